@@ -1,0 +1,24 @@
+"""Template context for the header: who is signed in, at which terminal, and their last login."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from wako_collections.eras import format_date
+
+PREVIOUS_LOGIN_KEY = "wako_previous_login"
+
+
+def header(request):
+    user = getattr(request, "user", None)
+    terminal = getattr(request, "terminal", None)
+    context = {"current_terminal": terminal}
+    if user is None or not user.is_authenticated or not user.is_verified():
+        return context
+    previous = request.session.get(PREVIOUS_LOGIN_KEY)
+    if previous:
+        at = timezone.localtime(datetime.fromisoformat(previous["at"]))
+        context["previous_login"] = f"{format_date(at)} {at:%H:%M}（端末 {previous['terminal'] or '不明'}）"
+    else:
+        context["previous_login"] = "今回が初めてのログインです"
+    return context

@@ -1,0 +1,33 @@
+"""Creates a staff account from the server console (for the first administrator)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts import services
+from accounts.roles import Role
+from wako_collections.actors import Actor
+
+
+class Command(BaseCommand):
+    help = "職員を登録し、初期パスワードを表示する（初回ログイン時に変更と認証アプリ登録が必要）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--staff-number", required=True, help="職員番号")
+        parser.add_argument("--name", required=True, help="氏名")
+        parser.add_argument("--atena-number", required=True, help="職員本人の宛名番号")
+        parser.add_argument("--department", required=True, help="所属")
+        parser.add_argument("--role", required=True, choices=Role.values, help="ロール")
+        parser.add_argument("--operator", default="SYSTEM", help="操作者として記録する職員番号")
+
+    def handle(self, *args, **options):
+        try:
+            staff, password = services.create_staff(
+                actor=Actor.batch(options["operator"]),
+                staff_number=options["staff_number"],
+                full_name=options["name"],
+                atena_number=options["atena_number"],
+                department=options["department"],
+                role=Role(options["role"]),
+            )
+        except services.AccountError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"職員 {staff} を登録しました。初期パスワード: {password}")

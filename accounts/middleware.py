@@ -1,0 +1,113 @@
+"""Request gates, outermost first: registered terminal, session time limits, verified login."""
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from accounts.events import record_event
+from accounts.models import SecurityEvent
+from accounts.terminals import client_ip, terminal_for_address
+
+SESSION_STARTED_KEY = "wako_session_started_at"
+SESSION_SEEN_KEY = "wako_session_seen_at"
+
+# Reachable before the second factor is verified; everything else needs a verified login.
+PUBLIC_URL_NAMES = {"accounts:login"}
+UNVERIFIED_URL_NAMES = {"accounts:verify", "accounts:enroll", "accounts:logout"}
+PASSWORD_CHANGE_URL_NAMES = {"accounts:password_change", "accounts:logout"}
+
+
+def _url_name(request) -> str | None:
+    match = request.resolver_match
+    if match is None:
+        from django.urls import Resolver404, resolve
+
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+    return match.view_name
+
+
+class TerminalMiddleware:
+    """Refuses every request that does not come from a registered terminal, login page included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        address = client_ip(request)
+        request.client_ip = address
+        request.terminal = terminal_for_address(address)
+        if request.terminal is None:
+            record_event(SecurityEvent.Kind.TERMINAL_REFUSED, ip_address=address, detail=request.path[:200])
+            return render(request, "accounts/terminal_refused.html", {"address": address}, status=403)
+        return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """Ends a session idle for SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_TIMEOUT."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.get(SESSION_STARTED_KEY)
+            seen = request.session.get(SESSION_SEEN_KEY)
+            reason = None
+            if started is None or seen is None:
+                reason = "セッション情報が不完全です"
+            elif now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
+                reason = "ログインから時間が経過したため"
+            elif now - seen > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+                reason = "一定時間操作がなかったため"
+            if reason:
+                record_event(
+                    SecurityEvent.Kind.SESSION_EXPIRED,
+                    staff_number=request.user.staff_number,
+                    terminal_number=request.terminal.terminal_number,
+                    ip_address=request.client_ip,
+                    detail=reason,
+                )
+                request.session_expired = True
+                logout(request)
+                messages.info(request, f"{reason}、ログアウトしました。もう一度ログインしてください。")
+                return redirect(settings.LOGIN_URL)
+            request.session[SESSION_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+def start_session_clock(request) -> None:
+    now = time.time()
+    request.session[SESSION_STARTED_KEY] = now
+    request.session[SESSION_SEEN_KEY] = now
+
+
+class RequireVerifiedStaffMiddleware:
+    """Deny by default: every URL but login needs a password, a verified second factor and,
+    on first login, a changed password. Static files are served before this by WhiteNoise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = _url_name(request)
+        user = request.user
+        if name in PUBLIC_URL_NAMES:
+            return self.get_response(request)
+        if not user.is_authenticated:
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
+        if not user.is_verified():
+            if name in UNVERIFIED_URL_NAMES:
+                return self.get_response(request)
+            return redirect("accounts:verify")
+        if user.must_change_password and name not in PASSWORD_CHANGE_URL_NAMES:
+            return redirect("accounts:password_change")
+        return self.get_response(request)

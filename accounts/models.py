@@ -1,0 +1,236 @@
+"""Staff, their roles' menu permissions, registered terminals, and the security event log."""
+
+import ipaddress
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Now
+
+from wako_collections.records import tracked_history
+
+staff_number_validator = RegexValidator(
+    r"^[0-9A-Za-z]{1,20}$", "職員番号は半角英数字20文字以内で入力してください。"
+)
+atena_number_validator = RegexValidator(r"^[0-9]{1,15}$", "宛名番号は半角数字15桁以内で入力してください。")
+terminal_number_validator = RegexValidator(
+    r"^[0-9A-Za-z-]{1,20}$", "端末番号は半角英数字とハイフン20文字以内で入力してください。"
+)
+
+
+class StaffQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_role(self, role_name: str):
+        return self.filter(groups__name=role_name)
+
+
+class StaffManager(BaseUserManager.from_queryset(StaffQuerySet)):  # type: ignore[misc]
+    use_in_migrations = True
+
+    def create_user(self, staff_number, password=None, **fields):
+        staff = self.model(staff_number=staff_number, **fields)
+        staff.set_password(password)
+        staff.save()
+        return staff
+
+    def create_superuser(self, staff_number, password=None, **fields):
+        # No one is a superuser: a superuser would read taxpayer data, which no administrator may.
+        raise NotImplementedError("use `manage.py create_staff --role システム管理者` instead")
+
+
+class Staff(AbstractBaseUser, PermissionsMixin):
+    """A member of staff. Never deleted: leaving staff are deactivated, which ends their sessions."""
+
+    staff_number = models.CharField(
+        "職員番号",
+        max_length=20,
+        unique=True,
+        validators=[staff_number_validator],
+        db_comment="職員番号",
+    )
+    full_name = models.CharField("氏名", max_length=60, db_comment="氏名")
+    atena_number = models.CharField(
+        "宛名番号",
+        max_length=15,
+        validators=[atena_number_validator],
+        db_comment="職員本人の宛名番号（更新職員宛名番号・担当者宛名番号に記録される）",
+    )
+    department = models.CharField("所属", max_length=60, db_comment="所属")
+    is_active = models.BooleanField(
+        "有効", default=True, db_comment="有効（無効化された職員はログインできない）"
+    )
+    must_change_password = models.BooleanField(
+        "初回パスワード変更要", default=True, db_comment="次回ログイン時にパスワード変更を求める"
+    )
+    created_at = models.DateTimeField("登録日時", db_default=Now(), db_comment="登録日時")
+    deactivated_at = models.DateTimeField("無効化日時", null=True, blank=True, db_comment="無効化日時")
+    # Django's own last_login is replaced by the security event log (the previous login is read there),
+    # so a login does not rewrite the staff row and its history.
+    last_login = None
+
+    history = tracked_history(excluded_fields=["password"])
+
+    objects = StaffManager()
+
+    USERNAME_FIELD = "staff_number"
+    REQUIRED_FIELDS = ["full_name", "atena_number", "department"]
+
+    class Meta:
+        verbose_name = "職員"
+        verbose_name_plural = "職員"
+        ordering = ["staff_number"]
+        db_table_comment = "職員（利用者）"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False), name="accounts_staff_no_superuser"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name}（{self.staff_number}）"
+
+    @property
+    def role_names(self) -> list[str]:
+        return [group.name for group in self.groups.all()]
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totpdevice_set.filter(confirmed=True).exists()
+
+
+class Menu(models.Model):  # noqa: DJ008  (never instantiated)
+    """Holds the per-menu permissions (no table). Roles are groups of these permissions."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("payment_status", "収納状況照会"),
+            ("negotiations", "交渉記録"),
+            ("pledges", "分納誓約"),
+            ("inquiries", "照会文書"),
+            ("dispositions", "滞納処分"),
+            ("payment_slips", "納付書"),
+            ("audit", "監査"),
+            ("user_admin", "利用者管理"),
+            ("approve_dispositions", "滞納処分の決裁"),
+        ]
+
+
+def validate_network(value: str) -> None:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValidationError(
+            "IPアドレス（例: 192.168.10.21）または範囲（例: 192.168.10.0/24）を入力してください。"
+        ) from None
+
+
+class TerminalQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Terminal(models.Model):
+    """A registered office terminal. Requests from any other address are refused."""
+
+    terminal_number = models.CharField(
+        "端末番号",
+        max_length=20,
+        unique=True,
+        validators=[terminal_number_validator],
+        db_comment="端末番号",
+    )
+    name = models.CharField("端末名", max_length=60, db_comment="端末名")
+    location = models.CharField("設置場所", max_length=100, db_comment="設置場所")
+    network = models.CharField(
+        "IPアドレス（範囲）",
+        max_length=64,
+        validators=[validate_network],
+        help_text="固定IPアドレス（例: 192.168.10.21）または範囲（例: 192.168.10.0/24）",
+        db_comment="固定IPアドレスまたはCIDR表記の範囲",
+    )
+    is_active = models.BooleanField("有効", default=True, db_comment="有効")
+    created_at = models.DateTimeField("登録日時", db_default=Now(), db_comment="登録日時")
+
+    history = tracked_history()
+
+    objects = TerminalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "端末"
+        verbose_name_plural = "端末"
+        ordering = ["terminal_number"]
+        db_table_comment = "登録端末"
+
+    def __str__(self):
+        return f"{self.terminal_number} {self.name}"
+
+    def covers(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        network = ipaddress.ip_network(self.network, strict=False)
+        return ip.version == network.version and ip in network
+
+
+class SecurityEventQuerySet(models.QuerySet):
+    def logins(self):
+        return self.filter(kind=SecurityEvent.Kind.LOGIN_COMPLETED)
+
+
+class SecurityEvent(models.Model):
+    """Append-only log of sign-ins, failures, lockouts, sign-outs and account administration."""
+
+    class Kind(models.TextChoices):
+        PASSWORD_ACCEPTED = "password_accepted", "パスワード認証成功"
+        PASSWORD_REJECTED = "password_rejected", "パスワード誤り"
+        LOCKED_OUT = "locked_out", "アカウントロック"
+        OTP_REJECTED = "otp_rejected", "ワンタイムパスワード誤り"
+        LOGIN_COMPLETED = "login_completed", "ログイン（二要素認証完了）"
+        DEVICE_ENROLLED = "device_enrolled", "認証アプリ登録"
+        LOGGED_OUT = "logged_out", "ログアウト"
+        SESSION_EXPIRED = "session_expired", "セッション期限切れ"
+        TERMINAL_REFUSED = "terminal_refused", "未登録端末からのアクセス拒否"
+        PASSWORD_CHANGED = "password_changed", "パスワード変更"
+        STAFF_CREATED = "staff_created", "職員登録"
+        STAFF_UPDATED = "staff_updated", "職員情報・ロール変更"
+        STAFF_DEACTIVATED = "staff_deactivated", "職員無効化"
+        SECOND_FACTOR_RESET = "second_factor_reset", "二要素認証リセット"
+        TERMINAL_REGISTERED = "terminal_registered", "端末登録"
+        TERMINAL_UPDATED = "terminal_updated", "端末変更"
+
+    occurred_at = models.DateTimeField("日時", db_default=Now(), db_index=True, db_comment="日時")
+    kind = models.CharField("種別", max_length=30, choices=Kind.choices, db_comment="種別")
+    staff_number = models.CharField(
+        "職員番号",
+        max_length=150,
+        blank=True,
+        db_index=True,
+        db_comment="操作した（またはログインを試みた）職員番号",
+    )
+    target_staff_number = models.CharField(
+        "対象職員番号", max_length=20, blank=True, db_comment="管理操作の対象となった職員番号"
+    )
+    terminal_number = models.CharField("端末番号", max_length=20, blank=True, db_comment="端末番号")
+    ip_address = models.GenericIPAddressField("IPアドレス", null=True, blank=True, db_comment="IPアドレス")
+    detail = models.CharField("内容", max_length=500, blank=True, db_comment="内容（理由など）")
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "認証・管理ログ"
+        verbose_name_plural = "認証・管理ログ"
+        ordering = ["-occurred_at", "-id"]
+        db_table_comment = "ログイン・ログアウト・ロック・利用者管理の記録（追記のみ）"
+        indexes = [
+            models.Index(fields=["staff_number", "kind", "-occurred_at"], name="accounts_event_staff_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.staff_number}"

@@ -1,0 +1,29 @@
+"""The four roles. Each is a Group holding menu permissions (accounts.Menu), created by the
+migration accounts/migrations/0002_create_roles.py; ROLE_MENUS is what that migration grants."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COLLECTIONS_OFFICER = "徴収担当", "徴収担当"
+    SUPERVISOR = "監督者", "監督者"
+    READ_ONLY = "閲覧専用", "閲覧専用"
+    SYSTEM_ADMINISTRATOR = "システム管理者", "システム管理者"
+
+
+BUSINESS_MENUS = [
+    "payment_status",
+    "negotiations",
+    "pledges",
+    "inquiries",
+    "dispositions",
+    "payment_slips",
+]
+
+ROLE_MENUS = {
+    Role.COLLECTIONS_OFFICER: BUSINESS_MENUS,
+    Role.SUPERVISOR: [*BUSINESS_MENUS, "audit", "approve_dispositions"],
+    Role.READ_ONLY: ["payment_status"],
+    # Accounts and terminals only: an administrator never reaches taxpayer data.
+    Role.SYSTEM_ADMINISTRATOR: ["user_admin"],
+}

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from accounts import admin_views, views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("login/verify/", views.verify, name="verify"),
+    path("login/enroll/", views.enroll, name="enroll"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("admin/staff/", admin_views.staff_list, name="staff_list"),
+    path("admin/staff/new/", admin_views.staff_create, name="staff_create"),
+    path("admin/staff/<int:pk>/", admin_views.staff_detail, name="staff_detail"),
+    path("admin/staff/<int:pk>/edit/", admin_views.staff_edit, name="staff_edit"),
+    path("admin/staff/<int:pk>/deactivate/", admin_views.staff_deactivate, name="staff_deactivate"),
+    path(
+        "admin/staff/<int:pk>/reset-second-factor/",
+        admin_views.staff_reset_second_factor,
+        name="staff_reset_second_factor",
+    ),
+    path("admin/terminals/", admin_views.terminal_list, name="terminal_list"),
+    path("admin/terminals/new/", admin_views.terminal_create, name="terminal_create"),
+    path("admin/terminals/<int:pk>/edit/", admin_views.terminal_edit, name="terminal_edit"),
+]

@@ -1,0 +1,202 @@
+"""Signing in and out: password, then the second factor (enrolled at first login), then — on
+first login — a new password. Each step is logged to the security event log."""
+
+import base64
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import services
+from accounts.context import PREVIOUS_LOGIN_KEY
+from accounts.events import record_request_event
+from accounts.forms import LoginForm, TokenForm
+from accounts.middleware import start_session_clock
+from accounts.models import SecurityEvent
+from wako_collections.actors import Actor
+
+NEXT_KEY = "wako_next"
+
+
+def _safe_next(request, candidate: str | None) -> str | None:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect("home")
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.staff)  # rotates the session key
+        start_session_clock(request)
+        next_url = _safe_next(request, request.POST.get("next"))
+        if next_url:
+            request.session[NEXT_KEY] = next_url
+        return redirect("accounts:verify")
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": _safe_next(request, request.GET.get("next") or request.POST.get("next")),
+        },
+        status=403 if form.has_error("__all__", "locked_out") else 200,
+    )
+
+
+def locked_out(request, response=None, credentials=None):
+    """django-axes hook: the login view has already rendered the Japanese lockout message."""
+    if response is not None:
+        return response
+    return render(request, "accounts/login.html", {"form": LoginForm(request), "locked": True}, status=403)
+
+
+def _complete_login(request, device) -> None:
+    otp_login(request, device)
+    request.session.cycle_key()
+    previous = (
+        SecurityEvent.objects.logins()
+        .filter(staff_number=request.user.staff_number)
+        .order_by("-occurred_at")
+        .first()
+    )
+    if previous is not None:
+        request.session[PREVIOUS_LOGIN_KEY] = {
+            "at": previous.occurred_at.isoformat(),
+            "terminal": previous.terminal_number,
+        }
+    record_request_event(request, SecurityEvent.Kind.LOGIN_COMPLETED, staff_number=request.user.staff_number)
+
+
+def _after_login(request):
+    return redirect(request.session.pop(NEXT_KEY, None) or settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    if request.user.is_verified():
+        return redirect("home")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:enroll")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            form.add_error(
+                "token",
+                "誤りが続いたため、しばらく入力できません。数秒待ってから、新しいワンタイムパスワードを入力してください。",
+            )
+            record_request_event(
+                request,
+                SecurityEvent.Kind.OTP_REJECTED,
+                staff_number=request.user.staff_number,
+                detail="試行制限中",
+            )
+        elif device.verify_token(form.cleaned_data["token"]):
+            _complete_login(request, device)
+            return _after_login(request)
+        else:
+            form.add_error(
+                "token",
+                "ワンタイムパスワードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。",
+            )
+            record_request_event(
+                request, SecurityEvent.Kind.OTP_REJECTED, staff_number=request.user.staff_number
+            )
+    return render(request, "accounts/verify.html", {"form": form})
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return image.to_string(encoding="unicode")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enroll(request):
+    if request.user.is_verified():
+        return redirect("home")
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect("accounts:verify")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="認証アプリ", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            record_request_event(
+                request, SecurityEvent.Kind.DEVICE_ENROLLED, staff_number=request.user.staff_number
+            )
+            _complete_login(request, device)
+            messages.success(
+                request,
+                "認証アプリを登録しました。次回からは6桁のワンタイムパスワードでログインします。",
+            )
+            return _after_login(request)
+        form.add_error(
+            "token", "ワンタイムパスワードが正しくありません。時刻のずれがないか確認してください。"
+        )
+        record_request_event(
+            request,
+            SecurityEvent.Kind.OTP_REJECTED,
+            staff_number=request.user.staff_number,
+            detail="登録時",
+        )
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/enroll.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def logout_view(request):
+    if request.method == "POST":
+        logout(request)  # flushes the server-side session
+        messages.info(request, "ログアウトしました。")
+        return redirect("accounts:login")
+    return render(request, "accounts/logout_confirm.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.for_staff(request.user, request.terminal.terminal_number)
+        services.change_password(
+            actor=actor, staff=request.user, new_password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(request, request.user)  # keeps this session, rotates its key
+        messages.success(request, "パスワードを変更しました。")
+        return redirect("home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "first_time": request.user.must_change_password},
+    )

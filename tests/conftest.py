@@ -1,0 +1,111 @@
+"""Shared fixtures: named personas, one per role, and helpers to sign them in.
+
+Personas (the URL × role test uses all of them):
+  anonymous      — nobody signed in
+  password_only  — an officer who has given the password but not yet the one-time code
+  officer        — 徴収担当 (collections staff)
+  supervisor     — 監督者
+  read_only      — 閲覧専用
+  administrator  — システム管理者 (accounts and terminals only)
+"""
+
+import time
+
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import services
+from accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+from accounts.models import Terminal
+from accounts.roles import Role
+from wako_collections.actors import Actor, acting_as
+
+PASSWORD = "correct-horse-battery-staple"
+SETUP = Actor.batch("TEST")
+
+
+
+
+@pytest.fixture
+def terminal(db):
+    """The registered terminal every test client talks from (127.0.0.1)."""
+    with acting_as(SETUP):
+        return services.register_terminal(
+            actor=SETUP, terminal_number="T0001", name="収納課 1番", location="本庁舎2階", network="127.0.0.1/32"
+        )
+
+
+def make_staff(staff_number: str, role: Role, *, full_name: str = "", enrolled: bool = True, changed_password=True):
+    staff, _ = services.create_staff(
+        actor=SETUP,
+        staff_number=staff_number,
+        full_name=full_name or f"職員 {staff_number}",
+        atena_number=staff_number[-4:].rjust(9, "9") if staff_number[-4:].isdigit() else "900000000",
+        department="総務部収納課",
+        role=role,
+        initial_password=PASSWORD,
+    )
+    if changed_password:
+        with acting_as(SETUP):
+            staff.must_change_password = False
+            staff.save(update_fields=["must_change_password"])
+    if enrolled:
+        TOTPDevice.objects.create(user=staff, name="テスト", confirmed=True)
+    return staff
+
+
+def current_code(staff) -> str:
+    device = TOTPDevice.objects.get(user=staff)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def sign_in(client, staff, *, verified: bool = True):
+    """Signs `staff` in as the login view would, without typing: password, then the second factor."""
+    client.force_login(staff)
+    session = client.session
+    session[SESSION_STARTED_KEY] = session[SESSION_SEEN_KEY] = time.time()
+    if verified:
+        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=staff).persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def officer(terminal):
+    return make_staff("S1001", Role.COLLECTIONS_OFFICER, full_name="山田 太郎")
+
+
+@pytest.fixture
+def supervisor(terminal):
+    return make_staff("S2001", Role.SUPERVISOR, full_name="鈴木 一郎")
+
+
+@pytest.fixture
+def read_only(terminal):
+    return make_staff("S3001", Role.READ_ONLY, full_name="高橋 花子")
+
+
+@pytest.fixture
+def administrator(terminal):
+    return make_staff("S9001", Role.SYSTEM_ADMINISTRATOR, full_name="田中 健")
+
+
+@pytest.fixture
+def persona_client(client, terminal, officer, supervisor, read_only, administrator):
+    """persona_client(name) → a Django test client signed in as that persona."""
+    from django.test import Client
+
+    def build(name: str):
+        fresh = Client()
+        if name == "anonymous":
+            return fresh
+        if name == "password_only":
+            return sign_in(fresh, officer, verified=False)
+        staff = {"officer": officer, "supervisor": supervisor, "read_only": read_only, "administrator": administrator}[
+            name
+        ]
+        return sign_in(fresh, staff)
+
+    return build

@@ -1,0 +1,90 @@
+"""Every URL pattern × every persona → the expected answer. Deny by default: a URL pattern
+missing from MATRIX fails test_every_url_pattern_has_a_row, so a new view cannot ship without
+saying who may reach it.
+
+Expected values: 200/403/404 are statuses; "→name" is a redirect to that URL name.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PERSONAS = ["anonymous", "password_only", "officer", "supervisor", "read_only", "administrator"]
+
+LOGIN, VERIFY, HOME = "→accounts:login", "→accounts:verify", "→home"
+
+
+def row(anonymous, password_only, officer, supervisor, read_only, administrator):
+    return dict(zip(PERSONAS, [anonymous, password_only, officer, supervisor, read_only, administrator], strict=True))
+
+
+def signed_in_only(status=200):
+    return row(LOGIN, VERIFY, status, status, status, status)
+
+
+def menu(officer, supervisor, read_only, administrator):
+    return row(LOGIN, VERIFY, officer, supervisor, read_only, administrator)
+
+
+ADMIN_ONLY = menu(403, 403, 403, 200)
+SUPERVISOR_ONLY = menu(403, 200, 403, 403)
+
+# url name → (kwargs builder taking the fixtures dict, expected per persona)
+MATRIX = {
+    "home": (None, signed_in_only()),
+    "accounts:login": (None, row(200, 200, HOME, HOME, HOME, HOME)),
+    "accounts:verify": (None, row(LOGIN, 200, HOME, HOME, HOME, HOME)),
+    "accounts:enroll": (None, row(LOGIN, VERIFY, HOME, HOME, HOME, HOME)),
+    "accounts:logout": (None, row(LOGIN, 200, 200, 200, 200, 200)),
+    "accounts:password_change": (None, signed_in_only()),
+    "accounts:staff_list": (None, ADMIN_ONLY),
+    "accounts:staff_create": (None, ADMIN_ONLY),
+    "accounts:staff_detail": (lambda f: {"pk": f["officer"].pk}, ADMIN_ONLY),
+    "accounts:staff_edit": (lambda f: {"pk": f["officer"].pk}, ADMIN_ONLY),
+    "accounts:staff_deactivate": (lambda f: {"pk": f["officer"].pk}, ADMIN_ONLY),
+    "accounts:staff_reset_second_factor": (lambda f: {"pk": f["officer"].pk}, ADMIN_ONLY),
+    "accounts:terminal_list": (None, ADMIN_ONLY),
+    "accounts:terminal_create": (None, ADMIN_ONLY),
+    "accounts:terminal_edit": (lambda f: {"pk": f["terminal"].pk}, ADMIN_ONLY),
+    "audit:security_events": (None, SUPERVISOR_ONLY),
+}
+
+
+def all_url_names(patterns=None, namespace=""):
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= all_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {pattern.pattern} has no name, so it cannot have a row"
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_url_pattern_has_a_row():
+    assert all_url_names() == set(MATRIX)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_url_answers_each_persona_as_the_matrix_says(url_name, persona_client, terminal, officer):
+    kwargs_builder, expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs_builder({"officer": officer, "terminal": terminal}) if kwargs_builder else None)
+    for persona in PERSONAS:
+        response = persona_client(persona).get(url)
+        want = expected[persona]
+        if isinstance(want, str):
+            assert response.status_code == 302, f"{url_name} as {persona}: {response.status_code}, want {want}"
+            target = reverse(want[1:])
+            assert response["Location"].split("?")[0] == target, f"{url_name} as {persona} → {response['Location']}"
+        else:
+            assert response.status_code == want, f"{url_name} as {persona}: {response.status_code}, want {want}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(name for name, (_, row_) in MATRIX.items() if row_["officer"] == 403))
+def test_post_is_refused_where_get_is(url_name, persona_client, terminal, officer):
+    """A refused page refuses its POST too: the permission sits on the view, not on the form."""
+    kwargs_builder, _ = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs_builder({"officer": officer, "terminal": terminal}) if kwargs_builder else None)
+    assert persona_client("officer").post(url, {"reason": "x"}).status_code == 403

@@ -1,0 +1,142 @@
+"""和暦: Japanese era dates, shown and accepted everywhere a date appears.
+
+Shown as 令和7年4月1日 (元年 for an era's first year). Accepted, after NFKC folding (so full-width
+digits and letters work) and with spaces ignored:
+    令和7年4月1日  令和元年5月1日  令和7.4.1  令7.4.1  R7.4.1  r07/04/01  R7-4-1
+    5070401 (era digit 1明治 2大正 3昭和 4平成 5令和, then YYMMDD, as the 住基 systems write it)
+    2025-04-01  2025/4/1  2025.4.1  20250401
+A date outside its era (平成31年5月1日, 令和1年4月30日) is refused rather than guessed at.
+
+Era start dates are those of the proclamations: 明治 1868-01-25 (明治元年1月1日, Gregorian),
+大正 1912-07-30, 昭和 1926-12-25, 平成 1989-01-08 (元号を改める政令 昭和64年政令第1号),
+令和 2019-05-01 (元号を改める政令 平成31年政令第143号).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+class EraDateError(ValueError):
+    """The text is not a date we can read; the message is for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    letter: str
+    digit: str
+    start: date
+
+
+ERAS = (
+    Era("明治", "M", "1", date(1868, 1, 25)),
+    Era("大正", "T", "2", date(1912, 7, 30)),
+    Era("昭和", "S", "3", date(1926, 12, 25)),
+    Era("平成", "H", "4", date(1989, 1, 8)),
+    Era("令和", "R", "5", date(2019, 5, 1)),
+)
+_BY_KEY = {key: era for era in ERAS for key in (era.name, era.name[0], era.letter, era.digit)}
+
+_ERA_TEXT = re.compile(
+    r"^(?P<era>明治|大正|昭和|平成|令和|[明大昭平令]|[MTSHR])"
+    r"(?P<year>元|\d{1,2})(?:年|[./-])(?P<month>\d{1,2})(?:月|[./-])(?P<day>\d{1,2})日?$"
+)
+_ERA_DIGITS = re.compile(r"^(?P<era>[1-5])(?P<year>\d{2})(?P<month>\d{2})(?P<day>\d{2})$")
+_WESTERN = re.compile(
+    r"^(?P<year>\d{4})(?:(?P<sep>[./-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})|(?P<mm>\d{2})(?P<dd>\d{2}))$"
+)
+
+_HELP = "日付は 令和7年4月1日、R7.4.1 または 2025-04-01 の形で入力してください。"
+
+
+def era_of(day: date) -> Era:
+    for era in reversed(ERAS):
+        if day >= era.start:
+            return era
+    raise EraDateError(f"{day.isoformat()} は明治より前の日付のため和暦で表せません。")
+
+
+def _next_era_start(era: Era) -> date | None:
+    index = ERAS.index(era)
+    return ERAS[index + 1].start if index + 1 < len(ERAS) else None
+
+
+def era_year(day: date) -> tuple[Era, int]:
+    era = era_of(day)
+    return era, day.year - era.start.year + 1
+
+
+def _year_text(year: int) -> str:
+    return "元" if year == 1 else str(year)
+
+
+def format_date(day: date | datetime | None) -> str:
+    """令和7年4月1日."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.date()
+    era, year = era_year(day)
+    return f"{era.name}{_year_text(year)}年{day.month}月{day.day}日"
+
+
+def format_short(day: date | None) -> str:
+    """R7.4.1, the form officers type."""
+    if day is None:
+        return ""
+    era, year = era_year(day)
+    return f"{era.letter}{year}.{day.month}.{day.day}"
+
+
+def format_era_year(era_name: str, year: int) -> str:
+    return f"{era_name}{_year_text(year)}年"
+
+
+def fiscal_year_label(year: int) -> str:
+    """The 年度 of a western year: 2025 → 令和7年度 (a 年度 is named by its April's era)."""
+    era, era_year_number = era_year(date(year, 4, 1))
+    return f"{era.name}{_year_text(era_year_number)}年度"
+
+
+def _build(era: Era, year: int, month: int, day: int, original: str) -> date:
+    if year < 1:
+        raise EraDateError(f"「{original}」の年が正しくありません。{_HELP}")
+    try:
+        result = date(era.start.year + year - 1, month, day)
+    except ValueError:
+        raise EraDateError(f"「{original}」という日付はありません。{_HELP}") from None
+    if result < era.start:
+        raise EraDateError(f"「{original}」は{era.name}の始まり（{format_date(era.start)}）より前です。")
+    following = _next_era_start(era)
+    if following is not None and result >= following:
+        raise EraDateError(
+            f"「{original}」は{era.name}の終わりより後です。{format_date(result)}と入力してください。"
+        )
+    return result
+
+
+def parse_date(text: str) -> date:
+    """Reads a date typed in 和暦 or 西暦; raises EraDateError with a Japanese message."""
+    original = (text or "").strip()
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", original)).upper()
+    if not folded:
+        raise EraDateError("日付を入力してください。")
+    match = _ERA_TEXT.match(folded)
+    if match:
+        era = _BY_KEY[match["era"]]
+        year = 1 if match["year"] == "元" else int(match["year"])
+        return _build(era, year, int(match["month"]), int(match["day"]), original)
+    match = _ERA_DIGITS.match(folded)
+    if match:
+        era = _BY_KEY[match["era"]]
+        return _build(era, int(match["year"]), int(match["month"]), int(match["day"]), original)
+    match = _WESTERN.match(folded)
+    if match:
+        try:
+            month, day = (match["month"], match["day"]) if match["sep"] else (match["mm"], match["dd"])
+            return date(int(match["year"]), int(month), int(day))
+        except ValueError:
+            raise EraDateError(f"「{original}」という日付はありません。{_HELP}") from None
+    raise EraDateError(f"「{original}」は日付として読めません。{_HELP}")

@@ -1,0 +1,45 @@
+"""The menu: each entry appears only for users holding its permission.
+
+Entries are listed as their pages exist; a business menu joins this list with its app.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from wako_collections.access import has_menu
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    codename: str
+    label: str
+    url_name: str
+    description: str
+
+
+MENU = [
+    MenuEntry(
+        "audit",
+        "監査",
+        "audit:security_events",
+        "ログイン・ログアウト・利用者管理の記録を確認します。",
+    ),
+    MenuEntry("user_admin", "利用者管理", "accounts:staff_list", "職員・ロール・端末を管理します。"),
+]
+
+
+def menu_for(user) -> list[dict]:
+    return [
+        {"label": entry.label, "url": reverse(entry.url_name), "description": entry.description}
+        for entry in MENU
+        if has_menu(user, entry.codename)
+    ]
+
+
+def menu(request):
+    """Template context: the signed-in user's menu, shown only once two factors are verified."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_verified():
+        return {"menu_entries": []}
+    return {"menu_entries": menu_for(user)}

@@ -1,0 +1,19 @@
+"""Every URL of the application. Each pattern has its row in tests/test_url_role_matrix.py.
+
+Django's admin site is not mounted: staff and terminals are administered through the
+利用者管理 pages, which record who did what from which terminal.
+"""
+
+from django.urls import include, path
+
+from wako_collections import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+]
+
+handler403 = "wako_collections.views.permission_denied"
+handler404 = "wako_collections.views.page_not_found"
+handler500 = "wako_collections.views.server_error"
