@@ -7,7 +7,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Now
+from django.utils import timezone
 
 from wako_collections.records import tracked_history
 
@@ -66,7 +66,7 @@ class Staff(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField(
         "初回パスワード変更要", default=True, db_comment="次回ログイン時にパスワード変更を求める"
     )
-    created_at = models.DateTimeField("登録日時", db_default=Now(), db_comment="登録日時")
+    created_at = models.DateTimeField("登録日時", default=timezone.now, db_comment="登録日時")
     deactivated_at = models.DateTimeField("無効化日時", null=True, blank=True, db_comment="無効化日時")
     # Django's own last_login is replaced by the security event log (the previous login is read there),
     # so a login does not rewrite the staff row and its history.
@@ -146,7 +146,7 @@ class Terminal(models.Model):
         db_comment="端末番号",
     )
     name = models.CharField("端末名", max_length=60, db_comment="端末名")
-    location = models.CharField("設置場所", max_length=100, db_comment="設置場所")
+    location = models.CharField("設置場所", max_length=100, blank=True, db_comment="設置場所")
     network = models.CharField(
         "IPアドレス（範囲）",
         max_length=64,
@@ -155,7 +155,7 @@ class Terminal(models.Model):
         db_comment="固定IPアドレスまたはCIDR表記の範囲",
     )
     is_active = models.BooleanField("有効", default=True, db_comment="有効")
-    created_at = models.DateTimeField("登録日時", db_default=Now(), db_comment="登録日時")
+    created_at = models.DateTimeField("登録日時", default=timezone.now, db_comment="登録日時")
 
     history = tracked_history()
 
@@ -205,7 +205,7 @@ class SecurityEvent(models.Model):
         TERMINAL_REGISTERED = "terminal_registered", "端末登録"
         TERMINAL_UPDATED = "terminal_updated", "端末変更"
 
-    occurred_at = models.DateTimeField("日時", db_default=Now(), db_index=True, db_comment="日時")
+    occurred_at = models.DateTimeField("日時", default=timezone.now, db_index=True, db_comment="日時")
     kind = models.CharField("種別", max_length=30, choices=Kind.choices, db_comment="種別")
     staff_number = models.CharField(
         "職員番号",

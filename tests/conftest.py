@@ -18,7 +18,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
-from accounts.models import Terminal
 from accounts.roles import Role
 from wako_collections.actors import Actor, acting_as
 
@@ -26,18 +25,22 @@ PASSWORD = "correct-horse-battery-staple"
 SETUP = Actor.batch("TEST")
 
 
-
-
 @pytest.fixture
 def terminal(db):
     """The registered terminal every test client talks from (127.0.0.1)."""
     with acting_as(SETUP):
         return services.register_terminal(
-            actor=SETUP, terminal_number="T0001", name="収納課 1番", location="本庁舎2階", network="127.0.0.1/32"
+            actor=SETUP,
+            terminal_number="T0001",
+            name="収納課 1番",
+            location="本庁舎2階",
+            network="127.0.0.1/32",
         )
 
 
-def make_staff(staff_number: str, role: Role, *, full_name: str = "", enrolled: bool = True, changed_password=True):
+def make_staff(
+    staff_number: str, role: Role, *, full_name: str = "", enrolled: bool = True, changed_password=True
+):
     staff, _ = services.create_staff(
         actor=SETUP,
         staff_number=staff_number,
@@ -103,9 +106,12 @@ def persona_client(client, terminal, officer, supervisor, read_only, administrat
             return fresh
         if name == "password_only":
             return sign_in(fresh, officer, verified=False)
-        staff = {"officer": officer, "supervisor": supervisor, "read_only": read_only, "administrator": administrator}[
-            name
-        ]
+        staff = {
+            "officer": officer,
+            "supervisor": supervisor,
+            "read_only": read_only,
+            "administrator": administrator,
+        }[name]
         return sign_in(fresh, staff)
 
     return build

@@ -14,7 +14,9 @@ LOGIN, VERIFY, HOME = "→accounts:login", "→accounts:verify", "→home"
 
 
 def row(anonymous, password_only, officer, supervisor, read_only, administrator):
-    return dict(zip(PERSONAS, [anonymous, password_only, officer, supervisor, read_only, administrator], strict=True))
+    return dict(
+        zip(PERSONAS, [anonymous, password_only, officer, supervisor, read_only, administrator], strict=True)
+    )
 
 
 def signed_in_only(status=200):
@@ -69,22 +71,36 @@ def test_every_url_pattern_has_a_row():
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_url_answers_each_persona_as_the_matrix_says(url_name, persona_client, terminal, officer):
     kwargs_builder, expected = MATRIX[url_name]
-    url = reverse(url_name, kwargs=kwargs_builder({"officer": officer, "terminal": terminal}) if kwargs_builder else None)
+    url = reverse(
+        url_name,
+        kwargs=kwargs_builder({"officer": officer, "terminal": terminal}) if kwargs_builder else None,
+    )
     for persona in PERSONAS:
         response = persona_client(persona).get(url)
         want = expected[persona]
         if isinstance(want, str):
-            assert response.status_code == 302, f"{url_name} as {persona}: {response.status_code}, want {want}"
+            assert response.status_code == 302, (
+                f"{url_name} as {persona}: {response.status_code}, want {want}"
+            )
             target = reverse(want[1:])
-            assert response["Location"].split("?")[0] == target, f"{url_name} as {persona} → {response['Location']}"
+            assert response["Location"].split("?")[0] == target, (
+                f"{url_name} as {persona} → {response['Location']}"
+            )
         else:
-            assert response.status_code == want, f"{url_name} as {persona}: {response.status_code}, want {want}"
+            assert response.status_code == want, (
+                f"{url_name} as {persona}: {response.status_code}, want {want}"
+            )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url_name", sorted(name for name, (_, row_) in MATRIX.items() if row_["officer"] == 403))
+@pytest.mark.parametrize(
+    "url_name", sorted(name for name, (_, row_) in MATRIX.items() if row_["officer"] == 403)
+)
 def test_post_is_refused_where_get_is(url_name, persona_client, terminal, officer):
     """A refused page refuses its POST too: the permission sits on the view, not on the form."""
     kwargs_builder, _ = MATRIX[url_name]
-    url = reverse(url_name, kwargs=kwargs_builder({"officer": officer, "terminal": terminal}) if kwargs_builder else None)
+    url = reverse(
+        url_name,
+        kwargs=kwargs_builder({"officer": officer, "terminal": terminal}) if kwargs_builder else None,
+    )
     assert persona_client("officer").post(url, {"reason": "x"}).status_code == 403

@@ -95,9 +95,15 @@ def format_era_year(era_name: str, year: int) -> str:
 
 
 def fiscal_year_label(year: int) -> str:
-    """The 年度 of a western year: 2025 → 令和7年度 (a 年度 is named by its April's era)."""
-    era, era_year_number = era_year(date(year, 4, 1))
-    return f"{era.name}{_year_text(era_year_number)}年度"
+    """The 年度 (April to March) starting in `year`: 2025 → 令和7年度.
+
+    A 年度 in which the era changed takes the new era (2019 → 令和元年度, 1989 → 平成元年度),
+    as municipal notices do."""
+    era = era_of(date(year + 1, 3, 31))
+    number = year - era.start.year + 1
+    if number < 1:  # the era began after 31 March (昭和64年 → 1988 is 昭和63年度)
+        era, number = era_year(date(year, 4, 1))
+    return f"{era.name}{_year_text(number)}年度"
 
 
 def _build(era: Era, year: int, month: int, day: int, original: str) -> date:

@@ -66,11 +66,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.RequireVerifiedStaffMiddleware",
     "wako_collections.actors.ActorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wako_collections.headers.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -158,7 +158,10 @@ OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp doubles the wait after each wrong cod
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = env_minutes("LOCKOUT_MINUTES", 30)
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "accounts.terminals.attempted_staff_number"
 AXES_RESET_ON_SUCCESS = True
+# The lock lasts 30 minutes from the fifth failure; attempts during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "accounts.terminals.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False

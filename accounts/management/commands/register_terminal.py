@@ -45,6 +45,8 @@ class Command(BaseCommand):
                     is_active=True,
                 )
                 verb = "更新しました"
-        except (services.AccountError, ValidationError) as error:
+        except services.AccountError as error:
             raise CommandError(str(error)) from None
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(f"端末 {number}（{network}）を{verb}。")
