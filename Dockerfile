@@ -1,0 +1,18 @@
+# wako-collections: web (gunicorn) and worker (db_worker) images are the same build.
+FROM python:3.11-slim-bookworm
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-ipaexfont libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+ && rm -rf /var/lib/apt/lists/*
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 WAKO_ENV=production
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY . .
+RUN pip install --no-cache-dir . \
+ && SECRET_KEY=build-only-collectstatic-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+    ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input -v 0 \
+ && useradd --system --uid 1000 wako && chown -R wako /app
+USER wako
+EXPOSE 8000
+CMD ["gunicorn", "wako_collections.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
