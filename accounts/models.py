@@ -99,7 +99,9 @@ class Staff(AbstractBaseUser, PermissionsMixin):
 
     @property
     def has_second_factor(self) -> bool:
-        return self.totpdevice_set.filter(confirmed=True).exists()
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
 
 
 class Menu(models.Model):  # noqa: DJ008  (never instantiated)

@@ -21,6 +21,7 @@ from accounts.events import record_event
 from accounts.models import SecurityEvent, Staff, Terminal
 from accounts.roles import Role
 from wako_collections.actors import Actor, acting_as
+from wako_collections.records import save_tracked
 
 
 class AccountError(Exception):
@@ -83,8 +84,7 @@ def create_staff(
             must_change_password=True,
         )
         staff.set_password(password)
-        staff._change_reason = "職員登録"
-        staff.save()
+        save_tracked(staff, reason="職員登録")
         _set_role(staff, role)
         _event(
             actor,
@@ -105,8 +105,9 @@ def update_staff(
         staff.full_name = full_name
         staff.atena_number = atena_number
         staff.department = department
-        staff._change_reason = "職員情報・ロール変更"
-        staff.save(update_fields=["full_name", "atena_number", "department"])
+        save_tracked(
+            staff, reason="職員情報・ロール変更", update_fields=["full_name", "atena_number", "department"]
+        )
         _set_role(staff, role)
         _event(
             actor,
@@ -128,8 +129,7 @@ def deactivate_staff(*, actor: Actor, staff: Staff, reason: str) -> int:
     with transaction.atomic(), acting_as(actor):
         staff.is_active = False
         staff.deactivated_at = timezone.now()
-        staff._change_reason = f"無効化: {reason}"
-        staff.save(update_fields=["is_active", "deactivated_at"])
+        save_tracked(staff, reason=f"無効化: {reason}", update_fields=["is_active", "deactivated_at"])
         ended = end_sessions_of(staff)
         _event(actor, SecurityEvent.Kind.STAFF_DEACTIVATED, target=staff.staff_number, detail=reason)
     return ended
@@ -155,8 +155,7 @@ def change_password(*, actor: Actor, staff: Staff, new_password: str) -> None:
     with transaction.atomic(), acting_as(actor):
         staff.set_password(new_password)
         staff.must_change_password = False
-        staff._change_reason = "パスワード変更"
-        staff.save(update_fields=["password", "must_change_password"])
+        save_tracked(staff, reason="パスワード変更", update_fields=["password", "must_change_password"])
         _event(actor, SecurityEvent.Kind.PASSWORD_CHANGED, target=staff.staff_number)
 
 
@@ -168,8 +167,7 @@ def register_terminal(
     with transaction.atomic(), acting_as(actor):
         terminal = Terminal(terminal_number=terminal_number, name=name, location=location, network=network)
         terminal.full_clean()
-        terminal._change_reason = "端末登録"
-        terminal.save()
+        save_tracked(terminal, reason="端末登録")
         _event(
             actor,
             SecurityEvent.Kind.TERMINAL_REGISTERED,
@@ -194,8 +192,7 @@ def update_terminal(
             is_active,
         )
         terminal.full_clean()
-        terminal._change_reason = "端末変更"
-        terminal.save(update_fields=["name", "location", "network", "is_active"])
+        save_tracked(terminal, reason="端末変更", update_fields=["name", "location", "network", "is_active"])
         after = f"{name} {location} {network} {'有効' if is_active else '無効'}"
         _event(
             actor,

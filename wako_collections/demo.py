@@ -13,6 +13,7 @@ from accounts import services
 from accounts.models import Staff, Terminal
 from accounts.roles import Role
 from wako_collections.actors import Actor, acting_as
+from wako_collections.records import save_tracked
 
 DEMO_PASSWORD = "wako-demo-2026"  # noqa: S105  (demo only; load_demo refuses production)
 
@@ -76,8 +77,7 @@ def load_demo_accounts() -> tuple[int, int]:
                 initial_password=DEMO_PASSWORD,
             )
             staff.must_change_password = False
-            staff._change_reason = "デモデータ"
-            staff.save(update_fields=["must_change_password"])
+            save_tracked(staff, reason="デモデータ", update_fields=["must_change_password"])
             TOTPDevice.objects.create(
                 user=staff, name="デモ用認証アプリ", confirmed=True, key=base64.b32decode(secret).hex()
             )

@@ -81,3 +81,9 @@ def _record_actor_on_history(sender, instance, history_instance, **kwargs):
     history_instance.history_staff_number = actor.staff_number
     history_instance.history_terminal_number = actor.terminal_number
     history_instance.history_user = actor.staff
+
+
+def save_tracked(record: models.Model, *, reason: str, update_fields: list[str] | None = None) -> None:
+    """Saves a tracked record one by one (so history sees it) with its change reason."""
+    record._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history
+    record.save(update_fields=update_fields)
