@@ -120,6 +120,8 @@ class Menu(models.Model):  # noqa: DJ008  (never instantiated)
             ("audit", "監査"),
             ("user_admin", "利用者管理"),
             ("approve_dispositions", "滞納処分の決裁"),
+            ("reveal_individual_number", "個人番号の表示"),
+            ("import_data", "庁内連携データの取込"),
         ]
 
 

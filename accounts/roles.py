@@ -1,5 +1,6 @@
-"""The four roles. Each is a Group holding menu permissions (accounts.Menu), created by the
-migration accounts/migrations/0002_create_roles.py; ROLE_MENUS is what that migration grants."""
+"""The four roles. Each is a Group holding menu permissions (accounts.Menu), created and granted
+by the migrations 0002_create_roles and 0004_grant_ledger_permissions; ROLE_MENUS is what they
+grant (a test checks that the database agrees)."""
 
 from django.db import models
 
@@ -21,8 +22,14 @@ BUSINESS_MENUS = [
 ]
 
 ROLE_MENUS = {
-    Role.COLLECTIONS_OFFICER: BUSINESS_MENUS,
-    Role.SUPERVISOR: [*BUSINESS_MENUS, "audit", "approve_dispositions"],
+    Role.COLLECTIONS_OFFICER: [*BUSINESS_MENUS, "reveal_individual_number"],
+    Role.SUPERVISOR: [
+        *BUSINESS_MENUS,
+        "audit",
+        "approve_dispositions",
+        "reveal_individual_number",
+        "import_data",
+    ],
     Role.READ_ONLY: ["payment_status"],
     # Accounts and terminals only: an administrator never reaches taxpayer data.
     Role.SYSTEM_ADMINISTRATOR: ["user_admin"],

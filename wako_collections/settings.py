@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "simple_history",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "wako_collections",
     "accounts",
+    "taxpayers",
     "audit",
 ]
 

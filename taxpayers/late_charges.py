@@ -1,0 +1,210 @@
+"""延滞金 (late charge) on local taxes and premiums, as the Local Tax Act computes it.
+
+Pure: no database, no settings. Every rule and its source:
+
+* Periods. 延滞金 runs from the day after 納期限 to the day of payment, both included
+  (地方税法第326条第1項, 第369条第1項 ほか各税目の延滞金規定). The first band runs "納期限の
+  翌日から1月を経過する日まで" — one month, counted by 民法第143条 (the day before the day
+  corresponding to the start; the month's last day if there is none). A premium whose
+  ordinance sets a longer band (e.g. 3 months) passes `first_band_months`.
+* Rates. 本則 年7.3% / 年14.6%; while the 特例 is lower, the 特例 of the calendar year in
+  which each day falls (地方税法附則第3条の2). Years and their rates are data
+  (`data/late_charge_rates.csv`, each with its basis and source); a year missing from the
+  table is an error, never a guess.
+* A year counts 365 days, even a leap year (附則第3条の2 ただし書:「閏年の日を含む期間に
+  ついても、365日当たりの割合」).
+* The base. 1,000円未満の端数は切捨て; a tax under 2,000円 bears none (地方税法第20条の4の2
+  第2項). After a partial payment the base for the days after the payment day is what
+  remains unpaid (国税通則法第62条第1項と同旨; the same rule is applied to local taxes).
+* Rounding. Each period's product is cut to the yen (the way the published examples compute),
+  the total is cut to 100円, and a total under 1,000円 is none (地方税法第20条の4の2第3項・第5項).
+
+Money is integer yen; rates are integers in 1/100 % (2.4% → 240), so nothing is float.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+RATES_FILE = Path(__file__).with_name("data") / "late_charge_rates.csv"
+DAYS_IN_YEAR = 365
+BASE_UNIT = 1_000
+MINIMUM_TAX = 2_000
+RESULT_UNIT = 100
+MINIMUM_RESULT = 1_000
+
+
+class RateMissingError(LookupError):
+    """The rate of a calendar year is not in the table (announced each December)."""
+
+
+@dataclass(frozen=True)
+class AnnualRate:
+    year: int
+    first_band: int  # 1/100 % per year
+    later_band: int
+    basis: str
+    source: str
+
+    @property
+    def first_band_label(self) -> str:
+        return _percent(self.first_band)
+
+    @property
+    def later_band_label(self) -> str:
+        return _percent(self.later_band)
+
+
+def _percent(hundredths: int) -> str:
+    return f"{Decimal(hundredths) / 100:.1f}%"
+
+
+def _hundredths(text: str) -> int:
+    value = Decimal(text) * 100
+    if value != value.to_integral_value():
+        raise ValueError(f"rate {text}% is finer than 0.01%")
+    return int(value)
+
+
+@cache
+def load_rates(path: Path = RATES_FILE) -> dict[int, AnnualRate]:
+    with path.open(encoding="utf-8") as handle:
+        return {
+            int(row["year"]): AnnualRate(
+                year=int(row["year"]),
+                first_band=_hundredths(row["first_band_percent"]),
+                later_band=_hundredths(row["later_band_percent"]),
+                basis=row["basis"],
+                source=row["source"],
+            )
+            for row in csv.DictReader(handle)
+        }
+
+
+def rate_for(year: int, rates: dict[int, AnnualRate]) -> AnnualRate:
+    first_year = min(rates)
+    if year < first_year:
+        return rates[first_year]  # the table's first row is the 本則 that applied before the 特例
+    if year not in rates:
+        raise RateMissingError(
+            f"{year}年の延滞金の割合が登録されていません（taxpayers/data/late_charge_rates.csv）。"
+        )
+    return rates[year]
+
+
+def end_of_months_from(start: date, months: int) -> date:
+    """The day on which `months` months counted from `start` (inclusive) end — 民法第143条:
+    the day before the corresponding day; if the last month has no corresponding day, its last day."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    if start.day > last_day:
+        return date(year, month, last_day)
+    return date(year, month, start.day) - timedelta(days=1)
+
+
+def first_band_end(due_date: date, months: int = 1) -> date:
+    """「納期限の翌日から{months}月を経過する日」."""
+    return end_of_months_from(due_date + timedelta(days=1), months)
+
+
+def taxable_base(unpaid: int) -> int:
+    if unpaid < MINIMUM_TAX:
+        return 0
+    return unpaid // BASE_UNIT * BASE_UNIT
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: date
+    end: date
+    base: int
+    rate: int  # 1/100 % per year
+    later_band: bool
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def amount(self) -> int:
+        return self.base * self.rate * self.days // (DAYS_IN_YEAR * 10_000)
+
+    @property
+    def rate_label(self) -> str:
+        return _percent(self.rate)
+
+
+@dataclass(frozen=True)
+class LateCharge:
+    amount: int  # what is owed: cut to 100円, none under 1,000円
+    unrounded: int  # the sum of the periods, before the 100円 cut
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class PartialPayment:
+    paid_on: date
+    amount: int
+
+
+def compute_late_charge(
+    *,
+    principal: int,
+    due_date: date,
+    until: date,
+    payments: Iterable[PartialPayment] = (),
+    first_band_months: int = 1,
+    rates: dict[int, AnnualRate] | None = None,
+) -> LateCharge:
+    """延滞金 on `principal` due `due_date`, counted to `until` (the payment day, or the day
+    to which an unpaid installment is projected). `payments` are earlier partial payments of
+    本税; each lowers the base from the day after it. Cost: one segment per band, year and payment."""
+    if principal < 0:
+        raise ValueError("principal must not be negative")
+    rates = rates or load_rates()
+    start = due_date + timedelta(days=1)
+    if until < start:
+        return LateCharge(0, 0, ())
+    band_end = first_band_end(due_date, first_band_months)
+    reductions = sorted((p for p in payments if p.paid_on < until), key=lambda p: p.paid_on)
+
+    # Days on which something changes: the band switch, each 1 January, each day after a payment.
+    cuts = {band_end + timedelta(days=1)}
+    cuts |= {date(year, 1, 1) for year in range(start.year + 1, until.year + 1)}
+    cuts |= {p.paid_on + timedelta(days=1) for p in reductions}
+    boundaries = sorted(day for day in cuts if start < day <= until)
+
+    segments: list[Segment] = []
+    segment_start = start
+    for segment_end in [*(day - timedelta(days=1) for day in boundaries), until]:
+        unpaid = principal - sum(p.amount for p in reductions if p.paid_on < segment_start)
+        base = taxable_base(max(unpaid, 0))
+        if base:
+            later = segment_start > band_end
+            annual = rate_for(segment_start.year, rates)
+            segments.append(
+                Segment(
+                    segment_start, segment_end, base, annual.later_band if later else annual.first_band, later
+                )
+            )
+        segment_start = segment_end + timedelta(days=1)
+
+    unrounded = sum(segment.amount for segment in segments)
+    amount = unrounded // RESULT_UNIT * RESULT_UNIT
+    return LateCharge(amount if amount >= MINIMUM_RESULT else 0, unrounded, tuple(segments))
+
+
+def describe(result: LateCharge) -> Sequence[str]:
+    """One line per period, in the form the published examples use."""
+    return [
+        f"{s.start.isoformat()}〜{s.end.isoformat()} {s.days}日 {s.base:,}円×{s.rate_label}×{s.days}日÷365日 = {s.amount:,}円"
+        for s in result.segments
+    ]

@@ -1,0 +1,57 @@
+"""延滞金 for one installment, for staff and scripts. The last line is the amount in yen alone."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from taxpayers.late_charges import PartialPayment, RateMissingError, compute_late_charge, describe
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"日付 {text!r} は YYYY-MM-DD で指定してください。") from None
+
+
+def _payment(text: str) -> PartialPayment:
+    day, _, amount = text.partition(":")
+    if not amount.isdigit():
+        raise CommandError(f"--payment {text!r} は YYYY-MM-DD:金額 で指定してください。")
+    return PartialPayment(_date(day), int(amount))
+
+
+class Command(BaseCommand):
+    help = "延滞金を計算する（最終行に金額のみを出力）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--amount", type=int, required=True, help="本税額（円）")
+        parser.add_argument("--due", required=True, help="納期限 YYYY-MM-DD")
+        parser.add_argument("--paid", required=True, help="完納日（または計算する日）YYYY-MM-DD")
+        parser.add_argument(
+            "--payment", action="append", default=[], help="一部納付 YYYY-MM-DD:金額（複数指定可）"
+        )
+        parser.add_argument(
+            "--first-band-months",
+            type=int,
+            default=1,
+            help="低い割合の期間（月数）。保険料は条例の定めによる",
+        )
+
+    def handle(self, *args, amount, due, paid, payment, first_band_months, **options):
+        if amount < 0 or first_band_months < 1:
+            raise CommandError("本税額は0以上、--first-band-months は1以上で指定してください。")
+        try:
+            result = compute_late_charge(
+                principal=amount,
+                due_date=_date(due),
+                until=_date(paid),
+                payments=[_payment(text) for text in payment],
+                first_band_months=first_band_months,
+            )
+        except RateMissingError as error:
+            raise CommandError(str(error)) from None
+        for line in describe(result):
+            self.stdout.write(line)
+        self.stdout.write(f"合計 {result.unrounded:,}円 → 延滞金 {result.amount:,}円")
+        self.stdout.write(str(result.amount))

@@ -1,0 +1,417 @@
+"""The taxpayer ledger: 宛名, 送付先, 調定 (one row per installment), 収納, and what reconciliation
+derives from them; plus the import log and the log of who viewed which taxpayer.
+
+Assessment's nine key columns are the same items Appendix 1 (1. 滞納処分ファイル) uses, so the
+negotiation and disposition files can point at an installment by them.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils import timezone
+
+from taxpayers.subjects import Subject
+from wako_collections.records import StampedModel, tracked_history
+
+
+class TaxpayerQuerySet(models.QuerySet):
+    def delinquent(self):
+        return self.filter(balance__delinquent_installments__gt=0)
+
+
+class Taxpayer(StampedModel):
+    """宛名. Never deleted; a 死亡 or 転出 is a 住民区分, not a removal."""
+
+    class PersonType(models.TextChoices):
+        INDIVIDUAL = "1", "個人"
+        CORPORATION = "2", "法人"
+
+    class Sex(models.TextChoices):
+        MALE = "1", "男"
+        FEMALE = "2", "女"
+        OTHER = "9", "その他・不明"
+
+    class ResidenceStatus(models.TextChoices):
+        RESIDENT = "1", "住登内"
+        NON_RESIDENT = "2", "住登外"
+        MOVED_OUT = "3", "転出"
+        DECEASED = "4", "死亡"
+
+    atena_number = models.CharField("宛名番号", max_length=15, unique=True, db_comment="宛名番号")
+    person_type = models.CharField(
+        "個人法人区分",
+        max_length=1,
+        choices=PersonType.choices,
+        default=PersonType.INDIVIDUAL,
+        db_comment="個人法人区分",
+    )
+    name = models.CharField("氏名", max_length=100, db_comment="氏名（法人は名称）")
+    name_kana = models.CharField("氏名カナ", max_length=200, db_comment="氏名カナ")
+    sex = models.CharField("性別", max_length=1, choices=Sex.choices, blank=True, db_comment="性別")
+    birth_date = models.DateField("生年月日", null=True, blank=True, db_comment="生年月日")
+    postal_code = models.CharField("郵便番号", max_length=7, blank=True, db_comment="郵便番号（数字7桁）")
+    address = models.CharField("住所", max_length=200, db_comment="住所")
+    address_extra = models.CharField("方書", max_length=100, blank=True, db_comment="方書")
+    phone = models.CharField("電話番号", max_length=20, blank=True, db_comment="電話番号")
+    residence_status = models.CharField(
+        "住民区分", max_length=1, choices=ResidenceStatus.choices, db_comment="住民区分"
+    )
+    district = models.CharField("地区", max_length=30, blank=True, db_comment="地区")
+    assigned_officer = models.ForeignKey(
+        "accounts.Staff",
+        verbose_name="担当",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_taxpayers",
+        db_comment="担当職員",
+    )
+    individual_number_ciphertext = models.TextField(
+        "個人番号（暗号文）", blank=True, db_comment="個人番号（AES-256-GCMの暗号文。鍵IDつき）"
+    )
+    individual_number_digest = models.CharField(
+        "個人番号（照合用）",
+        max_length=64,
+        blank=True,
+        db_index=True,
+        db_comment="個人番号の鍵つきHMAC（完全一致検索用）",
+    )
+    search_name = models.CharField("検索用氏名", max_length=100, db_comment="検索用に正規化した氏名")
+    search_kana = models.CharField("検索用カナ", max_length=200, db_comment="検索用に正規化した氏名カナ")
+    phone_digits = models.CharField(
+        "検索用電話番号", max_length=20, blank=True, db_comment="電話番号の数字のみ"
+    )
+
+    history = tracked_history(
+        excluded_fields=[
+            "individual_number_ciphertext",
+            "individual_number_digest",
+            "search_name",
+            "search_kana",
+            "phone_digits",
+        ]
+    )
+
+    objects = TaxpayerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "宛名"
+        verbose_name_plural = "宛名"
+        db_table_comment = "宛名（納税義務者）"
+        indexes = [
+            GinIndex(fields=["search_name"], name="taxpayers_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["search_kana"], name="taxpayers_kana_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["address"], name="taxpayers_address_trgm", opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["birth_date"], name="taxpayers_birth_date"),
+            models.Index(fields=["phone_digits"], name="taxpayers_phone_digits"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.atena_number}）"
+
+    @property
+    def has_individual_number(self) -> bool:
+        return bool(self.individual_number_ciphertext)
+
+
+class MailingAddress(StampedModel):
+    """送付先: where letters go instead of the 住所, for a period."""
+
+    taxpayer = models.ForeignKey(
+        Taxpayer, on_delete=models.PROTECT, related_name="mailing_addresses", db_comment="宛名"
+    )
+    recipient_name = models.CharField("送付先氏名", max_length=100, db_comment="送付先氏名")
+    postal_code = models.CharField("送付先郵便番号", max_length=7, blank=True, db_comment="送付先郵便番号")
+    address = models.CharField("送付先住所", max_length=200, db_comment="送付先住所")
+    address_extra = models.CharField("送付先方書", max_length=100, blank=True, db_comment="送付先方書")
+    valid_from = models.DateField("有効開始日", db_comment="有効開始日")
+    valid_to = models.DateField("有効終了日", null=True, blank=True, db_comment="有効終了日（空欄は無期限）")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "送付先"
+        verbose_name_plural = "送付先"
+        db_table_comment = "送付先"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["taxpayer", "valid_from"], name="taxpayers_mailingaddress_one_per_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="taxpayers_mailingaddress_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient_name} {self.address}"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def outstanding(self):
+        return self.filter(balance__status=InstallmentBalance.Status.DELINQUENT)
+
+
+ASSESSMENT_KEY_FIELDS = (
+    "subject_code",
+    "subject_detail_code",
+    "calculating_body_code",
+    "installment_body_code",
+    "inside_outside_code",
+    "assessment_year",
+    "tax_year",
+    "notice_number",
+    "logical_period",
+)
+
+
+class Assessment(StampedModel):
+    """調定: one installment (期別) of one notice. Its nine keys are Appendix 1's items."""
+
+    class InsideOutside(models.TextChoices):
+        INSIDE = "1", "団体内"
+        OUTSIDE = "2", "団体外"
+
+    taxpayer = models.ForeignKey(
+        Taxpayer, on_delete=models.PROTECT, related_name="assessments", verbose_name="宛名", db_comment="宛名"
+    )
+    subject_code = models.CharField(
+        "科目コード", max_length=2, choices=Subject.choices, db_comment="科目コード"
+    )
+    subject_detail_code = models.CharField("科目詳細コード", max_length=4, db_comment="科目詳細コード")
+    calculating_body_code = models.CharField("算定団体コード", max_length=6, db_comment="算定団体コード")
+    installment_body_code = models.CharField("期割団体コード", max_length=6, db_comment="期割団体コード")
+    inside_outside_code = models.CharField(
+        "団体内外区分", max_length=1, choices=InsideOutside.choices, db_comment="団体内外区分"
+    )
+    assessment_year = models.PositiveSmallIntegerField("調定年度", db_comment="調定年度（西暦）")
+    tax_year = models.PositiveSmallIntegerField("年度分", db_comment="年度分（西暦）")
+    notice_number = models.CharField("通知書番号", max_length=20, db_comment="通知書番号")
+    logical_period = models.PositiveSmallIntegerField("論理期別", db_comment="論理期別")
+    due_date = models.DateField("納期限", db_comment="納期限")
+    statutory_due_date = models.DateField("法定納期限", db_comment="法定納期限")
+    principal = models.BigIntegerField("調定額（本税）", db_comment="調定額（本税、円）")
+    demand_issued_on = models.DateField("督促状発付日", null=True, blank=True, db_comment="督促状発付日")
+    demand_fee = models.BigIntegerField("督促手数料", default=0, db_comment="督促手数料（円）")
+
+    history = tracked_history()
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "調定"
+        verbose_name_plural = "調定"
+        db_table_comment = "調定（期別ごと）"
+        constraints = [
+            models.UniqueConstraint(fields=ASSESSMENT_KEY_FIELDS, name="taxpayers_assessment_natural_key"),
+            models.CheckConstraint(
+                condition=models.Q(principal__gte=0), name="taxpayers_assessment_principal_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(demand_fee__gte=0), name="taxpayers_assessment_fee_not_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["taxpayer", "due_date"], name="taxpayers_assessment_payer_due"),
+            models.Index(fields=["notice_number"], name="taxpayers_assessment_notice"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_subject_code_display()} {self.tax_year}年度 通知書{self.notice_number} 第{self.logical_period}期"
+
+    @property
+    def key(self) -> tuple:
+        return tuple(getattr(self, name) for name in ASSESSMENT_KEY_FIELDS)
+
+
+class Payment(StampedModel):
+    """収納: money received for one installment, as the city's receipts system reports it."""
+
+    class Channel(models.TextChoices):
+        COUNTER = "1", "窓口"
+        BANK = "2", "金融機関"
+        DIRECT_DEBIT = "3", "口座振替"
+        CONVENIENCE_STORE = "4", "コンビニ"
+        EL_QR = "5", "eL-QR"
+        OTHER = "9", "その他"
+
+    receipt_number = models.CharField(
+        "収納番号", max_length=30, unique=True, db_comment="収納番号（収納システムの一意の番号）"
+    )
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="payments", verbose_name="調定", db_comment="調定"
+    )
+    received_on = models.DateField("収納日", db_comment="収納日")
+    accounted_on = models.DateField("日計日", db_comment="日計日")
+    amount = models.BigIntegerField("金額", db_comment="金額（円）")
+    channel = models.CharField("収納経路", max_length=1, choices=Channel.choices, db_comment="収納経路")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "収納"
+        verbose_name_plural = "収納"
+        db_table_comment = "収納"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="taxpayers_payment_amount_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["assessment", "received_on"], name="taxpayers_payment_installment")]
+
+    def __str__(self):
+        return f"{self.received_on} {self.amount:,}円"
+
+
+class InstallmentBalance(models.Model):
+    """Derived by `reconcile` from an installment and its payments; rebuilt, never edited.
+    Not a record of its own, so it has no history: the assessment and payments do."""
+
+    class Status(models.TextChoices):
+        NOT_YET_DUE = "not_yet_due", "未到来"
+        WITHIN_TERM = "within_term", "納期内"
+        DELINQUENT = "delinquent", "滞納"
+        PAID = "paid", "完納"
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, primary_key=True, related_name="balance", db_comment="調定"
+    )
+    paid_principal = models.BigIntegerField("収納額（本税）", db_comment="本税への充当額")
+    paid_fee = models.BigIntegerField("収納額（督促手数料）", db_comment="督促手数料への充当額")
+    paid_late_charge = models.BigIntegerField("収納額（延滞金）", db_comment="延滞金への充当額")
+    outstanding_principal = models.BigIntegerField("未納額（本税）", db_comment="未納本税")
+    outstanding_fee = models.BigIntegerField("未納額（督促手数料）", db_comment="未納督促手数料")
+    late_charge = models.BigIntegerField(
+        "延滞金", db_comment="未納延滞金（確定分、または基準日までの見込み）"
+    )
+    status = models.CharField(
+        "状態", max_length=12, choices=Status.choices, db_comment="未到来・納期内・滞納・完納"
+    )
+    prescription_date = models.DateField("時効予定日", db_comment="時効予定日")
+    last_received_on = models.DateField("最終収納日", null=True, db_comment="最終収納日")
+    as_of = models.DateField("基準日", db_comment="消込の基準日")
+
+    class Meta:
+        verbose_name = "期別残高"
+        verbose_name_plural = "期別残高"
+        db_table_comment = "消込結果（期別ごと。reconcile が再計算する）"
+        indexes = [models.Index(fields=["status", "prescription_date"], name="taxpayers_balance_status")]
+
+    def __str__(self):
+        return f"{self.assessment_id} {self.get_status_display()}"
+
+
+class TaxpayerBalance(models.Model):
+    """Derived per taxpayer by `reconcile`: totals for the delinquent list."""
+
+    taxpayer = models.OneToOneField(
+        Taxpayer, on_delete=models.CASCADE, primary_key=True, related_name="balance", db_comment="宛名"
+    )
+    outstanding_principal = models.BigIntegerField("未納本税", db_comment="未納本税の合計")
+    outstanding_fee = models.BigIntegerField("未納督促手数料", db_comment="未納督促手数料の合計")
+    late_charge = models.BigIntegerField("延滞金", db_comment="延滞金の合計（基準日現在）")
+    delinquent_installments = models.IntegerField("滞納期別数", db_comment="滞納している期別の数")
+    oldest_due_date = models.DateField("最古納期限", null=True, db_comment="滞納している期別の最も古い納期限")
+    earliest_prescription_date = models.DateField(
+        "最短時効予定日", null=True, db_comment="滞納期別の最も近い時効予定日"
+    )
+    as_of = models.DateField("基準日", db_comment="消込の基準日")
+
+    class Meta:
+        verbose_name = "宛名別残高"
+        verbose_name_plural = "宛名別残高"
+        db_table_comment = "宛名別の滞納額（reconcile が再計算する）"
+        indexes = [
+            models.Index(
+                fields=["-outstanding_principal"],
+                name="taxpayers_payerbal_amount",
+                condition=models.Q(delinquent_installments__gt=0),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.taxpayer_id} {self.outstanding_principal:,}円"
+
+    @property
+    def total(self) -> int:
+        return self.outstanding_principal + self.outstanding_fee + self.late_charge
+
+
+class ImportLog(models.Model):
+    """What is left of an import once its file is deleted: who, when, which file, what happened."""
+
+    class Kind(models.TextChoices):
+        PERSONS = "persons", "宛名"
+        ASSESSMENTS = "assessments", "調定"
+        PAYMENTS = "payments", "収納"
+
+    class Result(models.TextChoices):
+        RUNNING = "running", "実行中"
+        SUCCEEDED = "succeeded", "取込完了"
+        REJECTED = "rejected", "エラーのため取込なし"
+        FAILED = "failed", "異常終了（取込なし）"
+
+    kind = models.CharField("種別", max_length=12, choices=Kind.choices, db_comment="種別")
+    file_name = models.CharField("ファイル名", max_length=255, db_comment="ファイル名")
+    sha256 = models.CharField("SHA-256", max_length=64, db_comment="ファイルのSHA-256")
+    staff_number = models.CharField("職員番号", max_length=20, db_comment="実行した職員番号")
+    terminal_number = models.CharField("端末番号", max_length=20, db_comment="実行した端末番号")
+    started_at = models.DateTimeField("開始日時", default=timezone.now, db_comment="開始日時")
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True, db_comment="終了日時")
+    result = models.CharField(
+        "結果", max_length=10, choices=Result.choices, default=Result.RUNNING, db_comment="結果"
+    )
+    phase = models.CharField("処理段階", max_length=40, blank=True, db_comment="処理段階（進捗表示用）")
+    rows_total = models.IntegerField("行数", default=0, db_comment="データ行数")
+    rows_checked = models.IntegerField("検証済み行数", default=0, db_comment="検証済みの行数（進捗表示用）")
+    rows_created = models.IntegerField("新規", default=0, db_comment="新規登録した行数")
+    rows_updated = models.IntegerField("更新", default=0, db_comment="更新した行数")
+    rows_unchanged = models.IntegerField("変更なし", default=0, db_comment="変更のなかった行数")
+    error_count = models.IntegerField("エラー件数", default=0, db_comment="エラー件数")
+    errors = models.JSONField(
+        "エラー", default=list, blank=True, db_comment="エラー（行・列・内容。先頭1,000件）"
+    )
+    file_deleted_at = models.DateTimeField(
+        "ファイル削除日時", null=True, blank=True, db_comment="取込ファイルを削除した日時"
+    )
+
+    class Meta:
+        verbose_name = "取込記録"
+        verbose_name_plural = "取込記録"
+        ordering = ["-started_at", "-id"]
+        db_table_comment = "庁内連携データ取込の記録（ファイルは取込後すぐに削除）"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name} {self.get_result_display()}"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.result != self.Result.RUNNING:
+            return 100
+        return min(99, self.rows_checked * 100 // self.rows_total) if self.rows_total else 0
+
+
+class TaxpayerAccess(models.Model):
+    """Who looked at which taxpayers, when, from which terminal. Written in the same request
+    as the page; if it cannot be written the page is not shown."""
+
+    occurred_at = models.DateTimeField("日時", default=timezone.now, db_index=True, db_comment="日時")
+    staff_number = models.CharField("職員番号", max_length=20, db_index=True, db_comment="職員番号")
+    terminal_number = models.CharField("端末番号", max_length=20, db_comment="端末番号")
+    page = models.CharField("画面", max_length=60, db_comment="画面・帳票")
+    atena_numbers = ArrayField(
+        models.CharField(max_length=15), verbose_name="宛名番号", db_comment="表示した宛名番号"
+    )
+    detail = models.CharField(
+        "内容", max_length=200, blank=True, db_comment="検索条件・理由など（個人番号は含めない）"
+    )
+
+    class Meta:
+        verbose_name = "宛名照会記録"
+        verbose_name_plural = "宛名照会記録"
+        ordering = ["-occurred_at", "-id"]
+        db_table_comment = "宛名・収納状況の照会記録"
+        indexes = [GinIndex(fields=["atena_numbers"], name="taxpayers_access_atena")]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.staff_number} {self.page}"

@@ -1,0 +1,49 @@
+"""科目 (subjects) and the rules that differ between them, each with its legal source."""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Subject(models.TextChoices):
+    RESIDENT_TAX = "01", "個人市県民税（普通徴収）"
+    FIXED_ASSET_TAX = "02", "固定資産税・都市計画税"
+    LIGHT_VEHICLE_TAX = "03", "軽自動車税（種別割）"
+    CORPORATE_TAX = "04", "法人市民税"
+    NHI_TAX = "05", "国民健康保険税"
+    NHI_PREMIUM = "06", "国民健康保険料"
+
+
+@dataclass(frozen=True)
+class SubjectRule:
+    is_premium: bool
+    prescription_years: int
+    prescription_source: str
+    late_charge_source: str
+
+
+TAX_PRESCRIPTION = "地方税法第18条第1項（法定納期限の翌日から起算して5年）"
+
+RULES = {
+    Subject.RESIDENT_TAX: SubjectRule(False, 5, TAX_PRESCRIPTION, "地方税法第326条"),
+    Subject.FIXED_ASSET_TAX: SubjectRule(
+        False, 5, TAX_PRESCRIPTION, "地方税法第369条（都市計画税は第702条の8）"
+    ),
+    Subject.LIGHT_VEHICLE_TAX: SubjectRule(
+        False, 5, TAX_PRESCRIPTION, "地方税法（軽自動車税種別割の延滞金の規定）"
+    ),
+    Subject.CORPORATE_TAX: SubjectRule(False, 5, TAX_PRESCRIPTION, "地方税法第321条の12"),
+    Subject.NHI_TAX: SubjectRule(
+        False, 5, TAX_PRESCRIPTION, "地方税法（国民健康保険税を含む目的税の延滞金の規定）"
+    ),
+    Subject.NHI_PREMIUM: SubjectRule(
+        True,
+        2,
+        "国民健康保険法第110条第1項（2年。納期限の翌日から起算）",
+        "地方自治法第231条の3第2項及び市の国民健康保険条例",
+    ),
+}
+
+
+def rule_for(subject_code: str) -> SubjectRule:
+    return RULES[Subject(subject_code)]

@@ -1,0 +1,200 @@
+"""延滞金 against worked examples that cities publish, and against the statute's edge rules.
+
+Each published example names its source. Where the page shows each period's figure, every
+period is checked too, so an example cannot pass by luck of the 100-yen cut.
+"""
+
+from datetime import date
+
+import pytest
+
+from taxpayers.late_charges import (
+    PartialPayment,
+    RateMissingError,
+    compute_late_charge,
+    first_band_end,
+    load_rates,
+)
+
+
+def segment_amounts(result):
+    return [segment.amount for segment in result.segments]
+
+
+# --- Published worked examples -------------------------------------------------------------
+
+
+def test_toyohashi_fixed_asset_tax_65000_due_2021_05_31_paid_2022_01_31():
+    # 豊橋市「延滞金について」計算例: 令和3年度固定資産税・都市計画税 第1期 65,000円,
+    # 納期限 令和3年5月31日, 令和4年1月31日納付: 133円 + 2,883円 + 480円 = 3,496円 → 3,400円.
+    result = compute_late_charge(principal=65_000, due_date=date(2021, 5, 31), until=date(2022, 1, 31))
+    assert segment_amounts(result) == [133, 2_883, 480]
+    assert [s.days for s in result.segments] == [30, 184, 31]
+    assert result.amount == 3_400
+
+
+def test_kitami_city_tax_75000_due_2017_08_31_paid_2017_11_15():
+    # 北見市「延滞金について」例: 市道民税第2期（納期限8月31日）75,000円を11月15日に納付
+    # (平成29年): 最初の1ヶ月 75,000円×30日×0.027÷365日 ≒ 166円, 延滞金 1,000円.
+    result = compute_late_charge(principal=75_000, due_date=date(2017, 8, 31), until=date(2017, 11, 15))
+    assert result.segments[0].amount == 166
+    assert result.amount == 1_000
+
+
+def test_tomisato_resident_tax_117300_due_2024_01_31_paid_2024_08_31_across_a_leap_february():
+    # 富里市「延滞金」計算例: 令和6年1月31日納期限の市民税・県民税117,300円を令和6年8月31日に
+    # 納付: 223円 + 5,131円 = 5,354円 → 5,300円 (うるう年も365日当たり).
+    result = compute_late_charge(principal=117_300, due_date=date(2024, 1, 31), until=date(2024, 8, 31))
+    assert segment_amounts(result) == [223, 5_131]
+    assert result.segments[0].end == date(2024, 2, 29)
+    assert result.amount == 5_300
+
+
+def test_obu_resident_tax_100000_due_2023_08_31_paid_2024_02_10():
+    # 大府市「延滞金について」計算例: 令和5年8月31日納期限の市県民税100,000円を令和6年2月10日に
+    # 全額納付: 最初の期間 100,000円×2.4%×30日÷365日 = 197.260… (shown on the page).
+    # The rest follows the page's own formula: 8.7% for 2023-10-01〜12-31 (92日) and
+    # 2024-01-01〜02-10 (41日): 197 + 2,192 + 977 = 3,366 → 3,300円.
+    result = compute_late_charge(principal=100_000, due_date=date(2023, 8, 31), until=date(2024, 2, 10))
+    assert segment_amounts(result) == [197, 2_192, 977]
+    assert result.amount == 3_300
+
+
+def test_azumino_30000_due_2024_05_31_paid_2025_05_31():
+    # 安曇野市「延滞金について」計算例: 令和6年5月31日が納期限の税金30,000円を令和7年5月31日に
+    # 納税: (1) 30,000円×2.4%×30日÷365日 = 59円 (shown). Then 8.7% for 184 days of 2024
+    # and 151 days of 2025: 59 + 1,315 + 1,079 = 2,453 → 2,400円.
+    result = compute_late_charge(principal=30_000, due_date=date(2024, 5, 31), until=date(2025, 5, 31))
+    assert segment_amounts(result) == [59, 1_315, 1_079]
+    assert result.amount == 2_400
+
+
+def test_fukuoka_152500_due_2025_09_01_paid_2026_02_05_crosses_into_the_2026_rate():
+    # 福岡市 FAQ「市税の延滞金の計算方法」計算例: 本税152,500円 → 152,000円, 納期限 令和7年9月1日,
+    # 納付日 令和8年2月5日; 令和7年9月2日〜10月1日 30日間 (shown). 2025 rates 2.4/8.7%,
+    # 2026 rates 2.8/9.1% (平均貸付割合0.8%): 299 + 3,296 + 1,364 = 4,959 → 4,900円.
+    result = compute_late_charge(principal=152_500, due_date=date(2025, 9, 1), until=date(2026, 2, 5))
+    assert result.segments[0].base == 152_000
+    assert (result.segments[0].start, result.segments[0].end) == (date(2025, 9, 2), date(2025, 10, 1))
+    assert segment_amounts(result) == [299, 3_296, 1_364]
+    assert result.amount == 4_900
+
+
+# --- The statute's edge rules --------------------------------------------------------------
+
+
+def test_a_tax_under_2000_yen_bears_none():
+    # 地方税法第20条の4の2第2項: その全額が2,000円未満であるときは全額を切り捨てる.
+    result = compute_late_charge(principal=1_999, due_date=date(2020, 4, 30), until=date(2025, 4, 30))
+    assert result.amount == 0 and result.segments == ()
+
+
+def test_the_base_is_cut_to_whole_thousands():
+    result = compute_late_charge(principal=65_999, due_date=date(2021, 5, 31), until=date(2022, 1, 31))
+    assert {segment.base for segment in result.segments} == {65_000}
+
+
+def test_a_total_under_1000_yen_is_none():
+    # 65,000円 paid 30 days late: 133円 → under 1,000円 → 0 (第20条の4の2第5項).
+    result = compute_late_charge(principal=65_000, due_date=date(2021, 5, 31), until=date(2021, 6, 30))
+    assert result.unrounded == 133 and result.amount == 0
+
+
+def test_payment_on_the_due_date_bears_none():
+    assert (
+        compute_late_charge(principal=500_000, due_date=date(2024, 6, 30), until=date(2024, 6, 30)).amount
+        == 0
+    )
+
+
+def test_a_partial_payment_lowers_the_base_from_the_next_day():
+    # 65,000円 due 2021-05-31; 30,000円 paid 2021-09-30; the rest on 2022-01-31.
+    result = compute_late_charge(
+        principal=65_000,
+        due_date=date(2021, 5, 31),
+        until=date(2022, 1, 31),
+        payments=[PartialPayment(date(2021, 9, 30), 30_000)],
+    )
+    bases = [(s.start, s.end, s.base) for s in result.segments]
+    assert bases == [
+        (date(2021, 6, 1), date(2021, 6, 30), 65_000),
+        (date(2021, 7, 1), date(2021, 9, 30), 65_000),
+        (date(2021, 10, 1), date(2021, 12, 31), 35_000),
+        (date(2022, 1, 1), date(2022, 1, 31), 35_000),
+    ]
+    # 133 + 65,000×8.8%×92/365 (1,441) + 35,000×8.8%×92/365 (776) + 35,000×8.7%×31/365 (258)
+    assert segment_amounts(result) == [133, 1_441, 776, 258]
+    assert result.amount == 2_600
+
+
+def test_a_longer_first_band_for_a_premium_whose_ordinance_sets_three_months():
+    result = compute_late_charge(
+        principal=65_000, due_date=date(2021, 5, 31), until=date(2022, 1, 31), first_band_months=3
+    )
+    assert result.segments[0].end == date(2021, 8, 31)
+    assert [s.rate for s in result.segments] == [250, 880, 870]
+
+
+def test_years_before_2000_use_the_principal_rates_and_2000_to_2013_keep_14_6_percent():
+    result = compute_late_charge(principal=100_000, due_date=date(1999, 10, 31), until=date(2000, 3, 31))
+    assert [(s.start.year, s.rate) for s in result.segments] == [(1999, 730), (1999, 1_460), (2000, 1_460)]
+    early = compute_late_charge(principal=100_000, due_date=date(2012, 12, 31), until=date(2013, 1, 15))
+    assert [s.rate for s in early.segments] == [430]
+
+
+@pytest.mark.parametrize(
+    ("due", "end"),
+    [
+        (date(2021, 5, 31), date(2021, 6, 30)),  # 翌日6/1 → 7/1の前日
+        (date(2024, 1, 31), date(2024, 2, 29)),  # 翌日2/1 → 3/1の前日 (閏年)
+        (date(2023, 1, 30), date(2023, 2, 28)),  # 翌日1/31 → 2/31 は無い → 2月末日
+        (date(2024, 2, 29), date(2024, 3, 31)),  # 翌日3/1 → 4/1の前日
+        (date(2023, 12, 25), date(2024, 1, 25)),  # 翌日12/26 → 1/26の前日
+    ],
+)
+def test_one_month_is_counted_by_the_civil_code(due, end):
+    assert first_band_end(due) == end
+
+
+def test_every_year_from_2000_to_this_year_has_a_rate_with_its_source():
+    rates = load_rates()
+    for year in range(2000, 2027):
+        assert year in rates and rates[year].source, year
+        assert rates[year].first_band <= 730 and rates[year].later_band <= 1_460
+
+
+def test_a_year_without_a_published_rate_is_an_error_not_a_guess():
+    with pytest.raises(RateMissingError, match="2098年"):
+        compute_late_charge(principal=100_000, due_date=date(2098, 12, 1), until=date(2099, 2, 1))
+
+
+def test_the_entaikin_command_prints_the_amount_alone_on_its_last_line(capsys):
+    from django.core.management import call_command
+
+    call_command("entaikin", "--amount", "65000", "--due", "2021-05-31", "--paid", "2022-01-31")
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "3400"
+    call_command(
+        "entaikin",
+        "--amount",
+        "65000",
+        "--due",
+        "2021-05-31",
+        "--paid",
+        "2022-01-31",
+        "--payment",
+        "2021-09-30:30000",
+    )
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "2600"
+    call_command(
+        "entaikin",
+        "--amount",
+        "65000",
+        "--due",
+        "2021-05-31",
+        "--paid",
+        "2022-01-31",
+        "--first-band-months",
+        "3",
+    )
+    # 65,000×2.5%×92/365 (409) + 65,000×8.8%×122/365 (1,911) + 480 = 2,800
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "2800"
