@@ -242,3 +242,45 @@ SILENCED_SYSTEM_CHECKS = [
 # Outside production WhiteNoise serves straight from static/ (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
+
+
+# --- 個人番号 keys (never SECRET_KEY). "id:base64(32 bytes)" entries, current first, plus
+# "hmac:base64(32 bytes)"; from INDIVIDUAL_NUMBER_KEYS or the file INDIVIDUAL_NUMBER_KEYS_FILE.
+def _individual_number_keys():
+    import base64
+    import hashlib
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from taxpayers.individual_numbers import parse_keys
+
+    text = env_str("INDIVIDUAL_NUMBER_KEYS", default="")
+    key_file = env_str("INDIVIDUAL_NUMBER_KEYS_FILE", default="")
+    if key_file:
+        text = Path(key_file).read_text(encoding="utf-8")
+    if not text and not IS_PRODUCTION:
+        # Development and test only: fixed keys derived from a public phrase.
+        def derived(label):
+            return base64.b64encode(hashlib.sha256(f"wako-{ENVIRONMENT}-{label}".encode()).digest()).decode()
+
+        text = f"dev1:{derived('aes')},hmac:{derived('hmac')}"
+    try:
+        keys, hmac_key = parse_keys(text)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"INDIVIDUAL_NUMBER_KEYS: {error}") from None
+    if not keys or hmac_key is None:
+        raise ImproperlyConfigured(
+            "INDIVIDUAL_NUMBER_KEYS (or INDIVIDUAL_NUMBER_KEYS_FILE) must hold an AES key and an hmac key"
+        )
+    return keys, hmac_key
+
+
+INDIVIDUAL_NUMBER_KEYS, INDIVIDUAL_NUMBER_HMAC_KEY = _individual_number_keys()
+
+# --- The ledger's own rules (each documented with its source in taxpayers/README.md) ---
+# Order in which a payment is applied: 督促手数料, 本税, 延滞金 (本税 always before 延滞金).
+PAYMENT_ALLOCATION_ORDER = tuple(env_list("PAYMENT_ALLOCATION_ORDER", ["fee", "principal", "late_charge"]))
+# 国民健康保険料: the low-rate band of 延滞金 in months, as the city's ordinance sets it.
+NHI_PREMIUM_FIRST_BAND_MONTHS = env_int("NHI_PREMIUM_FIRST_BAND_MONTHS", 3, minimum=1)
+# 督促手数料 by date of the 督促状: "YYYY-MM-DD:amount" entries (市税条例; 0 where abolished).
+DEMAND_FEE_SCHEDULE = env_list("DEMAND_FEE_SCHEDULE", ["2000-04-01:100"])

@@ -1,0 +1,131 @@
+"""個人番号 (My Number): validated, stored encrypted, found by a keyed digest, shown masked.
+
+* Validation: 12 digits whose last is the check digit of 行政手続における特定の個人を識別する
+  ための番号の利用等に関する法律施行令第8条 (weights 2–7 then 2–6 from the right, mod 11).
+* Storage: AES-256-GCM (pyca/cryptography) with a random 96-bit nonce; the value carries the id
+  of its key ("v1.<key id>.<base64>") so keys can be rotated; the 宛名番号 is bound in as
+  associated data, so a ciphertext copied to another taxpayer does not decrypt. A wrong or
+  missing key raises IndividualNumberKeyError; ciphertext is never returned in its place.
+* Lookup: HMAC-SHA256 under a key of its own, stored in its own column.
+* Keys come from INDIVIDUAL_NUMBER_KEYS / INDIVIDUAL_NUMBER_HMAC_KEY or a key file, never from
+  SECRET_KEY (settings.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+FORMAT_VERSION = "v1"
+MASKED = "＊＊＊＊ ＊＊＊＊ ＊＊＊＊"
+_DIGITS = re.compile(r"^[0-9]{12}$")
+
+
+class IndividualNumberError(ValueError):
+    """Not a valid 個人番号; the message is for the person who typed or imported it."""
+
+
+class IndividualNumberKeyError(RuntimeError):
+    """The value cannot be decrypted with the configured keys."""
+
+
+def check_digit(first_eleven: str) -> int:
+    total = 0
+    for n, digit in enumerate(reversed(first_eleven), start=1):
+        weight = n + 1 if n <= 6 else n - 5
+        total += int(digit) * weight
+    remainder = total % 11
+    return 0 if remainder <= 1 else 11 - remainder
+
+
+def normalize(text: str) -> str:
+    """Digits only (full-width digits, spaces and hyphens are accepted on input)."""
+    import unicodedata
+
+    return re.sub(r"[\s\-‐－]", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def validate(text: str) -> str:
+    number = normalize(text)
+    if not _DIGITS.match(number):
+        raise IndividualNumberError("個人番号は数字12桁で入力してください。")
+    if check_digit(number[:11]) != int(number[11]):
+        raise IndividualNumberError("個人番号の検査用数字（12桁目）が一致しません。番号を確認してください。")
+    return number
+
+
+def _current_key() -> tuple[str, bytes]:
+    return settings.INDIVIDUAL_NUMBER_KEYS[0]
+
+
+def _key(key_id: str) -> bytes:
+    for candidate_id, key in settings.INDIVIDUAL_NUMBER_KEYS:
+        if candidate_id == key_id:
+            return key
+    raise IndividualNumberKeyError(f"個人番号の鍵 {key_id} が設定されていません。")
+
+
+def encrypt(number: str, *, atena_number: str) -> str:
+    number = validate(number)
+    key_id, key = _current_key()
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, number.encode(), atena_number.encode())
+    return f"{FORMAT_VERSION}.{key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str, *, atena_number: str) -> str:
+    try:
+        version, key_id, payload = token.split(".", 2)
+        raw = base64.urlsafe_b64decode(payload.encode())
+    except ValueError:
+        raise IndividualNumberKeyError("個人番号の暗号文の形式が正しくありません。") from None
+    if version != FORMAT_VERSION:
+        raise IndividualNumberKeyError(f"個人番号の暗号文の版 {version} には対応していません。")
+    try:
+        return AESGCM(_key(key_id)).decrypt(raw[:12], raw[12:], atena_number.encode()).decode()
+    except InvalidTag:
+        raise IndividualNumberKeyError(
+            "個人番号を復号できません（鍵が違うか、値が改ざんされています）。"
+        ) from None
+
+
+def key_id_of(token: str) -> str:
+    return token.split(".", 2)[1]
+
+
+def digest(number: str) -> str:
+    return hmac.new(
+        settings.INDIVIDUAL_NUMBER_HMAC_KEY, validate(number).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def parse_keys(text: str) -> tuple[list[tuple[str, bytes]], bytes | None]:
+    """Reads "id:base64key" entries (comma or newline separated; the first is current) and an
+    optional "hmac:base64key" entry. Each key must be 32 bytes."""
+    keys: list[tuple[str, bytes]] = []
+    hmac_key = None
+    for entry in re.split(r"[,\n]", text):
+        entry = entry.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        key_id, _, encoded = entry.partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            raise ValueError(f"個人番号の鍵 {key_id} が base64 ではありません。") from None
+        if len(key) != 32:
+            raise ValueError(f"個人番号の鍵 {key_id} は32バイト（AES-256）である必要があります。")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,20}", key_id):
+            raise ValueError(f"鍵ID {key_id!r} は英数字20文字以内にしてください。")
+        if key_id == "hmac":
+            hmac_key = key
+        else:
+            keys.append((key_id, key))
+    return keys, hmac_key

@@ -1,0 +1,67 @@
+"""個人番号: check digit, encryption with a key id, keyed digest, and refusal on a wrong key."""
+
+import base64
+
+import pytest
+
+from taxpayers import individual_numbers as mynumber
+
+# A number with a valid check digit, made up for tests (not anyone's): 12345678901 → 8.
+VALID = "123456789018"
+
+
+def test_the_check_digit_follows_the_cabinet_order_formula():
+    assert mynumber.check_digit("12345678901") == 8
+    assert mynumber.validate("1234 5678 9018") == VALID
+    assert mynumber.validate("１２３４５６７８９０１８") == VALID
+
+
+@pytest.mark.parametrize("text", ["123456789012", "12345678901", "1234567890188", "abcdefghijkl", ""])
+def test_invalid_numbers_are_refused_in_japanese(text):
+    with pytest.raises(mynumber.IndividualNumberError, match="個人番号"):
+        mynumber.validate(text)
+
+
+def test_encrypted_values_carry_their_key_id_and_never_the_number():
+    token = mynumber.encrypt(VALID, atena_number="000000001")
+    assert token.startswith("v1.dev1.") and VALID not in token
+    assert mynumber.decrypt(token, atena_number="000000001") == VALID
+    assert mynumber.encrypt(VALID, atena_number="000000001") != token  # a fresh nonce each time
+
+
+def test_a_value_copied_to_another_taxpayer_does_not_decrypt():
+    token = mynumber.encrypt(VALID, atena_number="000000001")
+    with pytest.raises(mynumber.IndividualNumberKeyError):
+        mynumber.decrypt(token, atena_number="000000002")
+
+
+def test_a_wrong_key_raises_instead_of_returning_ciphertext(settings):
+    token = mynumber.encrypt(VALID, atena_number="000000001")
+    settings.INDIVIDUAL_NUMBER_KEYS = [("dev1", b"\x01" * 32)]
+    with pytest.raises(mynumber.IndividualNumberKeyError, match="復号できません"):
+        mynumber.decrypt(token, atena_number="000000001")
+    settings.INDIVIDUAL_NUMBER_KEYS = [("new", b"\x02" * 32)]
+    with pytest.raises(mynumber.IndividualNumberKeyError, match="dev1"):
+        mynumber.decrypt(token, atena_number="000000001")
+
+
+def test_old_keys_still_decrypt_after_rotation(settings):
+    old = mynumber.encrypt(VALID, atena_number="9")
+    settings.INDIVIDUAL_NUMBER_KEYS = [("new", b"\x02" * 32), *settings.INDIVIDUAL_NUMBER_KEYS]
+    assert mynumber.key_id_of(mynumber.encrypt(VALID, atena_number="9")) == "new"
+    assert mynumber.decrypt(old, atena_number="9") == VALID
+
+
+def test_the_digest_is_keyed_and_stable(settings):
+    first = mynumber.digest(VALID)
+    assert first == mynumber.digest("1234-5678-9018") and VALID not in first
+    settings.INDIVIDUAL_NUMBER_HMAC_KEY = b"\x03" * 32
+    assert mynumber.digest(VALID) != first
+
+
+def test_key_text_is_checked():
+    good = base64.b64encode(b"\x00" * 32).decode()
+    keys, hmac_key = mynumber.parse_keys(f"k2:{good}\nk1:{good}\nhmac:{good}")
+    assert [key_id for key_id, _ in keys] == ["k2", "k1"] and hmac_key == b"\x00" * 32
+    with pytest.raises(ValueError, match="32バイト"):
+        mynumber.parse_keys(f"k1:{base64.b64encode(b'short').decode()}")
