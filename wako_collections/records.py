@@ -87,3 +87,23 @@ def save_tracked(record: models.Model, *, reason: str, update_fields: list[str] 
     """Saves a tracked record one by one (so history sees it) with its change reason."""
     record._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history
     record.save(update_fields=update_fields)
+
+
+def bulk_create_tracked(records: list, *, actor: Actor, reason: str, batch_size: int = 2_000) -> list:
+    """Inserts many new records of one model and their history rows together (django-simple-history's
+    bulk_create_with_history), each history row naming `actor`'s staff number and terminal."""
+    from simple_history.utils import bulk_create_with_history
+
+    if not records:
+        return []
+    return bulk_create_with_history(
+        records,
+        type(records[0]),
+        batch_size=batch_size,
+        default_user=actor.staff,
+        default_change_reason=reason,
+        custom_historical_attrs={
+            "history_staff_number": actor.staff_number,
+            "history_terminal_number": actor.terminal_number,
+        },
+    )

@@ -1,0 +1,354 @@
+"""The three CSV layouts the city's systems send (庁内連携): persons, assessments, payments.
+
+Each layout is a list of Columns; `Layout.read()` checks the header and every cell and returns
+typed rows plus every error with its line number, column and a Japanese message. Nothing here
+touches the database. taxpayers/README.md documents every column with its type and an example.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from taxpayers import individual_numbers
+from taxpayers.models import Assessment, Payment, Taxpayer
+from taxpayers.subjects import Subject
+from wako_collections import eras
+
+MAX_ERRORS_KEPT = 1_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says why, in Japanese."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "message": self.message}
+
+
+# --- cell readers: each takes the stripped text and returns a value or raises CellError ---
+
+
+def text(max_length: int) -> Callable[[str], str]:
+    def read(value: str) -> str:
+        value = unicodedata.normalize("NFKC", value)
+        if len(value) > max_length:
+            raise CellError(f"{max_length}文字以内にしてください（{len(value)}文字）。")
+        return value
+
+    read.kind = f"文字列（{max_length}文字以内）"
+    return read
+
+
+def digits(max_length: int, *, exact: bool = False) -> Callable[[str], str]:
+    def read(value: str) -> str:
+        value = unicodedata.normalize("NFKC", value).replace("-", "")
+        if not value.isdigit() or not value.isascii():
+            raise CellError("数字で入力してください。")
+        if (exact and len(value) != max_length) or len(value) > max_length:
+            raise CellError(f"数字{max_length}桁{'' if exact else '以内'}で入力してください。")
+        return value
+
+    read.kind = f"数字（{max_length}桁{'' if exact else '以内'}）"
+    return read
+
+
+def yen(value: str) -> int:
+    value = unicodedata.normalize("NFKC", value).replace(",", "")
+    if not value.isdigit() or not value.isascii():
+        raise CellError("金額は0以上の整数（円）で入力してください。")
+    if len(value) > 13:
+        raise CellError("金額が大きすぎます。")
+    return int(value)
+
+
+yen.kind = "金額（円、整数）"
+
+
+def year(value: str) -> int:
+    value = unicodedata.normalize("NFKC", value)
+    if not re.fullmatch(r"(19|20)\d\d", value):
+        raise CellError("西暦4桁で入力してください（例: 2025）。")
+    return int(value)
+
+
+year.kind = "西暦年（4桁）"
+
+
+def small_number(value: str) -> int:
+    value = unicodedata.normalize("NFKC", value)
+    if not re.fullmatch(r"\d{1,2}", value):
+        raise CellError("1〜2桁の数字で入力してください。")
+    return int(value)
+
+
+small_number.kind = "数字（1〜2桁）"
+
+
+def a_date(value: str) -> date:
+    try:
+        return eras.parse_date(value)
+    except eras.EraDateError as error:
+        raise CellError(str(error)) from None
+
+
+a_date.kind = "日付（2025-04-01、20250401 または R7.4.1）"
+
+
+def code(choices) -> Callable[[str], str]:
+    labels = dict(choices)
+
+    def read(value: str) -> str:
+        value = unicodedata.normalize("NFKC", value)
+        if value not in labels:
+            allowed = "、".join(f"{key}={label}" for key, label in labels.items())
+            raise CellError(f"コード「{value}」はありません（{allowed}）。")
+        return value
+
+    read.kind = "コード（" + "、".join(f"{key}={label}" for key, label in labels.items()) + "）"
+    return read
+
+
+def individual_number(value: str) -> str:
+    try:
+        return individual_numbers.validate(value)
+    except individual_numbers.IndividualNumberError as error:
+        raise CellError(str(error)) from None
+
+
+individual_number.kind = "個人番号（数字12桁、検査用数字つき）"
+
+
+def katakana(max_length: int) -> Callable[[str], str]:
+    base = text(max_length)
+
+    def read(value: str) -> str:
+        value = base(value)
+        if not re.fullmatch(r"[ァ-ヺー・\s　A-Za-z0-9（）()．.＆&,-]+", value):
+            raise CellError("カタカナで入力してください。")
+        return value
+
+    read.kind = f"カタカナ（{max_length}文字以内）"
+    return read
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    read: Callable[[str], object]
+    required: bool = True
+    example: str = ""
+
+
+@dataclass
+class Layout:
+    name: str
+    columns: list[Column]
+    row_checks: list[Callable[[dict], list[tuple[str, str]]]] = field(default_factory=list)
+
+    def read(
+        self, content: str, *, progress: Callable[[int], None] | None = None
+    ) -> tuple[list[dict], list[RowError]]:
+        """Every data row as a dict (with its line number under "_line"), and every error."""
+        reader = csv.reader(io.StringIO(content, newline=""))
+        errors: list[RowError] = []
+        try:
+            header = [cell.strip() for cell in next(reader)]
+        except StopIteration:
+            return [], [RowError(1, "", "ファイルが空です。見出し行とデータ行が必要です。")]
+        except csv.Error as error:
+            return [], [RowError(1, "", f"CSVとして読めません（{error}）。")]
+        expected = [column.header for column in self.columns]
+        missing = [name for name in expected if name not in header]
+        unknown = [name for name in header if name not in expected]
+        duplicated = sorted({name for name in header if header.count(name) > 1})
+        if missing or unknown or duplicated:
+            problems = []
+            if missing:
+                problems.append(f"不足している列: {'、'.join(missing)}")
+            if unknown:
+                problems.append(f"不明な列: {'、'.join(unknown)}")
+            if duplicated:
+                problems.append(f"重複している列: {'、'.join(duplicated)}")
+            return [], [
+                RowError(1, "", f"見出し行が{self.name}のレイアウトと一致しません。{' / '.join(problems)}")
+            ]
+        positions = {name: header.index(name) for name in expected}
+
+        rows: list[dict] = []
+        line = 1
+        try:
+            for line, cells in enumerate(reader, start=2):
+                if progress and line % 10_000 == 0:
+                    progress(line - 1)
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(header):
+                    errors.append(
+                        RowError(
+                            line,
+                            "",
+                            f"列の数が見出しと違います（見出し{len(header)}列、この行{len(cells)}列）。",
+                        )
+                    )
+                    continue
+                row, row_errors = self._read_row(cells, positions, line)
+                errors.extend(row_errors)
+                if not row_errors:
+                    for column, message in (problem for check in self.row_checks for problem in check(row)):
+                        errors.append(RowError(line, column, message))
+                    rows.append(row)
+        except csv.Error as error:
+            errors.append(
+                RowError(line + 1, "", f"CSVとして読めません（{error}）。引用符の対応を確認してください。")
+            )
+        if not rows and not errors:
+            errors.append(RowError(2, "", "データ行がありません。"))
+        return rows, errors
+
+    def _read_row(self, cells, positions, line) -> tuple[dict, list[RowError]]:
+        row: dict = {"_line": line}
+        errors = []
+        for column in self.columns:
+            raw = cells[positions[column.header]].strip()
+            if _CONTROL.search(raw):
+                errors.append(RowError(line, column.header, "制御文字が含まれています。"))
+                continue
+            if raw == "":
+                if column.required:
+                    errors.append(RowError(line, column.header, "必須の項目が空です。"))
+                row[column.key] = None
+                continue
+            try:
+                row[column.key] = column.read(raw)
+            except CellError as error:
+                errors.append(RowError(line, column.header, str(error)))
+        return row, errors
+
+
+def iter_documented(layout: Layout) -> Iterator[tuple[str, str, str, str]]:
+    """(header, type, required, example) for the README's tables."""
+    for column in layout.columns:
+        yield column.header, column.read.kind, "必須" if column.required else "任意", column.example
+
+
+# --- the three layouts ---
+
+
+def _mailing_address_complete(row: dict) -> list[tuple[str, str]]:
+    mailing = ["mailing_name", "mailing_address", "mailing_from"]
+    given = [key for key in mailing if row.get(key)]
+    if given and len(given) != len(mailing):
+        return [
+            (
+                "送付先氏名",
+                "送付先を登録するときは、送付先氏名・送付先住所・送付先開始日をすべて入力してください。",
+            )
+        ]
+    if row.get("mailing_to") and row.get("mailing_from") and row["mailing_to"] < row["mailing_from"]:
+        return [("送付先終了日", "送付先終了日が送付先開始日より前です。")]
+    return []
+
+
+def _individual_has_birth_date(row: dict) -> list[tuple[str, str]]:
+    if row["person_type"] == Taxpayer.PersonType.INDIVIDUAL and row.get("birth_date") is None:
+        return [("生年月日", "個人の生年月日が空です。")]
+    return []
+
+
+PERSONS = Layout(
+    "宛名",
+    [
+        Column("宛名番号", "atena_number", digits(15), example="000012345"),
+        Column("個人法人区分", "person_type", code(Taxpayer.PersonType.choices), example="1"),
+        Column("氏名", "name", text(100), example="和光 太郎"),
+        Column("氏名カナ", "name_kana", katakana(200), example="ワコウ タロウ"),
+        Column("性別", "sex", code(Taxpayer.Sex.choices), required=False, example="1"),
+        Column("生年月日", "birth_date", a_date, required=False, example="1975-04-01"),
+        Column("郵便番号", "postal_code", digits(7, exact=True), required=False, example="351-0192"),
+        Column("住所", "address", text(200), example="埼玉県和光市広沢1-5"),
+        Column("方書", "address_extra", text(100), required=False, example="広沢ハイツ101"),
+        Column("電話番号", "phone", text(20), required=False, example="048-424-0000"),
+        Column("住民区分", "residence_status", code(Taxpayer.ResidenceStatus.choices), example="1"),
+        Column("個人番号", "individual_number", individual_number, required=False, example="123456789018"),
+        Column("地区", "district", text(30), required=False, example="広沢"),
+        Column("送付先氏名", "mailing_name", text(100), required=False, example="和光 花子"),
+        Column(
+            "送付先郵便番号", "mailing_postal_code", digits(7, exact=True), required=False, example="1000001"
+        ),
+        Column("送付先住所", "mailing_address", text(200), required=False, example="東京都千代田区千代田1-1"),
+        Column("送付先方書", "mailing_address_extra", text(100), required=False, example=""),
+        Column("送付先開始日", "mailing_from", a_date, required=False, example="2025-04-01"),
+        Column("送付先終了日", "mailing_to", a_date, required=False, example=""),
+    ],
+    row_checks=[_mailing_address_complete, _individual_has_birth_date],
+)
+
+ASSESSMENT_KEY_COLUMNS = [
+    Column("科目コード", "subject_code", code(Subject.choices), example="01"),
+    Column("科目詳細コード", "subject_detail_code", digits(4), example="0000"),
+    Column("算定団体コード", "calculating_body_code", digits(6, exact=True), example="112291"),
+    Column("期割団体コード", "installment_body_code", digits(6, exact=True), example="112291"),
+    Column("団体内外区分", "inside_outside_code", code(Assessment.InsideOutside.choices), example="1"),
+    Column("調定年度", "assessment_year", year, example="2025"),
+    Column("年度分", "tax_year", year, example="2025"),
+    Column("通知書番号", "notice_number", text(20), example="250012345"),
+    Column("論理期別", "logical_period", small_number, example="1"),
+]
+
+
+def _due_dates_ordered(row: dict) -> list[tuple[str, str]]:
+    problems = []
+    if row["statutory_due_date"] > row["due_date"]:
+        problems.append(("法定納期限", "法定納期限が納期限より後です。"))
+    if row.get("demand_issued_on") and row["demand_issued_on"] <= row["due_date"]:
+        problems.append(("督促状発付日", "督促状発付日は納期限より後の日付にしてください。"))
+    return problems
+
+
+ASSESSMENTS = Layout(
+    "調定",
+    [
+        Column("宛名番号", "atena_number", digits(15), example="000012345"),
+        *ASSESSMENT_KEY_COLUMNS,
+        Column("納期限", "due_date", a_date, example="2025-06-30"),
+        Column("法定納期限", "statutory_due_date", a_date, example="2025-06-30"),
+        Column("調定額", "principal", yen, example="65000"),
+        Column("督促状発付日", "demand_issued_on", a_date, required=False, example="2025-07-18"),
+        Column("督促手数料", "demand_fee", yen, required=False, example="100"),
+    ],
+    row_checks=[_due_dates_ordered],
+)
+
+
+def _positive_amount(row: dict) -> list[tuple[str, str]]:
+    return [("金額", "金額は1円以上にしてください。")] if row["amount"] <= 0 else []
+
+
+PAYMENTS = Layout(
+    "収納",
+    [
+        Column("収納番号", "receipt_number", text(30), example="R2025060100001"),
+        *ASSESSMENT_KEY_COLUMNS,
+        Column("収納日", "received_on", a_date, example="2025-06-25"),
+        Column("日計日", "accounted_on", a_date, example="2025-06-26"),
+        Column("金額", "amount", yen, example="65000"),
+        Column("収納経路", "channel", code(Payment.Channel.choices), example="2"),
+    ],
+    row_checks=[_positive_amount],
+)
+
+LAYOUTS = {"persons": PERSONS, "assessments": ASSESSMENTS, "payments": PAYMENTS}

@@ -1,0 +1,24 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from taxpayers.reconciliation import reconcile
+
+
+class Command(BaseCommand):
+    help = "調定と収納を突合し、期別ごとの未納額・延滞金・状態と宛名別の滞納額を作り直す"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", help="基準日 YYYY-MM-DD（省略時は今日）")
+
+    def handle(self, *args, as_of=None, **options):
+        try:
+            day = date.fromisoformat(as_of) if as_of else None
+        except ValueError:
+            raise CommandError("--as-of は YYYY-MM-DD で指定してください。") from None
+        summary = reconcile(as_of=day)
+        self.stdout.write(
+            f"消込完了（基準日 {summary.as_of}）: 期別 {summary.installments:,}件、"
+            f"滞納 {summary.delinquent_installments:,}期別・{summary.delinquent_taxpayers:,}人、"
+            f"滞納本税 {summary.outstanding_principal:,}円"
+        )

@@ -1,0 +1,178 @@
+"""賦課情報と突合して滞納有無の確認: for every installment, what its payments paid and what is
+still owed today, and per taxpayer the totals of what is delinquent.
+
+The results live in InstallmentBalance and TaxpayerBalance, which are derived and rebuilt here
+(no history: the assessments and payments they come from have it). A full run streams every
+installment with its payments in one query, settles each in Python (most in a fast path:
+paid in full by 納期限), writes the results with COPY and rebuilds the per-taxpayer totals in
+one INSERT … SELECT, all in one transaction so readers see either the old or the new results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from taxpayers.late_charges import load_rates
+from taxpayers.settlement import PAID, ReceivedPayment, prescription_date, settle, status_on
+from taxpayers.subjects import RULES, Subject
+
+_SELECT = """
+    SELECT a.id, a.taxpayer_id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
+           coalesce(array_agg(p.received_on ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::date[]),
+           coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[])
+      FROM taxpayers_assessment a
+      LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s
+     {where}
+  GROUP BY a.id
+"""
+
+_COLUMNS = (
+    "assessment_id, paid_principal, paid_fee, paid_late_charge, outstanding_principal, outstanding_fee, "
+    "late_charge, status, prescription_date, last_received_on, as_of"
+)
+
+_TOTALS = """
+    INSERT INTO taxpayers_taxpayerbalance
+           (taxpayer_id, outstanding_principal, outstanding_fee, late_charge, delinquent_installments,
+            oldest_due_date, earliest_prescription_date, as_of)
+    SELECT a.taxpayer_id,
+           coalesce(sum(b.outstanding_principal) FILTER (WHERE b.status = 'delinquent'), 0),
+           coalesce(sum(b.outstanding_fee) FILTER (WHERE b.status = 'delinquent'), 0),
+           coalesce(sum(b.late_charge) FILTER (WHERE b.status = 'delinquent'), 0),
+           count(*) FILTER (WHERE b.status = 'delinquent'),
+           min(a.due_date) FILTER (WHERE b.status = 'delinquent'),
+           min(b.prescription_date) FILTER (WHERE b.status = 'delinquent'),
+           %(as_of)s
+      FROM taxpayers_installmentbalance b
+      JOIN taxpayers_assessment a ON a.id = b.assessment_id
+     {where}
+  GROUP BY a.taxpayer_id
+"""
+
+
+@dataclass(frozen=True)
+class ReconcileSummary:
+    installments: int
+    delinquent_installments: int
+    delinquent_taxpayers: int
+    outstanding_principal: int
+    as_of: date
+
+
+def _balance_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
+    assessment_id, _taxpayer, subject, principal, fee, due, statutory_due, paid_days, amounts = row
+    rule = RULES[Subject(subject)]
+    prescribed = prescription_date(
+        statutory_due_date=statutory_due,
+        due_date=due,
+        is_premium=rule.is_premium,
+        years=rule.prescription_years,
+    )
+    last = paid_days[-1] if paid_days else None
+    total_paid = sum(amounts)
+    if total_paid >= principal + fee and (last is None or last <= due):
+        # Fast path: paid in full by 納期限 (or nothing owed): no 延滞金, nothing outstanding.
+        return (assessment_id, principal, fee, 0, 0, 0, 0, PAID, prescribed, last, as_of)
+    if not paid_days and as_of <= due:
+        status = status_on(as_of, due, principal + fee)
+        return (assessment_id, 0, 0, 0, principal, fee, 0, status, prescribed, None, as_of)
+    result = settle(
+        principal=principal,
+        fee=fee,
+        due_date=due,
+        payments=[ReceivedPayment(day, amount) for day, amount in zip(paid_days, amounts, strict=True)],
+        as_of=as_of,
+        first_band_months=premium_months if rule.is_premium else 1,
+        order=order,
+        rates=rates,
+    )
+    return (
+        assessment_id,
+        result.paid_principal,
+        result.paid_fee,
+        result.paid_late_charge,
+        result.outstanding_principal,
+        result.outstanding_fee,
+        result.late_charge,
+        result.status,
+        prescribed,
+        result.last_received_on,
+        as_of,
+    )
+
+
+def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None = None) -> ReconcileSummary:
+    """Rebuilds the balances of the given installments (all when None) as of `as_of` (today)."""
+    as_of = as_of or timezone.localdate()
+    ids = sorted(set(assessment_ids)) if assessment_ids is not None else None
+    order = tuple(settings.PAYMENT_ALLOCATION_ORDER)
+    premium_months = settings.NHI_PREMIUM_FIRST_BAND_MONTHS
+    rates = load_rates()
+    params: dict = {"as_of": as_of, "ids": ids}
+    where_window = "WHERE a.id >= %(low)s AND a.id < %(high)s" + (
+        " AND a.id = ANY(%(ids)s)" if ids is not None else ""
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if ids is not None:
+            cursor.execute(
+                "DELETE FROM taxpayers_installmentbalance WHERE assessment_id = ANY(%(ids)s)", params
+            )
+            cursor.execute(
+                "SELECT DISTINCT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%(ids)s)", params
+            )
+            payer_ids = [row[0] for row in cursor.fetchall()]
+        else:
+            cursor.execute("DELETE FROM taxpayers_installmentbalance")
+            payer_ids = None
+        count = 0
+        # Windows of assessment ids: a COPY cannot run while a server-side cursor on the same
+        # connection is being read, so each window is read whole, then written.
+        for window in _windows(cursor, ids):
+            cursor.execute(_SELECT.format(where=where_window), {**params, **window})
+            rows = cursor.fetchall()
+            with cursor.cursor.copy(f"COPY taxpayers_installmentbalance ({_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(_balance_row(row, as_of, order, premium_months, rates))
+            count += len(rows)
+        if payer_ids is not None:
+            cursor.execute(
+                "DELETE FROM taxpayers_taxpayerbalance WHERE taxpayer_id = ANY(%(payers)s)",
+                {"payers": payer_ids},
+            )
+            cursor.execute(
+                _TOTALS.format(where="WHERE a.taxpayer_id = ANY(%(payers)s)"),
+                {"as_of": as_of, "payers": payer_ids},
+            )
+        else:
+            cursor.execute("DELETE FROM taxpayers_taxpayerbalance")
+            cursor.execute(_TOTALS.format(where=""), {"as_of": as_of})
+    return summarize(as_of, installments=count)
+
+
+WINDOW = 50_000
+
+
+def _windows(cursor, ids: list[int] | None):
+    if ids is not None:
+        low, high = (ids[0], ids[-1]) if ids else (0, -1)
+    else:
+        cursor.execute("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM taxpayers_assessment")
+        low, high = cursor.fetchone()
+    for start in range(low, high + 1, WINDOW):
+        yield {"low": start, "high": start + WINDOW}
+
+
+def summarize(as_of: date, *, installments: int) -> ReconcileSummary:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), coalesce(sum(outstanding_principal), 0), coalesce(sum(delinquent_installments), 0) "
+            "FROM taxpayers_taxpayerbalance WHERE delinquent_installments > 0"
+        )
+        payers, principal, delinquent = cursor.fetchone()
+    return ReconcileSummary(installments, delinquent, payers, principal, as_of)
