@@ -208,6 +208,7 @@ class SecurityEvent(models.Model):
         SECOND_FACTOR_RESET = "second_factor_reset", "二要素認証リセット"
         TERMINAL_REGISTERED = "terminal_registered", "端末登録"
         TERMINAL_UPDATED = "terminal_updated", "端末変更"
+        INDIVIDUAL_NUMBER_SHOWN = "individual_number_shown", "個人番号の表示"
 
     occurred_at = models.DateTimeField("日時", default=timezone.now, db_index=True, db_comment="日時")
     kind = models.CharField("種別", max_length=30, choices=Kind.choices, db_comment="種別")

@@ -29,6 +29,9 @@ def menu(officer, supervisor, read_only, administrator):
 
 ADMIN_ONLY = menu(403, 403, 403, 200)
 SUPERVISOR_ONLY = menu(403, 200, 403, 403)
+LEDGER = menu(200, 200, 200, 403)  # 収納状況照会: never the system administrator
+REVEAL = menu(200, 200, 403, 403)
+IMPORTS = SUPERVISOR_ONLY
 
 # url name → (kwargs builder taking the fixtures dict, expected per persona)
 MATRIX = {
@@ -48,6 +51,13 @@ MATRIX = {
     "accounts:terminal_create": (None, ADMIN_ONLY),
     "accounts:terminal_edit": (lambda f: {"pk": f["terminal"].pk}, ADMIN_ONLY),
     "audit:security_events": (None, SUPERVISOR_ONLY),
+    "taxpayers:search": (None, LEDGER),
+    "taxpayers:delinquent": (None, LEDGER),
+    "taxpayers:late_charge": (None, LEDGER),
+    "taxpayers:detail": (lambda f: {"atena_number": f["taxpayer"].atena_number}, LEDGER),
+    "taxpayers:reveal_individual_number": (lambda f: {"atena_number": f["taxpayer"].atena_number}, REVEAL),
+    "taxpayers:imports": (None, IMPORTS),
+    "taxpayers:import_detail": (lambda f: {"pk": f["import_log"].pk}, IMPORTS),
 }
 
 
@@ -69,11 +79,11 @@ def test_every_url_pattern_has_a_row():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_url_answers_each_persona_as_the_matrix_says(url_name, persona_client, terminal, officer):
+def test_url_answers_each_persona_as_the_matrix_says(url_name, persona_client, objects):
     kwargs_builder, expected = MATRIX[url_name]
     url = reverse(
         url_name,
-        kwargs=kwargs_builder({"officer": officer, "terminal": terminal}) if kwargs_builder else None,
+        kwargs=kwargs_builder(objects) if kwargs_builder else None,
     )
     for persona in PERSONAS:
         response = persona_client(persona).get(url)
@@ -96,11 +106,49 @@ def test_url_answers_each_persona_as_the_matrix_says(url_name, persona_client, t
 @pytest.mark.parametrize(
     "url_name", sorted(name for name, (_, row_) in MATRIX.items() if row_["officer"] == 403)
 )
-def test_post_is_refused_where_get_is(url_name, persona_client, terminal, officer):
+def test_post_is_refused_where_get_is(url_name, persona_client, objects):
     """A refused page refuses its POST too: the permission sits on the view, not on the form."""
     kwargs_builder, _ = MATRIX[url_name]
     url = reverse(
         url_name,
-        kwargs=kwargs_builder({"officer": officer, "terminal": terminal}) if kwargs_builder else None,
+        kwargs=kwargs_builder(objects) if kwargs_builder else None,
     )
     assert persona_client("officer").post(url, {"reason": "x"}).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url_name", sorted(name for name, (_, row_) in MATRIX.items() if row_["administrator"] == 403)
+)
+def test_the_administrator_is_refused_from_every_page_but_user_administration(
+    url_name, persona_client, objects
+):
+    kwargs_builder, _ = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs_builder(objects) if kwargs_builder else None)
+    assert persona_client("administrator").post(url, {}).status_code == 403
+
+
+@pytest.fixture
+def objects(terminal, officer):
+    """One of each object a URL needs."""
+    from taxpayers.models import ImportLog, Taxpayer
+    from tests.conftest import SETUP
+    from wako_collections.actors import acting_as
+    from wako_collections.records import stamp
+
+    with acting_as(SETUP):
+        taxpayer = Taxpayer(
+            atena_number="000000001",
+            name="和光 太郎",
+            name_kana="ワコウ タロウ",
+            address="埼玉県和光市広沢1-5",
+            residence_status="1",
+            search_name="和光太郎",
+            search_kana="ワコウタロウ",
+        )
+        stamp(taxpayer, SETUP)
+        taxpayer.save()
+    log = ImportLog.objects.create(
+        kind="persons", file_name="p.csv", sha256="0" * 64, staff_number="S2001", terminal_number="T0001"
+    )
+    return {"officer": officer, "terminal": terminal, "taxpayer": taxpayer, "import_log": log}

@@ -20,6 +20,13 @@ class MenuEntry:
 
 MENU = [
     MenuEntry(
+        "payment_status",
+        "収納状況照会",
+        "taxpayers:search",
+        "宛名を検索し、期別ごとの収納状況・延滞金を照会します。",
+    ),
+    MenuEntry("import_data", "データ取込", "taxpayers:imports", "宛名・調定・収納のCSVを取り込みます。"),
+    MenuEntry(
         "audit",
         "監査",
         "audit:security_events",

@@ -96,7 +96,7 @@ TEMPLATES = [
                 "accounts.context.header",
                 "wako_collections.city.city",
             ],
-            "builtins": ["wako_collections.templatetags.wareki"],
+            "builtins": ["wako_collections.templatetags.wareki", "wako_collections.templatetags.money"],
         },
     },
 ]
@@ -135,6 +135,11 @@ LANGUAGE_CODE = "ja"
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded import files wait here only while they are imported (deleted right after).
+IMPORT_SPOOL_DIR = Path(env_str("IMPORT_SPOOL_DIR", default=str(BASE_DIR / ".data" / "import-spool")))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -175,7 +180,13 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 # --- Background work (Django's task framework, database backend) ---
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        # Tests run tasks at once, in the request that enqueues them; everywhere else a worker does.
+        "BACKEND": env_str(
+            "TASKS_BACKEND",
+            default="django_tasks.backends.immediate.ImmediateBackend"
+            if ENVIRONMENT == "test"
+            else "django_tasks_db.DatabaseBackend",
+        ),
         "QUEUES": ["default"],
     }
 }

@@ -11,6 +11,7 @@ from wako_collections import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("taxpayers/", include("taxpayers.urls")),
     path("audit/", include("audit.urls")),
 ]
 

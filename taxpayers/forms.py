@@ -1,0 +1,107 @@
+from django import forms
+
+from taxpayers.models import Payment
+from taxpayers.subjects import Subject
+from wako_collections.formfields import WarekiDateField
+
+
+class SearchForm(forms.Form):
+    atena_number = forms.CharField(label="宛名番号", max_length=15, required=False)
+    name = forms.CharField(label="氏名（漢字・カナ）", max_length=100, required=False)
+    birth_date = WarekiDateField(label="生年月日", required=False)
+    address = forms.CharField(label="住所の一部", max_length=100, required=False)
+    notice_number = forms.CharField(label="通知書番号", max_length=20, required=False)
+    phone = forms.CharField(label="電話番号", max_length=20, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in self.fields):
+            raise forms.ValidationError("検索条件を1つ以上入力してください。")
+        if (
+            cleaned.get("name")
+            and len(cleaned["name"].replace(" ", "").replace("　", "")) < 2
+            and not any(
+                cleaned.get(name)
+                for name in ("atena_number", "birth_date", "address", "notice_number", "phone")
+            )
+        ):
+            raise forms.ValidationError("氏名だけで検索するときは2文字以上入力してください。")
+        return cleaned
+
+
+class LedgerFilterForm(forms.Form):
+    as_of = WarekiDateField(label="基準日", required=False)
+    outstanding_only = forms.BooleanField(label="未納のある期別のみ", required=False)
+    subject = forms.ChoiceField(label="科目", choices=[("", "すべて"), *Subject.choices], required=False)
+    tax_year = forms.IntegerField(label="年度分（西暦）", min_value=1990, max_value=2100, required=False)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label="表示する理由",
+        max_length=150,
+        help_text="例: 他市区町村への財産調査照会のため。理由は監査記録に残ります。",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 4:
+            raise forms.ValidationError("理由を具体的に入力してください（4文字以上）。")
+        return reason
+
+
+class LateChargeForm(forms.Form):
+    amount = forms.IntegerField(label="本税額（円）", min_value=0, max_value=10**12)
+    due_date = WarekiDateField(label="納期限")
+    paid_on = WarekiDateField(label="完納日（計算する日）")
+    first_band_months = forms.IntegerField(
+        label="低い割合の期間（月）",
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text="税は1。保険料は条例の定め（例: 3）",
+    )
+    payment_1_date = WarekiDateField(label="一部納付1 日付", required=False)
+    payment_1_amount = forms.IntegerField(label="一部納付1 金額", min_value=1, required=False)
+    payment_2_date = WarekiDateField(label="一部納付2 日付", required=False)
+    payment_2_amount = forms.IntegerField(label="一部納付2 金額", min_value=1, required=False)
+    payment_3_date = WarekiDateField(label="一部納付3 日付", required=False)
+    payment_3_amount = forms.IntegerField(label="一部納付3 金額", min_value=1, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        due, paid = cleaned.get("due_date"), cleaned.get("paid_on")
+        if due and paid and paid < due:
+            raise forms.ValidationError("完納日は納期限以後の日付にしてください。")
+        payments = []
+        for n in (1, 2, 3):
+            day, amount = cleaned.get(f"payment_{n}_date"), cleaned.get(f"payment_{n}_amount")
+            if bool(day) != bool(amount):
+                self.add_error(f"payment_{n}_date", "一部納付は日付と金額を両方入力してください。")
+            elif day:
+                if due and paid and not (due < day < paid):
+                    self.add_error(
+                        f"payment_{n}_date",
+                        "一部納付の日付は納期限の翌日から完納日の前日までにしてください。",
+                    )
+                payments.append((day, amount))
+        if cleaned.get("amount") is not None and sum(a for _, a in payments) >= cleaned["amount"] > 0:
+            raise forms.ValidationError(
+                "一部納付の合計が本税額以上です。完納日を一部納付の日にしてください。"
+            )
+        cleaned["payments"] = payments
+        return cleaned
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="データの種類",
+        choices=[("persons", "宛名"), ("assessments", "調定"), ("payments", "収納")],
+    )
+    file = forms.FileField(
+        label="CSVファイル", help_text="UTF-8 または Shift_JIS（CP932）。取込後すぐに削除されます。"
+    )
+
+
+CHANNEL_LABELS = dict(Payment.Channel.choices)

@@ -1,0 +1,177 @@
+"""収納状況照会: search, the taxpayer page with its ledger, the delinquent list, the 延滞金
+calculator, showing a 個人番号 with a reason, and imports. Every page that shows a taxpayer's
+data writes its access-log row before it is rendered."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.events import record_request_event
+from accounts.models import SecurityEvent
+from taxpayers import individual_numbers
+from taxpayers.access import record_access
+from taxpayers.forms import ImportUploadForm, LateChargeForm, LedgerFilterForm, RevealForm, SearchForm
+from taxpayers.importing import start_log
+from taxpayers.late_charges import PartialPayment, RateMissingError, compute_late_charge
+from taxpayers.ledger import ledger_for
+from taxpayers.models import ImportLog, Taxpayer, TaxpayerBalance
+from taxpayers.search import search_taxpayers
+from taxpayers.tasks import import_uploaded_file
+from wako_collections.access import menu_required
+
+PAGE_SIZE = 20
+
+
+def get_taxpayer(atena_number: str) -> Taxpayer:
+    return get_object_or_404(
+        Taxpayer.objects.select_related("assigned_officer", "balance"), atena_number=atena_number
+    )
+
+
+@menu_required("payment_status")
+def search(request):
+    form = SearchForm(request.GET or None)
+    page = None
+    if request.GET and form.is_valid():
+        page = Paginator(search_taxpayers(**form.cleaned_data).select_related("balance"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        conditions = "、".join(f"{form.fields[k].label}" for k, v in form.cleaned_data.items() if v)
+        record_access(
+            request,
+            page="宛名検索",
+            atena_numbers=[t.atena_number for t in page],
+            detail=f"検索条件: {conditions}",
+        )
+    return render(request, "taxpayers/search.html", {"form": form, "page": page})
+
+
+@menu_required("payment_status")
+def detail(request, atena_number):
+    taxpayer = get_taxpayer(atena_number)
+    form = LedgerFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    as_of = filters.get("as_of") or timezone.localdate()
+    ledger = ledger_for(
+        taxpayer,
+        as_of=as_of,
+        subject=filters.get("subject") or "",
+        tax_year=filters.get("tax_year"),
+        outstanding_only=bool(filters.get("outstanding_only")),
+    )
+    record_access(request, page="収納状況照会", atena_numbers=[taxpayer.atena_number])
+    return render(
+        request,
+        "taxpayers/detail.html",
+        {
+            "taxpayer": taxpayer,
+            "form": form,
+            "ledger": ledger,
+            "masked_number": individual_numbers.MASKED if taxpayer.has_individual_number else "未登録",
+            "mailing_addresses": taxpayer.mailing_addresses.order_by("-valid_from"),
+            "can_reveal": request.user.has_perm("accounts.reveal_individual_number"),
+        },
+    )
+
+
+@menu_required("reveal_individual_number")
+@require_http_methods(["GET", "POST"])
+def reveal_individual_number(request, atena_number):
+    """Shows the 個人番号 once, on this response only (never in a URL, a log or history)."""
+    taxpayer = get_taxpayer(atena_number)
+    form = RevealForm(request.POST or None)
+    number = None
+    if request.method == "POST" and form.is_valid():
+        if not taxpayer.has_individual_number:
+            form.add_error(None, "この宛名には個人番号が登録されていません。")
+        else:
+            reason = form.cleaned_data["reason"]
+            record_access(
+                request, page="個人番号表示", atena_numbers=[taxpayer.atena_number], detail=f"理由: {reason}"
+            )
+            record_request_event(
+                request,
+                SecurityEvent.Kind.INDIVIDUAL_NUMBER_SHOWN,
+                staff_number=request.user.staff_number,
+                detail=f"宛名番号 {taxpayer.atena_number} 理由: {reason}",
+            )
+            number = individual_numbers.decrypt(
+                taxpayer.individual_number_ciphertext, atena_number=taxpayer.atena_number
+            )
+            number = f"{number[:4]} {number[4:8]} {number[8:]}"
+    return render(request, "taxpayers/reveal.html", {"taxpayer": taxpayer, "form": form, "number": number})
+
+
+@menu_required("payment_status")
+def delinquent(request):
+    balances = (
+        TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
+        .select_related("taxpayer", "taxpayer__assigned_officer")
+        .order_by("-outstanding_principal", "taxpayer__atena_number")
+    )
+    page = Paginator(balances, 50).get_page(request.GET.get("page"))
+    record_access(request, page="滞納者一覧", atena_numbers=[b.taxpayer.atena_number for b in page])
+    return render(request, "taxpayers/delinquent.html", {"page": page})
+
+
+@menu_required("payment_status")
+def late_charge(request):
+    form = LateChargeForm(request.GET or None, initial={"first_band_months": 1})
+    result = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = compute_late_charge(
+                principal=data["amount"],
+                due_date=data["due_date"],
+                until=data["paid_on"],
+                payments=[PartialPayment(day, amount) for day, amount in data["payments"]],
+                first_band_months=data["first_band_months"],
+            )
+        except RateMissingError as error:
+            form.add_error(None, str(error))
+    return render(request, "taxpayers/late_charge.html", {"form": form, "result": result})
+
+
+@menu_required("import_data")
+@require_http_methods(["GET", "POST"])
+def imports(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        spool = settings.IMPORT_SPOOL_DIR
+        spool.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix="import-", suffix=".csv", dir=spool)
+        with os.fdopen(handle, "wb") as target:
+            for piece in upload.chunks():
+                target.write(piece)
+        log = start_log(
+            kind=form.cleaned_data["kind"], path=Path(name), file_name=upload.name, actor=request.actor
+        )
+        import_uploaded_file.enqueue(
+            log_id=log.pk,
+            path=name,
+            staff_id=request.user.pk,
+            terminal_number=request.terminal.terminal_number,
+        )
+        messages.info(request, f"{upload.name} の取込を開始しました。")
+        return redirect("taxpayers:import_detail", pk=log.pk)
+    logs = Paginator(ImportLog.objects.all(), 20).get_page(request.GET.get("page"))
+    return render(request, "taxpayers/imports.html", {"form": form, "page": logs})
+
+
+@menu_required("import_data")
+def import_detail(request, pk):
+    log = get_object_or_404(ImportLog, pk=pk)
+    return render(
+        request,
+        "taxpayers/import_detail.html",
+        {"log": log, "running": log.result == ImportLog.Result.RUNNING},
+    )
