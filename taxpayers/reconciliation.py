@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from taxpayers.late_charges import load_rates
-from taxpayers.settlement import PAID, ReceivedPayment, prescription_date, settle, status_on
+from taxpayers.settlement import ReceivedPayment, prescription_date, settle
 from taxpayers.subjects import RULES, Subject
 
 _SELECT = """
@@ -30,6 +30,49 @@ _SELECT = """
       LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s
      {where}
   GROUP BY a.id
+"""
+
+
+def _prescription_sql() -> str:
+    """時効予定日 in SQL, from the same RULES as settlement.prescription_date (民法第143条:
+    the day before the corresponding day; 28 February when a 29 February start has none)."""
+    premium = ", ".join(f"'{code.value}'" for code, rule in RULES.items() if rule.is_premium) or "''"
+    years = " ".join(f"WHEN '{code.value}' THEN {rule.prescription_years}" for code, rule in RULES.items())
+    start = f"(CASE WHEN a.subject_code IN ({premium}) THEN a.due_date ELSE a.statutory_due_date END + 1)"
+    span = f"(CASE a.subject_code {years} END)"
+    target = f"(extract(year FROM {start})::int + {span})"
+    leap = f"(mod({target}, 4) = 0 AND (mod({target}, 100) <> 0 OR mod({target}, 400) = 0))"
+    return (
+        f"CASE WHEN to_char({start}, 'MM-DD') = '02-29' AND NOT {leap} "
+        f"THEN make_date({target}, 2, 28) "
+        f"ELSE ({start} + make_interval(years => {span}))::date - 1 END"
+    )
+
+
+# Installments settled without Python: paid in full by 納期限, or nothing paid yet and not yet late.
+_FAST = """
+    INSERT INTO taxpayers_installmentbalance ({columns})
+    SELECT a.id,
+           CASE WHEN paid.total >= a.principal + a.demand_fee THEN a.principal ELSE 0 END,
+           CASE WHEN paid.total >= a.principal + a.demand_fee THEN a.demand_fee ELSE 0 END,
+           0,
+           CASE WHEN paid.total >= a.principal + a.demand_fee THEN 0 ELSE a.principal END,
+           CASE WHEN paid.total >= a.principal + a.demand_fee THEN 0 ELSE a.demand_fee END,
+           0,
+           CASE WHEN paid.total >= a.principal + a.demand_fee THEN 'paid'
+                WHEN %(as_of)s < date_trunc('month', a.due_date)::date THEN 'not_yet_due'
+                ELSE 'within_term' END,
+           {prescription},
+           paid.last,
+           %(as_of)s
+      FROM taxpayers_assessment a
+      JOIN (SELECT a.id, coalesce(sum(p.amount), 0) AS total, max(p.received_on) AS last
+              FROM taxpayers_assessment a
+              LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s
+             {where}
+             GROUP BY a.id) paid ON paid.id = a.id
+     WHERE (paid.total >= a.principal + a.demand_fee AND (paid.last IS NULL OR paid.last <= a.due_date))
+        OR (paid.total = 0 AND %(as_of)s <= a.due_date)
 """
 
 _COLUMNS = (
@@ -68,20 +111,6 @@ class ReconcileSummary:
 def _balance_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
     assessment_id, _taxpayer, subject, principal, fee, due, statutory_due, paid_days, amounts = row
     rule = RULES[Subject(subject)]
-    prescribed = prescription_date(
-        statutory_due_date=statutory_due,
-        due_date=due,
-        is_premium=rule.is_premium,
-        years=rule.prescription_years,
-    )
-    last = paid_days[-1] if paid_days else None
-    total_paid = sum(amounts)
-    if total_paid >= principal + fee and (last is None or last <= due):
-        # Fast path: paid in full by 納期限 (or nothing owed): no 延滞金, nothing outstanding.
-        return (assessment_id, principal, fee, 0, 0, 0, 0, PAID, prescribed, last, as_of)
-    if not paid_days and as_of <= due:
-        status = status_on(as_of, due, principal + fee)
-        return (assessment_id, 0, 0, 0, principal, fee, 0, status, prescribed, None, as_of)
     result = settle(
         principal=principal,
         fee=fee,
@@ -91,6 +120,12 @@ def _balance_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
         first_band_months=premium_months if rule.is_premium else 1,
         order=order,
         rates=rates,
+    )
+    prescribed = prescription_date(
+        statutory_due_date=statutory_due,
+        due_date=due,
+        is_premium=rule.is_premium,
+        years=rule.prescription_years,
     )
     return (
         assessment_id,
@@ -115,8 +150,12 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
     premium_months = settings.NHI_PREMIUM_FIRST_BAND_MONTHS
     rates = load_rates()
     params: dict = {"as_of": as_of, "ids": ids}
-    where_window = "WHERE a.id >= %(low)s AND a.id < %(high)s" + (
-        " AND a.id = ANY(%(ids)s)" if ids is not None else ""
+    only = " AND a.id = ANY(%(ids)s)" if ids is not None else ""
+    where_window_all = "WHERE true" + only
+    # The rest (paid late, in part, or not at all after 納期限) are settled in Python.
+    where_window = (
+        "WHERE a.id >= %(low)s AND a.id < %(high)s" + only + " AND NOT EXISTS "
+        "(SELECT 1 FROM taxpayers_installmentbalance b WHERE b.assessment_id = a.id)"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         if ids is not None:
@@ -130,7 +169,10 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
         else:
             cursor.execute("DELETE FROM taxpayers_installmentbalance")
             payer_ids = None
-        count = 0
+        cursor.execute(
+            _FAST.format(columns=_COLUMNS, prescription=_prescription_sql(), where=where_window_all), params
+        )
+        count = cursor.rowcount
         # Windows of assessment ids: a COPY cannot run while a server-side cursor on the same
         # connection is being read, so each window is read whole, then written.
         for window in _windows(cursor, ids):

@@ -1,0 +1,38 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from taxpayers.demo import generate
+from taxpayers.reconciliation import reconcile
+
+
+class Command(BaseCommand):
+    help = "架空の宛名・調定・収納を生成する（デモ・性能測定用。本番環境では実行できない）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--persons", type=int, required=True, help="生成する宛名の数")
+        parser.add_argument("--seed", type=int, default=2026, help="乱数の種（同じ種なら同じデータ）")
+        parser.add_argument("--no-reconcile", action="store_true", help="生成後の消込を行わない")
+
+    def handle(self, *args, persons, seed, no_reconcile, **options):
+        if settings.IS_PRODUCTION:
+            raise CommandError("本番環境（WAKO_ENV=production）ではデモデータを生成できません。")
+        if persons < 1:
+            raise CommandError("--persons は1以上で指定してください。")
+        started = time.monotonic()
+
+        def progress(counters):
+            self.stdout.write(f"  {counters.persons:,}/{persons:,}人 …", ending="\r")
+            self.stdout.flush()
+
+        counters = generate(persons=persons, seed=seed, progress=progress if persons >= 10_000 else None)
+        generated = time.monotonic() - started
+        message = (
+            f"宛名 {counters.persons:,}人、調定 {counters.assessments:,}期別、収納 {counters.payments:,}件を"
+            f"{generated:.0f}秒で生成しました"
+        )
+        if not no_reconcile:
+            summary = reconcile()
+            message += f"。消込: 滞納 {summary.delinquent_taxpayers:,}人（{time.monotonic() - started - generated:.0f}秒）"
+        self.stdout.write(message + "。")

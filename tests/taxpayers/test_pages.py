@@ -1,0 +1,208 @@
+"""The ledger's pages as staff use them; each taxpayer page leaves an access-log row."""
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+
+from accounts.models import SecurityEvent
+from taxpayers.models import ImportLog, Taxpayer, TaxpayerAccess
+from taxpayers.reconciliation import reconcile
+from tests.conftest import sign_in
+from tests.taxpayers.conftest import PERSON_HEADER, PERSONS, csv_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"name": "わこう"}, ["000000101"]),
+        ({"name": "ﾜｺｳ ﾀﾛｳ"}, ["000000101"]),
+        ({"name": "和光　太郎"}, ["000000101"]),
+        ({"name": "ニイクラ"}, ["000000102"]),
+        ({"birth_date": "S55.7.7"}, ["000000102"]),
+        ({"address": "下新倉"}, ["000000102"]),
+        ({"notice_number": "210000101"}, ["000000101"]),
+        ({"phone": "09011112222"}, ["000000102"]),
+        ({"atena_number": "000000103"}, ["000000103"]),
+    ],
+)
+def test_search_finds_taxpayers_however_staff_type_them(client, officer, ledger, query, expected):
+    sign_in(client, officer)
+    response = client.get(reverse("taxpayers:search"), query)
+    found = [t.atena_number for t in response.context["page"]]
+    assert found == expected
+    access = TaxpayerAccess.objects.get()
+    assert (access.staff_number, access.terminal_number, access.atena_numbers) == ("S1001", "T0001", expected)
+
+
+def test_an_empty_search_asks_for_a_condition(client, officer):
+    sign_in(client, officer)
+    html = client.get(reverse("taxpayers:search"), {"name": ""}).content.decode()
+    assert "検索条件を1つ以上入力してください" in html
+
+
+def test_the_taxpayer_page_shows_the_ledger_as_of_a_chosen_date(client, officer, ledger):
+    sign_in(client, officer)
+    response = client.get(reverse("taxpayers:detail", args=["000000101"]), {"as_of": "R4.1.31"})
+    html = response.content.decode()
+    assert "令和4年1月31日現在" in html
+    assert "＊＊＊＊ ＊＊＊＊ ＊＊＊＊" in html and "123456789018" not in html
+    fixed_asset = next(
+        line for line in response.context["ledger"].lines if line.assessment.notice_number == "210000101"
+    )
+    # 30,100円 on 2021-09-30: 100 to the fee, 30,000 to 本税; 35,000 unpaid; 延滞金 projected to R4.1.31.
+    assert fixed_asset.settlement.outstanding_principal == 35_000
+    assert fixed_asset.settlement.late_charge == 2_600
+    assert fixed_asset.prescription_date.isoformat() == "2026-05-31"
+    assert "令和8年5月31日" in html
+    assert TaxpayerAccess.objects.filter(page="収納状況照会", atena_numbers=["000000101"]).exists()
+
+
+def test_outstanding_only_hides_paid_installments(client, officer, ledger):
+    sign_in(client, officer)
+    response = client.get(reverse("taxpayers:detail", args=["000000101"]), {"outstanding_only": "on"})
+    assert [line.assessment.notice_number for line in response.context["ledger"].lines] == ["210000101"]
+
+
+def test_the_taxpayer_page_costs_the_same_queries_whatever_the_history(
+    client, officer, ledger, django_assert_max_num_queries
+):
+    from taxpayers.importing import run_import, start_log
+    from tests.taxpayers.conftest import ASSESSMENT_HEADER
+    from wako_collections.actors import Actor
+
+    sign_in(client, officer)
+    url = reverse("taxpayers:detail", args=["000000101"])
+    client.get(url)  # warm
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    rows = [
+        f"000000101,01,0000,112291,112291,1,{year},{year},{year}9{period},{period},{year}-0{period + 5}-30,{year}-0{period + 5}-30,20000,,"
+        for year in range(2016, 2025)
+        for period in range(1, 5)
+    ]
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / "more.csv"
+    path.write_text(csv_text(ASSESSMENT_HEADER, rows), encoding="utf-8")
+    actor = Actor.batch("TEST")
+    run_import(
+        log=start_log(kind="assessments", path=path, file_name="more.csv", actor=actor),
+        path=path,
+        actor=actor,
+    )
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_the_page_is_not_shown_if_its_access_log_cannot_be_written(client, officer, ledger, monkeypatch):
+    from taxpayers import views
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("access log unavailable")
+
+    monkeypatch.setattr(views, "record_access", broken)
+    sign_in(client, officer)
+    client.raise_request_exception = False
+    response = client.get(reverse("taxpayers:detail", args=["000000101"]))
+    assert response.status_code == 500
+    assert "和光 太郎" not in response.content.decode()
+
+
+def test_showing_the_individual_number_needs_a_reason_and_is_logged(client, officer, ledger):
+    sign_in(client, officer)
+    url = reverse("taxpayers:reveal_individual_number", args=["000000101"])
+    assert "123456789018" not in client.get(url).content.decode()
+    refused = client.post(url, {"reason": ""})
+    assert "1234 5678 9018" not in refused.content.decode()
+    shown = client.post(url, {"reason": "他市区町村への所得照会のため"}).content.decode()
+    assert "1234 5678 9018" in shown
+    access = TaxpayerAccess.objects.get(page="個人番号表示")
+    assert "他市区町村への所得照会のため" in access.detail and "123456789018" not in access.detail
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.INDIVIDUAL_NUMBER_SHOWN)
+    assert "123456789018" not in event.detail
+
+
+def test_read_only_staff_see_the_ledger_but_not_the_number(client, read_only, ledger):
+    sign_in(client, read_only)
+    html = client.get(reverse("taxpayers:detail", args=["000000101"])).content.decode()
+    assert "表示する（理由を入力）" not in html
+    assert (
+        client.post(
+            reverse("taxpayers:reveal_individual_number", args=["000000101"]), {"reason": "確認のため"}
+        ).status_code
+        == 403
+    )
+
+
+def test_the_delinquent_list_shows_totals_per_taxpayer(client, supervisor, ledger):
+    from datetime import date
+
+    reconcile(as_of=date(2022, 1, 31))
+    sign_in(client, supervisor)
+    response = client.get(reverse("taxpayers:delinquent"))
+    balances = list(response.context["page"])
+    assert [b.taxpayer.atena_number for b in balances] == ["000000102", "000000101"]
+    taro = balances[1]
+    assert (taro.outstanding_principal, taro.late_charge, taro.delinquent_installments) == (35_000, 2_600, 1)
+    assert TaxpayerAccess.objects.get(page="滞納者一覧").atena_numbers == ["000000102", "000000101"]
+
+
+def test_the_late_charge_calculator_shows_each_period(client, officer):
+    sign_in(client, officer)
+    html = client.get(
+        reverse("taxpayers:late_charge"),
+        {"amount": "65000", "due_date": "R3.5.31", "paid_on": "2022-01-31", "first_band_months": "1"},
+    ).content.decode()
+    assert "延滞金 3,400円" in html and "年2.5%" in html and "年8.8%" in html and "年8.7%" in html
+
+
+def test_the_late_charge_calculator_explains_bad_input(client, officer):
+    sign_in(client, officer)
+    html = client.get(
+        reverse("taxpayers:late_charge"),
+        {"amount": "65000", "due_date": "R3.5.31", "paid_on": "R3.5.1", "first_band_months": "1"},
+    ).content.decode()
+    assert "完納日は納期限以後の日付にしてください" in html
+
+
+def test_uploading_a_file_imports_it_and_deletes_it(client, supervisor, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_SPOOL_DIR = tmp_path
+    sign_in(client, supervisor)
+    upload = SimpleUploadedFile(
+        "宛名.csv", csv_text(PERSON_HEADER, PERSONS).encode("cp932"), content_type="text/csv"
+    )
+    response = client.post(reverse("taxpayers:imports"), {"kind": "persons", "file": upload})
+    log = ImportLog.objects.get()
+    assert response["Location"] == reverse("taxpayers:import_detail", args=[log.pk])
+    assert (log.result, log.rows_created, log.staff_number, log.terminal_number) == (
+        "succeeded",
+        3,
+        "S2001",
+        "T0001",
+    )
+    assert list(tmp_path.iterdir()) == [] and log.file_deleted_at is not None
+    assert Taxpayer.objects.count() == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "取込完了" in page and "削除済み" in page
+
+
+def test_an_upload_with_errors_shows_them_and_writes_nothing(client, supervisor, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_SPOOL_DIR = tmp_path
+    sign_in(client, supervisor)
+    bad = [PERSONS[0], PERSONS[1].replace("S55.7.7", "S55.2.30")]
+    upload = SimpleUploadedFile("bad.csv", csv_text(PERSON_HEADER, bad).encode(), content_type="text/csv")
+    response = client.post(reverse("taxpayers:imports"), {"kind": "persons", "file": upload}, follow=True)
+    html = response.content.decode()
+    assert "エラーのため取込なし" in html and "3" in html and "生年月日" in html
+    assert Taxpayer.objects.count() == 0 and list(tmp_path.iterdir()) == []
