@@ -288,9 +288,21 @@ def _individual_number_keys():
 
 INDIVIDUAL_NUMBER_KEYS, INDIVIDUAL_NUMBER_HMAC_KEY = _individual_number_keys()
 
+
 # --- The ledger's own rules (each documented with its source in taxpayers/README.md) ---
 # Order in which a payment is applied: 督促手数料, 本税, 延滞金 (本税 always before 延滞金).
-PAYMENT_ALLOCATION_ORDER = tuple(env_list("PAYMENT_ALLOCATION_ORDER", ["fee", "principal", "late_charge"]))
+def _allocation_order():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from taxpayers.settlement import check_order
+
+    try:
+        return check_order(env_list("PAYMENT_ALLOCATION_ORDER", ["fee", "principal", "late_charge"]))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"PAYMENT_ALLOCATION_ORDER: {error}") from None
+
+
+PAYMENT_ALLOCATION_ORDER = _allocation_order()
 # 国民健康保険料: the low-rate band of 延滞金 in months, as the city's ordinance sets it.
 NHI_PREMIUM_FIRST_BAND_MONTHS = env_int("NHI_PREMIUM_FIRST_BAND_MONTHS", 3, minimum=1)
 # 督促手数料 by date of the 督促状: "YYYY-MM-DD:amount" entries (市税条例; 0 where abolished).

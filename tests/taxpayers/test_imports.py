@@ -155,3 +155,14 @@ def test_the_commands_print_a_summary_and_fail_loudly(write_csv, capsys):
     bad = write_csv("bad.csv", PERSON_HEADER, ["x,1,,,,,,,,,,,,,,,,,"])
     with pytest.raises(CommandError, match="1件も取り込みませんでした"):
         call_command("import_persons", str(bad))
+
+
+def test_the_app_readme_documents_every_column_of_every_layout():
+    from pathlib import Path
+
+    from taxpayers.csv_layouts import LAYOUTS, iter_documented
+
+    readme = (Path(__file__).resolve().parents[2] / "taxpayers" / "README.md").read_text(encoding="utf-8")
+    for layout in LAYOUTS.values():
+        for header, kind, required, example in iter_documented(layout):
+            assert f"| {header} | {kind} | {required} | {example} |" in readme, header

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from taxpayers.demo import generate
+from taxpayers.models import Taxpayer
 from taxpayers.reconciliation import reconcile
 
 
@@ -14,12 +15,18 @@ class Command(BaseCommand):
         parser.add_argument("--persons", type=int, required=True, help="生成する宛名の数")
         parser.add_argument("--seed", type=int, default=2026, help="乱数の種（同じ種なら同じデータ）")
         parser.add_argument("--no-reconcile", action="store_true", help="生成後の消込を行わない")
+        parser.add_argument(
+            "--only-if-empty", action="store_true", help="宛名が1件でもあれば何もしない（デモ起動用）"
+        )
 
-    def handle(self, *args, persons, seed, no_reconcile, **options):
+    def handle(self, *args, persons, seed, no_reconcile, only_if_empty, **options):
         if settings.IS_PRODUCTION:
             raise CommandError("本番環境（WAKO_ENV=production）ではデモデータを生成できません。")
         if persons < 1:
             raise CommandError("--persons は1以上で指定してください。")
+        if only_if_empty and Taxpayer.objects.exists():
+            self.stdout.write("宛名が登録済みのため、デモデータは生成しませんでした。")
+            return
         started = time.monotonic()
 
         def progress(counters):
