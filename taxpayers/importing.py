@@ -23,7 +23,7 @@ from taxpayers.csv_layouts import LAYOUTS, MAX_ERRORS_KEPT, RowError
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, ImportLog, MailingAddress, Payment, Taxpayer
 from taxpayers.search import normalize_name, phone_digits
 from wako_collections.actors import Actor, acting_as
-from wako_collections.records import bulk_create_tracked, save_tracked, stamp
+from wako_collections.records import bulk_create_tracked, copy_tracked, save_tracked, stamp, stamp_values
 
 CHUNK = 5_000
 
@@ -99,6 +99,7 @@ def _person_values(row: dict) -> dict:
 
 
 def _write_persons(rows: list[dict], actor: Actor, counts: dict) -> None:
+    stamped = stamp_values(actor)
     for chunk in _chunks(rows):
         existing = {
             t.atena_number: t
@@ -110,14 +111,20 @@ def _write_persons(rows: list[dict], actor: Actor, counts: dict) -> None:
             number = row["individual_number"]
             taxpayer = existing.get(row["atena_number"])
             if taxpayer is None:
-                taxpayer = Taxpayer(atena_number=row["atena_number"], **values)
-                if number:
-                    taxpayer.individual_number_ciphertext = individual_numbers.encrypt(
-                        number, atena_number=row["atena_number"]
-                    )
-                    taxpayer.individual_number_digest = individual_numbers.digest(number)
-                stamp(taxpayer, actor)
-                new.append(taxpayer)
+                new.append(
+                    {
+                        **stamped,
+                        "atena_number": row["atena_number"],
+                        **values,
+                        "assigned_officer_id": None,
+                        "individual_number_ciphertext": (
+                            individual_numbers.encrypt(number, atena_number=row["atena_number"])
+                            if number
+                            else ""
+                        ),
+                        "individual_number_digest": individual_numbers.digest(number) if number else "",
+                    }
+                )
                 continue
             if number and taxpayer.individual_number_digest != individual_numbers.digest(number):
                 values["individual_number_ciphertext"] = individual_numbers.encrypt(
@@ -129,24 +136,26 @@ def _write_persons(rows: list[dict], actor: Actor, counts: dict) -> None:
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
-        bulk_create_tracked(new, actor=actor, reason="宛名の取込（新規）")
+        copy_tracked(Taxpayer, new, actor=actor, reason="宛名の取込（新規）")
         counts["created"] += len(new)
-        for taxpayer in new:
-            existing[taxpayer.atena_number] = taxpayer
-        _write_mailing_addresses(chunk, existing, actor)
+        ids = {record["atena_number"]: record["id"] for record in new}
+        ids.update({number: taxpayer.pk for number, taxpayer in existing.items()})
+        _write_mailing_addresses(chunk, ids, actor)
 
 
-def _write_mailing_addresses(rows: list[dict], taxpayers: dict, actor: Actor) -> None:
+def _write_mailing_addresses(rows: list[dict], taxpayer_ids: dict, actor: Actor) -> None:
     wanted = [row for row in rows if row.get("mailing_from")]
     if not wanted:
         return
     existing = {
         (m.taxpayer_id, m.valid_from): m
-        for m in MailingAddress.objects.filter(taxpayer__in=[taxpayers[r["atena_number"]] for r in wanted])
+        for m in MailingAddress.objects.filter(
+            taxpayer_id__in=[taxpayer_ids[r["atena_number"]] for r in wanted]
+        )
     }
     new = []
     for row in wanted:
-        taxpayer = taxpayers[row["atena_number"]]
+        taxpayer_id = taxpayer_ids[row["atena_number"]]
         values = {
             "recipient_name": row["mailing_name"],
             "postal_code": row["mailing_postal_code"] or "",
@@ -154,9 +163,9 @@ def _write_mailing_addresses(rows: list[dict], taxpayers: dict, actor: Actor) ->
             "address_extra": row["mailing_address_extra"] or "",
             "valid_to": row["mailing_to"],
         }
-        current = existing.get((taxpayer.pk, row["mailing_from"]))
+        current = existing.get((taxpayer_id, row["mailing_from"]))
         if current is None:
-            mailing = MailingAddress(taxpayer=taxpayer, valid_from=row["mailing_from"], **values)
+            mailing = MailingAddress(taxpayer_id=taxpayer_id, valid_from=row["mailing_from"], **values)
             stamp(mailing, actor)
             new.append(mailing)
         elif _differs(current, values):
@@ -231,6 +240,7 @@ def _existing_assessments(notice_numbers: list[str]) -> dict[tuple, Assessment]:
 def _write_assessments(rows: list[dict], actor: Actor, counts: dict) -> set[int]:
     touched: set[int] = set()
     existing = _existing_assessments([row["notice_number"] for row in rows])
+    stamped = stamp_values(actor)
     new = []
     for row in rows:
         fee = row["demand_fee"]
@@ -246,18 +256,15 @@ def _write_assessments(rows: list[dict], actor: Actor, counts: dict) -> set[int]
         }
         current = existing.get(_key(row))
         if current is None:
-            assessment = Assessment(**{name: row[name] for name in ASSESSMENT_KEY_FIELDS}, **values)
-            stamp(assessment, actor)
-            new.append(assessment)
+            new.append({**stamped, **{name: row[name] for name in ASSESSMENT_KEY_FIELDS}, **values})
         elif _differs(current, values):
             _apply(current, values, actor, "調定の取込（更正）")
             touched.add(current.pk)
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
-    for chunk in _chunks(new):
-        bulk_create_tracked(chunk, actor=actor, reason="調定の取込（新規）")
-        touched.update(assessment.pk for assessment in chunk)
+    copy_tracked(Assessment, new, actor=actor, reason="調定の取込（新規）")
+    touched.update(record["id"] for record in new)
     counts["created"] += len(new)
     return touched
 
@@ -294,6 +301,7 @@ def _check_payments(rows: list[dict]) -> list[RowError]:
 
 def _write_payments(rows: list[dict], actor: Actor, counts: dict) -> set[int]:
     touched: set[int] = set()
+    stamped = stamp_values(actor)
     new = []
     for chunk in _chunks(rows):
         existing = {
@@ -310,9 +318,7 @@ def _write_payments(rows: list[dict], actor: Actor, counts: dict) -> set[int]:
             }
             current = existing.get(row["receipt_number"])
             if current is None:
-                payment = Payment(receipt_number=row["receipt_number"], **values)
-                stamp(payment, actor)
-                new.append(payment)
+                new.append({**stamped, "receipt_number": row["receipt_number"], **values})
                 touched.add(row["assessment_id"])
             elif _differs(current, values):
                 touched.update({current.assessment_id, row["assessment_id"]})
@@ -320,8 +326,7 @@ def _write_payments(rows: list[dict], actor: Actor, counts: dict) -> set[int]:
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
-    for chunk in _chunks(new):
-        bulk_create_tracked(chunk, actor=actor, reason="収納の取込（新規）")
+    copy_tracked(Payment, new, actor=actor, reason="収納の取込（新規）")
     counts["created"] += len(new)
     return touched
 

@@ -46,6 +46,20 @@ class StampedModel(models.Model):
         abstract = True
 
 
+def stamp_values(actor: Actor) -> dict:
+    """The stamp of a new record written now by `actor`, as column values (for COPY)."""
+    now = timezone.localtime()
+    return {
+        "created_on": now.date(),
+        "updated_on": now.date(),
+        "updated_time": now.time().replace(microsecond=0),
+        "updated_staff_number": actor.staff_number,
+        "updated_staff_atena_number": actor.staff_atena_number,
+        "updated_terminal_number": actor.terminal_number,
+        "version": 1,
+    }
+
+
 def stamp(record: StampedModel, actor: Actor) -> list[str]:
     """Marks `record` as written now by `actor`; returns the field names for update_fields."""
     now = timezone.localtime()
@@ -119,6 +133,11 @@ def copy_tracked(model, rows, *, actor: Actor, reason: str, connection=None) -> 
     rows = list(rows)
     if not rows:
         return 0
+    if any("id" not in row for row in rows):
+        ids = reserve_ids(model, sum("id" not in row for row in rows), connection=connection)
+        for row in rows:
+            if "id" not in row:
+                row["id"] = next(ids)
     main_columns = [field.attname for field in model._meta.concrete_fields]
     history_model = model.history.model
     history_only = {
@@ -144,3 +163,16 @@ def copy_tracked(model, rows, *, actor: Actor, reason: str, connection=None) -> 
                     [history_only[c] if c in history_only else row.get(c) for c in history_columns]
                 )
     return len(rows)
+
+
+def reserve_ids(model, count: int, *, connection=None):
+    """`count` fresh primary keys from the model's sequence, for rows written with COPY."""
+    from django.db import connection as default_connection
+
+    connection = connection or default_connection
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return iter([row[0] for row in cursor.fetchall()])

@@ -140,7 +140,7 @@ def test_a_crash_midway_writes_nothing_and_still_deletes_the_file(write_csv, bat
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "bulk_create_tracked", explode)
+    monkeypatch.setattr(importing, "copy_tracked", explode)
     path = write_csv("p.csv", PERSON_HEADER, PERSONS)
     with pytest.raises(RuntimeError):
         import_file("persons", path, batch_actor)
