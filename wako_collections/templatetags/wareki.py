@@ -26,3 +26,11 @@ def wareki_datetime(value):
         return ""
     local = timezone.localtime(value)
     return f"{eras.format_date(local.date())} {local:%-H:%M}"
+
+
+@register.filter
+def nendo(year):
+    """2025 → 令和7年度."""
+    if not year:
+        return ""
+    return eras.fiscal_year_label(int(year))
