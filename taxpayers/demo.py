@@ -23,6 +23,7 @@ from taxpayers.models import Assessment, Payment, Taxpayer
 from taxpayers.search import normalize_name, phone_digits
 from taxpayers.subjects import Subject
 from wako_collections.actors import Actor
+from wako_collections.records import analyze
 
 SURNAMES = [
     ("佐藤", "サトウ"),
@@ -411,4 +412,7 @@ def generate(*, persons: int, seed: int = 2026, today: date | None = None, progr
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608  (fixed names)
                 )
+    analyze(
+        Taxpayer, Taxpayer.history.model, Assessment, Assessment.history.model, Payment, Payment.history.model
+    )
     return counters

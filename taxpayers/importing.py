@@ -23,7 +23,14 @@ from taxpayers.csv_layouts import LAYOUTS, MAX_ERRORS_KEPT, RowError
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, ImportLog, MailingAddress, Payment, Taxpayer
 from taxpayers.search import normalize_name, phone_digits
 from wako_collections.actors import Actor, acting_as
-from wako_collections.records import bulk_create_tracked, copy_tracked, save_tracked, stamp, stamp_values
+from wako_collections.records import (
+    analyze,
+    bulk_create_tracked,
+    copy_tracked,
+    save_tracked,
+    stamp,
+    stamp_values,
+)
 
 CHUNK = 5_000
 
@@ -331,6 +338,12 @@ def _write_payments(rows: list[dict], actor: Actor, counts: dict) -> set[int]:
     return touched
 
 
+BULK_ROWS = 10_000  # from this many new rows on, refresh the planner's statistics
+MODELS = {
+    "persons": (Taxpayer, MailingAddress),
+    "assessments": (Assessment,),
+    "payments": (Payment,),
+}
 CHECKS = {"persons": _check_persons, "assessments": _check_assessments, "payments": _check_payments}
 WRITERS = {"persons": _write_persons, "assessments": _write_assessments, "payments": _write_payments}
 
@@ -380,6 +393,8 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
             _progress(log, phase="書込中", rows_checked=len(rows))
             with transaction.atomic(), acting_as(actor):
                 touched = WRITERS[log.kind](rows, actor, counts)
+                if counts["created"] >= BULK_ROWS:
+                    analyze(*MODELS[log.kind])
                 if touched:
                     reconcile(assessment_ids=touched)
             log.result = ImportLog.Result.SUCCEEDED

@@ -103,7 +103,9 @@ class Taxpayer(StampedModel):
             GinIndex(fields=["search_kana"], name="taxpayers_kana_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["address"], name="taxpayers_address_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["birth_date"], name="taxpayers_birth_date"),
-            models.Index(fields=["phone_digits"], name="taxpayers_phone_digits"),
+            models.Index(
+                fields=["phone_digits"], name="taxpayers_phone_digits", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self):
@@ -289,7 +291,6 @@ class InstallmentBalance(models.Model):
     )
     prescription_date = models.DateField("時効予定日", db_comment="時効予定日")
     last_received_on = models.DateField("最終収納日", null=True, db_comment="最終収納日")
-    as_of = models.DateField("基準日", db_comment="消込の基準日")
 
     class Meta:
         verbose_name = "期別残高"
@@ -315,7 +316,6 @@ class TaxpayerBalance(models.Model):
     earliest_prescription_date = models.DateField(
         "最短時効予定日", null=True, db_comment="滞納期別の最も近い時効予定日"
     )
-    as_of = models.DateField("基準日", db_comment="消込の基準日")
 
     class Meta:
         verbose_name = "宛名別残高"
@@ -335,6 +335,32 @@ class TaxpayerBalance(models.Model):
     @property
     def total(self) -> int:
         return self.outstanding_principal + self.outstanding_fee + self.late_charge
+
+
+class ReconcileRun(models.Model):
+    """One run of `reconcile`: the day it settled to, when, and how much changed."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", "全件"
+        SOME = "some", "取込分"
+
+    as_of = models.DateField("基準日", db_comment="消込の基準日")
+    started_at = models.DateTimeField("開始日時", db_comment="開始日時")
+    finished_at = models.DateTimeField("終了日時", db_comment="終了日時")
+    scope = models.CharField(
+        "範囲", max_length=4, choices=Scope.choices, db_comment="全件または取込で変わった期別"
+    )
+    installments = models.IntegerField("対象期別数", db_comment="対象の期別数")
+    changed = models.IntegerField("変更期別数", db_comment="結果が変わった期別数")
+
+    class Meta:
+        verbose_name = "消込の実行"
+        verbose_name_plural = "消込の実行"
+        ordering = ["-finished_at", "-id"]
+        db_table_comment = "消込（reconcile）の実行記録"
+
+    def __str__(self):
+        return f"{self.as_of} {self.get_scope_display()}"
 
 
 class ImportLog(models.Model):

@@ -1,11 +1,16 @@
 """賦課情報と突合して滞納有無の確認: for every installment, what its payments paid and what is
-still owed today, and per taxpayer the totals of what is delinquent.
+still owed on a day, and per taxpayer the totals of what is delinquent.
 
-The results live in InstallmentBalance and TaxpayerBalance, which are derived and rebuilt here
-(no history: the assessments and payments they come from have it). A full run streams every
-installment with its payments in one query, settles each in Python (most in a fast path:
-paid in full by 納期限), writes the results with COPY and rebuilds the per-taxpayer totals in
-one INSERT … SELECT, all in one transaction so readers see either the old or the new results.
+The results live in InstallmentBalance and TaxpayerBalance, which are derived (no history: the
+assessments and payments they come from have it). One transaction:
+
+1. Installments paid in full by 納期限, or with nothing paid and not yet late — nearly all of
+   them — are settled by one SQL statement.
+2. The rest (paid late, in part, or unpaid after 納期限) are read in windows of ids, settled by
+   `settlement.settle` in Python and copied into a temporary table.
+3. Both are upserted into InstallmentBalance, writing only rows whose values changed, so a daily
+   run rewrites the few percent that moved, not the whole ledger.
+4. Per-taxpayer totals are rebuilt the same way. A ReconcileRun row records the run.
 """
 
 from __future__ import annotations
@@ -19,18 +24,38 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from taxpayers.late_charges import load_rates
+from taxpayers.models import ReconcileRun
 from taxpayers.settlement import ReceivedPayment, prescription_date, settle
 from taxpayers.subjects import RULES, Subject
 
-_SELECT = """
-    SELECT a.id, a.taxpayer_id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
-           coalesce(array_agg(p.received_on ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::date[]),
-           coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[])
-      FROM taxpayers_assessment a
-      LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s
-     {where}
-  GROUP BY a.id
-"""
+BALANCE_FIELDS = (
+    "paid_principal",
+    "paid_fee",
+    "paid_late_charge",
+    "outstanding_principal",
+    "outstanding_fee",
+    "late_charge",
+    "status",
+    "prescription_date",
+    "last_received_on",
+)
+TOTAL_FIELDS = (
+    "outstanding_principal",
+    "outstanding_fee",
+    "late_charge",
+    "delinquent_installments",
+    "oldest_due_date",
+    "earliest_prescription_date",
+)
+WINDOW = 50_000
+
+
+def _upsert_tail(table: str, key: str, fields: tuple[str, ...]) -> str:
+    """ON CONFLICT … DO UPDATE that writes a row only when one of its values changed."""
+    assignments = ", ".join(f"{field} = EXCLUDED.{field}" for field in fields)
+    current = ", ".join(f"{table}.{field}" for field in fields)
+    proposed = ", ".join(f"EXCLUDED.{field}" for field in fields)
+    return f"ON CONFLICT ({key}) DO UPDATE SET {assignments} WHERE ({current}) IS DISTINCT FROM ({proposed})"
 
 
 def _prescription_sql() -> str:
@@ -49,67 +74,85 @@ def _prescription_sql() -> str:
     )
 
 
-# Installments settled without Python: paid in full by 納期限, or nothing paid yet and not yet late.
-_FAST = """
-    INSERT INTO taxpayers_installmentbalance ({columns})
+_PAID = "coalesce(sum(p.amount), 0)"
+_LAST = "max(p.received_on)"
+# Settled without Python: paid in full by 納期限, or nothing paid and not yet late.
+_SIMPLE = (
+    f"(({_PAID} >= a.principal + a.demand_fee AND ({_LAST} IS NULL OR {_LAST} <= a.due_date)) "
+    f"OR ({_PAID} = 0 AND %(as_of)s <= a.due_date))"
+)
+_JOIN = (
+    "FROM taxpayers_assessment a "
+    "LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s"
+)
+_COLUMNS = "assessment_id, " + ", ".join(BALANCE_FIELDS)
+
+_SIMPLE_UPSERT = f"""
+    INSERT INTO taxpayers_installmentbalance ({_COLUMNS})
     SELECT a.id,
-           CASE WHEN paid.total >= a.principal + a.demand_fee THEN a.principal ELSE 0 END,
-           CASE WHEN paid.total >= a.principal + a.demand_fee THEN a.demand_fee ELSE 0 END,
+           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN a.principal ELSE 0 END,
+           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN a.demand_fee ELSE 0 END,
            0,
-           CASE WHEN paid.total >= a.principal + a.demand_fee THEN 0 ELSE a.principal END,
-           CASE WHEN paid.total >= a.principal + a.demand_fee THEN 0 ELSE a.demand_fee END,
+           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN 0 ELSE a.principal END,
+           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN 0 ELSE a.demand_fee END,
            0,
-           CASE WHEN paid.total >= a.principal + a.demand_fee THEN 'paid'
+           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN 'paid'
                 WHEN %(as_of)s < date_trunc('month', a.due_date)::date THEN 'not_yet_due'
                 ELSE 'within_term' END,
-           {prescription},
-           paid.last,
-           %(as_of)s
-      FROM taxpayers_assessment a
-      JOIN (SELECT a.id, coalesce(sum(p.amount), 0) AS total, max(p.received_on) AS last
-              FROM taxpayers_assessment a
-              LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s
-             {where}
-             GROUP BY a.id) paid ON paid.id = a.id
-     WHERE (paid.total >= a.principal + a.demand_fee AND (paid.last IS NULL OR paid.last <= a.due_date))
-        OR (paid.total = 0 AND %(as_of)s <= a.due_date)
+           {{prescription}},
+           {_LAST}
+      {_JOIN}
+     {{where}}
+  GROUP BY a.id
+    HAVING {_SIMPLE}
+    {_upsert_tail("taxpayers_installmentbalance", "assessment_id", BALANCE_FIELDS)}
 """
 
-_COLUMNS = (
-    "assessment_id, paid_principal, paid_fee, paid_late_charge, outstanding_principal, outstanding_fee, "
-    "late_charge, status, prescription_date, last_received_on, as_of"
-)
+_OTHERS = f"""
+    SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
+           coalesce(array_agg(p.received_on ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::date[]),
+           coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[])
+      {_JOIN}
+     {{where}}
+  GROUP BY a.id
+    HAVING NOT {_SIMPLE}
+"""
 
-_TOTALS = """
-    INSERT INTO taxpayers_taxpayerbalance
-           (taxpayer_id, outstanding_principal, outstanding_fee, late_charge, delinquent_installments,
-            oldest_due_date, earliest_prescription_date, as_of)
+_OTHERS_UPSERT = f"""
+    INSERT INTO taxpayers_installmentbalance ({_COLUMNS})
+    SELECT {_COLUMNS} FROM reconcile_others
+    {_upsert_tail("taxpayers_installmentbalance", "assessment_id", BALANCE_FIELDS)}
+"""
+
+_TOTALS_UPSERT = f"""
+    INSERT INTO taxpayers_taxpayerbalance (taxpayer_id, {", ".join(TOTAL_FIELDS)})
     SELECT a.taxpayer_id,
            coalesce(sum(b.outstanding_principal) FILTER (WHERE b.status = 'delinquent'), 0),
            coalesce(sum(b.outstanding_fee) FILTER (WHERE b.status = 'delinquent'), 0),
            coalesce(sum(b.late_charge) FILTER (WHERE b.status = 'delinquent'), 0),
            count(*) FILTER (WHERE b.status = 'delinquent'),
            min(a.due_date) FILTER (WHERE b.status = 'delinquent'),
-           min(b.prescription_date) FILTER (WHERE b.status = 'delinquent'),
-           %(as_of)s
+           min(b.prescription_date) FILTER (WHERE b.status = 'delinquent')
       FROM taxpayers_installmentbalance b
       JOIN taxpayers_assessment a ON a.id = b.assessment_id
-     {where}
+     {{where}}
   GROUP BY a.taxpayer_id
+    {_upsert_tail("taxpayers_taxpayerbalance", "taxpayer_id", TOTAL_FIELDS)}
 """
 
 
 @dataclass(frozen=True)
 class ReconcileSummary:
     installments: int
+    changed: int
     delinquent_installments: int
     delinquent_taxpayers: int
     outstanding_principal: int
     as_of: date
 
 
-def _balance_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
-    assessment_id, _taxpayer, subject, principal, fee, due, statutory_due, paid_days, amounts = row
+def _settled_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
+    assessment_id, subject, principal, fee, due, statutory_due, paid_days, amounts = row
     rule = RULES[Subject(subject)]
     result = settle(
         principal=principal,
@@ -121,12 +164,6 @@ def _balance_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
         order=order,
         rates=rates,
     )
-    prescribed = prescription_date(
-        statutory_due_date=statutory_due,
-        due_date=due,
-        is_premium=rule.is_premium,
-        years=rule.prescription_years,
-    )
     return (
         assessment_id,
         result.paid_principal,
@@ -136,68 +173,14 @@ def _balance_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
         result.outstanding_fee,
         result.late_charge,
         result.status,
-        prescribed,
+        prescription_date(
+            statutory_due_date=statutory_due,
+            due_date=due,
+            is_premium=rule.is_premium,
+            years=rule.prescription_years,
+        ),
         result.last_received_on,
-        as_of,
     )
-
-
-def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None = None) -> ReconcileSummary:
-    """Rebuilds the balances of the given installments (all when None) as of `as_of` (today)."""
-    as_of = as_of or timezone.localdate()
-    ids = sorted(set(assessment_ids)) if assessment_ids is not None else None
-    order = tuple(settings.PAYMENT_ALLOCATION_ORDER)
-    premium_months = settings.NHI_PREMIUM_FIRST_BAND_MONTHS
-    rates = load_rates()
-    params: dict = {"as_of": as_of, "ids": ids}
-    only = " AND a.id = ANY(%(ids)s)" if ids is not None else ""
-    where_window_all = "WHERE true" + only
-    # The rest (paid late, in part, or not at all after 納期限) are settled in Python.
-    where_window = (
-        "WHERE a.id >= %(low)s AND a.id < %(high)s" + only + " AND NOT EXISTS "
-        "(SELECT 1 FROM taxpayers_installmentbalance b WHERE b.assessment_id = a.id)"
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if ids is not None:
-            cursor.execute(
-                "DELETE FROM taxpayers_installmentbalance WHERE assessment_id = ANY(%(ids)s)", params
-            )
-            cursor.execute(
-                "SELECT DISTINCT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%(ids)s)", params
-            )
-            payer_ids = [row[0] for row in cursor.fetchall()]
-        else:
-            cursor.execute("DELETE FROM taxpayers_installmentbalance")
-            payer_ids = None
-        cursor.execute(
-            _FAST.format(columns=_COLUMNS, prescription=_prescription_sql(), where=where_window_all), params
-        )
-        count = cursor.rowcount
-        # Windows of assessment ids: a COPY cannot run while a server-side cursor on the same
-        # connection is being read, so each window is read whole, then written.
-        for window in _windows(cursor, ids):
-            cursor.execute(_SELECT.format(where=where_window), {**params, **window})
-            rows = cursor.fetchall()
-            with cursor.cursor.copy(f"COPY taxpayers_installmentbalance ({_COLUMNS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(_balance_row(row, as_of, order, premium_months, rates))
-            count += len(rows)
-        if payer_ids is not None:
-            cursor.execute(
-                "DELETE FROM taxpayers_taxpayerbalance WHERE taxpayer_id = ANY(%(payers)s)",
-                {"payers": payer_ids},
-            )
-            cursor.execute(
-                _TOTALS.format(where="WHERE a.taxpayer_id = ANY(%(payers)s)"),
-                {"as_of": as_of, "payers": payer_ids},
-            )
-        else:
-            cursor.execute("DELETE FROM taxpayers_taxpayerbalance")
-            cursor.execute(_TOTALS.format(where=""), {"as_of": as_of})
-    return summarize(as_of, installments=count)
-
-
-WINDOW = 50_000
 
 
 def _windows(cursor, ids: list[int] | None):
@@ -210,11 +193,69 @@ def _windows(cursor, ids: list[int] | None):
         yield {"low": start, "high": start + WINDOW}
 
 
-def summarize(as_of: date, *, installments: int) -> ReconcileSummary:
+def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None = None) -> ReconcileSummary:
+    """Brings the balances of the given installments (all when None) up to `as_of` (today)."""
+    as_of = as_of or timezone.localdate()
+    started = timezone.now()
+    ids = sorted(set(assessment_ids)) if assessment_ids is not None else None
+    order = tuple(settings.PAYMENT_ALLOCATION_ORDER)
+    premium_months = settings.NHI_PREMIUM_FIRST_BAND_MONTHS
+    rates = load_rates()
+    params: dict = {"as_of": as_of, "ids": ids}
+    only = " AND a.id = ANY(%(ids)s)" if ids is not None else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Two runs may share a transaction (an import inside a larger one): reuse and empty the table.
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_others (LIKE taxpayers_installmentbalance) ON COMMIT DROP"
+        )
+        cursor.execute("TRUNCATE reconcile_others")
+        cursor.execute(
+            _SIMPLE_UPSERT.format(prescription=_prescription_sql(), where="WHERE true" + only), params
+        )
+        changed = cursor.rowcount
+        # Windows of ids: a COPY cannot run while another query on the connection is being
+        # read, so each window is fetched whole, then written.
+        for window in _windows(cursor, ids):
+            cursor.execute(
+                _OTHERS.format(where="WHERE a.id >= %(low)s AND a.id < %(high)s" + only), {**params, **window}
+            )
+            rows = cursor.fetchall()
+            with cursor.cursor.copy(f"COPY reconcile_others ({_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(_settled_row(row, as_of, order, premium_months, rates))
+        cursor.execute(_OTHERS_UPSERT)
+        changed += cursor.rowcount
+        if ids is None:
+            cursor.execute("SELECT count(*) FROM taxpayers_assessment")
+            installments = cursor.fetchone()[0]
+            cursor.execute(_TOTALS_UPSERT.format(where=""))
+            cursor.execute("ANALYZE taxpayers_installmentbalance")
+            cursor.execute("ANALYZE taxpayers_taxpayerbalance")
+        else:
+            installments = len(ids)
+            cursor.execute(
+                _TOTALS_UPSERT.format(
+                    where="WHERE a.taxpayer_id IN (SELECT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%(ids)s))"
+                ),
+                params,
+            )
+        summary = summarize(as_of, installments=installments, changed=changed)
+        ReconcileRun.objects.create(
+            as_of=as_of,
+            started_at=started,
+            finished_at=timezone.now(),
+            scope=ReconcileRun.Scope.ALL if ids is None else ReconcileRun.Scope.SOME,
+            installments=installments,
+            changed=changed,
+        )
+    return summary
+
+
+def summarize(as_of: date, *, installments: int, changed: int) -> ReconcileSummary:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), coalesce(sum(outstanding_principal), 0), coalesce(sum(delinquent_installments), 0) "
             "FROM taxpayers_taxpayerbalance WHERE delinquent_installments > 0"
         )
         payers, principal, delinquent = cursor.fetchone()
-    return ReconcileSummary(installments, delinquent, payers, principal, as_of)
+    return ReconcileSummary(installments, changed, int(delinquent), payers, int(principal), as_of)

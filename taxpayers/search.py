@@ -5,8 +5,6 @@ a phone number with or without hyphens."""
 import re
 import unicodedata
 
-from django.db.models import Q
-
 from taxpayers.models import Assessment, Taxpayer
 
 _HIRAGANA = {chr(code): chr(code + 0x60) for code in range(ord("ぁ"), ord("ゖ") + 1)}
@@ -33,7 +31,8 @@ def search_taxpayers(*, atena_number="", name="", birth_date=None, address="", n
     if name:
         needle = normalize_name(name)
         if _KANA_ONLY.match(needle):
-            queryset = queryset.filter(Q(search_kana__contains=needle) | Q(search_name__contains=needle))
+            # Kana names (foreign residents, some given names) are in search_kana too.
+            queryset = queryset.filter(search_kana__contains=needle)
         else:
             queryset = queryset.filter(search_name__contains=needle)
     if birth_date:

@@ -21,7 +21,7 @@ from taxpayers.forms import ImportUploadForm, LateChargeForm, LedgerFilterForm, 
 from taxpayers.importing import start_log
 from taxpayers.late_charges import PartialPayment, RateMissingError, compute_late_charge
 from taxpayers.ledger import ledger_for
-from taxpayers.models import ImportLog, Taxpayer, TaxpayerBalance
+from taxpayers.models import ImportLog, ReconcileRun, Taxpayer, TaxpayerBalance
 from taxpayers.search import search_taxpayers
 from taxpayers.tasks import import_uploaded_file
 from wako_collections.access import menu_required
@@ -118,7 +118,7 @@ def delinquent(request):
     )
     page = Paginator(balances, 50).get_page(request.GET.get("page"))
     record_access(request, page="滞納者一覧", atena_numbers=[b.taxpayer.atena_number for b in page])
-    return render(request, "taxpayers/delinquent.html", {"page": page})
+    return render(request, "taxpayers/delinquent.html", {"page": page, "run": ReconcileRun.objects.first()})
 
 
 @menu_required("payment_status")

@@ -176,3 +176,13 @@ def reserve_ids(model, count: int, *, connection=None):
             [model._meta.db_table, count],
         )
         return iter([row[0] for row in cursor.fetchall()])
+
+
+def analyze(*models, connection=None) -> None:
+    """Refreshes the planner's statistics after a bulk load (autovacuum may take minutes to)."""
+    from django.db import connection as default_connection
+
+    connection = connection or default_connection
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -65,3 +65,19 @@ def test_key_text_is_checked():
     assert [key_id for key_id, _ in keys] == ["k2", "k1"] and hmac_key == b"\x00" * 32
     with pytest.raises(ValueError, match="32バイト"):
         mynumber.parse_keys(f"k1:{base64.b64encode(b'short').decode()}")
+
+
+@pytest.mark.django_db
+def test_rotating_the_key_reencrypts_every_number(ledger, settings, capsys):
+    from django.core.management import call_command
+
+    from taxpayers.models import Taxpayer
+
+    settings.INDIVIDUAL_NUMBER_KEYS = [("k2027", b"\x07" * 32), *settings.INDIVIDUAL_NUMBER_KEYS]
+    call_command("rotate_individual_number_key")
+    assert "1件" in capsys.readouterr().out
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    assert mynumber.key_id_of(taro.individual_number_ciphertext) == "k2027"
+    assert mynumber.decrypt(taro.individual_number_ciphertext, atena_number="000000101") == VALID
+    settings.INDIVIDUAL_NUMBER_KEYS = settings.INDIVIDUAL_NUMBER_KEYS[:1]  # the old key can now go
+    assert mynumber.decrypt(taro.individual_number_ciphertext, atena_number="000000101") == VALID

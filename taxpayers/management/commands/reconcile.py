@@ -18,7 +18,7 @@ class Command(BaseCommand):
             raise CommandError("--as-of は YYYY-MM-DD で指定してください。") from None
         summary = reconcile(as_of=day)
         self.stdout.write(
-            f"消込完了（基準日 {summary.as_of}）: 期別 {summary.installments:,}件、"
+            f"消込完了（基準日 {summary.as_of}）: 期別 {summary.installments:,}件（変更 {summary.changed:,}件）、"
             f"滞納 {summary.delinquent_installments:,}期別・{summary.delinquent_taxpayers:,}人、"
             f"滞納本税 {summary.outstanding_principal:,}円"
         )
