@@ -6,8 +6,8 @@ assessments and payments they come from have it). One transaction:
 
 1. Installments paid in full by 納期限, or with nothing paid and not yet late — nearly all of
    them — are settled by one SQL statement.
-2. The rest (paid late, in part, or unpaid after 納期限) are read in windows of ids, settled by
-   `settlement.settle` in Python and copied into a temporary table.
+2. The rest (paid late, in part, or unpaid after 納期限) are found by one aggregate, read in
+   chunks, settled by `settlement.settle` in Python and copied into a temporary table.
 3. Both are upserted into InstallmentBalance, writing only rows whose values changed, so a daily
    run rewrites the few percent that moved, not the whole ledger.
 4. Per-taxpayer totals are rebuilt the same way. A ReconcileRun row records the run.
@@ -47,7 +47,7 @@ TOTAL_FIELDS = (
     "oldest_due_date",
     "earliest_prescription_date",
 )
-WINDOW = 50_000
+CHUNK = 10_000
 
 
 def _upsert_tail(table: str, key: str, fields: tuple[str, ...]) -> str:
@@ -108,14 +108,22 @@ _SIMPLE_UPSERT = f"""
     {_upsert_tail("taxpayers_installmentbalance", "assessment_id", BALANCE_FIELDS)}
 """
 
+_OTHER_IDS = f"""
+    SELECT a.id
+      {_JOIN}
+     {{where}}
+  GROUP BY a.id
+    HAVING NOT {_SIMPLE}
+  ORDER BY a.id
+"""
+
 _OTHERS = f"""
     SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
            coalesce(array_agg(p.received_on ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::date[]),
            coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[])
       {_JOIN}
-     {{where}}
+     WHERE a.id = ANY(%(chunk)s)
   GROUP BY a.id
-    HAVING NOT {_SIMPLE}
 """
 
 _OTHERS_UPSERT = f"""
@@ -183,16 +191,6 @@ def _settled_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
     )
 
 
-def _windows(cursor, ids: list[int] | None):
-    if ids is not None:
-        low, high = (ids[0], ids[-1]) if ids else (0, -1)
-    else:
-        cursor.execute("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM taxpayers_assessment")
-        low, high = cursor.fetchone()
-    for start in range(low, high + 1, WINDOW):
-        yield {"low": start, "high": start + WINDOW}
-
-
 def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None = None) -> ReconcileSummary:
     """Brings the balances of the given installments (all when None) up to `as_of` (today)."""
     as_of = as_of or timezone.localdate()
@@ -213,12 +211,12 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             _SIMPLE_UPSERT.format(prescription=_prescription_sql(), where="WHERE true" + only), params
         )
         changed = cursor.rowcount
-        # Windows of ids: a COPY cannot run while another query on the connection is being
-        # read, so each window is fetched whole, then written.
-        for window in _windows(cursor, ids):
-            cursor.execute(
-                _OTHERS.format(where="WHERE a.id >= %(low)s AND a.id < %(high)s" + only), {**params, **window}
-            )
+        cursor.execute(_OTHER_IDS.format(where="WHERE true" + only), params)
+        other_ids = [row[0] for row in cursor.fetchall()]
+        # In chunks: a COPY cannot run while another query on the connection is being read,
+        # so each chunk is fetched whole, then written.
+        for start in range(0, len(other_ids), CHUNK):
+            cursor.execute(_OTHERS, {**params, "chunk": other_ids[start : start + CHUNK]})
             rows = cursor.fetchall()
             with cursor.cursor.copy(f"COPY reconcile_others ({_COLUMNS}) FROM STDIN") as copy:
                 for row in rows:
