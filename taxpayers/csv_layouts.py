@@ -161,16 +161,18 @@ class Layout:
 
     def read(
         self, content: str, *, progress: Callable[[int], None] | None = None
-    ) -> tuple[list[dict], list[RowError]]:
-        """Every data row as a dict (with its line number under "_line"), and every error."""
+    ) -> tuple[list[dict], list[RowError], int]:
+        """Every valid data row as a dict (with its line number under "_line"), every error, and
+        how many data rows were read, valid or not."""
+        seen = 0
         reader = csv.reader(io.StringIO(content, newline=""))
         errors: list[RowError] = []
         try:
             header = [cell.strip() for cell in next(reader)]
         except StopIteration:
-            return [], [RowError(1, "", "ファイルが空です。見出し行とデータ行が必要です。")]
+            return [], [RowError(1, "", "ファイルが空です。見出し行とデータ行が必要です。")], 0
         except csv.Error as error:
-            return [], [RowError(1, "", f"CSVとして読めません（{error}）。")]
+            return [], [RowError(1, "", f"CSVとして読めません（{error}）。")], 0
         expected = [column.header for column in self.columns]
         missing = [name for name in expected if name not in header]
         unknown = [name for name in header if name not in expected]
@@ -183,9 +185,8 @@ class Layout:
                 problems.append(f"不明な列: {'、'.join(unknown)}")
             if duplicated:
                 problems.append(f"重複している列: {'、'.join(duplicated)}")
-            return [], [
-                RowError(1, "", f"見出し行が{self.name}のレイアウトと一致しません。{' / '.join(problems)}")
-            ]
+            message = f"見出し行が{self.name}のレイアウトと一致しません。{' / '.join(problems)}"
+            return [], [RowError(1, "", message)], 0
         positions = {name: header.index(name) for name in expected}
 
         rows: list[dict] = []
@@ -196,6 +197,7 @@ class Layout:
                     progress(line - 1)
                 if not any(cell.strip() for cell in cells):
                     continue
+                seen += 1
                 if len(cells) != len(header):
                     errors.append(
                         RowError(
@@ -217,7 +219,7 @@ class Layout:
             )
         if not rows and not errors:
             errors.append(RowError(2, "", "データ行がありません。"))
-        return rows, errors
+        return rows, errors, seen
 
     def _read_row(self, cells, positions, line) -> tuple[dict, list[RowError]]:
         row: dict = {"_line": line}

@@ -378,13 +378,14 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
     try:
         content, errors = decode(path.read_bytes())
         rows: list[dict] = []
+        seen = 0
         if not errors:
             total = max(content.count("\n") - 1, 0)
             _progress(log, rows_total=total)
-            rows, errors = layout.read(content, progress=lambda n: _progress(log, rows_checked=n))
+            rows, errors, seen = layout.read(content, progress=lambda n: _progress(log, rows_checked=n))
         if not errors:
             errors = CHECKS[log.kind](rows)
-        log.rows_total = len(rows)
+        log.rows_total = seen
         if errors:
             log.result = ImportLog.Result.REJECTED
             log.error_count = len(errors)

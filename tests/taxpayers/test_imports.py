@@ -77,6 +77,7 @@ def test_one_bad_row_means_nothing_is_written_and_every_error_is_reported(write_
     assert all(e["message"] for e in log.errors)
     assert Taxpayer.objects.count() == 0 and not path.exists()
     assert log.result == ImportLog.Result.REJECTED and log.file_deleted_at is not None
+    assert log.rows_total == 5  # every data row read, the bad ones included
 
 
 def test_cp932_and_utf8_with_bom_are_both_read(write_csv, batch_actor):
