@@ -23,7 +23,7 @@ from taxpayers.models import Assessment, Payment, Taxpayer
 from taxpayers.search import normalize_name, phone_digits
 from taxpayers.subjects import Subject
 from wako_collections.actors import Actor
-from wako_collections.records import analyze
+from wako_collections.records import analyze, copy_tracked, stamp_values
 
 SURNAMES = [
     ("佐藤", "サトウ"),
@@ -194,16 +194,7 @@ class Generator:
         self.today = today
         self.actor = actor
         self.officers = officers
-        now = timezone.localtime()
-        self.stamp = {
-            "created_on": now.date(),
-            "updated_on": now.date(),
-            "updated_time": now.time().replace(microsecond=0),
-            "updated_staff_number": actor.staff_number,
-            "updated_staff_atena_number": actor.staff_atena_number,
-            "updated_terminal_number": actor.terminal_number,
-            "version": 1,
-        }
+        self.stamp = stamp_values(actor)
         with connection.cursor() as cursor:
             cursor.execute("SELECT coalesce(max(id), 0) FROM taxpayers_taxpayer")
             self.next_taxpayer = cursor.fetchone()[0] + 1
@@ -375,8 +366,6 @@ class Generator:
             persons.append(person)
             assessments.extend(rows)
             payments.extend(paid)
-        from wako_collections.records import copy_tracked
-
         copy_tracked(Taxpayer, persons, actor=self.actor, reason="デモデータ生成")
         copy_tracked(Assessment, assessments, actor=self.actor, reason="デモデータ生成")
         copy_tracked(Payment, payments, actor=self.actor, reason="デモデータ生成")
