@@ -122,6 +122,7 @@ class Menu(models.Model):  # noqa: DJ008  (never instantiated)
             ("approve_dispositions", "滞納処分の決裁"),
             ("reveal_individual_number", "個人番号の表示"),
             ("import_data", "庁内連携データの取込"),
+            ("assign_cases", "担当の割当"),
         ]
 
 

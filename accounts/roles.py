@@ -1,5 +1,5 @@
 """The four roles. Each is a Group holding menu permissions (accounts.Menu), created and granted
-by the migrations 0002_create_roles and 0004_grant_ledger_permissions; ROLE_MENUS is what they
+by the migrations 0002_create_roles, 0004_grant_ledger_permissions and 0007_grant_assign_cases; ROLE_MENUS is what they
 grant (a test checks that the database agrees)."""
 
 from django.db import models

@@ -22,6 +22,7 @@ from taxpayers import individual_numbers
 from taxpayers.csv_layouts import LAYOUTS, MAX_ERRORS_KEPT, RowError
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, ImportLog, MailingAddress, Payment, Taxpayer
 from taxpayers.search import normalize_name, phone_digits
+from taxpayers.signals import payments_imported
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import (
     analyze,
@@ -398,6 +399,11 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
                     analyze(*MODELS[log.kind])
                 if touched:
                     reconcile(assessment_ids=touched)
+                if touched and log.kind == "payments":
+                    payers = set(
+                        Assessment.objects.filter(id__in=touched).values_list("taxpayer_id", flat=True)
+                    )
+                    payments_imported.send(sender=ImportLog, taxpayer_ids=payers)
             log.result = ImportLog.Result.SUCCEEDED
     except Exception:
         log.result = ImportLog.Result.FAILED

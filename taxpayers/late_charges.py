@@ -88,6 +88,20 @@ def load_rates(path: Path = RATES_FILE) -> dict[int, AnnualRate]:
         }
 
 
+@cache
+def projected_rates(path: Path = RATES_FILE) -> dict[int, AnnualRate]:
+    """The table plus every later year at the latest published rates, for projections only
+    (a 分納 schedule, a future 基準日). Accounting (reconcile) uses `load_rates`, which refuses
+    a year that has not been published."""
+    rates = dict(load_rates(path))
+    latest = rates[max(rates)]
+    for year in range(latest.year + 1, 2101):
+        rates[year] = AnnualRate(
+            year, latest.first_band, latest.later_band, f"見込（{latest.year}年の割合を仮定）", ""
+        )
+    return rates
+
+
 def rate_for(year: int, rates: dict[int, AnnualRate]) -> AnnualRate:
     first_year = min(rates)
     if year < first_year:

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.utils import timezone
 
+from taxpayers.late_charges import projected_rates
 from taxpayers.models import Assessment, Payment, Taxpayer
 from taxpayers.settlement import ReceivedPayment, Settlement, prescription_date, settle
 from taxpayers.subjects import rule_for
@@ -78,6 +80,8 @@ def ledger_for(
         by_assessment[payment.assessment_id].append(payment)
 
     ledger = Ledger(as_of=as_of)
+    # A future 基準日 is a projection: years not yet published use the latest rates.
+    rates = projected_rates() if as_of > timezone.localdate() else None
     for assessment in assessments:
         rule = rule_for(assessment.subject_code)
         settlement = settle(
@@ -88,6 +92,7 @@ def ledger_for(
             as_of=as_of,
             first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
             order=settings.PAYMENT_ALLOCATION_ORDER,
+            rates=rates,
         )
         if outstanding_only and settlement.outstanding_total == 0:
             continue

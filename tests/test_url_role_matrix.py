@@ -32,6 +32,8 @@ SUPERVISOR_ONLY = menu(403, 200, 403, 403)
 LEDGER = menu(200, 200, 200, 403)  # 収納状況照会: never the system administrator
 REVEAL = menu(200, 200, 403, 403)
 IMPORTS = SUPERVISOR_ONLY
+CASEWORK = menu(200, 200, 403, 403)  # 交渉記録 and 分納誓約
+POST_ONLY_CASEWORK = menu(405, 405, 403, 403)
 
 # url name → (kwargs builder taking the fixtures dict, expected per persona)
 MATRIX = {
@@ -58,6 +60,19 @@ MATRIX = {
     "taxpayers:reveal_individual_number": (lambda f: {"atena_number": f["taxpayer"].atena_number}, REVEAL),
     "taxpayers:imports": (None, IMPORTS),
     "taxpayers:import_detail": (lambda f: {"pk": f["import_log"].pk}, IMPORTS),
+    "negotiations:my_work": (None, CASEWORK),
+    "negotiations:queues": (None, SUPERVISOR_ONLY),
+    "negotiations:assign": (None, menu(403, 405, 403, 403)),
+    "negotiations:pledge_list": (None, CASEWORK),
+    "negotiations:pledge_detail": (lambda f: {"pledge_number": f["pledge"].pledge_number}, CASEWORK),
+    "negotiations:record_edit": (lambda f: {"record_number": f["record"].record_number}, CASEWORK),
+    "negotiations:record_cancel": (lambda f: {"record_number": f["record"].record_number}, CASEWORK),
+    "negotiations:case": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "negotiations:record_create": (
+        lambda f: {"atena_number": f["taxpayer"].atena_number},
+        POST_ONLY_CASEWORK,
+    ),
+    "negotiations:pledge_new": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
 }
 
 
@@ -151,4 +166,57 @@ def objects(terminal, officer):
     log = ImportLog.objects.create(
         kind="persons", file_name="p.csv", sha256="0" * 64, staff_number="S2001", terminal_number="T0001"
     )
-    return {"officer": officer, "terminal": terminal, "taxpayer": taxpayer, "import_log": log}
+    from datetime import date
+
+    from negotiations import services
+    from negotiations.schedules import ScheduledPayment
+    from taxpayers.models import Assessment
+    from wako_collections.actors import Actor
+
+    actor = Actor.for_staff(officer, "T0001")
+    record = services.record_negotiation(
+        actor=actor,
+        taxpayer=taxpayer,
+        values={
+            "subject_group_code": "00",
+            "content": "架電。不在。",
+            "result": "3",
+            "collection_category": "2",
+            "importance": "2",
+            "contact_kind": "11",
+        },
+    )
+    with acting_as(SETUP):
+        assessment = Assessment(
+            taxpayer=taxpayer,
+            subject_code="01",
+            subject_detail_code="0000",
+            calculating_body_code="112291",
+            installment_body_code="112291",
+            inside_outside_code="1",
+            assessment_year=2024,
+            tax_year=2024,
+            notice_number="240000001",
+            logical_period=1,
+            due_date=date(2024, 6, 30),
+            statutory_due_date=date(2024, 6, 30),
+            principal=30_000,
+        )
+        stamp(assessment, SETUP)
+        assessment.save()
+    pledge = services.make_pledge(
+        actor=actor,
+        taxpayer=taxpayer,
+        assessments=[assessment],
+        schedule=[ScheduledPayment(1, date(2026, 1, 10), 30_000)],
+        pledged_on=date(2025, 12, 1),
+        interval="monthly",
+    )
+    return {
+        "officer": officer,
+        "terminal": terminal,
+        "taxpayer": taxpayer,
+        "import_log": log,
+        "record": record,
+        "pledge": pledge,
+    }

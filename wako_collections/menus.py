@@ -25,6 +25,16 @@ MENU = [
         "taxpayers:search",
         "宛名を検索し、期別ごとの収納状況・延滞金を照会します。",
     ),
+    MenuEntry(
+        "negotiations",
+        "交渉記録",
+        "negotiations:my_work",
+        "今日の予定、不履行の約束、接触のない滞納者を確認し、交渉を記録します。",
+    ),
+    MenuEntry("pledges", "分納誓約", "negotiations:pledge_list", "分納誓約の一覧と履行状況を確認します。"),
+    MenuEntry(
+        "assign_cases", "担当割当", "negotiations:queues", "全職員の仕事を確認し、担当を割り当てます。"
+    ),
     MenuEntry("import_data", "データ取込", "taxpayers:imports", "宛名・調定・収納のCSVを取り込みます。"),
     MenuEntry(
         "audit",

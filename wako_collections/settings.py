@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "wako_collections",
     "accounts",
     "taxpayers",
+    "negotiations",
     "audit",
 ]
 
@@ -307,3 +308,11 @@ PAYMENT_ALLOCATION_ORDER = _allocation_order()
 NHI_PREMIUM_FIRST_BAND_MONTHS = env_int("NHI_PREMIUM_FIRST_BAND_MONTHS", 3, minimum=1)
 # 督促手数料 by date of the 督促状: "YYYY-MM-DD:amount" entries (市税条例; 0 where abolished).
 DEMAND_FEE_SCHEDULE = env_list("DEMAND_FEE_SCHEDULE", ["2000-04-01:100"])
+
+# --- The negotiation file (negotiations/README.md) ---
+PROMISE_GRACE_DAYS = env_int("PROMISE_GRACE_DAYS", 3)  # days after 予実日 before a promise is judged
+PLEDGE_GRACE_DAYS = env_int("PLEDGE_GRACE_DAYS", 7)  # days after a 分納 date before it counts as missed
+NO_CONTACT_DAYS = env_int(
+    "NO_CONTACT_DAYS", 90, minimum=1
+)  # a delinquent case with no contact this long is queued
+PRESCRIPTION_WARNING_DAYS = env_int("PRESCRIPTION_WARNING_DAYS", 180, minimum=1)

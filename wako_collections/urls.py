@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("taxpayers/", include("taxpayers.urls")),
+    path("negotiations/", include("negotiations.urls")),
     path("audit/", include("audit.urls")),
 ]
 

@@ -1,0 +1,142 @@
+"""What an officer should do next, and one taxpayer's story in date order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Q
+
+from negotiations.models import InstallmentPledge, NegotiationRecord
+from taxpayers.models import Payment, Taxpayer, TaxpayerBalance
+
+
+@dataclass
+class WorkQueue:
+    planned: list = field(default_factory=list)
+    broken_promises: list = field(default_factory=list)
+    broken_pledges: list = field(default_factory=list)
+    no_contact: list = field(default_factory=list)
+    prescription_soon: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(
+            len(v)
+            for v in (
+                self.planned,
+                self.broken_promises,
+                self.broken_pledges,
+                self.no_contact,
+                self.prescription_soon,
+            )
+        )
+
+
+def work_queue(*, officer, today: date, limit: int = 200) -> WorkQueue:
+    """The officer's queue; `officer=None` gives every officer's (for supervisors). Five queries."""
+    mine = Q(taxpayer__assigned_officer=officer) if officer is not None else Q()
+    records = NegotiationRecord.objects.active().select_related("taxpayer", "taxpayer__assigned_officer")
+    queue = WorkQueue()
+    queue.planned = list(
+        records.filter(mine, result=NegotiationRecord.Result.PLANNED, scheduled_date__lte=today).order_by(
+            "scheduled_date", "scheduled_time"
+        )[:limit]
+    )
+    followed_up = NegotiationRecord.objects.active().filter(
+        taxpayer=OuterRef("taxpayer"), record_number__gt=OuterRef("record_number")
+    )
+    queue.broken_promises = list(
+        records.filter(mine, broken=True).filter(~Exists(followed_up)).order_by("-scheduled_date")[:limit]
+    )
+    queue.broken_pledges = list(
+        InstallmentPledge.objects.filter(
+            Q(taxpayer__assigned_officer=officer) if officer is not None else Q(),
+            status=InstallmentPledge.Status.BROKEN,
+        )
+        .select_related("taxpayer", "taxpayer__assigned_officer")
+        .order_by("-broken_on")[:limit]
+    )
+    quiet_since = today - timedelta(days=settings.NO_CONTACT_DAYS)
+    payers = TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
+    if officer is not None:
+        payers = payers.filter(taxpayer__assigned_officer=officer)
+    last_contacts = (
+        Taxpayer.objects.filter(pk__in=payers.values("taxpayer_id"))
+        .annotate(
+            last_contact=Max(
+                "negotiation_records__input_date", filter=Q(negotiation_records__cancelled_at__isnull=True)
+            )
+        )
+        .filter(Q(last_contact__lt=quiet_since) | Q(last_contact__isnull=True))
+        .select_related("balance", "assigned_officer")
+        .order_by("last_contact", "-balance__outstanding_principal")
+    )
+    queue.no_contact = list(last_contacts[:limit])
+    soon = today + timedelta(days=settings.PRESCRIPTION_WARNING_DAYS)
+    queue.prescription_soon = list(
+        payers.filter(earliest_prescription_date__lte=soon)
+        .select_related("taxpayer", "taxpayer__assigned_officer")
+        .order_by("earliest_prescription_date")[:limit]
+    )
+    return queue
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: datetime | date
+    kind: str
+    title: str
+    detail: str
+    link: str = ""
+    record: object = None
+
+
+def timeline(taxpayer: Taxpayer, *, limit: int = 300) -> list[TimelineEntry]:
+    """Negotiation records, pledges and their schedules, and payments, newest first. Three queries."""
+    entries: list[TimelineEntry] = []
+    for record in taxpayer.negotiation_records.all()[:limit]:
+        entries.append(
+            TimelineEntry(
+                datetime.combine(record.input_date, record.input_time),
+                "交渉" if not record.is_cancelled else "交渉（取消）",
+                f"{record.get_contact_kind_display()}・{record.get_result_display()}",
+                record.content,
+                record=record,
+            )
+        )
+    for pledge in taxpayer.pledges.prefetch_related("schedule"):
+        entries.append(
+            TimelineEntry(
+                pledge.pledged_on,
+                "分納誓約",
+                f"{pledge.pledge_number} {pledge.get_status_display()}",
+                f"{pledge.total_amount:,}円を{pledge.installment_count}回",
+                record=pledge,
+            )
+        )
+    for payment in (
+        Payment.objects.filter(assessment__taxpayer=taxpayer)
+        .select_related("assessment")
+        .order_by("-received_on")[:limit]
+    ):
+        entries.append(
+            TimelineEntry(
+                payment.received_on,
+                "収納",
+                f"{payment.amount:,}円（{payment.get_channel_display()}）",
+                str(payment.assessment),
+                record=payment,
+            )
+        )
+
+    def sort_key(entry: TimelineEntry):
+        when = (
+            entry.when
+            if isinstance(entry.when, datetime)
+            else datetime.combine(entry.when, datetime.min.time())
+        )
+        return when
+
+    return sorted(entries, key=sort_key, reverse=True)

@@ -1,0 +1,352 @@
+"""交渉記録 and 分納誓約 pages: the case page (record a contact, the timeline), editing and
+cancelling a record, making a pledge with its simulation, the officer's work and supervisors'
+queues with reassignment. Every page that shows a taxpayer writes its access-log row."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Staff
+from accounts.roles import Role
+from negotiations import services
+from negotiations.forms import AssignForm, CancelForm, ExpectedRevisionForm, NegotiationForm, PledgeForm
+from negotiations.models import InstallmentPledge, NegotiationRecord, SubjectGroup
+from negotiations.queues import timeline, work_queue
+from negotiations.schedules import CoveredInstallment, ScheduleError, build_schedule, simulate
+from taxpayers.access import record_access
+from taxpayers.ledger import ledger_for
+from taxpayers.models import Taxpayer
+from taxpayers.subjects import rule_for
+from wako_collections.access import menu_required
+
+
+def _taxpayer(atena_number: str) -> Taxpayer:
+    return get_object_or_404(Taxpayer.objects.select_related("assigned_officer"), atena_number=atena_number)
+
+
+def _defaults(taxpayer: Taxpayer) -> dict:
+    ledger = ledger_for(taxpayer, as_of=timezone.localdate(), outstanding_only=True)
+    subjects = {line.assessment.subject_code for line in ledger.lines}
+    group = (
+        subjects.pop() if len(subjects) == 1 and subjects <= set(SubjectGroup.values) else SubjectGroup.ALL
+    )
+    this_year = timezone.localdate().year - (1 if timezone.localdate().month < 4 else 0)
+    years = {line.assessment.tax_year for line in ledger.lines}
+    category = (
+        NegotiationRecord.CollectionCategory.BOTH
+        if len({y >= this_year for y in years}) > 1
+        else NegotiationRecord.CollectionCategory.CURRENT
+        if years and min(years) >= this_year
+        else NegotiationRecord.CollectionCategory.ARREARS
+    )
+    return {
+        "subject_group_code": group,
+        "collection_category": category,
+        "contact_kind": NegotiationRecord.ContactKind.CALL_OUT,
+        "result": NegotiationRecord.Result.DONE,
+        "importance": NegotiationRecord.Importance.NORMAL,
+    }
+
+
+@menu_required("negotiations")
+def case(request, atena_number):
+    taxpayer = _taxpayer(atena_number)
+    form = NegotiationForm(initial=_defaults(taxpayer))
+    record_access(request, page="交渉経過", atena_numbers=[taxpayer.atena_number])
+    return render(
+        request,
+        "negotiations/case.html",
+        {
+            "taxpayer": taxpayer,
+            "form": form,
+            "entries": timeline(taxpayer),
+            "pledges": taxpayer.pledges.all(),
+        },
+    )
+
+
+@menu_required("negotiations")
+@require_POST
+def record_create(request, atena_number):
+    taxpayer = _taxpayer(atena_number)
+    form = NegotiationForm(request.POST)
+    if form.is_valid():
+        record = services.record_negotiation(actor=request.actor, taxpayer=taxpayer, values=form.cleaned_data)
+        messages.success(request, f"交渉記録（番号 {record.record_number}）を保存しました。")
+        return redirect("negotiations:case", atena_number=taxpayer.atena_number)
+    record_access(request, page="交渉経過", atena_numbers=[taxpayer.atena_number])
+    return render(
+        request,
+        "negotiations/case.html",
+        {
+            "taxpayer": taxpayer,
+            "form": form,
+            "entries": timeline(taxpayer),
+            "pledges": taxpayer.pledges.all(),
+        },
+        status=400,
+    )
+
+
+@menu_required("negotiations")
+@require_http_methods(["GET", "POST"])
+def record_edit(request, record_number):
+    record = get_object_or_404(
+        NegotiationRecord.objects.select_related("taxpayer"), record_number=record_number
+    )
+    form = NegotiationForm(request.POST or None, instance=NegotiationRecord.objects.get(pk=record.pk))
+    guard = ExpectedRevisionForm(request.POST or None, initial={"expected_revision": record.revision})
+    conflict = None
+    if request.method == "POST" and form.is_valid() and guard.is_valid():
+        try:
+            services.update_negotiation(
+                actor=request.actor,
+                record_number=record.record_number,
+                expected_revision=guard.cleaned_data["expected_revision"],
+                values=form.cleaned_data,
+            )
+        except services.StaleRecordError as error:
+            conflict = error.current
+            form.add_error(None, str(error))
+        except services.NegotiationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"交渉記録（番号 {record.record_number}）を修正しました。")
+            return redirect("negotiations:case", atena_number=record.taxpayer.atena_number)
+    record_access(request, page="交渉記録の修正", atena_numbers=[record.taxpayer.atena_number])
+    return render(
+        request,
+        "negotiations/record_edit.html",
+        {"record": record, "form": form, "guard": guard, "conflict": conflict},
+    )
+
+
+@menu_required("negotiations")
+@require_http_methods(["GET", "POST"])
+def record_cancel(request, record_number):
+    record = get_object_or_404(
+        NegotiationRecord.objects.select_related("taxpayer"), record_number=record_number
+    )
+    form = CancelForm(request.POST or None, initial={"expected_revision": record.revision})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_negotiation(
+                actor=request.actor,
+                record_number=record.record_number,
+                expected_revision=form.cleaned_data["expected_revision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.NegotiationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"交渉記録（番号 {record.record_number}）を取り消しました。記録は履歴に残ります。"
+            )
+            return redirect("negotiations:case", atena_number=record.taxpayer.atena_number)
+    record_access(request, page="交渉記録の取消", atena_numbers=[record.taxpayer.atena_number])
+    return render(request, "negotiations/record_cancel.html", {"record": record, "form": form})
+
+
+def _covered(lines) -> list[CoveredInstallment]:
+    covered = []
+    for line in lines:
+        rule = rule_for(line.assessment.subject_code)
+        covered.append(
+            CoveredInstallment(
+                key=line.assessment.pk,
+                principal=line.assessment.principal,
+                outstanding_principal=line.settlement.outstanding_principal,
+                outstanding_fee=line.settlement.outstanding_fee,
+                due_date=line.assessment.due_date,
+                prescription_date=line.prescription_date,
+                first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+            )
+        )
+    return covered
+
+
+@menu_required("pledges")
+@require_http_methods(["GET", "POST"])
+def pledge_new(request, atena_number):
+    """Choose installments and terms; 'simulate' shows the schedule and its outcome, 'save' records it."""
+    taxpayer = _taxpayer(atena_number)
+    today = timezone.localdate()
+    lines = [line for line in ledger_for(taxpayer, as_of=today, outstanding_only=True).lines]
+    by_id = {line.assessment.pk: line for line in lines}
+    choices = [
+        (
+            line.assessment.pk,
+            f"{line.assessment} 未納 {line.settlement.outstanding_principal + line.settlement.outstanding_fee:,}円"
+            f"（延滞金見込 {line.settlement.late_charge:,}円、時効予定日 {line.prescription_date:%Y-%m-%d}）",
+        )
+        for line in lines
+    ]
+    revises = None
+    if request.GET.get("revises") or request.POST.get("revises"):
+        revises = get_object_or_404(
+            InstallmentPledge,
+            pledge_number=request.GET.get("revises") or request.POST.get("revises"),
+            taxpayer=taxpayer,
+        )
+    initial = {"pledged_on": today, "first_date": today, "interval": "monthly"}
+    if revises:
+        initial["assessments"] = [a.pk for a in revises.assessments.all() if a.pk in by_id]
+    form = PledgeForm(request.POST or None, choices=choices, initial=initial)
+    schedule = simulation = None
+    if request.method == "POST" and form.is_valid():
+        chosen = [by_id[pk] for pk in form.cleaned_data["assessments"]]
+        total = sum(
+            line.settlement.outstanding_principal + line.settlement.outstanding_fee for line in chosen
+        )
+        try:
+            schedule = build_schedule(
+                total=total,
+                first_date=form.cleaned_data["first_date"],
+                count=form.cleaned_data.get("count"),
+                amount_each=form.cleaned_data.get("amount_each"),
+                dates=form.cleaned_data.get("dates"),
+            )
+        except ScheduleError as error:
+            form.add_error(None, str(error))
+        else:
+            simulation = simulate(schedule, _covered(chosen))
+            if request.POST.get("action") == "save":
+                try:
+                    pledge = services.make_pledge(
+                        actor=request.actor,
+                        taxpayer=taxpayer,
+                        assessments=[line.assessment for line in chosen],
+                        schedule=schedule,
+                        pledged_on=form.cleaned_data["pledged_on"],
+                        interval=form.cleaned_data["interval"],
+                        note=form.cleaned_data["note"],
+                        revises=revises,
+                    )
+                except services.NegotiationError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(request, f"分納誓約（{pledge.pledge_number}）を登録しました。")
+                    return redirect("negotiations:pledge_detail", pledge_number=pledge.pledge_number)
+    record_access(request, page="分納誓約の作成", atena_numbers=[taxpayer.atena_number])
+    return render(
+        request,
+        "negotiations/pledge_new.html",
+        {
+            "taxpayer": taxpayer,
+            "form": form,
+            "schedule": schedule,
+            "simulation": simulation,
+            "revises": revises,
+        },
+    )
+
+
+@menu_required("pledges")
+def pledge_detail(request, pledge_number):
+    pledge = get_object_or_404(
+        InstallmentPledge.objects.select_related("taxpayer", "revises"), pledge_number=pledge_number
+    )
+    paid, asked = services.pledge_progress(pledge, timezone.localdate())
+    record_access(request, page="分納誓約", atena_numbers=[pledge.taxpayer.atena_number])
+    return render(
+        request,
+        "negotiations/pledge_detail.html",
+        {
+            "pledge": pledge,
+            "schedule": pledge.schedule.all(),
+            "assessments": pledge.assessments.all(),
+            "paid": paid,
+            "asked": asked,
+        },
+    )
+
+
+@menu_required("pledges")
+def pledge_list(request):
+    pledges = InstallmentPledge.objects.select_related("taxpayer", "taxpayer__assigned_officer")
+    status = request.GET.get("status") or ""
+    if status in InstallmentPledge.Status.values:
+        pledges = pledges.filter(status=status)
+    page = Paginator(pledges, 50).get_page(request.GET.get("page"))
+    record_access(request, page="分納誓約一覧", atena_numbers=[p.taxpayer.atena_number for p in page])
+    return render(
+        request,
+        "negotiations/pledge_list.html",
+        {"page": page, "status": status, "statuses": InstallmentPledge.Status.choices},
+    )
+
+
+def _queue_atena_numbers(queue) -> list[str]:
+    numbers = [r.taxpayer.atena_number for r in queue.planned + queue.broken_promises + queue.broken_pledges]
+    numbers += [t.atena_number for t in queue.no_contact]
+    numbers += [b.taxpayer.atena_number for b in queue.prescription_soon]
+    return sorted(set(numbers))
+
+
+@menu_required("negotiations")
+def my_work(request):
+    queue = work_queue(officer=request.user, today=timezone.localdate())
+    record_access(request, page="わたしの仕事", atena_numbers=_queue_atena_numbers(queue))
+    return render(
+        request, "negotiations/work.html", {"queue": queue, "title": "わたしの仕事", "everyone": False}
+    )
+
+
+def _officers():
+    return Staff.objects.active().with_role(Role.COLLECTIONS_OFFICER) | Staff.objects.active().with_role(
+        Role.SUPERVISOR
+    )
+
+
+@menu_required("assign_cases")
+def queues(request):
+    officer = None
+    if request.GET.get("officer"):
+        officer = get_object_or_404(Staff, pk=request.GET["officer"])
+    queue = work_queue(officer=officer, today=timezone.localdate())
+    record_access(request, page="担当別の仕事", atena_numbers=_queue_atena_numbers(queue))
+    return render(
+        request,
+        "negotiations/work.html",
+        {
+            "queue": queue,
+            "title": f"{officer.full_name} の仕事" if officer else "全職員の仕事",
+            "everyone": True,
+            "officers": _officers().distinct().order_by("staff_number"),
+            "selected": officer,
+            "assign_form": AssignForm(officers=_officers().distinct()),
+        },
+    )
+
+
+@menu_required("assign_cases")
+@require_POST
+def assign(request):
+    form = AssignForm(request.POST, officers=_officers().distinct())
+    if form.is_valid():
+        numbers = form.cleaned_data["atena_numbers"]
+        found = list(Taxpayer.objects.filter(atena_number__in=numbers))
+        missing = sorted(set(numbers) - {t.atena_number for t in found})
+        if missing:
+            messages.error(
+                request, f"宛名番号 {'、'.join(missing)} は登録されていません。担当は変更していません。"
+            )
+        else:
+            changed = services.assign_officer(
+                actor=request.actor,
+                taxpayers=found,
+                officer=form.cleaned_data["officer"],
+                district=form.cleaned_data["district"] or None,
+            )
+            messages.success(
+                request, f"{changed}件の担当を {form.cleaned_data['officer'].full_name} に変更しました。"
+            )
+    else:
+        messages.error(
+            request,
+            "入力を確認してください: " + " ".join(e for errors in form.errors.values() for e in errors),
+        )
+    return redirect("negotiations:queues")

@@ -1,0 +1,93 @@
+"""Pledges: made from outstanding installments, broken after grace, completed when paid, revised."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from negotiations import services
+from negotiations.models import InstallmentPledge
+from negotiations.schedules import build_schedule
+from taxpayers.models import Assessment, Taxpayer
+from tests.conftest import sign_in
+from tests.negotiations.test_promises import pay
+
+pytestmark = pytest.mark.django_db
+
+
+def make(actor, *, count=2, first=date(2022, 2, 28), pledged=date(2022, 2, 1), revises=None):
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    assessment = Assessment.objects.get(notice_number="210000101")
+    schedule = build_schedule(total=35_000, first_date=first, count=count)
+    return services.make_pledge(
+        actor=actor,
+        taxpayer=taxpayer,
+        assessments=[assessment],
+        schedule=schedule,
+        pledged_on=pledged,
+        interval="monthly",
+        revises=revises,
+    )
+
+
+def test_the_pledge_page_simulates_then_saves(client, officer, ledger):
+    sign_in(client, officer)
+    url = reverse("negotiations:pledge_new", args=["000000101"])
+    assessment = Assessment.objects.get(notice_number="210000101")
+    data = {
+        "assessments": [assessment.pk],
+        "pledged_on": "R8.12.1",
+        "first_date": "R8.12.25",
+        "count": "3",
+        "interval": "monthly",
+    }
+    simulated = client.post(url, {**data, "action": "simulate"})
+    html = simulated.content.decode()
+    assert "試算結果" in html and "完了時の延滞金見込" in html
+    assert InstallmentPledge.objects.count() == 0
+    saved = client.post(url, {**data, "action": "save"})
+    pledge = InstallmentPledge.objects.get()
+    assert saved["Location"] == reverse("negotiations:pledge_detail", args=[pledge.pledge_number])
+    assert [line.amount for line in pledge.schedule.all()] == [11_666, 11_666, 11_668]
+    assert (
+        pledge.updated_staff_number == "S1001" and pledge.history.first().history_terminal_number == "T0001"
+    )
+
+
+def test_a_missed_installment_past_grace_breaks_the_pledge(officer_actor, ledger, settings):
+    settings.PLEDGE_GRACE_DAYS = 7
+    pledge = make(officer_actor)
+    with time_machine.travel(date(2022, 3, 5), tick=False):  # first due 2/28, still within grace
+        services.evaluate_pledges()
+    pledge.refresh_from_db()
+    assert pledge.status == InstallmentPledge.Status.ACTIVE
+    with time_machine.travel(date(2022, 3, 8), tick=False):
+        services.evaluate_pledges()
+    pledge.refresh_from_db()
+    assert pledge.status == InstallmentPledge.Status.BROKEN and pledge.broken_on == date(2022, 3, 8)
+
+
+def test_paying_the_schedule_keeps_it_and_paying_off_completes_it(
+    officer_actor, ledger, write_csv, batch_actor, settings
+):
+    settings.PLEDGE_GRACE_DAYS = 0
+    pledge = make(officer_actor)
+    with time_machine.travel(date(2022, 3, 10), tick=False):
+        pay(write_csv, batch_actor, "Q1", "2022-02-27", 17_500)
+    pledge.refresh_from_db()
+    assert pledge.status == InstallmentPledge.Status.ACTIVE
+    with time_machine.travel(date(2022, 3, 31), tick=False):
+        pay(write_csv, batch_actor, "Q2", "2022-03-30", 17_500)
+    pledge.refresh_from_db()
+    assert pledge.status == InstallmentPledge.Status.COMPLETED
+
+
+def test_a_revision_ends_the_old_pledge_and_keeps_it(officer_actor, ledger):
+    old = make(officer_actor)
+    with pytest.raises(services.NegotiationError, match="履行中の分納誓約"):
+        make(officer_actor)
+    new = make(officer_actor, count=5, revises=old)
+    old.refresh_from_db()
+    assert old.status == InstallmentPledge.Status.REVISED and new.revises == old
+    assert old.schedule.count() == 2 and new.schedule.count() == 5
