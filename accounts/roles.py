@@ -1,6 +1,6 @@
 """The four roles. Each is a Group holding menu permissions (accounts.Menu), created and granted
-by the migrations 0002_create_roles, 0004_grant_ledger_permissions and 0007_grant_assign_cases; ROLE_MENUS is what they
-grant (a test checks that the database agrees)."""
+by the migrations 0002_create_roles, 0004_grant_ledger_permissions and 0007_grant_assign_cases.
+ROLE_MENUS is what they grant (a test checks that the database agrees)."""
 
 from django.db import models
 
@@ -29,6 +29,7 @@ ROLE_MENUS = {
         "approve_dispositions",
         "reveal_individual_number",
         "import_data",
+        "assign_cases",
     ],
     Role.READ_ONLY: ["payment_status"],
     # Accounts and terminals only: an administrator never reaches taxpayer data.
