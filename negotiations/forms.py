@@ -12,6 +12,23 @@ class NegotiationForm(forms.ModelForm):
         label="予実時刻", required=False, widget=forms.TimeInput(attrs={"placeholder": "例: 14:30"})
     )
 
+    field_order = [
+        "contact_kind",
+        "result",
+        "subject_group_code",
+        "collection_category",
+        "importance",
+        "place",
+        "interviewee",
+        "content",
+        "promised_amount",
+        "scheduled_date",
+        "scheduled_time",
+        "related_number",
+        "document_code_1",
+        "document_code_2",
+    ]
+
     class Meta:
         model = NegotiationRecord
         fields = list(EDITABLE_FIELDS)

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from taxpayers.subjects import Subject
+from wako_collections.eras import fiscal_year_label
 from wako_collections.records import StampedModel, tracked_history
 
 
@@ -219,7 +220,7 @@ class Assessment(StampedModel):
         ]
 
     def __str__(self):
-        return f"{self.get_subject_code_display()} {self.tax_year}年度 通知書{self.notice_number} 第{self.logical_period}期"
+        return f"{self.get_subject_code_display()} {fiscal_year_label(self.tax_year)}分 通知書{self.notice_number} 第{self.logical_period}期"
 
     @property
     def key(self) -> tuple:
