@@ -68,3 +68,13 @@ def test_a_payment_import_judges_the_promises_it_touches(
         pay(write_csv, batch_actor, "P2", "2022-02-09", 10_000)
     record.refresh_from_db()
     assert record.result == NegotiationRecord.Result.KEPT
+
+
+def test_the_nightly_command_judges_and_summarises(officer_actor, ledger, capsys, settings):
+    from django.core.management import call_command
+
+    settings.PROMISE_GRACE_DAYS = 0
+    with time_machine.travel(date(2022, 2, 1), tick=False):
+        promise(officer_actor, 20_000, date(2022, 2, 10))
+    call_command("evaluate_promises", "--as-of", "2022-03-01")
+    assert "不履行 1件" in capsys.readouterr().out
