@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInstallment, RefusedEdit
 from negotiations.schedules import ScheduledPayment
-from taxpayers.models import Assessment, Payment, Taxpayer
+from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import save_tracked, stamp
 
@@ -240,8 +240,8 @@ def make_pledge(
     note: str = "",
     revises: InstallmentPledge | None = None,
 ) -> InstallmentPledge:
-    """Records a pledge and its schedule. A pledge is an acknowledgement of the debt (承認):
-    the 時効 ledger of issue 5 reads it as an event for the covered installments."""
+    """Records a pledge and its schedule. A pledge is an acknowledgement of the debt (承認,
+    地方税法第18条第2項・民法第152条): each covered installment gets a 時効 event."""
     if not assessments:
         raise NegotiationError("分納の対象とする調定を1件以上選んでください。")
     if any(a.taxpayer_id != taxpayer.pk for a in assessments):
@@ -275,6 +275,15 @@ def make_pledge(
         stamp(pledge, actor)
         save_tracked(pledge, reason="再誓約" if revises else "分納誓約")
         pledge.assessments.set(assessments)
+        for assessment in assessments:  # a pledge acknowledges the debt (承認): it renews 時効
+            event = PrescriptionEvent(
+                assessment=assessment,
+                kind=PrescriptionEvent.Kind.ACKNOWLEDGEMENT,
+                occurred_on=pledged_on,
+                source=f"分納誓約 {pledge.pledge_number}",
+            )
+            stamp(event, actor)
+            save_tracked(event, reason="分納誓約による承認")
         lates = list(projected_late_charges) or [0] * len(schedule)
         for payment, late in zip(schedule, lates, strict=True):
             line = PledgeInstallment(

@@ -227,6 +227,51 @@ class Assessment(StampedModel):
         return tuple(getattr(self, name) for name in ASSESSMENT_KEY_FIELDS)
 
 
+class PrescriptionEvent(StampedModel):
+    """An event that renews or suspends an installment's 時効 (地方税法第18条の2, 民法第147条以下),
+    with the record it came from. The 時効 ledger (dispositions) computes the 時効予定日 from them."""
+
+    class Kind(models.TextChoices):
+        DEMAND = "demand", "督促"
+        ACKNOWLEDGEMENT = "acknowledgement", "承認"
+        SEIZURE = "seizure", "差押"
+        SEIZURE_ENDED = "seizure_ended", "差押の終了"
+        DELIVERY_REQUEST = "delivery_request", "交付要求"
+        NOTICE = "notice", "催告"
+
+    assessment = models.ForeignKey(
+        "Assessment",
+        on_delete=models.PROTECT,
+        related_name="prescription_events",
+        verbose_name="調定",
+        db_comment="調定",
+    )
+    kind = models.CharField(
+        "事由", max_length=20, choices=Kind.choices, db_comment="時効の更新・完成猶予の事由"
+    )
+    occurred_on = models.DateField("発生日", db_comment="事由の発生日")
+    source = models.CharField(
+        "根拠記録", max_length=100, db_comment="事由の根拠となった記録（例: 分納誓約 B2026000001）"
+    )
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "時効事由"
+        verbose_name_plural = "時効事由"
+        ordering = ["assessment", "occurred_on", "id"]
+        db_table_comment = "時効の更新・完成猶予の事由"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "kind", "occurred_on", "source"],
+                name="taxpayers_prescriptionevent_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_on}（{self.source}）"
+
+
 class Payment(StampedModel):
     """収納: money received for one installment, as the city's receipts system reports it."""
 

@@ -91,3 +91,17 @@ def test_a_revision_ends_the_old_pledge_and_keeps_it(officer_actor, ledger):
     old.refresh_from_db()
     assert old.status == InstallmentPledge.Status.REVISED and new.revises == old
     assert old.schedule.count() == 2 and new.schedule.count() == 5
+
+
+def test_a_pledge_is_recorded_as_an_acknowledgement_for_each_covered_installment(officer_actor, ledger):
+    from taxpayers.models import PrescriptionEvent
+
+    pledge = make(officer_actor)
+    event = PrescriptionEvent.objects.get()
+    assert (event.kind, event.occurred_on, event.source) == (
+        "acknowledgement",
+        date(2022, 2, 1),
+        f"分納誓約 {pledge.pledge_number}",
+    )
+    assert event.assessment.notice_number == "210000101"
+    assert event.history.first().history_staff_number == "S1001"
