@@ -116,6 +116,16 @@ def timeline(taxpayer: Taxpayer, *, limit: int = 300) -> list[TimelineEntry]:
                 record=pledge,
             )
         )
+        for line in pledge.schedule.all():
+            entries.append(
+                TimelineEntry(
+                    line.due_date,
+                    "分納予定",
+                    f"{pledge.pledge_number} 第{line.sequence}回 {line.amount:,}円",
+                    "",
+                    record=pledge,
+                )
+            )
     for payment in (
         Payment.objects.filter(assessment__taxpayer=taxpayer)
         .select_related("assessment")

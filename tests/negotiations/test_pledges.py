@@ -105,3 +105,11 @@ def test_a_pledge_is_recorded_as_an_acknowledgement_for_each_covered_installment
     )
     assert event.assessment.notice_number == "210000101"
     assert event.history.first().history_staff_number == "S1001"
+
+
+def test_the_timeline_shows_the_pledge_and_its_scheduled_payments(officer_actor, ledger):
+    from negotiations.queues import timeline
+
+    make(officer_actor)
+    kinds = [entry.kind for entry in timeline(Taxpayer.objects.get(atena_number="000000101"))]
+    assert kinds.count("分納誓約") == 1 and kinds.count("分納予定") == 2 and "収納" in kinds
