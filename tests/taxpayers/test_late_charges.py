@@ -80,6 +80,18 @@ def test_fukuoka_152500_due_2025_09_01_paid_2026_02_05_crosses_into_the_2026_rat
     assert result.amount == 4_900
 
 
+def test_shinagawa_premium_100000_due_2021_04_30_paid_2021_10_31_with_a_three_month_first_band():
+    # 品川区「延滞金について」（国民健康保険料）計算例: 保険料額100,000円、納期限 令和3年4月30日、
+    # 令和3年10月31日に全額納付: (100,000円×2.5%×92日÷365)+(100,000円×8.8%×92日÷365)=2,848円
+    # → 2,800円. The ordinance's first band is 3 months (5/1〜7/31).
+    result = compute_late_charge(
+        principal=100_000, due_date=date(2021, 4, 30), until=date(2021, 10, 31), first_band_months=3
+    )
+    assert [s.days for s in result.segments] == [92, 92]
+    assert result.unrounded == 2_848
+    assert result.amount == 2_800
+
+
 # --- The statute's edge rules --------------------------------------------------------------
 
 
