@@ -321,8 +321,15 @@ class InstallmentBalance(models.Model):
         DELINQUENT = "delinquent", "滞納"
         PAID = "paid", "完納"
 
+    # No database foreign key: every row is produced from a join with its assessment, assessments
+    # are never deleted, and a full rebuild would otherwise check millions of references at commit.
     assessment = models.OneToOneField(
-        Assessment, on_delete=models.CASCADE, primary_key=True, related_name="balance", db_comment="調定"
+        Assessment,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="balance",
+        db_constraint=False,
+        db_comment="調定",
     )
     paid_principal = models.BigIntegerField("収納額（本税）", db_comment="本税への充当額")
     paid_fee = models.BigIntegerField("収納額（督促手数料）", db_comment="督促手数料への充当額")
@@ -352,7 +359,12 @@ class TaxpayerBalance(models.Model):
     """Derived per taxpayer by `reconcile`: totals for the delinquent list."""
 
     taxpayer = models.OneToOneField(
-        Taxpayer, on_delete=models.CASCADE, primary_key=True, related_name="balance", db_comment="宛名"
+        Taxpayer,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="balance",
+        db_constraint=False,  # derived, like InstallmentBalance
+        db_comment="宛名",
     )
     outstanding_principal = models.BigIntegerField("未納本税", db_comment="未納本税の合計")
     outstanding_fee = models.BigIntegerField("未納督促手数料", db_comment="未納督促手数料の合計")
