@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "taxpayers",
     "negotiations",
+    "dispositions",
     "audit",
 ]
 

@@ -1,0 +1,153 @@
+"""The 時効 chain of one installment, explained. Pure: no database.
+
+Rules and sources (local taxes; 国民健康保険料 differ only where noted):
+* Start. 法定納期限の翌日から起算して5年 (地方税法第18条第1項); 保険料: 納期限の翌日から2年
+  (国民健康保険法第110条第1項). Periods end by 民法第143条 (the day before the corresponding day).
+* 督促 renews: the period runs anew from the day after the day on which 10 days, counted from
+  the day the 督促状 was sent, have passed (地方税法第18条の2第1項第2号).
+* 承認 (分納誓約, 一部納付) renews: a new period from the day after (民法第152条第1項, 地方税法
+  第18条第2項により民法を適用).
+* 差押 and 交付要求 suspend completion while they last and renew when they end: a new period from
+  the day after the end (民法第148条; 国税徴収法による交付要求も同旨).
+* 催告 postpones completion until six months after it (民法第150条第1項); a 催告 made while an
+  earlier 催告's postponement runs has no effect (同条第2項).
+* An event after 時効 has completed does not revive it (the chain stops there).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from wako_collections.eras import format_date
+
+DEMAND = "demand"
+ACKNOWLEDGEMENT = "acknowledgement"
+SEIZURE = "seizure"
+SEIZURE_ENDED = "seizure_ended"
+DELIVERY_REQUEST = "delivery_request"
+DELIVERY_REQUEST_ENDED = "delivery_request_ended"
+NOTICE = "notice"
+
+LABELS = {
+    DEMAND: "督促",
+    ACKNOWLEDGEMENT: "承認",
+    SEIZURE: "差押",
+    SEIZURE_ENDED: "差押の終了",
+    DELIVERY_REQUEST: "交付要求",
+    DELIVERY_REQUEST_ENDED: "交付要求の終了",
+    NOTICE: "催告",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    on: date
+    source: str = ""
+
+
+def period_end(start: date, years: int) -> date:
+    """The last day of `years` years counted from `start` (民法第143条)."""
+    year = start.year + years
+    if start.month == 2 and start.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return date(year, start.month, start.day) - timedelta(days=1)
+
+
+def six_months_after(day: date) -> date:
+    """The last day of six months counted from the day after `day` (民法第140条・第143条)."""
+    start = day + timedelta(days=1)
+    month_index = start.month - 1 + 6
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    if start.day > last:
+        return date(year, month, last)
+    return date(year, month, start.day) - timedelta(days=1)
+
+
+@dataclass
+class Chain:
+    start: date
+    steps: list[str] = field(default_factory=list)
+    expires_on: date | None = None  # None while suspended (差押中・交付要求中)
+    completed_on: date | None = None  # set when an event came too late: 時効 had completed
+    suspended_by: str = ""
+
+    def explained(self) -> str:
+        return " → ".join(self.steps)
+
+
+def chain(
+    *,
+    base_date: date,
+    years: int,
+    events: Iterable[Event],
+    is_premium: bool = False,
+    today: date | None = None,
+) -> Chain:
+    """Applies the events in date order to the period counted from the day after `base_date`
+    (法定納期限, or 納期限 for 保険料). Returns the 時効予定日 and the chain in words."""
+    start = base_date + timedelta(days=1)
+    label = "納期限" if is_premium else "法定納期限"
+    result = Chain(
+        start=start, steps=[f"{label} {format_date(base_date)}（{format_date(start)}から{years}年）"]
+    )
+    suspended: Event | None = None
+    notice_until: date | None = None
+    for event in sorted(events, key=lambda e: (e.on, e.kind)):
+        if suspended is None:
+            deadline = period_end(start, years)
+            if notice_until and notice_until > deadline:
+                deadline = notice_until
+            if event.on > deadline:
+                result.completed_on = deadline
+                result.steps.append(
+                    f"{LABELS[event.kind]} {format_date(event.on)}は時効完成（{format_date(deadline)}）の後のため効力なし"
+                )
+                result.expires_on = deadline
+                return result
+        source = f"（{event.source}）" if event.source else ""
+        if event.kind == DEMAND:
+            restart = event.on + timedelta(days=10)  # 発した日から起算して10日を経過した日
+            start = restart + timedelta(days=1)
+            notice_until = None
+            result.steps.append(f"督促 {format_date(event.on)}{source}（{format_date(start)}から新たに進行）")
+        elif event.kind == ACKNOWLEDGEMENT:
+            start = event.on + timedelta(days=1)
+            notice_until = None
+            result.steps.append(f"承認 {format_date(event.on)}{source}（{format_date(start)}から新たに進行）")
+        elif event.kind in (SEIZURE, DELIVERY_REQUEST):
+            if suspended is None:
+                suspended = event
+            result.steps.append(f"{LABELS[event.kind]} {format_date(event.on)}{source}（完成猶予）")
+        elif event.kind in (SEIZURE_ENDED, DELIVERY_REQUEST_ENDED):
+            if suspended is not None:
+                suspended = None
+                start = event.on + timedelta(days=1)
+                notice_until = None
+                result.steps.append(
+                    f"{LABELS[event.kind]} {format_date(event.on)}{source}（{format_date(start)}から新たに進行）"
+                )
+        elif event.kind == NOTICE:
+            if suspended is None and (notice_until is None or event.on > notice_until):
+                notice_until = six_months_after(event.on)
+                result.steps.append(
+                    f"催告 {format_date(event.on)}{source}（{format_date(notice_until)}まで完成猶予）"
+                )
+            else:
+                result.steps.append(f"催告 {format_date(event.on)}{source}（再度の催告のため効力なし）")
+    if suspended is not None:
+        result.suspended_by = LABELS[suspended.kind]
+        result.steps.append(f"{LABELS[suspended.kind]}中のため時効は完成しない")
+        return result
+    deadline = period_end(start, years)
+    if notice_until and notice_until > deadline:
+        deadline = notice_until
+    result.expires_on = deadline
+    result.steps.append(f"時効予定日 {format_date(deadline)}")
+    if today and deadline < today:
+        result.completed_on = deadline
+    return result
