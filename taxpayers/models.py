@@ -237,6 +237,7 @@ class PrescriptionEvent(StampedModel):
         SEIZURE = "seizure", "差押"
         SEIZURE_ENDED = "seizure_ended", "差押の終了"
         DELIVERY_REQUEST = "delivery_request", "交付要求"
+        DELIVERY_REQUEST_ENDED = "delivery_request_ended", "交付要求の終了"
         NOTICE = "notice", "催告"
 
     assessment = models.ForeignKey(
@@ -247,7 +248,7 @@ class PrescriptionEvent(StampedModel):
         db_comment="調定",
     )
     kind = models.CharField(
-        "事由", max_length=20, choices=Kind.choices, db_comment="時効の更新・完成猶予の事由"
+        "事由", max_length=30, choices=Kind.choices, db_comment="時効の更新・完成猶予の事由"
     )
     occurred_on = models.DateField("発生日", db_comment="事由の発生日")
     source = models.CharField(

@@ -73,6 +73,13 @@ MATRIX = {
         POST_ONLY_CASEWORK,
     ),
     "negotiations:pledge_new": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "dispositions:list": (None, CASEWORK),
+    "dispositions:suspensions": (None, CASEWORK),
+    "dispositions:draft": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "dispositions:prescriptions": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "dispositions:detail": (lambda f: {"number": f["disposition"].number}, CASEWORK),
+    "dispositions:approve": (lambda f: {"number": f["disposition"].number}, SUPERVISOR_ONLY),
+    "dispositions:cancel": (lambda f: {"number": f["disposition"].number}, CASEWORK),
 }
 
 
@@ -212,6 +219,17 @@ def objects(terminal, officer):
         pledged_on=date(2025, 12, 1),
         interval="monthly",
     )
+    from dispositions import services as disposition_services
+
+    disposition = disposition_services.draft_disposition(
+        actor=actor,
+        taxpayer=taxpayer,
+        assessment_ids=[assessment.pk],
+        code="07",
+        category="71",
+        reason="財産調査の結果、滞納処分をすることができる財産がない",
+        planned_on=date(2026, 1, 15),
+    )
     return {
         "officer": officer,
         "terminal": terminal,
@@ -219,4 +237,5 @@ def objects(terminal, officer):
         "import_log": log,
         "record": record,
         "pledge": pledge,
+        "disposition": disposition,
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("taxpayers/", include("taxpayers.urls")),
     path("negotiations/", include("negotiations.urls")),
+    path("dispositions/", include("dispositions.urls")),
     path("audit/", include("audit.urls")),
 ]
 

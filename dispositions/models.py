@@ -1,0 +1,202 @@
+"""滞納処分ファイル (Appendix 1, 1.): a disposition header holding what is common (the property,
+the third party, the four-eyes approval) and one DispositionRow per installment it covers, whose
+columns are the 27 items of Appendix 1, each with the item's name as db_comment and verbose_name.
+"""
+
+from django.db import models
+
+from taxpayers.models import Assessment, Taxpayer
+from wako_collections.records import StampedModel, tracked_history
+
+
+class DispositionCode(models.TextChoices):
+    SEIZURE = "01", "差押"
+    JOINT_SEIZURE = "02", "参加差押"
+    DELIVERY_REQUEST = "03", "交付要求"
+    COLLECTION = "04", "取立"
+    PUBLIC_SALE = "05", "換価（公売）"
+    DISTRIBUTION = "06", "配当"
+    SUSPENSION = "07", "執行停止"
+    IMMEDIATE_EXTINCTION = "08", "即時消滅"
+    WRITE_OFF = "09", "不納欠損"
+
+
+class DispositionCategory(models.TextChoices):
+    NONE = "00", "—"
+    DEPOSIT = "11", "債権（預貯金）"
+    SALARY = "12", "債権（給与）"
+    RECEIVABLE = "13", "債権（売掛金）"
+    LIFE_INSURANCE = "14", "債権（生命保険）"
+    TAX_REFUND = "15", "債権（還付金）"
+    REAL_ESTATE = "21", "不動産"
+    VEHICLE = "31", "自動車"
+    MOVABLES = "41", "動産"
+    # 執行停止の号 (地方税法第15条の7第1項)
+    NO_PROPERTY = "71", "第1号（滞納処分をすることができる財産がないとき）"
+    HARDSHIP = "72", "第2号（生活を著しく窮迫させるおそれがあるとき）"
+    UNKNOWN = "73", "第3号（所在及び財産がともに不明であるとき）"
+
+
+SEIZURE_CATEGORIES = {"11", "12", "13", "14", "15", "21", "31", "41"}
+SUSPENSION_CATEGORIES = {"71", "72", "73"}
+
+
+class CancellationCategory(models.TextChoices):
+    PAID_IN_FULL = "1", "完納"
+    ERROR = "2", "誤り"
+    SUSPENSION = "3", "執行停止"
+    RELEASE = "4", "差押解除"
+    OTHER = "9", "その他"
+
+
+class DelinquencyCategory(models.TextChoices):
+    CURRENT = "1", "現年課税分"
+    ARREARS = "2", "滞納繰越分"
+
+
+class Disposition(StampedModel):
+    """What is common to the rows of one disposition; approved by a second person (決裁)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "起案中"
+        APPROVED = "approved", "決裁済（執行）"
+        CANCELLED = "cancelled", "取消"
+
+    number = models.CharField("処分番号", max_length=20, unique=True, db_comment="処分番号")
+    taxpayer = models.ForeignKey(
+        Taxpayer,
+        on_delete=models.PROTECT,
+        related_name="dispositions",
+        verbose_name="宛名",
+        db_comment="宛名",
+    )
+    code = models.CharField(
+        "処分コード", max_length=2, choices=DispositionCode.choices, db_comment="処分コード"
+    )
+    category = models.CharField(
+        "処分区分", max_length=2, choices=DispositionCategory.choices, db_comment="処分区分"
+    )
+    reason = models.CharField("処分理由", max_length=200, db_comment="処分理由")
+    planned_on = models.DateField("処分予定日", db_comment="処分予定日")
+    property_description = models.CharField(
+        "財産の表示",
+        max_length=300,
+        blank=True,
+        db_comment="差し押さえる財産の表示（口座・給与・不動産など）",
+    )
+    third_party_name = models.CharField(
+        "第三債務者等", max_length=100, blank=True, db_comment="第三債務者・執行機関等の名称"
+    )
+    third_party_address = models.CharField(
+        "第三債務者等の所在地", max_length=200, blank=True, db_comment="第三債務者・執行機関等の所在地"
+    )
+    status = models.CharField(
+        "状態", max_length=10, choices=Status.choices, default=Status.DRAFT, db_comment="起案中・決裁済・取消"
+    )
+    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
+    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
+    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁した職員番号")
+    approved_terminal = models.CharField("決裁端末", max_length=20, blank=True, db_comment="決裁した端末番号")
+    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "滞納処分"
+        verbose_name_plural = "滞納処分"
+        ordering = ["-planned_on", "-id"]
+        db_table_comment = "滞納処分（共通事項と決裁）"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | ~models.Q(approved_by=models.F("drafted_by")),
+                name="dispositions_disposition_four_eyes",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.get_code_display()}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_be_approved_by(self, staff_number: str) -> bool:
+        return self.is_draft and staff_number != self.drafted_by
+
+
+class DispositionRow(StampedModel):
+    """滞納処分ファイル: one installment under a disposition, its columns Appendix 1's 27 items."""
+
+    disposition = models.ForeignKey(
+        Disposition, on_delete=models.PROTECT, related_name="rows", db_comment="滞納処分（共通事項）"
+    )
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="disposition_rows", db_comment="調定"
+    )
+    subject_code = models.CharField("科目コード", max_length=2, db_comment="科目コード")
+    subject_detail_code = models.CharField("科目詳細コード", max_length=4, db_comment="科目詳細コード")
+    calculating_body_code = models.CharField("算定団体コード", max_length=6, db_comment="算定団体コード")
+    installment_body_code = models.CharField("期割団体コード", max_length=6, db_comment="期割団体コード")
+    inside_outside_code = models.CharField("団体内外区分", max_length=1, db_comment="団体内外区分")
+    assessment_year = models.PositiveSmallIntegerField("調定年度", db_comment="調定年度")
+    tax_year = models.PositiveSmallIntegerField("年度分", db_comment="年度分")
+    notice_number = models.CharField("通知書番号", max_length=20, db_comment="通知書番号")
+    logical_period = models.PositiveSmallIntegerField("論理期別", db_comment="論理期別")
+    disposed_on = models.DateField("処分日", null=True, blank=True, db_comment="処分日")
+    disposition_code = models.CharField(
+        "処分コード", max_length=2, choices=DispositionCode.choices, db_comment="処分コード"
+    )
+    disposition_category = models.CharField(
+        "処分区分", max_length=2, choices=DispositionCategory.choices, db_comment="処分区分"
+    )
+    disposition_reason = models.CharField("処分理由", max_length=200, db_comment="処分理由")
+    cancelled_on = models.DateField("処分取消日", null=True, blank=True, db_comment="処分取消日")
+    cancellation_category = models.CharField(
+        "処分取消区分",
+        max_length=1,
+        choices=CancellationCategory.choices,
+        blank=True,
+        db_comment="処分取消区分",
+    )
+    cancellation_reason = models.CharField(
+        "処分取消理由", max_length=200, blank=True, db_comment="処分取消理由"
+    )
+    delinquency_category = models.CharField(
+        "滞納区分", max_length=1, choices=DelinquencyCategory.choices, db_comment="滞納区分"
+    )
+    management_code_1 = models.CharField("滞納管理1", max_length=20, blank=True, db_comment="滞納管理1")
+    management_code_2 = models.CharField("滞納管理2", max_length=20, blank=True, db_comment="滞納管理2")
+    principal = models.BigIntegerField("処分調定", db_comment="処分調定")
+    demand_fee = models.BigIntegerField("処分督促", db_comment="処分督促")
+    late_charge = models.BigIntegerField("処分延滞", db_comment="処分延滞")
+    created_on = models.DateField("作成日", db_comment="作成日")
+    updated_on = models.DateField("更新日", db_comment="更新日")
+    updated_time = models.TimeField("更新時間", db_comment="更新時間")
+    updated_staff_atena_number = models.CharField(
+        "更新職員宛名番号", max_length=20, blank=True, db_comment="更新職員宛名番号"
+    )
+    updated_terminal_number = models.CharField("更新端末番号", max_length=20, db_comment="更新端末番号")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "滞納処分ファイル"
+        verbose_name_plural = "滞納処分ファイル"
+        ordering = ["disposition", "tax_year", "subject_code", "notice_number", "logical_period"]
+        db_table_comment = "滞納処分ファイル"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disposition", "assessment"], name="dispositions_row_once_per_installment"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(principal__gte=0, demand_fee__gte=0, late_charge__gte=0),
+                name="dispositions_row_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cancelled_on__isnull=True) | ~models.Q(cancellation_category=""),
+                name="dispositions_row_cancel_has_category",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.disposition.number} {self.notice_number} 第{self.logical_period}期"

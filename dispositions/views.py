@@ -1,0 +1,157 @@
+"""滞納処分: drafting with eligibility, four-eyes approval, cancellation, the 時効 chain of each
+installment, and the 執行停止 watch. Every page that shows a taxpayer logs the access."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from dispositions import services
+from dispositions.chains import chain_for
+from dispositions.forms import CancelForm, DraftForm
+from dispositions.models import Disposition, DispositionCode
+from taxpayers.access import record_access
+from taxpayers.models import Assessment, Taxpayer
+from wako_collections.access import menu_required
+
+
+@menu_required("dispositions")
+def disposition_list(request):
+    dispositions = Disposition.objects.select_related("taxpayer")
+    status = request.GET.get("status") or ""
+    if status in Disposition.Status.values:
+        dispositions = dispositions.filter(status=status)
+    page = Paginator(dispositions.order_by("status", "-planned_on", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
+    record_access(request, page="滞納処分一覧", atena_numbers=sorted({d.taxpayer.atena_number for d in page}))
+    return render(
+        request,
+        "dispositions/list.html",
+        {"page": page, "status": status, "statuses": Disposition.Status.choices},
+    )
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def draft(request, atena_number):
+    taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
+    code = request.POST.get("code") or request.GET.get("code") or DispositionCode.SEIZURE
+    on = timezone.localdate()
+    items = services.eligibility(taxpayer, code=code, on=on)
+    choices = [(item.assessment.pk, str(item.assessment)) for item in items if item.eligible]
+    form = DraftForm(request.POST or None, choices=choices, initial={"code": code, "planned_on": on})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            disposition = services.draft_disposition(
+                actor=request.actor,
+                taxpayer=taxpayer,
+                assessment_ids=data["assessments"],
+                code=data["code"],
+                category=data["category"],
+                reason=data["reason"],
+                planned_on=data["planned_on"],
+                property_description=data["property_description"],
+                third_party_name=data["third_party_name"],
+                third_party_address=data["third_party_address"],
+            )
+        except services.DispositionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"処分 {disposition.number} を起案しました。監督者の決裁を受けると執行されます。"
+            )
+            return redirect("dispositions:detail", number=disposition.number)
+    record_access(request, page="滞納処分の起案", atena_numbers=[taxpayer.atena_number])
+    return render(request, "dispositions/draft.html", {"taxpayer": taxpayer, "form": form, "items": items})
+
+
+def _disposition(number: str) -> Disposition:
+    return get_object_or_404(Disposition.objects.select_related("taxpayer"), number=number)
+
+
+@menu_required("dispositions")
+def detail(request, number):
+    disposition = _disposition(number)
+    record_access(request, page="滞納処分", atena_numbers=[disposition.taxpayer.atena_number])
+    return render(
+        request,
+        "dispositions/detail.html",
+        {
+            "disposition": disposition,
+            "rows": disposition.rows.all(),
+            "can_approve": request.user.has_perm("accounts.approve_dispositions")
+            and disposition.can_be_approved_by(request.user.staff_number),
+        },
+    )
+
+
+@menu_required("approve_dispositions")
+@require_http_methods(["GET", "POST"])
+def approve(request, number):
+    disposition = _disposition(number)
+    error = None
+    if request.method == "POST":
+        try:
+            services.approve_disposition(actor=request.actor, disposition=disposition)
+        except services.DispositionError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, f"処分 {disposition.number} を決裁しました。")
+            return redirect("dispositions:detail", number=disposition.number)
+    record_access(request, page="滞納処分の決裁", atena_numbers=[disposition.taxpayer.atena_number])
+    return render(
+        request,
+        "dispositions/approve.html",
+        {"disposition": disposition, "rows": disposition.rows.all(), "error": error},
+    )
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def cancel(request, number):
+    disposition = _disposition(number)
+    form = CancelForm(request.POST or None, initial={"cancelled_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_disposition(
+                actor=request.actor,
+                disposition=disposition,
+                category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"],
+                cancelled_on=form.cleaned_data["cancelled_on"],
+            )
+        except services.DispositionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"処分 {disposition.number} を取り消しました。")
+            return redirect("dispositions:detail", number=disposition.number)
+    record_access(request, page="滞納処分の取消", atena_numbers=[disposition.taxpayer.atena_number])
+    return render(request, "dispositions/cancel.html", {"disposition": disposition, "form": form})
+
+
+@menu_required("dispositions")
+def prescriptions(request, atena_number):
+    """Each installment with something owed, its 時効予定日 and the chain that gives it."""
+    taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
+    assessments = (
+        Assessment.objects.filter(taxpayer=taxpayer, balance__status__in=["delinquent", "within_term"])
+        .prefetch_related("prescription_events")
+        .order_by("due_date")
+    )
+    lines = [(assessment, chain_for(assessment)) for assessment in assessments]
+    record_access(request, page="時効の経過", atena_numbers=[taxpayer.atena_number])
+    return render(request, "dispositions/prescriptions.html", {"taxpayer": taxpayer, "lines": lines})
+
+
+@menu_required("dispositions")
+def suspensions(request):
+    watch = services.suspension_watch(today=timezone.localdate())
+    record_access(
+        request,
+        page="執行停止の3年経過",
+        atena_numbers=sorted({row.disposition.taxpayer.atena_number for row, _, _ in watch}),
+    )
+    return render(request, "dispositions/suspensions.html", {"watch": watch})

@@ -1,0 +1,186 @@
+"""滞納処分ファイル: schema, eligibility, four eyes, cancellation, 時効 events, 執行停止 watch."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+
+from dispositions import services
+from dispositions.chains import chain_for
+from dispositions.models import Disposition
+from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
+from tests.conftest import sign_in
+from wako_collections.actors import Actor
+
+pytestmark = pytest.mark.django_db
+
+APPENDIX_1_DISPOSITION_FILE = [
+    "科目コード",
+    "科目詳細コード",
+    "算定団体コード",
+    "期割団体コード",
+    "団体内外区分",
+    "調定年度",
+    "年度分",
+    "通知書番号",
+    "論理期別",
+    "処分日",
+    "処分コード",
+    "処分区分",
+    "処分理由",
+    "処分取消日",
+    "処分取消区分",
+    "処分取消理由",
+    "滞納区分",
+    "滞納管理1",
+    "滞納管理2",
+    "処分調定",
+    "処分督促",
+    "処分延滞",
+    "作成日",
+    "更新日",
+    "更新時間",
+    "更新職員宛名番号",
+    "更新端末番号",
+]
+
+
+def test_every_appendix_1_item_is_a_column_whose_comment_is_its_name():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT col_description(a.attrelid, a.attnum) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                WHERE c.relname = 'dispositions_dispositionrow' AND a.attnum > 0 AND NOT a.attisdropped"""
+        )
+        comments = {row[0] for row in cursor.fetchall()}
+    assert len(APPENDIX_1_DISPOSITION_FILE) == 27
+    assert [item for item in APPENDIX_1_DISPOSITION_FILE if item not in comments] == []
+
+
+def seize(actor, on=date(2021, 7, 1), category="11"):
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    assessment = Assessment.objects.get(notice_number="210000101")
+    return services.draft_disposition(
+        actor=actor,
+        taxpayer=taxpayer,
+        assessment_ids=[assessment.pk],
+        code="01",
+        category=category,
+        reason="預貯金調査で残高を確認",
+        planned_on=on,
+        property_description="和光銀行 本店 普通 1234567",
+        third_party_name="株式会社和光銀行",
+    )
+
+
+def test_seizure_waits_ten_days_after_the_demand(officer, ledger):
+    actor = Actor.for_staff(officer, "T0001")
+    # 督促状 2021-06-18: counted from that day, 10 days pass on 6/28; seizure from 6/29.
+    with pytest.raises(services.DispositionError, match="10日を経過していません"):
+        seize(actor, on=date(2021, 6, 28))
+    disposition = seize(actor, on=date(2021, 6, 29))
+    row = disposition.rows.get()
+    assert (row.notice_number, row.principal, row.demand_fee) == ("210000101", 65_000, 100)
+    assert row.delinquency_category == "1"  # 2021 installment seized in 2021: 現年課税分
+
+
+def test_the_page_says_why_an_installment_is_not_eligible(client, officer, ledger):
+    sign_in(client, officer)
+    html = client.get(reverse("dispositions:draft", args=["000000101"]), {"code": "01"}).content.decode()
+    assert "処分できます" in html  # 2021 fixed-asset installment: demanded long ago
+    html = client.get(reverse("dispositions:draft", args=["000000102"]), {"code": "01"}).content.decode()
+    assert "処分できます" in html or "督促状" in html
+
+
+def test_an_officer_cannot_approve_and_a_supervisor_cannot_approve_their_own_draft(
+    client, officer, supervisor, ledger
+):
+    draft = seize(Actor.for_staff(officer, "T0001"))
+    sign_in(client, officer)
+    assert client.post(reverse("dispositions:approve", args=[draft.number])).status_code == 403
+    own = seize(Actor.for_staff(supervisor, "T0001"), on=date(2021, 7, 2), category="12")
+    with pytest.raises(services.DispositionError, match="自分の起案を決裁できません"):
+        services.approve_disposition(actor=Actor.for_staff(supervisor, "T0001"), disposition=own)
+    own.refresh_from_db()
+    assert own.status == Disposition.Status.DRAFT
+
+
+def test_approval_records_both_people_and_the_seizure_suspends_prescription(
+    client, officer, supervisor, ledger
+):
+    draft = seize(Actor.for_staff(officer, "T0001"))
+    sign_in(client, supervisor)
+    response = client.post(reverse("dispositions:approve", args=[draft.number]))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.drafted_by, draft.approved_by, draft.approved_terminal) == (
+        "approved",
+        "S1001",
+        "S2001",
+        "T0001",
+    )
+    assert draft.rows.get().disposed_on is not None
+    event = PrescriptionEvent.objects.get(kind="seizure")
+    assert event.source == f"滞納処分 {draft.number}"
+    # Approved today (2026-11-27): the five years renewed by the 2021 demand ended 2026-06-28, so
+    # this seizure comes after completion and does not suspend anything — the chain says so.
+    assert "効力なし" in chain_for(Assessment.objects.get(notice_number="210000101")).explained()
+
+
+def test_cancelling_needs_category_and_reason_and_ends_the_seizure(officer, supervisor, ledger):
+    draft = seize(Actor.for_staff(officer, "T0001"))
+    services.approve_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"), disposition=draft, disposed_on=date(2021, 7, 5)
+    )
+    with pytest.raises(services.DispositionError, match="処分取消区分と処分取消理由"):
+        services.cancel_disposition(
+            actor=Actor.for_staff(officer, "T0001"), disposition=draft, category="4", reason=" "
+        )
+    services.cancel_disposition(
+        actor=Actor.for_staff(officer, "T0001"),
+        disposition=draft,
+        category="4",
+        reason="完納見込みのため解除",
+        cancelled_on=date(2022, 3, 1),
+    )
+    row = draft.rows.get()
+    assert (row.cancelled_on, row.cancellation_category, row.cancellation_reason) == (
+        date(2022, 3, 1),
+        "4",
+        "完納見込みのため解除",
+    )
+    result = chain_for(Assessment.objects.get(notice_number="210000101"))
+    assert result.expires_on == date(2027, 3, 1)  # renewed from the day after the end of the seizure
+    assert Disposition.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_stopped_installment_is_not_offered_for_seizure_and_three_years_are_watched(
+    officer, supervisor, ledger
+):
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    assessment = Assessment.objects.get(notice_number="210000101")
+    stop = services.draft_disposition(
+        actor=Actor.for_staff(officer, "T0001"),
+        taxpayer=taxpayer,
+        assessment_ids=[assessment.pk],
+        code="07",
+        category="72",
+        reason="生活保護を受給",
+        planned_on=date(2023, 4, 1),
+    )
+    services.approve_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"), disposition=stop, disposed_on=date(2023, 4, 1)
+    )
+    items = services.eligibility(taxpayer, code="01", on=date(2023, 5, 1))
+    stopped = next(item for item in items if item.assessment == assessment)
+    assert not stopped.eligible and "執行停止中" in stopped.why_not
+    with time_machine.travel(date(2025, 9, 1), tick=False):
+        assert (
+            services.suspension_watch(today=date(2025, 9, 1)) == []
+        )  # ends 2026-04-01, more than 180 days away
+    watch = services.suspension_watch(today=date(2025, 11, 1))
+    assert [(row.notice_number, ends, passed) for row, ends, passed in watch] == [
+        ("210000101", date(2026, 4, 1), False)
+    ]
+    assert services.suspension_watch(today=date(2026, 4, 2))[0][2] is True
