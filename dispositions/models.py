@@ -200,3 +200,111 @@ class DispositionRow(StampedModel):
 
     def __str__(self):
         return f"{self.disposition.number} {self.notice_number} 第{self.logical_period}期"
+
+
+class InquiryTarget(StampedModel):
+    """照会先: a bank branch, an employer, another municipality, an insurer… kept by staff."""
+
+    class Kind(models.TextChoices):
+        BANK = "bank", "金融機関"
+        EMPLOYER = "employer", "勤務先"
+        MUNICIPALITY = "municipality", "他市区町村"
+        INSURER = "insurer", "生命保険会社"
+        PENSION_OFFICE = "pension", "年金事務所"
+        OTHER = "other", "その他"
+
+    kind = models.CharField("種類", max_length=12, choices=Kind.choices, db_comment="照会先の種類")
+    name = models.CharField("名称", max_length=100, db_comment="名称")
+    branch = models.CharField("支店・部署", max_length=100, blank=True, db_comment="支店・部署")
+    postal_code = models.CharField("郵便番号", max_length=7, blank=True, db_comment="郵便番号")
+    address = models.CharField("所在地", max_length=200, db_comment="所在地")
+    phone = models.CharField("電話番号", max_length=20, blank=True, db_comment="電話番号")
+    is_active = models.BooleanField("有効", default=True, db_comment="有効")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "照会先"
+        verbose_name_plural = "照会先"
+        ordering = ["kind", "name", "branch"]
+        db_table_comment = "照会先（金融機関・勤務先・他市区町村など）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "name", "branch"], name="dispositions_inquirytarget_unique_name"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}{' ' + self.branch if self.branch else ''}"
+
+
+class Inquiry(StampedModel):
+    """照会: one letter to one target about one taxpayer, from sending to its answer."""
+
+    class Purpose(models.TextChoices):
+        DEPOSITS = "deposits", "預貯金"
+        SALARY = "salary", "給与"
+        RESIDENCE_INCOME = "residence", "住民票・所得"
+        INSURANCE = "insurance", "生命保険"
+        PENSION = "pension", "年金"
+        OTHER = "other", "その他"
+
+    class Answer(models.TextChoices):
+        ACCOUNT_FOUND = "account", "口座あり"
+        SALARY_FOUND = "salary", "給与支払あり"
+        ADDRESS_FOUND = "address", "住所判明"
+        POLICY_FOUND = "policy", "契約あり"
+        NOTHING = "nothing", "該当なし"
+
+    number = models.CharField("照会番号", max_length=20, unique=True, db_comment="照会番号")
+    batch_number = models.CharField("一括番号", max_length=20, blank=True, db_comment="一括照会の番号")
+    taxpayer = models.ForeignKey(
+        Taxpayer, on_delete=models.PROTECT, related_name="inquiries", verbose_name="宛名", db_comment="宛名"
+    )
+    target = models.ForeignKey(
+        InquiryTarget,
+        on_delete=models.PROTECT,
+        related_name="inquiries",
+        verbose_name="照会先",
+        db_comment="照会先",
+    )
+    purpose = models.CharField("照会事項", max_length=12, choices=Purpose.choices, db_comment="照会事項")
+    sent_on = models.DateField("発送日", null=True, blank=True, db_comment="発送日")
+    answer_due = models.DateField("回答期限", db_comment="回答期限")
+    answered_on = models.DateField("回答日", null=True, blank=True, db_comment="回答日")
+    answer = models.CharField(
+        "回答", max_length=10, choices=Answer.choices, blank=True, db_comment="回答の内容"
+    )
+    account = models.CharField("口座等", max_length=100, blank=True, db_comment="判明した口座・契約など")
+    balance = models.BigIntegerField("残高", null=True, blank=True, db_comment="判明した残高（円）")
+    salary = models.BigIntegerField("給与額", null=True, blank=True, db_comment="月額給与（円）")
+    payday = models.PositiveSmallIntegerField(
+        "支払日", null=True, blank=True, db_comment="給与の支払日（日）"
+    )
+    found_address = models.CharField("判明した住所", max_length=200, blank=True, db_comment="判明した住所")
+    answer_note = models.CharField("回答の備考", max_length=200, blank=True, db_comment="回答の備考")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "照会"
+        verbose_name_plural = "照会"
+        ordering = ["-answer_due", "-id"]
+        db_table_comment = "財産・居住状況の照会"
+        indexes = [models.Index(fields=["answered_on", "answer_due"], name="dispositions_inquiry_pending")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answered_on__isnull=True) | ~models.Q(answer=""),
+                name="dispositions_inquiry_answer_has_content",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.target}"
+
+    def is_overdue(self, today) -> bool:
+        return self.sent_on is not None and self.answered_on is None and self.answer_due < today
+
+    @property
+    def found_property(self) -> bool:
+        return self.answer in (self.Answer.ACCOUNT_FOUND, self.Answer.SALARY_FOUND, self.Answer.POLICY_FOUND)

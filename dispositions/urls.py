@@ -1,11 +1,18 @@
 from django.urls import path
 
-from dispositions import views
+from dispositions import inquiry_views, views
 
 app_name = "dispositions"
 
 urlpatterns = [
     path("", views.disposition_list, name="list"),
+    path("inquiries/", inquiry_views.inquiry_list, name="inquiry_list"),
+    path("inquiries/batch/", inquiry_views.batch_new, name="batch_new"),
+    path("inquiries/targets/", inquiry_views.target_list, name="target_list"),
+    path("inquiries/targets/new/", inquiry_views.target_edit, name="target_create"),
+    path("inquiries/targets/<int:pk>/edit/", inquiry_views.target_edit, name="target_edit"),
+    path("inquiries/<str:number>/", inquiry_views.inquiry_detail, name="inquiry_detail"),
+    path("cases/<str:atena_number>/inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),
     path("suspensions/", views.suspensions, name="suspensions"),
     path("cases/<str:atena_number>/new/", views.draft, name="draft"),
     path("cases/<str:atena_number>/prescriptions/", views.prescriptions, name="prescriptions"),

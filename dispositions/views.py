@@ -41,7 +41,14 @@ def draft(request, atena_number):
     on = timezone.localdate()
     items = services.eligibility(taxpayer, code=code, on=on)
     choices = [(item.assessment.pk, str(item.assessment)) for item in items if item.eligible]
-    form = DraftForm(request.POST or None, choices=choices, initial={"code": code, "planned_on": on})
+    prefill = {
+        name: request.GET[name]
+        for name in ("category", "reason", "property_description", "third_party_name", "third_party_address")
+        if name in request.GET
+    }  # from an inquiry answer that found property
+    form = DraftForm(
+        request.POST or None, choices=choices, initial={"code": code, "planned_on": on, **prefill}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -80,6 +80,13 @@ MATRIX = {
     "dispositions:detail": (lambda f: {"number": f["disposition"].number}, CASEWORK),
     "dispositions:approve": (lambda f: {"number": f["disposition"].number}, SUPERVISOR_ONLY),
     "dispositions:cancel": (lambda f: {"number": f["disposition"].number}, CASEWORK),
+    "dispositions:inquiry_list": (None, CASEWORK),
+    "dispositions:batch_new": (None, CASEWORK),
+    "dispositions:target_list": (None, CASEWORK),
+    "dispositions:target_create": (None, CASEWORK),
+    "dispositions:target_edit": (lambda f: {"pk": f["inquiry"].target_id}, CASEWORK),
+    "dispositions:inquiry_detail": (lambda f: {"number": f["inquiry"].number}, CASEWORK),
+    "dispositions:inquiry_new": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
 }
 
 
@@ -230,6 +237,21 @@ def objects(terminal, officer):
         reason="財産調査の結果、滞納処分をすることができる財産がない",
         planned_on=date(2026, 1, 15),
     )
+    from dispositions import inquiries
+    from dispositions.models import InquiryTarget
+
+    with acting_as(actor):
+        target = InquiryTarget(kind="bank", name="和光銀行", branch="本店", address="埼玉県和光市本町1-1")
+        stamp(target, actor)
+        target.save()
+    inquiry = inquiries.create_inquiries(
+        actor=actor,
+        taxpayer=taxpayer,
+        targets=[target],
+        purpose="deposits",
+        answer_due=date(2099, 1, 31),
+        today=date(2026, 1, 1),
+    )[0]
     return {
         "officer": officer,
         "terminal": terminal,
@@ -238,4 +260,5 @@ def objects(terminal, officer):
         "record": record,
         "pledge": pledge,
         "disposition": disposition,
+        "inquiry": inquiry,
     }
