@@ -139,6 +139,12 @@ def draft_disposition(
         raise DispositionError("差押・参加差押には財産の種類（処分区分）を選んでください。")
     if code == DispositionCode.SUSPENSION and category not in SUSPENSION_CATEGORIES:
         raise DispositionError("執行停止には地方税法第15条の7第1項の号（処分区分）を選んでください。")
+    if code == DispositionCode.IMMEDIATE_EXTINCTION and category != "71":
+        # 第15条の7第5項: only where 第1号 applies (no property) and collection is clearly impossible.
+        raise DispositionError(
+            "即時消滅は、第1号（滞納処分をすることができる財産がない）に当たり、徴収できないことが明らかな場合に限られます。"
+            "処分区分に第1号を選び、理由に徴収できないことが明らかな事情を記載してください。"
+        )
     if not reason.strip():
         raise DispositionError("処分理由を入力してください。")
     by_id = {e.assessment.pk: e for e in eligibility(taxpayer, code=code, on=planned_on)}
@@ -303,3 +309,24 @@ def _three_years_end(start: date) -> date:
     from dispositions.prescription import period_end
 
     return period_end(start + timedelta(days=1), SUSPENSION_YEARS)
+
+
+def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500):
+    """Installments still owed whose chained 時効予定日 falls in the next `within_days` (those already
+    past are 時効完成 and belong to 不納欠損, not to this watch). A chain only
+    moves the date later or suspends it, so the ledger's base date narrows the candidates."""
+    from dispositions.chains import chain_for
+
+    horizon = today + timedelta(days=within_days)
+    candidates = (
+        Assessment.objects.filter(balance__status="delinquent", balance__prescription_date__lte=horizon)
+        .select_related("taxpayer", "taxpayer__assigned_officer")
+        .prefetch_related("prescription_events")
+        .order_by("balance__prescription_date")[: limit * 4]
+    )
+    due = []
+    for assessment in candidates:
+        result = chain_for(assessment)
+        if result.expires_on is not None and today <= result.expires_on <= horizon:
+            due.append((assessment, result))
+    return sorted(due, key=lambda item: item[1].expires_on)[:limit]

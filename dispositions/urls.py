@@ -14,6 +14,7 @@ urlpatterns = [
     path("inquiries/<str:number>/", inquiry_views.inquiry_detail, name="inquiry_detail"),
     path("cases/<str:atena_number>/inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),
     path("suspensions/", views.suspensions, name="suspensions"),
+    path("prescriptions-due/", views.prescriptions_due, name="prescriptions_due"),
     path("cases/<str:atena_number>/new/", views.draft, name="draft"),
     path("cases/<str:atena_number>/prescriptions/", views.prescriptions, name="prescriptions"),
     path("<str:number>/", views.detail, name="detail"),

@@ -162,3 +162,12 @@ def suspensions(request):
         atena_numbers=sorted({row.disposition.taxpayer.atena_number for row, _, _ in watch}),
     )
     return render(request, "dispositions/suspensions.html", {"watch": watch})
+
+
+@menu_required("dispositions")
+def prescriptions_due(request):
+    due = services.prescriptions_due(today=timezone.localdate())
+    record_access(
+        request, page="時効が近い期別", atena_numbers=sorted({a.taxpayer.atena_number for a, _ in due})
+    )
+    return render(request, "dispositions/prescriptions_due.html", {"due": due})

@@ -75,6 +75,7 @@ MATRIX = {
     "negotiations:pledge_new": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
     "dispositions:list": (None, CASEWORK),
     "dispositions:suspensions": (None, CASEWORK),
+    "dispositions:prescriptions_due": (None, CASEWORK),
     "dispositions:draft": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
     "dispositions:prescriptions": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
     "dispositions:detail": (lambda f: {"number": f["disposition"].number}, CASEWORK),

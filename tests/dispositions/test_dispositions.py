@@ -184,3 +184,38 @@ def test_a_stopped_installment_is_not_offered_for_seizure_and_three_years_are_wa
         ("210000101", date(2026, 4, 1), False)
     ]
     assert services.suspension_watch(today=date(2026, 4, 2))[0][2] is True
+
+
+def test_immediate_extinction_only_on_ground_one(officer, ledger):
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    assessment = Assessment.objects.get(notice_number="210000101")
+    with pytest.raises(services.DispositionError, match="第1号"):
+        services.draft_disposition(
+            actor=Actor.for_staff(officer, "T0001"),
+            taxpayer=taxpayer,
+            assessment_ids=[assessment.pk],
+            code="08",
+            category="72",
+            reason="生活困窮",
+            planned_on=date(2023, 4, 1),
+        )
+    draft = services.draft_disposition(
+        actor=Actor.for_staff(officer, "T0001"),
+        taxpayer=taxpayer,
+        assessment_ids=[assessment.pk],
+        code="08",
+        category="71",
+        reason="法人の解散・清算結了により徴収できないことが明らか",
+        planned_on=date(2023, 4, 1),
+    )
+    assert draft.rows.get().disposition_code == "08"
+
+
+def test_the_list_of_near_prescriptions_follows_the_chain(officer, ledger):
+    from taxpayers.reconciliation import reconcile
+
+    reconcile(as_of=date(2026, 1, 10))
+    due = services.prescriptions_due(today=date(2026, 1, 10))
+    # 2021 fixed-asset installment: 督促 2021-06-18 → 2026-06-28, within 180 days of 2026-01-10.
+    assert [(a.notice_number, c.expires_on) for a, c in due] == [("210000101", date(2026, 6, 28))]
+    assert services.prescriptions_due(today=date(2025, 6, 1)) == []
