@@ -33,6 +33,18 @@ MENU = [
     ),
     MenuEntry("pledges", "分納誓約", "negotiations:pledge_list", "分納誓約の一覧と履行状況を確認します。"),
     MenuEntry(
+        "inquiries",
+        "照会文書",
+        "dispositions:inquiry_list",
+        "財産・居住状況の照会を作成し、回答を記録します。",
+    ),
+    MenuEntry(
+        "dispositions",
+        "滞納処分",
+        "dispositions:list",
+        "差押などの起案・決裁・取消、時効と執行停止を管理します。",
+    ),
+    MenuEntry(
         "assign_cases", "担当割当", "negotiations:queues", "全職員の仕事を確認し、担当を割り当てます。"
     ),
     MenuEntry("import_data", "データ取込", "taxpayers:imports", "宛名・調定・収納のCSVを取り込みます。"),

@@ -26,10 +26,14 @@ def test_the_system_administrator_holds_no_taxpayer_menu():
 @pytest.mark.parametrize(
     ("persona", "shown", "hidden"),
     [
-        ("administrator", ["利用者管理"], ["監査"]),
-        ("supervisor", ["監査"], ["利用者管理"]),
-        ("officer", [], ["監査", "利用者管理"]),
-        ("read_only", [], ["監査", "利用者管理"]),
+        ("administrator", ["利用者管理"], ["監査", "収納状況照会", "交渉記録", "滞納処分"]),
+        ("supervisor", ["監査", "担当割当", "データ取込", "滞納処分"], ["利用者管理"]),
+        (
+            "officer",
+            ["収納状況照会", "交渉記録", "分納誓約", "照会文書", "滞納処分"],
+            ["監査", "利用者管理", "担当割当"],
+        ),
+        ("read_only", ["収納状況照会"], ["監査", "利用者管理", "交渉記録", "滞納処分"]),
     ],
 )
 def test_the_menu_lists_only_what_the_role_allows(persona, shown, hidden, persona_client):
