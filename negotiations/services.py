@@ -48,10 +48,17 @@ class StaleRecordError(NegotiationError):
     """Someone saved the record after this editor opened it. `current` is the record as saved."""
 
     def __init__(self, current: NegotiationRecord):
+        from accounts.models import Staff
+
+        editor = (
+            Staff.objects.filter(staff_number=current.staff_number)
+            .values_list("full_name", flat=True)
+            .first()
+        )
         super().__init__(
-            f"この交渉記録は、開いた後に {current.officer_name if current.staff_number else ''}"
-            f"（職員番号 {current.staff_number}）が {current.updated_on:%Y-%m-%d} {current.updated_time:%H:%M} に"
-            "更新しています。あなたの変更は保存していません。相手の変更を確認してから、もう一度入力してください。"
+            f"この交渉記録は、開いた後に {editor or ''}（職員番号 {current.staff_number}）が "
+            f"{current.updated_on:%Y-%m-%d} {current.updated_time:%H:%M} に更新しています。"
+            "あなたの変更は保存していません。相手の変更を確認してから、もう一度入力してください。"
         )
         self.current = current
 

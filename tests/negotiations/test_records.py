@@ -76,6 +76,7 @@ def test_two_officers_editing_the_same_record_the_second_is_refused_and_nothing_
     )
     html = refused.content.decode()
     assert refused.status_code == 200 and "あなたの変更は保存していません" in html
+    assert "山田 太郎（職員番号 S1001）" in html  # who saved first
     assert "12月25日に2万円を納めると約束" in html  # the other change is shown
     record.refresh_from_db()
     assert record.content == "来庁。12月25日に2万円を納めると約束。" and record.revision == 2
