@@ -123,6 +123,7 @@ class Menu(models.Model):  # noqa: DJ008  (never instantiated)
             ("reveal_individual_number", "個人番号の表示"),
             ("import_data", "庁内連携データの取込"),
             ("assign_cases", "担当の割当"),
+            ("documents", "帳票の発行"),
         ]
 
 

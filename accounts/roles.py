@@ -1,5 +1,6 @@
 """The four roles. Each is a Group holding menu permissions (accounts.Menu), created and granted
-by the migrations 0002_create_roles, 0004_grant_ledger_permissions and 0007_grant_assign_cases.
+by the migrations 0002_create_roles, 0004_grant_ledger_permissions, 0007_grant_assign_cases and
+0009_grant_documents.
 ROLE_MENUS is what they grant (a test checks that the database agrees)."""
 
 from django.db import models
@@ -22,7 +23,7 @@ BUSINESS_MENUS = [
 ]
 
 ROLE_MENUS = {
-    Role.COLLECTIONS_OFFICER: [*BUSINESS_MENUS, "reveal_individual_number"],
+    Role.COLLECTIONS_OFFICER: [*BUSINESS_MENUS, "reveal_individual_number", "documents"],
     Role.SUPERVISOR: [
         *BUSINESS_MENUS,
         "audit",
@@ -30,6 +31,7 @@ ROLE_MENUS = {
         "reveal_individual_number",
         "import_data",
         "assign_cases",
+        "documents",
     ],
     Role.READ_ONLY: ["payment_status"],
     # Accounts and terminals only: an administrator never reaches taxpayer data.

@@ -93,9 +93,17 @@ class TimelineEntry:
     record: object = None
 
 
+# Apps built on this one (documents, …) add their entries here from their AppConfig.ready, so the
+# timeline shows them without this app depending on them.
+TIMELINE_PROVIDERS: list = []
+
+
 def timeline(taxpayer: Taxpayer, *, limit: int = 300) -> list[TimelineEntry]:
-    """Negotiation records, pledges and their schedules, and payments, newest first. Three queries."""
+    """Negotiation records, pledges and their schedules, payments, and what registered providers
+    add (documents, dispositions), newest first. A few queries per source."""
     entries: list[TimelineEntry] = []
+    for provider in TIMELINE_PROVIDERS:
+        entries.extend(provider(taxpayer, limit))
     for record in taxpayer.negotiation_records.all()[:limit]:
         entries.append(
             TimelineEntry(

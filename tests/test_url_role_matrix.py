@@ -88,6 +88,10 @@ MATRIX = {
     "dispositions:target_edit": (lambda f: {"pk": f["inquiry"].target_id}, CASEWORK),
     "dispositions:inquiry_detail": (lambda f: {"number": f["inquiry"].number}, CASEWORK),
     "dispositions:inquiry_new": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "documents:issue": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "documents:detail": (lambda f: {"number": f["document"].number}, CASEWORK),
+    "documents:pdf": (lambda f: {"number": f["document"].number}, CASEWORK),
+    "documents:reissue": (lambda f: {"number": f["document"].number}, CASEWORK),
 }
 
 
@@ -262,4 +266,20 @@ def objects(terminal, officer):
         "pledge": pledge,
         "disposition": disposition,
         "inquiry": inquiry,
+        "document": _document(actor, taxpayer, assessment),
     }
+
+
+def _document(actor, taxpayer, assessment):
+    from datetime import date
+
+    from documents.services import issue_document
+
+    return issue_document(
+        actor=actor,
+        form_code="03",
+        taxpayer=taxpayer,
+        assessment_ids=[assessment.pk],
+        issued_on=date(2026, 11, 1),
+        deadline=date(2026, 12, 15),
+    )

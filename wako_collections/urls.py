@@ -14,6 +14,7 @@ urlpatterns = [
     path("taxpayers/", include("taxpayers.urls")),
     path("negotiations/", include("negotiations.urls")),
     path("dispositions/", include("dispositions.urls")),
+    path("documents/", include("documents.urls")),
     path("audit/", include("audit.urls")),
 ]
 

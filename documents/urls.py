@@ -1,0 +1,12 @@
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("cases/<str:atena_number>/new/", views.issue, name="issue"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/pdf/", views.pdf, name="pdf"),
+    path("<str:number>/reissue/", views.reissue, name="reissue"),
+]

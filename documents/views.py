@@ -1,0 +1,91 @@
+"""Issuing, viewing, downloading and re-issuing documents (督促状, 催告書)."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from documents import services
+from documents.forms import IssueForm
+from documents.models import Document
+from taxpayers.access import record_access
+from taxpayers.ledger import ledger_for
+from taxpayers.models import Taxpayer
+from wako_collections.access import menu_required
+
+
+@menu_required("documents")
+@require_http_methods(["GET", "POST"])
+def issue(request, atena_number):
+    taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
+    today = timezone.localdate()
+    lines = ledger_for(taxpayer, as_of=today, outstanding_only=True).lines
+    choices = [
+        (
+            line.assessment.pk,
+            f"{line.assessment}（納期限 {line.assessment.due_date:%Y-%m-%d}、未納 {line.settlement.outstanding_total:,}円）",
+        )
+        for line in lines
+        if line.settlement.status == "delinquent"
+    ]
+    form = IssueForm(
+        request.POST or None,
+        choices=choices,
+        initial={"issued_on": today, "form_code": request.GET.get("form") or "03"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.issue_document(
+                actor=request.actor,
+                form_code=form.cleaned_data["form_code"],
+                taxpayer=taxpayer,
+                assessment_ids=form.cleaned_data["assessments"],
+                issued_on=form.cleaned_data["issued_on"],
+                deadline=form.cleaned_data["deadline"],
+            )
+        except services.DocumentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{document} を発行しました。")
+            return redirect("documents:detail", number=document.number)
+    record_access(request, page="帳票の発行", atena_numbers=[taxpayer.atena_number])
+    return render(request, "documents/issue.html", {"taxpayer": taxpayer, "form": form})
+
+
+def _document(number: str) -> Document:
+    return get_object_or_404(Document.objects.select_related("taxpayer", "reissue_of"), number=number)
+
+
+@menu_required("documents")
+def detail(request, number):
+    document = _document(number)
+    record_access(request, page="発行文書", atena_numbers=[document.taxpayer.atena_number])
+    return render(
+        request, "documents/detail.html", {"document": document, "reissues": document.reissues.all()}
+    )
+
+
+@menu_required("documents")
+def pdf(request, number):
+    document = _document(number)
+    record_access(
+        request,
+        page=f"帳票PDF（{document.get_form_code_display()}）",
+        atena_numbers=[document.taxpayer.atena_number],
+    )
+    response = HttpResponse(services.render_document(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+    return response
+
+
+@menu_required("documents")
+@require_http_methods(["GET", "POST"])
+def reissue(request, number):
+    document = _document(number)
+    if request.method == "POST":
+        again = services.reissue_document(actor=request.actor, document=document)
+        messages.success(request, f"{document.number} を {again.number} として再発行しました。")
+        return redirect("documents:detail", number=again.number)
+    record_access(request, page="帳票の再発行", atena_numbers=[document.taxpayer.atena_number])
+    return render(request, "documents/reissue.html", {"document": document})

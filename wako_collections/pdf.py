@@ -1,0 +1,60 @@
+"""PDF rendering with WeasyPrint, fetching nothing but the app's own static files.
+
+WeasyPrint fetches any URL or file:// a document names. `StaticOnlyFetcher` serves only paths
+under STATIC_URL, from the app's static folders, and refuses everything else (file://, other
+hosts, …) — so no value printed on a form, however it was typed, can make the renderer read a
+local file or reach the network. data: URLs (inline images such as QR codes) are self-contained
+and allowed. Fonts are Debian's IPAex fonts, found by fontconfig, not fetched.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from urllib.parse import urlsplit
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+BASE_URL = "https://forms.wako-collections.invalid/"
+
+
+class RefusedResourceError(ValueError):
+    """A document asked for something other than the app's own static files."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    def __init__(self):
+        super().__init__(allowed_protocols={"https", "data"}, allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        parts = urlsplit(url)
+        base = urlsplit(BASE_URL)
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith(
+            settings.STATIC_URL
+        ):
+            raise RefusedResourceError(f"帳票から外部の資源は読み込めません: {url[:80]}")
+        relative = parts.path[len(settings.STATIC_URL) :]
+        if ".." in relative.split("/"):
+            raise RefusedResourceError(f"不正なパスです: {url[:80]}")
+        found = finders.find(relative)
+        if not found:
+            raise RefusedResourceError(f"静的ファイルがありません: {relative}")
+        with open(found, "rb") as handle:
+            body = handle.read()
+        return URLFetcherResponse(
+            url, body, {"Content-Type": mimetypes.guess_type(found)[0] or "application/octet-stream"}
+        )
+
+
+def render_html(html: str) -> bytes:
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """The PDF of a printed form (templates/forms/…); all values are escaped by the template."""
+    return render_html(render_to_string(template_name, context))
