@@ -10,7 +10,7 @@ from django.db import transaction
 from dispositions.models import Inquiry, InquiryTarget
 from taxpayers.models import Taxpayer
 from wako_collections.actors import Actor, acting_as
-from wako_collections.records import save_tracked, stamp
+from wako_collections.records import next_number, save_tracked, stamp
 
 ANSWER_FIELDS = ("answer", "account", "balance", "salary", "payday", "found_address", "answer_note")
 
@@ -20,14 +20,7 @@ class InquiryError(Exception):
 
 
 def _next(prefix: str, field: str) -> str:
-    last = (
-        Inquiry.objects.filter(**{f"{field}__startswith": prefix})
-        .exclude(**{field: ""})
-        .order_by(f"-{field}")
-        .values_list(field, flat=True)
-        .first()
-    )
-    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
+    return next_number(Inquiry, field, prefix)
 
 
 def _create(

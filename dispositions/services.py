@@ -24,7 +24,7 @@ from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEven
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
 from wako_collections.actors import Actor, acting_as
-from wako_collections.records import save_tracked, stamp
+from wako_collections.records import next_number, save_tracked, stamp
 
 DEMAND_WAITING_DAYS = 10  # 地方税法第331条第1項ほか: 督促状を発した日から起算して10日を経過した日
 
@@ -108,14 +108,7 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
 
 
 def _next_number(on: date) -> str:
-    prefix = f"S{on.year}"
-    last = (
-        Disposition.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
+    return next_number(Disposition, "number", f"S{on.year}")
 
 
 def draft_disposition(

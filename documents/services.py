@@ -15,7 +15,7 @@ from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import fiscal_year_label, format_date
 from wako_collections.pdf import render_pdf
-from wako_collections.records import save_tracked, stamp
+from wako_collections.records import next_number, save_tracked, stamp
 
 LEGAL_BASIS = {
     FormCode.DEMAND: "地方税法第329条第1項（市町村民税）、第371条第1項（固定資産税）ほか各税目の督促の規定",
@@ -36,14 +36,7 @@ class DocumentError(Exception):
 
 
 def _next_number(on: date) -> str:
-    prefix = f"D{on.year}"
-    last = (
-        Document.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
+    return next_number(Document, "number", f"D{on.year}")
 
 
 def _content(

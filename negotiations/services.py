@@ -20,7 +20,7 @@ from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInst
 from negotiations.schedules import ScheduledPayment
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from wako_collections.actors import Actor, acting_as
-from wako_collections.records import save_tracked, stamp
+from wako_collections.records import next_number, save_tracked, stamp
 
 EDITABLE_FIELDS = (
     "subject_group_code",
@@ -225,14 +225,7 @@ def evaluate_promises(
 
 
 def _next_pledge_number(on: date) -> str:
-    prefix = f"B{on.year}"
-    last = (
-        InstallmentPledge.objects.filter(pledge_number__startswith=prefix)
-        .order_by("-pledge_number")
-        .values_list("pledge_number", flat=True)
-        .first()
-    )
-    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
+    return next_number(InstallmentPledge, "pledge_number", f"B{on.year}")
 
 
 def make_pledge(

@@ -186,3 +186,16 @@ def analyze(*models, connection=None) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def next_number(model, field: str, prefix: str, width: int = 6) -> str:
+    """The next serial after the highest `prefix`-numbered value of `field` (e.g. D2026000042).
+    Two writers racing for the same number meet the field's unique constraint; the loser retries
+    by resubmitting. Cost: one indexed query."""
+    last = (
+        model.objects.filter(**{f"{field}__startswith": prefix})
+        .order_by(f"-{field}")
+        .values_list(field, flat=True)
+        .first()
+    )
+    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:0{width}d}"
