@@ -51,21 +51,21 @@ def _defaults(taxpayer: Taxpayer) -> dict:
     }
 
 
+def _case_page(request, taxpayer: Taxpayer, form: NegotiationForm, status: int = 200):
+    record_access(request, page="交渉経過", atena_numbers=[taxpayer.atena_number])
+    context = {
+        "taxpayer": taxpayer,
+        "form": form,
+        "entries": timeline(taxpayer),
+        "pledges": taxpayer.pledges.all(),
+    }
+    return render(request, "negotiations/case.html", context, status=status)
+
+
 @menu_required("negotiations")
 def case(request, atena_number):
     taxpayer = _taxpayer(atena_number)
-    form = NegotiationForm(initial=_defaults(taxpayer))
-    record_access(request, page="交渉経過", atena_numbers=[taxpayer.atena_number])
-    return render(
-        request,
-        "negotiations/case.html",
-        {
-            "taxpayer": taxpayer,
-            "form": form,
-            "entries": timeline(taxpayer),
-            "pledges": taxpayer.pledges.all(),
-        },
-    )
+    return _case_page(request, taxpayer, NegotiationForm(initial=_defaults(taxpayer)))
 
 
 @menu_required("negotiations")
@@ -77,18 +77,7 @@ def record_create(request, atena_number):
         record = services.record_negotiation(actor=request.actor, taxpayer=taxpayer, values=form.cleaned_data)
         messages.success(request, f"交渉記録（番号 {record.record_number}）を保存しました。")
         return redirect("negotiations:case", atena_number=taxpayer.atena_number)
-    record_access(request, page="交渉経過", atena_numbers=[taxpayer.atena_number])
-    return render(
-        request,
-        "negotiations/case.html",
-        {
-            "taxpayer": taxpayer,
-            "form": form,
-            "entries": timeline(taxpayer),
-            "pledges": taxpayer.pledges.all(),
-        },
-        status=400,
-    )
+    return _case_page(request, taxpayer, form, status=400)
 
 
 @menu_required("negotiations")
