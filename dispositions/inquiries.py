@@ -10,6 +10,7 @@ from django.db import transaction
 from dispositions.models import Inquiry, InquiryTarget
 from taxpayers.models import Taxpayer
 from wako_collections.actors import Actor, acting_as
+from wako_collections.eras import format_date
 from wako_collections.records import next_number, save_tracked, stamp
 
 ANSWER_FIELDS = ("answer", "account", "balance", "salary", "payday", "found_address", "answer_note")
@@ -149,5 +150,5 @@ def draft_prefill(inquiry: Inquiry) -> dict:
         "property_description": detail,
         "third_party_name": str(inquiry.target),
         "third_party_address": inquiry.target.address,
-        "reason": f"照会 {inquiry.number} の回答（{inquiry.answered_on:%Y-%m-%d}）により財産を確認",
+        "reason": f"照会 {inquiry.number} の回答（{format_date(inquiry.answered_on)}）により財産を確認",
     }

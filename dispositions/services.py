@@ -24,6 +24,7 @@ from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEven
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
 from wako_collections.actors import Actor, acting_as
+from wako_collections.eras import format_date
 from wako_collections.records import next_number, save_tracked, stamp
 
 DEMAND_WAITING_DAYS = 10  # 地方税法第331条第1項ほか: 督促状を発した日から起算して10日を経過した日
@@ -91,9 +92,7 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
                 why_not = "督促状を発していないため差押できません（地方税法第331条第1項）。"
             elif on <= assessment.demand_issued_on + timedelta(days=DEMAND_WAITING_DAYS):
                 allowed = assessment.demand_issued_on + timedelta(days=DEMAND_WAITING_DAYS + 1)
-                why_not = (
-                    f"督促状を発した日から10日を経過していません（{allowed:%Y-%m-%d}以降に差押できます）。"
-                )
+                why_not = f"督促状を発した日から10日を経過していません（{format_date(allowed)}以降に差押できます）。"
         result.append(
             Eligibility(
                 assessment,

@@ -13,6 +13,7 @@ from taxpayers.access import record_access
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
 from wako_collections.access import menu_required
+from wako_collections.eras import format_date
 
 
 @menu_required("documents")
@@ -24,7 +25,7 @@ def issue(request, atena_number):
     choices = [
         (
             line.assessment.pk,
-            f"{line.assessment}（納期限 {line.assessment.due_date:%Y-%m-%d}、未納 {line.settlement.outstanding_total:,}円）",
+            f"{line.assessment}（納期限 {format_date(line.assessment.due_date)}、未納 {line.settlement.outstanding_total:,}円）",
         )
         for line in lines
         if line.settlement.status == "delinquent"

@@ -20,6 +20,7 @@ from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInst
 from negotiations.schedules import ScheduledPayment
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from wako_collections.actors import Actor, acting_as
+from wako_collections.eras import format_date
 from wako_collections.records import next_number, save_tracked, stamp
 
 EDITABLE_FIELDS = (
@@ -57,7 +58,7 @@ class StaleRecordError(NegotiationError):
         )
         super().__init__(
             f"この交渉記録は、開いた後に {editor or ''}（職員番号 {current.staff_number}）が "
-            f"{current.updated_on:%Y-%m-%d} {current.updated_time:%H:%M} に更新しています。"
+            f"{format_date(current.updated_on)} {current.updated_time:%H:%M} に更新しています。"
             "あなたの変更は保存していません。相手の変更を確認してから、もう一度入力してください。"
         )
         self.current = current

@@ -21,6 +21,7 @@ from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
 from taxpayers.subjects import rule_for
 from wako_collections.access import menu_required
+from wako_collections.eras import format_date
 
 
 def _taxpayer(atena_number: str) -> Taxpayer:
@@ -169,7 +170,7 @@ def pledge_new(request, atena_number):
         (
             line.assessment.pk,
             f"{line.assessment} 未納 {line.settlement.outstanding_principal + line.settlement.outstanding_fee:,}円"
-            f"（延滞金見込 {line.settlement.late_charge:,}円、時効予定日 {line.prescription_date:%Y-%m-%d}）",
+            f"（延滞金見込 {line.settlement.late_charge:,}円、時効予定日 {format_date(line.prescription_date)}）",
         )
         for line in lines
     ]

@@ -86,11 +86,14 @@ def test_seizure_waits_ten_days_after_the_demand(officer, ledger):
 
 
 def test_the_page_says_why_an_installment_is_not_eligible(client, officer, ledger):
-    sign_in(client, officer)
-    html = client.get(reverse("dispositions:draft", args=["000000101"]), {"code": "01"}).content.decode()
-    assert "処分できます" in html  # 2021 fixed-asset installment: demanded long ago
-    html = client.get(reverse("dispositions:draft", args=["000000102"]), {"code": "01"}).content.decode()
-    assert "処分できます" in html or "督促状" in html
+    with time_machine.travel(date(2021, 6, 25), tick=False):  # 督促状 2021-06-18: 10 days not yet passed
+        sign_in(client, officer)
+        early = client.get(reverse("dispositions:draft", args=["000000101"]), {"code": "01"}).content.decode()
+    assert "督促状を発した日から10日を経過していません（令和3年6月29日以降に差押できます）" in early
+    with time_machine.travel(date(2021, 7, 1), tick=False):
+        sign_in(client, officer)
+        later = client.get(reverse("dispositions:draft", args=["000000101"]), {"code": "01"}).content.decode()
+    assert "処分できます" in later and "10日を経過していません" not in later
 
 
 def test_an_officer_cannot_approve_and_a_supervisor_cannot_approve_their_own_draft(
