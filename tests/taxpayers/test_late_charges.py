@@ -92,6 +92,17 @@ def test_shinagawa_premium_100000_due_2021_04_30_paid_2021_10_31_with_a_three_mo
     assert result.amount == 2_800
 
 
+def test_miyakonojo_sewer_charge_45000_due_2017_04_30_paid_2017_08_31():
+    # 都城市「公共下水道使用料等の延滞金」計算例 (the city's ordinance applies the Local Tax Act's
+    # method and rates): 督促状の指定納期限 平成29年4月30日の使用料45,000円を平成29年8月31日に支払う:
+    # 5/1〜5/31 31日 45,000円×2.7%×31/365 = 103円; 6/1〜8/31 92日 ×9.0% = 1,020円;
+    # 1,123円 → 1,100円. https://www.city.miyakonojo.miyazaki.jp/site/mizu/2414.html
+    result = compute_late_charge(principal=45_000, due_date=date(2017, 4, 30), until=date(2017, 8, 31))
+    assert [s.days for s in result.segments] == [31, 92]
+    assert segment_amounts(result) == [103, 1_020]
+    assert result.amount == 1_100
+
+
 # --- The statute's edge rules --------------------------------------------------------------
 
 
