@@ -14,6 +14,26 @@ class FormCode(models.TextChoices):
     NOTICE_GENERAL = "03", "催告書"
     NOTICE_FINAL = "04", "最終催告書"
     NOTICE_SEIZURE = "05", "差押予告書"
+    INQUIRY_DEPOSITS = "11", "財産調査照会書（預貯金）"
+    INQUIRY_SALARY = "12", "財産調査照会書（給与）"
+    INQUIRY_MUNICIPALITY = "13", "財産調査照会書（他市区町村）"
+    PLEDGE = "21", "分納誓約書"
+    SEIZURE_RECORD = "31", "差押調書"
+    CLAIM_SEIZURE_NOTICE = "32", "債権差押通知書"
+    RELEASE_NOTICE = "33", "差押解除通知書"
+    SUSPENSION_NOTICE = "34", "執行停止通知書"
+    DELIVERY_REQUEST = "35", "交付要求書"
+
+
+# Forms made from a taxpayer's installments (the ledger); the others are made from a record.
+LEDGER_FORMS = {
+    FormCode.PAYMENT_SLIP,
+    FormCode.DEMAND,
+    FormCode.NOTICE_GENERAL,
+    FormCode.NOTICE_FINAL,
+    FormCode.NOTICE_SEIZURE,
+}
+NOTICE_FORMS = {FormCode.NOTICE_GENERAL, FormCode.NOTICE_FINAL, FormCode.NOTICE_SEIZURE}
 
 
 # 催告書 that are legal 催告 (民法第150条): their issue suspends completion of 時効 for six months.
@@ -34,6 +54,12 @@ class Document(StampedModel):
     total_amount = models.BigIntegerField("合計額", db_comment="記載した合計額（円）")
     content = models.JSONField("記載内容", db_comment="再印刷のための記載内容（宛先・期別・金額など）")
     is_legal_notice = models.BooleanField("法的な催告", default=False, db_comment="時効の完成猶予となる催告")
+    source = models.CharField(
+        "作成元",
+        max_length=60,
+        blank=True,
+        db_comment="作成元の記録（例: 分納誓約 P2026000001、一括 B2026000001）",
+    )
     reissue_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -59,3 +85,123 @@ class Document(StampedModel):
 
     def __str__(self):
         return f"{self.get_form_code_display()} {self.number}"
+
+
+class Extraction(StampedModel):
+    """A saved extraction for a 催告書 batch: which delinquent taxpayers get a notice."""
+
+    name = models.CharField("抽出条件名", max_length=60, db_comment="抽出条件名")
+    form_code = models.CharField(
+        "帳票",
+        max_length=2,
+        choices=[(code.value, code.label) for code in FormCode if code in NOTICE_FORMS],
+        default=FormCode.NOTICE_GENERAL,
+        db_comment="発行する催告書の帳票コード",
+    )
+    subject_code = models.CharField("科目", max_length=2, blank=True, db_comment="科目コード（空欄はすべて）")
+    tax_year = models.PositiveSmallIntegerField(
+        "年度分", null=True, blank=True, db_comment="年度分（空欄はすべて）"
+    )
+    min_amount = models.BigIntegerField(
+        "未納額の下限", null=True, blank=True, db_comment="未納額の下限（円）"
+    )
+    max_amount = models.BigIntegerField(
+        "未納額の上限", null=True, blank=True, db_comment="未納額の上限（円）"
+    )
+    officer_number = models.CharField(
+        "担当職員番号", max_length=20, blank=True, db_comment="担当職員番号（空欄はすべて）"
+    )
+    district = models.CharField("地区", max_length=30, blank=True, db_comment="地区（空欄はすべて）")
+    days_since_contact = models.PositiveIntegerField(
+        "最終接触からの日数", null=True, blank=True, db_comment="最後の交渉記録からこの日数以上"
+    )
+    exclude_pledged = models.BooleanField("分納誓約中を除く", default=True, db_comment="分納誓約中を除く")
+    exclude_stopped = models.BooleanField("執行停止中を除く", default=True, db_comment="執行停止中を除く")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "抽出条件"
+        verbose_name_plural = "抽出条件"
+        ordering = ["name"]
+        db_table_comment = "催告書の一括発行の抽出条件"
+
+    def __str__(self):
+        return self.name
+
+
+class Batch(StampedModel):
+    """A batch run: its frozen list, its state and, once done, the combined PDF for the printer.
+    Documents are recorded only when the whole run has rendered, in one transaction."""
+
+    class Kind(models.TextChoices):
+        DEMAND = "demand", "督促状（納期限後20日以内）"
+        NOTICE = "notice", "催告書（抽出条件）"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "待機中"
+        RUNNING = "running", "作成中"
+        DONE = "done", "完了"
+        CANCELLED = "cancelled", "取消"
+        FAILED = "failed", "失敗"
+
+    number = models.CharField("一括番号", max_length=20, unique=True, db_comment="一括番号")
+    kind = models.CharField("種類", max_length=10, choices=Kind.choices, db_comment="一括発行の種類")
+    form_code = models.CharField(
+        "帳票コード", max_length=2, choices=FormCode.choices, db_comment="帳票コード"
+    )
+    extraction = models.ForeignKey(
+        Extraction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="batches",
+        verbose_name="抽出条件",
+        db_comment="抽出条件（催告書）",
+    )
+    criteria = models.JSONField("条件", db_comment="実行時の抽出条件（凍結）")
+    issued_on = models.DateField("発行日", db_comment="発行日")
+    deadline = models.DateField("指定期限", null=True, blank=True, db_comment="納付の指定期限")
+    items = models.JSONField("対象一覧", db_comment="凍結した対象一覧（宛名と期別）")
+    item_count = models.PositiveIntegerField("対象件数", db_comment="凍結時の対象件数")
+    status = models.CharField(
+        "状態", max_length=10, choices=Status.choices, default=Status.QUEUED, db_comment="状態"
+    )
+    cancel_requested = models.BooleanField("取消依頼", default=False, db_comment="取消が依頼された")
+    skipped = models.JSONField("除外", default=list, db_comment="作成直前に納付済みなどで除いた対象と理由")
+    issued_count = models.PositiveIntegerField("発行件数", default=0, db_comment="記録した文書の件数")
+    page_count = models.PositiveIntegerField("頁数", default=0, db_comment="一括PDFの頁数")
+    error = models.CharField("エラー", max_length=300, blank=True, db_comment="失敗の理由")
+    started_at = models.DateTimeField("開始日時", null=True, blank=True, db_comment="作成開始日時")
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True, db_comment="終了日時")
+    pdf = models.BinaryField("一括PDF", null=True, blank=True, db_comment="印刷用の一括PDF")
+
+    history = tracked_history(excluded_fields=["pdf", "items"])
+
+    class Meta:
+        verbose_name = "一括発行"
+        verbose_name_plural = "一括発行"
+        ordering = ["-id"]
+        db_table_comment = "帳票の一括発行（凍結した対象一覧と結果）"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.CANCELLED, self.Status.FAILED)
+
+
+class BatchProgress(models.Model):
+    """How far a running batch has rendered: a counter the worker bumps for the progress bar.
+    Not a record (it carries no decision), so it keeps no history; the batch does."""
+
+    batch = models.OneToOneField(
+        Batch, on_delete=models.CASCADE, primary_key=True, related_name="progress", db_comment="一括発行"
+    )
+    rendered = models.PositiveIntegerField("作成済み", default=0, db_comment="作成済みの件数")
+    updated_at = models.DateTimeField("更新日時", auto_now=True, db_comment="更新日時")
+
+    class Meta:
+        verbose_name = "一括発行の進捗"
+        db_table_comment = "一括発行の進捗（表示用のカウンタ）"

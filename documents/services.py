@@ -1,88 +1,75 @@
-"""Issuing documents: freeze what is printed, record it, add the 時効 event of a legal 催告,
-and render the PDF from the recorded content (so a reprint is identical)."""
+"""Issuing documents: freeze what is printed, record it, add the 時効 event it causes (a legal
+催告, a 督促), and render the PDF from the recorded content (so a reprint is identical)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from documents.models import LEGAL_NOTICES, Document, FormCode
-from taxpayers.ledger import ledger_for
+from documents import content as contents
+from documents.models import LEDGER_FORMS, LEGAL_NOTICES, Document, FormCode
 from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
 from wako_collections.actors import Actor, acting_as
-from wako_collections.eras import fiscal_year_label, format_date
-from wako_collections.pdf import render_pdf
-from wako_collections.records import next_number, save_tracked, stamp
+from wako_collections.pdf import render_html, render_pdf
+from wako_collections.records import bulk_create_tracked, next_number, save_tracked, stamp
 
-LEGAL_BASIS = {
-    FormCode.DEMAND: "地方税法第329条第1項（市町村民税）、第371条第1項（固定資産税）ほか各税目の督促の規定",
-    FormCode.NOTICE_GENERAL: "民法第150条（催告による時効の完成猶予）",
-    FormCode.NOTICE_FINAL: "民法第150条（催告による時効の完成猶予）",
-    FormCode.NOTICE_SEIZURE: "地方税法第331条第1項ほか（滞納処分）、国税徴収法第47条（差押の要件）",
-}
-TEMPLATES = {
-    FormCode.DEMAND: "forms/demand.html",
-    FormCode.NOTICE_GENERAL: "forms/notice.html",
-    FormCode.NOTICE_FINAL: "forms/notice.html",
-    FormCode.NOTICE_SEIZURE: "forms/notice.html",
-}
+DocumentError = contents.ContentError
+PREFIX = "D"
 
 
-class DocumentError(Exception):
-    """A refused issue; the message is shown to staff."""
+def number_prefix(on: date) -> str:
+    return f"{PREFIX}{on.year}"
 
 
-def _next_number(on: date) -> str:
-    return next_number(Document, "number", f"D{on.year}")
+def reserve_numbers(on: date, count: int) -> list[str]:
+    """`count` consecutive document numbers; the caller writes them in one transaction (a racing
+    writer meets the unique constraint and the whole transaction is retried or refused)."""
+    first = next_number(Document, "number", number_prefix(on))
+    start = int(first[len(number_prefix(on)) :])
+    return [f"{number_prefix(on)}{start + i:06d}" for i in range(count)]
 
 
-def _content(
-    form_code: str, taxpayer: Taxpayer, assessment_ids: Sequence[int], issued_on: date, deadline: date | None
-) -> dict:
-    ledger = ledger_for(taxpayer, as_of=deadline or issued_on)
-    lines = [line for line in ledger.lines if line.assessment.pk in set(assessment_ids)]
-    if not lines or len(lines) != len(set(assessment_ids)):
-        raise DocumentError("記載する期別を選んでください（未納のない期別や他の宛名の期別は選べません）。")
-    rows = [
-        {
-            "subject": line.assessment.get_subject_code_display(),
-            "year": fiscal_year_label(line.assessment.tax_year),
-            "notice_number": line.assessment.notice_number,
-            "period": line.assessment.logical_period,
-            "due_date": format_date(line.assessment.due_date),
-            "principal": line.settlement.outstanding_principal,
-            "fee": line.settlement.outstanding_fee,
-            "late_charge": line.settlement.late_charge,
-            "total": line.settlement.outstanding_total,
-        }
-        for line in lines
-    ]
-    return {
-        "form": FormCode(form_code).label,
-        "form_code": form_code,
-        "legal_basis": LEGAL_BASIS[FormCode(form_code)],
-        "issued_on": format_date(issued_on),
-        "deadline": format_date(deadline) if deadline else "",
-        "recipient": {
-            "name": taxpayer.name,
-            "postal_code": taxpayer.postal_code,
-            "address": f"{taxpayer.address} {taxpayer.address_extra}".strip(),
-            "atena_number": taxpayer.atena_number,
-        },
-        "city": {
-            "name": settings.CITY_NAME,
-            "department": settings.CITY_DEPARTMENT,
-            "address": settings.CITY_ADDRESS,
-            "phone": settings.CITY_PHONE,
-        },
-        "rows": rows,
-        "totals": {
-            key: sum(row[key] for row in rows) for key in ("principal", "fee", "late_charge", "total")
-        },
-    }
+def prescription_events(document: Document, assessments: Sequence[Assessment], actor: Actor) -> list:
+    """The 時効 events a document causes: a legal 催告 (民法第150条) or a 督促 (地方税法第18条の2
+    第1項第2号) — the latter only for installments with no 督促 yet (督促 is made once)."""
+    if document.reissue_of_id:
+        return []
+    if document.form_code in LEGAL_NOTICES:
+        kind, reason = PrescriptionEvent.Kind.NOTICE, "催告書の発行"
+    elif document.form_code == FormCode.DEMAND:
+        kind, reason = PrescriptionEvent.Kind.DEMAND, "督促状の発行"
+        already = set(
+            PrescriptionEvent.objects.filter(assessment__in=assessments, kind=kind).values_list(
+                "assessment_id", flat=True
+            )
+        )
+        assessments = [a for a in assessments if not a.demand_issued_on and a.pk not in already]
+    else:
+        return []
+    events = []
+    for assessment in assessments:
+        event = PrescriptionEvent(
+            assessment=assessment,
+            kind=kind,
+            occurred_on=document.issued_on,
+            source=f"{document.get_form_code_display()} {document.number}",
+        )
+        stamp(event, actor)
+        event._change_reason = reason  # type: ignore[attr-defined]
+        events.append(event)
+    return events
+
+
+def _record(document: Document, assessments: Sequence[Assessment], actor: Actor, reason: str) -> Document:
+    stamp(document, actor)
+    save_tracked(document, reason=reason)
+    document.assessments.set(assessments)
+    for event in prescription_events(document, assessments, actor):
+        save_tracked(event, reason=event._change_reason)  # type: ignore[attr-defined]
+    return document
 
 
 def issue_document(
@@ -93,16 +80,24 @@ def issue_document(
     assessment_ids: Sequence[int],
     issued_on: date,
     deadline: date | None = None,
-    reissue_of: Document | None = None,
 ) -> Document:
+    """督促状, 催告書 or 納付書 for chosen installments of one taxpayer."""
+    if form_code not in LEDGER_FORMS:
+        raise DocumentError("この帳票は期別からは作れません。")
     if form_code != FormCode.DEMAND and deadline is None:
-        raise DocumentError("催告書には納付の指定期限を入力してください。")
+        raise DocumentError("催告書・納付書には納付の指定期限を入力してください。")
     if deadline is not None and deadline <= issued_on:
         raise DocumentError("指定期限は発行日より後の日付にしてください。")
-    content = _content(form_code, taxpayer, assessment_ids, issued_on, deadline)
+    content = contents.ledger_content(form_code, taxpayer, assessment_ids, issued_on, deadline)
     with transaction.atomic(), acting_as(actor):
+        number = reserve_numbers(issued_on, 1)[0]
+        content["number"] = number
+        if form_code == FormCode.PAYMENT_SLIP:
+            contents.add_payment_codes(
+                content, number=number, atena_number=taxpayer.atena_number, due=deadline or issued_on
+            )
         document = Document(
-            number=_next_number(issued_on),
+            number=number,
             form_code=form_code,
             taxpayer=taxpayer,
             issued_on=issued_on,
@@ -110,49 +105,141 @@ def issue_document(
             total_amount=content["totals"]["total"],
             content=content,
             is_legal_notice=form_code in LEGAL_NOTICES,
-            reissue_of=reissue_of,
         )
-        document.content["number"] = document.number
-        stamp(document, actor)
-        save_tracked(document, reason="再発行" if reissue_of else "発行")
         assessments = list(Assessment.objects.filter(pk__in=assessment_ids, taxpayer=taxpayer))
-        document.assessments.set(assessments)
-        if document.is_legal_notice:
-            for assessment in assessments:
-                event = PrescriptionEvent(
-                    assessment=assessment,
-                    kind=PrescriptionEvent.Kind.NOTICE,
-                    occurred_on=issued_on,
-                    source=f"{document.get_form_code_display()} {document.number}",
-                )
-                stamp(event, actor)
-                save_tracked(event, reason="催告書の発行")
-    return document
+        return _record(document, assessments, actor, "発行")
+
+
+def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -> Document:
+    """A document made from a record: 分納誓約書 or its 納付書 (pledge / pledge installment),
+    財産調査照会書 (inquiry), 差押調書 and the disposition notices (disposition)."""
+    from dispositions.models import Disposition, Inquiry
+    from negotiations.models import InstallmentPledge, PledgeInstallment
+
+    if isinstance(record, PledgeInstallment):
+        content = contents.pledge_slip_content(record, issued_on)
+        taxpayer, assessments = record.pledge.taxpayer, list(record.pledge.assessments.all())
+        source, deadline = f"分納誓約 {record.pledge.pledge_number} 第{record.sequence}回", record.due_date
+        form_code = FormCode.PAYMENT_SLIP
+    elif isinstance(record, InstallmentPledge):
+        content = contents.pledge_content(record, issued_on)
+        taxpayer, assessments = record.taxpayer, list(record.assessments.all())
+        source, deadline, form_code = f"分納誓約 {record.pledge_number}", None, FormCode.PLEDGE
+    elif isinstance(record, Inquiry):
+        content = contents.inquiry_content(record, issued_on)
+        taxpayer, assessments = record.taxpayer, []
+        source, deadline, form_code = f"照会 {record.number}", record.answer_due, content["form_code"]
+    elif isinstance(record, Disposition):
+        if form_code not in forms_for_disposition(record):
+            raise DocumentError("この処分からはその帳票は作れません（状態や種類を確かめてください）。")
+        content = contents.disposition_content(form_code, record, issued_on)
+        taxpayer = record.taxpayer
+        assessments = [row.assessment for row in record.rows.select_related("assessment")]
+        source, deadline = f"滞納処分 {record.number}", None
+    else:  # pragma: no cover - a programming error
+        raise TypeError(type(record))
+    with transaction.atomic(), acting_as(actor):
+        number = reserve_numbers(issued_on, 1)[0]
+        content["number"] = number
+        if form_code == FormCode.PAYMENT_SLIP:
+            contents.add_payment_codes(
+                content, number=number, atena_number=taxpayer.atena_number, due=deadline or issued_on
+            )
+        document = Document(
+            number=number,
+            form_code=form_code,
+            taxpayer=taxpayer,
+            issued_on=issued_on,
+            deadline=deadline,
+            total_amount=content.get("totals", {}).get("total", 0),
+            content=content,
+            source=source,
+        )
+        return _record(document, assessments, actor, "発行")
+
+
+def forms_for_disposition(disposition) -> list[str]:
+    """Which notices a disposition can print, by its kind and state."""
+    from dispositions.models import SEIZURE_CATEGORIES, Disposition, DispositionCode
+
+    code, approved = disposition.code, disposition.status == Disposition.Status.APPROVED
+    if code == DispositionCode.SEIZURE and approved:
+        forms = [FormCode.SEIZURE_RECORD]
+        if disposition.category in SEIZURE_CATEGORIES and disposition.category.startswith("1"):
+            forms.append(FormCode.CLAIM_SEIZURE_NOTICE)
+        return forms
+    if code == DispositionCode.SEIZURE and disposition.status == Disposition.Status.CANCELLED:
+        return [FormCode.RELEASE_NOTICE]
+    if code == DispositionCode.SUSPENSION and approved:
+        return [FormCode.SUSPENSION_NOTICE]
+    if code == DispositionCode.DELIVERY_REQUEST and approved:
+        return [FormCode.DELIVERY_REQUEST]
+    return []
 
 
 def render_document(document: Document) -> bytes:
     """The PDF, from the content recorded at issue: a reprint is the same document."""
-    return render_pdf(TEMPLATES[FormCode(document.form_code)], {"d": document.content})
+    return render_pdf(contents.TEMPLATES[FormCode(document.form_code)], {"d": document.content})
+
+
+def render_combined(contents_list: Sequence[dict]) -> bytes:
+    """Many documents in one WeasyPrint run (one layout pass, fonts loaded once): the batch path."""
+    from django.template.loader import render_to_string
+
+    bodies = [
+        render_to_string(contents.TEMPLATES[FormCode(c["form_code"])], {"d": c, "fragment": True})
+        for c in contents_list
+    ]
+    return render_html(render_to_string("forms/combined.html", {"bodies": bodies}))
 
 
 def reissue_document(*, actor: Actor, document: Document) -> Document:
-    """A new number for the same content, linked to the original (the content is not recomputed)."""
+    """A new number for the same content, linked to the original (the content is not recomputed;
+    a 納付書 gets a new payment reference and its 再発行区分 counts up)."""
     with transaction.atomic(), acting_as(actor):
-        today = date.today()
+        today = timezone.localdate()
+        number = reserve_numbers(today, 1)[0]
         again = Document(
-            number=_next_number(today),
+            number=number,
             form_code=document.form_code,
             taxpayer=document.taxpayer,
             issued_on=today,
             deadline=document.deadline,
             total_amount=document.total_amount,
-            content={**document.content},
+            content={**document.content, "number": number, "reissue_of": document.number},
             is_legal_notice=False,  # a reprint is not a new 催告
+            source=document.source,
             reissue_of=document,
         )
-        again.content["number"] = again.number
-        again.content["reissue_of"] = document.number
-        stamp(again, actor)
-        save_tracked(again, reason=f"再発行（元 {document.number}）")
-        again.assessments.set(document.assessments.all())
-    return again
+        if document.form_code == FormCode.PAYMENT_SLIP and "slip" in document.content:
+            contents.add_payment_codes(
+                again.content,
+                number=number,
+                atena_number=document.taxpayer.atena_number,
+                due=document.deadline or today,
+                reissue_count=document.content["slip"].get("reissue_count", 0) + 1,
+            )
+        return _record(again, list(document.assessments.all()), actor, f"再発行（元 {document.number}）")
+
+
+def record_many(
+    documents: list[Document], assessment_ids: list[list[int]], *, actor: Actor, reason: str
+) -> None:
+    """Writes a batch's documents, their installments and 時効 events together (the caller holds
+    the transaction): history rows for every document, nothing written if anything fails."""
+    for document in documents:
+        stamp(document, actor)
+    bulk_create_tracked(documents, actor=actor, reason=reason)
+    saved = {d.number: d for d in Document.objects.filter(number__in=[d.number for d in documents])}
+    through = Document.assessments.through
+    links = [
+        through(document_id=saved[d.number].pk, assessment_id=aid)
+        for d, ids in zip(documents, assessment_ids, strict=True)
+        for aid in ids
+    ]
+    through.objects.bulk_create(links, batch_size=5_000)
+    by_id = Assessment.objects.in_bulk({aid for ids in assessment_ids for aid in ids})
+    events = []
+    for d, ids in zip(documents, assessment_ids, strict=True):
+        events += prescription_events(saved[d.number], [by_id[i] for i in ids], actor)
+    bulk_create_tracked(events, actor=actor, reason="一括発行")

@@ -227,6 +227,11 @@ CITY_NAME = env_str("CITY_NAME", default="和光市")
 CITY_DEPARTMENT = env_str("CITY_DEPARTMENT", default="総務部収納課")
 CITY_ADDRESS = env_str("CITY_ADDRESS", default="〒351-0192 埼玉県和光市広沢1番5号")
 CITY_PHONE = env_str("CITY_PHONE", default="048-424-9111")
+# 納付書: the 請求書発行企業コード GS1 Japan assigns for convenience-store payment (6 digits). The
+# default is the guideline's own example code, not a real one: set the city's before printing.
+CONVENIENCE_COMPANY_CODE = env_str("CONVENIENCE_COMPANY_CODE", default="912345")
+# Batches render this many documents per WeasyPrint run (memory stays bounded; see docs/performance.md).
+DOCUMENT_BATCH_CHUNK = int(env_str("DOCUMENT_BATCH_CHUNK", default="250"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,22 @@
+"""Filters for printed forms: the 納付書's barcode and QR code as inline images."""
+
+from django import template
+
+from documents import payment_codes
+
+register = template.Library()
+
+
+@register.filter
+def split(value: str, separator: str) -> list[str]:
+    return value.split(separator)
+
+
+@register.filter
+def gs1_barcode(digits: str) -> str:
+    return payment_codes.barcode_svg(digits)
+
+
+@register.filter
+def qr_code(text: str) -> str:
+    return payment_codes.qr_svg(text)
