@@ -169,6 +169,12 @@ class Batch(StampedModel):
     )
     cancel_requested = models.BooleanField("取消依頼", default=False, db_comment="取消が依頼された")
     skipped = models.JSONField("除外", default=list, db_comment="作成直前に納付済みなどで除いた対象と理由")
+    first_number = models.CharField(
+        "最初の文書番号", max_length=20, blank=True, db_comment="予約した最初の文書番号"
+    )
+    last_number = models.CharField(
+        "最後の文書番号", max_length=20, blank=True, db_comment="予約した最後の文書番号"
+    )
     issued_count = models.PositiveIntegerField("発行件数", default=0, db_comment="記録した文書の件数")
     page_count = models.PositiveIntegerField("頁数", default=0, db_comment="一括PDFの頁数")
     error = models.CharField("エラー", max_length=300, blank=True, db_comment="失敗の理由")
@@ -205,3 +211,6 @@ class BatchProgress(models.Model):
     class Meta:
         verbose_name = "一括発行の進捗"
         db_table_comment = "一括発行の進捗（表示用のカウンタ）"
+
+    def __str__(self):
+        return f"{self.batch_id}: {self.rendered}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from documents import content as contents
@@ -24,12 +24,23 @@ def number_prefix(on: date) -> str:
     return f"{PREFIX}{on.year}"
 
 
+NUMBERING_LOCK = 7_340_001  # pg_advisory_xact_lock key: one writer hands out document numbers at a time
+
+
 def reserve_numbers(on: date, count: int) -> list[str]:
-    """`count` consecutive document numbers; the caller writes them in one transaction (a racing
-    writer meets the unique constraint and the whole transaction is retried or refused)."""
-    first = next_number(Document, "number", number_prefix(on))
-    start = int(first[len(number_prefix(on)) :])
-    return [f"{number_prefix(on)}{start + i:06d}" for i in range(count)]
+    """`count` consecutive document numbers, after every number already used by a document or
+    reserved by a batch. Call inside the transaction that writes them (or that saves the batch's
+    reservation): the advisory lock is held to its end, so two writers never get the same number.
+    Numbers reserved by a batch that is cancelled or fails stay unused (欠番, listed on the batch)."""
+    from documents.models import Batch
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NUMBERING_LOCK])
+    prefix = number_prefix(on)
+    used = next_number(Document, "number", prefix)
+    reserved = next_number(Batch, "last_number", prefix)
+    start = max(int(used[len(prefix) :]), int(reserved[len(prefix) :]))
+    return [f"{prefix}{start + i:06d}" for i in range(count)]
 
 
 def prescription_events(document: Document, assessments: Sequence[Assessment], actor: Actor) -> list:

@@ -1,14 +1,14 @@
 """Issuing, viewing, downloading and re-issuing documents (督促状, 催告書)."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from documents import services
 from documents.forms import IssueForm
-from documents.models import Document
+from documents.models import Document, FormCode
 from taxpayers.access import record_access
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
@@ -90,3 +90,62 @@ def reissue(request, number):
         return redirect("documents:detail", number=again.number)
     record_access(request, page="帳票の再発行", atena_numbers=[document.taxpayer.atena_number])
     return render(request, "documents/reissue.html", {"document": document})
+
+
+def _record_for(kind: str, key: str):
+    """The pledge, pledge installment, inquiry or disposition a document is made from."""
+    from dispositions.models import Disposition, Inquiry
+    from negotiations.models import InstallmentPledge, PledgeInstallment
+
+    if kind == "pledge":
+        return get_object_or_404(InstallmentPledge.objects.select_related("taxpayer"), pledge_number=key)
+    if kind == "installment":
+        number, _, sequence = key.rpartition("-")
+        if not sequence.isdigit():
+            raise Http404
+        return get_object_or_404(
+            PledgeInstallment.objects.select_related("pledge__taxpayer"),
+            pledge__pledge_number=number,
+            sequence=int(sequence),
+        )
+    if kind == "inquiry":
+        return get_object_or_404(Inquiry.objects.select_related("taxpayer", "target"), number=key)
+    if kind == "disposition":
+        return get_object_or_404(Disposition.objects.select_related("taxpayer"), number=key)
+    raise Http404
+
+
+def _taxpayer_of(record) -> Taxpayer:
+    return record.pledge.taxpayer if hasattr(record, "pledge") else record.taxpayer
+
+
+@menu_required("documents")
+@require_http_methods(["GET", "POST"])
+def issue_from(request, kind, key):
+    """Confirm, then issue a document made from a record (分納誓約書, its 納付書, 照会書, 差押調書…)."""
+    record = _record_for(kind, key)
+    taxpayer = _taxpayer_of(record)
+    form_code = request.GET.get("form") or request.POST.get("form") or ""
+    if kind == "disposition" and form_code not in services.forms_for_disposition(record):
+        raise Http404
+    label = {
+        "pledge": FormCode.PLEDGE.label,
+        "installment": FormCode.PAYMENT_SLIP.label,
+        "inquiry": "財産調査照会書",
+    }.get(kind) or FormCode(form_code).label
+    if request.method == "POST":
+        try:
+            document = services.issue_for_record(
+                actor=request.actor, form_code=form_code, record=record, issued_on=timezone.localdate()
+            )
+        except services.DocumentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{document} を発行しました。")
+            return redirect("documents:detail", number=document.number)
+    record_access(request, page=f"帳票の発行（{label}）", atena_numbers=[taxpayer.atena_number])
+    return render(
+        request,
+        "documents/issue_from.html",
+        {"record": record, "taxpayer": taxpayer, "label": label, "form_code": form_code},
+    )

@@ -249,6 +249,10 @@ class PledgeInstallment(StampedModel):
     def __str__(self):
         return f"{self.pledge.pledge_number} 第{self.sequence}回"
 
+    @property
+    def sequence_text(self) -> str:
+        return str(self.sequence)
+
 
 class RefusedEdit(models.Model):
     """An edit refused because the record had changed since the editor opened it. Kept so that

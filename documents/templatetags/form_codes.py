@@ -20,3 +20,12 @@ def gs1_barcode(digits: str) -> str:
 @register.filter
 def qr_code(text: str) -> str:
     return payment_codes.qr_svg(text)
+
+
+@register.simple_tag
+def disposition_forms(disposition) -> list[tuple[str, str]]:
+    """(帳票コード, name) of the notices a disposition can print now."""
+    from documents.models import FormCode
+    from documents.services import forms_for_disposition
+
+    return [(code, FormCode(code).label) for code in forms_for_disposition(disposition)]

@@ -1,0 +1,399 @@
+"""Batches: 督促状 for installments newly overdue, 催告書 for a saved extraction.
+
+A batch freezes its list when staff confirm the preview. The worker then (1) re-reads every
+taxpayer's ledger and skips what has been paid since, listing it; (2) reserves the document
+numbers; (3) renders the documents in chunks, many per WeasyPrint run, bumping the progress
+counter and stopping if cancelled; (4) joins the chunks into one PDF for the printer; and only
+then (5) records every document, its installments and 時効 events in one transaction. A run that
+fails or is cancelled before (5) has recorded no document at all, and can be run again.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from documents import content as contents
+from documents import services
+from documents.models import Batch, BatchProgress, Document, Extraction, FormCode
+from taxpayers.ledger import ledger_for
+from taxpayers.models import InstallmentBalance, PrescriptionEvent, Taxpayer
+from wako_collections.actors import Actor, acting_as
+from wako_collections.records import next_number, save_tracked, stamp
+
+DEMAND_WINDOW_DAYS = 20  # 地方税法第329条第1項ほか: 督促状は納期限後20日以内に発する
+
+
+class BatchError(Exception):
+    """A batch that cannot start or be changed; the message is shown to staff."""
+
+
+class Cancelled(Exception):
+    pass
+
+
+@dataclass
+class Candidate:
+    taxpayer_id: int
+    atena_number: str
+    name: str
+    assessment_ids: list[int] = field(default_factory=list)
+    amount: int = 0
+
+    def as_item(self) -> dict:
+        return {
+            "taxpayer": self.taxpayer_id,
+            "atena_number": self.atena_number,
+            "name": self.name,
+            "assessments": self.assessment_ids,
+            "amount": self.amount,
+        }
+
+
+def _group(balances) -> list[Candidate]:
+    by_taxpayer: dict[int, Candidate] = {}
+    for balance in balances:
+        taxpayer = balance.assessment.taxpayer
+        candidate = by_taxpayer.setdefault(
+            taxpayer.pk, Candidate(taxpayer.pk, taxpayer.atena_number, taxpayer.name)
+        )
+        candidate.assessment_ids.append(balance.assessment_id)
+        candidate.amount += balance.outstanding_principal + balance.outstanding_fee + balance.late_charge
+    return sorted(by_taxpayer.values(), key=lambda c: c.atena_number)
+
+
+def demand_candidates(issued_on: date) -> list[Candidate]:
+    """Delinquent installments whose 納期限 passed within the last 20 days and that have no 督促 yet
+    (none from the 税務システム, none recorded here)."""
+    demanded = PrescriptionEvent.objects.filter(assessment=OuterRef("assessment"), kind="demand")
+    balances = (
+        InstallmentBalance.objects.filter(
+            status=InstallmentBalance.Status.DELINQUENT,
+            assessment__due_date__gte=issued_on - timedelta(days=DEMAND_WINDOW_DAYS),
+            assessment__due_date__lt=issued_on,
+            assessment__demand_issued_on__isnull=True,
+        )
+        .exclude(Exists(demanded))
+        .select_related("assessment__taxpayer")
+        .order_by("assessment__taxpayer__atena_number", "assessment__due_date")
+    )
+    return _group(balances)
+
+
+def extraction_candidates(extraction: Extraction, issued_on: date) -> list[Candidate]:
+    """Delinquent taxpayers matching a saved extraction, with their matching installments."""
+    from dispositions.models import Disposition, DispositionCode
+    from negotiations.models import InstallmentPledge, NegotiationRecord
+
+    balances = InstallmentBalance.objects.filter(status=InstallmentBalance.Status.DELINQUENT)
+    if extraction.subject_code:
+        balances = balances.filter(assessment__subject_code=extraction.subject_code)
+    if extraction.tax_year:
+        balances = balances.filter(assessment__tax_year=extraction.tax_year)
+    if extraction.officer_number:
+        balances = balances.filter(
+            assessment__taxpayer__assigned_officer__staff_number=extraction.officer_number
+        )
+    if extraction.district:
+        balances = balances.filter(assessment__taxpayer__district=extraction.district)
+    if extraction.exclude_pledged:
+        pledged = InstallmentPledge.objects.filter(
+            taxpayer=OuterRef("assessment__taxpayer"), status=InstallmentPledge.Status.ACTIVE
+        )
+        balances = balances.exclude(Exists(pledged))
+    if extraction.exclude_stopped:
+        stopped = Disposition.objects.filter(
+            taxpayer=OuterRef("assessment__taxpayer"),
+            code=DispositionCode.SUSPENSION,
+            status=Disposition.Status.APPROVED,
+        )
+        balances = balances.exclude(Exists(stopped))
+    if extraction.days_since_contact:
+        last_contact = (
+            NegotiationRecord.objects.filter(taxpayer=OuterRef("assessment__taxpayer"))
+            .values("taxpayer")
+            .annotate(last=Max("input_date"))
+            .values("last")
+        )
+        since = issued_on - timedelta(days=extraction.days_since_contact)
+        balances = balances.annotate(last_contact=Subquery(last_contact)).filter(
+            Q(last_contact__isnull=True) | Q(last_contact__lte=since)
+        )
+    candidates = _group(
+        balances.select_related("assessment__taxpayer").order_by(
+            "assessment__taxpayer__atena_number", "assessment__due_date"
+        )
+    )
+    return [
+        c
+        for c in candidates
+        if (extraction.min_amount is None or c.amount >= extraction.min_amount)
+        and (extraction.max_amount is None or c.amount <= extraction.max_amount)
+    ]
+
+
+def save_extraction(extraction: Extraction, actor: Actor) -> Extraction:
+    with acting_as(actor):
+        stamp(extraction, actor)
+        save_tracked(extraction, reason="抽出条件の登録" if extraction._state.adding else "抽出条件の変更")
+    return extraction
+
+
+def summary(candidates: list[Candidate]) -> dict:
+    return {
+        "taxpayers": len(candidates),
+        "installments": sum(len(c.assessment_ids) for c in candidates),
+        "amount": sum(c.amount for c in candidates),
+    }
+
+
+def criteria_of(extraction: Extraction | None) -> dict:
+    if extraction is None:
+        return {"督促": f"納期限後{DEMAND_WINDOW_DAYS}日以内で督促未済の期別"}
+    labels = {
+        "name": "抽出条件名",
+        "subject_code": "科目",
+        "tax_year": "年度分",
+        "min_amount": "未納額の下限",
+        "max_amount": "未納額の上限",
+        "officer_number": "担当職員番号",
+        "district": "地区",
+        "days_since_contact": "最終接触からの日数",
+        "exclude_pledged": "分納誓約中を除く",
+        "exclude_stopped": "執行停止中を除く",
+    }
+    return {label: getattr(extraction, name) for name, label in labels.items()}
+
+
+def freeze(
+    *,
+    actor: Actor,
+    kind: str,
+    candidates: list[Candidate],
+    issued_on: date,
+    deadline: date | None,
+    extraction: Extraction | None = None,
+) -> Batch:
+    """Records the batch with its frozen list and queues it for the worker."""
+    if not candidates:
+        raise BatchError("対象がありません。")
+    form_code = FormCode.DEMAND if kind == Batch.Kind.DEMAND else extraction.form_code  # type: ignore[union-attr]
+    if form_code != FormCode.DEMAND and (deadline is None or deadline <= issued_on):
+        raise BatchError("催告書の指定期限は発行日より後の日付にしてください。")
+    with transaction.atomic(), acting_as(actor):
+        batch = Batch(
+            number=next_number(Batch, "number", f"B{issued_on.year}"),
+            kind=kind,
+            form_code=form_code,
+            extraction=extraction,
+            criteria=criteria_of(extraction),
+            issued_on=issued_on,
+            deadline=deadline,
+            items=[c.as_item() for c in candidates],
+            item_count=len(candidates),
+        )
+        stamp(batch, actor)
+        save_tracked(batch, reason="一括発行の登録（対象一覧を凍結）")
+        BatchProgress.objects.create(batch=batch)
+        enqueue(batch, actor)
+    return batch
+
+
+def enqueue(batch: Batch, actor: Actor) -> None:
+    from documents.tasks import run_batch
+
+    staff_id = actor.staff.pk if actor.staff else None
+    transaction.on_commit(
+        lambda: run_batch.enqueue(batch_id=batch.pk, staff_id=staff_id, terminal_number=actor.terminal_number)
+    )
+
+
+def _set(batch: Batch, actor: Actor, reason: str, **changes) -> None:
+    for name, value in changes.items():
+        setattr(batch, name, value)
+    stamp(batch, actor)
+    save_tracked(batch, reason=reason)
+
+
+def _bump(batch: Batch, rendered: int) -> None:
+    progress = BatchProgress.objects.get(batch=batch)
+    progress.rendered = rendered
+    progress.save(update_fields=["rendered", "updated_at"])
+
+
+def _cancel_requested(batch: Batch) -> bool:
+    return Batch.objects.filter(pk=batch.pk, cancel_requested=True).exists()
+
+
+def _contents(batch: Batch) -> tuple[list[tuple[dict, dict]], list[dict]]:
+    """Each frozen item's content as of now; what has been paid since is skipped, and listed."""
+    taxpayers = Taxpayer.objects.in_bulk([item["taxpayer"] for item in batch.items])
+    ready, skipped = [], []
+    for item in batch.items:
+        taxpayer = taxpayers[item["taxpayer"]]
+        ledger = ledger_for(taxpayer, as_of=batch.deadline or batch.issued_on)
+        unpaid = {line.assessment.pk for line in ledger.lines if line.settlement.outstanding_total > 0} & set(
+            item["assessments"]
+        )
+        if not unpaid:
+            skipped.append({**item, "reason": "作成直前の確認で納付済み"})
+            continue
+        if len(unpaid) < len(item["assessments"]):
+            skipped.append(
+                {
+                    **item,
+                    "assessments": sorted(set(item["assessments"]) - unpaid),
+                    "reason": "一部の期別が納付済み",
+                }
+            )
+        content = contents.ledger_content(
+            batch.form_code, taxpayer, sorted(unpaid), batch.issued_on, batch.deadline, ledger=ledger
+        )
+        ready.append(({**item, "assessments": sorted(unpaid)}, content))
+    return ready, skipped
+
+
+def _join(parts: list[bytes]) -> tuple[bytes, int]:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)
+
+
+def run(batch: Batch, actor: Actor) -> Batch:
+    """The worker's job (see the module's docstring)."""
+    if batch.status not in (Batch.Status.QUEUED,):
+        return batch
+    with acting_as(actor):
+        try:
+            _set(batch, actor, "作成開始", status=Batch.Status.RUNNING, started_at=timezone.now(), error="")
+            ready, skipped = _contents(batch)
+            with transaction.atomic():
+                numbers = services.reserve_numbers(batch.issued_on, len(ready)) if ready else []
+                _set(
+                    batch,
+                    actor,
+                    "文書番号の予約",
+                    skipped=skipped,
+                    first_number=numbers[0] if numbers else "",
+                    last_number=numbers[-1] if numbers else "",
+                )
+            for number, (_item, content) in zip(numbers, ready, strict=True):
+                content["number"] = number
+            chunk = settings.DOCUMENT_BATCH_CHUNK
+            parts = []
+            for start in range(0, len(ready), chunk):
+                if _cancel_requested(batch):
+                    raise Cancelled
+                parts.append(services.render_combined([c for _i, c in ready[start : start + chunk]]))
+                _bump(batch, min(start + chunk, len(ready)))
+            if _cancel_requested(batch):
+                raise Cancelled
+            pdf, pages = _join(parts) if parts else (b"", 0)
+            with transaction.atomic():
+                documents = [
+                    Document(
+                        number=content["number"],
+                        form_code=batch.form_code,
+                        taxpayer_id=item["taxpayer"],
+                        issued_on=batch.issued_on,
+                        deadline=batch.deadline,
+                        total_amount=content["totals"]["total"],
+                        content=content,
+                        is_legal_notice=batch.form_code in services.LEGAL_NOTICES,
+                        source=f"一括 {batch.number}",
+                    )
+                    for item, content in ready
+                ]
+                services.record_many(
+                    documents,
+                    [item["assessments"] for item, _content in ready],
+                    actor=actor,
+                    reason=f"一括発行 {batch.number}",
+                )
+                _set(
+                    batch,
+                    actor,
+                    "作成完了",
+                    status=Batch.Status.DONE,
+                    finished_at=timezone.now(),
+                    issued_count=len(documents),
+                    page_count=pages,
+                    pdf=pdf,
+                )
+        except Cancelled:
+            _set(
+                batch,
+                actor,
+                "取消により中止（文書は記録していない）",
+                status=Batch.Status.CANCELLED,
+                finished_at=timezone.now(),
+            )
+        except Exception as error:  # the batch records why; nothing was recorded
+            batch.refresh_from_db()
+            _set(
+                batch,
+                actor,
+                "失敗（文書は記録していない）",
+                status=Batch.Status.FAILED,
+                finished_at=timezone.now(),
+                error=f"{type(error).__name__}: {error}"[:300],
+            )
+    return batch
+
+
+def cancel(batch: Batch, actor: Actor) -> None:
+    if batch.is_finished:
+        raise BatchError("終了した一括発行は取り消せません。")
+    with acting_as(actor):
+        if batch.status == Batch.Status.QUEUED:
+            _set(
+                batch,
+                actor,
+                "取消（開始前）",
+                status=Batch.Status.CANCELLED,
+                cancel_requested=True,
+                finished_at=timezone.now(),
+            )
+        else:
+            _set(batch, actor, "取消の依頼", cancel_requested=True)
+
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+def can_rerun(batch: Batch) -> bool:
+    """A failed or cancelled run, or one whose worker stopped reporting progress (killed)."""
+    if batch.status in (Batch.Status.FAILED, Batch.Status.CANCELLED):
+        return True
+    if batch.status == Batch.Status.RUNNING:
+        return timezone.now() - batch.progress.updated_at > STALE_AFTER
+    return False
+
+
+def rerun(batch: Batch, actor: Actor) -> None:
+    """Runs the same frozen list again (with fresh numbers; the earlier reservation stays unused)."""
+    if not can_rerun(batch):
+        raise BatchError("この一括発行は再実行できません（実行中か、完了しています）。")
+    with transaction.atomic(), acting_as(actor):
+        _set(
+            batch,
+            actor,
+            "再実行",
+            status=Batch.Status.QUEUED,
+            cancel_requested=False,
+            error="",
+            finished_at=None,
+        )
+        _bump(batch, 0)
+        enqueue(batch, actor)

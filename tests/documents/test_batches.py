@@ -1,0 +1,208 @@
+"""Batches: the frozen list, skip-if-paid, cancel and failure leaving nothing recorded, the combined PDF."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from documents import batches, services
+from documents.models import Batch, Document, Extraction
+from taxpayers.models import PrescriptionEvent
+from taxpayers.reconciliation import reconcile
+from tests.documents.test_documents import pdf_text
+from wako_collections.actors import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def overdue(ledger, write_csv, batch_actor):
+    """Two installments that fell due five days ago with no 督促 yet, for two taxpayers."""
+    from taxpayers.importing import run_import, start_log
+    from tests.taxpayers.conftest import ASSESSMENT_HEADER
+
+    due = timezone.localdate() - timedelta(days=5)
+    rows = [
+        f"000000101,01,0000,112291,112291,1,{due.year},{due.year},260000101,2,{due},{due},41000,,",
+        f"000000102,01,0000,112291,112291,1,{due.year},{due.year},260000102,2,{due},{due},52000,,",
+    ]
+    path = write_csv("overdue.csv", ASSESSMENT_HEADER, rows)
+    run_import(
+        log=start_log(kind="assessments", path=path, file_name=path.name, actor=batch_actor),
+        path=path,
+        actor=batch_actor,
+    )
+    reconcile()
+    return due
+
+
+def actor(officer):
+    return Actor.for_staff(officer, "T0001")
+
+
+def test_the_demand_batch_finds_newly_overdue_installments_without_a_demand(officer, overdue):
+    found = batches.demand_candidates(timezone.localdate())
+    assert [(c.atena_number, len(c.assessment_ids)) for c in found] == [("000000101", 1), ("000000102", 1)]
+    assert batches.summary(found) == {"taxpayers": 2, "installments": 2, "amount": 93_000}
+    # twenty-one days after the due date it is too late for a 督促状 by this batch
+    assert batches.demand_candidates(overdue + timedelta(days=21)) == []
+
+
+def test_a_demand_batch_renders_one_pdf_records_every_document_and_the_demand_event(
+    officer, overdue, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batches.freeze(
+            actor=actor(officer),
+            kind="demand",
+            candidates=batches.demand_candidates(today),
+            issued_on=today,
+            deadline=None,
+        )
+    batch.refresh_from_db()  # the immediate backend ran it on commit
+    assert batch.status == Batch.Status.DONE and batch.issued_count == 2 and batch.page_count == 2
+    documents = Document.objects.filter(source=f"一括 {batch.number}").order_by("number")
+    assert [d.taxpayer.atena_number for d in documents] == ["000000101", "000000102"]
+    assert [d.number for d in documents] == [batch.first_number, batch.last_number]
+    text = pdf_text(bytes(batch.pdf))
+    assert text.count("督促状") >= 2 and "和光太郎様" in text and "新倉花子様" in text
+    assert PrescriptionEvent.objects.filter(kind="demand").count() == 2
+    history = Batch.history.filter(id=batch.pk).values_list("history_change_reason", flat=True)
+    assert "作成完了" in history and "一括発行の登録（対象一覧を凍結）" in history
+    # a second run finds nothing left to demand
+    assert batches.demand_candidates(today) == []
+
+
+def test_what_is_paid_after_freezing_is_skipped_and_listed(
+    officer, overdue, settings, write_csv, batch_actor
+):
+    from taxpayers.importing import run_import, start_log
+    from tests.taxpayers.conftest import PAYMENT_HEADER
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    today = timezone.localdate()
+    batch = batches.freeze(
+        actor=actor(officer),
+        kind="demand",
+        candidates=batches.demand_candidates(today),
+        issued_on=today,
+        deadline=None,
+    )
+    y = overdue.year
+    path = write_csv(
+        "paid.csv",
+        PAYMENT_HEADER,
+        [f"R9001,01,0000,112291,112291,1,{y},{y},260000102,2,{today},{today},52000,2"],
+    )
+    run_import(
+        log=start_log(kind="payments", path=path, file_name=path.name, actor=batch_actor),
+        path=path,
+        actor=batch_actor,
+    )
+    batches.run(batch, actor(officer))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DONE and batch.issued_count == 1
+    assert [(s["atena_number"], s["reason"]) for s in batch.skipped] == [
+        ("000000102", "作成直前の確認で納付済み")
+    ]
+    assert not Document.objects.filter(taxpayer__atena_number="000000102").exists()
+
+
+def test_a_cancelled_run_records_nothing_and_can_be_run_again(officer, overdue, settings, monkeypatch):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.DOCUMENT_BATCH_CHUNK = 1
+    today = timezone.localdate()
+    batch = batches.freeze(
+        actor=actor(officer),
+        kind="demand",
+        candidates=batches.demand_candidates(today),
+        issued_on=today,
+        deadline=None,
+    )
+    real = services.render_combined
+
+    def render_then_cancel(contents):
+        pdf = real(contents)
+        batches.cancel(Batch.objects.get(pk=batch.pk), actor(officer))  # staff press 取消 mid-run
+        return pdf
+
+    monkeypatch.setattr(services, "render_combined", render_then_cancel)
+    batches.run(batch, actor(officer))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.CANCELLED and batch.progress.rendered == 1
+    assert not Document.objects.exists() and not PrescriptionEvent.objects.filter(kind="demand").exists()
+
+    monkeypatch.setattr(services, "render_combined", real)
+    batches.rerun(batch, actor(officer))
+    batch.refresh_from_db()
+    batches.run(batch, actor(officer))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DONE and Document.objects.count() == 2
+    assert batch.first_number > Document.objects.order_by("number").first().number[:5]  # fresh numbers
+
+
+def test_a_failure_while_recording_leaves_no_half_recorded_documents(officer, overdue, settings, monkeypatch):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    today = timezone.localdate()
+    batch = batches.freeze(
+        actor=actor(officer),
+        kind="demand",
+        candidates=batches.demand_candidates(today),
+        issued_on=today,
+        deadline=None,
+    )
+    real = services.prescription_events
+    calls = []
+
+    def fail_on_second(document, assessments, who):
+        calls.append(document)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(document, assessments, who)
+
+    monkeypatch.setattr(services, "prescription_events", fail_on_second)
+    batches.run(batch, actor(officer))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.FAILED and "disk full" in batch.error
+    assert not Document.objects.exists() and not PrescriptionEvent.objects.filter(kind="demand").exists()
+    assert batches.can_rerun(batch)
+
+
+def test_a_notice_batch_by_extraction_filters_and_needs_a_deadline(
+    officer, overdue, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    extraction = Extraction(
+        name="広沢の滞納", district="広沢", form_code="04", exclude_pledged=True, exclude_stopped=True
+    )
+    batches.save_extraction(extraction, actor(officer))
+    found = batches.extraction_candidates(extraction, today)
+    assert [c.atena_number for c in found] == ["000000101"]  # 新倉 lives in 新倉
+    extraction.min_amount = 10_000_000
+    assert batches.extraction_candidates(extraction, today) == []
+    extraction.min_amount = None
+    with pytest.raises(batches.BatchError, match="指定期限"):
+        batches.freeze(
+            actor=actor(officer),
+            kind="notice",
+            candidates=found,
+            issued_on=today,
+            deadline=None,
+            extraction=extraction,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batches.freeze(
+            actor=actor(officer),
+            kind="notice",
+            candidates=found,
+            issued_on=today,
+            deadline=today + timedelta(days=14),
+            extraction=extraction,
+        )
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DONE
+    document = Document.objects.get(source=f"一括 {batch.number}")
+    assert document.form_code == "04" and document.is_legal_notice
+    assert "最終催告書" in pdf_text(bytes(batch.pdf))
+    assert batch.criteria["地区"] == "広沢"
