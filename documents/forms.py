@@ -20,3 +20,49 @@ class IssueForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessments"].choices = choices
+
+
+class ExtractionForm(forms.ModelForm):
+    class Meta:
+        from documents.models import Extraction
+
+        model = Extraction
+        fields = [
+            "name",
+            "form_code",
+            "subject_code",
+            "tax_year",
+            "min_amount",
+            "max_amount",
+            "officer_number",
+            "district",
+            "days_since_contact",
+            "exclude_pledged",
+            "exclude_stopped",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        from taxpayers.subjects import Subject
+
+        super().__init__(*args, **kwargs)
+        self.fields["subject_code"] = forms.ChoiceField(
+            label="科目", required=False, choices=[("", "すべて"), *Subject.choices]
+        )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_amount"), data.get("max_amount")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError("未納額の下限が上限より大きくなっています。")
+        return data
+
+
+class NoticeBatchForm(forms.Form):
+    extraction = forms.ModelChoiceField(label="抽出条件", queryset=None, empty_label=None)
+    deadline = WarekiDateField(label="指定期限")
+
+    def __init__(self, *args, **kwargs):
+        from documents.models import Extraction
+
+        super().__init__(*args, **kwargs)
+        self.fields["extraction"].queryset = Extraction.objects.all()

@@ -35,7 +35,13 @@ IMPORTS = SUPERVISOR_ONLY
 CASEWORK = menu(200, 200, 403, 403)  # 交渉記録 and 分納誓約
 POST_ONLY_CASEWORK = menu(405, 405, 403, 403)
 
+
 # url name → (kwargs builder taking the fixtures dict, expected per persona)
+def POST_ONLY(expected):
+    """A POST-only view: a permitted GET is answered 405, a refused one as the role says."""
+    return {persona: 405 if want == 200 else want for persona, want in expected.items()}
+
+
 MATRIX = {
     "home": (None, signed_in_only()),
     "accounts:login": (None, row(200, 200, HOME, HOME, HOME, HOME)),
@@ -92,6 +98,16 @@ MATRIX = {
     "documents:detail": (lambda f: {"number": f["document"].number}, CASEWORK),
     "documents:pdf": (lambda f: {"number": f["document"].number}, CASEWORK),
     "documents:reissue": (lambda f: {"number": f["document"].number}, CASEWORK),
+    "documents:issue_from": (lambda f: {"kind": "pledge", "key": f["pledge"].pledge_number}, CASEWORK),
+    "documents:batch_list": (None, CASEWORK),
+    "documents:demand_batch": (None, CASEWORK),
+    "documents:notice_batch": (None, CASEWORK),
+    "documents:extraction_new": (None, CASEWORK),
+    "documents:batch_detail": (lambda f: {"number": f["batch"].number}, CASEWORK),
+    "documents:batch_progress": (lambda f: {"number": f["batch"].number}, CASEWORK),
+    "documents:batch_cancel": (lambda f: {"number": f["batch"].number}, POST_ONLY(CASEWORK)),
+    "documents:batch_rerun": (lambda f: {"number": f["batch"].number}, POST_ONLY(CASEWORK)),
+    "documents:batch_pdf": (lambda f: {"number": f["batch"].number}, CASEWORK),
 }
 
 
@@ -267,7 +283,27 @@ def objects(terminal, officer):
         "disposition": disposition,
         "inquiry": inquiry,
         "document": _document(actor, taxpayer, assessment),
+        "batch": _batch(actor, taxpayer, assessment),
     }
+
+
+def _batch(actor, taxpayer, assessment):
+    """A finished batch (so its PDF can be fetched)."""
+    from datetime import date
+
+    from documents import batches
+    from documents.models import Batch
+    from wako_collections.actors import acting_as
+    from wako_collections.records import save_tracked
+
+    candidate = batches.Candidate(taxpayer.pk, taxpayer.atena_number, taxpayer.name, [assessment.pk], 30_000)
+    batch = batches.freeze(
+        actor=actor, kind="demand", candidates=[candidate], issued_on=date(2026, 1, 5), deadline=None
+    )
+    with acting_as(actor):
+        batch.status, batch.pdf = Batch.Status.DONE, b"%PDF-1.4"
+        save_tracked(batch, reason="test")
+    return batch
 
 
 def _document(actor, taxpayer, assessment):

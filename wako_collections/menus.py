@@ -45,6 +45,12 @@ MENU = [
         "差押などの起案・決裁・取消、時効と執行停止を管理します。",
     ),
     MenuEntry(
+        "documents",
+        "帳票の一括発行",
+        "documents:batch_list",
+        "督促状・催告書を一括で作成し、印刷用PDFを作ります。",
+    ),
+    MenuEntry(
         "assign_cases", "担当割当", "negotiations:queues", "全職員の仕事を確認し、担当を割り当てます。"
     ),
     MenuEntry("import_data", "データ取込", "taxpayers:imports", "宛名・調定・収納のCSVを取り込みます。"),

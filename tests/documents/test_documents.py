@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def pdf_text(pdf: bytes) -> str:
     """The PDF's text with all spacing removed (titles are letter-spaced on the form)."""
     extracted = subprocess.run(
-        [shutil.which("pdftotext"), "-", "-"], input=pdf, capture_output=True, check=True
+        [shutil.which("pdftotext"), "-raw", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
     return re.sub(r"\s+", "", extracted)
 
