@@ -20,7 +20,7 @@ from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from documents import content as contents
-from documents import services
+from documents import rendering, services
 from documents.models import Batch, BatchProgress, Document, Extraction, FormCode
 from taxpayers.ledger import ledger_for
 from taxpayers.models import InstallmentBalance, PrescriptionEvent, Taxpayer
@@ -290,14 +290,17 @@ def run(batch: Batch, actor: Actor) -> Batch:
                 )
             for number, (_item, content) in zip(numbers, ready, strict=True):
                 content["number"] = number
-            chunk = settings.DOCUMENT_BATCH_CHUNK
-            parts = []
-            for start in range(0, len(ready), chunk):
-                if _cancel_requested(batch):
-                    raise Cancelled
-                parts.append(services.render_combined([c for _i, c in ready[start : start + chunk]]))
-                _bump(batch, min(start + chunk, len(ready)))
-            if _cancel_requested(batch):
+            size = settings.DOCUMENT_BATCH_CHUNK
+            chunks = [[c for _i, c in ready[start : start + size]] for start in range(0, len(ready), size)]
+            parts: list[bytes] = []
+            for part in rendering.render_chunks(
+                chunks,
+                processes=settings.DOCUMENT_RENDER_PROCESSES,
+                should_stop=lambda: _cancel_requested(batch),
+            ):
+                parts.append(part)
+                _bump(batch, min(len(parts) * size, len(ready)))
+            if len(parts) < len(chunks) or _cancel_requested(batch):
                 raise Cancelled
             pdf, pages = _join(parts) if parts else (b"", 0)
             with transaction.atomic():

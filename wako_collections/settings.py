@@ -4,6 +4,7 @@ WAKO_ENV selects the defaults: "production" (the default: secure cookies, HTTPS,
 secret), "development" (the README's start command) or "test" (the README's test command).
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -232,6 +233,10 @@ CITY_PHONE = env_str("CITY_PHONE", default="048-424-9111")
 CONVENIENCE_COMPANY_CODE = env_str("CONVENIENCE_COMPANY_CODE", default="912345")
 # Batches render this many documents per WeasyPrint run (memory stays bounded; see docs/performance.md).
 DOCUMENT_BATCH_CHUNK = int(env_str("DOCUMENT_BATCH_CHUNK", default="250"))
+# …on this many processes (WeasyPrint's layout is single-threaded Python; 2 = this machine's cores).
+DOCUMENT_RENDER_PROCESSES = int(
+    env_str("DOCUMENT_RENDER_PROCESSES", default="1" if ENVIRONMENT == "test" else str(os.cpu_count() or 1))
+)
 
 LOGGING = {
     "version": 1,

@@ -206,3 +206,43 @@ def test_a_notice_batch_by_extraction_filters_and_needs_a_deadline(
     assert document.form_code == "04" and document.is_legal_notice
     assert "最終催告書" in pdf_text(bytes(batch.pdf))
     assert batch.criteria["地区"] == "広沢"
+
+
+def test_chunks_render_in_parallel_processes_and_join_in_order(settings):
+    from documents import rendering
+    from tests.documents.test_record_forms import pdf_text as text_of
+
+    contents = []
+    for i, name in enumerate(["一番 目", "二番 目", "三番 目"]):
+        rows = [
+            dict.fromkeys(("principal", "fee", "late_charge", "total"), 1_000)
+            | {
+                "subject": "市民税",
+                "year": "令和7年度",
+                "notice_number": str(i),
+                "period": 1,
+                "due_date": "令和7年6月30日",
+            }
+        ]
+        contents.append(
+            {
+                **batches.contents.header(
+                    "03", timezone.localdate(), timezone.localdate() + timedelta(days=10)
+                ),
+                "number": f"D2026{i:06d}",
+                "recipient": {
+                    "name": name,
+                    "postal_code": "3510192",
+                    "address": "和光市",
+                    "atena_number": str(i),
+                },
+                "rows": rows,
+                "totals": batches.contents.totals(rows),
+            }
+        )
+    parts = list(rendering.render_chunks([[c] for c in contents], processes=2, should_stop=lambda: False))
+    pdf, pages = batches._join(parts)
+    text = text_of(pdf)
+    assert pages == 3 and text.index("一番目") < text.index("二番目") < text.index("三番目")
+    stopped = list(rendering.render_chunks([[c] for c in contents], processes=2, should_stop=lambda: True))
+    assert stopped == []

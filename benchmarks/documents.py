@@ -1,0 +1,118 @@
+"""Batch PDF throughput: 10,000 one-page 催告書 rendered the way a batch renders them (many per
+WeasyPrint run, joined into one PDF) next to rendering each document separately, in the same run.
+
+    WAKO_ENV=development .venv/bin/python benchmarks/documents.py [--documents 10000] [--single-sample 300]
+
+No database is needed: the contents are built like the batch builds them (taxpayer, installments,
+amounts, 和暦 dates), with synthetic names and numbers. One-by-one throughput is measured on a
+sample (rendering all 10,000 separately would take most of an hour) and compared per page.
+Peak memory is the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wako_collections.settings")
+os.environ.setdefault("WAKO_ENV", "development")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+from documents import batches, content, rendering  # noqa: E402
+from documents.models import FormCode  # noqa: E402
+from wako_collections.eras import fiscal_year_label, format_date  # noqa: E402
+from wako_collections.pdf import render_pdf  # noqa: E402
+
+SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
+GIVEN = ["太郎", "花子", "一郎", "美咲", "健太", "陽子", "翔", "由美", "大輔", "恵"]
+DISTRICTS = ["広沢", "本町", "白子", "新倉", "下新倉", "中央", "南", "丸山台", "諏訪", "西大和団地"]
+
+
+def notice_content(i: int, issued_on: date, deadline: date) -> dict:
+    rows = []
+    for k in range(1 + i % 4):
+        principal = 12_000 + (i * 37 + k * 1_000) % 90_000
+        late = (principal // 1_000) * 1_000 * 87 // 1_000 // 100 * 100
+        rows.append(
+            {
+                "subject": [
+                    "個人市県民税（普通徴収）",
+                    "固定資産税・都市計画税",
+                    "国民健康保険税",
+                    "軽自動車税（種別割）",
+                ][k],
+                "year": fiscal_year_label(2023 + k % 3),
+                "notice_number": f"{2023 + k % 3}{i:07d}",
+                "period": 1 + k,
+                "due_date": format_date(date(2023 + k % 3, 6, 30)),
+                "principal": principal,
+                "fee": 0,
+                "late_charge": late,
+                "total": principal + late,
+            }
+        )
+    return {
+        **content.header(FormCode.NOTICE_GENERAL, issued_on, deadline),
+        "number": f"D{issued_on.year}{i + 1:06d}",
+        "recipient": {
+            "name": f"{SURNAMES[i % 10]} {GIVEN[(i // 10) % 10]}",
+            "postal_code": "3510192",
+            "address": f"埼玉県和光市{DISTRICTS[i % 10]}{1 + i % 5}-{1 + i % 30}-{1 + i % 20}",
+            "atena_number": f"{i + 1:09d}",
+        },
+        "rows": rows,
+        "totals": content.totals(rows),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument("--single-sample", type=int, default=300)
+    parser.add_argument("--processes", type=int, default=0, help="default: DOCUMENT_RENDER_PROCESSES")
+    args = parser.parse_args()
+    issued_on = date(2026, 11, 27)
+    contents = [notice_content(i, issued_on, issued_on + timedelta(days=14)) for i in range(args.documents)]
+    template = content.TEMPLATES[FormCode.NOTICE_GENERAL]
+
+    render_pdf(template, {"d": contents[0]})  # warm up fonts and templates for both paths
+    started = time.perf_counter()
+    for c in contents[: args.single_sample]:
+        render_pdf(template, {"d": c})
+    single = time.perf_counter() - started
+    single_rate = args.single_sample / single
+
+    chunk = settings.DOCUMENT_BATCH_CHUNK
+    processes = args.processes or settings.DOCUMENT_RENDER_PROCESSES
+    started = time.perf_counter()
+    chunks = [contents[s : s + chunk] for s in range(0, len(contents), chunk)]
+    parts = list(rendering.render_chunks(chunks, processes=processes, should_stop=lambda: False))
+    pdf, pages = batches._join(parts)
+    batch = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    print(f"documents: {args.documents}  chunk: {chunk}  processes: {processes}")
+    print(f"one by one (sample of {args.single_sample}): {single:.1f} s → {single_rate:.1f} pages/s")
+    print(
+        f"batch: {batch:.1f} s for {pages} pages → {pages / batch:.1f} pages/s, PDF {len(pdf) / 2**20:.1f} MiB"
+    )
+    print(f"speed-up: {pages / batch / single_rate:.1f}×")
+    print(
+        f"peak RSS: main {peak_mib:.0f} MiB, largest renderer {children_mib:.0f} MiB (total ≤ main + processes × renderer)"
+    )
+
+
+if __name__ == "__main__":
+    main()
