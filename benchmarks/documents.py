@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wako_collections.settings")
 os.environ.setdefault("WAKO_ENV", "development")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
