@@ -272,7 +272,8 @@ def _join(parts: list[bytes]) -> tuple[bytes, int]:
 
 def run(batch: Batch, actor: Actor) -> Batch:
     """The worker's job (see the module's docstring)."""
-    if batch.status not in (Batch.Status.QUEUED,):
+    batch.refresh_from_db()
+    if batch.status != Batch.Status.QUEUED or batch.cancel_requested:
         return batch
     with acting_as(actor):
         try:
@@ -340,6 +341,7 @@ def run(batch: Batch, actor: Actor) -> Batch:
                 actor,
                 "取消により中止（文書は記録していない）",
                 status=Batch.Status.CANCELLED,
+                cancel_requested=True,
                 finished_at=timezone.now(),
             )
         except Exception as error:  # the batch records why; nothing was recorded
