@@ -83,6 +83,18 @@ def _record(document: Document, assessments: Sequence[Assessment], actor: Actor,
     return document
 
 
+def _number_content(content: dict, form_code: str, taxpayer, issued_on: date, deadline: date | None) -> str:
+    """Gives the content its document number (and a 納付書 its payment codes); inside the
+    transaction that records it."""
+    number = reserve_numbers(issued_on, 1)[0]
+    content["number"] = number
+    if form_code == FormCode.PAYMENT_SLIP:
+        contents.add_payment_codes(
+            content, number=number, atena_number=taxpayer.atena_number, due=deadline or issued_on
+        )
+    return number
+
+
 def issue_document(
     *,
     actor: Actor,
@@ -101,12 +113,7 @@ def issue_document(
         raise DocumentError("指定期限は発行日より後の日付にしてください。")
     content = contents.ledger_content(form_code, taxpayer, assessment_ids, issued_on, deadline)
     with transaction.atomic(), acting_as(actor):
-        number = reserve_numbers(issued_on, 1)[0]
-        content["number"] = number
-        if form_code == FormCode.PAYMENT_SLIP:
-            contents.add_payment_codes(
-                content, number=number, atena_number=taxpayer.atena_number, due=deadline or issued_on
-            )
+        number = _number_content(content, form_code, taxpayer, issued_on, deadline)
         document = Document(
             number=number,
             form_code=form_code,
@@ -150,12 +157,7 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
     else:  # pragma: no cover - a programming error
         raise TypeError(type(record))
     with transaction.atomic(), acting_as(actor):
-        number = reserve_numbers(issued_on, 1)[0]
-        content["number"] = number
-        if form_code == FormCode.PAYMENT_SLIP:
-            contents.add_payment_codes(
-                content, number=number, atena_number=taxpayer.atena_number, due=deadline or issued_on
-            )
+        number = _number_content(content, form_code, taxpayer, issued_on, deadline)
         document = Document(
             number=number,
             form_code=form_code,
