@@ -24,6 +24,7 @@ from documents import rendering, services
 from documents.models import Batch, BatchProgress, Document, Extraction, FormCode
 from taxpayers.ledger import ledger_for
 from taxpayers.models import InstallmentBalance, PrescriptionEvent, Taxpayer
+from taxpayers.subjects import Subject
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import next_number, save_tracked, stamp
 
@@ -153,22 +154,27 @@ def summary(candidates: list[Candidate]) -> dict:
     }
 
 
-def criteria_of(extraction: Extraction | None) -> dict:
+def criteria_of(extraction: Extraction | None) -> list[list[str]]:
+    """The conditions as staff read them, in the form's order; empty conditions are left out.
+    (A list of pairs: a jsonb object would reorder its keys.)"""
     if extraction is None:
-        return {"督促": f"納期限後{DEMAND_WINDOW_DAYS}日以内で督促未済の期別"}
-    labels = {
-        "name": "抽出条件名",
-        "subject_code": "科目",
-        "tax_year": "年度分",
-        "min_amount": "未納額の下限",
-        "max_amount": "未納額の上限",
-        "officer_number": "担当職員番号",
-        "district": "地区",
-        "days_since_contact": "最終接触からの日数",
-        "exclude_pledged": "分納誓約中を除く",
-        "exclude_stopped": "執行停止中を除く",
-    }
-    return {label: getattr(extraction, name) for name, label in labels.items()}
+        return [["督促", f"納期限後{DEMAND_WINDOW_DAYS}日以内で督促未済の期別"]]
+    shown = [
+        ["抽出条件名", extraction.name],
+        ["科目", Subject(extraction.subject_code).label if extraction.subject_code else ""],
+        ["年度分", f"{extraction.tax_year}年度分" if extraction.tax_year else ""],
+        ["未納額の下限", f"{extraction.min_amount:,}円" if extraction.min_amount is not None else ""],
+        ["未納額の上限", f"{extraction.max_amount:,}円" if extraction.max_amount is not None else ""],
+        ["担当職員番号", extraction.officer_number],
+        ["地区", extraction.district],
+        [
+            "最終接触からの日数",
+            f"{extraction.days_since_contact}日以上" if extraction.days_since_contact is not None else "",
+        ],
+        ["分納誓約中", "除く" if extraction.exclude_pledged else "含む"],
+        ["執行停止中", "除く" if extraction.exclude_stopped else "含む"],
+    ]
+    return [[label, value] for label, value in shown if value]
 
 
 def freeze(

@@ -47,6 +47,8 @@ def test_a_notice_prints_name_amounts_wareki_dates_and_its_legal_basis(officer, 
     assert "35,000" in text  # unpaid 本税 after the 30,100 yen payment (100 to the fee)
     assert "民法第150条" in text
     assert document.total_amount == 35_000 + 2_600  # 延滞金 to the deadline
+    # the last column lies on the page (pdftotext drops text clipped off the sheet's edge)
+    assert "計（円）" in text and f"{document.total_amount:,}" in text
 
 
 def test_issuing_records_who_where_and_what_and_a_legal_notice_suspends_prescription(officer, ledger):
