@@ -57,8 +57,8 @@ MENU = [
     MenuEntry(
         "audit",
         "監査",
-        "audit:security_events",
-        "ログイン・ログアウト・利用者管理の記録を確認します。",
+        "audit:history_search",
+        "変更履歴・照会記録の分析・自己点検・開示請求・ログインの記録を確認します。",
     ),
     MenuEntry("user_admin", "利用者管理", "accounts:staff_list", "職員・ロール・端末を管理します。"),
 ]

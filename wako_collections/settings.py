@@ -5,6 +5,7 @@ secret), "development" (the README's start command) or "test" (the README's test
 """
 
 import os
+from datetime import time
 from pathlib import Path
 
 import dj_database_url
@@ -332,3 +333,17 @@ NO_CONTACT_DAYS = env_int(
     "NO_CONTACT_DAYS", 90, minimum=1
 )  # a delinquent case with no contact this long is queued
 PRESCRIPTION_WARNING_DAYS = env_int("PRESCRIPTION_WARNING_DAYS", 180, minimum=1)
+
+# --- Access-log analysis (audit/findings.py) ---
+# 開庁時間 "HH:MM-HH:MM"; weekends, national holidays (jpholiday) and the year-end closure are closed.
+_opens, _closes = env_str("OFFICE_HOURS", default="08:30-17:15").split("-")
+OFFICE_HOURS = (time.fromisoformat(_opens), time.fromisoformat(_closes))
+# 年末年始 (12月29日〜1月3日): the city's 休日 under 地方自治法第4条の2 and its 休日条例.
+OFFICE_CLOSED_DAYS = {(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)}
+ACCESS_VOLUME_FACTOR = env_int("ACCESS_VOLUME_FACTOR", 3, minimum=1)  # × the officer's usual day
+ACCESS_VOLUME_MINIMUM = env_int(
+    "ACCESS_VOLUME_MINIMUM", 30, minimum=1
+)  # taxpayers a day, never flagged below
+ACCESS_BASELINE_DAYS = env_int("ACCESS_BASELINE_DAYS", 30, minimum=7)  # the usual: median of these days
+# Retention (manage.py purge_retention): access logs and closed cases' 個人番号, in years.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 7, minimum=1)

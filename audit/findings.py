@@ -1,0 +1,302 @@
+"""Access-log analysis (Part III: 権限のない者による不正使用の検知).
+
+Five patterns in the log of who viewed which taxpayer (taxpayers.TaxpayerAccess), each finding
+pointing at the rows that are its evidence:
+
+- outside office hours: a view on a weekend, a national holiday (jpholiday), the year-end
+  closure or outside the hours in settings.OFFICE_HOURS;
+- volume: an officer's taxpayers viewed in a day far above their usual (settings.ACCESS_VOLUME_*);
+- outside one's cases: a 徴収担当 opening a single taxpayer's page who is not assigned to them and
+  for whom they have never written a negotiation record;
+- relatives: viewing a taxpayer who shares the officer's surname and address (the officer's own
+  宛名 record gives the address), or the officer's own record;
+- a deactivated account: any view, and any sign-in attempt, after the account was deactivated.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import jpholiday
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import SecurityEvent, Staff
+from accounts.roles import Role
+from negotiations.models import NegotiationRecord
+from taxpayers.models import Taxpayer, TaxpayerAccess
+
+RULES = {
+    "after_hours": "時間外・閉庁日の照会",
+    "volume": "通常を大きく超える照会件数",
+    "outside_cases": "担当外で交渉記録のない宛名の照会",
+    "relatives": "同姓・同住所の宛名の照会",
+    "deactivated": "無効化されたアカウントの使用",
+}
+
+
+@dataclass
+class Finding:
+    rule: str
+    at: datetime
+    staff_number: str
+    detail: str
+    terminal_number: str = ""
+    atena_numbers: list[str] = field(default_factory=list)
+    access_ids: list[int] = field(default_factory=list)  # evidence in the access log
+    event_ids: list[int] = field(default_factory=list)  # evidence in the security event log
+    day: date | None = None  # evidence: the officer's access log of that day
+
+    @property
+    def rule_label(self) -> str:
+        return RULES[self.rule]
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime  # exclusive
+
+    @classmethod
+    def of_days(cls, first: date, last: date) -> Window:
+        return cls(local_midnight(first), local_midnight(last + timedelta(days=1)))
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def office_open(moment: datetime) -> bool:
+    local = timezone.localtime(moment)
+    day = local.date()
+    if day.weekday() >= 5 or jpholiday.is_holiday(day) or (day.month, day.day) in settings.OFFICE_CLOSED_DAYS:
+        return False
+    opens, closes = settings.OFFICE_HOURS
+    return opens <= local.time() < closes
+
+
+def accesses_in(window: Window):
+    return TaxpayerAccess.objects.filter(occurred_at__gte=window.start, occurred_at__lt=window.end)
+
+
+def after_hours(window: Window) -> list[Finding]:
+    return [
+        Finding(
+            "after_hours",
+            row.occurred_at,
+            row.staff_number,
+            f"{timezone.localtime(row.occurred_at):%H:%M} {row.page}",
+            row.terminal_number,
+            list(row.atena_numbers),
+            access_ids=[row.pk],
+        )
+        for row in accesses_in(window).order_by("occurred_at")
+        if not office_open(row.occurred_at)
+    ]
+
+
+def daily_taxpayer_counts(start: datetime, end: datetime) -> dict[tuple[str, date], int]:
+    """Distinct taxpayers each officer viewed per local day."""
+    table = TaxpayerAccess._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT staff_number, (occurred_at AT TIME ZONE %s)::date, count(DISTINCT atena) "  # noqa: S608
+            f"FROM {table}, unnest(atena_numbers) AS atena "
+            "WHERE occurred_at >= %s AND occurred_at < %s GROUP BY 1, 2",
+            [settings.TIME_ZONE, start, end],
+        )
+        return {(staff, day): count for staff, day, count in cursor.fetchall()}
+
+
+def volume(window: Window) -> list[Finding]:
+    """A day is flagged when its count reaches ACCESS_VOLUME_MINIMUM and exceeds ACCESS_VOLUME_FACTOR
+    times the officer's usual: the median of their active days in the ACCESS_BASELINE_DAYS before it
+    (with fewer than 3 such days there is no usual yet, and the minimum alone decides)."""
+    baseline_days = settings.ACCESS_BASELINE_DAYS
+    counts = daily_taxpayer_counts(window.start - timedelta(days=baseline_days), window.end)
+    by_staff: dict[str, dict[date, int]] = defaultdict(dict)
+    for (staff, day), count in counts.items():
+        by_staff[staff][day] = count
+    first_day = timezone.localtime(window.start).date()
+    last_day = timezone.localtime(window.end - timedelta(microseconds=1)).date()
+    findings = []
+    for staff, days in sorted(by_staff.items()):
+        for day, count in sorted(days.items()):
+            if not first_day <= day <= last_day or count < settings.ACCESS_VOLUME_MINIMUM:
+                continue
+            before = [n for d, n in days.items() if day - timedelta(days=baseline_days) <= d < day]
+            usual = statistics.median(before) if len(before) >= 3 else None
+            if usual is not None and count <= settings.ACCESS_VOLUME_FACTOR * usual:
+                continue
+            usual_text = f"通常 {usual:g}人/日" if usual is not None else "通常の件数がまだありません"
+            findings.append(
+                Finding("volume", local_midnight(day), staff, f"{count}人を照会（{usual_text}）", day=day)
+            )
+    return findings
+
+
+def outside_cases(window: Window) -> list[Finding]:
+    """First view per officer and taxpayer; pages listing many taxpayers (search results) are not counted."""
+    officers = set(Staff.objects.with_role(Role.COLLECTIONS_OFFICER).values_list("staff_number", flat=True))
+    single = [
+        row
+        for row in accesses_in(window).filter(staff_number__in=officers).order_by("occurred_at")
+        if len(row.atena_numbers) == 1
+    ]
+    atenas = {row.atena_numbers[0] for row in single}
+    assigned = dict(
+        Taxpayer.objects.filter(atena_number__in=atenas).values_list(
+            "atena_number", "assigned_officer__staff_number"
+        )
+    )
+    contacted = set(
+        NegotiationRecord.objects.filter(taxpayer_id__in=atenas).values_list("staff_number", "taxpayer_id")
+    )
+    grouped: dict[tuple[str, str], list] = {}
+    for row in single:
+        atena = row.atena_numbers[0]
+        if assigned.get(atena) == row.staff_number or (row.staff_number, atena) in contacted:
+            continue
+        grouped.setdefault((row.staff_number, atena), []).append(row)
+    return [
+        Finding(
+            "outside_cases",
+            rows[0].occurred_at,
+            staff,
+            f"担当外（担当: {assigned.get(atena) or 'なし'}）・交渉記録なし、{len(rows)}回照会",
+            rows[0].terminal_number,
+            [atena],
+            access_ids=[row.pk for row in rows],
+        )
+        for (staff, atena), rows in grouped.items()
+    ]
+
+
+def surname(name: str) -> str:
+    parts = name.split()
+    return parts[0] if len(parts) > 1 else ""
+
+
+def close_to(staff: Staff) -> dict[str, str]:
+    """宛名番号 → why, for the taxpayers an officer should not handle: their own record and those
+    sharing their surname and address."""
+    own = Taxpayer.objects.filter(atena_number=staff.atena_number).first()
+    if own is None:
+        return {}
+    near = {own.atena_number: "本人"}
+    family_name = surname(staff.full_name)
+    if family_name:
+        for atena in (
+            Taxpayer.objects.filter(address=own.address, name__startswith=family_name)
+            .exclude(pk=own.pk)
+            .values_list("atena_number", flat=True)
+        ):
+            near[atena] = f"同姓（{family_name}）・同住所"
+    return near
+
+
+def relatives(window: Window) -> list[Finding]:
+    findings = []
+    for staff in Staff.objects.exclude(atena_number=""):
+        near = close_to(staff)
+        if not near:
+            continue
+        rows = accesses_in(window).filter(staff_number=staff.staff_number, atena_numbers__overlap=list(near))
+        for row in rows.order_by("occurred_at"):
+            hit = [atena for atena in row.atena_numbers if atena in near]
+            findings.append(
+                Finding(
+                    "relatives",
+                    row.occurred_at,
+                    staff.staff_number,
+                    "、".join(f"{atena}（{near[atena]}）" for atena in hit) + f" {row.page}",
+                    row.terminal_number,
+                    hit,
+                    access_ids=[row.pk],
+                )
+            )
+    return findings
+
+
+def deactivated(window: Window) -> list[Finding]:
+    findings = []
+    for staff in Staff.objects.filter(deactivated_at__isnull=False, is_active=False):
+        views = accesses_in(window).filter(
+            staff_number=staff.staff_number, occurred_at__gte=staff.deactivated_at
+        )
+        for row in views.order_by("occurred_at"):
+            findings.append(
+                Finding(
+                    "deactivated",
+                    row.occurred_at,
+                    staff.staff_number,
+                    f"無効化（{timezone.localtime(staff.deactivated_at):%Y-%m-%d %H:%M}）後の照会 {row.page}",
+                    row.terminal_number,
+                    list(row.atena_numbers),
+                    access_ids=[row.pk],
+                )
+            )
+        events = SecurityEvent.objects.filter(
+            staff_number=staff.staff_number,
+            occurred_at__gt=staff.deactivated_at,
+            occurred_at__gte=window.start,
+            occurred_at__lt=window.end,
+        )
+        for event in events.order_by("occurred_at"):
+            findings.append(
+                Finding(
+                    "deactivated",
+                    event.occurred_at,
+                    staff.staff_number,
+                    f"無効化後の{event.get_kind_display()}",
+                    event.terminal_number,
+                    event_ids=[event.pk],
+                )
+            )
+    return findings
+
+
+ANALYSES = {
+    "after_hours": after_hours,
+    "volume": volume,
+    "outside_cases": outside_cases,
+    "relatives": relatives,
+    "deactivated": deactivated,
+}
+
+
+def analyse(window: Window) -> dict[str, list[Finding]]:
+    return {rule: ANALYSES[rule](window) for rule in RULES}
+
+
+@dataclass
+class Affected:
+    atena_number: str
+    name: str
+    views: int
+    first: datetime
+    last: datetime
+    pages: list[str]
+
+
+def affected_taxpayers(staff_number: str, window: Window) -> list[Affected]:
+    """For an incident report: every taxpayer the officer's views in the window touched."""
+    seen: dict[str, Affected] = {}
+    for row in accesses_in(window).filter(staff_number=staff_number).order_by("occurred_at"):
+        for atena in row.atena_numbers:
+            entry = seen.get(atena)
+            if entry is None:
+                seen[atena] = Affected(atena, "", 1, row.occurred_at, row.occurred_at, [row.page])
+            else:
+                entry.views += 1
+                entry.last = row.occurred_at
+                if row.page not in entry.pages:
+                    entry.pages.append(row.page)
+    names = dict(Taxpayer.objects.filter(atena_number__in=seen).values_list("atena_number", "name"))
+    for entry in seen.values():
+        entry.name = names.get(entry.atena_number, "")
+    return sorted(seen.values(), key=lambda entry: entry.atena_number)
