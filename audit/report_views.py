@@ -49,3 +49,29 @@ def disclosure(request):
         pdf = render_pdf("forms/disclosure.html", {**context, **city(request)})
         return pdf_response(pdf, f"disclosure-{taxpayer.atena_number}-{timezone.localdate():%Y%m%d}.pdf")
     return render(request, "audit/disclosure.html", {"form": form})
+
+
+@menu_required("audit")
+def dashboard(request):
+    """収納率, outstanding over the last 12 months, 整理未済額の内訳 and officer activity (this fiscal year)."""
+    from audit import charts
+    from audit import dashboard as figures
+
+    today = timezone.localdate()
+    this_year = today.year if today.month >= 4 else today.year - 1  # 会計年度: April to March
+    months = figures.outstanding_by_month(figures.month_ends(today))
+    breakdown = figures.unresolved_breakdown()
+    first_day = today.replace(year=this_year, month=4, day=1)
+    context = {
+        "today": today,
+        "rates": figures.collection_rates([this_year - 2, this_year - 1, this_year]),
+        "months_chart": charts.column_chart(
+            [(f"{day.month}月末", total) for day, total in months], title="月末の未納額（本税）"
+        ),
+        "breakdown": breakdown,
+        "breakdown_total": sum(amount for _, amount in breakdown),
+        "breakdown_chart": charts.bar_chart(breakdown, title="整理未済額の内訳"),
+        "activity": figures.officer_activity(first_day, today),
+        "activity_from": first_day,
+    }
+    return render(request, "audit/dashboard.html", context)

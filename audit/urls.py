@@ -13,4 +13,5 @@ urlpatterns = [
     path("access/incident/", access_views.incident, name="incident"),
     path("self-inspection/", report_views.self_inspection, name="self_inspection"),
     path("disclosure/", report_views.disclosure, name="disclosure"),
+    path("dashboard/", report_views.dashboard, name="dashboard"),
 ]

@@ -66,6 +66,7 @@ MATRIX = {
     "audit:incident": (None, SUPERVISOR_ONLY),
     "audit:self_inspection": (None, SUPERVISOR_ONLY),
     "audit:disclosure": (None, SUPERVISOR_ONLY),
+    "audit:dashboard": (None, SUPERVISOR_ONLY),
     "taxpayers:search": (None, LEDGER),
     "taxpayers:delinquent": (None, LEDGER),
     "taxpayers:late_charge": (None, LEDGER),

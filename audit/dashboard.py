@@ -1,0 +1,185 @@
+"""The supervisors' dashboard: 収納率, outstanding over time, 整理未済額の内訳, officer activity.
+
+Definitions (the figures a 収納課 reports, on 本税):
+- 本税への充当額 of an installment by a date = min(調定額, max(0, 収納額 − 督促手数料)) when the
+  allocation order puts 督促手数料 first (the default; PAYMENT_ALLOCATION_ORDER), else min(調定額, 収納額).
+- 現年課税分 of fiscal year Y: installments with 年度分 Y; 調定額 their 本税, 収入済額 what was applied
+  to 本税 by 31 May of Y+1 (the end of the 出納整理期間, 地方自治法第235条の5).
+- 滞納繰越分 of Y: installments with 年度分 before Y still owed after 31 May of Y; 調定額 what was owed
+  then, 収入済額 what was applied from 1 June of Y to 31 May of Y+1.
+- Outstanding at a month's end: 本税 of installments due by then, less what was applied by then.
+- 整理未済額の内訳: today's outstanding 本税 (reconciled balances), each installment counted once in
+  the first category that holds it: 差押, 換価猶予, 執行停止, 徴収猶予, 交付要求, 分納誓約, その他.
+  換価の猶予 and 徴収の猶予 are not recorded by the dispositions file yet, so those rows stay 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import connection
+
+from dispositions.models import Disposition, DispositionCode
+from taxpayers.subjects import Subject
+
+CATEGORIES = ["差押", "換価猶予", "執行停止", "徴収猶予", "交付要求", "分納誓約", "その他"]
+CATEGORY_CODES = {
+    "差押": [
+        DispositionCode.SEIZURE,
+        DispositionCode.JOINT_SEIZURE,
+        DispositionCode.COLLECTION,
+        DispositionCode.PUBLIC_SALE,
+    ],
+    "換価猶予": [],
+    "執行停止": [DispositionCode.SUSPENSION],
+    "徴収猶予": [],
+    "交付要求": [DispositionCode.DELIVERY_REQUEST],
+}
+
+
+def applied_sql(paid: str) -> str:
+    """SQL for the 本税 an installment `a` received from `paid` yen of payments."""
+    order = settings.PAYMENT_ALLOCATION_ORDER
+    if order.index("fee") < order.index("principal"):
+        return f"LEAST(a.principal, GREATEST(0, {paid} - a.demand_fee))"
+    return f"LEAST(a.principal, {paid})"
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@dataclass
+class Rate:
+    fiscal_year: int
+    subject: str
+    current_assessed: int
+    current_collected: int
+    arrears_assessed: int
+    arrears_collected: int
+
+    @staticmethod
+    def percent(collected: int, assessed: int) -> str:
+        return f"{collected * 100 / assessed:.1f}%" if assessed else "—"
+
+    @property
+    def current_rate(self) -> str:
+        return self.percent(self.current_collected, self.current_assessed)
+
+    @property
+    def arrears_rate(self) -> str:
+        return self.percent(self.arrears_collected, self.arrears_assessed)
+
+
+def collection_rates(fiscal_years: list[int]) -> list[Rate]:
+    rates = []
+    for year in fiscal_years:
+        start, end = date(year, 5, 31), date(year + 1, 5, 31)
+        sql = f"""
+            SELECT a.subject_code,
+              SUM(CASE WHEN a.tax_year = %(y)s THEN a.principal ELSE 0 END),
+              SUM(CASE WHEN a.tax_year = %(y)s THEN {applied_sql("p.by_end")} ELSE 0 END),
+              SUM(CASE WHEN a.tax_year < %(y)s THEN a.principal - {applied_sql("p.by_start")} ELSE 0 END),
+              SUM(CASE WHEN a.tax_year < %(y)s THEN {applied_sql("p.by_end")} - {applied_sql("p.by_start")}
+                  ELSE 0 END)
+            FROM taxpayers_assessment a
+            LEFT JOIN LATERAL (
+              SELECT COALESCE(SUM(amount) FILTER (WHERE received_on <= %(start)s), 0) AS by_start,
+                     COALESCE(SUM(amount) FILTER (WHERE received_on <= %(end)s), 0) AS by_end
+              FROM taxpayers_payment WHERE assessment_id = a.id) p ON true
+            WHERE a.tax_year <= %(y)s
+            GROUP BY a.subject_code ORDER BY a.subject_code"""  # noqa: S608  (fixed fragments only)
+        for code, cur_assessed, cur_collected, arr_assessed, arr_collected in _rows(
+            sql, {"y": year, "start": start, "end": end}
+        ):
+            rates.append(
+                Rate(
+                    year,
+                    Subject(code).label,
+                    int(cur_assessed),
+                    int(cur_collected),
+                    int(arr_assessed),
+                    int(arr_collected),
+                )
+            )
+    return rates
+
+
+def outstanding_by_month(month_ends: list[date]) -> list[tuple[date, int]]:
+    sql = f"""
+        SELECT m.month_end, COALESCE(SUM(a.principal - {applied_sql("COALESCE(p.paid, 0)")}), 0)
+        FROM unnest(%s::date[]) AS m(month_end)
+        LEFT JOIN taxpayers_assessment a ON a.due_date <= m.month_end
+        LEFT JOIN LATERAL (
+          SELECT SUM(amount) AS paid FROM taxpayers_payment
+          WHERE assessment_id = a.id AND received_on <= m.month_end) p ON true
+        GROUP BY m.month_end ORDER BY m.month_end"""  # noqa: S608
+    return [(day, int(total)) for day, total in _rows(sql, [month_ends])]
+
+
+def month_ends(today: date, count: int = 12) -> list[date]:
+    ends = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        first_of_month = date(year, month, 1)
+        ends.append(first_of_month.fromordinal(first_of_month.toordinal() - 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return sorted(ends)
+
+
+def unresolved_breakdown() -> list[tuple[str, int]]:
+    """Today's outstanding 本税 by category, each installment once, in CATEGORIES' order."""
+    whens, params = [], []
+    for label in CATEGORIES:
+        codes = CATEGORY_CODES.get(label)
+        if codes:
+            whens.append(
+                "WHEN EXISTS (SELECT 1 FROM dispositions_dispositionrow r JOIN dispositions_disposition d "
+                "ON d.id = r.disposition_id WHERE r.assessment_id = b.assessment_id AND d.status = %s "
+                "AND r.cancelled_on IS NULL AND d.code = ANY(%s)) THEN %s"
+            )
+            params += [Disposition.Status.APPROVED, [str(c) for c in codes], label]
+        elif label == "分納誓約":
+            whens.append(
+                "WHEN EXISTS (SELECT 1 FROM negotiations_installmentpledge_assessments pa "
+                "JOIN negotiations_installmentpledge p ON p.id = pa.installmentpledge_id "
+                "WHERE pa.assessment_id = b.assessment_id AND p.status = 'active') THEN %s"
+            )
+            params.append(label)
+    sql = (
+        "SELECT CASE " + " ".join(whens) + " ELSE 'その他' END AS category, SUM(b.outstanding_principal) "
+        "FROM taxpayers_installmentbalance b WHERE b.outstanding_principal > 0 GROUP BY 1"
+    )
+    found = dict(_rows(sql, params))
+    return [(label, int(found.get(label, 0))) for label in CATEGORIES]
+
+
+@dataclass
+class Activity:
+    staff_number: str
+    name: str
+    contacts: int
+    documents: int
+    dispositions: int
+
+
+def officer_activity(first: date, last: date) -> list[Activity]:
+    sql = """
+        SELECT s.staff_number, s.full_name,
+          (SELECT count(*) FROM negotiations_negotiationrecord n
+             WHERE n.staff_number = s.staff_number AND n.input_date BETWEEN %(first)s AND %(last)s
+             AND n.cancelled_at IS NULL),
+          (SELECT count(*) FROM documents_document d
+             WHERE d.updated_staff_number = s.staff_number AND d.issued_on BETWEEN %(first)s AND %(last)s),
+          (SELECT count(*) FROM dispositions_disposition p
+             WHERE p.drafted_by = s.staff_number AND p.created_on BETWEEN %(first)s AND %(last)s)
+        FROM accounts_staff s WHERE s.is_active ORDER BY s.staff_number"""
+    return [
+        Activity(number, name, contacts, documents, dispositions)
+        for number, name, contacts, documents, dispositions in _rows(sql, {"first": first, "last": last})
+        if contacts or documents or dispositions
+    ]

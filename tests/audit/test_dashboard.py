@@ -1,0 +1,121 @@
+"""Dashboard figures against values computed by hand from the three-taxpayer ledger.
+
+The ledger: 210000101 固定資産税 2021, 65,000 due 2021-05-31, 督促手数料 100, paid 30,100 on
+2021-09-30 (100 to the fee, 30,000 to 本税); 250000101 個人市県民税 2025, 30,000 due 2025-06-30,
+paid in full 2025-06-20; 210000102 国民健康保険料 2021, 48,000 due 2021-07-31, unpaid.
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from audit import dashboard
+from dispositions import services as dispositions
+from negotiations import services as negotiations
+from negotiations.schedules import ScheduledPayment
+from taxpayers.models import Assessment, Taxpayer
+from tests.conftest import sign_in
+from tests.negotiations.conftest import CONTACT
+from wako_collections.actors import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+def rates_of(year):
+    return {r.subject: r for r in dashboard.collection_rates([year])}
+
+
+def test_collection_rates_for_current_and_carried_over_years(ledger):
+    fy2021 = rates_of(2021)
+    assert (
+        fy2021["固定資産税・都市計画税"].current_assessed,
+        fy2021["固定資産税・都市計画税"].current_collected,
+    ) == (
+        65_000,
+        30_000,
+    )
+    assert fy2021["固定資産税・都市計画税"].current_rate == "46.2%"
+    assert fy2021["国民健康保険料"].current_rate == "0.0%" and fy2021["国民健康保険料"].arrears_rate == "—"
+    fy2025 = rates_of(2025)
+    assert fy2025["個人市県民税（普通徴収）"].current_rate == "100.0%"
+    # carried over into 2025: what was still owed on 2025-05-31
+    assert fy2025["固定資産税・都市計画税"].arrears_assessed == 35_000
+    assert fy2025["国民健康保険料"].arrears_assessed == 48_000
+    assert fy2025["国民健康保険料"].arrears_collected == 0
+
+
+def test_outstanding_at_month_ends(ledger):
+    assert dashboard.outstanding_by_month([date(2021, 6, 30), date(2021, 9, 30), date(2025, 6, 30)]) == [
+        (date(2021, 6, 30), 65_000),
+        (date(2021, 9, 30), 35_000 + 48_000),
+        (date(2025, 6, 30), 35_000 + 48_000),
+    ]
+    assert dashboard.month_ends(date(2026, 1, 15), 3) == [
+        date(2025, 10, 31),
+        date(2025, 11, 30),
+        date(2025, 12, 31),
+    ]
+
+
+def test_each_installment_is_counted_once_in_the_first_category(officer, supervisor, ledger):
+    actor = Actor.for_staff(officer, "T0001")
+    fixed_asset = Assessment.objects.get(notice_number="210000101")
+    premium = Assessment.objects.get(notice_number="210000102")
+    seizure = dispositions.draft_disposition(
+        actor=actor,
+        taxpayer=fixed_asset.taxpayer,
+        assessment_ids=[fixed_asset.pk],
+        code="01",
+        category="11",
+        reason="預貯金調査で残高を確認",
+        planned_on=date(2026, 11, 20),
+        property_description="和光銀行 本店 普通 1234567",
+        third_party_name="株式会社和光銀行",
+    )
+    dispositions.approve_disposition(actor=Actor.for_staff(supervisor, "T0001"), disposition=seizure)
+    for assessment in (fixed_asset, premium):  # the seized installment is also pledged: counted once
+        negotiations.make_pledge(
+            actor=actor,
+            taxpayer=assessment.taxpayer,
+            assessments=[assessment],
+            schedule=[ScheduledPayment(1, date(2026, 12, 10), 10_000)],
+            pledged_on=date(2026, 11, 20),
+            interval="monthly",
+        )
+    dispositions.draft_disposition(  # a draft has no effect
+        actor=actor,
+        taxpayer=premium.taxpayer,
+        assessment_ids=[premium.pk],
+        code="07",
+        category="71",
+        reason="財産なし",
+        planned_on=date(2026, 12, 1),
+    )
+    assert dict(dashboard.unresolved_breakdown()) == {
+        "差押": 35_000,
+        "換価猶予": 0,
+        "執行停止": 0,
+        "徴収猶予": 0,
+        "交付要求": 0,
+        "分納誓約": 48_000,
+        "その他": 0,
+    }
+
+
+def test_officer_activity_and_the_page(client, officer, supervisor, ledger):
+    negotiations.record_negotiation(
+        actor=Actor.for_staff(officer, "T0001"),
+        taxpayer=Taxpayer.objects.get(atena_number="000000101"),
+        values=CONTACT,
+    )
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    activity = dashboard.officer_activity(today, today)
+    assert [(a.staff_number, a.contacts, a.documents, a.dispositions) for a in activity] == [
+        ("S1001", 1, 0, 0)
+    ]
+    sign_in(client, supervisor)
+    html = client.get(reverse("audit:dashboard")).content.decode()
+    assert "<svg" in html and "整理未済額の内訳（本税 83,000円）" in html and "山田 太郎" in html
