@@ -36,7 +36,8 @@ def render_chunks(
     with ProcessPoolExecutor(
         max_workers=processes, mp_context=get_context("spawn"), initializer=_setup
     ) as pool:
-        pending = [pool.submit(render_chunk, chunk) for chunk in chunks[:processes]]
+        # Two chunks queued per process: a process that finishes never waits for the next to be handed out.
+        pending = [pool.submit(render_chunk, chunk) for chunk in chunks[: processes * 2]]
         next_index = len(pending)
         while pending:
             if should_stop():
