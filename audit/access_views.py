@@ -11,6 +11,7 @@ from audit.forms import AccessLogFilterForm, FindingsForm, IncidentForm
 from taxpayers.access import record_access
 from taxpayers.models import TaxpayerAccess
 from wako_collections.access import menu_required
+from wako_collections.eras import format_date
 
 
 @menu_required("audit")
@@ -40,7 +41,7 @@ def default_period(request, form_class):
     if request.GET:
         return form_class(request.GET)
     today = timezone.localdate()
-    return form_class({"date_from": (today - timedelta(days=30)).isoformat(), "date_to": today.isoformat()})
+    return form_class({"date_from": format_date(today - timedelta(days=30)), "date_to": format_date(today)})
 
 
 @menu_required("audit")

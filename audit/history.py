@@ -43,24 +43,31 @@ class RecordKind:
     label: str
     model: type[models.Model]
     atena_lookup: str  # from a history row to the taxpayer's 宛名番号
+    name_field: str = ""  # the number staff know the record by, when it has one
 
     def history(self):
         return self.model.history.all()  # type: ignore[attr-defined]
 
 
 KINDS = [
-    RecordKind("negotiation", "交渉記録", NegotiationRecord, "taxpayer_id"),
-    RecordKind("pledge", "分納誓約", InstallmentPledge, "taxpayer__atena_number"),
+    RecordKind("negotiation", "交渉記録", NegotiationRecord, "taxpayer_id", "record_number"),
+    RecordKind("pledge", "分納誓約", InstallmentPledge, "taxpayer__atena_number", "pledge_number"),
     RecordKind("pledge_installment", "分納誓約の回", PledgeInstallment, "pledge__taxpayer__atena_number"),
-    RecordKind("disposition", "滞納処分", Disposition, "taxpayer__atena_number"),
-    RecordKind("disposition_row", "滞納処分の明細", DispositionRow, "disposition__taxpayer__atena_number"),
-    RecordKind("inquiry", "照会", Inquiry, "taxpayer__atena_number"),
-    RecordKind("taxpayer", "宛名", Taxpayer, "atena_number"),
+    RecordKind("disposition", "滞納処分", Disposition, "taxpayer__atena_number", "number"),
+    RecordKind(
+        "disposition_row",
+        "滞納処分の明細",
+        DispositionRow,
+        "disposition__taxpayer__atena_number",
+        "notice_number",
+    ),
+    RecordKind("inquiry", "照会", Inquiry, "taxpayer__atena_number", "number"),
+    RecordKind("taxpayer", "宛名", Taxpayer, "atena_number", "atena_number"),
     RecordKind("mailing_address", "送付先", MailingAddress, "taxpayer__atena_number"),
-    RecordKind("assessment", "調定", Assessment, "taxpayer__atena_number"),
-    RecordKind("payment", "収納", Payment, "assessment__taxpayer__atena_number"),
+    RecordKind("assessment", "調定", Assessment, "taxpayer__atena_number", "notice_number"),
+    RecordKind("payment", "収納", Payment, "assessment__taxpayer__atena_number", "receipt_number"),
     RecordKind("prescription_event", "時効の事由", PrescriptionEvent, "assessment__taxpayer__atena_number"),
-    RecordKind("document", "発行文書", Document, "taxpayer__atena_number"),
+    RecordKind("document", "発行文書", Document, "taxpayer__atena_number", "number"),
 ]
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
 
@@ -85,6 +92,7 @@ class Change:
     reason: str
     atena_number: str
     changes: list[FieldChange]
+    record_name: str = ""
 
 
 def shown(field: models.Field, value) -> str:
@@ -162,6 +170,7 @@ def change_of(kind, version, previous, names, atena_number, with_diff=False) -> 
         reason=version.history_change_reason or "",
         atena_number=str(atena_number or ""),
         changes=diff(kind, version, previous) if with_diff else [],
+        record_name=str(getattr(version, kind.name_field, "") or "") if kind.name_field else "",
     )
 
 

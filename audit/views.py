@@ -83,5 +83,9 @@ def record_history(request, kind, pk):
     return render(
         request,
         "audit/record_history.html",
-        {"kind": record_kind, "record_id": pk, "changes": list(reversed(changes))},
+        {
+            "kind": record_kind,
+            "name": changes[-1].record_name or pk,
+            "changes": list(reversed(changes)),
+        },
     )

@@ -81,6 +81,7 @@ def test_history_search_filters_by_officer_taxpayer_kind_and_period(client, supe
         reverse("audit:history_search"), {"staff_number": "S1001", "kind": "negotiation"}
     ).content.decode()
     assert reverse("audit:record_history", args=["negotiation", edited_record.pk]) in html
+    assert f"交渉記録 {edited_record.record_number}" in html  # the number staff know it by
     assert "交渉記録の修正" in html
 
 
