@@ -178,3 +178,26 @@ def terminal_edit(request, pk):
             messages.success(request, f"端末 {terminal.terminal_number} を変更しました。")
             return redirect("accounts:terminal_list")
     return render(request, "accounts/terminal_form.html", {"form": form, "terminal": terminal})
+
+
+@menu_required("user_admin")
+@require_http_methods(["GET", "POST"])
+def role_policies(request):
+    """Which roles must sign in with a security key or platform authenticator (fingerprint, face)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.forms import RolePolicyForm
+
+    roles = list(Group.objects.order_by("name").select_related("policy"))
+    form = RolePolicyForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        for role in roles:
+            services.set_role_policy(
+                actor=request.actor,
+                role=role,
+                require_security_key=form.cleaned_data[f"role_{role.pk}"],
+                reason=form.cleaned_data["reason"],
+            )
+        messages.success(request, "ロールの認証方式を保存しました。")
+        return redirect("accounts:role_policies")
+    return render(request, "accounts/role_policies.html", {"form": form})

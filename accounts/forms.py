@@ -97,3 +97,18 @@ class TerminalEditForm(forms.ModelForm):
     class Meta:
         model = Terminal
         fields = ["name", "location", "network", "is_active"]
+
+
+class RolePolicyForm(forms.Form):
+    reason = forms.CharField(label="変更の理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        for role in roles:
+            policy = getattr(role, "policy", None)
+            self.fields[f"role_{role.pk}"] = forms.BooleanField(
+                label=f"{role.name}: セキュリティキー・生体認証を必須とする",
+                required=False,
+                initial=bool(policy and policy.require_security_key),
+            )
+        self.order_fields([*(f"role_{role.pk}" for role in roles), "reason"])

@@ -18,8 +18,24 @@ SESSION_SEEN_KEY = "wako_session_seen_at"
 
 # Reachable before the second factor is verified; everything else needs a verified login.
 PUBLIC_URL_NAMES = {"accounts:login"}
-UNVERIFIED_URL_NAMES = {"accounts:verify", "accounts:enroll", "accounts:logout"}
+WEBAUTHN_SCRIPTS = "otp_webauthn:js-i18n-catalog"
+UNVERIFIED_URL_NAMES = {
+    "accounts:verify",
+    "accounts:enroll",
+    "accounts:logout",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    WEBAUTHN_SCRIPTS,
+}
 PASSWORD_CHANGE_URL_NAMES = {"accounts:password_change", "accounts:logout"}
+# Where a member of a role that requires a security key, signed in without one, may go.
+KEY_REGISTRATION_URL_NAMES = {
+    "accounts:security_keys",
+    "accounts:logout",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    WEBAUTHN_SCRIPTS,
+}
 
 
 def _url_name(request) -> str | None:
@@ -110,4 +126,14 @@ class RequireVerifiedStaffMiddleware:
             return redirect("accounts:verify")
         if user.must_change_password and name not in PASSWORD_CHANGE_URL_NAMES:
             return redirect("accounts:password_change")
+        if name not in KEY_REGISTRATION_URL_NAMES and needs_security_key(user):
+            return redirect("accounts:security_keys")
         return self.get_response(request)
+
+
+def needs_security_key(user) -> bool:
+    """A member of a role requiring a key who signed in another way (only possible before they
+    had a key: the verify page then refuses the app's code)."""
+    from accounts.security_keys import security_key_required, verified_with_security_key
+
+    return not verified_with_security_key(user) and security_key_required(user)

@@ -100,8 +100,12 @@ class Staff(AbstractBaseUser, PermissionsMixin):
     @property
     def has_second_factor(self) -> bool:
         from django_otp.plugins.otp_totp.models import TOTPDevice
+        from django_otp_webauthn.models import WebAuthnCredential
 
-        return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+        return (
+            TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+            or WebAuthnCredential.objects.filter(user=self, confirmed=True).exists()
+        )
 
 
 class Menu(models.Model):  # noqa: DJ008  (never instantiated)
@@ -211,6 +215,7 @@ class SecurityEvent(models.Model):
         TERMINAL_REGISTERED = "terminal_registered", "端末登録"
         TERMINAL_UPDATED = "terminal_updated", "端末変更"
         INDIVIDUAL_NUMBER_SHOWN = "individual_number_shown", "個人番号の表示"
+        ROLE_POLICY_CHANGED = "role_policy_changed", "ロールの認証方式の変更"
 
     occurred_at = models.DateTimeField("日時", default=timezone.now, db_index=True, db_comment="日時")
     kind = models.CharField("種別", max_length=30, choices=Kind.choices, db_comment="種別")
@@ -241,3 +246,31 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.staff_number}"
+
+
+class RolePolicy(models.Model):
+    """What a role asks at sign-in beyond the password: an administrator can require a security
+    key or platform authenticator (fingerprint, face) instead of the authenticator app's code."""
+
+    role = models.OneToOneField(
+        "auth.Group",
+        on_delete=models.PROTECT,
+        related_name="policy",
+        verbose_name="ロール",
+        db_comment="ロール",
+    )
+    require_security_key = models.BooleanField(
+        "セキュリティキー・生体認証を必須とする",
+        default=False,
+        db_comment="セキュリティキー・生体認証（WebAuthn）を必須とする",
+    )
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "ロールの認証方式"
+        verbose_name_plural = "ロールの認証方式"
+        db_table_comment = "ロールごとの二要素認証の方式"
+
+    def __str__(self):
+        return f"{self.role.name}: {'セキュリティキー必須' if self.require_security_key else '認証アプリ可'}"

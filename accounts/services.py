@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.events import record_event
-from accounts.models import SecurityEvent, Staff, Terminal
+from accounts.models import RolePolicy, SecurityEvent, Staff, Terminal
 from accounts.roles import Role
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import save_tracked
@@ -139,15 +139,40 @@ def reset_second_factor(*, actor: Actor, staff: Staff, reason: str) -> None:
     """Removes a lost authenticator; the staff member enrols a new one at their next login."""
     if not reason.strip():
         raise AccountError("リセットの理由を入力してください。")
+    from django_otp_webauthn.models import WebAuthnCredential
+
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=staff).delete()[0]
+        keys = (
+            WebAuthnCredential.objects.filter(user=staff)
+            .delete()[1]
+            .get("django_otp_webauthn.WebAuthnCredential", 0)
+        )
         end_sessions_of(staff)
         _event(
             actor,
             SecurityEvent.Kind.SECOND_FACTOR_RESET,
             target=staff.staff_number,
-            detail=f"{reason}（削除した認証アプリ: {removed}件）",
+            detail=f"{reason}（削除した認証アプリ: {removed}件、セキュリティキー: {keys}件）",
         )
+
+
+def set_role_policy(*, actor: Actor, role: Group, require_security_key: bool, reason: str) -> RolePolicy:
+    """Requires (or stops requiring) a security key or platform authenticator for a role."""
+    if not reason.strip():
+        raise AccountError("変更の理由を入力してください。")
+    with transaction.atomic(), acting_as(actor):
+        policy, _ = RolePolicy.objects.select_for_update().get_or_create(role=role)
+        if policy.require_security_key == require_security_key:
+            return policy
+        policy.require_security_key = require_security_key
+        save_tracked(policy, reason=f"認証方式の変更: {reason}")
+        _event(
+            actor,
+            SecurityEvent.Kind.ROLE_POLICY_CHANGED,
+            detail=f"{role.name}: {'セキュリティキー・生体認証を必須' if require_security_key else '認証アプリでも可'}（{reason}）",
+        )
+    return policy
 
 
 def change_password(*, actor: Actor, staff: Staff, new_password: str) -> None:

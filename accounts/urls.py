@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import admin_views, views
+from accounts import admin_views, security_keys, views
 
 app_name = "accounts"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("login/enroll/", views.enroll, name="enroll"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("security-keys/", security_keys.security_keys, name="security_keys"),
+    path("admin/role-policies/", admin_views.role_policies, name="role_policies"),
     path("admin/staff/", admin_views.staff_list, name="staff_list"),
     path("admin/staff/new/", admin_views.staff_create, name="staff_create"),
     path("admin/staff/<int:pk>/", admin_views.staff_detail, name="staff_detail"),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -66,7 +66,7 @@ def locked_out(request, response=None, credentials=None):
     return render(request, "accounts/login.html", {"form": LoginForm(request), "locked": True}, status=403)
 
 
-def _complete_login(request, device) -> None:
+def complete_login(request, device) -> None:
     otp_login(request, device)
     request.session.cycle_key()
     previous = (
@@ -83,20 +83,32 @@ def _complete_login(request, device) -> None:
     record_request_event(request, SecurityEvent.Kind.LOGIN_COMPLETED, staff_number=request.user.staff_number)
 
 
+def next_url(request) -> str:
+    return request.session.pop(NEXT_KEY, None) or resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 def _after_login(request):
-    return redirect(request.session.pop(NEXT_KEY, None) or settings.LOGIN_REDIRECT_URL)
+    return redirect(next_url(request))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request):
+    from accounts.security_keys import has_security_key, security_key_required
+
     if request.user.is_verified():
         return redirect("home")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    if device is None:
+    has_key = has_security_key(request.user)
+    if device is None and not has_key:
         return redirect("accounts:enroll")
+    # A role that requires a key refuses the app's code once a key is registered.
+    totp_allowed = device is not None and not (has_key and security_key_required(request.user))
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not totp_allowed:
+        form.is_valid()
+        form.add_error(None, "あなたのロールでは、セキュリティキー・生体認証で確認してください。")
+    elif request.method == "POST" and form.is_valid():
         allowed, _ = device.verify_is_allowed()
         if not allowed:
             form.add_error(
@@ -110,7 +122,7 @@ def verify(request):
                 detail="試行制限中",
             )
         elif device.verify_token(form.cleaned_data["token"]):
-            _complete_login(request, device)
+            complete_login(request, device)
             return _after_login(request)
         else:
             form.add_error(
@@ -120,7 +132,9 @@ def verify(request):
             record_request_event(
                 request, SecurityEvent.Kind.OTP_REJECTED, staff_number=request.user.staff_number
             )
-    return render(request, "accounts/verify.html", {"form": form})
+    return render(
+        request, "accounts/verify.html", {"form": form, "has_key": has_key, "totp_allowed": totp_allowed}
+    )
 
 
 def _qr_svg(uri: str) -> str:
@@ -146,7 +160,7 @@ def enroll(request):
             record_request_event(
                 request, SecurityEvent.Kind.DEVICE_ENROLLED, staff_number=request.user.staff_number
             )
-            _complete_login(request, device)
+            complete_login(request, device)
             messages.success(
                 request,
                 "認証アプリを登録しました。次回からは6桁のワンタイムパスワードでログインします。",

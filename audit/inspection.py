@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import Menu, SecurityEvent, Staff, Terminal
 from audit import findings
@@ -80,7 +81,9 @@ def staff_lines(now: datetime) -> list[StaffLine]:
         .annotate(last=Max("occurred_at"))
         .values_list("staff_number", "last")
     )
-    verified = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    verified = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)) | set(
+        WebAuthnCredential.objects.filter(confirmed=True).values_list("user_id", flat=True)
+    )
     locked = locked_staff_numbers(now)
     lines = []
     for staff in Staff.objects.prefetch_related("groups__permissions").order_by("staff_number"):

@@ -49,6 +49,15 @@ MATRIX = {
     "accounts:enroll": (None, row(LOGIN, VERIFY, HOME, HOME, HOME, HOME)),
     "accounts:logout": (None, row(LOGIN, 200, 200, 200, 200, 200)),
     "accounts:password_change": (None, signed_in_only()),
+    "accounts:security_keys": (None, signed_in_only()),
+    "accounts:role_policies": (None, ADMIN_ONLY),
+    # django-otp-webauthn's JSON ceremony endpoints (POST only): signing in with a key is open to a
+    # password-only session; registering one needs a verified session.
+    "otp_webauthn:credential-authentication-begin": (None, row(LOGIN, 405, 405, 405, 405, 405)),
+    "otp_webauthn:credential-authentication-complete": (None, row(LOGIN, 405, 405, 405, 405, 405)),
+    "otp_webauthn:credential-registration-begin": (None, row(LOGIN, VERIFY, 405, 405, 405, 405)),
+    "otp_webauthn:credential-registration-complete": (None, row(LOGIN, VERIFY, 405, 405, 405, 405)),
+    "otp_webauthn:js-i18n-catalog": (None, row(LOGIN, 200, 200, 200, 200, 200)),
     "accounts:staff_list": (None, ADMIN_ONLY),
     "accounts:staff_create": (None, ADMIN_ONLY),
     "accounts:staff_detail": (lambda f: {"pk": f["officer"].pk}, ADMIN_ONLY),

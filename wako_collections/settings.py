@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "simple_history",
     "axes",
     "csp",
@@ -109,7 +110,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/wako_collections"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if ENVIRONMENT == "test" else 60),
         conn_health_checks=True,
     )
 }
@@ -165,6 +166,19 @@ CSRF_COOKIE_SAMESITE = "Strict"
 # --- Two factors ---
 OTP_TOTP_ISSUER = env_str("OTP_ISSUER", default="和光市 滞納整理システム")
 OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp doubles the wait after each wrong code
+# Security keys and platform authenticators (fingerprint, face) through django-otp-webauthn: a
+# second factor only, after the password (never passwordless). The relying party is the host name
+# staff type; the allowed origins are the exact origins (scheme, host, port) they use.
+_SERVED_HOSTS = [host for host in ALLOWED_HOSTS if not host.startswith(".") and host != "*"]
+OTP_WEBAUTHN_RP_ID = env_str(
+    "WEBAUTHN_RP_ID", default=_SERVED_HOSTS[0] if IS_PRODUCTION and _SERVED_HOSTS else "localhost"
+)
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS",
+    [f"https://{host}" for host in _SERVED_HOSTS] if IS_PRODUCTION else ["http://localhost:8000"],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # --- Lockout (django-axes): per staff number, never per IP (an office shares one address) ---
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5, minimum=1)

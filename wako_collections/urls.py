@@ -11,6 +11,7 @@ from wako_collections import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/webauthn/", include("accounts.webauthn_urls")),
     path("taxpayers/", include("taxpayers.urls")),
     path("negotiations/", include("negotiations.urls")),
     path("dispositions/", include("dispositions.urls")),

@@ -92,14 +92,20 @@ def test_an_administrator_cannot_deactivate_themself(client, administrator):
 
 
 def test_resetting_a_lost_second_factor_is_logged_and_forces_a_new_enrolment(client, administrator, officer):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    WebAuthnCredential.objects.create(
+        user=officer, name="指紋", credential_id=b"credential-1", public_key=b"key", confirmed=True
+    )
     sign_in(client, administrator)
     client.post(
         reverse("accounts:staff_reset_second_factor", args=[officer.pk]), {"reason": "スマートフォン紛失"}
     )
     assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert not WebAuthnCredential.objects.filter(user=officer).exists()
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.SECOND_FACTOR_RESET)
     assert (event.staff_number, event.target_staff_number) == ("S9001", "S1001")
-    assert "スマートフォン紛失" in event.detail
+    assert "スマートフォン紛失" in event.detail and "セキュリティキー: 1件" in event.detail
     officer_client = Client()
     officer_client.post(
         reverse("accounts:login"), {"staff_number": "S1001", "password": "correct-horse-battery-staple"}
