@@ -77,4 +77,8 @@ def menu(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_verified():
         return {"menu_entries": []}
+    from accounts.middleware import needs_security_key
+
+    if needs_security_key(user):  # held on the key registration page: no menu to lead elsewhere
+        return {"menu_entries": []}
     return {"menu_entries": menu_for(user)}

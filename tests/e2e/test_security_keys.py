@@ -53,6 +53,7 @@ def test_a_role_that_requires_a_key_holds_its_members_until_they_register_one(st
     steps.sign_in(officer)  # no key yet: the app's code still lets them in, to register one
     page.wait_for_url(re.compile(r"/accounts/security-keys/"))
     steps.shot("held-on-registration")
+    assert page.locator("nav.menu a").count() == 0  # no business menu while held
     steps.go("/taxpayers/")
     assert "/accounts/security-keys/" in page.url  # nothing else until a key is registered
     page.get_by_role("button", name="セキュリティキー・生体認証を登録").click()
