@@ -9,8 +9,8 @@ Definitions (the figures a 収納課 reports, on 本税):
   then, 収入済額 what was applied from 1 June of Y to 31 May of Y+1.
 - Outstanding at a month's end: 本税 of installments due by then, less what was applied by then.
 - 整理未済額の内訳: today's outstanding 本税 (reconciled balances), each installment counted once in
-  the first category that holds it: 差押, 換価猶予, 執行停止, 徴収猶予, 交付要求, 分納誓約, その他.
-  換価の猶予 and 徴収の猶予 are not recorded by the dispositions file yet, so those rows stay 0.
+  the first category that holds it: 差押, 換価猶予, 執行停止, 徴収猶予, 交付要求, 分納誓約, その他
+  (approved, uncancelled dispositions; a 猶予 until its 終期; active pledges).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ CATEGORY_CODES = {
         DispositionCode.COLLECTION,
         DispositionCode.PUBLIC_SALE,
     ],
-    "換価猶予": [],
+    "換価猶予": [DispositionCode.SALE_POSTPONED],
     "執行停止": [DispositionCode.SUSPENSION],
-    "徴収猶予": [],
+    "徴収猶予": [DispositionCode.COLLECTION_POSTPONED],
     "交付要求": [DispositionCode.DELIVERY_REQUEST],
 }
 
@@ -131,8 +131,9 @@ def month_ends(today: date, count: int = 12) -> list[date]:
     return sorted(ends)
 
 
-def unresolved_breakdown() -> list[tuple[str, int]]:
-    """Today's outstanding 本税 by category, each installment once, in CATEGORIES' order."""
+def unresolved_breakdown(today: date) -> list[tuple[str, int]]:
+    """Today's outstanding 本税 by category, each installment once, in CATEGORIES' order
+    (a 猶予 counts only until its last day)."""
     whens, params = [], []
     for label in CATEGORIES:
         codes = CATEGORY_CODES.get(label)
@@ -140,9 +141,10 @@ def unresolved_breakdown() -> list[tuple[str, int]]:
             whens.append(
                 "WHEN EXISTS (SELECT 1 FROM dispositions_dispositionrow r JOIN dispositions_disposition d "
                 "ON d.id = r.disposition_id WHERE r.assessment_id = b.assessment_id AND d.status = %s "
-                "AND r.cancelled_on IS NULL AND d.code = ANY(%s)) THEN %s"
+                "AND r.cancelled_on IS NULL AND d.code = ANY(%s) "
+                "AND (d.postponed_until IS NULL OR d.postponed_until >= %s)) THEN %s"
             )
-            params += [Disposition.Status.APPROVED, [str(c) for c in codes], label]
+            params += [Disposition.Status.APPROVED, [str(c) for c in codes], today, label]
         elif label == "分納誓約":
             whens.append(
                 "WHEN EXISTS (SELECT 1 FROM negotiations_installmentpledge_assessments pa "

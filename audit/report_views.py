@@ -60,7 +60,7 @@ def dashboard(request):
     today = timezone.localdate()
     this_year = today.year if today.month >= 4 else today.year - 1  # 会計年度: April to March
     months = figures.outstanding_by_month(figures.month_ends(today))
-    breakdown = figures.unresolved_breakdown()
+    breakdown = figures.unresolved_breakdown(today)
     first_day = today.replace(year=this_year, month=4, day=1)
     context = {
         "today": today,

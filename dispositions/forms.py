@@ -14,6 +14,9 @@ class DraftForm(forms.Form):
     code = forms.ChoiceField(label="処分コード", choices=DispositionCode.choices)
     category = forms.ChoiceField(label="処分区分", choices=DispositionCategory.choices)
     planned_on = WarekiDateField(label="処分予定日")
+    postponed_until = WarekiDateField(
+        label="猶予期間の終期", required=False, help_text="徴収の猶予・換価の猶予のとき（1年以内）"
+    )
     reason = forms.CharField(label="処分理由", max_length=200)
     property_description = forms.CharField(label="財産の表示", max_length=300, required=False)
     third_party_name = forms.CharField(label="第三債務者等", max_length=100, required=False)

@@ -19,6 +19,11 @@ class DispositionCode(models.TextChoices):
     SUSPENSION = "07", "執行停止"
     IMMEDIATE_EXTINCTION = "08", "即時消滅"
     WRITE_OFF = "09", "不納欠損"
+    COLLECTION_POSTPONED = "10", "徴収の猶予"  # 地方税法第15条
+    SALE_POSTPONED = "11", "換価の猶予"  # 地方税法第15条の5・第15条の6
+
+
+POSTPONEMENT_CODES = {DispositionCode.COLLECTION_POSTPONED, DispositionCode.SALE_POSTPONED}
 
 
 class DispositionCategory(models.TextChoices):
@@ -78,6 +83,12 @@ class Disposition(StampedModel):
     )
     reason = models.CharField("処分理由", max_length=200, db_comment="処分理由")
     planned_on = models.DateField("処分予定日", db_comment="処分予定日")
+    postponed_until = models.DateField(
+        "猶予期間の終期",
+        null=True,
+        blank=True,
+        db_comment="徴収の猶予・換価の猶予の期間の末日（その他の処分は空欄）",
+    )
     property_description = models.CharField(
         "財産の表示",
         max_length=300,

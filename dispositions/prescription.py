@@ -11,6 +11,9 @@ Rules and sources (local taxes; 国民健康保険料 differ only where noted):
   the day after the end (民法第148条; 国税徴収法による交付要求も同旨).
 * 催告 postpones completion until six months after it (民法第150条第1項); a 催告 made while an
   earlier 催告's postponement runs has no effect (同条第2項).
+* 徴収の猶予 and 換価の猶予 stop the period running while they last (地方税法第18条の2第4項): the
+  days from the 猶予's first to its last day are added to the period (a renewal during it starts
+  a fresh period, which also does not run until the 猶予 ends).
 * An event after 時効 has completed does not revive it (the chain stops there).
 """
 
@@ -30,6 +33,8 @@ SEIZURE_ENDED = "seizure_ended"
 DELIVERY_REQUEST = "delivery_request"
 DELIVERY_REQUEST_ENDED = "delivery_request_ended"
 NOTICE = "notice"
+POSTPONEMENT = "postponement"
+POSTPONEMENT_ENDED = "postponement_ended"
 
 LABELS = {
     DEMAND: "督促",
@@ -39,6 +44,8 @@ LABELS = {
     DELIVERY_REQUEST: "交付要求",
     DELIVERY_REQUEST_ENDED: "交付要求の終了",
     NOTICE: "催告",
+    POSTPONEMENT: "徴収・換価の猶予",
+    POSTPONEMENT_ENDED: "猶予の終了",
 }
 
 
@@ -97,11 +104,16 @@ def chain(
     )
     suspended: Event | None = None
     notice_until: date | None = None
+    paused_from: date | None = None  # a 猶予 in force since this day
+    paused_days = 0  # days of ended 猶予 within the current period
+
+    def current_deadline() -> date:
+        deadline = period_end(start, years) + timedelta(days=paused_days)
+        return max(deadline, notice_until) if notice_until else deadline
+
     for event in sorted(events, key=lambda e: (e.on, e.kind)):
-        if suspended is None:
-            deadline = period_end(start, years)
-            if notice_until and notice_until > deadline:
-                deadline = notice_until
+        if suspended is None and paused_from is None:
+            deadline = current_deadline()
             if event.on > deadline:
                 result.completed_on = deadline
                 result.steps.append(
@@ -110,7 +122,24 @@ def chain(
                 result.expires_on = deadline
                 return result
         source = f"（{event.source}）" if event.source else ""
-        if event.kind == DEMAND:
+        if event.kind in (DEMAND, ACKNOWLEDGEMENT, SEIZURE_ENDED, DELIVERY_REQUEST_ENDED):
+            paused_days = 0  # a renewal starts a fresh period
+        if event.kind == POSTPONEMENT:
+            if paused_from is None:
+                paused_from = event.on
+            result.steps.append(
+                f"{LABELS[POSTPONEMENT]} {format_date(event.on)}{source}（猶予の間は進行しない）"
+            )
+        elif event.kind == POSTPONEMENT_ENDED:
+            if paused_from is not None:
+                # a period renewed during the 猶予 starts running only after it ends
+                stopped_from = max(paused_from, start)
+                paused_days += max(0, (event.on - stopped_from).days + 1)
+                paused_from = None
+                result.steps.append(
+                    f"猶予の終了 {format_date(event.on)}{source}（猶予期間は進行せず、{format_date(current_deadline())}まで）"
+                )
+        elif event.kind == DEMAND:
             restart = event.on + timedelta(days=10)  # 発した日から起算して10日を経過した日
             start = restart + timedelta(days=1)
             notice_until = None
@@ -143,9 +172,11 @@ def chain(
         result.suspended_by = LABELS[suspended.kind]
         result.steps.append(f"{LABELS[suspended.kind]}中のため時効は完成しない")
         return result
-    deadline = period_end(start, years)
-    if notice_until and notice_until > deadline:
-        deadline = notice_until
+    if paused_from is not None:
+        result.suspended_by = LABELS[POSTPONEMENT]
+        result.steps.append("猶予中のため時効は進行しない")
+        return result
+    deadline = current_deadline()
     result.expires_on = deadline
     result.steps.append(f"時効予定日 {format_date(deadline)}")
     if today and deadline < today:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dispositions.models import (
+    POSTPONEMENT_CODES,
     SEIZURE_CATEGORIES,
     SUSPENSION_CATEGORIES,
     DelinquencyCategory,
@@ -20,6 +21,7 @@ from dispositions.models import (
     DispositionCode,
     DispositionRow,
 )
+from dispositions.prescription import period_end
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
@@ -122,8 +124,20 @@ def draft_disposition(
     property_description: str = "",
     third_party_name: str = "",
     third_party_address: str = "",
+    postponed_until: date | None = None,
 ) -> Disposition:
     """An officer's draft; it takes effect only when a supervisor approves it."""
+    if code in POSTPONEMENT_CODES:
+        if postponed_until is None or postponed_until < planned_on:
+            raise DispositionError(
+                "徴収の猶予・換価の猶予には、処分予定日以後の猶予期間の終期を入力してください。"
+            )
+        if postponed_until > period_end(planned_on, 1):
+            raise DispositionError(
+                "猶予期間は1年以内です（地方税法第15条第1項・第15条の5第1項）。延長は別の処分として起案してください。"
+            )
+    else:
+        postponed_until = None
     if (
         code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE)
         and category not in SEIZURE_CATEGORIES
@@ -155,6 +169,7 @@ def draft_disposition(
             category=category,
             reason=reason.strip(),
             planned_on=planned_on,
+            postponed_until=postponed_until,
             property_description=property_description,
             third_party_name=third_party_name,
             third_party_address=third_party_address,
@@ -234,6 +249,16 @@ def approve_disposition(
             save_tracked(row, reason="決裁（処分日）", update_fields=["disposed_on", *stamp(row, actor)])
             if disposition.code in _EVENTS:
                 _event(actor, row.assessment, _EVENTS[disposition.code], on, f"滞納処分 {disposition.number}")
+            if disposition.code in POSTPONEMENT_CODES:
+                source = f"滞納処分 {disposition.number}"
+                _event(actor, row.assessment, PrescriptionEvent.Kind.POSTPONEMENT, on, source)
+                _event(
+                    actor,
+                    row.assessment,
+                    PrescriptionEvent.Kind.POSTPONEMENT_ENDED,
+                    disposition.postponed_until,
+                    source,
+                )
     return disposition
 
 
@@ -272,6 +297,15 @@ def cancel_disposition(
             started = _EVENTS.get(disposition.code)
             if was_approved and started:
                 _event(actor, row.assessment, _ENDS[started], on, f"滞納処分 {disposition.number} の取消")
+            if was_approved and disposition.code in POSTPONEMENT_CODES and on < disposition.postponed_until:
+                # 猶予の取消: the 猶予 ends on the day it is cancelled (the chain takes the first end)
+                _event(
+                    actor,
+                    row.assessment,
+                    PrescriptionEvent.Kind.POSTPONEMENT_ENDED,
+                    on,
+                    f"滞納処分 {disposition.number} の取消",
+                )
     return disposition
 
 

@@ -63,6 +63,7 @@ def draft(request, atena_number):
                 property_description=data["property_description"],
                 third_party_name=data["third_party_name"],
                 third_party_address=data["third_party_address"],
+                postponed_until=data["postponed_until"],
             )
         except services.DispositionError as error:
             form.add_error(None, str(error))

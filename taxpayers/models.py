@@ -239,6 +239,8 @@ class PrescriptionEvent(StampedModel):
         DELIVERY_REQUEST = "delivery_request", "交付要求"
         DELIVERY_REQUEST_ENDED = "delivery_request_ended", "交付要求の終了"
         NOTICE = "notice", "催告"
+        POSTPONEMENT = "postponement", "徴収・換価の猶予"
+        POSTPONEMENT_ENDED = "postponement_ended", "猶予の終了"
 
     assessment = models.ForeignKey(
         "Assessment",

@@ -92,7 +92,7 @@ def test_each_installment_is_counted_once_in_the_first_category(officer, supervi
         reason="財産なし",
         planned_on=date(2026, 12, 1),
     )
-    assert dict(dashboard.unresolved_breakdown()) == {
+    expected = {
         "差押": 35_000,
         "換価猶予": 0,
         "執行停止": 0,
@@ -101,6 +101,25 @@ def test_each_installment_is_counted_once_in_the_first_category(officer, supervi
         "分納誓約": 48_000,
         "その他": 0,
     }
+    assert dict(dashboard.unresolved_breakdown(date(2026, 11, 27))) == expected
+    postponement = dispositions.draft_disposition(
+        actor=actor,
+        taxpayer=premium.taxpayer,
+        assessment_ids=[premium.pk],
+        code="10",
+        category="00",
+        reason="病気療養（地方税法第15条第1項第2号）",
+        planned_on=date(2026, 11, 1),
+        postponed_until=date(2027, 4, 30),
+    )
+    dispositions.approve_disposition(actor=Actor.for_staff(supervisor, "T0001"), disposition=postponement)
+    # 徴収猶予 comes before 分納誓約; after its 終期 the installment falls back to the pledge
+    assert dict(dashboard.unresolved_breakdown(date(2026, 11, 27))) == {
+        **expected,
+        "徴収猶予": 48_000,
+        "分納誓約": 0,
+    }
+    assert dict(dashboard.unresolved_breakdown(date(2027, 5, 1))) == expected
 
 
 def test_officer_activity_and_the_page(client, officer, supervisor, ledger):

@@ -222,3 +222,50 @@ def test_the_list_of_near_prescriptions_follows_the_chain(officer, ledger):
     # 2021 fixed-asset installment: 督促 2021-06-18 → 2026-06-28, within 180 days of 2026-01-10.
     assert [(a.notice_number, c.expires_on) for a, c in due] == [("210000101", date(2026, 6, 28))]
     assert services.prescriptions_due(today=date(2025, 6, 1)) == []
+
+
+def postpone(actor, *, until, code="10", on=date(2022, 4, 1)):
+    return services.draft_disposition(
+        actor=actor,
+        taxpayer=Taxpayer.objects.get(atena_number="000000101"),
+        assessment_ids=[Assessment.objects.get(notice_number="210000101").pk],
+        code=code,
+        category="00",
+        reason="災害により財産に損失（地方税法第15条第1項第1号）",
+        planned_on=on,
+        postponed_until=until,
+    )
+
+
+def test_a_postponement_needs_its_end_within_a_year(officer, ledger):
+    actor = Actor.for_staff(officer, "T0001")
+    with pytest.raises(services.DispositionError, match="猶予期間の終期"):
+        postpone(actor, until=None)
+    with pytest.raises(services.DispositionError, match="1年以内"):
+        postpone(actor, until=date(2023, 4, 1))  # 2022-04-01 + 1年 ends 2023-03-31
+    assert postpone(actor, until=date(2023, 3, 31)).postponed_until == date(2023, 3, 31)
+
+
+def test_an_approved_postponement_stops_prescription_and_its_cancellation_ends_it(
+    officer, supervisor, ledger
+):
+    from dispositions.chains import chain_for
+
+    draft = postpone(Actor.for_staff(officer, "T0001"), until=date(2023, 3, 31), code="11")
+    services.approve_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"), disposition=draft, disposed_on=date(2022, 4, 1)
+    )
+    assessment = Assessment.objects.get(notice_number="210000101")
+    kinds = sorted(assessment.prescription_events.values_list("kind", "occurred_on"))
+    assert ("postponement", date(2022, 4, 1)) in kinds and ("postponement_ended", date(2023, 3, 31)) in kinds
+    # the demand renewed the period to 2026-06-28; the 365 days of 猶予 push it to 2027-06-28
+    assert chain_for(assessment).expires_on == date(2027, 6, 28)
+    services.cancel_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"),
+        disposition=draft,
+        category="9",
+        reason="猶予の取消（地方税法第15条の3）",
+        cancelled_on=date(2022, 9, 30),
+    )
+    # cancelled: the 猶予 ran 2022-04-01〜2022-09-30 (183 days): 2026-06-28 + 183 days = 2026-12-28
+    assert chain_for(Assessment.objects.get(pk=assessment.pk)).expires_on == date(2026, 12, 28)

@@ -6,6 +6,8 @@ from dispositions.prescription import (
     ACKNOWLEDGEMENT,
     DEMAND,
     NOTICE,
+    POSTPONEMENT,
+    POSTPONEMENT_ENDED,
     SEIZURE,
     SEIZURE_ENDED,
     Event,
@@ -114,3 +116,44 @@ def test_a_premium_runs_two_years_from_the_day_after_its_due_date():
 def test_a_period_starting_on_29_february_ends_on_28_february():
     # 起算日 2024-02-29: 2029 has no 29 February, so the period ends on its last day of February (民法第143条第2項).
     assert chain(base_date=date(2024, 2, 28), years=5, events=[]).expires_on == date(2029, 2, 28)
+
+
+def test_a_postponement_stops_the_period_while_it_lasts():
+    # 地方税法第18条の2第4項: 徴収の猶予 2022-04-01〜2023-03-31 (365 days) does not count, so the
+    # period renewed by the demand (to 2026-06-28) ends 365 days later: 2027-06-28.
+    result = chain(
+        base_date=BASE,
+        years=5,
+        events=[
+            Event(DEMAND, date(2021, 6, 18)),
+            Event(POSTPONEMENT, date(2022, 4, 1)),
+            Event(POSTPONEMENT_ENDED, date(2023, 3, 31)),
+        ],
+    )
+    assert result.expires_on == date(2027, 6, 28)
+    assert "猶予の終了" in result.explained()
+
+
+def test_a_postponement_without_its_end_keeps_the_period_from_running():
+    result = chain(
+        base_date=BASE,
+        years=5,
+        events=[Event(DEMAND, date(2021, 6, 18)), Event(POSTPONEMENT, date(2022, 4, 1))],
+    )
+    assert result.expires_on is None and result.suspended_by == "徴収・換価の猶予"
+
+
+def test_a_renewal_during_a_postponement_starts_a_period_that_runs_only_after_it():
+    # 承認 2022-06-01 during the 猶予 (2022-04-01〜2022-09-30): the new period from 2022-06-02
+    # does not run until 2022-09-30 has passed: 2027-06-01 + 121 days (6/2〜9/30) = 2027-09-30.
+    result = chain(
+        base_date=BASE,
+        years=5,
+        events=[
+            Event(DEMAND, date(2021, 6, 18)),
+            Event(POSTPONEMENT, date(2022, 4, 1)),
+            Event(ACKNOWLEDGEMENT, date(2022, 6, 1)),
+            Event(POSTPONEMENT_ENDED, date(2022, 9, 30)),
+        ],
+    )
+    assert result.expires_on == date(2027, 9, 30)
