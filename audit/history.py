@@ -20,6 +20,8 @@ from dispositions.models import Disposition, DispositionRow, Inquiry
 from documents.models import Document
 from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInstallment
 from taxpayers.models import Assessment, MailingAddress, Payment, PrescriptionEvent, Taxpayer
+from wako_collections.eras import format_date
+from wako_collections.templatetags.wareki import wareki_datetime
 
 HISTORY_TYPES = {"+": "作成", "~": "変更", "-": "削除"}
 # Bookkeeping every save rewrites; shown as part of the change's who/when, not as a changed item.
@@ -104,6 +106,10 @@ def shown(field: models.Field, value) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
+    if isinstance(value, datetime):
+        return wareki_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
     if isinstance(value, int) and "amount" in field.name:
         return f"{value:,}"
     text = str(value)

@@ -94,6 +94,8 @@ class Simulation:
     late_charge_at_end: int
     finishes_on: date
     earliest_prescription: date | None
+    # per scheduled payment: the 延滞金 of the installments whose 本税 that payment completes
+    late_charge_by_payment: tuple[int, ...] = ()
 
     @property
     def finishes_before_prescription(self) -> bool:
@@ -110,7 +112,8 @@ def simulate(schedule: Sequence[ScheduledPayment], covered: Sequence[CoveredInst
         c.key: list(c.earlier_principal_payments) for c in remaining
     }
     late = 0
-    for payment in schedule:
+    by_payment = [0] * len(schedule)
+    for index, payment in enumerate(schedule):
         left = payment.amount
         for item in remaining:
             if left == 0:
@@ -123,7 +126,7 @@ def simulate(schedule: Sequence[ScheduledPayment], covered: Sequence[CoveredInst
                 owed_principal[item.key] -= take
                 left -= take
                 if owed_principal[item.key] == 0:
-                    late += compute_late_charge(
+                    charge = compute_late_charge(
                         principal=item.principal,
                         due_date=item.due_date,
                         until=payment.due_date,
@@ -131,6 +134,8 @@ def simulate(schedule: Sequence[ScheduledPayment], covered: Sequence[CoveredInst
                         first_band_months=item.first_band_months,
                         rates=projected_rates(),
                     ).amount
+                    late += charge
+                    by_payment[index] += charge
                 else:
                     paid_principal[item.key].append(PartialPayment(payment.due_date, take))
     finishes = schedule[-1].due_date if schedule else date.today()
@@ -140,4 +145,5 @@ def simulate(schedule: Sequence[ScheduledPayment], covered: Sequence[CoveredInst
         late_charge_at_end=late,
         finishes_on=finishes,
         earliest_prescription=min(prescriptions) if prescriptions else None,
+        late_charge_by_payment=tuple(by_payment),
     )

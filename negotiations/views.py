@@ -214,6 +214,7 @@ def pledge_new(request, atena_number):
                         interval=form.cleaned_data["interval"],
                         note=form.cleaned_data["note"],
                         revises=revises,
+                        projected_late_charges=simulation.late_charge_by_payment,
                     )
                 except services.NegotiationError as error:
                     form.add_error(None, str(error))

@@ -54,6 +54,8 @@ def test_a_records_history_shows_each_change_with_its_diff_who_where_and_why(
         "履歴": ("1", "2"),
     }
     assert first.type_label == "作成" and any(item.label == "訪問内容" for item in first.changes)
+    input_date = next(item.new for item in first.changes if item.label == "入力日")
+    assert input_date.startswith("令和")  # dates read in 和暦
     assert "12月10日に3万円" in html and "山田 太郎" in html
     logged = TaxpayerAccess.objects.get(page="監査：記録の変更履歴")
     assert logged.staff_number == "S2001" and logged.atena_numbers == ["000000101"]

@@ -13,6 +13,7 @@ import pytest
 
 from accounts import services
 from tests.conftest import PASSWORD, SETUP, current_code
+from tests.taxpayers.conftest import batch_actor, ledger, write_csv  # noqa: F401  (shared fixtures)
 from wako_collections.actors import acting_as
 
 # Playwright's sync API runs an event loop on the test's thread; the test body still talks to the

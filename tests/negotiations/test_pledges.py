@@ -50,6 +50,9 @@ def test_the_pledge_page_simulates_then_saves(client, officer, ledger):
     pledge = InstallmentPledge.objects.get()
     assert saved["Location"] == reverse("negotiations:pledge_detail", args=[pledge.pledge_number])
     assert [line.amount for line in pledge.schedule.all()] == [11_666, 11_666, 11_668]
+    # 延滞金 on the 35,000 yen from 2021-06-01 falls due with the payment that completes the 本税
+    lates = [line.projected_late_charge for line in pledge.schedule.all()]
+    assert lates[:2] == [0, 0] and lates[2] > 10_000
     assert (
         pledge.updated_staff_number == "S1001" and pledge.history.first().history_terminal_number == "T0001"
     )

@@ -72,6 +72,8 @@ def test_the_simulator_projects_late_charge_and_warns_about_prescription():
     assert result.total_paid == 65_100
     assert result.finishes_on == date(2021, 10, 30)
     assert result.late_charge_at_end > 0 and result.finishes_before_prescription
+    # the whole 延滞金 falls on the payment that completes the 本税 (the second), none on the first
+    assert result.late_charge_by_payment == (0, result.late_charge_at_end)
     late = build_schedule(total=65_100, first_date=date(2026, 5, 1), count=3)
     assert not simulate(late, covered).finishes_before_prescription
 
