@@ -35,7 +35,8 @@ apt_install() {
 
 install_system_packages() {
   # WeasyPrint needs Pango; printed forms use Debian's IPAex fonts; pdftotext reads PDFs in tests.
-  local pkgs=(fonts-ipaexfont libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+  # postgresql-client: pg_dump/pg_restore for manage.py backup and restore.
+  local pkgs=(fonts-ipaexfont libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils postgresql-client)
   [ "${WAKO_WITH_BROWSER:-0}" = 1 ] && pkgs+=(chromium)
   apt_install "${pkgs[@]}"
 }
