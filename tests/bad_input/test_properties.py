@@ -1,0 +1,128 @@
+"""Bad input, generated (hypothesis): imports and forms answer with Japanese messages, write nothing
+they should not, never fail with a server error, and print what was typed escaped. No 個人番号
+reaches a log."""
+
+import logging
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import SecurityEvent
+from negotiations.models import NegotiationRecord
+from taxpayers.importing import ImportRejected, run_import, start_log
+from taxpayers.models import Assessment, Payment, Taxpayer, TaxpayerAccess
+from tests.conftest import sign_in
+from tests.taxpayers.conftest import ASSESSMENT_HEADER, PAYMENT_HEADER, PERSON_HEADER
+from wako_collections.actors import Actor
+
+pytestmark = pytest.mark.django_db
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+HEADERS = {"persons": PERSON_HEADER, "assessments": ASSESSMENT_HEADER, "payments": PAYMENT_HEADER}
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# cells: kanji, kana, digits, dates, control characters, quotes, commas, script and SQL payloads
+cell = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            "'; DROP TABLE taxpayers_taxpayer; --",
+            "\x00",
+            "\x1b[2J",
+            '"',
+            "令和8年13月1日",
+        ]
+    ),
+    st.from_regex(r"[0-9]{1,15}", fullmatch=True),
+)
+csv_rows = st.lists(st.lists(cell, min_size=0, max_size=22).map(lambda cells: ",".join(cells)), max_size=6)
+
+
+def encoded(rows: list[str], header: str, encoding: str) -> bytes:
+    return "\n".join([header, *rows]).encode(encoding, errors="replace")
+
+
+@FUZZ
+@given(
+    kind=st.sampled_from(list(HEADERS)),
+    rows=csv_rows,
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp932"]),
+    garbage=st.binary(max_size=200),
+    drop_column=st.booleans(),
+)
+def test_a_malformed_import_is_refused_in_japanese_with_nothing_written(
+    kind, rows, encoding, garbage, drop_column
+):
+    actor = Actor.batch("TEST")
+    header = HEADERS[kind]
+    if drop_column:
+        header = ",".join(header.split(",")[1:])
+    before = (Taxpayer.objects.count(), Assessment.objects.count(), Payment.objects.count())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_bytes(encoded(rows, header, encoding) + garbage)
+        try:
+            run_import(
+                log=start_log(kind=kind, path=path, file_name=path.name, actor=actor), path=path, actor=actor
+            )
+        except ImportRejected as rejected:
+            assert rejected.log.errors, "a refusal names its errors"
+            for error in rejected.log.errors:
+                assert JAPANESE.search(error["message"]), error
+            assert (Taxpayer.objects.count(), Assessment.objects.count(), Payment.objects.count()) == before
+        assert not path.exists()  # deleted whatever happened
+
+
+@FUZZ
+@given(text=cell)
+def test_search_never_fails_and_shows_what_was_typed_escaped(client, officer, text):
+    sign_in(client, officer)
+    response = client.get(reverse("taxpayers:search"), {"name": text, "address": text, "phone": text})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+@FUZZ
+@given(content=cell, place=cell)
+def test_a_contact_record_saves_or_explains_and_prints_escaped(client, officer, ledger, content, place):
+    sign_in(client, officer)
+    before = NegotiationRecord.objects.count()
+    response = client.post(
+        reverse("negotiations:record_create", args=["000000101"]),
+        {
+            "contact_kind": "21",
+            "result": "2",
+            "subject_group_code": "02",
+            "collection_category": "2",
+            "importance": "2",
+            "content": content,
+            "place": place,
+        },
+    )
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:  # refused: the page says why, nothing saved
+        assert NegotiationRecord.objects.count() == before
+        assert JAPANESE.search(response.content.decode())
+    page = client.get(reverse("negotiations:case", args=["000000101"])).content.decode()
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_no_individual_number_reaches_a_log(client, officer, ledger, caplog):
+    caplog.set_level(logging.DEBUG)
+    number = "123456789018"  # 000000101's, imported by the ledger fixture
+    sign_in(client, officer)
+    client.get(reverse("taxpayers:detail", args=["000000101"]))
+    shown = client.post(
+        reverse("taxpayers:reveal_individual_number", args=["000000101"]), {"reason": "本人確認のため"}
+    )
+    assert "1234 5678 9018" in shown.content.decode()  # shown to the permitted officer with a reason…
+    assert number not in caplog.text  # …but never written to a log
+    assert not TaxpayerAccess.objects.filter(detail__contains=number).exists()
+    assert not SecurityEvent.objects.filter(detail__contains=number).exists()
+    for row in Taxpayer.history.all():
+        assert number not in str(row.__dict__)
