@@ -84,10 +84,8 @@ def steps(request, browser, live_server, ipv6_terminal, settings):
     context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # the browser's console, shown by pytest when a test fails
     page.on("console", lambda message: print("browser console:", message.type, message.text))
-    page.on(
-        "response", lambda r: ("webauthn" in r.url or r.status >= 400) and print("response:", r.status, r.url)
-    )
     yield Steps(page, folder, live_server.url)
     context.close()
 
