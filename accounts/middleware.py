@@ -126,7 +126,9 @@ class RequireVerifiedStaffMiddleware:
             return redirect("accounts:verify")
         if user.must_change_password and name not in PASSWORD_CHANGE_URL_NAMES:
             return redirect("accounts:password_change")
-        if name not in KEY_REGISTRATION_URL_NAMES and needs_security_key(user):
+        # Asked once per request; the menu reads the answer instead of asking again.
+        request.held_for_security_key = needs_security_key(user)
+        if request.held_for_security_key and name not in KEY_REGISTRATION_URL_NAMES:
             return redirect("accounts:security_keys")
         return self.get_response(request)
 

@@ -77,8 +77,6 @@ def menu(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_verified():
         return {"menu_entries": []}
-    from accounts.middleware import needs_security_key
-
-    if needs_security_key(user):  # held on the key registration page: no menu to lead elsewhere
-        return {"menu_entries": []}
+    if getattr(request, "held_for_security_key", False):  # set by RequireVerifiedStaffMiddleware
+        return {"menu_entries": []}  # held on the key registration page: no menu to lead elsewhere
     return {"menu_entries": menu_for(user)}
