@@ -37,6 +37,7 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY  # noqa: E402
 from accounts.models import Staff  # noqa: E402
+from benchmarks.stats import percentile  # noqa: E402
 from taxpayers.demo import generate  # noqa: E402
 from taxpayers.importing import run_import, start_log  # noqa: E402
 from taxpayers.models import Assessment, Payment, Taxpayer  # noqa: E402
@@ -45,11 +46,6 @@ from wako_collections.actors import Actor  # noqa: E402
 from wako_collections.demo import load_demo_accounts  # noqa: E402
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def signed_in_client() -> Client:

@@ -20,8 +20,18 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors: the database may be what failed.
-    from django.http import HttpResponseServerError
+    """No context processors: the database may be what failed. When it is (the server restarting,
+    the connection lost), staff are told so with 503 and a retry hint: the transaction was rolled
+    back, so nothing of the operation was recorded."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse
     from django.template import loader
 
-    return HttpResponseServerError(loader.get_template("errors/500.html").render())
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("errors/503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -206,3 +206,23 @@ def test_an_upload_with_errors_shows_them_and_writes_nothing(client, supervisor,
     html = response.content.decode()
     assert "エラーのため取込なし" in html and "3" in html and "生年月日" in html
     assert Taxpayer.objects.count() == 0 and list(tmp_path.iterdir()) == []
+
+
+def test_a_lost_database_connection_shows_the_apps_own_page_with_503(client, officer, ledger, monkeypatch):
+    from django.db import OperationalError
+
+    from accounts import middleware
+
+    sign_in(client, officer)
+
+    def restarting(address):
+        raise OperationalError("connection failed: the database system is shutting down")
+
+    monkeypatch.setattr(middleware, "terminal_for_address", restarting)
+    client.raise_request_exception = False
+    response = client.get(reverse("taxpayers:detail", args=["000000101"]))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "一時的にデータベースに接続できません" in page and "記録されていません" in page
+    assert "和光 太郎" not in page

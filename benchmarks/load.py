@@ -1,0 +1,406 @@
+"""Load with faults (issue 8): officers at their terminals against gunicorn with production
+settings, on loopback, for a bounded time.
+
+    WAKO_ENV=development .venv/bin/python -m benchmarks.load [--users 50] [--minutes 5] [--restart-db]
+
+Run by `python -m benchmarks` (which builds the 100,000-person dataset first); on its own it uses
+whatever the database holds. It
+  1. registers one staff account per simulated officer (S5001…, 徴収担当, each with its own TOTP
+     key) and writes a plan: sample taxpayers, notice numbers, delinquent cases;
+  2. collects static files and starts gunicorn with WAKO_ENV=production over TLS (a certificate
+     made for this run), so secure cookies, HSTS and the CSRF Referer check are all in play;
+  3. runs locust headless (benchmarks/locustfile.py): the officers sign in, then search, open
+     taxpayers and 収納状況照会, read cases, record contacts and print a 納付書 now and then;
+  4. with --restart-db, stops PostgreSQL part-way through, starts it again a few seconds later,
+     and records when it was down and when it accepted connections again;
+  5. reads every request from the run's log and checks the database afterwards: every contact
+     the server confirmed is recorded exactly once with its history, and no record of the run
+     is missing its history or its links (nothing half-written).
+Measurements, not assertions: the report states each target and whether it was met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wako_collections.settings")
+os.environ.setdefault("WAKO_ENV", "development")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Max  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from accounts import services as accounts  # noqa: E402
+from accounts.models import Staff  # noqa: E402
+from accounts.roles import Role  # noqa: E402
+from benchmarks.stats import percentile  # noqa: E402
+from documents.models import Document  # noqa: E402
+from negotiations.models import NegotiationRecord  # noqa: E402
+from taxpayers.models import Assessment, InstallmentBalance, Taxpayer  # noqa: E402
+from wako_collections.actors import Actor, acting_as  # noqa: E402
+from wako_collections.demo import load_demo_accounts  # noqa: E402
+from wako_collections.records import save_tracked  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+LOAD_PASSWORD = "wako-load-run-2026"  # noqa: S105 - accounts of the benchmark database only
+PAGE_TARGET_MS, PDF_TARGET_MS, RECOVERY_TARGET_S = 300, 3000, 5
+CONTACT = {  # a valid 交渉記録 (negotiations/forms.py): an outgoing call, no promise
+    "contact_kind": "11",
+    "result": "1",
+    "subject_group_code": "02",
+    "collection_category": "2",
+    "importance": "2",
+    "place": "本庁舎 収納課",
+    "interviewee": "本人",
+}
+
+
+# --- 1. accounts and plan ----------------------------------------------------------------
+def load_staff(count: int) -> list[dict]:
+    """S5001… as 徴収担当, each with a TOTP key derived from the number (idempotent)."""
+    actor = Actor.batch("LOAD")
+    load_demo_accounts()  # the loopback terminals
+    staff = []
+    with acting_as(actor):
+        for n in range(1, count + 1):
+            number = f"S{5000 + n}"
+            key = hashlib.sha1(f"wako-load-{number}".encode()).hexdigest()  # noqa: S324 - a test key
+            if not Staff.objects.filter(staff_number=number).exists():
+                member, _ = accounts.create_staff(
+                    actor=actor,
+                    staff_number=number,
+                    full_name=f"負荷試験 {n:02d}",
+                    atena_number=f"95{n:07d}",
+                    department="総務部収納課（負荷試験）",
+                    role=Role.COLLECTIONS_OFFICER,
+                    initial_password=LOAD_PASSWORD,
+                )
+                member.must_change_password = False
+                save_tracked(member, reason="負荷試験の職員", update_fields=["must_change_password"])
+                TOTPDevice.objects.create(user=member, name="負荷試験", confirmed=True, key=key)
+            staff.append({"staff_number": number, "password": LOAD_PASSWORD, "totp_key": key})
+    return staff
+
+
+def build_plan(users: int, run: str) -> dict:
+    people = Taxpayer.objects.order_by("?").values(
+        "atena_number", "name", "name_kana", "address", "phone", "birth_date"
+    )[:2000]
+    delinquent = list(
+        InstallmentBalance.objects.filter(status=InstallmentBalance.Status.DELINQUENT)
+        .order_by("?")
+        .values_list("assessment__taxpayer__atena_number", flat=True)[:1000]
+    )
+    notices = list(Assessment.objects.order_by("?").values_list("notice_number", flat=True)[:1000])
+    return {
+        "run": run,
+        "staff": load_staff(users),
+        "taxpayers": [
+            {
+                "atena_number": p["atena_number"],
+                "name": p["name"],
+                "kana_surname": p["name_kana"].split(" ")[0],
+                "address_part": p["address"][-8:],
+                "phone": p["phone"],
+                "birth_date": p["birth_date"].isoformat() if p["birth_date"] else "",
+            }
+            for p in people
+        ],
+        "delinquent": sorted(set(delinquent)),
+        "notice_numbers": notices,
+        "contact": CONTACT,
+    }
+
+
+# --- 2. the server -----------------------------------------------------------------------
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+def production_environment() -> dict:
+    """WAKO_ENV=production with the keys the dataset was written with (development's derived
+    keys: the benchmark database holds only synthetic 個人番号)."""
+
+    def derived(label: str) -> str:  # as wako_collections/settings.py derives them
+        return base64.b64encode(hashlib.sha256(f"wako-development-{label}".encode()).digest()).decode()
+
+    return {
+        **os.environ,
+        "WAKO_ENV": "production",
+        "DEBUG": "false",
+        "SECRET_KEY": base64.b64encode(os.urandom(48)).decode(),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "INDIVIDUAL_NUMBER_KEYS": f"dev1:{derived('aes')},hmac:{derived('hmac')}",
+    }
+
+
+@dataclass
+class Server:
+    port: int
+    workers: int
+    folder: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = production_environment()
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        cert, key = self_signed_certificate(self.folder)
+        options = f"--bind 127.0.0.1:{self.port} --workers {self.workers} --timeout 60".split()
+        files = {"certfile": cert, "keyfile": key, "access-logfile": self.folder / "access.log"}
+        files["error-logfile"] = self.folder / "gunicorn.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "wako_collections.wsgi", *options]
+            + [part for name, path in files.items() for part in (f"--{name}", str(path))],
+            cwd=ROOT,
+            env=env,
+        )
+        unverified = ssl._create_unverified_context()  # noqa: S323 - our own certificate, loopback
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{self.url}/accounts/login/", context=unverified, timeout=2)  # noqa: S310
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"gunicorn did not answer; see {self.folder / 'gunicorn.log'}")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+# --- 4. the fault --------------------------------------------------------------------------
+def postgres_commands() -> tuple[list[str], list[str]]:
+    """How to stop and start the PostgreSQL server this run uses: WAKO_PG_STOP / WAKO_PG_START,
+    or the Debian cluster listening on the database's port (pg_ctlcluster)."""
+    if os.environ.get("WAKO_PG_STOP") and os.environ.get("WAKO_PG_START"):
+        return os.environ["WAKO_PG_STOP"].split(), os.environ["WAKO_PG_START"].split()
+    port = str(connection.settings_dict.get("PORT") or 5432)
+    if shutil.which("pg_lsclusters"):
+        for line in subprocess.run(
+            ["pg_lsclusters", "-h"], capture_output=True, text=True
+        ).stdout.splitlines():
+            version, cluster, cluster_port = line.split()[:3]
+            if cluster_port == port:
+                base = ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster]
+                return [*base, "stop", "-m", "fast"], [*base, "start"]
+    raise SystemExit(
+        "PostgreSQL を止めるコマンドが分かりません: WAKO_PG_STOP と WAKO_PG_START を設定してください。"
+    )
+
+
+@dataclass
+class Outage:
+    stopped_at: float = 0.0
+    ready_at: float = 0.0
+    log: list[str] = field(default_factory=list)
+
+
+def restart_postgres(at: float, down_seconds: float, outage: Outage) -> None:
+    stop, start = postgres_commands()
+    time.sleep(max(0.0, at - time.time()))
+    outage.stopped_at = time.time()
+    outage.log.append(subprocess.run(stop, capture_output=True, text=True).stderr)
+    time.sleep(down_seconds)
+    outage.log.append(subprocess.run(start, capture_output=True, text=True).stderr)
+    host = connection.settings_dict.get("HOST") or "127.0.0.1"
+    port = str(connection.settings_dict.get("PORT") or 5432)
+    while subprocess.run(["pg_isready", "-q", "-h", host, "-p", port]).returncode != 0:
+        time.sleep(0.1)
+    outage.ready_at = time.time()
+
+
+# --- 3 and 5. the run and what it shows ---------------------------------------------------------
+def run_locust(server: Server, plan_path: Path, log_path: Path, users: int, seconds: int) -> None:
+    options = (
+        f"--host {server.url} --headless --users {users} --spawn-rate 2 --run-time {seconds}s"
+        " --stop-timeout 15 --only-summary --loglevel WARNING --exit-code-on-error 0"
+    ).split()
+    subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py"), *options],
+        cwd=ROOT,
+        env={**os.environ, "WAKO_LOAD_PLAN": str(plan_path), "WAKO_LOAD_LOG": str(log_path)},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def figures(lines: list[dict]) -> dict:
+    def spread(rows):
+        times = [r["ms"] for r in rows]
+        return {
+            "n": len(rows),
+            "failed": sum(not r["ok"] for r in rows),
+            "p50": percentile(times, 0.5) if times else 0,
+            "p95": percentile(times, 0.95) if times else 0,
+            "max": max(times) if times else 0,
+        }
+
+    names = sorted({r["name"] for r in lines})
+    return {
+        "pages": spread([r for r in lines if r["kind"] in ("page", "write")]),
+        "pdf": spread([r for r in lines if r["kind"] == "pdf"]),
+        "login": spread([r for r in lines if r["kind"] == "login"]),
+        "by_name": {name: spread([r for r in lines if r["name"] == name]) for name in names},
+        "errors": Counter(f"{r['name']}: {r['error']}" for r in lines if not r["ok"]).most_common(8),
+    }
+
+
+def fault_figures(lines: list[dict], outage: Outage) -> dict:
+    failed = [r for r in lines if not r["ok"]]
+    before = [r for r in failed if r["t"] + r["ms"] / 1000 < outage.stopped_at]
+    late = [r for r in failed if r["t"] > outage.ready_at + RECOVERY_TARGET_S]
+    last_failure_end = max((r["t"] + r["ms"] / 1000 for r in failed), default=outage.ready_at)
+    answered = [r for r in failed if r["status"]]
+    return {
+        "down_seconds": outage.ready_at - outage.stopped_at,
+        "failed": len(failed),
+        "failed_before": len(before),
+        "failed_after_recovery_window": len(late),
+        "recovery_seconds": max(0.0, last_failure_end - outage.ready_at),
+        "own_error_page": sum(r["own_error_page"] for r in answered),
+        "answered": len(answered),
+        "statuses": Counter(r["status"] for r in failed),
+    }
+
+
+def integrity(run: str, lines: list[dict], documents_after: int) -> dict:
+    """Nothing half-written: compare what the server confirmed with what the database holds."""
+    confirmed = {r["marker"] for r in lines if r["marker"] and r["ok"]}
+    refused = {r["marker"] for r in lines if r["marker"] and not r["ok"]}
+    found: Counter[str] = Counter()
+    missing_history = 0
+    marker = re.compile(r"負荷試験 \S+ \S+")
+    for record in NegotiationRecord.objects.filter(content__contains=f"負荷試験 {run} "):
+        found[marker.search(record.content).group(0)] += 1  # type: ignore[union-attr]
+        if not NegotiationRecord.history.filter(id=record.pk, history_type="+").exists():
+            missing_history += 1
+    documents = Document.objects.filter(pk__gt=documents_after, updated_staff_number__startswith="S5")
+    broken_documents = sum(
+        1
+        for d in documents
+        if not d.assessments.exists() or not Document.history.filter(id=d.pk, history_type="+").exists()
+    )
+    return {
+        "contacts_confirmed": len(confirmed),
+        "confirmed_missing": len(confirmed - set(found)),
+        "recorded_twice": sum(1 for n in found.values() if n > 1),
+        "refused_but_recorded": len(refused & set(found)),
+        "missing_history": missing_history,
+        "documents": documents.count(),
+        "broken_documents": broken_documents,
+    }
+
+
+def run(*, users: int = 50, minutes: float = 5, restart_db: bool = False, workers: int = 5) -> dict:
+    run_id = ("R" if restart_db else "N") + dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    folder = Path(tempfile.mkdtemp(prefix=f"wako-load-{run_id}-"))
+    plan_path, log_path = folder / "plan.json", folder / "requests.jsonl"
+    plan_path.write_text(json.dumps(build_plan(users, run_id), ensure_ascii=False), encoding="utf-8")
+    documents_after = Document.objects.aggregate(last=Max("pk"))["last"] or 0
+    server = Server(port=8443, workers=workers, folder=folder)
+    connection.close()  # the fault must not leave this process holding a dead connection
+    server.start()
+    seconds = int(minutes * 60)
+    outage = Outage()
+    fault = None
+    try:
+        if restart_db:
+            fault = threading.Thread(
+                target=restart_postgres, args=(time.time() + seconds * 0.5, 5.0, outage), daemon=True
+            )
+            fault.start()
+        run_locust(server, plan_path, log_path, users, seconds)
+        if fault:
+            fault.join(timeout=120)
+    finally:
+        server.stop()
+    lines = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
+    result = {
+        "run": run_id,
+        "users": users,
+        "seconds": seconds,
+        "workers": workers,
+        "requests": len(lines),
+        "figures": figures(lines),
+        "integrity": integrity(run_id, lines, documents_after),
+        "folder": str(folder),
+    }
+    if restart_db:
+        result["fault"] = fault_figures(lines, outage)
+    (folder / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--restart-db", action="store_true")
+    args = parser.parse_args(argv)
+    result = run(users=args.users, minutes=args.minutes, restart_db=args.restart_db, workers=args.workers)
+    print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
