@@ -1,7 +1,8 @@
 """Batch PDF throughput: 10,000 one-page 催告書 rendered the way a batch renders them (many per
-WeasyPrint run, joined into one PDF) next to rendering each document separately, in the same run.
+WeasyPrint run, joined into one PDF) next to rendering each document separately, in the same run;
+part of `python -m benchmarks`.
 
-    WAKO_ENV=development .venv/bin/python benchmarks/documents.py [--documents 10000] [--single-sample 300]
+    WAKO_ENV=development .venv/bin/python -m benchmarks.documents [--documents 10000] [--single-sample 300]
 
 No database is needed: the contents are built like the batch builds them (taxpayer, installments,
 amounts, 和暦 dates), with synthetic names and numbers. One-by-one throughput is measured on a
@@ -14,12 +15,9 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wako_collections.settings")
 os.environ.setdefault("WAKO_ENV", "development")
 
@@ -76,42 +74,47 @@ def notice_content(i: int, issued_on: date, deadline: date) -> dict:
     }
 
 
+def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int = 0) -> dict:
+    issued_on = date(2026, 11, 27)
+    contents = [notice_content(i, issued_on, issued_on + timedelta(days=14)) for i in range(documents)]
+    template = content.TEMPLATES[FormCode.NOTICE_GENERAL]
+
+    render_pdf(template, {"d": contents[0]})  # warm up fonts and templates for both paths
+    started = time.perf_counter()
+    for c in contents[:single_sample]:
+        render_pdf(template, {"d": c})
+    single = time.perf_counter() - started
+
+    chunk = settings.DOCUMENT_BATCH_CHUNK
+    processes = processes or settings.DOCUMENT_RENDER_PROCESSES
+    started = time.perf_counter()
+    chunks = [contents[s : s + chunk] for s in range(0, len(contents), chunk)]
+    parts = list(rendering.render_chunks(chunks, processes=processes, should_stop=lambda: False))
+    pdf, pages = batches._join(parts)
+    batch = time.perf_counter() - started
+    return {
+        "documents": documents,
+        "chunk": chunk,
+        "processes": processes,
+        "single_sample": single_sample,
+        "single_seconds": single,
+        "single_rate": single_sample / single,
+        "batch_seconds": batch,
+        "pages": pages,
+        "batch_rate": pages / batch,
+        "pdf_mib": len(pdf) / 2**20,
+        "main_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "renderer_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--single-sample", type=int, default=300)
     parser.add_argument("--processes", type=int, default=0, help="default: DOCUMENT_RENDER_PROCESSES")
     args = parser.parse_args()
-    issued_on = date(2026, 11, 27)
-    contents = [notice_content(i, issued_on, issued_on + timedelta(days=14)) for i in range(args.documents)]
-    template = content.TEMPLATES[FormCode.NOTICE_GENERAL]
-
-    render_pdf(template, {"d": contents[0]})  # warm up fonts and templates for both paths
-    started = time.perf_counter()
-    for c in contents[: args.single_sample]:
-        render_pdf(template, {"d": c})
-    single = time.perf_counter() - started
-    single_rate = args.single_sample / single
-
-    chunk = settings.DOCUMENT_BATCH_CHUNK
-    processes = args.processes or settings.DOCUMENT_RENDER_PROCESSES
-    started = time.perf_counter()
-    chunks = [contents[s : s + chunk] for s in range(0, len(contents), chunk)]
-    parts = list(rendering.render_chunks(chunks, processes=processes, should_stop=lambda: False))
-    pdf, pages = batches._join(parts)
-    batch = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-    print(f"documents: {args.documents}  chunk: {chunk}  processes: {processes}")
-    print(f"one by one (sample of {args.single_sample}): {single:.1f} s → {single_rate:.1f} pages/s")
-    print(
-        f"batch: {batch:.1f} s for {pages} pages → {pages / batch:.1f} pages/s, PDF {len(pdf) / 2**20:.1f} MiB"
-    )
-    print(f"speed-up: {pages / batch / single_rate:.1f}×")
-    print(
-        f"peak RSS: main {peak_mib:.0f} MiB, largest renderer {children_mib:.0f} MiB (total ≤ main + processes × renderer)"
-    )
+    print(measure(documents=args.documents, single_sample=args.single_sample, processes=args.processes))
 
 
 if __name__ == "__main__":

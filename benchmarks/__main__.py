@@ -1,0 +1,58 @@
+"""Every benchmark in one run, written to docs/performance.md (issue 8).
+
+    scripts/benchmark [--persons 100000] [--skip documents,fault] …
+
+Builds the 100,000-person dataset in its own database (wako_benchmark, set by scripts/benchmark)
+if it holds fewer persons, then measures the ledger (pages, search, reconcile, import), batch
+PDF throughput, a load run and a load run with a PostgreSQL restart, each next to its baseline
+measured in the same run, and writes the report. About 40 minutes on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+
+from benchmarks import documents, ledger, load, report
+
+PARTS = ("ledger", "documents", "load", "fault")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--import-rows", type=int, default=1_000_000)
+    parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--skip", default="", help=f"comma-separated parts to leave out: {', '.join(PARTS)}")
+    args = parser.parse_args(argv)
+    skip = {part.strip() for part in args.skip.split(",") if part.strip()}
+    if unknown := skip - set(PARTS):
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+
+    started, clock = dt.datetime.now(), time.perf_counter()
+    results: dict = {"dataset": ledger.ensure_dataset(args.persons)}  # every part runs on it
+    steps = {
+        "ledger": lambda: ledger.measure(
+            persons=args.persons, samples=args.samples, import_rows=args.import_rows
+        ),
+        "documents": lambda: documents.measure(documents=args.documents),
+        "load": lambda: load.run(users=args.users, minutes=args.minutes),
+        "fault": lambda: load.run(users=args.users, minutes=args.minutes, restart_db=True),
+    }
+    for part in PARTS:
+        if part in skip:
+            continue
+        print(f"[benchmarks] {part} …", flush=True)
+        results[part] = steps[part]()
+        print(json.dumps(results[part], ensure_ascii=False, default=str)[:2000], flush=True)
+    path = report.write(results, started, time.perf_counter() - clock)
+    print(path.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()
