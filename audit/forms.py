@@ -58,12 +58,10 @@ class IncidentForm(FindingsForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("date_from")
-            and cleaned.get("date_to")
-            and self.window(cleaned).start >= self.window(cleaned).end
-        ):
-            raise forms.ValidationError("開始日時は終了日時より前にしてください。")
+        if cleaned.get("date_from") and cleaned.get("date_to"):
+            window = self.window(cleaned)
+            if window.start >= window.end:
+                raise forms.ValidationError("開始日時は終了日時より前にしてください。")
         return cleaned
 
     @staticmethod

@@ -73,6 +73,20 @@ KINDS = [
 ]
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
 
+# Integer items that are yen, shown with thousands separators (numbers such as 番号 are not).
+MONEY_FIELDS = {
+    "principal",  # 調定額・処分調定
+    "demand_fee",  # 督促手数料
+    "late_charge",  # 延滞金
+    "amount",  # 収納の金額、分納の納付予定額
+    "promised_amount",  # 入金予定額
+    "promise_paid",
+    "total_amount",  # 誓約額、文書の合計額
+    "projected_late_charge",  # 延滞金見込
+    "balance",  # 照会で判明した残高
+    "salary",  # 給与額
+}
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -110,7 +124,7 @@ def shown(field: models.Field, value) -> str:
         return wareki_datetime(value)
     if isinstance(value, date):
         return format_date(value)
-    if isinstance(value, int) and "amount" in field.name:
+    if isinstance(value, int) and field.name in MONEY_FIELDS:
         return f"{value:,}"
     text = str(value)
     return text if len(text) <= 200 else text[:200] + "…"

@@ -13,11 +13,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import subprocess
+import sys
 import time
 
-from benchmarks import documents, ledger, load, report
+from benchmarks import ledger, load, report
 
 PARTS = ("ledger", "documents", "load", "fault")
+
+
+def in_fresh_process(module: str, *options: str) -> dict:
+    """Runs a part in its own Python process (its peak memory is then its own) and reads the
+    JSON it prints on its last line."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *options], check=True, capture_output=True, text=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None) -> None:
@@ -40,7 +51,7 @@ def main(argv=None) -> None:
         "ledger": lambda: ledger.measure(
             persons=args.persons, samples=args.samples, import_rows=args.import_rows
         ),
-        "documents": lambda: documents.measure(documents=args.documents),
+        "documents": lambda: in_fresh_process("benchmarks.documents", "--documents", str(args.documents)),
         "load": lambda: load.run(users=args.users, minutes=args.minutes),
         "fault": lambda: load.run(users=args.users, minutes=args.minutes, restart_db=True),
     }

@@ -7,16 +7,21 @@ part of `python -m benchmarks`.
 No database is needed: the contents are built like the batch builds them (taxpayer, installments,
 amounts, 和暦 dates), with synthetic names and numbers. One-by-one throughput is measured on a
 sample (rendering all 10,000 separately would take most of an hour) and compared per page.
-Peak memory is the process's maximum resident set size.
+Peak memory is sampled every 50 ms from /proc: the resident size of this process plus every
+rendering process at the same moment (getrusage would count, for each spawned renderer, the
+parent's size at the instant it forked). `python -m benchmarks` runs this part in a fresh
+process so that earlier parts' memory is not counted.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
+import threading
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wako_collections.settings")
 os.environ.setdefault("WAKO_ENV", "development")
@@ -74,6 +79,42 @@ def notice_content(i: int, issued_on: date, deadline: date) -> dict:
     }
 
 
+def resident_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:  # the process ended between listing and reading
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found + [grandchild for child in found for grandchild in children(child)]
+
+
+class PeakMemory(threading.Thread):
+    """The largest total resident size of this process and its descendants, sampled."""
+
+    def __init__(self, every: float = 0.05):
+        super().__init__(daemon=True)
+        self.every, self.stopped = every, threading.Event()
+        self.total = self.main = self.renderer = 0.0
+
+    def run(self):
+        me = os.getpid()
+        while not self.stopped.wait(self.every):
+            main, others = resident_mib(me), [resident_mib(pid) for pid in children(me)]
+            self.main, self.renderer = max(self.main, main), max([self.renderer, *others])
+            self.total = max(self.total, main + sum(others))
+
+
 def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int = 0) -> dict:
     issued_on = date(2026, 11, 27)
     contents = [notice_content(i, issued_on, issued_on + timedelta(days=14)) for i in range(documents)]
@@ -87,11 +128,15 @@ def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int
 
     chunk = settings.DOCUMENT_BATCH_CHUNK
     processes = processes or settings.DOCUMENT_RENDER_PROCESSES
+    memory = PeakMemory()
+    memory.start()
     started = time.perf_counter()
     chunks = [contents[s : s + chunk] for s in range(0, len(contents), chunk)]
     parts = list(rendering.render_chunks(chunks, processes=processes, should_stop=lambda: False))
     pdf, pages = batches._join(parts)
     batch = time.perf_counter() - started
+    memory.stopped.set()
+    memory.join()
     return {
         "documents": documents,
         "chunk": chunk,
@@ -103,8 +148,9 @@ def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int
         "pages": pages,
         "batch_rate": pages / batch,
         "pdf_mib": len(pdf) / 2**20,
-        "main_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "renderer_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "peak_total_mib": memory.total,
+        "main_mib": memory.main,
+        "renderer_mib": memory.renderer,
     }
 
 
@@ -114,7 +160,8 @@ def main() -> None:
     parser.add_argument("--single-sample", type=int, default=300)
     parser.add_argument("--processes", type=int, default=0, help="default: DOCUMENT_RENDER_PROCESSES")
     args = parser.parse_args()
-    print(measure(documents=args.documents, single_sample=args.single_sample, processes=args.processes))
+    result = measure(documents=args.documents, single_sample=args.single_sample, processes=args.processes)
+    print(json.dumps(result))  # the last line: read by `python -m benchmarks`
 
 
 if __name__ == "__main__":

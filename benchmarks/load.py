@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
@@ -60,6 +61,7 @@ from negotiations.models import NegotiationRecord  # noqa: E402
 from taxpayers.models import Assessment, InstallmentBalance, Taxpayer  # noqa: E402
 from wako_collections.actors import Actor, acting_as  # noqa: E402
 from wako_collections.demo import load_demo_accounts  # noqa: E402
+from wako_collections.env import database_url  # noqa: E402
 from wako_collections.records import save_tracked  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,20 +170,29 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 def production_environment() -> dict:
-    """WAKO_ENV=production with the keys the dataset was written with (development's derived
-    keys: the benchmark database holds only synthetic 個人番号)."""
+    """WAKO_ENV=production on this process's database with this process's 個人番号 keys (those the
+    data was written with; the benchmark database holds only synthetic 個人番号)."""
+    from django.conf import settings
 
-    def derived(label: str) -> str:  # as wako_collections/settings.py derives them
-        return base64.b64encode(hashlib.sha256(f"wako-development-{label}".encode()).digest()).decode()
+    def encoded(key: bytes) -> str:
+        return base64.b64encode(key).decode()
 
+    keys = [f"{key_id}:{encoded(key)}" for key_id, key in settings.INDIVIDUAL_NUMBER_KEYS]
     return {
         **os.environ,
         "WAKO_ENV": "production",
         "DEBUG": "false",
-        "SECRET_KEY": base64.b64encode(os.urandom(48)).decode(),
+        "SECRET_KEY": encoded(os.urandom(48)),
         "ALLOWED_HOSTS": "127.0.0.1",
-        "INDIVIDUAL_NUMBER_KEYS": f"dev1:{derived('aes')},hmac:{derived('hmac')}",
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "INDIVIDUAL_NUMBER_KEYS": ",".join([*keys, f"hmac:{encoded(settings.INDIVIDUAL_NUMBER_HMAC_KEY)}"]),
     }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @dataclass
@@ -351,13 +362,15 @@ def integrity(run: str, lines: list[dict], documents_after: int) -> dict:
     }
 
 
-def run(*, users: int = 50, minutes: float = 5, restart_db: bool = False, workers: int = 5) -> dict:
+def run(
+    *, users: int = 50, minutes: float = 5, restart_db: bool = False, workers: int = 5, port: int = 0
+) -> dict:
     run_id = ("R" if restart_db else "N") + dt.datetime.now().strftime("%Y%m%d%H%M%S")
     folder = Path(tempfile.mkdtemp(prefix=f"wako-load-{run_id}-"))
     plan_path, log_path = folder / "plan.json", folder / "requests.jsonl"
     plan_path.write_text(json.dumps(build_plan(users, run_id), ensure_ascii=False), encoding="utf-8")
     documents_after = Document.objects.aggregate(last=Max("pk"))["last"] or 0
-    server = Server(port=8443, workers=workers, folder=folder)
+    server = Server(port=port or free_port(), workers=workers, folder=folder)
     connection.close()  # the fault must not leave this process holding a dead connection
     server.start()
     seconds = int(minutes * 60)

@@ -117,10 +117,17 @@ def batch_detail(request, number):
         atena_numbers=[item["atena_number"] for item in batch.items],
         detail=batch.number,
     )
+    can_rerun = batches.can_rerun(batch)
     return render(
         request,
         "documents/batch_detail.html",
-        {"batch": batch, "can_rerun": batches.can_rerun(batch), "count": len(batch.items)},
+        {
+            "batch": batch,
+            "can_rerun": can_rerun,
+            "stalled": can_rerun and batch.status == batch.Status.RUNNING,
+            "stale_minutes": int(batches.STALE_AFTER.total_seconds() // 60),
+            "count": len(batch.items),
+        },
     )
 
 

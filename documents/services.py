@@ -45,20 +45,28 @@ def reserve_numbers(on: date, count: int) -> list[str]:
     return [f"{prefix}{start + i:06d}" for i in range(count)]
 
 
-def prescription_events(document: Document, assessments: Sequence[Assessment], actor: Actor) -> list:
+def demanded(assessments: Sequence[Assessment]) -> set[int]:
+    """Which of `assessments` already have a 督促 recorded here (one query for any number)."""
+    return set(
+        PrescriptionEvent.objects.filter(
+            assessment__in=assessments, kind=PrescriptionEvent.Kind.DEMAND
+        ).values_list("assessment_id", flat=True)
+    )
+
+
+def prescription_events(
+    document: Document, assessments: Sequence[Assessment], actor: Actor, *, already: set[int] | None = None
+) -> list:
     """The 時効 events a document causes: a legal 催告 (民法第150条) or a 督促 (地方税法第18条の2
-    第1項第2号) — the latter only for installments with no 督促 yet (督促 is made once)."""
+    第1項第2号) — the latter only for installments with no 督促 yet (督促 is made once). A batch
+    passes `already` (from `demanded`) so that it asks once, not once per document."""
     if document.reissue_of_id:
         return []
     if document.form_code in LEGAL_NOTICES:
         kind, reason = PrescriptionEvent.Kind.NOTICE, "催告書の発行"
     elif document.form_code == FormCode.DEMAND:
         kind, reason = PrescriptionEvent.Kind.DEMAND, "督促状の発行"
-        already = set(
-            PrescriptionEvent.objects.filter(assessment__in=assessments, kind=kind).values_list(
-                "assessment_id", flat=True
-            )
-        )
+        already = demanded(assessments) if already is None else already
         assessments = [a for a in assessments if not a.demand_issued_on and a.pk not in already]
     else:
         return []
@@ -270,7 +278,12 @@ def record_many(
     ]
     through.objects.bulk_create(links, batch_size=5_000)
     by_id = Assessment.objects.in_bulk({aid for ids in assessment_ids for aid in ids})
+    already = (
+        demanded(list(by_id.values())) if any(d.form_code == FormCode.DEMAND for d in documents) else set()
+    )
     events = []
     for d, ids in zip(documents, assessment_ids, strict=True):
-        events += prescription_events(saved[d.number], [by_id[i] for i in ids], actor)
+        caused = prescription_events(saved[d.number], [by_id[i] for i in ids], actor, already=already)
+        already |= {e.assessment_id for e in caused if e.kind == PrescriptionEvent.Kind.DEMAND}
+        events += caused
     bulk_create_tracked(events, actor=actor, reason="一括発行")

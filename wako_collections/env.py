@@ -81,3 +81,15 @@ def env_networks(name: str, default: list[str] | None = None) -> list[str]:
         except ValueError:
             raise ImproperlyConfigured(f"{name}: {network!r} is not an IP address or network") from None
     return networks
+
+
+def database_url(database: dict) -> str:
+    """The DATABASE_URL that names `database` (a DATABASES entry), for a child process — a worker,
+    or gunicorn in the load run — that must use the same database as this one (a test database
+    included)."""
+    from urllib.parse import quote
+
+    user = quote(database.get("USER") or "", safe="")
+    password = f":{quote(database['PASSWORD'], safe='')}" if database.get("PASSWORD") else ""
+    host = quote(database.get("HOST") or "127.0.0.1", safe="")
+    return f"postgres://{user}{password}@{host}:{database.get('PORT') or 5432}/{database['NAME']}"

@@ -93,3 +93,17 @@ def test_the_individual_number_never_appears_in_a_history_page(client, superviso
     html = client.get(reverse("audit:record_history", args=["taxpayer", taxpayer.pk])).content.decode()
     assert "和光 太郎" in html
     assert "123456789018" not in html and taxpayer.individual_number_ciphertext[:20] not in html
+
+
+def test_yen_items_read_with_separators_and_numbers_without():
+    from negotiations.models import NegotiationRecord
+    from taxpayers.models import Assessment
+
+    def field(model, name):
+        return model._meta.get_field(name)
+
+    assert history.shown(field(Assessment, "principal"), 1_234_567) == "1,234,567"
+    assert history.shown(field(Assessment, "demand_fee"), 1_000) == "1,000"
+    assert history.shown(field(NegotiationRecord, "promised_amount"), 30_000) == "30,000"
+    assert history.shown(field(NegotiationRecord, "record_number"), 2_026_000_123) == "2026000123"
+    assert history.shown(field(Assessment, "tax_year"), 2026) == "2026"

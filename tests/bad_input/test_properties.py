@@ -66,16 +66,50 @@ def test_a_malformed_import_is_refused_in_japanese_with_nothing_written(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload.csv"
         path.write_bytes(encoded(rows, header, encoding) + garbage)
+        log = start_log(kind=kind, path=path, file_name=path.name, actor=actor)
         try:
-            run_import(
-                log=start_log(kind=kind, path=path, file_name=path.name, actor=actor), path=path, actor=actor
-            )
+            run_import(log=log, path=path, actor=actor)
         except ImportRejected as rejected:
             assert rejected.log.errors, "a refusal names its errors"
             for error in rejected.log.errors:
                 assert JAPANESE.search(error["message"]), error
             assert (Taxpayer.objects.count(), Assessment.objects.count(), Payment.objects.count()) == before
+        else:  # what was generated happened to be valid (a header alone, say): it wrote what it says
+            log.refresh_from_db()
+            after = (Taxpayer.objects.count(), Assessment.objects.count(), Payment.objects.count())
+            written = [now - then for now, then in zip(after, before, strict=True)]
+            table = list(HEADERS).index(kind)
+            assert written[table] == log.rows_created and not log.errors
+            assert all(n == 0 for i, n in enumerate(written) if i != table)
         assert not path.exists()  # deleted whatever happened
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            lambda: "000000901," + "蔵" * 300_000 + "\n", id="one cell beyond the CSV reader's limit"
+        ),
+        pytest.param(lambda: "x,y,z\n" * 60_000, id="sixty thousand rows of nonsense"),
+        pytest.param(lambda: "\x00\x01\x02" * 1_000_000, id="three megabytes of control characters"),
+    ],
+)
+def test_a_huge_malformed_file_is_refused_in_japanese_with_nothing_written(body):
+    from taxpayers.csv_layouts import MAX_ERRORS_KEPT
+
+    actor = Actor.batch("TEST")
+    before = Taxpayer.objects.count()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "huge.csv"
+        path.write_text(PERSON_HEADER + "\n" + body(), encoding="utf-8")
+        log = start_log(kind="persons", path=path, file_name=path.name, actor=actor)
+        with pytest.raises(ImportRejected) as refused:
+            run_import(log=log, path=path, actor=actor)
+        assert not path.exists()
+    errors = refused.value.log.errors
+    assert 1 <= len(errors) <= MAX_ERRORS_KEPT and refused.value.log.error_count >= len(errors)
+    assert all(JAPANESE.search(error["message"]) for error in errors)
+    assert Taxpayer.objects.count() == before
 
 
 @FUZZ

@@ -157,11 +157,11 @@ def test_a_failure_while_recording_leaves_no_half_recorded_documents(officer, ov
     real = services.prescription_events
     calls = []
 
-    def fail_on_second(document, assessments, who):
+    def fail_on_second(document, assessments, who, **options):
         calls.append(document)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real(document, assessments, who)
+        return real(document, assessments, who, **options)
 
     monkeypatch.setattr(services, "prescription_events", fail_on_second)
     batches.run(batch, actor(officer))
@@ -248,3 +248,45 @@ def test_chunks_render_in_parallel_processes_and_join_in_order(settings):
     assert pages == 3 and text.index("一番目") < text.index("二番目") < text.index("三番目")
     stopped = list(rendering.render_chunks([[c] for c in contents], processes=2, should_stop=lambda: True))
     assert stopped == []
+
+
+def test_recording_a_batch_asks_the_database_the_same_number_of_times_for_any_size(officer, overdue):
+    """督促 events for a whole batch: whether an installment was demanded is asked once, not per document."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from taxpayers.models import Assessment
+
+    today = timezone.localdate()
+    overdue_ids = {
+        a.taxpayer.atena_number: a.pk
+        for a in Assessment.objects.filter(due_date=overdue).select_related("taxpayer")
+    }
+
+    def record(numbers_and_taxpayers):
+        documents = [
+            Document(
+                number=number,
+                form_code="02",
+                taxpayer=a.taxpayer,
+                issued_on=today,
+                total_amount=1,
+                content={},
+            )
+            for number, a in numbers_and_taxpayers
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            services.record_many(
+                documents, [[a.pk] for _n, a in numbers_and_taxpayers], actor=actor(officer), reason="試験"
+            )
+        return len(queries.captured_queries)
+
+    first, second = (Assessment.objects.get(pk=overdue_ids[n]) for n in ("000000101", "000000102"))
+    one = record([("D2026900001", first)])
+    three = record([("D2026900002", second), ("D2026900003", first), ("D2026900004", second)])
+    assert one == three
+    # each installment got its 督促 once, from the first document that demanded it
+    events = PrescriptionEvent.objects.filter(kind="demand").order_by("assessment_id")
+    assert [(e.assessment_id, e.source.split()[-1]) for e in events] == sorted(
+        [(first.pk, "D2026900001"), (second.pk, "D2026900002")]
+    )

@@ -12,24 +12,26 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from documents import batches
 from documents.models import Batch, BatchProgress, Document, Extraction
 from taxpayers.demo import generate
 from taxpayers.reconciliation import reconcile
+from tests.conftest import sign_in
 from wako_collections.actors import Actor
+from wako_collections.env import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the roles
 
 
 def start_worker() -> subprocess.Popen:
-    db = connection.settings_dict
     env = {
         **os.environ,
         "WAKO_ENV": "test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url(connection.settings_dict),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "DOCUMENT_BATCH_CHUNK": "2",  # many small chunks: progress to watch, a run of several seconds
         "DOCUMENT_RENDER_PROCESSES": "2",  # rendering children, as in production
@@ -61,7 +63,7 @@ def kill(worker: subprocess.Popen) -> None:
         worker.wait(timeout=30)
 
 
-def test_a_worker_killed_mid_batch_records_nothing_and_the_batch_runs_again(officer, settings):
+def test_a_worker_killed_mid_batch_records_nothing_and_the_batch_runs_again(client, officer, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     generate(persons=400, seed=11)
     reconcile()
@@ -98,6 +100,10 @@ def test_a_worker_killed_mid_batch_records_nothing_and_the_batch_runs_again(offi
     BatchProgress.objects.filter(batch=batch).update(updated_at=stale)
     batch = Batch.objects.get(pk=batch.pk)
     assert batches.can_rerun(batch)
+    sign_in(client, officer)
+    page = client.get(reverse("documents:batch_detail", args=[batch.number])).content.decode()
+    assert "作成が10分以上進んでいません" in page and "まだ1件も記録されていません" in page
+    assert "同じ一覧で再実行する" in page
     batches.rerun(batch, actor)
 
     worker = start_worker()
