@@ -367,11 +367,11 @@ def cancel(batch: Batch, actor: Actor) -> None:
     if batch.is_finished:
         raise BatchError("終了した一括発行は取り消せません。")
     with acting_as(actor):
-        if batch.status == Batch.Status.QUEUED:
+        if batch.status == Batch.Status.QUEUED or can_rerun(batch):  # not started, or its worker is gone
             _set(
                 batch,
                 actor,
-                "取消（開始前）",
+                "取消（開始前）" if batch.status == Batch.Status.QUEUED else "取消（処理が止まっていたもの）",
                 status=Batch.Status.CANCELLED,
                 cancel_requested=True,
                 finished_at=timezone.now(),

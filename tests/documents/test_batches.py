@@ -10,7 +10,7 @@ from documents.models import Batch, Document, Extraction
 from taxpayers.models import PrescriptionEvent
 from taxpayers.reconciliation import reconcile
 from tests.documents.test_documents import pdf_text
-from wako_collections.actors import Actor
+from wako_collections.actors import Actor, acting_as
 
 pytestmark = pytest.mark.django_db
 
@@ -289,4 +289,28 @@ def test_recording_a_batch_asks_the_database_the_same_number_of_times_for_any_si
     events = PrescriptionEvent.objects.filter(kind="demand").order_by("assessment_id")
     assert [(e.assessment_id, e.source.split()[-1]) for e in events] == sorted(
         [(first.pk, "D2026900001"), (second.pk, "D2026900002")]
+    )
+
+
+def test_a_batch_whose_worker_is_gone_is_cancelled_at_once(officer, overdue, settings):
+    """Nobody is left to see a cancel request, so 取消 ends it there and then."""
+    from documents.models import BatchProgress
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    today = timezone.localdate()
+    batch = batches.freeze(
+        actor=actor(officer),
+        kind="demand",
+        candidates=batches.demand_candidates(today),
+        issued_on=today,
+        deadline=None,
+    )
+    with acting_as(actor(officer)):
+        batches._set(batch, actor(officer), "作成開始", status=Batch.Status.RUNNING)
+    BatchProgress.objects.filter(batch=batch).update(updated_at=timezone.now() - batches.STALE_AFTER * 2)
+    batches.cancel(Batch.objects.get(pk=batch.pk), actor(officer))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.CANCELLED and batch.finished_at is not None
+    assert "取消（処理が止まっていたもの）" in Batch.history.filter(id=batch.pk).values_list(
+        "history_change_reason", flat=True
     )
