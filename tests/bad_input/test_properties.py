@@ -160,3 +160,44 @@ def test_no_individual_number_reaches_a_log(client, officer, ledger, caplog):
     assert not SecurityEvent.objects.filter(detail__contains=number).exists()
     for row in Taxpayer.history.all():
         assert number not in str(row.__dict__)
+
+
+PAYLOADS = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        '<img src="file:///etc/passwd">',
+        "<b>太字</b>&amp;",
+        "'; DROP TABLE taxpayers_taxpayer; --",
+        '"><style>*{display:none}</style>',
+    ]
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=PAYLOADS, where=st.sampled_from(["name", "address"]))
+def test_a_payload_in_a_taxpayers_data_prints_as_text_on_the_pdf(officer, ledger, payload, where):
+    """Imported data reaches printed forms: whatever it holds is printed as characters, never
+    read as markup (nothing hidden, nothing fetched; the fetcher refuses file:// besides)."""
+    from datetime import date
+
+    from documents import services
+    from tests.documents.test_documents import pdf_text
+    from wako_collections.actors import acting_as
+    from wako_collections.records import save_tracked, stamp
+
+    actor = Actor.for_staff(officer, "T0001")
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    with acting_as(actor):
+        setattr(taxpayer, where, f"和光{payload}太郎")
+        stamp(taxpayer, actor)
+        save_tracked(taxpayer, reason="試験")
+    document = services.issue_document(
+        actor=actor,
+        form_code="03",
+        taxpayer=taxpayer,
+        assessment_ids=[Assessment.objects.get(notice_number="210000101").pk],
+        issued_on=date(2022, 1, 10),
+        deadline=date(2022, 1, 31),
+    )
+    printed = pdf_text(services.render_document(document))
+    assert re.sub(r"\s+", "", f"和光{payload}太郎") in printed
