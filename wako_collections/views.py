@@ -21,8 +21,9 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     """No context processors: the database may be what failed. When it is (the server restarting,
-    the connection lost), staff are told so with 503 and a retry hint: the transaction was rolled
-    back, so nothing of the operation was recorded."""
+    the connection lost), staff are told so with 503 and a retry hint: the transaction in progress
+    was rolled back. (A view's earlier transaction, committed before the connection dropped, stays:
+    the page asks staff to check before entering a record again.)"""
     import sys
 
     from django.db import InterfaceError, OperationalError

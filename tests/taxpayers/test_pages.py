@@ -224,5 +224,5 @@ def test_a_lost_database_connection_shows_the_apps_own_page_with_503(client, off
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     page = response.content.decode()
-    assert "一時的にデータベースに接続できません" in page and "記録されていません" in page
+    assert "一時的にデータベースに接続できません" in page and "取り消されています" in page
     assert "和光 太郎" not in page
