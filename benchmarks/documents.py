@@ -122,6 +122,7 @@ def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int
 
     render_pdf(template, {"d": contents[0]})  # warm up fonts and templates for both paths
     started = time.perf_counter()
+    single_sample = min(single_sample, documents)
     for c in contents[:single_sample]:
         render_pdf(template, {"d": c})
     single = time.perf_counter() - started

@@ -128,7 +128,12 @@ def documents_rows(table: Table, pdf: dict) -> None:
     peak = pdf["peak_total_mib"]
     table.add(
         "batch peak memory, all processes together (sampled)",
-        f"{peak / 1024:.2f} GiB (main ≤ {pdf['main_mib']:.0f} MiB, each renderer ≤ {pdf['renderer_mib']:.0f} MiB)",
+        f"{peak / 1024:.2f} GiB (main ≤ {pdf['main_mib']:.0f} MiB, "
+        + (
+            f"each renderer ≤ {pdf['renderer_mib']:.0f} MiB)"
+            if pdf["renderer_mib"]
+            else "one chunk, rendered in-process)"
+        ),
         "—",
         "≤ 2 GiB",
         peak <= 2048,
