@@ -281,7 +281,10 @@ def restart_postgres(at: float, down_seconds: float, outage: Outage) -> None:
     outage.log.append(subprocess.run(start, capture_output=True, text=True).stderr)
     host = connection.settings_dict.get("HOST") or "127.0.0.1"
     port = str(connection.settings_dict.get("PORT") or 5432)
+    deadline = time.time() + 120
     while subprocess.run(["pg_isready", "-q", "-h", host, "-p", port]).returncode != 0:
+        if time.time() > deadline:
+            return  # ready_at stays 0: run() reports the start command's output
         time.sleep(0.1)
     outage.ready_at = time.time()
 
@@ -390,9 +393,11 @@ def run(
             fault.start()
         run_locust(server, plan_path, log_path, users, seconds)
         if fault:
-            fault.join(timeout=120)
+            fault.join(timeout=180)
     finally:
         server.stop()
+    if fault and not outage.ready_at:
+        raise RuntimeError(f"PostgreSQL did not come back after the restart: {outage.log}")
     lines = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
     result = {
         "run": run_id,
