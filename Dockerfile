@@ -5,7 +5,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-ipaexfont libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 WAKO_ENV=production
+# WEB_CONCURRENCY: gunicorn workers (gunicorn reads it); 5 suits 2 cores, as measured in docs/performance.md.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 WAKO_ENV=production WEB_CONCURRENCY=5
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY . .
@@ -16,4 +17,4 @@ RUN pip install --no-cache-dir . \
  && useradd --system --uid 1000 wako && chown -R wako /app
 USER wako
 EXPOSE 8000
-CMD ["gunicorn", "wako_collections.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "wako_collections.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
