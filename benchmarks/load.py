@@ -331,7 +331,13 @@ def fault_figures(lines: list[dict], outage: Outage) -> dict:
     late = [r for r in failed if r["t"] > outage.ready_at + RECOVERY_TARGET_S]
     last_failure_end = max((r["t"] + r["ms"] / 1000 for r in failed), default=outage.ready_at)
     answered = [r for r in failed if r["status"]]
+    served_again = min(
+        (r["t"] + r["ms"] / 1000 for r in lines if r["ok"] and r["t"] >= outage.ready_at), default=0.0
+    )
     return {
+        "stopped_at": dt.datetime.fromtimestamp(outage.stopped_at).strftime("%H:%M:%S"),
+        "ready_at": dt.datetime.fromtimestamp(outage.ready_at).strftime("%H:%M:%S"),
+        "first_success_seconds": max(0.0, served_again - outage.ready_at),
         "down_seconds": outage.ready_at - outage.stopped_at,
         "failed": len(failed),
         "failed_before": len(before),

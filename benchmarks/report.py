@@ -199,9 +199,9 @@ def fault_rows(table: Table, run: dict) -> None:
         fault["failed_before"] + fault["failed_after_recovery_window"] == 0,
     )
     table.add(
-        "restart: recovery after PostgreSQL accepted connections again",
+        "restart: recovery after PostgreSQL accepted connections again (last failure ended)",
         f"{fault['recovery_seconds']:.1f} s",
-        "—",
+        f"first request served after it was back: {fault['first_success_seconds']:.1f} s",
         "≤ 5 s",
         fault["recovery_seconds"] <= 5,
     )
@@ -234,7 +234,9 @@ def load_details(load: dict, title: str) -> list[str]:
         fault = load["fault"]
         lines += [
             "",
-            f"PostgreSQL was stopped half-way through and started again {fault['down_seconds']:.1f} s later. "
+            f"PostgreSQL was stopped half-way through (at {fault['stopped_at']}) and accepted connections "
+            f"again {fault['down_seconds']:.1f} s later (at {fault['ready_at']}); the first request after "
+            f"that was served {fault['first_success_seconds']:.1f} s later. "
             f"{fault['failed']} requests failed, with status {dict(fault['statuses'])}; "
             f"{fault['own_error_page']} of them with the app's own 503 page.",
         ]
