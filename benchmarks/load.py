@@ -353,27 +353,28 @@ def integrity(run: str, lines: list[dict], documents_after: int) -> dict:
     """Nothing half-written: compare what the server confirmed with what the database holds."""
     confirmed = {r["marker"] for r in lines if r["marker"] and r["ok"]}
     refused = {r["marker"] for r in lines if r["marker"] and not r["ok"]}
-    found: Counter[str] = Counter()
-    missing_history = 0
     marker = re.compile(r"負荷試験 \S+ \S+")
-    for record in NegotiationRecord.objects.filter(content__contains=f"負荷試験 {run} "):
-        found[marker.search(record.content).group(0)] += 1  # type: ignore[union-attr]
-        if not NegotiationRecord.history.filter(id=record.pk, history_type="+").exists():
-            missing_history += 1
+    records = dict(
+        NegotiationRecord.objects.filter(content__contains=f"負荷試験 {run} ").values_list("pk", "content")
+    )
+    found = Counter(marker.search(content).group(0) for content in records.values())  # type: ignore[union-attr]
+    created = set(
+        NegotiationRecord.history.filter(id__in=records, history_type="+").values_list("id", flat=True)
+    )
     documents = Document.objects.filter(pk__gt=documents_after, updated_staff_number__startswith="S5")
-    broken_documents = sum(
-        1
-        for d in documents
-        if not d.assessments.exists() or not Document.history.filter(id=d.pk, history_type="+").exists()
+    complete = set(
+        documents.filter(assessments__isnull=False)
+        .filter(pk__in=Document.history.filter(history_type="+").values("id"))
+        .values_list("pk", flat=True)
     )
     return {
         "contacts_confirmed": len(confirmed),
         "confirmed_missing": len(confirmed - set(found)),
         "recorded_twice": sum(1 for n in found.values() if n > 1),
         "refused_but_recorded": len(refused & set(found)),
-        "missing_history": missing_history,
+        "missing_history": len(set(records) - created),
         "documents": documents.count(),
-        "broken_documents": broken_documents,
+        "broken_documents": documents.exclude(pk__in=complete).count(),
     }
 
 

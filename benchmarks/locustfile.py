@@ -90,15 +90,17 @@ class Officer(HttpUser):
 
     def submit(self, path, data, name, *, form_page="", kind="write", expect_redirect_to="", **context):
         """POST a form shown on `form_page` (default: `path`) with its CSRF token, as the browser
-        would (Referer included)."""
+        would (Referer included). `data` may be a function of the form page's HTML (None: nothing
+        to send)."""
         form_page = form_page or path
         page = self.fetch(form_page, name + "（画面）", kind=kind)
         token = CSRF.search(page.text or "") if page.status_code == 200 else None
-        if token is None:
+        values = data(page.text) if callable(data) and token else data
+        if token is None or values is None:
             return None, page
         with self.client.post(
             path,
-            data={**data, "csrfmiddlewaretoken": token.group(1)},
+            data={**values, "csrfmiddlewaretoken": token.group(1)},
             headers={"Referer": self.host + form_page},
             name=name,
             catch_response=True,
@@ -186,33 +188,21 @@ class Officer(HttpUser):
     @task(1)
     def payment_slip(self):
         atena = self.rng.choice(PLAN["delinquent"])
-        path = f"/documents/cases/{atena}/new/"
-        page = self.fetch(path, "納付書の発行（画面）")
-        token = CSRF.search(page.text or "") if page.status_code == 200 else None
-        installments = ASSESSMENT.findall(page.text or "") if token else []
-        if not installments:
-            return
         today = date.today()
-        with (
-            self.client.post(
-                path,
-                data={
-                    "csrfmiddlewaretoken": token.group(1),  # type: ignore[union-attr]
-                    "form_code": "01",
-                    "issued_on": today.isoformat(),
-                    "deadline": (today + timedelta(days=14)).isoformat(),
-                    "assessments": installments[:3],
-                },
-                headers={"Referer": self.host + path},
-                name="納付書の発行",
-                catch_response=True,
-                allow_redirects=False,
-                context={"kind": "write"},
-            ) as response
-        ):
-            location = response.headers.get("Location", "")
-            if response.status_code != 302 or "/documents/" not in location:
-                response.failure(f"HTTP {response.status_code}")
-                return
-            response.success()
-        self.fetch(location.rstrip("/") + "/pdf/", "PDF（納付書）", kind="pdf")
+
+        def slip(page: str) -> dict | None:  # up to three of the installments the page offers
+            installments = ASSESSMENT.findall(page)
+            if not installments:
+                return None
+            return {
+                "form_code": "01",
+                "issued_on": today.isoformat(),
+                "deadline": (today + timedelta(days=14)).isoformat(),
+                "assessments": installments[:3],
+            }
+
+        response, _ = self.submit(
+            f"/documents/cases/{atena}/new/", slip, "納付書の発行", expect_redirect_to="/documents/"
+        )
+        if response is not None and "/documents/" in response.headers.get("Location", ""):
+            self.fetch(response.headers["Location"].rstrip("/") + "/pdf/", "PDF（納付書）", kind="pdf")

@@ -156,3 +156,15 @@ def test_every_form_answers_hostile_input_escaped_and_a_refusal_in_japanese_writ
                     said = said.replace(escape(hostile), "").replace(hostile, "")
                 assert JAPANESE.search(said[:400]), (url_name, form["action"])
                 assert history_rows() == before, (url_name, form["action"], data)
+
+
+@pytest.mark.django_db
+def test_the_form_finder_sees_the_forms_staff_see(persona_client, objects):  # noqa: F811
+    """Guards the test above against passing by finding nothing."""
+    url = reverse("negotiations:case", kwargs={"atena_number": objects["taxpayer"].atena_number})
+    forms = Forms()
+    forms.feed(persona_client("officer").get(url).content.decode())
+    record = next(form for form in forms.forms if form["action"].endswith("/records/"))
+    assert record["method"] == "post" and "content" in record["typed"]
+    assert "csrfmiddlewaretoken" in record["fixed"]
+    assert len(FORM_PAGES) >= 30
