@@ -7,6 +7,7 @@ Screenshots of each step go to test-artifacts/e2e/<test name>/NN-step.png.
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -60,14 +61,31 @@ class Steps:
     def go(self, path: str) -> None:
         self.page.goto(self.base_url + path)
 
+    def arrive(self, url) -> None:
+        """Waits for the page at `url` (a path, or a pattern) to be parsed. When it does not come,
+        the test fails with the page the browser shows instead: its address and its words."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        target = self.base_url + url if isinstance(url, str) else url
+        try:
+            self.page.wait_for_url(target, wait_until="domcontentloaded")
+            return
+        except PlaywrightTimeout:
+            pass
+        shown = self.page.locator("body").inner_text(timeout=2_000)
+        self.shot("unexpected")
+        pytest.fail(f"{url} に移りませんでした。表示中: {self.page.url}\n{shown[:1500]}")
+
     def sign_in(self, staff, *, with_code: bool = True) -> None:
         page = self.page
         self.go("/accounts/login/")
         page.get_by_label("職員番号").fill(staff.staff_number)
         page.get_by_label("パスワード").fill(PASSWORD)
         page.get_by_role("button", name="次へ").click()
-        page.wait_for_url(re.compile(r"/accounts/login/verify/"))
+        self.arrive(re.compile(r"/accounts/login/verify/"))
         if with_code:
+            # a code typed with at least 5 seconds of its 30 left, as a person reading the app would
+            time.sleep(max(0.0, 5 - (30 - time.time() % 30)))
             page.get_by_label("ワンタイムパスワード").fill(current_code(staff))
             page.get_by_role("button", name="ログイン").click()
 

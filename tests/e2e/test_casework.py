@@ -18,7 +18,7 @@ def test_officer_casework_then_supervisor_approval_and_review(
 ):
     page = steps.page
     steps.sign_in(officer)
-    page.wait_for_url(steps.base_url + "/")
+    steps.arrive("/")
     steps.shot("home")
 
     # 検索: kana, half-width and spaces do not matter
@@ -27,7 +27,7 @@ def test_officer_casework_then_supervisor_approval_and_review(
     page.get_by_role("button", name="検索").click()
     steps.shot("search")
     page.get_by_role("link", name="000000101").first.click()
-    page.wait_for_url(re.compile(r"/taxpayers/000000101/"))
+    steps.arrive(re.compile(r"/taxpayers/000000101/"))
     assert "和光 太郎" in page.content()
     steps.shot("taxpayer")
 
@@ -52,13 +52,13 @@ def test_officer_casework_then_supervisor_approval_and_review(
     page.get_by_role("button", name="試算する").click()
     steps.shot("pledge-simulated")
     page.get_by_role("button", name="この内容で誓約を登録する").click()
-    page.wait_for_url(re.compile(r"/negotiations/pledges/"))
+    steps.arrive(re.compile(r"/negotiations/pledges/"))
     steps.shot("pledge")
     pledge = InstallmentPledge.objects.get(taxpayer__atena_number="000000101")
     assert pledge.schedule.count() == 5
     page.get_by_role("link", name="納付書を発行").first.click()
     page.get_by_role("button", name="発行する").click()
-    page.wait_for_url(re.compile(r"/documents/D\d+/"))
+    steps.arrive(re.compile(r"/documents/D\d+/"))
     steps.shot("payment-slip-issued")
     slip = Document.objects.get(form_code="01")
     pdf = page.request.get(f"{steps.base_url}/documents/{slip.number}/pdf/")
@@ -74,7 +74,7 @@ def test_officer_casework_then_supervisor_approval_and_review(
     page.locator("input[name=assessments]").first.check()
     steps.shot("seizure-draft")
     page.get_by_role("button", name="起案する").click()
-    page.wait_for_url(re.compile(r"/dispositions/S\d+/"))
+    steps.arrive(re.compile(r"/dispositions/S\d+/"))
     steps.shot("seizure-drafted")
     disposition = Disposition.objects.get(taxpayer__atena_number="000000101")
     assert disposition.status == "draft"
@@ -82,7 +82,7 @@ def test_officer_casework_then_supervisor_approval_and_review(
 
     # 監督者: 決裁 and the history review
     steps.sign_in(supervisor)
-    page.wait_for_url(steps.base_url + "/")
+    steps.arrive("/")
     steps.go(f"/dispositions/{disposition.number}/")
     page.get_by_role("link", name="決裁する").click()
     page.get_by_role("button", name="決裁を確定する").click()
@@ -100,7 +100,7 @@ def test_officer_casework_then_supervisor_approval_and_review(
 
     # システム管理者: no taxpayer page
     steps.sign_in(administrator)
-    page.wait_for_url(steps.base_url + "/")
+    steps.arrive("/")
     response = page.goto(steps.base_url + "/taxpayers/000000101/")
     assert response.status == 403 and "このページを表示する権限がありません" in page.content()
     assert "和光 太郎" not in page.content()

@@ -16,7 +16,7 @@ def test_an_officer_registers_a_key_and_signs_in_with_it(steps, officer):
     page = steps.page
     add_virtual_authenticator(page)
     steps.sign_in(officer)
-    page.wait_for_url(steps.base_url + "/")
+    steps.arrive("/")
     steps.go("/accounts/security-keys/")
     steps.shot("security-keys")
     page.get_by_role("button", name="セキュリティキー・生体認証を登録").click()
@@ -29,7 +29,7 @@ def test_an_officer_registers_a_key_and_signs_in_with_it(steps, officer):
     steps.sign_in(officer, with_code=False)
     steps.shot("verify-with-key-or-code")
     page.get_by_role("button", name="セキュリティキー・生体認証で確認").click()
-    page.wait_for_url(steps.base_url + "/")
+    steps.arrive("/")
     steps.shot("signed-in-with-key")
     assert "山田 太郎（職員番号 S1001）" in page.locator("header").inner_text()
     assert SecurityEvent.objects.filter(kind="login_completed", staff_number="S1001").count() == 2
@@ -38,7 +38,7 @@ def test_an_officer_registers_a_key_and_signs_in_with_it(steps, officer):
 def test_a_role_that_requires_a_key_holds_its_members_until_they_register_one(steps, officer, administrator):
     page = steps.page
     steps.sign_in(administrator)
-    page.wait_for_url(steps.base_url + "/")
+    steps.arrive("/")
     steps.go("/accounts/admin/role-policies/")
     page.get_by_label("徴収担当: セキュリティキー・生体認証を必須とする").check()
     page.get_by_label("変更の理由").fill("生体認証端末の配備完了（令和8年11月）")
@@ -51,7 +51,7 @@ def test_a_role_that_requires_a_key_holds_its_members_until_they_register_one(st
 
     add_virtual_authenticator(page)
     steps.sign_in(officer)  # no key yet: the app's code still lets them in, to register one
-    page.wait_for_url(re.compile(r"/accounts/security-keys/"))
+    steps.arrive(re.compile(r"/accounts/security-keys/"))
     steps.shot("held-on-registration")
     assert page.locator("nav.menu a").count() == 0  # no business menu while held
     steps.go("/taxpayers/")
@@ -64,7 +64,7 @@ def test_a_role_that_requires_a_key_holds_its_members_until_they_register_one(st
     steps.shot("key-only")
     assert page.get_by_label("ワンタイムパスワード").count() == 0  # the code is refused now
     page.get_by_role("button", name="セキュリティキー・生体認証で確認").click()
-    page.wait_for_url(steps.base_url + "/")
+    steps.arrive("/")
     steps.go("/taxpayers/")
     assert page.url.endswith("/taxpayers/")
     steps.shot("at-work")
