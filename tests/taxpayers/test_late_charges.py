@@ -27,6 +27,7 @@ def segment_amounts(result):
 def test_toyohashi_fixed_asset_tax_65000_due_2021_05_31_paid_2022_01_31():
     # 豊橋市「延滞金について」計算例: 令和3年度固定資産税・都市計画税 第1期 65,000円,
     # 納期限 令和3年5月31日, 令和4年1月31日納付: 133円 + 2,883円 + 480円 = 3,496円 → 3,400円.
+    # https://www.city.toyohashi.lg.jp/dd.aspx?menuid=10874
     result = compute_late_charge(principal=65_000, due_date=date(2021, 5, 31), until=date(2022, 1, 31))
     assert segment_amounts(result) == [133, 2_883, 480]
     assert [s.days for s in result.segments] == [30, 184, 31]
@@ -36,6 +37,7 @@ def test_toyohashi_fixed_asset_tax_65000_due_2021_05_31_paid_2022_01_31():
 def test_kitami_city_tax_75000_due_2017_08_31_paid_2017_11_15():
     # 北見市「延滞金について」例: 市道民税第2期（納期限8月31日）75,000円を11月15日に納付
     # (平成29年): 最初の1ヶ月 75,000円×30日×0.027÷365日 ≒ 166円, 延滞金 1,000円.
+    # http://www.city.kitami.lg.jp/docs/1933/
     result = compute_late_charge(principal=75_000, due_date=date(2017, 8, 31), until=date(2017, 11, 15))
     assert result.segments[0].amount == 166
     assert result.amount == 1_000
@@ -44,6 +46,7 @@ def test_kitami_city_tax_75000_due_2017_08_31_paid_2017_11_15():
 def test_tomisato_resident_tax_117300_due_2024_01_31_paid_2024_08_31_across_a_leap_february():
     # 富里市「延滞金」計算例: 令和6年1月31日納期限の市民税・県民税117,300円を令和6年8月31日に
     # 納付: 223円 + 5,131円 = 5,354円 → 5,300円 (うるう年も365日当たり).
+    # https://www.city.tomisato.lg.jp/0000000057.html
     result = compute_late_charge(principal=117_300, due_date=date(2024, 1, 31), until=date(2024, 8, 31))
     assert segment_amounts(result) == [223, 5_131]
     assert result.segments[0].end == date(2024, 2, 29)
@@ -55,6 +58,7 @@ def test_obu_resident_tax_100000_due_2023_08_31_paid_2024_02_10():
     # 全額納付: 最初の期間 100,000円×2.4%×30日÷365日 = 197.260… (shown on the page).
     # The rest follows the page's own formula: 8.7% for 2023-10-01〜12-31 (92日) and
     # 2024-01-01〜02-10 (41日): 197 + 2,192 + 977 = 3,366 → 3,300円.
+    # https://www.city.obu.aichi.jp/kurashi/zeikin/noufu/1001720.html
     result = compute_late_charge(principal=100_000, due_date=date(2023, 8, 31), until=date(2024, 2, 10))
     assert segment_amounts(result) == [197, 2_192, 977]
     assert result.amount == 3_300
@@ -64,6 +68,7 @@ def test_azumino_30000_due_2024_05_31_paid_2025_05_31():
     # 安曇野市「延滞金について」計算例: 令和6年5月31日が納期限の税金30,000円を令和7年5月31日に
     # 納税: (1) 30,000円×2.4%×30日÷365日 = 59円 (shown). Then 8.7% for 184 days of 2024
     # and 151 days of 2025: 59 + 1,315 + 1,079 = 2,453 → 2,400円.
+    # https://www.city.azumino.nagano.jp/soshiki/12/65538.html
     result = compute_late_charge(principal=30_000, due_date=date(2024, 5, 31), until=date(2025, 5, 31))
     assert segment_amounts(result) == [59, 1_315, 1_079]
     assert result.amount == 2_400
@@ -73,6 +78,7 @@ def test_fukuoka_152500_due_2025_09_01_paid_2026_02_05_crosses_into_the_2026_rat
     # 福岡市 FAQ「市税の延滞金の計算方法」計算例: 本税152,500円 → 152,000円, 納期限 令和7年9月1日,
     # 納付日 令和8年2月5日; 令和7年9月2日〜10月1日 30日間 (shown). 2025 rates 2.4/8.7%,
     # 2026 rates 2.8/9.1% (平均貸付割合0.8%): 299 + 3,296 + 1,364 = 4,959 → 4,900円.
+    # https://www.city.fukuoka.lg.jp/zaisei/zeisei/qa/FAQ3274.html
     result = compute_late_charge(principal=152_500, due_date=date(2025, 9, 1), until=date(2026, 2, 5))
     assert result.segments[0].base == 152_000
     assert (result.segments[0].start, result.segments[0].end) == (date(2025, 9, 2), date(2025, 10, 1))
@@ -84,6 +90,7 @@ def test_shinagawa_premium_100000_due_2021_04_30_paid_2021_10_31_with_a_three_mo
     # 品川区「延滞金について」（国民健康保険料）計算例: 保険料額100,000円、納期限 令和3年4月30日、
     # 令和3年10月31日に全額納付: (100,000円×2.5%×92日÷365)+(100,000円×8.8%×92日÷365)=2,848円
     # → 2,800円. The ordinance's first band is 3 months (5/1〜7/31).
+    # https://www.city.shinagawa.tokyo.jp/PC/procedure/procedure-kenkouhoken/procedure-kenkouhoken-osamekata/hpg000022304.html
     result = compute_late_charge(
         principal=100_000, due_date=date(2021, 4, 30), until=date(2021, 10, 31), first_band_months=3
     )
@@ -101,6 +108,20 @@ def test_miyakonojo_sewer_charge_45000_due_2017_04_30_paid_2017_08_31():
     assert [s.days for s in result.segments] == [31, 92]
     assert segment_amounts(result) == [103, 1_020]
     assert result.amount == 1_100
+
+
+def test_kofu_fixed_asset_tax_158600_due_2010_04_30_paid_2010_06_30_at_the_2010_rates():
+    # 甲府市収納課「延滞金計算シートの使用方法 2016.01」延滞金計算例（市税の場合）: 納入期限
+    # 平成22年4月30日の固定資産税158,600円を平成22年6月30日に納入 → 延滞金の額は2,400円.
+    # (The office is 甲府市 収納課 収納係, ℡055-237-5440.) Before 2014 the first band is the
+    # 特例基準割合 itself (4.3% in 2010) and the later band 14.6%: the first band runs 5/1〜5/31
+    # (31 days, the civil-code month from the day after 4/30), then 6/1〜6/30:
+    # 577 + 1,896 = 2,473 → 2,400円.
+    # https://paperzz.com/doc/5497137/ (a copy of the city's PDF; the city's page on 延滞金:
+    # https://www.city.kofu.yamanashi.jp/shuno/kurashi/zekin/noze/tokusokuenntai.html)
+    result = compute_late_charge(principal=158_600, due_date=date(2010, 4, 30), until=date(2010, 6, 30))
+    assert [s.days for s in result.segments] == [31, 30]
+    assert result.amount == 2_400
 
 
 # --- The statute's edge rules --------------------------------------------------------------
