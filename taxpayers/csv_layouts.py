@@ -35,7 +35,13 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "message": self.message}
+        return {"line": self.line, "column": shown(self.column), "message": shown(self.message)}
+
+
+def shown(text: str) -> str:
+    """Text from the file as the import log keeps it: a control character (a NUL, which PostgreSQL
+    cannot store, or an escape) is written out as 〔制御文字 0x00〕 so staff can see where it was."""
+    return _CONTROL.sub(lambda match: f"〔制御文字 0x{ord(match.group()):02X}〕", text)
 
 
 # --- cell readers: each takes the stripped text and returns a value or raises CellError ---

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from taxpayers import individual_numbers
-from taxpayers.csv_layouts import LAYOUTS, MAX_ERRORS_KEPT, RowError
+from taxpayers.csv_layouts import LAYOUTS, MAX_ERRORS_KEPT, RowError, shown
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, ImportLog, MailingAddress, Payment, Taxpayer
 from taxpayers.search import normalize_name, phone_digits
 from taxpayers.signals import payments_imported
@@ -356,7 +356,7 @@ def start_log(*, kind: str, path: Path, file_name: str, actor: Actor) -> ImportL
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return ImportLog.objects.create(
         kind=kind,
-        file_name=file_name[:255],
+        file_name=shown(file_name)[:255],
         sha256=digest,
         staff_number=actor.staff_number,
         terminal_number=actor.terminal_number,

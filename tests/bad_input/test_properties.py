@@ -84,6 +84,22 @@ def test_a_malformed_import_is_refused_in_japanese_with_nothing_written(
         assert not path.exists()  # deleted whatever happened
 
 
+def test_a_nul_in_the_header_is_named_in_the_refusal_and_the_log_is_kept():
+    # found by the property above: the refusal quotes the header, and PostgreSQL cannot store a NUL
+    actor = Actor.batch("TEST")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.csv"  # the name as sent; the file on disk has a safe one
+        path.write_bytes(PERSON_HEADER.encode("cp932") + b"\x00\x1b[2J\n")
+        log = start_log(kind="persons", path=path, file_name="nul\x00.csv", actor=actor)
+        with pytest.raises(ImportRejected) as refused:
+            run_import(log=log, path=path, actor=actor)
+    refused.value.log.refresh_from_db()
+    (error,) = refused.value.log.errors
+    assert "〔制御文字 0x00〕〔制御文字 0x1B〕[2J" in error["message"]
+    assert refused.value.log.file_name == "nul〔制御文字 0x00〕.csv"
+    assert Taxpayer.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     "body",
     [
