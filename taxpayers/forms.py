@@ -2,7 +2,7 @@ from django import forms
 
 from taxpayers.models import Payment
 from taxpayers.subjects import Subject
-from wako_collections.formfields import WarekiDateField
+from wako_collections.formfields import FiscalYearField, WarekiDateField
 
 
 class SearchForm(forms.Form):
@@ -33,7 +33,7 @@ class LedgerFilterForm(forms.Form):
     as_of = WarekiDateField(label="基準日", required=False)
     outstanding_only = forms.BooleanField(label="未納のある期別のみ", required=False)
     subject = forms.ChoiceField(label="科目", choices=[("", "すべて"), *Subject.choices], required=False)
-    tax_year = forms.IntegerField(label="年度分（西暦）", min_value=1990, max_value=2100, required=False)
+    tax_year = FiscalYearField(label="年度分", min_value=1990, max_value=2100, required=False)
 
 
 class RevealForm(forms.Form):

@@ -106,6 +106,34 @@ def fiscal_year_label(year: int) -> str:
     return f"{era.name}{_year_text(number)}年度"
 
 
+_FISCAL_ERA = re.compile(
+    r"^(?P<era>明治|大正|昭和|平成|令和|[明大昭平令]|[MTSHR])(?P<year>元|\d{1,2})(?:年度?)?$"
+)
+_FISCAL_WESTERN = re.compile(r"^(?P<year>\d{4})(?:年度?)?$")
+_FISCAL_HELP = "年度は 令和7年度、R7 または 2025 の形で入力してください。"
+
+
+def parse_fiscal_year(text: str) -> int:
+    """Reads a 年度 typed as 令和7年度, 令和7, R7, 令7 or 2025 (full-width too) and returns the
+    western year it starts in (2025). A year its era never reached (令和0, 平成32) is refused."""
+    original = (text or "").strip()
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", original)).upper()
+    match = _FISCAL_WESTERN.match(folded)
+    if match:
+        return int(match["year"])
+    match = _FISCAL_ERA.match(folded)
+    if not match:
+        raise EraDateError(f"「{original}」は年度として読めません。{_FISCAL_HELP}")
+    era = _BY_KEY[match["era"]]
+    number = 1 if match["year"] == "元" else int(match["year"])
+    year = era.start.year + number - 1
+    following = _next_era_start(era)
+    # 年度 N of an era runs from April of its year; the era must have begun by the 年度's end
+    if number < 1 or date(year + 1, 3, 31) < era.start or (following and date(year, 4, 1) >= following):
+        raise EraDateError(f"{era.name}{_year_text(max(number, 1))}年度はありません。{_FISCAL_HELP}")
+    return year
+
+
 def _build(era: Era, year: int, month: int, day: int, original: str) -> date:
     if year < 1:
         raise EraDateError(f"「{original}」の年が正しくありません。{_HELP}")

@@ -65,6 +65,22 @@ def test_outstanding_only_hides_paid_installments(client, officer, ledger):
     assert [line.assessment.notice_number for line in response.context["ledger"].lines] == ["210000101"]
 
 
+@pytest.mark.parametrize("typed", ["令和3年度", "R3", "2021"])
+def test_the_year_filter_takes_the_year_in_either_calendar_and_shows_it_in_wareki(
+    client, officer, ledger, typed
+):
+    sign_in(client, officer)
+    response = client.get(reverse("taxpayers:detail", args=["000000101"]), {"tax_year": typed})
+    assert [line.assessment.notice_number for line in response.context["ledger"].lines] == ["210000101"]
+    assert 'value="令和3年度"' in response.content.decode()
+
+
+def test_a_year_that_never_was_is_refused_in_japanese(client, officer, ledger):
+    sign_in(client, officer)
+    response = client.get(reverse("taxpayers:detail", args=["000000101"]), {"tax_year": "平成40"})
+    assert "平成40年度はありません" in response.content.decode()
+
+
 def test_the_taxpayer_page_costs_the_same_queries_whatever_the_history(
     client, officer, ledger, django_assert_max_num_queries
 ):

@@ -4,7 +4,14 @@ from datetime import date
 
 import pytest
 
-from wako_collections.eras import EraDateError, fiscal_year_label, format_date, format_short, parse_date
+from wako_collections.eras import (
+    EraDateError,
+    fiscal_year_label,
+    format_date,
+    format_short,
+    parse_date,
+    parse_fiscal_year,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,3 +81,30 @@ def test_short_form_and_fiscal_year():
 def test_impossible_dates_are_refused_with_a_reason(text, message):
     with pytest.raises(EraDateError, match=message):
         parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("令和7年度", 2025),
+        ("令和7", 2025),
+        ("R7", 2025),
+        ("ｒ０７", 2025),
+        ("令7年度", 2025),
+        ("令和元年度", 2019),
+        ("平成31年度", 2019),  # April 2019, before the era changed: still written so
+        ("平成元年度", 1989),
+        ("2025", 2025),
+        ("２０２５年度", 2025),
+    ],
+)
+def test_a_fiscal_year_is_read_in_either_calendar(text, year):
+    assert parse_fiscal_year(text) == year
+
+
+@pytest.mark.parametrize(
+    "text", ["令和0年度", "平成32年度", "昭和64年度", "R", "7", "令和7年4月", "二〇二五"]
+)
+def test_a_fiscal_year_that_never_was_is_refused_in_japanese(text):
+    with pytest.raises(EraDateError, match="年度"):
+        parse_fiscal_year(text)
