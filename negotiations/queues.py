@@ -35,7 +35,7 @@ class WorkQueue:
 
 
 def work_queue(*, officer, today: date, limit: int = 200) -> WorkQueue:
-    """The officer's queue; `officer=None` gives every officer's (for supervisors). Five queries."""
+    """The officer's queue; `officer=None` gives every officer's (for supervisors). Eight queries."""
     mine = Q(taxpayer__assigned_officer=officer) if officer is not None else Q()
     records = NegotiationRecord.objects.active().select_related("taxpayer", "taxpayer__assigned_officer")
     queue = WorkQueue()
@@ -74,13 +74,37 @@ def work_queue(*, officer, today: date, limit: int = 200) -> WorkQueue:
         .order_by("last_contact", "-balance__outstanding_principal")
     )
     queue.no_contact = list(last_contacts[:limit])
-    soon = today + timedelta(days=settings.PRESCRIPTION_WARNING_DAYS)
-    queue.prescription_soon = list(
-        payers.filter(earliest_prescription_date__lte=soon)
-        .select_related("taxpayer", "taxpayer__assigned_officer")
-        .order_by("earliest_prescription_date")[:limit]
-    )
+    queue.prescription_soon = prescription_soon(officer=officer, today=today, limit=limit)
     return queue
+
+
+@dataclass(frozen=True)
+class PrescriptionSoon:
+    balance: TaxpayerBalance
+    expires_on: date  # the earliest 時効予定日 of the taxpayer's installments, with its chain
+
+    @property
+    def taxpayer(self):
+        return self.balance.taxpayer
+
+
+def prescription_soon(*, officer, today: date, limit: int) -> list[PrescriptionSoon]:
+    """Taxpayers with an installment whose 時効 completes within PRESCRIPTION_WARNING_DAYS, counted
+    as the dispositions work counts it: from 法定納期限, renewed by the 督促状 and by recorded events
+    (差押, 承認 …). Those already completed are not here: they are 不納欠損's."""
+    from dispositions.services import prescriptions_due
+
+    earliest: dict[int, date] = {}
+    due = prescriptions_due(
+        today=today, within_days=settings.PRESCRIPTION_WARNING_DAYS, limit=limit * 20, officer=officer
+    )
+    for assessment, chained in due:  # soonest first
+        earliest.setdefault(assessment.taxpayer_id, chained.expires_on)
+    balances = TaxpayerBalance.objects.filter(taxpayer_id__in=earliest).select_related(
+        "taxpayer", "taxpayer__assigned_officer"
+    )
+    soon = [PrescriptionSoon(balance, earliest[balance.taxpayer_id]) for balance in balances]
+    return sorted(soon, key=lambda item: (item.expires_on, item.taxpayer.atena_number))[:limit]
 
 
 @dataclass(frozen=True)

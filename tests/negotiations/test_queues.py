@@ -59,3 +59,27 @@ def test_an_unknown_number_changes_nothing(client, officer, supervisor, ledger):
     sign_in(client, supervisor)
     client.post(reverse("negotiations:assign"), {"atena_numbers": "000000101, 999", "officer": officer.pk})
     assert Taxpayer.objects.get(atena_number="000000101").assigned_officer is None
+
+
+@pytest.mark.parametrize(
+    ("today", "listed"),
+    [
+        # 固定資産税 2021 第1期: 法定納期限 2021-05-31, so the ledger's 時効予定日 is 2026-05-31; the
+        # 督促状 of 2021-06-18 restarts it from 2021-06-29, so it completes on 2026-06-28.
+        (date(2026, 6, 10), date(2026, 6, 28)),  # past the ledger's date, not yet complete
+        (date(2026, 7, 1), None),  # complete: 不納欠損's business, not "soon"
+    ],
+)
+def test_prescription_soon_counts_the_demand_and_leaves_out_what_has_completed(
+    client, officer, supervisor, ledger, today, listed
+):
+    from wako_collections.actors import Actor
+
+    assign_all_to(officer, Actor.for_staff(supervisor, "T0001"))
+    reconcile(as_of=today)
+    with time_machine.travel(today, tick=False):
+        sign_in(client, officer)
+        response = client.get(reverse("negotiations:my_work"))
+    soon = {s.taxpayer.atena_number: s.expires_on for s in response.context["queue"].prescription_soon}
+    assert soon.get("000000101") == listed
+    assert all(expires_on >= today for expires_on in soon.values())
