@@ -100,7 +100,8 @@ class ImportUploadForm(forms.Form):
         choices=[("persons", "宛名"), ("assessments", "調定"), ("payments", "収納")],
     )
     file = forms.FileField(
-        label="CSVファイル", help_text="UTF-8 または Shift_JIS（CP932）。取込後すぐに削除されます。"
+        label="CSVファイル",
+        help_text="文字コードは UTF-8 または Shift_JIS（CP932）。1行目は見出し行（列名は取込レイアウトのとおり）。",
     )
 
 
