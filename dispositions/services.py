@@ -74,18 +74,28 @@ def suspended_assessment_ids(taxpayer: Taxpayer) -> set[int]:
 def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]:
     """Every installment of the taxpayer with something owed, and whether it can be covered by a
     disposition of `code` on `on` — for 差押: 督促状 sent and 10 days passed (地方税法第331条第1項
-    ほか), not under 執行停止."""
+    ほか), not under 執行停止; for any disposition but 不納欠損, 時効 not completed (地方税法第18条:
+    the claim is then extinguished)."""
+    from dispositions.chains import time_barred_on
+
     stopped = suspended_assessment_ids(taxpayer)
     result = []
     for assessment in (
-        Assessment.objects.filter(taxpayer=taxpayer).prefetch_related("payments").order_by("due_date")
+        Assessment.objects.filter(taxpayer=taxpayer)
+        .prefetch_related("payments", "prescription_events")
+        .order_by("due_date")
     ):
         settled = _settlement(assessment, on)
         owed = settled.outstanding_principal + settled.outstanding_fee
         if owed == 0 and settled.late_charge == 0:
             continue
         why_not = ""
-        if assessment.pk in stopped:
+        barred_on = time_barred_on(assessment, on=on) if code != DispositionCode.WRITE_OFF else None
+        if barred_on:
+            why_not = (
+                f"時効が完成しています（{format_date(barred_on)}）。不納欠損の対象です（地方税法第18条）。"
+            )
+        elif assessment.pk in stopped:
             why_not = "執行停止中のため処分できません。"
         elif on <= assessment.due_date:
             why_not = "納期限が到来していません。"

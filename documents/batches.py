@@ -126,11 +126,15 @@ def extraction_candidates(extraction: Extraction, issued_on: date) -> list[Candi
         balances = balances.annotate(last_contact=Subquery(last_contact)).filter(
             Q(last_contact__isnull=True) | Q(last_contact__lte=since)
         )
-    candidates = _group(
-        balances.select_related("assessment__taxpayer").order_by(
-            "assessment__taxpayer__atena_number", "assessment__due_date"
-        )
+    from dispositions.chains import time_barred_on
+
+    balances = (
+        balances.select_related("assessment__taxpayer")
+        .prefetch_related("assessment__prescription_events")
+        .order_by("assessment__taxpayer__atena_number", "assessment__due_date")
     )
+    # 時効 completed: extinguished (地方税法第18条), not demanded again — 不納欠損's business
+    candidates = _group(b for b in balances if not time_barred_on(b.assessment, on=issued_on))
     return [
         c
         for c in candidates

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from dispositions.chains import without_time_barred
 from documents import services
 from documents.forms import IssueForm
 from documents.models import Document, FormCode
@@ -21,14 +22,20 @@ from wako_collections.eras import format_date
 def issue(request, atena_number):
     taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
     today = timezone.localdate()
-    lines = ledger_for(taxpayer, as_of=today, outstanding_only=True).lines
+    lines, time_barred = without_time_barred(
+        (
+            line
+            for line in ledger_for(taxpayer, as_of=today, outstanding_only=True).lines
+            if line.settlement.status == "delinquent"
+        ),
+        on=today,
+    )
     choices = [
         (
             line.assessment.pk,
             f"{line.assessment}（納期限 {format_date(line.assessment.due_date)}、未納 {line.settlement.outstanding_total:,}円）",
         )
         for line in lines
-        if line.settlement.status == "delinquent"
     ]
     form = IssueForm(
         request.POST or None,
@@ -51,7 +58,9 @@ def issue(request, atena_number):
             messages.success(request, f"{document} を発行しました。")
             return redirect("documents:detail", number=document.number)
     record_access(request, page="帳票の発行", atena_numbers=[taxpayer.atena_number])
-    return render(request, "documents/issue.html", {"taxpayer": taxpayer, "form": form})
+    return render(
+        request, "documents/issue.html", {"taxpayer": taxpayer, "form": form, "time_barred": time_barred}
+    )
 
 
 def _document(number: str) -> Document:

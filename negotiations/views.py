@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Staff
 from accounts.roles import Role
+from dispositions.chains import without_time_barred
 from negotiations import services
 from negotiations.forms import AssignForm, CancelForm, ExpectedRevisionForm, NegotiationForm, PledgeForm
 from negotiations.models import InstallmentPledge, NegotiationRecord, SubjectGroup
@@ -164,7 +165,9 @@ def pledge_new(request, atena_number):
     """Choose installments and terms; 'simulate' shows the schedule and its outcome, 'save' records it."""
     taxpayer = _taxpayer(atena_number)
     today = timezone.localdate()
-    lines = [line for line in ledger_for(taxpayer, as_of=today, outstanding_only=True).lines]
+    lines, time_barred = without_time_barred(
+        ledger_for(taxpayer, as_of=today, outstanding_only=True).lines, on=today
+    )
     by_id = {line.assessment.pk: line for line in lines}
     choices = [
         (
@@ -231,6 +234,7 @@ def pledge_new(request, atena_number):
             "schedule": schedule,
             "simulation": simulation,
             "revises": revises,
+            "time_barred": time_barred,
         },
     )
 

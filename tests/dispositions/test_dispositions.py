@@ -269,3 +269,28 @@ def test_an_approved_postponement_stops_prescription_and_its_cancellation_ends_i
     )
     # cancelled: the 猶予 ran 2022-04-01〜2022-09-30 (183 days): 2026-06-28 + 183 days = 2026-12-28
     assert chain_for(Assessment.objects.get(pk=assessment.pk)).expires_on == date(2026, 12, 28)
+
+
+def test_a_time_barred_installment_is_offered_only_for_write_off(officer, ledger):
+    # 固定資産税 2021 第1期: 法定納期限 2021-05-31, 督促 2021-06-18 → 時効 completes 2026-06-28
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    assessment = Assessment.objects.get(notice_number="210000101")
+
+    def item(code, on):
+        return next(i for i in services.eligibility(taxpayer, code=code, on=on) if i.assessment == assessment)
+
+    assert item("01", date(2026, 6, 28)).eligible  # its last day
+    barred = item("01", date(2026, 6, 29))
+    assert not barred.eligible and "時効が完成しています（令和8年6月28日）" in barred.why_not
+    assert not item("03", date(2026, 7, 1)).eligible  # 交付要求 neither
+    assert item("09", date(2026, 7, 1)).eligible  # 不納欠損 is what is left to do
+    with pytest.raises(services.DispositionError, match="時効が完成"):
+        services.draft_disposition(
+            actor=Actor.for_staff(officer, "T0001"),
+            taxpayer=taxpayer,
+            assessment_ids=[assessment.pk],
+            code="01",
+            category="11",
+            reason="預金を差し押さえる",
+            planned_on=date(2026, 7, 1),
+        )

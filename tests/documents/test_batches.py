@@ -314,3 +314,29 @@ def test_a_batch_whose_worker_is_gone_is_cancelled_at_once(officer, overdue, set
     assert "取消（処理が止まっていたもの）" in Batch.history.filter(id=batch.pk).values_list(
         "history_change_reason", flat=True
     )
+
+
+def test_time_barred_installments_are_left_out_of_letters(client, officer, ledger):
+    """On 2026-07-01 the 2021 固定資産税 (時効 2026-06-28 after its 督促) and the 2021 保険料 (2 years)
+    have completed: no 催告書 may demand them, singly or in a batch."""
+    from datetime import date
+
+    import time_machine
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    on = date(2026, 7, 1)
+    extraction = Extraction(name="すべて", form_code="04")
+    batches.save_extraction(extraction, actor(officer))
+    assert batches.extraction_candidates(extraction, on) == []
+    assert [c.atena_number for c in batches.extraction_candidates(extraction, date(2026, 6, 1))] == [
+        "000000101"
+    ]
+    reconcile(as_of=on)
+    with time_machine.travel(on, tick=False):
+        sign_in(client, officer)
+        response = client.get(reverse("documents:issue", args=["000000101"]))
+    assert response.context["form"].fields["assessments"].choices == []
+    html = response.content.decode()
+    assert "記載できない期別（時効完成）" in html and "時効完成 令和8年6月28日" in html

@@ -132,7 +132,8 @@ def disposition(officer, supervisor, code, category, **extra):
         code=code,
         category=category,
         reason="滞納が続き、納付の意思が見られない",
-        planned_on=date(2026, 11, 27),
+        # before 2026-06-28, when this installment's 時効 (renewed by its 督促状) completes
+        planned_on=date(2026, 6, 1),
         **extra,
     )
     return disposition_services.approve_disposition(

@@ -32,30 +32,33 @@ def make(actor, *, count=2, first=date(2022, 2, 28), pledged=date(2022, 2, 1), r
 
 
 def test_the_pledge_page_simulates_then_saves(client, officer, ledger):
-    sign_in(client, officer)
-    url = reverse("negotiations:pledge_new", args=["000000101"])
-    assessment = Assessment.objects.get(notice_number="210000101")
-    data = {
-        "assessments": [assessment.pk],
-        "pledged_on": "R8.12.1",
-        "first_date": "R8.12.25",
-        "count": "3",
-        "interval": "monthly",
-    }
-    simulated = client.post(url, {**data, "action": "simulate"})
-    html = simulated.content.decode()
-    assert "試算結果" in html and "完了時の延滞金見込" in html
-    assert InstallmentPledge.objects.count() == 0
-    saved = client.post(url, {**data, "action": "save"})
-    pledge = InstallmentPledge.objects.get()
-    assert saved["Location"] == reverse("negotiations:pledge_detail", args=[pledge.pledge_number])
-    assert [line.amount for line in pledge.schedule.all()] == [11_666, 11_666, 11_668]
-    # 延滞金 on the 35,000 yen from 2021-06-01 falls due with the payment that completes the 本税
-    lates = [line.projected_late_charge for line in pledge.schedule.all()]
-    assert lates[:2] == [0, 0] and lates[2] > 10_000
-    assert (
-        pledge.updated_staff_number == "S1001" and pledge.history.first().history_terminal_number == "T0001"
-    )
+    # on 2026-06-01, before this installment's 時効 (renewed by its 督促状) completes on 2026-06-28
+    with time_machine.travel(date(2026, 6, 1), tick=False):
+        sign_in(client, officer)
+        url = reverse("negotiations:pledge_new", args=["000000101"])
+        assessment = Assessment.objects.get(notice_number="210000101")
+        data = {
+            "assessments": [assessment.pk],
+            "pledged_on": "R8.6.1",
+            "first_date": "R8.6.25",
+            "count": "3",
+            "interval": "monthly",
+        }
+        simulated = client.post(url, {**data, "action": "simulate"})
+        html = simulated.content.decode()
+        assert "試算結果" in html and "完了時の延滞金見込" in html
+        assert InstallmentPledge.objects.count() == 0
+        saved = client.post(url, {**data, "action": "save"})
+        pledge = InstallmentPledge.objects.get()
+        assert saved["Location"] == reverse("negotiations:pledge_detail", args=[pledge.pledge_number])
+        assert [line.amount for line in pledge.schedule.all()] == [11_666, 11_666, 11_668]
+        # 延滞金 on the 35,000 yen from 2021-06-01 falls due with the payment that completes the 本税
+        lates = [line.projected_late_charge for line in pledge.schedule.all()]
+        assert lates[:2] == [0, 0] and lates[2] > 10_000
+        assert (
+            pledge.updated_staff_number == "S1001"
+            and pledge.history.first().history_terminal_number == "T0001"
+        )
 
 
 def test_a_missed_installment_past_grace_breaks_the_pledge(officer_actor, ledger, settings):
@@ -116,3 +119,26 @@ def test_the_timeline_shows_the_pledge_and_its_scheduled_payments(officer_actor,
     make(officer_actor)
     kinds = [entry.kind for entry in timeline(Taxpayer.objects.get(atena_number="000000101"))]
     assert kinds.count("分納誓約") == 1 and kinds.count("分納予定") == 2 and "収納" in kinds
+
+
+def test_a_time_barred_installment_cannot_be_pledged(client, officer, ledger):
+    # the 2021 固定資産税 completed its 時効 on 2026-06-28: a pledge cannot revive it
+    assessment = Assessment.objects.get(notice_number="210000101")
+    with time_machine.travel(date(2026, 7, 1), tick=False):
+        sign_in(client, officer)
+        url = reverse("negotiations:pledge_new", args=["000000101"])
+        page = client.get(url)
+        posted = client.post(
+            url,
+            {
+                "assessments": [assessment.pk],
+                "pledged_on": "R8.7.1",
+                "first_date": "R8.7.25",
+                "count": "3",
+                "interval": "monthly",
+                "action": "save",
+            },
+        )
+    assert assessment.pk not in [pk for pk, _ in page.context["form"].fields["assessments"].choices]
+    assert "誓約に含められない期別（時効完成）" in page.content.decode()
+    assert posted.status_code == 200 and InstallmentPledge.objects.count() == 0
