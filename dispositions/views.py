@@ -73,7 +73,9 @@ def draft(request, atena_number):
             )
             return redirect("dispositions:detail", number=disposition.number)
     record_access(request, page="滞納処分の起案", atena_numbers=[taxpayer.atena_number])
-    return render(request, "dispositions/draft.html", {"taxpayer": taxpayer, "form": form, "items": items})
+    return render(
+        request, "dispositions/draft.html", {"taxpayer": taxpayer, "form": form, "items": items, "on": on}
+    )
 
 
 def _disposition(number: str) -> Disposition:

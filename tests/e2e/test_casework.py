@@ -3,6 +3,7 @@ pledge and prints its 納付書, drafts a seizure; a supervisor approves it and 
 an administrator is refused from taxpayer pages. Screenshots of every step: test-artifacts/e2e/."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -13,8 +14,31 @@ from negotiations.models import InstallmentPledge, NegotiationRecord
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+@pytest.fixture
+def this_years_delinquency(ledger, write_csv, batch_actor):
+    """An installment of this 年度 that fell due two months ago and was demanded 45 days ago, so
+    that the pledge and the seizure below are lawful whatever day the test runs (the ledger's
+    older installments reach their 時効 as the years pass)."""
+    from taxpayers.importing import run_import, start_log
+    from tests.taxpayers.conftest import ASSESSMENT_HEADER
+
+    due = date.today() - timedelta(days=60)
+    year = due.year if due.month >= 4 else due.year - 1
+    row = (
+        f"000000101,01,0000,112291,112291,1,{year},{year},{year % 100:02d}9000101,2,"
+        f"{due.isoformat()},{due.isoformat()},80000,{(due + timedelta(days=15)).isoformat()},"
+    )
+    path = write_csv("this_year.csv", ASSESSMENT_HEADER, [row])
+    log = start_log(kind="assessments", path=path, file_name=path.name, actor=batch_actor)
+    run_import(log=log, path=path, actor=batch_actor)
+
+
+def on(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
 def test_officer_casework_then_supervisor_approval_and_review(
-    steps, ledger, officer, supervisor, administrator
+    steps, this_years_delinquency, officer, supervisor, administrator
 ):
     page = steps.page
     steps.sign_in(officer)
@@ -46,8 +70,8 @@ def test_officer_casework_then_supervisor_approval_and_review(
     # 分納誓約 and its first 納付書
     steps.go("/negotiations/cases/000000101/pledges/new/")
     page.locator("input[name=assessments]").first.check()
-    page.get_by_label("誓約日").fill("R8.11.27")
-    page.get_by_label("初回納付日").fill("R8.12.25")
+    page.get_by_label("誓約日").fill(on(0))
+    page.get_by_label("初回納付日").fill(on(28))
     page.get_by_label("回数").fill("5")
     page.get_by_role("button", name="試算する").click()
     steps.shot("pledge-simulated")
@@ -67,7 +91,7 @@ def test_officer_casework_then_supervisor_approval_and_review(
     # 差押の起案
     steps.go("/dispositions/cases/000000101/new/?code=01")
     page.get_by_label("処分区分").select_option("11")
-    page.get_by_label("処分予定日").fill("R8.12.1")
+    page.get_by_label("処分予定日").fill(on(4))
     page.get_by_label("処分理由").fill("預貯金調査で残高を確認")
     page.get_by_label("財産の表示").fill("和光銀行 本店 普通預金 1234567")
     page.get_by_label("第三債務者等", exact=True).fill("株式会社和光銀行")
