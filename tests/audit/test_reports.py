@@ -94,7 +94,7 @@ def everything(officer, ledger):
         code="07",
         category="71",
         reason="財産調査の結果、滞納処分をすることができる財産がない",
-        planned_on=date(2026, 12, 15),
+        planned_on=date(2026, 6, 15),  # before this installment's 時効 completes (2026-06-28)
     )
     with acting_as(actor):
         target = InquiryTarget(kind="bank", name="和光銀行", branch="本店", address="埼玉県和光市本町1-1")

@@ -98,7 +98,7 @@ def test_one_approval_wins_and_the_other_supervisors_are_told(officers, ledger):
         code="01",
         category="11",
         reason="預貯金調査で残高を確認",
-        planned_on=date(2026, 12, 1),
+        planned_on=date(2026, 6, 1),  # before this installment's 時効 completes (2026-06-28)
         property_description="和光銀行 本店 普通 1234567",
         third_party_name="株式会社和光銀行",
     )
