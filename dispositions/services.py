@@ -22,6 +22,7 @@ from dispositions.models import (
     DispositionRow,
 )
 from dispositions.prescription import period_end
+from taxpayers.late_charges import rates_for
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
@@ -56,6 +57,7 @@ def _settlement(assessment: Assessment, on: date):
         as_of=on,
         first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
         order=settings.PAYMENT_ALLOCATION_ORDER,
+        rates=rates_for(on)[0],
     )
 
 

@@ -88,6 +88,21 @@ def load_rates(path: Path = RATES_FILE) -> dict[int, AnnualRate]:
         }
 
 
+def rates_for(day: date) -> tuple[dict[int, AnnualRate], int | None]:
+    """The rates to settle the ledger up to `day` with, and the first year they assume.
+
+    The published table when it reaches `day`'s year (assumed: None). Otherwise — a future 基準日,
+    or the weeks after 1 January before the new year's row (財務大臣告示, each November) is added —
+    the table carried on at the latest published rates, so that the office keeps working; the
+    pages that show such amounts say which year is assumed. `compute_late_charge` itself (the
+    `entaikin` command, the 延滞金試算 page) still refuses a year that is not in the table."""
+    rates = load_rates()
+    latest = max(rates)
+    if day.year <= latest:
+        return rates, None
+    return projected_rates(), latest + 1
+
+
 @cache
 def projected_rates(path: Path = RATES_FILE) -> dict[int, AnnualRate]:
     """The table plus every later year at the latest published rates, for projections only

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.utils import timezone
 
-from taxpayers.late_charges import projected_rates
+from taxpayers.late_charges import rates_for
 from taxpayers.models import Assessment, Payment, Taxpayer
 from taxpayers.settlement import ReceivedPayment, Settlement, prescription_date, settle
 from taxpayers.subjects import rule_for
@@ -57,6 +56,7 @@ class Ledger:
     lines: list[InstallmentLine] = field(default_factory=list)
     payments: list[PaymentLine] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
+    rates_assumed_from: int | None = None  # the first year settled at an assumed (latest) rate
 
 
 def ledger_for(
@@ -79,9 +79,10 @@ def ledger_for(
     for payment in Payment.objects.filter(assessment__in=assessments).order_by("received_on", "id"):
         by_assessment[payment.assessment_id].append(payment)
 
-    ledger = Ledger(as_of=as_of)
-    # A future 基準日 is a projection: years not yet published use the latest rates.
-    rates = projected_rates() if as_of > timezone.localdate() else None
+    # A future 基準日, or a year whose rate is not yet in the table, is settled at the latest
+    # published rates; the page says so.
+    rates, assumed_from = rates_for(as_of)
+    ledger = Ledger(as_of=as_of, rates_assumed_from=assumed_from)
     for assessment in assessments:
         rule = rule_for(assessment.subject_code)
         settlement = settle(

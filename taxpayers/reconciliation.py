@@ -15,6 +15,7 @@ assessments and payments they come from have it). One transaction:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -23,10 +24,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from taxpayers.late_charges import load_rates
+from taxpayers.late_charges import rates_for
 from taxpayers.models import ReconcileRun
 from taxpayers.settlement import ReceivedPayment, prescription_date, settle
 from taxpayers.subjects import RULES, Subject
+
+logger = logging.getLogger(__name__)
 
 BALANCE_FIELDS = (
     "paid_principal",
@@ -198,7 +201,13 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
     ids = sorted(set(assessment_ids)) if assessment_ids is not None else None
     order = tuple(settings.PAYMENT_ALLOCATION_ORDER)
     premium_months = settings.NHI_PREMIUM_FIRST_BAND_MONTHS
-    rates = load_rates()
+    rates, assumed_from = rates_for(as_of)
+    if assumed_from:
+        logger.warning(
+            "%s年の延滞金の割合が未登録のため、%s年の割合で消し込みます（taxpayers/data/late_charge_rates.csv）。",
+            assumed_from,
+            assumed_from - 1,
+        )
     params: dict = {"as_of": as_of, "ids": ids}
     only = " AND a.id = ANY(%(ids)s)" if ids is not None else ""
     with transaction.atomic(), connection.cursor() as cursor:

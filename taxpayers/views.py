@@ -19,7 +19,7 @@ from taxpayers import individual_numbers
 from taxpayers.access import record_access
 from taxpayers.forms import ImportUploadForm, LateChargeForm, LedgerFilterForm, RevealForm, SearchForm
 from taxpayers.importing import start_log
-from taxpayers.late_charges import PartialPayment, RateMissingError, compute_late_charge
+from taxpayers.late_charges import PartialPayment, RateMissingError, compute_late_charge, rates_for
 from taxpayers.ledger import ledger_for
 from taxpayers.models import ImportLog, ReconcileRun, Taxpayer, TaxpayerBalance
 from taxpayers.search import search_taxpayers
@@ -118,7 +118,13 @@ def delinquent(request):
     )
     page = Paginator(balances, 50).get_page(request.GET.get("page"))
     record_access(request, page="滞納者一覧", atena_numbers=[b.taxpayer.atena_number for b in page])
-    return render(request, "taxpayers/delinquent.html", {"page": page, "run": ReconcileRun.objects.first()})
+    run = ReconcileRun.objects.first()
+    rates_assumed_from = rates_for(run.as_of)[1] if run else None
+    return render(
+        request,
+        "taxpayers/delinquent.html",
+        {"page": page, "run": run, "rates_assumed_from": rates_assumed_from},
+    )
 
 
 @menu_required("payment_status")

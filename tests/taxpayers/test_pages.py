@@ -1,6 +1,9 @@
 """The ledger's pages as staff use them; each taxpayer page leaves an access-log row."""
 
+from datetime import date
+
 import pytest
+import time_machine
 from django.db import DatabaseError
 from django.urls import reverse
 
@@ -242,3 +245,31 @@ def test_a_lost_database_connection_shows_the_apps_own_page_with_503(client, off
     page = response.content.decode()
     assert "一時的にデータベースに接続できません" in page and "取り消されています" in page
     assert "和光 太郎" not in page
+
+
+def test_in_a_new_year_whose_rate_is_not_yet_registered_the_office_keeps_working_and_is_told(
+    client, officer, ledger
+):
+    """The 延滞金 rate of a year is announced each November and added to the table by hand; until
+    it is, 1 January must not stop the ledger: the latest rate is assumed, and pages say so."""
+    from taxpayers.late_charges import load_rates
+
+    next_year = max(load_rates()) + 1
+    day = date(next_year, 1, 15)
+    summary = reconcile(as_of=day)
+    assert summary.delinquent_installments > 0
+    with time_machine.travel(day, tick=False):
+        sign_in(client, officer)
+        ledger_page = client.get(reverse("taxpayers:detail", args=["000000101"]))
+        list_page = client.get(reverse("taxpayers:delinquent"))
+    notice = f"{next_year}年の延滞金の割合がまだ登録されていないため"
+    assert ledger_page.status_code == 200 and notice in ledger_page.content.decode()
+    assert ledger_page.context["ledger"].rates_assumed_from == next_year
+    assert notice in list_page.content.decode()
+    reconcile(as_of=date(next_year - 1, 12, 31))  # a year in the table: nothing assumed
+    with time_machine.travel(date(next_year - 1, 12, 31), tick=False):
+        sign_in(client, officer)
+        assert (
+            "延滞金の割合がまだ登録されていない"
+            not in client.get(reverse("taxpayers:delinquent")).content.decode()
+        )
