@@ -83,7 +83,7 @@ class CoveredInstallment:
     outstanding_principal: int
     outstanding_fee: int
     due_date: date
-    prescription_date: date
+    prescription_date: date | None  # None while a 差押 or 交付要求 suspends it
     earlier_principal_payments: tuple[PartialPayment, ...] = ()
     first_band_months: int = 1
 
@@ -139,7 +139,7 @@ def simulate(schedule: Sequence[ScheduledPayment], covered: Sequence[CoveredInst
                 else:
                     paid_principal[item.key].append(PartialPayment(payment.due_date, take))
     finishes = schedule[-1].due_date if schedule else date.today()
-    prescriptions = [c.prescription_date for c in covered]
+    prescriptions = [c.prescription_date for c in covered if c.prescription_date is not None]
     return Simulation(
         total_paid=sum(p.amount for p in schedule),
         late_charge_at_end=late,

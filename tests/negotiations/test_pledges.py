@@ -142,3 +142,11 @@ def test_a_time_barred_installment_cannot_be_pledged(client, officer, ledger):
     assert assessment.pk not in [pk for pk, _ in page.context["form"].fields["assessments"].choices]
     assert "誓約に含められない期別（時効完成）" in page.content.decode()
     assert posted.status_code == 200 and InstallmentPledge.objects.count() == 0
+
+
+def test_the_pledge_page_gives_the_renewed_prescription_day(client, officer, ledger):
+    # 法定納期限 2021-05-31 alone would give 2026-05-31; the 督促状 of 2021-06-18 renews it to 06-28
+    with time_machine.travel(date(2026, 6, 1), tick=False):
+        sign_in(client, officer)
+        page = client.get(reverse("negotiations:pledge_new", args=["000000101"])).content.decode()
+    assert "時効予定日 令和8年6月28日" in page and "令和8年5月31日" not in page
