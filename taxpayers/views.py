@@ -143,7 +143,12 @@ def late_charge(request):
             )
         except RateMissingError as error:
             form.add_error(None, str(error))
-    return render(request, "taxpayers/late_charge.html", {"form": form, "result": result})
+    payment_fields = [(form[f"payment_{n}_date"], form[f"payment_{n}_amount"]) for n in (1, 2, 3)]
+    return render(
+        request,
+        "taxpayers/late_charge.html",
+        {"form": form, "result": result, "payment_fields": payment_fields},
+    )
 
 
 @menu_required("import_data")
