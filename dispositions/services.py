@@ -21,9 +21,9 @@ from dispositions.models import (
     DispositionCode,
     DispositionRow,
 )
-from dispositions.prescription import period_end
 from taxpayers.late_charges import rates_for
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
+from taxpayers.prescription import period_end
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
 from wako_collections.actors import Actor, acting_as
@@ -78,7 +78,7 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     disposition of `code` on `on` — for 差押: 督促状 sent and 10 days passed (地方税法第331条第1項
     ほか), not under 執行停止; for any disposition but 不納欠損, 時効 not completed (地方税法第18条:
     the claim is then extinguished)."""
-    from dispositions.chains import time_barred_on
+    from taxpayers.chains import time_barred_on
 
     stopped = suspended_assessment_ids(taxpayer)
     result = []
@@ -344,7 +344,7 @@ def suspension_watch(*, today: date, within_days: int = 180):
 
 
 def _three_years_end(start: date) -> date:
-    from dispositions.prescription import period_end
+    from taxpayers.prescription import period_end
 
     return period_end(start + timedelta(days=1), SUSPENSION_YEARS)
 
@@ -355,7 +355,7 @@ def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, 
     taxpayers assigned to them. A chain only moves the date later or suspends it, so the ledger's
     base date narrows the candidates; every candidate is chained (the oldest are often completed
     ones, so a cut by base date could miss those the 督促 or a 差押 carried into the window)."""
-    from dispositions.chains import chain_for
+    from taxpayers.chains import chain_for
 
     horizon = today + timedelta(days=within_days)
     mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}

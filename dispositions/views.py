@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from dispositions import services
-from dispositions.chains import chain_for
 from dispositions.forms import CancelForm, DraftForm
 from dispositions.models import Disposition, DispositionCode
 from taxpayers.access import record_access
+from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, Taxpayer
 from wako_collections.access import menu_required
 

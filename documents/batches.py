@@ -126,7 +126,7 @@ def extraction_candidates(extraction: Extraction, issued_on: date) -> list[Candi
         balances = balances.annotate(last_contact=Subquery(last_contact)).filter(
             Q(last_contact__isnull=True) | Q(last_contact__lte=since)
         )
-    from dispositions.chains import time_barred_on
+    from taxpayers.chains import time_barred_on
 
     balances = (
         balances.select_related("assessment__taxpayer")

@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from dispositions.chains import without_time_barred
 from documents import services
 from documents.forms import IssueForm
 from documents.models import Document, FormCode
 from taxpayers.access import record_access
+from taxpayers.chains import without_time_barred
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
 from wako_collections.access import menu_required

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Staff
 from accounts.roles import Role
-from dispositions.chains import chain_for, without_time_barred
 from negotiations import services
 from negotiations.forms import AssignForm, CancelForm, ExpectedRevisionForm, NegotiationForm, PledgeForm
 from negotiations.models import InstallmentPledge, NegotiationRecord, SubjectGroup
 from negotiations.queues import timeline, work_queue
 from negotiations.schedules import CoveredInstallment, ScheduleError, build_schedule, simulate
 from taxpayers.access import record_access
+from taxpayers.chains import chain_for, without_time_barred
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
 from taxpayers.subjects import rule_for

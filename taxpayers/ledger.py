@@ -10,8 +10,10 @@ from datetime import date
 
 from django.conf import settings
 
+from taxpayers.chains import chain_for
 from taxpayers.late_charges import rates_for
-from taxpayers.models import Assessment, Payment, Taxpayer
+from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
+from taxpayers.prescription import Chain
 from taxpayers.settlement import ReceivedPayment, Settlement, prescription_date, settle
 from taxpayers.subjects import rule_for
 
@@ -20,7 +22,8 @@ from taxpayers.subjects import rule_for
 class InstallmentLine:
     assessment: Assessment
     settlement: Settlement
-    prescription_date: date
+    prescription_date: date  # 法定納期限 (保険料: 納期限) + 5 (2) years, before any renewal
+    chain: Chain | None = None  # with the 督促 and recorded events: the 時効予定日 that counts
 
     @property
     def paid_total(self) -> int:
@@ -78,6 +81,9 @@ def ledger_for(
     by_assessment: dict[int, list[Payment]] = defaultdict(list)
     for payment in Payment.objects.filter(assessment__in=assessments).order_by("received_on", "id"):
         by_assessment[payment.assessment_id].append(payment)
+    events: dict[int, list[PrescriptionEvent]] = defaultdict(list)
+    for event in PrescriptionEvent.objects.filter(assessment__in=assessments):
+        events[event.assessment_id].append(event)
 
     # A future 基準日, or a year whose rate is not yet in the table, is settled at the latest
     # published rates; the page says so.
@@ -107,6 +113,7 @@ def ledger_for(
                 years=rule.prescription_years,
             ),
         )
+        line.chain = chain_for(assessment, events=events[assessment.pk], today=as_of)
         ledger.lines.append(line)
         totals = ledger.totals
         totals.principal += assessment.principal

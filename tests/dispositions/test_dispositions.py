@@ -8,8 +8,8 @@ from django.db import connection
 from django.urls import reverse
 
 from dispositions import services
-from dispositions.chains import chain_for
 from dispositions.models import Disposition
+from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
 from tests.conftest import sign_in
 from wako_collections.actors import Actor
@@ -249,7 +249,7 @@ def test_a_postponement_needs_its_end_within_a_year(officer, ledger):
 def test_an_approved_postponement_stops_prescription_and_its_cancellation_ends_it(
     officer, supervisor, ledger
 ):
-    from dispositions.chains import chain_for
+    from taxpayers.chains import chain_for
 
     draft = postpone(Actor.for_staff(officer, "T0001"), until=date(2023, 3, 31), code="11")
     services.approve_disposition(

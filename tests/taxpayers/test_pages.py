@@ -273,3 +273,19 @@ def test_in_a_new_year_whose_rate_is_not_yet_registered_the_office_keeps_working
             "延滞金の割合がまだ登録されていない"
             not in client.get(reverse("taxpayers:delinquent")).content.decode()
         )
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [
+        (date(2026, 1, 10), "令和8年6月28日<br>"),  # renewed by the 督促状 of 2021-06-18
+        (date(2026, 7, 1), '令和8年6月28日 <strong class="danger">時効完成</strong>'),
+    ],
+)
+def test_the_ledger_gives_the_renewed_prescription_day_and_says_when_it_has_completed(
+    client, officer, ledger, day, shown
+):
+    with time_machine.travel(day, tick=False):
+        sign_in(client, officer)
+        html = client.get(reverse("taxpayers:detail", args=["000000101"])).content.decode()
+    assert shown in html and "更新前 令和8年5月31日" in html

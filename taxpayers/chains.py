@@ -6,8 +6,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from dispositions.prescription import DEMAND, Chain, Event, chain
 from taxpayers.models import Assessment
+from taxpayers.prescription import DEMAND, Chain, Event, chain
 from taxpayers.subjects import rule_for
 
 

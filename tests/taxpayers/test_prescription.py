@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from dispositions.prescription import (
+from taxpayers.prescription import (
     ACKNOWLEDGEMENT,
     DEMAND,
     NOTICE,
