@@ -347,29 +347,3 @@ def _three_years_end(start: date) -> date:
     from taxpayers.prescription import period_end
 
     return period_end(start + timedelta(days=1), SUSPENSION_YEARS)
-
-
-def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, officer=None):
-    """Installments still owed whose chained 時効予定日 falls in the next `within_days` (those already
-    past are 時効完成 and belong to 不納欠損, not to this watch); `officer` keeps those of the
-    taxpayers assigned to them. A chain only moves the date later or suspends it, so the ledger's
-    base date narrows the candidates; every candidate is chained (the oldest are often completed
-    ones, so a cut by base date could miss those the 督促 or a 差押 carried into the window)."""
-    from taxpayers.chains import chain_for
-
-    horizon = today + timedelta(days=within_days)
-    mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
-    candidates = (
-        Assessment.objects.filter(
-            balance__status="delinquent", balance__prescription_date__lte=horizon, **mine
-        )
-        .select_related("taxpayer", "taxpayer__assigned_officer")
-        .prefetch_related("prescription_events")
-        .order_by("balance__prescription_date")
-    )
-    due = []
-    for assessment in candidates.iterator(chunk_size=2_000):
-        result = chain_for(assessment)
-        if result.expires_on is not None and today <= result.expires_on <= horizon:
-            due.append((assessment, result))
-    return sorted(due, key=lambda item: item[1].expires_on)[:limit]

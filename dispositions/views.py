@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from dispositions import services
 from dispositions.forms import CancelForm, DraftForm
 from dispositions.models import Disposition, DispositionCode
+from taxpayers import chains
 from taxpayers.access import record_access
 from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, Taxpayer
@@ -169,7 +170,7 @@ def suspensions(request):
 
 @menu_required("dispositions")
 def prescriptions_due(request):
-    due = services.prescriptions_due(today=timezone.localdate())
+    due = chains.prescriptions_due(today=timezone.localdate())
     record_access(
         request, page="時効が近い期別", atena_numbers=sorted({a.taxpayer.atena_number for a, _ in due})
     )

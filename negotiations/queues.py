@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q
 
 from negotiations.models import InstallmentPledge, NegotiationRecord
+from taxpayers.chains import prescriptions_due
 from taxpayers.models import Payment, Taxpayer, TaxpayerBalance
 
 
@@ -90,10 +91,8 @@ class PrescriptionSoon:
 
 def prescription_soon(*, officer, today: date, limit: int) -> list[PrescriptionSoon]:
     """Taxpayers with an installment whose 時効 completes within PRESCRIPTION_WARNING_DAYS, counted
-    as the dispositions work counts it: from 法定納期限, renewed by the 督促状 and by recorded events
+    as the 時効 chain counts it: from 法定納期限, renewed by the 督促状 and by recorded events
     (差押, 承認 …). Those already completed are not here: they are 不納欠損's."""
-    from dispositions.services import prescriptions_due
-
     earliest: dict[int, date] = {}
     due = prescriptions_due(
         today=today, within_days=settings.PRESCRIPTION_WARNING_DAYS, limit=limit * 20, officer=officer

@@ -2,8 +2,6 @@
 cancelling a record, making a pledge with its simulation, the officer's work and supervisors'
 queues with reassignment. Every page that shows a taxpayer writes its access-log row."""
 
-from datetime import date
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,7 +17,7 @@ from negotiations.models import InstallmentPledge, NegotiationRecord, SubjectGro
 from negotiations.queues import timeline, work_queue
 from negotiations.schedules import CoveredInstallment, ScheduleError, build_schedule, simulate
 from taxpayers.access import record_access
-from taxpayers.chains import chain_for, without_time_barred
+from taxpayers.chains import without_time_barred
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
 from taxpayers.subjects import rule_for
@@ -143,13 +141,7 @@ def record_cancel(request, record_number):
     return render(request, "negotiations/record_cancel.html", {"record": record, "form": form})
 
 
-def _expires_on(line, today) -> date | None:
-    """The 時効予定日 with its renewals (督促, 承認 …) as the 時効の経過 page shows it; None while a
-    差押 or 交付要求 suspends it."""
-    return chain_for(line.assessment, today=today).expires_on
-
-
-def _covered(lines, today) -> list[CoveredInstallment]:
+def _covered(lines) -> list[CoveredInstallment]:
     covered = []
     for line in lines:
         rule = rule_for(line.assessment.subject_code)
@@ -160,7 +152,7 @@ def _covered(lines, today) -> list[CoveredInstallment]:
                 outstanding_principal=line.settlement.outstanding_principal,
                 outstanding_fee=line.settlement.outstanding_fee,
                 due_date=line.assessment.due_date,
-                prescription_date=_expires_on(line, today),
+                prescription_date=line.chain.expires_on,  # renewed (督促, 承認 …); None under 差押
                 first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
             )
         )
@@ -182,7 +174,7 @@ def pledge_new(request, atena_number):
             line.assessment.pk,
             f"{line.assessment} 未納 {line.settlement.outstanding_principal + line.settlement.outstanding_fee:,}円"
             f"（延滞金見込 {line.settlement.late_charge:,}円、"
-            f"時効予定日 {format_date(_expires_on(line, today)) or '差押等により完成猶予中'}）",
+            f"時効予定日 {format_date(line.chain.expires_on) or '差押等により完成猶予中'}）",
         )
         for line in lines
     ]
@@ -214,7 +206,7 @@ def pledge_new(request, atena_number):
         except ScheduleError as error:
             form.add_error(None, str(error))
         else:
-            simulation = simulate(schedule, _covered(chosen, today))
+            simulation = simulate(schedule, _covered(chosen))
             if request.POST.get("action") == "save":
                 try:
                     pledge = services.make_pledge(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -29,27 +29,48 @@ def chain_for(assessment: Assessment, *, events=None, today: date | None = None)
     )
 
 
-def time_barred_on(assessment: Assessment, *, on: date) -> date | None:
+def time_barred_on(assessment: Assessment, *, on: date, chained: Chain | None = None) -> date | None:
     """The day 時効 completed, when it had by `on` (地方税法第18条: the claim is extinguished, with
-    no need to invoke it); None while it runs or is suspended. Reads the prefetched
+    no need to invoke it); None while it runs or is suspended. `chained`: the installment's chain
+    to `on` when the caller has it (a ledger line does); otherwise it is read, from the prefetched
     `prescription_events` when there are any."""
-    completed_on = chain_for(assessment, today=on).completed_on
+    completed_on = (chained or chain_for(assessment, today=on)).completed_on
     return completed_on if completed_on is not None and completed_on < on else None
 
 
 def without_time_barred(lines, *, on: date) -> tuple[list, list]:
-    """Splits ledger lines into those that may still be claimed and those whose 時効 completed by
-    `on`, each of the latter with its completion day. A letter, a pledge or a seizure may name only
+    """Splits ledger lines (of a ledger to `on`, each with its chain) into those that may still be
+    claimed and those whose 時効 completed by `on`, each of the latter with its completion day. A letter, a pledge or a seizure may name only
     the first: the second are extinguished (地方税法第18条) and wait for 不納欠損."""
-    from django.db.models import prefetch_related_objects
-
-    lines = list(lines)
-    prefetch_related_objects([line.assessment for line in lines], "prescription_events")
     live, barred = [], []
     for line in lines:
-        completed_on = time_barred_on(line.assessment, on=on)
+        completed_on = time_barred_on(line.assessment, on=on, chained=line.chain)
         if completed_on:
             barred.append((line, completed_on))
         else:
             live.append(line)
     return live, barred
+
+
+def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, officer=None):
+    """Installments still owed whose chained 時効予定日 falls in the next `within_days` (those already
+    past are 時効完成 and belong to 不納欠損, not to this watch); `officer` keeps those of the
+    taxpayers assigned to them. A chain only moves the date later or suspends it, so the ledger's
+    base date narrows the candidates; every candidate is chained (the oldest are often completed
+    ones, so a cut by base date could miss those the 督促 or a 差押 carried into the window)."""
+    horizon = today + timedelta(days=within_days)
+    mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
+    candidates = (
+        Assessment.objects.filter(
+            balance__status="delinquent", balance__prescription_date__lte=horizon, **mine
+        )
+        .select_related("taxpayer", "taxpayer__assigned_officer")
+        .prefetch_related("prescription_events")
+        .order_by("balance__prescription_date")
+    )
+    due = []
+    for assessment in candidates.iterator(chunk_size=2_000):
+        result = chain_for(assessment, today=today)
+        if result.expires_on is not None and today <= result.expires_on <= horizon:
+            due.append((assessment, result))
+    return sorted(due, key=lambda item: item[1].expires_on)[:limit]

@@ -1,6 +1,7 @@
 """収納状況照会 for one taxpayer on a chosen day: every installment with what was billed, paid
 and is still owed, 督促手数料 and 延滞金 to that day, 時効予定日, and the payment history with
-how each payment was applied. Two queries whatever the length of the history."""
+how each payment was applied, and each installment's 時効 chain. Three queries whatever the
+length of the history."""
 
 from __future__ import annotations
 

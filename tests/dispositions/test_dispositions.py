@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from dispositions import services
 from dispositions.models import Disposition
-from taxpayers.chains import chain_for
+from taxpayers.chains import chain_for, prescriptions_due
 from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
 from tests.conftest import sign_in
 from wako_collections.actors import Actor
@@ -218,10 +218,10 @@ def test_the_list_of_near_prescriptions_follows_the_chain(officer, ledger):
     from taxpayers.reconciliation import reconcile
 
     reconcile(as_of=date(2026, 1, 10))
-    due = services.prescriptions_due(today=date(2026, 1, 10))
+    due = prescriptions_due(today=date(2026, 1, 10))
     # 2021 fixed-asset installment: 督促 2021-06-18 → 2026-06-28, within 180 days of 2026-01-10.
     assert [(a.notice_number, c.expires_on) for a, c in due] == [("210000101", date(2026, 6, 28))]
-    assert services.prescriptions_due(today=date(2025, 6, 1)) == []
+    assert prescriptions_due(today=date(2025, 6, 1)) == []
 
 
 def postpone(actor, *, until, code="10", on=date(2022, 4, 1)):
