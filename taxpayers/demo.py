@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from taxpayers import individual_numbers
+from taxpayers.deadlines import deadline
 from taxpayers.importing import demand_fee_on
 from taxpayers.late_charges import compute_late_charge
 from taxpayers.models import Assessment, Payment, Taxpayer
@@ -154,7 +155,12 @@ def _month_end(year: int, month: int) -> date:
 
 
 def due_dates(subject: Subject, year: int) -> list[date]:
-    """The 納期限 of each 期 of `subject` for fiscal year `year` (the usual municipal calendar)."""
+    """The 納期限 of each 期 of `subject` for fiscal year `year`: the usual municipal calendar, each
+    day moved past weekends, holidays and the year-end closure (地方税法第20条の5第2項)."""
+    return [deadline(day) for day in _nominal_due_dates(subject, year)]
+
+
+def _nominal_due_dates(subject: Subject, year: int) -> list[date]:
     if subject == Subject.RESIDENT_TAX:
         return [_month_end(year, 6), _month_end(year, 8), _month_end(year, 10), _month_end(year + 1, 1)]
     if subject == Subject.FIXED_ASSET_TAX:
