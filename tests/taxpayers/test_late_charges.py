@@ -124,6 +124,18 @@ def test_kofu_fixed_asset_tax_158600_due_2010_04_30_paid_2010_06_30_at_the_2010_
     assert result.amount == 2_400
 
 
+def test_higashikagawa_fixed_asset_tax_250000_due_2017_05_01_paid_2017_07_10():
+    # 東かがわ市「延滞金の計算方法」計算例: 29年度固定資産税の1期（納期限29年5月1日）税額250,000円を
+    # 29年7月10日に納付: A 250,000円×2.7%×31日/365日 = 573円, B 250,000円×9.0%×39日/365日 = 2,404円,
+    # A + B = 2,977円, 100円未満は端数切り捨て → 2,900円. The first band ends 6月1日 (one month from 5月2日).
+    # https://www.higashikagawa.jp/kurashinojoho/zeikin/nofu/2253.html
+    result = compute_late_charge(principal=250_000, due_date=date(2017, 5, 1), until=date(2017, 7, 10))
+    assert [s.days for s in result.segments] == [31, 39]
+    assert segment_amounts(result) == [573, 2_404]
+    assert result.unrounded == 2_977
+    assert result.amount == 2_900
+
+
 # --- The statute's edge rules --------------------------------------------------------------
 
 
