@@ -149,7 +149,7 @@ def prescriptions(request, atena_number):
     taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
     assessments = (
         Assessment.objects.filter(taxpayer=taxpayer, balance__status__in=["delinquent", "within_term"])
-        .prefetch_related("prescription_events")
+        .prefetch_related("prescription_events", "payments")
         .order_by("due_date")
     )
     lines = [(assessment, chain_for(assessment)) for assessment in assessments]

@@ -130,7 +130,7 @@ def extraction_candidates(extraction: Extraction, issued_on: date) -> list[Candi
 
     balances = (
         balances.select_related("assessment__taxpayer")
-        .prefetch_related("assessment__prescription_events")
+        .prefetch_related("assessment__prescription_events", "assessment__payments")
         .order_by("assessment__taxpayer__atena_number", "assessment__due_date")
     )
     # 時効 completed: extinguished (地方税法第18条), not demanded again — 不納欠損's business

@@ -7,19 +7,25 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from taxpayers.models import Assessment
-from taxpayers.prescription import DEMAND, Chain, Event, chain
+from taxpayers.prescription import ACKNOWLEDGEMENT, DEMAND, Chain, Event, chain
 from taxpayers.subjects import rule_for
 
 
-def chain_for(assessment: Assessment, *, events=None, today: date | None = None) -> Chain:
-    """`events` may be given (prefetched); otherwise read from the assessment. `today` (default:
-    today) decides whether 時効 has completed."""
+def chain_for(assessment: Assessment, *, events=None, payments=None, today: date | None = None) -> Chain:
+    """`events` and `payments` may be given (prefetched); otherwise read from the assessment.
+    `today` (default: today) decides whether 時効 has completed.
+
+    Besides the 督促状 and the recorded events, each payment received after 法定納期限 (保険料: 納期限)
+    is an acknowledgement of what is still owed (一部納付は債務の承認, 民法第152条 applied by 地方税法
+    第18条第2項): 時効 runs anew from the next day."""
     rule = rule_for(assessment.subject_code)
+    base = assessment.due_date if rule.is_premium else assessment.statutory_due_date
     recorded = events if events is not None else assessment.prescription_events.all()
+    received = payments if payments is not None else assessment.payments.all()
     items = [Event(event.kind, event.occurred_on, event.source) for event in recorded]
     if assessment.demand_issued_on:
         items.append(Event(DEMAND, assessment.demand_issued_on, "督促状"))
-    base = assessment.due_date if rule.is_premium else assessment.statutory_due_date
+    items += [Event(ACKNOWLEDGEMENT, p.received_on, "一部納付") for p in received if p.received_on > base]
     return chain(
         base_date=base,
         years=rule.prescription_years,
@@ -65,7 +71,7 @@ def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, 
             balance__status="delinquent", balance__prescription_date__lte=horizon, **mine
         )
         .select_related("taxpayer", "taxpayer__assigned_officer")
-        .prefetch_related("prescription_events")
+        .prefetch_related("prescription_events", "payments")
         .order_by("balance__prescription_date")
     )
     due = []

@@ -114,7 +114,9 @@ def ledger_for(
                 years=rule.prescription_years,
             ),
         )
-        line.chain = chain_for(assessment, events=events[assessment.pk], today=as_of)
+        line.chain = chain_for(
+            assessment, events=events[assessment.pk], payments=by_assessment[assessment.pk], today=as_of
+        )
         ledger.lines.append(line)
         totals = ledger.totals
         totals.principal += assessment.principal

@@ -217,10 +217,11 @@ def test_immediate_extinction_only_on_ground_one(officer, ledger):
 def test_the_list_of_near_prescriptions_follows_the_chain(officer, ledger):
     from taxpayers.reconciliation import reconcile
 
-    reconcile(as_of=date(2026, 1, 10))
-    due = prescriptions_due(today=date(2026, 1, 10))
-    # 2021 fixed-asset installment: 督促 2021-06-18 → 2026-06-28, within 180 days of 2026-01-10.
-    assert [(a.notice_number, c.expires_on) for a, c in due] == [("210000101", date(2026, 6, 28))]
+    reconcile(as_of=date(2026, 6, 1))
+    due = prescriptions_due(today=date(2026, 6, 1))
+    # 2021 fixed-asset installment: 督促 2021-06-18, then the 一部納付 of 2021-09-30 (承認) → 2026-09-30,
+    # within 180 days of 2026-06-01 although its ledger date (2026-05-31) has passed.
+    assert [(a.notice_number, c.expires_on) for a, c in due] == [("210000101", date(2026, 9, 30))]
     assert prescriptions_due(today=date(2025, 6, 1)) == []
 
 
@@ -258,8 +259,8 @@ def test_an_approved_postponement_stops_prescription_and_its_cancellation_ends_i
     assessment = Assessment.objects.get(notice_number="210000101")
     kinds = sorted(assessment.prescription_events.values_list("kind", "occurred_on"))
     assert ("postponement", date(2022, 4, 1)) in kinds and ("postponement_ended", date(2023, 3, 31)) in kinds
-    # the demand renewed the period to 2026-06-28; the 365 days of 猶予 push it to 2027-06-28
-    assert chain_for(assessment).expires_on == date(2027, 6, 28)
+    # the 一部納付 of 2021-09-30 renewed the period to 2026-09-30; 365 days of 猶予 push it to 2027-09-30
+    assert chain_for(assessment).expires_on == date(2027, 9, 30)
     services.cancel_disposition(
         actor=Actor.for_staff(supervisor, "T0001"),
         disposition=draft,
@@ -267,23 +268,24 @@ def test_an_approved_postponement_stops_prescription_and_its_cancellation_ends_i
         reason="猶予の取消（地方税法第15条の3）",
         cancelled_on=date(2022, 9, 30),
     )
-    # cancelled: the 猶予 ran 2022-04-01〜2022-09-30 (183 days): 2026-06-28 + 183 days = 2026-12-28
-    assert chain_for(Assessment.objects.get(pk=assessment.pk)).expires_on == date(2026, 12, 28)
+    # cancelled: the 猶予 ran 2022-04-01〜2022-09-30 (183 days): 2026-09-30 + 183 days = 2027-04-01
+    assert chain_for(Assessment.objects.get(pk=assessment.pk)).expires_on == date(2027, 4, 1)
 
 
 def test_a_time_barred_installment_is_offered_only_for_write_off(officer, ledger):
-    # 固定資産税 2021 第1期: 法定納期限 2021-05-31, 督促 2021-06-18 → 時効 completes 2026-06-28
+    # 固定資産税 2021 第1期: 法定納期限 2021-05-31, 督促 2021-06-18, 一部納付 2021-09-30 (承認)
+    # → 時効 completes 2026-09-30
     taxpayer = Taxpayer.objects.get(atena_number="000000101")
     assessment = Assessment.objects.get(notice_number="210000101")
 
     def item(code, on):
         return next(i for i in services.eligibility(taxpayer, code=code, on=on) if i.assessment == assessment)
 
-    assert item("01", date(2026, 6, 28)).eligible  # its last day
-    barred = item("01", date(2026, 6, 29))
-    assert not barred.eligible and "時効が完成しています（令和8年6月28日）" in barred.why_not
-    assert not item("03", date(2026, 7, 1)).eligible  # 交付要求 neither
-    assert item("09", date(2026, 7, 1)).eligible  # 不納欠損 is what is left to do
+    assert item("01", date(2026, 9, 30)).eligible  # its last day
+    barred = item("01", date(2026, 10, 1))
+    assert not barred.eligible and "時効が完成しています（令和8年9月30日）" in barred.why_not
+    assert not item("03", date(2026, 10, 2)).eligible  # 交付要求 neither
+    assert item("09", date(2026, 10, 2)).eligible  # 不納欠損 is what is left to do
     with pytest.raises(services.DispositionError, match="時効が完成"):
         services.draft_disposition(
             actor=Actor.for_staff(officer, "T0001"),
@@ -292,5 +294,15 @@ def test_a_time_barred_installment_is_offered_only_for_write_off(officer, ledger
             code="01",
             category="11",
             reason="預金を差し押さえる",
-            planned_on=date(2026, 7, 1),
+            planned_on=date(2026, 10, 2),
         )
+
+
+def test_a_payment_after_the_due_date_renews_prescription_and_one_before_it_does_not(ledger):
+    # 一部納付は債務の承認 (民法第152条, 地方税法第18条第2項): 時効 runs anew from the next day
+    part_paid = chain_for(Assessment.objects.get(notice_number="210000101"), today=date(2026, 6, 1))
+    assert "承認 令和3年9月30日（一部納付）（令和3年10月1日から新たに進行）" in part_paid.explained()
+    assert part_paid.expires_on == date(2026, 9, 30)
+    # paid 2025-06-20, before its 納期限 of 2025-06-30: nothing to acknowledge, the base date stands
+    on_time = chain_for(Assessment.objects.get(notice_number="250000101"), today=date(2026, 6, 1))
+    assert "承認" not in on_time.explained() and on_time.expires_on == date(2030, 6, 30)

@@ -317,8 +317,8 @@ def test_a_batch_whose_worker_is_gone_is_cancelled_at_once(officer, overdue, set
 
 
 def test_time_barred_installments_are_left_out_of_letters(client, officer, ledger):
-    """On 2026-07-01 the 2021 固定資産税 (時効 2026-06-28 after its 督促) and the 2021 保険料 (2 years)
-    have completed: no 催告書 may demand them, singly or in a batch."""
+    """On 2026-10-02 the 2021 固定資産税 (時効 2026-09-30 after its 督促 and 一部納付) and the 2021
+    保険料 (2 years) have completed: no 催告書 may demand them, singly or in a batch."""
     from datetime import date
 
     import time_machine
@@ -326,7 +326,7 @@ def test_time_barred_installments_are_left_out_of_letters(client, officer, ledge
 
     from tests.conftest import sign_in
 
-    on = date(2026, 7, 1)
+    on = date(2026, 10, 2)
     extraction = Extraction(name="すべて", form_code="04")
     batches.save_extraction(extraction, actor(officer))
     assert batches.extraction_candidates(extraction, on) == []
@@ -339,4 +339,4 @@ def test_time_barred_installments_are_left_out_of_letters(client, officer, ledge
         response = client.get(reverse("documents:issue", args=["000000101"]))
     assert response.context["form"].fields["assessments"].choices == []
     html = response.content.decode()
-    assert "記載できない期別（時効完成）" in html and "時効完成 令和8年6月28日" in html
+    assert "記載できない期別（時効完成）" in html and "時効完成 令和8年9月30日" in html

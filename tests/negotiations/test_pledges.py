@@ -122,9 +122,9 @@ def test_the_timeline_shows_the_pledge_and_its_scheduled_payments(officer_actor,
 
 
 def test_a_time_barred_installment_cannot_be_pledged(client, officer, ledger):
-    # the 2021 固定資産税 completed its 時効 on 2026-06-28: a pledge cannot revive it
+    # the 2021 固定資産税 completed its 時効 on 2026-09-30: a pledge cannot revive it
     assessment = Assessment.objects.get(notice_number="210000101")
-    with time_machine.travel(date(2026, 7, 1), tick=False):
+    with time_machine.travel(date(2026, 10, 2), tick=False):
         sign_in(client, officer)
         url = reverse("negotiations:pledge_new", args=["000000101"])
         page = client.get(url)
@@ -132,8 +132,8 @@ def test_a_time_barred_installment_cannot_be_pledged(client, officer, ledger):
             url,
             {
                 "assessments": [assessment.pk],
-                "pledged_on": "R8.7.1",
-                "first_date": "R8.7.25",
+                "pledged_on": "R8.10.2",
+                "first_date": "R8.10.25",
                 "count": "3",
                 "interval": "monthly",
                 "action": "save",
@@ -145,8 +145,9 @@ def test_a_time_barred_installment_cannot_be_pledged(client, officer, ledger):
 
 
 def test_the_pledge_page_gives_the_renewed_prescription_day(client, officer, ledger):
-    # 法定納期限 2021-05-31 alone would give 2026-05-31; the 督促状 of 2021-06-18 renews it to 06-28
+    # 法定納期限 2021-05-31 alone would give 2026-05-31; the 督促状 of 2021-06-18 and the 一部納付 of
+    # 2021-09-30 renew it to 2026-09-30
     with time_machine.travel(date(2026, 6, 1), tick=False):
         sign_in(client, officer)
         page = client.get(reverse("negotiations:pledge_new", args=["000000101"])).content.decode()
-    assert "時効予定日 令和8年6月28日" in page and "令和8年5月31日" not in page
+    assert "時効予定日 令和8年9月30日" in page and "令和8年5月31日" not in page

@@ -39,7 +39,8 @@ def test_my_work_lists_planned_contacts_quiet_cases_and_near_prescription(
     assert [r.taxpayer.atena_number for r in queue.planned] == ["000000101"]
     assert "000000102" in [t.atena_number for t in queue.no_contact]  # delinquent, never contacted
     assert "000000101" not in [t.atena_number for t in queue.no_contact]  # contacted in December
-    assert "000000101" in [b.taxpayer.atena_number for b in queue.prescription_soon]  # 時効 2026-05-31
+    # 時効 2026-09-30 (renewed by its 督促 and 一部納付): more than 180 days away
+    assert "000000101" not in [b.taxpayer.atena_number for b in queue.prescription_soon]
 
 
 def test_supervisors_reassign_cases_with_history(client, officer, supervisor, ledger):
@@ -65,9 +66,9 @@ def test_an_unknown_number_changes_nothing(client, officer, supervisor, ledger):
     ("today", "listed"),
     [
         # 固定資産税 2021 第1期: 法定納期限 2021-05-31, so the ledger's 時効予定日 is 2026-05-31; the
-        # 督促状 of 2021-06-18 restarts it from 2021-06-29, so it completes on 2026-06-28.
-        (date(2026, 6, 10), date(2026, 6, 28)),  # past the ledger's date, not yet complete
-        (date(2026, 7, 1), None),  # complete: 不納欠損's business, not "soon"
+        # 督促状 of 2021-06-18 and the 一部納付 of 2021-09-30 (承認) renew it to 2026-09-30.
+        (date(2026, 6, 10), date(2026, 9, 30)),  # past the ledger's date, not yet complete
+        (date(2026, 10, 1), None),  # complete: 不納欠損's business, not "soon"
     ],
 )
 def test_prescription_soon_counts_the_demand_and_leaves_out_what_has_completed(
