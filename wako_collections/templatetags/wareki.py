@@ -34,3 +34,11 @@ def nendo(year):
     if not year:
         return ""
     return eras.fiscal_year_label(int(year))
+
+
+@register.filter
+def wareki_short(value):
+    """R7.4.1 — the form officers type; for a secondary date where space is short."""
+    if not value:
+        return ""
+    return eras.format_short(value)
