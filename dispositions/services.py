@@ -47,7 +47,7 @@ class Eligibility:
     late_charge: int
 
 
-def _settlement(assessment: Assessment, on: date):
+def _settlement(assessment: Assessment, on: date, rates):
     rule = rule_for(assessment.subject_code)
     return settle(
         principal=assessment.principal,
@@ -57,7 +57,7 @@ def _settlement(assessment: Assessment, on: date):
         as_of=on,
         first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
         order=settings.PAYMENT_ALLOCATION_ORDER,
-        rates=rates_for(on)[0],
+        rates=rates,
     )
 
 
@@ -81,13 +81,14 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     from taxpayers.chains import time_barred_on
 
     stopped = suspended_assessment_ids(taxpayer)
+    rates = rates_for(on)[0]
     result = []
     for assessment in (
         Assessment.objects.filter(taxpayer=taxpayer)
         .prefetch_related("payments", "prescription_events")
         .order_by("due_date")
     ):
-        settled = _settlement(assessment, on)
+        settled = _settlement(assessment, on, rates)
         owed = settled.outstanding_principal + settled.outstanding_fee
         if owed == 0 and settled.late_charge == 0:
             continue

@@ -38,16 +38,17 @@ def chain_for(assessment: Assessment, *, events=None, payments=None, today: date
 def time_barred_on(assessment: Assessment, *, on: date, chained: Chain | None = None) -> date | None:
     """The day 時効 completed, when it had by `on` (地方税法第18条: the claim is extinguished, with
     no need to invoke it); None while it runs or is suspended. `chained`: the installment's chain
-    to `on` when the caller has it (a ledger line does); otherwise it is read, from the prefetched
-    `prescription_events` when there are any."""
+    to `on` when the caller has it (a ledger line does); otherwise it is worked out here, from the
+    prefetched `prescription_events` and `payments` when there are any."""
     completed_on = (chained or chain_for(assessment, today=on)).completed_on
     return completed_on if completed_on is not None and completed_on < on else None
 
 
 def without_time_barred(lines, *, on: date) -> tuple[list, list]:
     """Splits ledger lines (of a ledger to `on`, each with its chain) into those that may still be
-    claimed and those whose 時効 completed by `on`, each of the latter with its completion day. A letter, a pledge or a seizure may name only
-    the first: the second are extinguished (地方税法第18条) and wait for 不納欠損."""
+    claimed and those whose 時効 completed by `on`, each of the latter with its completion day.
+    A letter, a pledge or a seizure may name only the first: the second are extinguished
+    (地方税法第18条) and wait for 不納欠損."""
     live, barred = [], []
     for line in lines:
         completed_on = time_barred_on(line.assessment, on=on, chained=line.chain)

@@ -40,6 +40,19 @@ def actor(officer):
     return Actor.for_staff(officer, "T0001")
 
 
+def frozen_demand_batch(officer, settings) -> Batch:
+    """Today's 督促状 batch, frozen as staff confirm it, but not run: the task backend does nothing."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    today = timezone.localdate()
+    return batches.freeze(
+        actor=actor(officer),
+        kind="demand",
+        candidates=batches.demand_candidates(today),
+        issued_on=today,
+        deadline=None,
+    )
+
+
 def test_the_demand_batch_finds_newly_overdue_installments_without_a_demand(officer, overdue):
     found = batches.demand_candidates(timezone.localdate())
     assert [(c.atena_number, len(c.assessment_ids)) for c in found] == [("000000101", 1), ("000000102", 1)]
@@ -80,15 +93,8 @@ def test_what_is_paid_after_freezing_is_skipped_and_listed(
     from taxpayers.importing import run_import, start_log
     from tests.taxpayers.conftest import PAYMENT_HEADER
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     today = timezone.localdate()
-    batch = batches.freeze(
-        actor=actor(officer),
-        kind="demand",
-        candidates=batches.demand_candidates(today),
-        issued_on=today,
-        deadline=None,
-    )
+    batch = frozen_demand_batch(officer, settings)
     y = overdue.year
     path = write_csv(
         "paid.csv",
@@ -110,16 +116,8 @@ def test_what_is_paid_after_freezing_is_skipped_and_listed(
 
 
 def test_a_cancelled_run_records_nothing_and_can_be_run_again(officer, overdue, settings, monkeypatch):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.DOCUMENT_BATCH_CHUNK = 1
-    today = timezone.localdate()
-    batch = batches.freeze(
-        actor=actor(officer),
-        kind="demand",
-        candidates=batches.demand_candidates(today),
-        issued_on=today,
-        deadline=None,
-    )
+    batch = frozen_demand_batch(officer, settings)
     real = services.render_combined
 
     def render_then_cancel(contents):
@@ -145,15 +143,7 @@ def test_a_cancelled_run_records_nothing_and_can_be_run_again(officer, overdue, 
 
 
 def test_a_failure_while_recording_leaves_no_half_recorded_documents(officer, overdue, settings, monkeypatch):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    today = timezone.localdate()
-    batch = batches.freeze(
-        actor=actor(officer),
-        kind="demand",
-        candidates=batches.demand_candidates(today),
-        issued_on=today,
-        deadline=None,
-    )
+    batch = frozen_demand_batch(officer, settings)
     real = services.prescription_events
     calls = []
 
@@ -296,15 +286,7 @@ def test_a_batch_whose_worker_is_gone_is_cancelled_at_once(officer, overdue, set
     """Nobody is left to see a cancel request, so 取消 ends it there and then."""
     from documents.models import BatchProgress
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    today = timezone.localdate()
-    batch = batches.freeze(
-        actor=actor(officer),
-        kind="demand",
-        candidates=batches.demand_candidates(today),
-        issued_on=today,
-        deadline=None,
-    )
+    batch = frozen_demand_batch(officer, settings)
     with acting_as(actor(officer)):
         batches._set(batch, actor(officer), "作成開始", status=Batch.Status.RUNNING)
     BatchProgress.objects.filter(batch=batch).update(updated_at=timezone.now() - batches.STALE_AFTER * 2)
