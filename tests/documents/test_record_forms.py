@@ -196,7 +196,9 @@ def test_a_release_notice_only_for_a_cancelled_seizure(officer, supervisor, ledg
     seizure.refresh_from_db()
     with pytest.raises(services.DocumentError):  # drafted, not approved: the seizure still stands
         issue(officer, seizure, "33")
-    disposition_services.approve_cancellation(actor=Actor.for_staff(supervisor, "T0001"), cancellation=release)
+    disposition_services.approve_cancellation(
+        actor=Actor.for_staff(supervisor, "T0001"), cancellation=release
+    )
     seizure.refresh_from_db()
     text = pdf_text(services.render_document(issue(officer, seizure, "33")))
     assert (
