@@ -338,3 +338,18 @@ def test_a_second_supervisor_may_approve_a_cancellation_drafted_by_a_supervisor(
     services.approve_cancellation(actor=Actor.for_staff(other, "T0001"), cancellation=pending)
     seizure.refresh_from_db()
     assert seizure.status == Disposition.Status.CANCELLED
+
+
+def test_a_supervisor_reads_who_drafted_and_who_approved_a_cancellation_in_its_history(
+    client, officer, supervisor, ledger
+):
+    pending = draft_release(officer, approved_seizure(officer, supervisor))
+    services.approve_cancellation(actor=Actor.for_staff(supervisor, "T0001"), cancellation=pending)
+    sign_in(client, supervisor)
+    response = client.get(reverse("audit:record_history", args=["disposition_cancellation", pending.pk]))
+    approved, drafted = response.context["changes"]
+    assert (drafted.staff_number, drafted.reason) == (
+        "S1001",
+        "差押の解除・取消の起案: 完納見込みのため差押解除",
+    )
+    assert (approved.staff_number, approved.terminal_number, approved.reason) == ("S2001", "T0001", "決裁")
