@@ -3,6 +3,7 @@ installment, and the 執行停止 watch. Every page that shows a taxpayer logs t
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,13 +17,23 @@ from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, Taxpayer
 from wako_collections.access import menu_required
 
+CANCELLATION_PENDING = "cancellation_pending"  # the list's filter: approved, with a cancellation to decide
+
 
 @menu_required("dispositions")
 def disposition_list(request):
-    dispositions = Disposition.objects.select_related("taxpayer")
+    dispositions = Disposition.objects.select_related("taxpayer").annotate(
+        cancellation_pending=Exists(
+            DispositionCancellation.objects.filter(
+                disposition=OuterRef("pk"), status=DispositionCancellation.Status.DRAFT
+            )
+        )
+    )
     status = request.GET.get("status") or ""
     if status in Disposition.Status.values:
         dispositions = dispositions.filter(status=status)
+    elif status == CANCELLATION_PENDING:
+        dispositions = dispositions.filter(cancellation_pending=True)
     page = Paginator(dispositions.order_by("status", "-planned_on", "-id"), 50).get_page(
         request.GET.get("page")
     )
@@ -30,7 +41,11 @@ def disposition_list(request):
     return render(
         request,
         "dispositions/list.html",
-        {"page": page, "status": status, "statuses": Disposition.Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": [*Disposition.Status.choices, (CANCELLATION_PENDING, "取消の決裁待ち")],
+        },
     )
 
 

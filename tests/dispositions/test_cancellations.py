@@ -353,3 +353,13 @@ def test_a_supervisor_reads_who_drafted_and_who_approved_a_cancellation_in_its_h
         "差押の解除・取消の起案: 完納見込みのため差押解除",
     )
     assert (approved.staff_number, approved.terminal_number, approved.reason) == ("S2001", "T0001", "決裁")
+
+
+def test_the_list_finds_the_cancellations_waiting_for_a_decision(client, officer, supervisor, ledger):
+    seizure = approved_seizure(officer, supervisor)
+    other = seize(Actor.for_staff(officer, "T0001"), on=date(2021, 7, 2), category="12")
+    draft_release(officer, seizure)
+    sign_in(client, supervisor)
+    page = client.get(reverse("dispositions:list"), {"status": "cancellation_pending"})
+    assert [d.number for d in page.context["page"]] == [seizure.number]
+    assert other.number not in page.content.decode() and "取消の決裁待ち" in page.content.decode()
