@@ -19,6 +19,7 @@ from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
 from tests.conftest import make_staff, sign_in
 from tests.dispositions.test_dispositions import postpone, seize
 from wako_collections.actors import Actor
+from wako_collections.eras import format_date
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +215,12 @@ def test_the_cancellation_date_lies_between_the_seizure_and_today(
             pending = draft_release(officer, seizure, on=cancelled_on)
             services.approve_cancellation(actor=Actor.for_staff(supervisor, "T0001"), cancellation=pending)
             assert seizure.rows.get().cancelled_on == cancelled_on
+            # even on the 処分日 itself the seizure's end follows its start: no longer under seizure
+            result = chain_for(installment())
+            assert result.suspended_by == "" and result.expires_on is not None
+            renewed = format_date(cancelled_on + timedelta(days=1))
+            assert f"差押の終了 {format_date(cancelled_on)}" in result.explained()
+            assert f"（{renewed}から新たに進行）" in result.explained()
         else:
             with pytest.raises(
                 services.DispositionError, match="令和3年7月5日）から本日（令和4年3月10日）まで"
