@@ -68,11 +68,16 @@ def test_the_drafter_alone_cannot_cancel_an_approved_seizure(officer, supervisor
 def test_the_cancel_page_only_drafts_for_an_approved_seizure(client, officer, supervisor, ledger):
     seizure = approved_seizure(officer, supervisor)
     sign_in(client, officer)
+    asked = client.get(reverse("dispositions:cancel", args=[seizure.number])).content.decode()
+    assert "差押の解除・取消を起案します" in asked and "取消を起案する" in asked
+    assert "処分日（令和3年7月5日）から本日" in asked
     response = client.post(
         reverse("dispositions:cancel", args=[seizure.number]),
         {"category": "4", "reason": "完納のため差押解除", "cancelled_on": "R4.3.1"},
     )
     assert response.status_code == 302
+    again = client.get(reverse("dispositions:cancel", args=[seizure.number])).content.decode()
+    assert "決裁待ちの取消の起案があります" in again and "取消を起案する" not in again
     seizure.refresh_from_db()
     assert seizure.status == Disposition.Status.APPROVED
     assert seizure.rows.get().cancelled_on is None and not seizure_ended().exists()
