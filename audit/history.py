@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Staff
-from dispositions.models import Disposition, DispositionRow, Inquiry
+from dispositions.models import Disposition, DispositionCancellation, DispositionRow, Inquiry
 from documents.models import Document
 from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInstallment
 from taxpayers.models import Assessment, MailingAddress, Payment, PrescriptionEvent, Taxpayer
@@ -62,6 +62,12 @@ KINDS = [
         DispositionRow,
         "disposition__taxpayer__atena_number",
         "notice_number",
+    ),
+    RecordKind(
+        "disposition_cancellation",
+        "滞納処分の取消（起案・決裁）",
+        DispositionCancellation,
+        "disposition__taxpayer__atena_number",
     ),
     RecordKind("inquiry", "照会", Inquiry, "taxpayer__atena_number", "number"),
     RecordKind("taxpayer", "宛名", Taxpayer, "atena_number", "atena_number"),

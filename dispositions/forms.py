@@ -36,7 +36,11 @@ class DraftForm(forms.Form):
 class CancelForm(forms.Form):
     category = forms.ChoiceField(label="処分取消区分", choices=CancellationCategory.choices)
     reason = forms.CharField(label="処分取消理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
-    cancelled_on = WarekiDateField(label="処分取消日")
+    cancelled_on = WarekiDateField(label="処分取消日", help_text="処分日から本日までの日")
+
+
+class RejectCancellationForm(forms.Form):
+    note = forms.CharField(label="却下の理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
 
 
 class InquiryTargetForm(forms.ModelForm):

@@ -134,6 +134,111 @@ class Disposition(StampedModel):
     def can_be_approved_by(self, staff_number: str) -> bool:
         return self.is_draft and staff_number != self.drafted_by
 
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def cancellation_name(self) -> str:
+        """What cancelling this disposition is called: 差押の解除, 猶予の取消, 執行停止の取消 …"""
+        if self.code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE):
+            return f"{self.get_code_display()}の解除・取消"
+        return f"{self.get_code_display()}の取消"
+
+
+class DispositionCancellation(StampedModel):
+    """取消・解除の起案: a change of state of an approved disposition (差押の解除, 猶予の取消,
+    執行停止の取消 …) is drafted by one officer with its 区分, 理由 and 取消日, and takes effect only
+    when a second person holding 滞納処分の決裁 approves it — the same four eyes as the disposition
+    itself (the database refuses an approval or a rejection by the drafter). A pending request can
+    be withdrawn by its drafter or rejected; at most one is pending and one approved per disposition."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "起案中"
+        APPROVED = "approved", "決裁済"
+        REJECTED = "rejected", "却下"
+        WITHDRAWN = "withdrawn", "取下げ"
+
+    disposition = models.ForeignKey(
+        Disposition,
+        on_delete=models.PROTECT,
+        related_name="cancellations",
+        verbose_name="滞納処分",
+        db_comment="取り消す滞納処分",
+    )
+    category = models.CharField(
+        "処分取消区分", max_length=1, choices=CancellationCategory.choices, db_comment="処分取消区分"
+    )
+    reason = models.CharField("処分取消理由", max_length=200, db_comment="処分取消理由")
+    cancelled_on = models.DateField("処分取消日", db_comment="処分取消日（処分日から決裁の日まで）")
+    status = models.CharField(
+        "状態",
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_comment="起案中・決裁済・却下・取下げ",
+    )
+    drafted_by = models.CharField("起案者", max_length=20, db_comment="取消を起案した職員番号")
+    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="取消を起案した端末番号")
+    drafted_at = models.DateTimeField("起案日時", db_comment="取消を起案した日時")
+    decided_by = models.CharField(
+        "決裁者", max_length=20, blank=True, db_comment="決裁（承認・却下）した職員番号"
+    )
+    decided_terminal = models.CharField(
+        "決裁端末", max_length=20, blank=True, db_comment="決裁（承認・却下）した端末番号"
+    )
+    decided_at = models.DateTimeField(
+        "決裁日時", null=True, blank=True, db_comment="決裁（承認・却下）・取下げの日時"
+    )
+    decision_note = models.CharField(
+        "却下・取下げの理由", max_length=200, blank=True, db_comment="却下・取下げの理由"
+    )
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "滞納処分の取消（起案・決裁）"
+        verbose_name_plural = "滞納処分の取消（起案・決裁）"
+        ordering = ["disposition", "-drafted_at", "-id"]
+        db_table_comment = "決裁済の滞納処分の取消・解除の起案と決裁"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["approved", "rejected"])
+                | ~models.Q(decided_by=models.F("drafted_by")),
+                name="dispositions_dispositioncancellation_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(decided_at__isnull=False),
+                name="dispositions_dispositioncancellation_decided_at",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(category="") & ~models.Q(reason=""),
+                name="dispositions_dispositioncancellation_category_and_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["disposition"],
+                condition=models.Q(status="draft"),
+                name="dispositions_dispositioncancellation_one_pending",
+            ),
+            models.UniqueConstraint(
+                fields=["disposition"],
+                condition=models.Q(status="approved"),
+                name="dispositions_dispositioncancellation_one_approved",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.disposition.number} {self.disposition.cancellation_name}（{self.get_status_display()}）"
+        )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_be_approved_by(self, staff_number: str) -> bool:
+        return self.is_pending and staff_number != self.drafted_by
+
 
 class DispositionRow(StampedModel):
     """滞納処分ファイル: one installment under a disposition, its columns Appendix 1's 27 items."""

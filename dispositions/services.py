@@ -1,5 +1,6 @@
 """Dispositions: eligibility, drafting by an officer, approval (決裁) by a second person,
-cancellation with 区分 and 理由, and the 時効 events they cause. One transaction each, history
+cancellation with 区分 and 理由 (of an approved disposition: drafted by one, approved by another),
+and the 時効 events they cause. One transaction each, history
 on every row, the drafter's and approver's staff numbers and terminals recorded."""
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from dispositions.models import (
     POSTPONEMENT_CODES,
     SEIZURE_CATEGORIES,
     SUSPENSION_CATEGORIES,
+    CancellationCategory,
     DelinquencyCategory,
     Disposition,
+    DispositionCancellation,
     DispositionCode,
     DispositionRow,
 )
@@ -275,51 +278,219 @@ def approve_disposition(
     return disposition
 
 
+def cancellation_period(disposition: Disposition) -> date:
+    """The first day a cancellation of `disposition` may bear: its 処分日 (執行日) once approved —
+    the latest of its rows', so that no row is cancelled before it took effect — and, for a draft,
+    the day it was drafted. The last day is today: a cancellation is not dated in the future."""
+    if disposition.status == Disposition.Status.APPROVED:
+        days = [day for day in disposition.rows.values_list("disposed_on", flat=True) if day]
+        if days:
+            return max(days)
+        if disposition.approved_at:
+            return timezone.localdate(disposition.approved_at)
+    return disposition.created_on
+
+
+def _check_cancellation_date(disposition: Disposition, on: date) -> None:
+    first, today = cancellation_period(disposition), timezone.localdate()
+    what = "処分日" if disposition.status == Disposition.Status.APPROVED else "起案日"
+    within = f"{what}（{format_date(first)}）から本日（{format_date(today)}）までの日を入力してください。"
+    if on < first:
+        raise DispositionError(f"処分取消日（{format_date(on)}）が{what}より前です。{within}")
+    if on > today:
+        raise DispositionError(f"処分取消日（{format_date(on)}）が本日より後です。{within}")
+
+
+def _check_cancellation_entry(category: str, reason: str) -> None:
+    if category not in CancellationCategory.values or not reason.strip():
+        raise DispositionError("処分取消区分と処分取消理由を入力してください。")
+
+
 def cancel_disposition(
     *, actor: Actor, disposition: Disposition, category: str, reason: str, cancelled_on: date | None = None
 ) -> Disposition:
-    """取消: needs 区分 and 理由. An approved 差押/交付要求 ends, which renews 時効 from the next day."""
-    if not category or not reason.strip():
-        raise DispositionError("処分取消区分と処分取消理由を入力してください。")
+    """取消 of a draft (起案中): it never took effect, so the officer cancels it alone, with 区分 and
+    理由, dated from its drafting day to today. An approved disposition is cancelled only through
+    `draft_cancellation` and a second person's `approve_cancellation`."""
+    _check_cancellation_entry(category, reason)
     with transaction.atomic(), acting_as(actor):
         disposition = Disposition.objects.select_for_update().get(pk=disposition.pk)
         if disposition.status == Disposition.Status.CANCELLED:
             raise DispositionError("この処分は既に取り消されています。")
-        on = cancelled_on or timezone.localdate()
-        was_approved = disposition.status == Disposition.Status.APPROVED
-        disposition.status = Disposition.Status.CANCELLED
-        save_tracked(
-            disposition,
-            reason=f"取消: {reason.strip()}",
-            update_fields=["status", *stamp(disposition, actor)],
-        )
-        for row in disposition.rows.select_related("assessment"):
-            row.cancelled_on = on
-            row.cancellation_category = category
-            row.cancellation_reason = reason.strip()
-            save_tracked(
-                row,
-                reason=f"取消: {reason.strip()}",
-                update_fields=[
-                    "cancelled_on",
-                    "cancellation_category",
-                    "cancellation_reason",
-                    *stamp(row, actor),
-                ],
+        if disposition.status == Disposition.Status.APPROVED:
+            raise DispositionError(
+                f"決裁済の処分の{disposition.cancellation_name}は、起案して他の監督者の決裁を受けてください。"
             )
-            started = _EVENTS.get(disposition.code)
-            if was_approved and started:
-                _event(actor, row.assessment, _ENDS[started], on, f"滞納処分 {disposition.number} の取消")
-            if was_approved and disposition.code in POSTPONEMENT_CODES and on < disposition.postponed_until:
-                # 猶予の取消: the 猶予 ends on the day it is cancelled (the chain takes the first end)
-                _event(
-                    actor,
-                    row.assessment,
-                    PrescriptionEvent.Kind.POSTPONEMENT_ENDED,
-                    on,
-                    f"滞納処分 {disposition.number} の取消",
-                )
+        on = cancelled_on or timezone.localdate()
+        _check_cancellation_date(disposition, on)
+        _cancel(actor, disposition, category=category, reason=reason.strip(), on=on, how="取消")
     return disposition
+
+
+def _cancel(
+    actor: Actor, disposition: Disposition, *, category: str, reason: str, on: date, how: str
+) -> None:
+    """Writes the cancellation: status, the three 処分取消 items on each row and, for an approved
+    disposition, the 時効 events its end causes. The caller holds the disposition's row lock."""
+    was_approved = disposition.status == Disposition.Status.APPROVED
+    disposition.status = Disposition.Status.CANCELLED
+    save_tracked(disposition, reason=f"{how}: {reason}", update_fields=["status", *stamp(disposition, actor)])
+    source = f"滞納処分 {disposition.number} の取消"
+    for row in disposition.rows.select_related("assessment"):
+        row.cancelled_on = on
+        row.cancellation_category = category
+        row.cancellation_reason = reason
+        save_tracked(
+            row,
+            reason=f"{how}: {reason}",
+            update_fields=[
+                "cancelled_on",
+                "cancellation_category",
+                "cancellation_reason",
+                *stamp(row, actor),
+            ],
+        )
+        started = _EVENTS.get(DispositionCode(disposition.code))
+        if was_approved and started:
+            _event(actor, row.assessment, _ENDS[started], on, source)
+        if (
+            was_approved
+            and disposition.code in POSTPONEMENT_CODES
+            and disposition.postponed_until
+            and on < disposition.postponed_until
+        ):
+            # 猶予の取消: the 猶予 ends on the day it is cancelled (the chain takes the first end)
+            _event(actor, row.assessment, PrescriptionEvent.Kind.POSTPONEMENT_ENDED, on, source)
+
+
+def draft_cancellation(
+    *, actor: Actor, disposition: Disposition, category: str, reason: str, cancelled_on: date
+) -> DispositionCancellation:
+    """起案 of a change of state of an approved disposition (差押の解除, 猶予の取消, 執行停止の取消 …):
+    nothing changes until a second person approves it. 取消日 from the 処分日 to today."""
+    _check_cancellation_entry(category, reason)
+    with transaction.atomic(), acting_as(actor):
+        disposition = Disposition.objects.select_for_update().get(pk=disposition.pk)
+        if disposition.status != Disposition.Status.APPROVED:
+            raise DispositionError(
+                f"この処分は{disposition.get_status_display()}のため、取消を起案できません。"
+            )
+        if disposition.cancellations.filter(status=DispositionCancellation.Status.DRAFT).exists():
+            raise DispositionError(
+                "この処分には決裁待ちの取消の起案があります。決裁・却下または取下げの後に起案してください。"
+            )
+        _check_cancellation_date(disposition, cancelled_on)
+        cancellation = DispositionCancellation(
+            disposition=disposition,
+            category=category,
+            reason=reason.strip(),
+            cancelled_on=cancelled_on,
+            drafted_by=actor.staff_number,
+            drafted_terminal=actor.terminal_number,
+            drafted_at=timezone.now(),
+        )
+        stamp(cancellation, actor)
+        save_tracked(cancellation, reason=f"{disposition.cancellation_name}の起案: {reason.strip()}")
+    return cancellation
+
+
+def _locked_pending(cancellation: DispositionCancellation) -> tuple[Disposition, DispositionCancellation]:
+    disposition = Disposition.objects.select_for_update().get(pk=cancellation.disposition_id)
+    locked = DispositionCancellation.objects.select_for_update().get(pk=cancellation.pk)
+    if not locked.is_pending:
+        raise DispositionError(f"この取消の起案は{locked.get_status_display()}です。")
+    return disposition, locked
+
+
+def _check_approver(actor: Actor, cancellation: DispositionCancellation, doing: str) -> None:
+    if actor.staff is not None and not actor.staff.has_perm("accounts.approve_dispositions"):
+        raise DispositionError(f"取消の{doing}には滞納処分の決裁の権限が必要です。")
+    if actor.staff_number == cancellation.drafted_by:
+        raise DispositionError(
+            f"起案した職員は自分の起案を{doing}できません。他の監督者に決裁を依頼してください。"
+        )
+
+
+def _decide(actor: Actor, cancellation: DispositionCancellation, status: str, note: str, reason: str) -> None:
+    cancellation.status = status
+    cancellation.decided_by = actor.staff_number
+    cancellation.decided_terminal = actor.terminal_number
+    cancellation.decided_at = timezone.now()
+    cancellation.decision_note = note
+    save_tracked(
+        cancellation,
+        reason=reason,
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_terminal",
+            "decided_at",
+            "decision_note",
+            *stamp(cancellation, actor),
+        ],
+    )
+
+
+def approve_cancellation(*, actor: Actor, cancellation: DispositionCancellation) -> DispositionCancellation:
+    """決裁 of a drafted cancellation by a second person holding 滞納処分の決裁; only now does the
+    disposition end: status 取消, the rows' 処分取消日・区分・理由, and the 時効 events (差押・交付要求
+    の終了, renewing from the next day; the 猶予's earlier end) on the drafted 取消日."""
+    with transaction.atomic(), acting_as(actor):
+        disposition, cancellation = _locked_pending(cancellation)
+        _check_approver(actor, cancellation, "決裁")
+        if disposition.status != Disposition.Status.APPROVED:
+            raise DispositionError(
+                f"この処分は{disposition.get_status_display()}のため、取消を決裁できません。"
+            )
+        _check_cancellation_date(disposition, cancellation.cancelled_on)
+        _decide(actor, cancellation, DispositionCancellation.Status.APPROVED, "", "決裁")
+        _cancel(
+            actor,
+            disposition,
+            category=cancellation.category,
+            reason=cancellation.reason,
+            on=cancellation.cancelled_on,
+            how=f"{disposition.cancellation_name}（起案 {cancellation.drafted_by}、決裁 {actor.staff_number}）",
+        )
+    return cancellation
+
+
+def reject_cancellation(
+    *, actor: Actor, cancellation: DispositionCancellation, note: str
+) -> DispositionCancellation:
+    """却下 by a second person holding 滞納処分の決裁, with the reason; the disposition stays as it was."""
+    if not note.strip():
+        raise DispositionError("却下の理由を入力してください。")
+    with transaction.atomic(), acting_as(actor):
+        _, cancellation = _locked_pending(cancellation)
+        _check_approver(actor, cancellation, "却下")
+        _decide(
+            actor,
+            cancellation,
+            DispositionCancellation.Status.REJECTED,
+            note.strip(),
+            f"却下: {note.strip()}",
+        )
+    return cancellation
+
+
+def withdraw_cancellation(
+    *, actor: Actor, cancellation: DispositionCancellation, note: str = ""
+) -> DispositionCancellation:
+    """取下げ by the drafter while it waits; the disposition stays as it was."""
+    with transaction.atomic(), acting_as(actor):
+        _, cancellation = _locked_pending(cancellation)
+        if actor.staff_number != cancellation.drafted_by:
+            raise DispositionError("取消の起案を取り下げられるのは起案した職員だけです。")
+        cancellation.status = DispositionCancellation.Status.WITHDRAWN
+        cancellation.decided_at = timezone.now()
+        cancellation.decision_note = note.strip()
+        save_tracked(
+            cancellation,
+            reason="取下げ",
+            update_fields=["status", "decided_at", "decision_note", *stamp(cancellation, actor)],
+        )
+    return cancellation
 
 
 SUSPENSION_YEARS = 3  # 地方税法第15条の7第4項: 執行停止が3年間継続したときは納付義務が消滅する

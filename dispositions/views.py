@@ -3,26 +3,37 @@ installment, and the 執行停止 watch. Every page that shows a taxpayer logs t
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dispositions import services
-from dispositions.forms import CancelForm, DraftForm
-from dispositions.models import Disposition, DispositionCode
+from dispositions.forms import CancelForm, DraftForm, RejectCancellationForm
+from dispositions.models import Disposition, DispositionCancellation, DispositionCode
 from taxpayers import chains
 from taxpayers.access import record_access
 from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, Taxpayer
 from wako_collections.access import menu_required
 
+CANCELLATION_PENDING = "cancellation_pending"  # the list's filter: approved, with a cancellation to decide
+
 
 @menu_required("dispositions")
 def disposition_list(request):
-    dispositions = Disposition.objects.select_related("taxpayer")
+    dispositions = Disposition.objects.select_related("taxpayer").annotate(
+        cancellation_pending=Exists(
+            DispositionCancellation.objects.filter(
+                disposition=OuterRef("pk"), status=DispositionCancellation.Status.DRAFT
+            )
+        )
+    )
     status = request.GET.get("status") or ""
     if status in Disposition.Status.values:
         dispositions = dispositions.filter(status=status)
+    elif status == CANCELLATION_PENDING:
+        dispositions = dispositions.filter(cancellation_pending=True)
     page = Paginator(dispositions.order_by("status", "-planned_on", "-id"), 50).get_page(
         request.GET.get("page")
     )
@@ -30,7 +41,11 @@ def disposition_list(request):
     return render(
         request,
         "dispositions/list.html",
-        {"page": page, "status": status, "statuses": Disposition.Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": [*Disposition.Status.choices, (CANCELLATION_PENDING, "取消の決裁待ち")],
+        },
     )
 
 
@@ -86,6 +101,8 @@ def _disposition(number: str) -> Disposition:
 @menu_required("dispositions")
 def detail(request, number):
     disposition = _disposition(number)
+    cancellations = list(disposition.cancellations.all())
+    pending = next((c for c in cancellations if c.is_pending), None)
     record_access(request, page="滞納処分", atena_numbers=[disposition.taxpayer.atena_number])
     return render(
         request,
@@ -95,6 +112,13 @@ def detail(request, number):
             "rows": disposition.rows.all(),
             "can_approve": request.user.has_perm("accounts.approve_dispositions")
             and disposition.can_be_approved_by(request.user.staff_number),
+            "cancellations": cancellations,
+            "pending": pending,
+            "can_decide_cancellation": pending is not None
+            and request.user.has_perm("accounts.approve_dispositions")
+            and pending.can_be_approved_by(request.user.staff_number),
+            "can_withdraw_cancellation": pending is not None
+            and pending.drafted_by == request.user.staff_number,
         },
     )
 
@@ -123,24 +147,118 @@ def approve(request, number):
 @menu_required("dispositions")
 @require_http_methods(["GET", "POST"])
 def cancel(request, number):
+    """A draft is cancelled at once (it never took effect); for an approved disposition this page
+    drafts the cancellation, which a second person approves on `cancellation_decide`."""
     disposition = _disposition(number)
+    pending = disposition.cancellations.filter(status=DispositionCancellation.Status.DRAFT).first()
     form = CancelForm(request.POST or None, initial={"cancelled_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.cancel_disposition(
-                actor=request.actor,
-                disposition=disposition,
-                category=form.cleaned_data["category"],
-                reason=form.cleaned_data["reason"],
-                cancelled_on=form.cleaned_data["cancelled_on"],
-            )
+            if disposition.is_approved:
+                services.draft_cancellation(
+                    actor=request.actor,
+                    disposition=disposition,
+                    category=data["category"],
+                    reason=data["reason"],
+                    cancelled_on=data["cancelled_on"],
+                )
+            else:
+                services.cancel_disposition(
+                    actor=request.actor,
+                    disposition=disposition,
+                    category=data["category"],
+                    reason=data["reason"],
+                    cancelled_on=data["cancelled_on"],
+                )
         except services.DispositionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"処分 {disposition.number} を取り消しました。")
+            if disposition.is_approved:
+                messages.success(
+                    request,
+                    f"処分 {disposition.number} の{disposition.cancellation_name}を起案しました。"
+                    "他の監督者の決裁を受けると取り消されます。",
+                )
+            else:
+                messages.success(request, f"処分 {disposition.number} を取り消しました。")
             return redirect("dispositions:detail", number=disposition.number)
     record_access(request, page="滞納処分の取消", atena_numbers=[disposition.taxpayer.atena_number])
-    return render(request, "dispositions/cancel.html", {"disposition": disposition, "form": form})
+    return render(
+        request,
+        "dispositions/cancel.html",
+        {
+            "disposition": disposition,
+            "form": form,
+            "pending": pending,
+            "first_day": services.cancellation_period(disposition),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _pending_cancellation(disposition: Disposition) -> DispositionCancellation:
+    return get_object_or_404(disposition.cancellations, status=DispositionCancellation.Status.DRAFT)
+
+
+@menu_required("approve_dispositions")
+@require_http_methods(["GET", "POST"])
+def cancellation_decide(request, number):
+    """決裁 of a drafted cancellation: GET shows it, POST approves (decision=approve) or rejects
+    (decision=reject, with 却下の理由)."""
+    disposition = _disposition(number)
+    cancellation = _pending_cancellation(disposition)
+    form = RejectCancellationForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        try:
+            if decision == "approve":
+                services.approve_cancellation(actor=request.actor, cancellation=cancellation)
+                messages.success(
+                    request, f"処分 {disposition.number} の{disposition.cancellation_name}を決裁しました。"
+                )
+                return redirect("dispositions:detail", number=disposition.number)
+            if decision == "reject" and form.is_valid():
+                services.reject_cancellation(
+                    actor=request.actor, cancellation=cancellation, note=form.cleaned_data["note"]
+                )
+                messages.success(
+                    request,
+                    f"処分 {disposition.number} の{disposition.cancellation_name}の起案を却下しました。",
+                )
+                return redirect("dispositions:detail", number=disposition.number)
+            if decision not in ("approve", "reject"):
+                error = "決裁するか却下するかを選んでください。"
+        except services.DispositionError as refused:
+            error = str(refused)
+    record_access(request, page="滞納処分の取消の決裁", atena_numbers=[disposition.taxpayer.atena_number])
+    return render(
+        request,
+        "dispositions/cancellation_decide.html",
+        {
+            "disposition": disposition,
+            "cancellation": cancellation,
+            "rows": disposition.rows.all(),
+            "form": form,
+            "error": error,
+        },
+    )
+
+
+@menu_required("dispositions")
+@require_POST
+def cancellation_withdraw(request, number):
+    """取下げ of a pending cancellation, by its drafter."""
+    disposition = _disposition(number)
+    cancellation = _pending_cancellation(disposition)
+    try:
+        services.withdraw_cancellation(actor=request.actor, cancellation=cancellation)
+    except services.DispositionError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"処分 {disposition.number} の取消の起案を取り下げました。")
+    return redirect("dispositions:detail", number=disposition.number)
 
 
 @menu_required("dispositions")

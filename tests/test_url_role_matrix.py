@@ -104,6 +104,14 @@ MATRIX = {
     "dispositions:detail": (lambda f: {"number": f["disposition"].number}, CASEWORK),
     "dispositions:approve": (lambda f: {"number": f["disposition"].number}, SUPERVISOR_ONLY),
     "dispositions:cancel": (lambda f: {"number": f["disposition"].number}, CASEWORK),
+    "dispositions:cancellation_decide": (
+        lambda f: {"number": f["cancellation"].disposition.number},
+        SUPERVISOR_ONLY,
+    ),
+    "dispositions:cancellation_withdraw": (
+        lambda f: {"number": f["cancellation"].disposition.number},
+        POST_ONLY(CASEWORK),
+    ),
     "dispositions:inquiry_list": (None, CASEWORK),
     "dispositions:batch_new": (None, CASEWORK),
     "dispositions:target_list": (None, CASEWORK),
@@ -275,6 +283,28 @@ def objects(terminal, officer):
         reason="財産調査の結果、滞納処分をすることができる財産がない",
         planned_on=date(2026, 1, 15),
     )
+    # an approved 執行停止 whose 取消 an officer has drafted and a supervisor has yet to decide
+    stop = disposition_services.draft_disposition(
+        actor=actor,
+        taxpayer=taxpayer,
+        assessment_ids=[assessment.pk],
+        code="07",
+        category="71",
+        reason="財産調査の結果、滞納処分をすることができる財産がない",
+        planned_on=date(2026, 1, 15),
+    )
+    disposition_services.approve_disposition(
+        actor=Actor(staff_number="S9001", staff_atena_number="", terminal_number="T0001"),
+        disposition=stop,
+        disposed_on=date(2026, 1, 15),
+    )
+    cancellation = disposition_services.draft_cancellation(
+        actor=actor,
+        disposition=stop,
+        category="9",
+        reason="資力回復",
+        cancelled_on=date(2026, 2, 1),
+    )
     from dispositions import inquiries
     from dispositions.models import InquiryTarget
 
@@ -298,6 +328,7 @@ def objects(terminal, officer):
         "record": record,
         "pledge": pledge,
         "disposition": disposition,
+        "cancellation": cancellation,
         "inquiry": inquiry,
         "document": _document(actor, taxpayer, assessment),
         "batch": _batch(actor, taxpayer, assessment),

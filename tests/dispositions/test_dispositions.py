@@ -137,16 +137,21 @@ def test_cancelling_needs_category_and_reason_and_ends_the_seizure(officer, supe
         actor=Actor.for_staff(supervisor, "T0001"), disposition=draft, disposed_on=date(2021, 7, 5)
     )
     with pytest.raises(services.DispositionError, match="処分取消区分と処分取消理由"):
-        services.cancel_disposition(
-            actor=Actor.for_staff(officer, "T0001"), disposition=draft, category="4", reason=" "
+        services.draft_cancellation(
+            actor=Actor.for_staff(officer, "T0001"),
+            disposition=draft,
+            category="4",
+            reason=" ",
+            cancelled_on=date(2022, 3, 1),
         )
-    services.cancel_disposition(
+    cancellation = services.draft_cancellation(
         actor=Actor.for_staff(officer, "T0001"),
         disposition=draft,
         category="4",
         reason="完納見込みのため解除",
         cancelled_on=date(2022, 3, 1),
     )
+    services.approve_cancellation(actor=Actor.for_staff(supervisor, "T0001"), cancellation=cancellation)
     row = draft.rows.get()
     assert (row.cancelled_on, row.cancellation_category, row.cancellation_reason) == (
         date(2022, 3, 1),
@@ -261,13 +266,15 @@ def test_an_approved_postponement_stops_prescription_and_its_cancellation_ends_i
     assert ("postponement", date(2022, 4, 1)) in kinds and ("postponement_ended", date(2023, 3, 31)) in kinds
     # the 一部納付 of 2021-09-30 renewed the period to 2026-09-30; 365 days of 猶予 push it to 2027-09-30
     assert chain_for(assessment).expires_on == date(2027, 9, 30)
-    services.cancel_disposition(
-        actor=Actor.for_staff(supervisor, "T0001"),
+    cancellation = services.draft_cancellation(
+        actor=Actor.for_staff(officer, "T0001"),
         disposition=draft,
         category="9",
         reason="猶予の取消（地方税法第15条の3）",
         cancelled_on=date(2022, 9, 30),
     )
+    assert chain_for(Assessment.objects.get(pk=assessment.pk)).expires_on == date(2027, 9, 30)  # not yet
+    services.approve_cancellation(actor=Actor.for_staff(supervisor, "T0001"), cancellation=cancellation)
     # cancelled: the 猶予 ran 2022-04-01〜2022-09-30 (183 days): 2026-09-30 + 183 days = 2027-04-01
     assert chain_for(Assessment.objects.get(pk=assessment.pk)).expires_on == date(2027, 4, 1)
 

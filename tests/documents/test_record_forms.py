@@ -186,11 +186,18 @@ def test_a_release_notice_only_for_a_cancelled_seizure(officer, supervisor, ledg
     seizure = disposition(officer, supervisor, "01", "21", property_description="土地 和光市広沢1番5")
     with pytest.raises(services.DocumentError):
         issue(officer, seizure, "33")
-    disposition_services.cancel_disposition(
-        actor=Actor.for_staff(supervisor, "T0001"),
+    release = disposition_services.draft_cancellation(
+        actor=Actor.for_staff(officer, "T0001"),
         disposition=seizure,
         category="4",
         reason="完納のため差押解除",
+        cancelled_on=timezone.localdate(),
+    )
+    seizure.refresh_from_db()
+    with pytest.raises(services.DocumentError):  # drafted, not approved: the seizure still stands
+        issue(officer, seizure, "33")
+    disposition_services.approve_cancellation(
+        actor=Actor.for_staff(supervisor, "T0001"), cancellation=release
     )
     seizure.refresh_from_db()
     text = pdf_text(services.render_document(issue(officer, seizure, "33")))
