@@ -33,17 +33,22 @@ def _variant_folds() -> dict[int, str]:
     return table
 
 
-def _fold_text(text: str) -> str:
+def _fold_text(text: str, *, katakana: bool) -> str:
     """NFKC (half-width kana → full, full-width letters → ASCII, 塚 U+FA10 → 塚, ㈱ → (株)), no
-    spaces, 異体字 to their everyday form. For keys only: never applied to what is stored."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    folded = re.sub(r"\s+", "", folded)
+    spaces, hiragana → katakana if asked, 異体字 to their everyday form. For keys only: never applied
+    to what is stored."""
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    if katakana:
+        folded = "".join(_HIRAGANA.get(char, char) for char in folded)
+    # NFKC again: taking out a space NFKC made (゛ → space + U+3099), or わ → ワ before a voicing
+    # mark, leaves marks to reorder or compose
+    folded = unicodedata.normalize("NFKC", folded)
     return folded.translate(_variant_folds())
 
 
 def name_key(text: str) -> str:
-    """The search key of a 氏名 or 氏名カナ: `_fold_text`, then hiragana → katakana."""
-    return "".join(_HIRAGANA.get(char, char) for char in _fold_text(text))
+    """The search key of a 氏名 or 氏名カナ."""
+    return _fold_text(text, katakana=True)
 
 
 _KANJI_DIGITS = {
@@ -93,7 +98,7 @@ def address_key(text: str) -> str:
     """The search key of a 住所: `_fold_text`, then the block numbers written one way —
     二丁目1番6号, 2丁目1-6, 2-1-6 and 2ー1ー6 all become 2-1-6 (kanji numbers to digits, 丁目・番地・番・
     号 and every dash to "-", "の" between numbers too, no trailing "-")."""
-    folded = _DASHES.sub("-", _fold_text(text))
+    folded = _DASHES.sub("-", _fold_text(text, katakana=False))
     folded = _LONG_VOWEL_AS_DASH.sub("-", folded)
     folded = _NUMBER_BEFORE_MARKER.sub(_number_text, folded)
     folded = _MARKERS.sub("-", folded)

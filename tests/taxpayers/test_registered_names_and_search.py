@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taxpayers.importing import run_import, start_log
 from taxpayers.models import MailingAddress, Taxpayer
@@ -309,3 +311,56 @@ def test_search_keys_cover_every_key_column():
         "search_address": "埼玉県和光市本町2-1-6",
         "phone_digits": "0484240000",
     }
+
+
+# --- property tests: any notation of a block number meets the stored key ---
+
+_KANJI = "〇一二三四五六七八九"
+
+
+def kanji_number(number: int) -> str:
+    """二十三, 百五, 千二百 — the way 住所 write them."""
+    text = ""
+    for unit, mark in ((1000, "千"), (100, "百"), (10, "十")):
+        count, number = divmod(number, unit)
+        if count:
+            text += ("" if count == 1 else _KANJI[count]) + mark
+    return text + (_KANJI[number] if number else "")
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+HYPHENS = ["-", "－", "‐", "—", "―", "−", "ー", "ｰ"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    chome=st.integers(min_value=1, max_value=9),
+    ban=st.integers(min_value=1, max_value=2999),
+    go=st.integers(min_value=1, max_value=99),
+    stored_style=st.sampled_from(["kanji", "arabic"]),
+    typed_style=st.sampled_from(["kanji", "arabic", "full", "hyphen", "mixed", "banchi"]),
+    hyphen=st.sampled_from(HYPHENS),
+)
+def test_every_notation_of_a_block_number_finds_the_stored_address(
+    chome, ban, go, stored_style, typed_style, hyphen
+):
+    if stored_style == "kanji":
+        stored = f"埼玉県和光市本町{kanji_number(chome)}丁目{ban}番{go}号"
+    else:
+        stored = f"埼玉県和光市本町{chome}丁目{ban}番{go}号"
+    typed = {
+        "kanji": f"本町{kanji_number(chome)}丁目{kanji_number(ban)}番{kanji_number(go)}号",
+        "arabic": f"本町{chome}丁目{ban}番{go}号",
+        "full": f"本町{chome}丁目{ban}番{go}号".translate(FULL_WIDTH),
+        "hyphen": f"本町{chome}{hyphen}{ban}{hyphen}{go}",
+        "mixed": f"本町{kanji_number(chome)}丁目{ban}{hyphen}{go}",
+        "banchi": f"本町{chome}丁目{ban}番地の{go}",
+    }[typed_style]
+    assert address_key(typed) in address_key(stored)
+    assert address_key(stored).endswith(f"本町{chome}-{ban}-{go}")
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x3000, max_codepoint=0xFAFF), max_size=12))
+def test_name_and_address_keys_are_fixed_points(text):
+    assert name_key(name_key(text)) == name_key(text)
+    assert address_key(address_key(text)) == address_key(text)
