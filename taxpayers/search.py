@@ -66,9 +66,9 @@ _KANJI_DIGITS = {
 }
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUMBER = "[〇零一二三四五六七八九十百千]+"
-_MARKER = "丁目|丁|番地|番|号|地割"
+_MARKER = "丁目|番地|番|号|地割"
 # A kanji number is read as an address number only before a 丁目/番/号 marker, "の" or a hyphen,
-# or after a hyphen, so 八王子, 千代田 and 一宮 keep their names.
+# or after a hyphen, so 八王子, 千代田, 一宮 and 八丁堀 keep their names.
 _NUMBER_BEFORE_MARKER = re.compile(rf"{_KANJI_NUMBER}(?={_MARKER}|-|[のノ](?:\d|{_KANJI_NUMBER}))")
 _NUMBER_AFTER_DASH = re.compile(rf"(?<=\d-){_KANJI_NUMBER}(?={_MARKER}|-|$|[^\u3400-\u9fff])")
 _DASHES = re.compile(r"[‐‑‒–—―−﹣]")  # NFKC has already made － and ｰ into - and ー

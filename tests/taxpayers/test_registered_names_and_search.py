@@ -164,6 +164,7 @@ def test_every_address_notation_folds_into_the_stored_key(typed):
         ("東京都八王子市千人町一丁目2-3", "東京都八王子市千人町1-2-3"),  # 八王子 and 千人町 stay names
         ("東京都千代田区一番町5", "東京都千代田区1-町5"),  # folded alike on both sides, so still found
         ("川﨑市幸区堀川町1-1", "川崎市幸区堀川町1-1"),
+        ("東京都中央区八丁堀二丁目3番4号", "東京都中央区八丁堀2-3-4"),
         ("本町二〇一番地", "本町201"),
     ],
 )
