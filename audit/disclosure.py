@@ -23,6 +23,7 @@ HIDDEN = {
     "individual_number_digest",
     "search_name",
     "search_kana",
+    "search_address",
     "phone_digits",
 }
 

@@ -58,6 +58,20 @@ def text(max_length: int) -> Callable[[str], str]:
     return read
 
 
+def registered_text(max_length: int) -> Callable[[str], str]:
+    """氏名, 住所, 方書 and 送付先 as the 住基・宛名 system registered them: no NFKC, no NFC either
+    (both turn the 人名用漢字 variant 塚 U+FA10 into 塚 U+585A, and NFKC turns ㈱ into (株) and ① into
+    1). Only the search keys are folded (taxpayers/search.py)."""
+
+    def read(value: str) -> str:
+        if len(value) > max_length:
+            raise CellError(f"{max_length}文字以内にしてください（{len(value)}文字）。")
+        return value
+
+    read.kind = f"文字列（{max_length}文字以内、登録どおり）"
+    return read
+
+
 def digits(max_length: int, *, exact: bool = False) -> Callable[[str], str]:
     def read(value: str) -> str:
         value = unicodedata.normalize("NFKC", value).replace("-", "")
@@ -282,23 +296,29 @@ PERSONS = Layout(
     [
         Column("宛名番号", "atena_number", digits(15), example="000012345"),
         Column("個人法人区分", "person_type", code(Taxpayer.PersonType.choices), example="1"),
-        Column("氏名", "name", text(100), example="和光 太郎"),
+        Column("氏名", "name", registered_text(100), example="和光 太郎"),
         Column("氏名カナ", "name_kana", katakana(200), example="ワコウ タロウ"),
         Column("性別", "sex", code(Taxpayer.Sex.choices), required=False, example="1"),
         Column("生年月日", "birth_date", a_date, required=False, example="1975-04-01"),
         Column("郵便番号", "postal_code", digits(7, exact=True), required=False, example="351-0192"),
-        Column("住所", "address", text(200), example="埼玉県和光市広沢1-5"),
-        Column("方書", "address_extra", text(100), required=False, example="広沢ハイツ101"),
+        Column("住所", "address", registered_text(200), example="埼玉県和光市広沢1-5"),
+        Column("方書", "address_extra", registered_text(100), required=False, example="広沢ハイツ101"),
         Column("電話番号", "phone", text(20), required=False, example="048-424-0000"),
         Column("住民区分", "residence_status", code(Taxpayer.ResidenceStatus.choices), example="1"),
         Column("個人番号", "individual_number", individual_number, required=False, example="123456789018"),
         Column("地区", "district", text(30), required=False, example="広沢"),
-        Column("送付先氏名", "mailing_name", text(100), required=False, example="和光 花子"),
+        Column("送付先氏名", "mailing_name", registered_text(100), required=False, example="和光 花子"),
         Column(
             "送付先郵便番号", "mailing_postal_code", digits(7, exact=True), required=False, example="1000001"
         ),
-        Column("送付先住所", "mailing_address", text(200), required=False, example="東京都千代田区千代田1-1"),
-        Column("送付先方書", "mailing_address_extra", text(100), required=False, example=""),
+        Column(
+            "送付先住所",
+            "mailing_address",
+            registered_text(200),
+            required=False,
+            example="東京都千代田区千代田1-1",
+        ),
+        Column("送付先方書", "mailing_address_extra", registered_text(100), required=False, example=""),
         Column("送付先開始日", "mailing_from", a_date, required=False, example="2025-04-01"),
         Column("送付先終了日", "mailing_to", a_date, required=False, example=""),
     ],

@@ -21,7 +21,7 @@ from taxpayers.deadlines import deadline
 from taxpayers.importing import demand_fee_on
 from taxpayers.late_charges import compute_late_charge
 from taxpayers.models import Assessment, Payment, Taxpayer
-from taxpayers.search import normalize_name, phone_digits
+from taxpayers.search import search_keys
 from taxpayers.subjects import Subject
 from wako_collections.actors import Actor
 from wako_collections.records import analyze, copy_tracked, stamp_values
@@ -262,9 +262,7 @@ class Generator:
             if number
             else "",
             "individual_number_digest": individual_numbers.digest(number) if number else "",
-            "search_name": normalize_name(name),
-            "search_kana": normalize_name(kana),
-            "phone_digits": phone_digits(phone),
+            **search_keys(name=name, name_kana=kana, address=address, phone=phone),
         }
         self.next_taxpayer += 1
         return row

@@ -21,7 +21,7 @@ from django.utils import timezone
 from taxpayers import individual_numbers
 from taxpayers.csv_layouts import LAYOUTS, MAX_ERRORS_KEPT, RowError, shown
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, ImportLog, MailingAddress, Payment, Taxpayer
-from taxpayers.search import normalize_name, phone_digits
+from taxpayers.search import search_keys
 from taxpayers.signals import payments_imported
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import (
@@ -100,9 +100,9 @@ def _person_values(row: dict) -> dict:
         "phone": row["phone"] or "",
         "residence_status": row["residence_status"],
         "district": row["district"] or "",
-        "search_name": normalize_name(row["name"]),
-        "search_kana": normalize_name(row["name_kana"]),
-        "phone_digits": phone_digits(row["phone"] or ""),
+        **search_keys(
+            name=row["name"], name_kana=row["name_kana"], address=row["address"], phone=row["phone"] or ""
+        ),
     }
 
 

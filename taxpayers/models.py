@@ -77,8 +77,14 @@ class Taxpayer(StampedModel):
         db_index=True,
         db_comment="個人番号の鍵つきHMAC（完全一致検索用）",
     )
-    search_name = models.CharField("検索用氏名", max_length=100, db_comment="検索用に正規化した氏名")
+    # Keys are text: NFKC may lengthen a registered value (㈱ → (株)), which must never fail an import.
+    search_name = models.TextField("検索用氏名", db_comment="検索用に正規化した氏名（異体字をそろえたもの）")
     search_kana = models.CharField("検索用カナ", max_length=200, db_comment="検索用に正規化した氏名カナ")
+    search_address = models.TextField(
+        "検索用住所",
+        blank=True,
+        db_comment="検索用に正規化した住所（漢数字・丁目番号の表記と異体字をそろえたもの）",
+    )
     phone_digits = models.CharField(
         "検索用電話番号", max_length=20, blank=True, db_comment="電話番号の数字のみ"
     )
@@ -89,6 +95,7 @@ class Taxpayer(StampedModel):
             "individual_number_digest",
             "search_name",
             "search_kana",
+            "search_address",
             "phone_digits",
         ]
     )
@@ -102,7 +109,9 @@ class Taxpayer(StampedModel):
         indexes = [
             GinIndex(fields=["search_name"], name="taxpayers_name_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["search_kana"], name="taxpayers_kana_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["address"], name="taxpayers_address_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                fields=["search_address"], name="taxpayers_search_address_trgm", opclasses=["gin_trgm_ops"]
+            ),
             models.Index(fields=["birth_date"], name="taxpayers_birth_date"),
             models.Index(
                 fields=["phone_digits"], name="taxpayers_phone_digits", opclasses=["varchar_pattern_ops"]

@@ -1,36 +1,140 @@
 """Finding taxpayers the way staff type: kanji or kana, hiragana or katakana, half or full
-width, with or without spaces; 生年月日 in 和暦 or 西暦; a fragment of the address; a 通知書番号;
-a phone number with or without hyphens."""
+width, with or without spaces, 異体字 (齋/斎, 髙/高, 邊/邉/辺 …) either way; 生年月日 in 和暦 or
+西暦; a fragment of the address in any of the notations staff use (本町2-1-6, 本町二丁目1番6号,
+本町2丁目1-6); a 通知書番号; a phone number with or without hyphens.
+
+The stored 氏名 and 住所 are never changed: they are kept and printed as the 住基・宛名 system sent
+them. Each searchable text has a stored key column beside it (search_name, search_kana,
+search_address), computed by the functions here on import and by the migration that introduced
+them, and the typed text is folded by the same function, so the two always meet.
+"""
 
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 
 from taxpayers.models import Assessment, Taxpayer
 
 _HIRAGANA = {chr(code): chr(code + 0x60) for code in range(ord("ぁ"), ord("ゖ") + 1)}
 _KANA_ONLY = re.compile(r"^[ァ-ヺー・]+$")
+VARIANT_TABLE = Path(__file__).resolve().parent / "data" / "kanji_variant_folds.tsv"
 
 
-def normalize_name(text: str) -> str:
-    """NFKC (half-width kana → full, full-width letters → ASCII), no spaces, hiragana → katakana."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    folded = re.sub(r"\s+", "", folded)
-    return "".join(_HIRAGANA.get(char, char) for char in folded)
+@cache
+def _variant_folds() -> dict[int, str]:
+    """The 異体字 folding table generated from the MJ縮退マップ (see the file's header and
+    scripts/generate_kanji_variant_folds.py). Read once per process: about 12,000 lines."""
+    table = {}
+    for line in VARIANT_TABLE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            char, target = line.split("\t")
+            table[ord(char)] = target
+    return table
+
+
+def _fold_text(text: str, *, katakana: bool) -> str:
+    """NFKC (half-width kana → full, full-width letters → ASCII, 塚 U+FA10 → 塚, ㈱ → (株)), no
+    spaces, hiragana → katakana if asked, 異体字 to their everyday form. For keys only: never applied
+    to what is stored."""
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    if katakana:
+        folded = "".join(_HIRAGANA.get(char, char) for char in folded)
+    # NFKC again: taking out a space NFKC made (゛ → space + U+3099), or わ → ワ before a voicing
+    # mark, leaves marks to reorder or compose
+    folded = unicodedata.normalize("NFKC", folded)
+    return folded.translate(_variant_folds())
+
+
+def name_key(text: str) -> str:
+    """The search key of a 氏名 or 氏名カナ."""
+    return _fold_text(text, katakana=True)
+
+
+_KANJI_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_KANJI_NUMBER = "[〇零一二三四五六七八九十百千]+"
+_MARKER = "丁目|番地|番|号|地割"
+# A kanji number is read as an address number only before a 丁目/番/号 marker, "の" or a hyphen,
+# or after a hyphen, so 八王子, 千代田, 一宮 and 八丁堀 keep their names.
+_NUMBER_BEFORE_MARKER = re.compile(rf"{_KANJI_NUMBER}(?={_MARKER}|-|[のノ](?:\d|{_KANJI_NUMBER}))")
+_NUMBER_AFTER_DASH = re.compile(rf"(?<=\d-){_KANJI_NUMBER}(?={_MARKER}|-|$|[^\u3400-\u9fff])")
+_DASHES = re.compile(r"[‐‑‒–—―−﹣]")  # NFKC has already made － and ｰ into - and ー
+_LONG_VOWEL_AS_DASH = re.compile(r"(?<=\d)ー(?=\d)")
+_MARKERS = re.compile(rf"(?<=\d)(?:{_MARKER})")
+_NO_BETWEEN_NUMBERS = re.compile(rf"(?<=\d)-?[のノ](?=\d|{_KANJI_NUMBER})")
+
+
+def _kanji_number(text: str) -> str:
+    if not any(char in _KANJI_UNITS for char in text):
+        return "".join(str(_KANJI_DIGITS[char]) for char in text)  # 二〇一 → 201
+    total, current = 0, 0
+    for char in text:
+        if char in _KANJI_UNITS:
+            total += (current or 1) * _KANJI_UNITS[char]
+            current = 0
+        else:
+            current = _KANJI_DIGITS[char]
+    return str(total + current)
+
+
+def _number_text(match: re.Match) -> str:
+    return _kanji_number(match.group())
+
+
+def address_key(text: str) -> str:
+    """The search key of a 住所: `_fold_text`, then the block numbers written one way —
+    二丁目1番6号, 2丁目1-6, 2-1-6 and 2ー1ー6 all become 2-1-6 (kanji numbers to digits, 丁目・番地・番・
+    号 and every dash to "-", "の" between numbers too, no trailing "-")."""
+    folded = _DASHES.sub("-", _fold_text(text, katakana=False))
+    folded = _LONG_VOWEL_AS_DASH.sub("-", folded)
+    folded = _NUMBER_BEFORE_MARKER.sub(_number_text, folded)
+    folded = _MARKERS.sub("-", folded)
+    folded = _NO_BETWEEN_NUMBERS.sub("-", folded)
+    folded = _NUMBER_AFTER_DASH.sub(_number_text, folded)
+    folded = _MARKERS.sub("-", folded)
+    folded = re.sub(r"-{2,}", "-", folded)
+    return folded.rstrip("-")
 
 
 def phone_digits(text: str) -> str:
     return re.sub(r"\D", "", unicodedata.normalize("NFKC", text or ""))
 
 
+def search_keys(*, name: str, name_kana: str, address: str, phone: str) -> dict[str, str]:
+    """Every stored key column of a Taxpayer, from its registered values."""
+    return {
+        "search_name": name_key(name),
+        "search_kana": name_key(name_kana),
+        "search_address": address_key(address),
+        "phone_digits": phone_digits(phone),
+    }
+
+
 def search_taxpayers(*, atena_number="", name="", birth_date=None, address="", notice_number="", phone=""):
     """A queryset of taxpayers matching every criterion given. Name and address use the
-    trigram indexes; the others are exact or prefix matches on indexed columns."""
+    trigram indexes on their key columns; the others are exact or prefix matches on indexed
+    columns."""
     queryset = Taxpayer.objects.all()
     if atena_number:
         queryset = queryset.filter(atena_number=atena_number.strip())
     if name:
-        needle = normalize_name(name)
-        if _KANA_ONLY.match(needle):
+        needle = name_key(name)
+        if not needle:
+            queryset = queryset.none()
+        elif _KANA_ONLY.match(needle):
             # Kana names (foreign residents, some given names) are in search_kana too.
             queryset = queryset.filter(search_kana__contains=needle)
         else:
@@ -38,7 +142,8 @@ def search_taxpayers(*, atena_number="", name="", birth_date=None, address="", n
     if birth_date:
         queryset = queryset.filter(birth_date=birth_date)
     if address:
-        queryset = queryset.filter(address__contains=unicodedata.normalize("NFKC", address).strip())
+        needle = address_key(address)
+        queryset = queryset.filter(search_address__contains=needle) if needle else queryset.none()
     if notice_number:
         queryset = queryset.filter(
             id__in=Assessment.objects.filter(notice_number=notice_number.strip()).values("taxpayer_id")

@@ -5,11 +5,18 @@ digits and letters work) and with spaces ignored:
     令和7年4月1日  令和元年5月1日  令和7.4.1  令7.4.1  R7.4.1  r07/04/01  R7-4-1
     5070401 (era digit 1明治 2大正 3昭和 4平成 5令和, then YYMMDD, as the 住基 systems write it)
     2025-04-01  2025/4/1  2025.4.1  20250401
-A date outside its era (平成31年5月1日, 令和1年4月30日) is refused rather than guessed at.
+A date outside its era (平成31年5月1日, 令和1年4月30日, 昭和64年1月8日) is refused rather than guessed at.
 
 Era start dates are those of the proclamations: 明治 1868-01-25 (明治元年1月1日, Gregorian),
 大正 1912-07-30, 昭和 1926-12-25, 平成 1989-01-08 (元号を改める政令 昭和64年政令第1号),
 令和 2019-05-01 (元号を改める政令 平成31年政令第143号).
+
+Two days belong to two eras. 大正 and 昭和 began on the day the emperor died (改元の詔書: 即日改元),
+so 1912-07-30 is both 明治45年7月30日 and 大正元年7月30日, and 1926-12-25 both 大正15年12月25日 and
+昭和元年12月25日; registers (住民票, 戸籍) hold births written either way. Both spellings are read.
+平成 and 令和 began the day after the last day of the era before (翌日改元: 昭和64年1月7日 and
+平成31年4月30日 are the last days), so 昭和64年1月8日 and 平成31年5月1日 never existed. Each era
+therefore carries its own last day; a day is shown in the newest era it belongs to (大正元年7月30日).
 """
 
 import re
@@ -28,14 +35,18 @@ class Era:
     letter: str
     digit: str
     start: date
+    last_day: date | None  # None while the era lasts
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day and (self.last_day is None or day <= self.last_day)
 
 
 ERAS = (
-    Era("明治", "M", "1", date(1868, 1, 25)),
-    Era("大正", "T", "2", date(1912, 7, 30)),
-    Era("昭和", "S", "3", date(1926, 12, 25)),
-    Era("平成", "H", "4", date(1989, 1, 8)),
-    Era("令和", "R", "5", date(2019, 5, 1)),
+    Era("明治", "M", "1", date(1868, 1, 25), last_day=date(1912, 7, 30)),  # 即日改元
+    Era("大正", "T", "2", date(1912, 7, 30), last_day=date(1926, 12, 25)),  # 即日改元
+    Era("昭和", "S", "3", date(1926, 12, 25), last_day=date(1989, 1, 7)),  # 翌日改元 (昭和64年政令第1号)
+    Era("平成", "H", "4", date(1989, 1, 8), last_day=date(2019, 4, 30)),  # 翌日改元 (平成31年政令第143号)
+    Era("令和", "R", "5", date(2019, 5, 1), last_day=None),
 )
 _BY_KEY = {key: era for era in ERAS for key in (era.name, era.name[0], era.letter, era.digit)}
 
@@ -56,11 +67,6 @@ def era_of(day: date) -> Era:
         if day >= era.start:
             return era
     raise EraDateError(f"{day.isoformat()} は明治より前の日付のため和暦で表せません。")
-
-
-def _next_era_start(era: Era) -> date | None:
-    index = ERAS.index(era)
-    return ERAS[index + 1].start if index + 1 < len(ERAS) else None
 
 
 def era_year(day: date) -> tuple[Era, int]:
@@ -127,9 +133,10 @@ def parse_fiscal_year(text: str) -> int:
     era = _BY_KEY[match["era"]]
     number = 1 if match["year"] == "元" else int(match["year"])
     year = era.start.year + number - 1
-    following = _next_era_start(era)
     # 年度 N of an era runs from April of its year; the era must have begun by the 年度's end
-    if number < 1 or date(year + 1, 3, 31) < era.start or (following and date(year, 4, 1) >= following):
+    # and must not have ended before its 1 April
+    ended = era.last_day is not None and date(year, 4, 1) > era.last_day
+    if number < 1 or date(year + 1, 3, 31) < era.start or ended:
         raise EraDateError(f"{era.name}{_year_text(max(number, 1))}年度はありません。{_FISCAL_HELP}")
     return year
 
@@ -143,8 +150,7 @@ def _build(era: Era, year: int, month: int, day: int, original: str) -> date:
         raise EraDateError(f"「{original}」という日付はありません。{_HELP}") from None
     if result < era.start:
         raise EraDateError(f"「{original}」は{era.name}の始まり（{format_date(era.start)}）より前です。")
-    following = _next_era_start(era)
-    if following is not None and result >= following:
+    if era.last_day is not None and result > era.last_day:
         raise EraDateError(
             f"「{original}」は{era.name}の終わりより後です。{format_date(result)}と入力してください。"
         )
