@@ -9,10 +9,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.identity import STAFF_NUMBER_PATTERN, canonical_staff_number
 from wako_collections.records import tracked_history
 
 staff_number_validator = RegexValidator(
-    r"^[0-9A-Za-z]{1,20}$", "職員番号は半角英数字20文字以内で入力してください。"
+    STAFF_NUMBER_PATTERN, "職員番号は英大文字と数字20文字以内で入力してください。"
 )
 atena_number_validator = RegexValidator(r"^[0-9]{1,15}$", "宛名番号は半角数字15桁以内で入力してください。")
 terminal_number_validator = RegexValidator(
@@ -31,8 +32,12 @@ class StaffQuerySet(models.QuerySet):
 class StaffManager(BaseUserManager.from_queryset(StaffQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
+    def get_by_natural_key(self, staff_number):
+        # ModelBackend signs in through here: the account is found by its canonical number only.
+        return self.get(staff_number=canonical_staff_number(staff_number))
+
     def create_user(self, staff_number, password=None, **fields):
-        staff = self.model(staff_number=staff_number, **fields)
+        staff = self.model(staff_number=canonical_staff_number(staff_number), **fields)
         staff.set_password(password)
         staff.save()
         return staff
@@ -88,10 +93,19 @@ class Staff(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(is_superuser=False), name="accounts_staff_no_superuser"
             ),
+            # One spelling per account (accounts.identity): no lower case, full-width or spaces.
+            models.CheckConstraint(
+                condition=models.Q(staff_number__regex=STAFF_NUMBER_PATTERN),
+                name="accounts_staff_staff_number_canonical",
+            ),
         ]
 
     def __str__(self):
         return f"{self.full_name}（{self.staff_number}）"
+
+    @classmethod
+    def normalize_username(cls, username):
+        return canonical_staff_number(username)
 
     @property
     def role_names(self) -> list[str]:

@@ -7,6 +7,7 @@ supervisors review.
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.events import record_event
+from accounts.identity import STAFF_NUMBER_PATTERN, canonical_staff_number
 from accounts.models import RolePolicy, SecurityEvent, Staff, Terminal
 from accounts.roles import Role
 from wako_collections.actors import Actor, acting_as
@@ -71,7 +73,12 @@ def create_staff(
     role: Role,
     initial_password: str | None = None,
 ) -> tuple[Staff, str]:
-    """Registers a staff member with a one-time password they must change at first login."""
+    """Registers a staff member with a one-time password they must change at first login.
+
+    The number is stored in its canonical spelling (`Ｓ９００１` or `s9001` becomes S9001)."""
+    staff_number = canonical_staff_number(staff_number)
+    if not re.fullmatch(STAFF_NUMBER_PATTERN, staff_number):
+        raise AccountError("職員番号は英大文字と数字20文字以内で入力してください。")
     if Staff.objects.filter(staff_number=staff_number).exists():
         raise AccountError(f"職員番号 {staff_number} は既に登録されています。")
     password = initial_password or generate_initial_password()
