@@ -7,6 +7,7 @@ supervisors review.
 
 from __future__ import annotations
 
+import enum
 import re
 import secrets
 import string
@@ -24,6 +25,14 @@ from accounts.models import RolePolicy, SecurityEvent, Staff, Terminal
 from accounts.roles import Role
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import save_tracked
+
+
+class CodeCheck(enum.Enum):
+    """What became of a one-time code."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"  # checked and wrong: the back-off counter rose by one
+    THROTTLED = "throttled"  # not checked: the wait after the last wrong code has not passed
 
 
 class AccountError(Exception):
@@ -232,3 +241,24 @@ def update_terminal(
             detail=f"{terminal.terminal_number}: {before} → {after}",
         )
     return terminal
+
+
+def check_one_time_code(*, device_id: int, token: str) -> tuple[CodeCheck, TOTPDevice]:
+    """Checks `token` against the authenticator app `device_id`, under its back-off.
+
+    django-otp reads the failure counter, checks the code and writes counter + 1 as three steps;
+    parallel wrong codes all read the same count, are all checked and all write the same value
+    (6 of 30 checked while the counter rose by 2, issue 14 item 8). The device row is therefore
+    locked (SELECT … FOR UPDATE) from the read to the write: parallel attempts queue, each sees
+    the failures before it, and only one code is checked per back-off period. The device is
+    saved with save(), so each change is a whole-row write; every refusal is also in the
+    security event log (OTP_REJECTED), written by the caller. One row lock, one or two queries.
+    """
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device_id)
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            return CodeCheck.THROTTLED, device
+        if device.verify_token(token):
+            return CodeCheck.ACCEPTED, device
+        return CodeCheck.REJECTED, device
