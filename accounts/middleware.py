@@ -10,7 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from accounts.events import record_event
+from accounts.events import record_event, record_refused_request
 from accounts.models import SecurityEvent
 from accounts.terminals import client_ip, terminal_for_address
 
@@ -71,7 +71,7 @@ class TerminalMiddleware:
         request.client_ip = address
         request.terminal = terminal_for_address(address)
         if request.terminal is None:
-            record_event(SecurityEvent.Kind.TERMINAL_REFUSED, ip_address=address, detail=request.path[:200])
+            record_refused_request(address=address, path=request.path[:200])
             return render(request, "accounts/terminal_refused.html", {"address": address}, status=403)
         return self.get_response(request)
 

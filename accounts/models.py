@@ -248,6 +248,19 @@ class SecurityEvent(models.Model):
     terminal_number = models.CharField("端末番号", max_length=20, blank=True, db_comment="端末番号")
     ip_address = models.GenericIPAddressField("IPアドレス", null=True, blank=True, db_comment="IPアドレス")
     detail = models.CharField("内容", max_length=500, blank=True, db_comment="内容（理由など）")
+    # Refusals of unregistered addresses are counted, not listed: one row per address and
+    # minute, so a flood cannot fill the table (issue 14, item 10). Every other row is 1.
+    minute = models.DateTimeField(
+        "集計単位の分",
+        null=True,
+        blank=True,
+        db_comment="未登録端末からのアクセス拒否を集計する1分間の始まり（それ以外の記録は空）",
+    )
+    repeat_count = models.PositiveIntegerField(
+        "回数",
+        default=1,
+        db_comment="同じアドレスから同じ1分間に拒否した回数（未登録端末からのアクセス拒否のみ2以上になる）",
+    )
 
     objects = SecurityEventQuerySet.as_manager()
 
@@ -258,6 +271,20 @@ class SecurityEvent(models.Model):
         db_table_comment = "ログイン・ログアウト・ロック・利用者管理の記録（追記のみ）"
         indexes = [
             models.Index(fields=["staff_number", "kind", "-occurred_at"], name="accounts_event_staff_kind")
+        ]
+        constraints = [
+            # Refusals logged before counting began have no minute and stay as they were.
+            models.UniqueConstraint(
+                fields=["ip_address", "minute"],
+                condition=models.Q(kind="terminal_refused", minute__isnull=False),
+                nulls_distinct=False,
+                name="accounts_securityevent_one_refusal_row_per_address_minute",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="terminal_refused", repeat_count__gte=1)
+                | models.Q(minute__isnull=True, repeat_count=1),
+                name="accounts_securityevent_only_refusals_are_counted",
+            ),
         ]
 
     def __str__(self):
