@@ -173,3 +173,12 @@ def test_the_database_refuses_a_staff_number_outside_the_canonical_spelling(offi
 
     with pytest.raises(IntegrityError, match="accounts_staff_staff_number_canonical"), transaction.atomic():
         Staff.objects.filter(pk=officer.pk).update(staff_number="s1001")
+
+
+def test_signing_in_through_a_variant_clears_the_failures_of_the_account(officer):
+    for _ in range(4):
+        post_password("S1001", WRONG)
+    assert post_password(" ｓ１００１").status_code == 302  # AXES_RESET_ON_SUCCESS
+    for _ in range(4):
+        post_password("S1001", WRONG)
+    assert post_password("S1001").status_code == 302  # four since the reset: not locked
