@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import authenticate
 
+from accounts.identity import canonical_staff_number
 from accounts.models import Staff, Terminal, atena_number_validator, staff_number_validator
 from accounts.roles import Role
 
@@ -8,8 +9,15 @@ INVALID_LOGIN = "職員番号またはパスワードが正しくありません
 LOCKED_OUT = "ログインの失敗が続いたため、この職員番号は{minutes}分間ロックされています。時間をおいて再度お試しいただくか、システム管理者に連絡してください。"
 
 
+class StaffNumberField(forms.CharField):
+    """A 職員番号 as typed, folded to its one canonical spelling before any check."""
+
+    def to_python(self, value):
+        return canonical_staff_number(super().to_python(value))
+
+
 class LoginForm(forms.Form):
-    staff_number = forms.CharField(
+    staff_number = StaffNumberField(
         label="職員番号",
         max_length=20,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
@@ -73,7 +81,7 @@ class StaffForm(forms.Form):
 
 
 class StaffCreateForm(StaffForm):
-    staff_number = forms.CharField(label="職員番号", max_length=20, validators=[staff_number_validator])
+    staff_number = StaffNumberField(label="職員番号", max_length=20, validators=[staff_number_validator])
     field_order = ["staff_number", "full_name", "atena_number", "department", "role"]
 
     def clean_staff_number(self):

@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from accounts.events import record_event
+from accounts.events import record_event, record_refused_request
 from accounts.models import SecurityEvent
 from accounts.terminals import client_ip, terminal_for_address
 
@@ -37,6 +38,15 @@ KEY_REGISTRATION_URL_NAMES = {
     WEBAUTHN_SCRIPTS,
 }
 
+# Requests a page makes by itself to follow progress are not staff activity: they neither keep
+# a session alive nor are served once it has been idle too long (issue 14, item 7). A polling
+# script sends POLLING_HEADER; an auto-refreshing page reloads with ?POLLING_PARAMETER=1; the
+# JSON progress endpoints count as polling whatever the request says. A marker can only make a
+# session end sooner, so a client gains nothing by sending or leaving it off an ordinary request.
+POLLING_HEADER = "X-Wako-Polling"
+POLLING_PARAMETER = "polling"
+POLLING_URL_NAMES = {"documents:batch_progress"}
+
 
 def _url_name(request) -> str | None:
     match = request.resolver_match
@@ -61,19 +71,32 @@ class TerminalMiddleware:
         request.client_ip = address
         request.terminal = terminal_for_address(address)
         if request.terminal is None:
-            record_event(SecurityEvent.Kind.TERMINAL_REFUSED, ip_address=address, detail=request.path[:200])
+            record_refused_request(address=address, path=request.path[:200])
             return render(request, "accounts/terminal_refused.html", {"address": address}, status=403)
         return self.get_response(request)
 
 
+def is_polling(request) -> bool:
+    """Whether `request` was made by a page following progress, not by the member of staff."""
+    return (
+        request.headers.get(POLLING_HEADER) == "1"
+        or request.GET.get(POLLING_PARAMETER) == "1"
+        or _url_name(request) in POLLING_URL_NAMES
+    )
+
+
 class SessionTimeoutMiddleware:
-    """Ends a session idle for SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_TIMEOUT."""
+    """Ends a session idle for SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_TIMEOUT.
+
+    Only requests the member of staff makes move the idle clock; polling (`is_polling`) is
+    measured against it like any request but leaves it where it was."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
+            polling = is_polling(request)
             now = time.time()
             started = request.session.get(SESSION_STARTED_KEY)
             seen = request.session.get(SESSION_SEEN_KEY)
@@ -95,8 +118,15 @@ class SessionTimeoutMiddleware:
                 request.session_expired = True
                 logout(request)
                 messages.info(request, f"{reason}、ログアウトしました。もう一度ログインしてください。")
+                if polling and request.GET.get(POLLING_PARAMETER) != "1":
+                    # A script's fetch would follow a redirect to the login page silently; it is
+                    # told instead, and reloads the page, which then goes to the login page.
+                    return JsonResponse(
+                        {"expired": True, "login_url": reverse(settings.LOGIN_URL)}, status=401
+                    )
                 return redirect(settings.LOGIN_URL)
-            request.session[SESSION_SEEN_KEY] = now
+            if not polling:
+                request.session[SESSION_SEEN_KEY] = now
         return self.get_response(request)
 
 

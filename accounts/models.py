@@ -9,10 +9,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.identity import STAFF_NUMBER_PATTERN, canonical_staff_number
 from wako_collections.records import tracked_history
 
 staff_number_validator = RegexValidator(
-    r"^[0-9A-Za-z]{1,20}$", "職員番号は半角英数字20文字以内で入力してください。"
+    STAFF_NUMBER_PATTERN, "職員番号は英大文字と数字20文字以内で入力してください。"
 )
 atena_number_validator = RegexValidator(r"^[0-9]{1,15}$", "宛名番号は半角数字15桁以内で入力してください。")
 terminal_number_validator = RegexValidator(
@@ -31,8 +32,12 @@ class StaffQuerySet(models.QuerySet):
 class StaffManager(BaseUserManager.from_queryset(StaffQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
+    def get_by_natural_key(self, staff_number):
+        # ModelBackend signs in through here: the account is found by its canonical number only.
+        return self.get(staff_number=canonical_staff_number(staff_number))
+
     def create_user(self, staff_number, password=None, **fields):
-        staff = self.model(staff_number=staff_number, **fields)
+        staff = self.model(staff_number=canonical_staff_number(staff_number), **fields)
         staff.set_password(password)
         staff.save()
         return staff
@@ -88,10 +93,19 @@ class Staff(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(is_superuser=False), name="accounts_staff_no_superuser"
             ),
+            # One spelling per account (accounts.identity): no lower case, full-width or spaces.
+            models.CheckConstraint(
+                condition=models.Q(staff_number__regex=STAFF_NUMBER_PATTERN),
+                name="accounts_staff_staff_number_canonical",
+            ),
         ]
 
     def __str__(self):
         return f"{self.full_name}（{self.staff_number}）"
+
+    @classmethod
+    def normalize_username(cls, username):
+        return canonical_staff_number(username)
 
     @property
     def role_names(self) -> list[str]:
@@ -234,6 +248,19 @@ class SecurityEvent(models.Model):
     terminal_number = models.CharField("端末番号", max_length=20, blank=True, db_comment="端末番号")
     ip_address = models.GenericIPAddressField("IPアドレス", null=True, blank=True, db_comment="IPアドレス")
     detail = models.CharField("内容", max_length=500, blank=True, db_comment="内容（理由など）")
+    # Refusals of unregistered addresses are counted, not listed: one row per address and
+    # minute, so a flood cannot fill the table (issue 14, item 10). Every other row is 1.
+    minute = models.DateTimeField(
+        "集計単位の分",
+        null=True,
+        blank=True,
+        db_comment="未登録端末からのアクセス拒否を集計する1分間の始まり（それ以外の記録は空）",
+    )
+    repeat_count = models.PositiveIntegerField(
+        "回数",
+        default=1,
+        db_comment="同じアドレスから同じ1分間に拒否した回数（未登録端末からのアクセス拒否のみ2以上になる）",
+    )
 
     objects = SecurityEventQuerySet.as_manager()
 
@@ -244,6 +271,20 @@ class SecurityEvent(models.Model):
         db_table_comment = "ログイン・ログアウト・ロック・利用者管理の記録（追記のみ）"
         indexes = [
             models.Index(fields=["staff_number", "kind", "-occurred_at"], name="accounts_event_staff_kind")
+        ]
+        constraints = [
+            # Refusals logged before counting began have no minute and stay as they were.
+            models.UniqueConstraint(
+                fields=["ip_address", "minute"],
+                condition=models.Q(kind="terminal_refused", minute__isnull=False),
+                nulls_distinct=False,
+                name="accounts_securityevent_one_refusal_row_per_address_minute",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="terminal_refused", repeat_count__gte=1)
+                | models.Q(minute__isnull=True, repeat_count=1),
+                name="accounts_securityevent_only_refusals_are_counted",
+            ),
         ]
 
     def __str__(self):

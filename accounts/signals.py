@@ -5,6 +5,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts.events import record_request_event
+from accounts.identity import canonical_staff_number
 from accounts.models import SecurityEvent
 
 
@@ -20,7 +21,7 @@ def _password_rejected(sender, credentials, request=None, **kwargs):
     record_request_event(
         request,
         SecurityEvent.Kind.PASSWORD_REJECTED,
-        staff_number=str(credentials.get("username", "")),
+        staff_number=canonical_staff_number(credentials.get("username")),
         detail="ロック中のため拒否" if getattr(request, "axes_locked_out", False) else "",
     )
 

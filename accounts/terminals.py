@@ -37,10 +37,3 @@ def terminal_for_address(address: str) -> Terminal | None:
     if not matches:
         return None
     return max(matches, key=lambda t: ipaddress.ip_network(t.network, strict=False).prefixlen)
-
-
-def attempted_staff_number(request, credentials=None) -> str | None:
-    """django-axes hook: the 職員番号 a sign-in attempt is for (lockout is per account)."""
-    if credentials and credentials.get("username"):
-        return credentials["username"]
-    return request.POST.get("staff_number") if request is not None else None

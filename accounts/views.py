@@ -91,6 +91,16 @@ def _after_login(request):
     return redirect(next_url(request))
 
 
+def _refuse_throttled_code(request, form, *, detail: str = "試行制限中") -> None:
+    form.add_error(
+        "token",
+        "誤りが続いたため、しばらく入力できません。数秒待ってから、新しいワンタイムパスワードを入力してください。",
+    )
+    record_request_event(
+        request, SecurityEvent.Kind.OTP_REJECTED, staff_number=request.user.staff_number, detail=detail
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request):
@@ -109,19 +119,10 @@ def verify(request):
         form.is_valid()
         form.add_error(None, "あなたのロールでは、セキュリティキー・生体認証で確認してください。")
     elif request.method == "POST" and form.is_valid():
-        allowed, _ = device.verify_is_allowed()
-        if not allowed:
-            form.add_error(
-                "token",
-                "誤りが続いたため、しばらく入力できません。数秒待ってから、新しいワンタイムパスワードを入力してください。",
-            )
-            record_request_event(
-                request,
-                SecurityEvent.Kind.OTP_REJECTED,
-                staff_number=request.user.staff_number,
-                detail="試行制限中",
-            )
-        elif device.verify_token(form.cleaned_data["token"]):
+        result, device = services.check_one_time_code(device_id=device.pk, token=form.cleaned_data["token"])
+        if result is services.CodeCheck.THROTTLED:
+            _refuse_throttled_code(request, form)
+        elif result is services.CodeCheck.ACCEPTED:
             complete_login(request, device)
             return _after_login(request)
         else:
@@ -153,19 +154,24 @@ def enroll(request):
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="認証アプリ", confirmed=False)
     form = TokenForm(request.POST or None)
+    result = None
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            record_request_event(
-                request, SecurityEvent.Kind.DEVICE_ENROLLED, staff_number=request.user.staff_number
-            )
-            complete_login(request, device)
-            messages.success(
-                request,
-                "認証アプリを登録しました。次回からは6桁のワンタイムパスワードでログインします。",
-            )
-            return _after_login(request)
+        result, device = services.check_one_time_code(device_id=device.pk, token=form.cleaned_data["token"])
+    if result is services.CodeCheck.THROTTLED:
+        _refuse_throttled_code(request, form, detail="登録時・試行制限中")
+    elif result is services.CodeCheck.ACCEPTED:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        record_request_event(
+            request, SecurityEvent.Kind.DEVICE_ENROLLED, staff_number=request.user.staff_number
+        )
+        complete_login(request, device)
+        messages.success(
+            request,
+            "認証アプリを登録しました。次回からは6桁のワンタイムパスワードでログインします。",
+        )
+        return _after_login(request)
+    elif result is services.CodeCheck.REJECTED:
         form.add_error(
             "token", "ワンタイムパスワードが正しくありません。時刻のずれがないか確認してください。"
         )

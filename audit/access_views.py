@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.identity import canonical_staff_number
 from audit import findings
 from audit.forms import AccessLogFilterForm, FindingsForm, IncidentForm
 from taxpayers.access import record_access
@@ -24,7 +25,7 @@ def access_log(request):
         if data["access_id"]:
             rows = rows.filter(pk=data["access_id"])
         if data["staff_number"]:
-            rows = rows.filter(staff_number=data["staff_number"].strip())
+            rows = rows.filter(staff_number=canonical_staff_number(data["staff_number"]))
         if data["terminal_number"]:
             rows = rows.filter(terminal_number=data["terminal_number"].strip())
         if data["atena_number"]:

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from accounts.identity import canonical_staff_number
 from accounts.models import SecurityEvent
 from audit import history
 from audit.forms import HistoryFilterForm, SecurityEventFilterForm
@@ -19,9 +20,8 @@ def security_events(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["staff_number"]:
-            events = events.filter(staff_number=data["staff_number"]) | events.filter(
-                target_staff_number=data["staff_number"]
-            )
+            number = canonical_staff_number(data["staff_number"])
+            events = events.filter(staff_number=number) | events.filter(target_staff_number=number)
         if data["terminal_number"]:
             events = events.filter(terminal_number=data["terminal_number"])
         if data["kind"]:

@@ -122,7 +122,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Compares with the fields Staff has (職員番号, 氏名, 宛名番号, 所属), not username/email.
+    {"NAME": "accounts.passwords.StaffAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -184,7 +185,7 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = env_minutes("LOCKOUT_MINUTES", 30)
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_USERNAME_CALLABLE = "accounts.terminals.attempted_staff_number"
+AXES_USERNAME_CALLABLE = "accounts.identity.attempted_staff_number"
 AXES_RESET_ON_SUCCESS = True
 # The lock lasts 30 minutes from the fifth failure; attempts during it do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
