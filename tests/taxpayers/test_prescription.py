@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -398,3 +399,60 @@ def test_prescription_is_never_before_the_period_counted_from_the_statutory_due_
     base, events, extra = history
     result = chain(base_date=base, years=5, events=[*events, *extra])
     assert _latest(result) >= period_end(base + timedelta(days=1), 5)
+
+
+def _prescription_command(*args: str) -> list[str]:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("prescription", *args, stdout=out)
+    return out.getvalue().strip().splitlines()
+
+
+def test_the_prescription_command_explains_the_chain_and_ends_with_the_date_alone():
+    lines = _prescription_command(
+        "--legal-due", "2024-07-01", "--event", "承認:2024-07-24", "--event", "督促:2024-07-19"
+    )
+    assert lines[-1] == "2029-07-29"
+    assert "督促 令和6年7月19日（令和6年7月30日から新たに進行）" in lines
+    assert lines[-2] == "時効予定日 令和11年7月29日"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((), "2029-07-01"),
+        (("--event", "差押:2025-01-10:2025-06-01"), "2030-06-01"),
+        (
+            ("--event", "交付要求:2025-01-10:2025-06-01", "--event", "差押:2025-02-01:2025-08-31"),
+            "2030-08-31",
+        ),
+        (("--event", "督促:2024-07-19", "--event", "猶予:2025-01-01:2025-12-31"), "2030-07-29"),
+        (("--event", "催告:2029-03-01"), "2029-09-01"),
+        (("--event", "催告:2029-03-01", "--event", "催告:2029-08-20"), "2029-09-01"),
+        (("--premium",), "2026-07-01"),
+        (("--premium", "--event", "督促:2024-07-19"), "2026-07-29"),
+    ],
+)
+def test_the_prescription_command_follows_each_kind_of_event(args, expected):
+    assert _prescription_command("--legal-due", "2024-07-01", *args)[-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ("督促", "形式が違います"),
+        ("時効:2024-07-19", "形式が違います"),
+        ("督促:2024-7-19x", "YYYY-MM-DD"),
+        ("督促:2024-07-19:2024-08-01", "日付を1つだけ"),
+        ("差押:2025-01-10", "開始日と終了日"),
+        ("猶予:2025-06-01:2025-01-01", "終了日が開始日より前"),
+    ],
+)
+def test_the_prescription_command_refuses_a_malformed_event_in_japanese(event, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        _prescription_command("--legal-due", "2024-07-01", "--event", event)
