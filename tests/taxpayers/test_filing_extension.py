@@ -131,3 +131,29 @@ def test_the_taxpayer_page_shows_the_extension_period_charge(client, officer, ex
         sign_in(client, officer)
         html = client.get(reverse("taxpayers:detail", args=["000000103"])).content.decode()
     assert "2,200" in html
+
+
+def test_the_late_charge_calculator_takes_the_extended_filing_deadline(client, officer):
+    sign_in(client, officer)
+    query = {"amount": "3000000", "due_date": "R6.5.31", "paid_on": "R6.7.1", "first_band_months": "1"}
+    html = client.get(
+        reverse("taxpayers:late_charge"), {**query, "extension_until": "R6.7.1"}
+    ).content.decode()
+    assert "延滞金 2,200円" in html and "延長期間 " in html and "年0.9%" in html
+    plain = client.get(reverse("taxpayers:late_charge"), query).content.decode()
+    assert "延滞金 6,600円" in plain
+
+
+def test_the_late_charge_calculator_refuses_an_extension_not_after_the_due_date(client, officer):
+    sign_in(client, officer)
+    html = client.get(
+        reverse("taxpayers:late_charge"),
+        {
+            "amount": "3000000",
+            "due_date": "R6.5.31",
+            "paid_on": "R6.7.1",
+            "first_band_months": "1",
+            "extension_until": "R6.5.1",
+        },
+    ).content.decode()
+    assert "延長された申告期限は納期限（法定納期限）より後の日付にしてください" in html
