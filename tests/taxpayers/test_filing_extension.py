@@ -157,3 +157,14 @@ def test_the_late_charge_calculator_refuses_an_extension_not_after_the_due_date(
         },
     ).content.decode()
     assert "延長された申告期限は納期限（法定納期限）より後の日付にしてください" in html
+
+
+def test_rows_written_in_bulk_without_the_new_column_get_its_default():
+    # copy_tracked (the demo generator's COPY path) fills a column the rows do not name with the
+    # field's default, as a save would, instead of NULL.
+    from taxpayers.demo import generate
+
+    generate(persons=40, seed=1)
+    assert Assessment.objects.exists()
+    assert not Assessment.objects.filter(filing_deadline_extended=True).exists()
+    assert not Assessment.history.filter(filing_deadline_extended=True).exists()
