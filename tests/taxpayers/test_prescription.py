@@ -221,6 +221,8 @@ def test_a_part_payment_before_the_demand_is_overtaken_by_the_demand():
 
 def test_a_seizure_ending_within_the_demands_ten_days_does_not_move_it_earlier():
     # 督促 7/19 (start 7/30); 差押 7/22, 解除 7/25 (start 7/26): the 督促's later start governs.
+    # (国税通則法第73条第1項第4号 ends the ten days at a 繰上差押; the text of 地方税法第18条の2第1項
+    # 第2号 we found has no such clause, so the ten days run whole. Revisit if the city reads it otherwise.)
     result = chain(
         base_date=DUE_2024,
         years=5,
@@ -345,7 +347,7 @@ def histories(draw, *, notices: bool = True):
     groups = draw(st.lists(st.just(None), max_size=6))
     events = [event for _ in groups for event in _items(draw, base, notices=notices)]
     extra = _items(draw, base, notices=notices)
-    return base, events, extra
+    return base, events, extra, draw(st.sampled_from([5, 2]))  # 税 5年, 保険料 2年
 
 
 def _latest(result) -> date:
@@ -355,11 +357,11 @@ def _latest(result) -> date:
 @given(histories(), st.randoms())
 @settings(max_examples=300, deadline=None)
 def test_the_result_does_not_depend_on_the_order_the_events_are_given_in(history, random):
-    base, events, extra = history
+    base, events, extra, years = history
     shuffled = [*events, *extra]
     random.shuffle(shuffled)
-    given_order = chain(base_date=base, years=5, events=[*events, *extra])
-    other_order = chain(base_date=base, years=5, events=shuffled)
+    given_order = chain(base_date=base, years=years, events=[*events, *extra])
+    other_order = chain(base_date=base, years=years, events=shuffled)
     assert (
         given_order.expires_on,
         given_order.completed_on,
@@ -376,9 +378,9 @@ def test_the_result_does_not_depend_on_the_order_the_events_are_given_in(history
 @given(histories(notices=False))
 @settings(max_examples=400, deadline=None)
 def test_adding_a_renewal_a_seizure_or_a_postponement_never_moves_prescription_earlier(history):
-    base, events, extra = history
-    before = chain(base_date=base, years=5, events=events)
-    after = chain(base_date=base, years=5, events=[*events, *extra])
+    base, events, extra, years = history
+    before = chain(base_date=base, years=years, events=events)
+    after = chain(base_date=base, years=years, events=[*events, *extra])
     assert _latest(after) >= _latest(before)
 
 
@@ -387,18 +389,18 @@ def test_adding_a_renewal_a_seizure_or_a_postponement_never_moves_prescription_e
 def test_adding_a_first_notice_never_moves_prescription_earlier(history, day):
     # 民法第150条: one 催告 only postpones. (A second one can make a later 催告 ineffective —
     # 同条第2項 — so this property is about the first.)
-    base, events, _ = history
-    before = chain(base_date=base, years=5, events=events)
-    after = chain(base_date=base, years=5, events=[*events, Event(NOTICE, base + timedelta(days=day))])
+    base, events, _, years = history
+    before = chain(base_date=base, years=years, events=events)
+    after = chain(base_date=base, years=years, events=[*events, Event(NOTICE, base + timedelta(days=day))])
     assert _latest(after) >= _latest(before)
 
 
 @given(histories())
 @settings(max_examples=300, deadline=None)
 def test_prescription_is_never_before_the_period_counted_from_the_statutory_due_date(history):
-    base, events, extra = history
-    result = chain(base_date=base, years=5, events=[*events, *extra])
-    assert _latest(result) >= period_end(base + timedelta(days=1), 5)
+    base, events, extra, years = history
+    result = chain(base_date=base, years=years, events=[*events, *extra])
+    assert _latest(result) >= period_end(base + timedelta(days=1), years)
 
 
 def _prescription_command(*args: str) -> list[str]:
