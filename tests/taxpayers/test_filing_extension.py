@@ -168,3 +168,22 @@ def test_rows_written_in_bulk_without_the_new_column_get_its_default():
     assert Assessment.objects.exists()
     assert not Assessment.objects.filter(filing_deadline_extended=True).exists()
     assert not Assessment.history.filter(filing_deadline_extended=True).exists()
+
+
+def test_a_pledge_projection_includes_the_extension_period_charge():
+    # 分納誓約: 3,000,000円 extended 5/31 → 7/1, paid in one scheduled payment on 7/1: 2,200円.
+    from negotiations.schedules import CoveredInstallment, build_schedule, simulate
+
+    covered = [
+        CoveredInstallment(
+            key=1,
+            principal=3_000_000,
+            outstanding_principal=3_000_000,
+            outstanding_fee=0,
+            due_date=date(2024, 7, 1),
+            prescription_date=date(2029, 5, 31),
+            extended_from=date(2024, 5, 31),
+        )
+    ]
+    schedule = build_schedule(total=3_000_000, first_date=date(2024, 7, 1), count=1)
+    assert simulate(schedule, covered).late_charge_at_end == 2_200
