@@ -61,6 +61,7 @@ def _settlement(assessment: Assessment, on: date, rates):
         first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
         order=settings.PAYMENT_ALLOCATION_ORDER,
         rates=rates,
+        extended_from=assessment.late_charge_extended_from,
     )
 
 

@@ -86,6 +86,7 @@ class CoveredInstallment:
     prescription_date: date | None  # None while a 差押 or 交付要求 suspends it
     earlier_principal_payments: tuple[PartialPayment, ...] = ()
     first_band_months: int = 1
+    extended_from: date | None = None  # 法定納期限 when due_date is an extended filing deadline
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def simulate(schedule: Sequence[ScheduledPayment], covered: Sequence[CoveredInst
                         payments=paid_principal[item.key],
                         first_band_months=item.first_band_months,
                         rates=projected_rates(),
+                        extended_from=item.extended_from,
                     ).amount
                     late += charge
                     by_payment[index] += charge

@@ -154,6 +154,7 @@ def _covered(lines) -> list[CoveredInstallment]:
                 due_date=line.assessment.due_date,
                 prescription_date=line.chain.expires_on,  # renewed (督促, 承認 …); None under 差押
                 first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+                extended_from=line.assessment.late_charge_extended_from,
             )
         )
     return covered

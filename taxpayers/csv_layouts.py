@@ -171,6 +171,9 @@ class Column:
     read: Callable[[str], object]
     required: bool = True
     example: str = ""
+    # A column added to a layout later: a file without it is still read, and the rows carry no
+    # value for it (the importer leaves what is stored unchanged).
+    may_be_absent: bool = False
 
 
 @dataclass
@@ -194,7 +197,8 @@ class Layout:
         except csv.Error as error:
             return [], [RowError(1, "", f"CSVとして読めません（{error}）。")], 0
         expected = [column.header for column in self.columns]
-        missing = [name for name in expected if name not in header]
+        absent_allowed = {column.header for column in self.columns if column.may_be_absent}
+        missing = [name for name in expected if name not in header and name not in absent_allowed]
         unknown = [name for name in header if name not in expected]
         duplicated = sorted({name for name in header if header.count(name) > 1})
         if missing or unknown or duplicated:
@@ -207,7 +211,7 @@ class Layout:
                 problems.append(f"重複している列: {'、'.join(duplicated)}")
             message = f"見出し行が{self.name}のレイアウトと一致しません。{' / '.join(problems)}"
             return [], [RowError(1, "", message)], 0
-        positions = {name: header.index(name) for name in expected}
+        positions = {name: header.index(name) for name in expected if name in header}
 
         rows: list[dict] = []
         line = 1
@@ -245,6 +249,8 @@ class Layout:
         row: dict = {"_line": line}
         errors = []
         for column in self.columns:
+            if column.header not in positions:  # may_be_absent, and absent from this file
+                continue
             raw = cells[positions[column.header]].strip()
             if _CONTROL.search(raw):
                 errors.append(RowError(line, column.header, "制御文字が含まれています。"))
@@ -264,7 +270,8 @@ class Layout:
 def iter_documented(layout: Layout) -> Iterator[tuple[str, str, str, str]]:
     """(header, type, required, example) for the README's tables."""
     for column in layout.columns:
-        yield column.header, column.read.kind, "必須" if column.required else "任意", column.example
+        required = "必須" if column.required else "任意（列ごと省略可）" if column.may_be_absent else "任意"
+        yield column.header, column.read.kind, required, column.example
 
 
 # --- the three layouts ---
@@ -338,6 +345,32 @@ ASSESSMENT_KEY_COLUMNS = [
 ]
 
 
+def flag(value: str) -> bool:
+    value = unicodedata.normalize("NFKC", value)
+    if value not in ("0", "1"):
+        raise CellError(f"「{value}」は指定できません（0=なし、1=あり）。")
+    return value == "1"
+
+
+flag.kind = "コード（0=なし、1=あり）"
+
+
+def _extension_is_corporate(row: dict) -> list[tuple[str, str]]:
+    # 申告期限の延長 (地方税法第321条の8): 法人市民税 only, and 納期限 is the extended deadline.
+    if not row.get("filing_deadline_extended"):
+        return []
+    if row["subject_code"] != Subject.CORPORATE_TAX:
+        return [("申告期限延長", "申告期限の延長は法人市民税（科目コード04）だけに指定できます。")]
+    if row["due_date"] <= row["statutory_due_date"]:
+        return [
+            (
+                "申告期限延長",
+                "申告期限の延長があるときは、納期限に延長後の申告期限（法定納期限より後）を入れてください。",
+            )
+        ]
+    return []
+
+
 def _due_dates_ordered(row: dict) -> list[tuple[str, str]]:
     problems = []
     if row["statutory_due_date"] > row["due_date"]:
@@ -357,8 +390,11 @@ ASSESSMENTS = Layout(
         Column("調定額", "principal", yen, example="65000"),
         Column("督促状発付日", "demand_issued_on", a_date, required=False, example="2025-07-18"),
         Column("督促手数料", "demand_fee", yen, required=False, example="100"),
+        Column(
+            "申告期限延長", "filing_deadline_extended", flag, required=False, example="0", may_be_absent=True
+        ),
     ],
-    row_checks=[_due_dates_ordered],
+    row_checks=[_due_dates_ordered, _extension_is_corporate],
 )
 
 

@@ -62,6 +62,11 @@ class LateChargeForm(forms.Form):
         initial=1,
         help_text="税は1。保険料は条例の定め（例: 3）",
     )
+    extension_until = WarekiDateField(
+        label="延長された申告期限",
+        required=False,
+        help_text="法人市民税で申告期限の延長があるとき。納期限には延長前の法定納期限を入力",
+    )
     payment_1_date = WarekiDateField(label="一部納付1 日付", required=False)
     payment_1_amount = forms.IntegerField(label="一部納付1 金額", min_value=1, required=False)
     payment_2_date = WarekiDateField(label="一部納付2 日付", required=False)
@@ -74,6 +79,11 @@ class LateChargeForm(forms.Form):
         due, paid = cleaned.get("due_date"), cleaned.get("paid_on")
         if due and paid and paid < due:
             raise forms.ValidationError("完納日は納期限以後の日付にしてください。")
+        extension = cleaned.get("extension_until")
+        if due and extension and extension <= due:
+            self.add_error(
+                "extension_until", "延長された申告期限は納期限（法定納期限）より後の日付にしてください。"
+            )
         payments = []
         for n in (1, 2, 3):
             day, amount = cleaned.get(f"payment_{n}_date"), cleaned.get(f"payment_{n}_amount")

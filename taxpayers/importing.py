@@ -262,9 +262,18 @@ def _write_assessments(rows: list[dict], actor: Actor, counts: dict) -> set[int]
             "demand_issued_on": row["demand_issued_on"],
             "demand_fee": fee,
         }
+        if "filing_deadline_extended" in row:  # a file without the column leaves it as it is
+            values["filing_deadline_extended"] = bool(row["filing_deadline_extended"])
         current = existing.get(_key(row))
         if current is None:
-            new.append({**stamped, **{name: row[name] for name in ASSESSMENT_KEY_FIELDS}, **values})
+            new.append(
+                {
+                    **stamped,
+                    **{name: row[name] for name in ASSESSMENT_KEY_FIELDS},
+                    "filing_deadline_extended": False,
+                    **values,
+                }
+            )
         elif _differs(current, values):
             _apply(current, values, actor, "調定の取込（更正）")
             touched.add(current.pk)

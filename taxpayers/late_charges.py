@@ -18,6 +18,13 @@ Pure: no database, no settings. Every rule and its source:
   remains unpaid (国税通則法第62条第1項と同旨; the same rule is applied to local taxes).
 * Rounding. Each period's product is cut to the yen (the way the published examples compute),
   the total is cut to 100円, and a total under 1,000円 is none (地方税法第20条の4の2第3項・第5項).
+* 申告期限の延長 (法人市民税). A company whose filing deadline is extended (法人税法第75条の2 and
+  地方税法第321条の8) pays with its tax a 延滞金 for the extension period: from the day after
+  法定納期限 to the extended deadline, both included, at 年7.3% (地方税法第327条第1項), which the
+  特例 replaces while it is lower (附則第3条の2第2項: from 2021 the 猶予特例基準割合, 平均貸付割合
+  +0.5% — 0.9% for 2024; 2014–2020 the 特例基準割合 itself). One rate, no bands; the days after the
+  extended deadline bear the ordinary 延滞金 counted from it (the extended deadline is the
+  納期限, 第321条の12). The two are separate 延滞金, each rounded on its own.
 
 Money is integer yen; rates are integers in 1/100 % (2.4% → 240), so nothing is float.
 """
@@ -52,6 +59,8 @@ class AnnualRate:
     later_band: int
     basis: str
     source: str
+    extension: int = 0  # 申告期限の延長の期間の割合 (地方税法第327条第1項・附則第3条の2第2項)
+    extension_basis: str = ""
 
     @property
     def first_band_label(self) -> str:
@@ -60,6 +69,10 @@ class AnnualRate:
     @property
     def later_band_label(self) -> str:
         return _percent(self.later_band)
+
+    @property
+    def extension_label(self) -> str:
+        return _percent(self.extension)
 
 
 def _percent(hundredths: int) -> str:
@@ -83,6 +96,8 @@ def load_rates(path: Path = RATES_FILE) -> dict[int, AnnualRate]:
                 later_band=_hundredths(row["later_band_percent"]),
                 basis=row["basis"],
                 source=row["source"],
+                extension=_hundredths(row["extension_percent"]),
+                extension_basis=row["extension_basis"],
             )
             for row in csv.DictReader(handle)
         }
@@ -112,7 +127,13 @@ def projected_rates(path: Path = RATES_FILE) -> dict[int, AnnualRate]:
     latest = rates[max(rates)]
     for year in range(latest.year + 1, 2101):
         rates[year] = AnnualRate(
-            year, latest.first_band, latest.later_band, f"見込（{latest.year}年の割合を仮定）", ""
+            year,
+            latest.first_band,
+            latest.later_band,
+            f"見込（{latest.year}年の割合を仮定）",
+            "",
+            latest.extension,
+            f"見込（{latest.year}年の割合を仮定）",
         )
     return rates
 
@@ -157,6 +178,7 @@ class Segment:
     base: int
     rate: int  # 1/100 % per year
     later_band: bool
+    extension: bool = False  # the extension period of a filing deadline (地方税法第327条)
 
     @property
     def days(self) -> int:
@@ -173,15 +195,57 @@ class Segment:
 
 @dataclass(frozen=True)
 class LateCharge:
-    amount: int  # what is owed: cut to 100円, none under 1,000円
+    amount: int  # what is owed: cut to 100円, none under 1,000円 (each 延滞金 on its own)
     unrounded: int  # the sum of the periods, before the 100円 cut
     segments: tuple[Segment, ...]
+    extension_amount: int = 0  # of `amount`: the 延滞金 for the extension period, rounded on its own
+    extension_unrounded: int = 0
+
+    @property
+    def ordinary_amount(self) -> int:
+        return self.amount - self.extension_amount
+
+    @property
+    def ordinary_unrounded(self) -> int:
+        return self.unrounded - self.extension_unrounded
 
 
 @dataclass(frozen=True)
 class PartialPayment:
     paid_on: date
     amount: int
+
+
+def _rounded(unrounded: int) -> int:
+    amount = unrounded // RESULT_UNIT * RESULT_UNIT
+    return amount if amount >= MINIMUM_RESULT else 0
+
+
+def _segments(
+    *,
+    principal: int,
+    start: date,
+    end: date,
+    reductions: Sequence[PartialPayment],
+    extra_cuts: Iterable[date],
+    rate_of,
+) -> list[Segment]:
+    """The days `start`..`end` cut at each 1 January, the day after each payment and `extra_cuts`;
+    each piece with what remains unpaid and `rate_of(piece start)` → (rate, later_band, extension)."""
+    cuts = set(extra_cuts)
+    cuts |= {date(year, 1, 1) for year in range(start.year + 1, end.year + 1)}
+    cuts |= {p.paid_on + timedelta(days=1) for p in reductions}
+    boundaries = sorted(day for day in cuts if start < day <= end)
+    segments: list[Segment] = []
+    segment_start = start
+    for segment_end in [*(day - timedelta(days=1) for day in boundaries), end]:
+        unpaid = principal - sum(p.amount for p in reductions if p.paid_on < segment_start)
+        base = taxable_base(max(unpaid, 0))
+        if base:
+            rate, later, extension = rate_of(segment_start)
+            segments.append(Segment(segment_start, segment_end, base, rate, later, extension))
+        segment_start = segment_end + timedelta(days=1)
+    return segments
 
 
 def compute_late_charge(
@@ -192,48 +256,66 @@ def compute_late_charge(
     payments: Iterable[PartialPayment] = (),
     first_band_months: int = 1,
     rates: dict[int, AnnualRate] | None = None,
+    extended_from: date | None = None,
 ) -> LateCharge:
     """延滞金 on `principal` due `due_date`, counted to `until` (the payment day, or the day
     to which an unpaid installment is projected). `payments` are earlier partial payments of
-    本税; each lowers the base from the day after it. Cost: one segment per band, year and payment."""
+    本税; each lowers the base from the day after it. Cost: one segment per band, year and payment.
+
+    `extended_from`: only when `due_date` is a filing deadline extended from this 法定納期限
+    (法人市民税 with 申告期限の延長): the days from the day after it to `due_date` (or `until`, if
+    earlier) bear the extension-period 延滞金 (地方税法第327条), rounded on its own."""
     if principal < 0:
         raise ValueError("principal must not be negative")
     rates = rates or load_rates()
-    start = due_date + timedelta(days=1)
-    if until < start:
-        return LateCharge(0, 0, ())
-    band_end = first_band_end(due_date, first_band_months)
     reductions = sorted((p for p in payments if p.paid_on < until), key=lambda p: p.paid_on)
 
-    # Days on which something changes: the band switch, each 1 January, each day after a payment.
-    cuts = {band_end + timedelta(days=1)}
-    cuts |= {date(year, 1, 1) for year in range(start.year + 1, until.year + 1)}
-    cuts |= {p.paid_on + timedelta(days=1) for p in reductions}
-    boundaries = sorted(day for day in cuts if start < day <= until)
+    extension: list[Segment] = []
+    if extended_from is not None and extended_from < due_date and until > extended_from:
+        extension = _segments(
+            principal=principal,
+            start=extended_from + timedelta(days=1),
+            end=min(due_date, until),
+            reductions=reductions,
+            extra_cuts=(),
+            rate_of=lambda day: (rate_for(day.year, rates).extension, False, True),
+        )
 
-    segments: list[Segment] = []
-    segment_start = start
-    for segment_end in [*(day - timedelta(days=1) for day in boundaries), until]:
-        unpaid = principal - sum(p.amount for p in reductions if p.paid_on < segment_start)
-        base = taxable_base(max(unpaid, 0))
-        if base:
-            later = segment_start > band_end
-            annual = rate_for(segment_start.year, rates)
-            segments.append(
-                Segment(
-                    segment_start, segment_end, base, annual.later_band if later else annual.first_band, later
-                )
-            )
-        segment_start = segment_end + timedelta(days=1)
+    ordinary: list[Segment] = []
+    start = due_date + timedelta(days=1)
+    if until >= start:
+        band_end = first_band_end(due_date, first_band_months)
 
-    unrounded = sum(segment.amount for segment in segments)
-    amount = unrounded // RESULT_UNIT * RESULT_UNIT
-    return LateCharge(amount if amount >= MINIMUM_RESULT else 0, unrounded, tuple(segments))
+        def banded(day: date) -> tuple[int, bool, bool]:
+            annual = rate_for(day.year, rates)
+            later = day > band_end
+            return (annual.later_band if later else annual.first_band, later, False)
+
+        ordinary = _segments(
+            principal=principal,
+            start=start,
+            end=until,
+            reductions=reductions,
+            extra_cuts=(band_end + timedelta(days=1),),
+            rate_of=banded,
+        )
+
+    extension_unrounded = sum(segment.amount for segment in extension)
+    ordinary_unrounded = sum(segment.amount for segment in ordinary)
+    extension_amount = _rounded(extension_unrounded)
+    return LateCharge(
+        amount=extension_amount + _rounded(ordinary_unrounded),
+        unrounded=extension_unrounded + ordinary_unrounded,
+        segments=(*extension, *ordinary),
+        extension_amount=extension_amount,
+        extension_unrounded=extension_unrounded,
+    )
 
 
 def describe(result: LateCharge) -> Sequence[str]:
     """One line per period, in the form the published examples use."""
     return [
-        f"{s.start.isoformat()}〜{s.end.isoformat()} {s.days}日 {s.base:,}円×{s.rate_label}×{s.days}日÷365日 = {s.amount:,}円"
+        f"{'延長期間 ' if s.extension else ''}{s.start.isoformat()}〜{s.end.isoformat()} {s.days}日 "
+        f"{s.base:,}円×{s.rate_label}×{s.days}日÷365日 = {s.amount:,}円"
         for s in result.segments
     ]

@@ -101,6 +101,7 @@ def ledger_for(
             first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
             order=settings.PAYMENT_ALLOCATION_ORDER,
             rates=rates,
+            extended_from=assessment.late_charge_extended_from,
         )
         if outstanding_only and settlement.outstanding_total == 0:
             continue

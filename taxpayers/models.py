@@ -5,6 +5,8 @@ Assessment's nine key columns are the same items Appendix 1 (1. 滞納処分フ�
 negotiation and disposition files can point at an installment by them.
 """
 
+from datetime import date
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -205,6 +207,11 @@ class Assessment(StampedModel):
     principal = models.BigIntegerField("調定額（本税）", db_comment="調定額（本税、円）")
     demand_issued_on = models.DateField("督促状発付日", null=True, blank=True, db_comment="督促状発付日")
     demand_fee = models.BigIntegerField("督促手数料", default=0, db_comment="督促手数料（円）")
+    filing_deadline_extended = models.BooleanField(
+        "申告期限の延長",
+        default=False,
+        db_comment="申告期限の延長の有無（法人市民税。ありのとき納期限は延長された申告期限、法定納期限は延長前の期限）",
+    )
 
     history = tracked_history()
 
@@ -222,6 +229,13 @@ class Assessment(StampedModel):
             models.CheckConstraint(
                 condition=models.Q(demand_fee__gte=0), name="taxpayers_assessment_fee_not_negative"
             ),
+            # 申告期限の延長 is a 法人市民税 matter (地方税法第321条の8), and the extended deadline
+            # (納期限) comes after the 法定納期限 it extends.
+            models.CheckConstraint(
+                condition=models.Q(filing_deadline_extended=False)
+                | models.Q(subject_code=Subject.CORPORATE_TAX, due_date__gt=models.F("statutory_due_date")),
+                name="taxpayers_assessment_extension_corporate_after_due",
+            ),
         ]
         indexes = [
             models.Index(fields=["taxpayer", "due_date"], name="taxpayers_assessment_payer_due"),
@@ -234,6 +248,13 @@ class Assessment(StampedModel):
     @property
     def key(self) -> tuple:
         return tuple(getattr(self, name) for name in ASSESSMENT_KEY_FIELDS)
+
+    @property
+    def late_charge_extended_from(self) -> date | None:
+        """法定納期限 when 納期限 is a filing deadline extended from it: the days between bear the
+        extension-period 延滞金 (地方税法第327条); None otherwise. Every 延滞金 of this installment
+        passes it to `late_charges.compute_late_charge` (through `settlement.settle`)."""
+        return self.statutory_due_date if self.filing_deadline_extended else None
 
 
 class PrescriptionEvent(StampedModel):

@@ -12,9 +12,17 @@ Rules and sources (local taxes; 国民健康保険料 differ only where noted):
 * 催告 postpones completion until six months after it (民法第150条第1項); a 催告 made while an
   earlier 催告's postponement runs has no effect (同条第2項).
 * 徴収の猶予 and 換価の猶予 stop the period running while they last (地方税法第18条の2第4項): the
-  days from the 猶予's first to its last day are added to the period (a renewal during it starts
+  days from the 猶予's first to its last day move the day the period counts from (a renewal during it starts
   a fresh period, which also does not run until the 猶予 ends).
 * An event after 時効 has completed does not revive it (the chain stops there).
+
+Order. Events are read in the order of the day they happened (that decides whether one came
+after completion), but a renewal takes effect on the day its new period starts, which is not
+the same for all of them: a 督促 sent on 7月19日 starts its period on 7月30日, a part payment
+on 7月24日 on 7月25日. The period that starts last governs — a renewal whose period would start
+before the current one changes nothing. So the 時効予定日 never moves earlier when a renewal, a
+差押・交付要求, or a 猶予 is added, and it does not depend on the order the events are given in.
+Overlapping 差押・交付要求 (or 猶予) hold the period until the last of them ends.
 """
 
 from __future__ import annotations
@@ -95,24 +103,45 @@ def chain(
     is_premium: bool = False,
     today: date | None = None,
 ) -> Chain:
-    """Applies the events in date order to the period counted from the day after `base_date`
-    (法定納期限, or 納期限 for 保険料). Returns the 時効予定日 and the chain in words."""
+    """Applies the events, in the order of the day they happened, to the period counted from the
+    day after `base_date` (法定納期限, or 納期限 for 保険料). Each renewal starts its period on its
+    own day (督促: after ten days; 承認: the next day; 差押・交付要求: the day after it ends) and the
+    latest start governs. Returns the 時効予定日 and the chain in words. Cost: linear in the events."""
     start = base_date + timedelta(days=1)
     label = "納期限" if is_premium else "法定納期限"
     result = Chain(
         start=start, steps=[f"{label} {format_date(base_date)}（{format_date(start)}から{years}年）"]
     )
-    suspended: Event | None = None
+    suspensions: dict[str, int] = {SEIZURE: 0, DELIVERY_REQUEST: 0}  # 差押・交付要求 in force
+    first_suspension: Event | None = None
     notice_until: date | None = None
     paused_from: date | None = None  # a 猶予 in force since this day
+    postponements = 0  # 猶予 in force (they may overlap)
     paused_days = 0  # days of ended 猶予 within the current period
 
     def current_deadline() -> date:
-        deadline = period_end(start, years) + timedelta(days=paused_days)
+        # the days of 猶予 move the day the period counts from (so that a 猶予 covering the
+        # period's first day gives the same end as a period starting after it, leap days included)
+        deadline = period_end(start + timedelta(days=paused_days), years)
         return max(deadline, notice_until) if notice_until else deadline
 
-    for event in sorted(events, key=lambda e: (e.on, e.kind)):
-        if suspended is None and paused_from is None:
+    def renew(new_start: date) -> bool:
+        """A renewal: the new period governs only if it starts later than the current one."""
+        nonlocal start, paused_days, notice_until
+        if new_start <= start:
+            return False
+        start, paused_days, notice_until = new_start, 0, None
+        return True
+
+    def renewed_words(new_start: date, moved: bool) -> str:
+        if moved:
+            return f"{format_date(new_start)}から新たに進行"
+        return f"起算日{format_date(new_start)}は既にある起算日{format_date(start)}より前のため変わらない"
+
+    ended = {SEIZURE_ENDED: SEIZURE, DELIVERY_REQUEST_ENDED: DELIVERY_REQUEST}
+    for event in sorted(events, key=lambda e: (e.on, e.kind, e.source)):
+        suspended = any(suspensions.values())
+        if not suspended and paused_from is None:
             deadline = current_deadline()
             if event.on > deadline:
                 result.completed_on = deadline
@@ -122,16 +151,17 @@ def chain(
                 result.expires_on = deadline
                 return result
         source = f"（{event.source}）" if event.source else ""
-        if event.kind in (DEMAND, ACKNOWLEDGEMENT, SEIZURE_ENDED, DELIVERY_REQUEST_ENDED):
-            paused_days = 0  # a renewal starts a fresh period
         if event.kind == POSTPONEMENT:
             if paused_from is None:
                 paused_from = event.on
+            postponements += 1
             result.steps.append(
                 f"{LABELS[POSTPONEMENT]} {format_date(event.on)}{source}（猶予の間は進行しない）"
             )
         elif event.kind == POSTPONEMENT_ENDED:
-            if paused_from is not None:
+            if postponements:
+                postponements -= 1
+            if paused_from is not None and postponements == 0:
                 # a period renewed during the 猶予 starts running only after it ends
                 stopped_from = max(paused_from, start)
                 paused_days += max(0, (event.on - stopped_from).days + 1)
@@ -140,37 +170,43 @@ def chain(
                     f"猶予の終了 {format_date(event.on)}{source}（猶予期間は進行せず、{format_date(current_deadline())}まで）"
                 )
         elif event.kind == DEMAND:
-            restart = event.on + timedelta(days=10)  # 発した日から起算して10日を経過した日
-            start = restart + timedelta(days=1)
-            notice_until = None
-            result.steps.append(f"督促 {format_date(event.on)}{source}（{format_date(start)}から新たに進行）")
+            # 発した日から起算して10日を経過した日の翌日から新たに進行
+            new_start = event.on + timedelta(days=10) + timedelta(days=1)
+            moved = renew(new_start)
+            result.steps.append(f"督促 {format_date(event.on)}{source}（{renewed_words(new_start, moved)}）")
         elif event.kind == ACKNOWLEDGEMENT:
-            start = event.on + timedelta(days=1)
-            notice_until = None
-            result.steps.append(f"承認 {format_date(event.on)}{source}（{format_date(start)}から新たに進行）")
+            new_start = event.on + timedelta(days=1)
+            moved = renew(new_start)
+            result.steps.append(f"承認 {format_date(event.on)}{source}（{renewed_words(new_start, moved)}）")
         elif event.kind in (SEIZURE, DELIVERY_REQUEST):
-            if suspended is None:
-                suspended = event
+            if not suspended:
+                first_suspension = event
+            suspensions[event.kind] += 1
             result.steps.append(f"{LABELS[event.kind]} {format_date(event.on)}{source}（完成猶予）")
-        elif event.kind in (SEIZURE_ENDED, DELIVERY_REQUEST_ENDED):
-            if suspended is not None:
-                suspended = None
-                start = event.on + timedelta(days=1)
-                notice_until = None
+        elif event.kind in ended:
+            if suspensions[ended[event.kind]]:
+                suspensions[ended[event.kind]] -= 1
+                new_start = event.on + timedelta(days=1)
+                moved = renew(new_start)
+                still = "、なお完成猶予中" if any(suspensions.values()) else ""
                 result.steps.append(
-                    f"{LABELS[event.kind]} {format_date(event.on)}{source}（{format_date(start)}から新たに進行）"
+                    f"{LABELS[event.kind]} {format_date(event.on)}{source}（{renewed_words(new_start, moved)}{still}）"
                 )
         elif event.kind == NOTICE:
-            if suspended is None and (notice_until is None or event.on > notice_until):
+            # 民法第150条第2項: a 催告 made within six months of the 催告 that postpones completion
+            # has no effect; a renewal since then ends that postponement (`renew`).
+            if not suspended and (notice_until is None or event.on > notice_until):
                 notice_until = six_months_after(event.on)
                 result.steps.append(
                     f"催告 {format_date(event.on)}{source}（{format_date(notice_until)}まで完成猶予）"
                 )
             else:
                 result.steps.append(f"催告 {format_date(event.on)}{source}（再度の催告のため効力なし）")
-    if suspended is not None:
-        result.suspended_by = LABELS[suspended.kind]
-        result.steps.append(f"{LABELS[suspended.kind]}中のため時効は完成しない")
+    if any(suspensions.values()):
+        held_by = first_suspension.kind if first_suspension and suspensions[first_suspension.kind] else None
+        kind = held_by or next(kind for kind, count in suspensions.items() if count)
+        result.suspended_by = LABELS[kind]
+        result.steps.append(f"{LABELS[kind]}中のため時効は完成しない")
         return result
     if paused_from is not None:
         result.suspended_by = LABELS[POSTPONEMENT]

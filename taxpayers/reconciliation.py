@@ -79,9 +79,11 @@ def _prescription_sql() -> str:
 
 _PAID = "coalesce(sum(p.amount), 0)"
 _LAST = "max(p.received_on)"
-# Settled without Python: paid in full by 納期限, or nothing paid and not yet late.
+# Settled without Python: paid in full by 納期限, or nothing paid and not yet late. With 申告期限の
+# 延長, "by 納期限" means by 法定納期限: a payment during the extension bears its 延滞金 (第327条).
 _SIMPLE = (
-    f"(({_PAID} >= a.principal + a.demand_fee AND ({_LAST} IS NULL OR {_LAST} <= a.due_date)) "
+    f"(({_PAID} >= a.principal + a.demand_fee AND ({_LAST} IS NULL OR {_LAST} <= "
+    f"CASE WHEN a.filing_deadline_extended THEN a.statutory_due_date ELSE a.due_date END)) "
     f"OR ({_PAID} = 0 AND %(as_of)s <= a.due_date))"
 )
 _JOIN = (
@@ -122,6 +124,7 @@ _OTHER_IDS = f"""
 
 _OTHERS = f"""
     SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
+           a.filing_deadline_extended,
            coalesce(array_agg(p.received_on ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::date[]),
            coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[])
       {_JOIN}
@@ -163,7 +166,7 @@ class ReconcileSummary:
 
 
 def _settled_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
-    assessment_id, subject, principal, fee, due, statutory_due, paid_days, amounts = row
+    assessment_id, subject, principal, fee, due, statutory_due, extended, paid_days, amounts = row
     rule = RULES[Subject(subject)]
     result = settle(
         principal=principal,
@@ -174,6 +177,7 @@ def _settled_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
         first_band_months=premium_months if rule.is_premium else 1,
         order=order,
         rates=rates,
+        extended_from=statutory_due if extended else None,
     )
     return (
         assessment_id,

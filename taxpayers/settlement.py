@@ -90,9 +90,14 @@ def settle(
     first_band_months: int = 1,
     order: Sequence[str] = DEFAULT_ORDER,
     rates=None,
+    extended_from: date | None = None,
 ) -> Settlement:
     """Applies the payments received up to `as_of` in date order. Cost: one 延滞金 computation
-    when 本税 is paid late, plus one projection if it is still unpaid after 納期限."""
+    when 本税 is paid late, plus one projection if it is still unpaid after 納期限.
+
+    `extended_from`: the 法定納期限 when `due_date` is an extended filing deadline
+    (`Assessment.late_charge_extended_from`); 本税 paid after it, even by `due_date`, bears the
+    extension-period 延滞金 (地方税法第327条)."""
     order = check_order(order)
     result = Settlement()
     unpaid_principal, unpaid_fee = principal, fee
@@ -118,6 +123,7 @@ def settle(
                         payments=principal_payments,
                         first_band_months=first_band_months,
                         rates=rates,
+                        extended_from=extended_from,
                     ).amount
                 else:
                     principal_payments.append(PartialPayment(payment.received_on, taken[PRINCIPAL]))
@@ -138,6 +144,7 @@ def settle(
             payments=principal_payments,
             first_band_months=first_band_months,
             rates=rates,
+            extended_from=extended_from,
         ).amount
     result.status = status_on(as_of, due_date, result.outstanding_total)
     return result

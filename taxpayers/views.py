@@ -133,13 +133,15 @@ def late_charge(request):
     result = None
     if request.GET and form.is_valid():
         data = form.cleaned_data
+        extension = data.get("extension_until")
         try:
             result = compute_late_charge(
                 principal=data["amount"],
-                due_date=data["due_date"],
+                due_date=extension or data["due_date"],
                 until=data["paid_on"],
                 payments=[PartialPayment(day, amount) for day, amount in data["payments"]],
                 first_band_months=data["first_band_months"],
+                extended_from=data["due_date"] if extension else None,
             )
         except RateMissingError as error:
             form.add_error(None, str(error))

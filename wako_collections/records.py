@@ -139,6 +139,11 @@ def copy_tracked(model, rows, *, actor: Actor, reason: str, connection=None) -> 
             if "id" not in row:
                 row["id"] = next(ids)
     main_columns = [field.attname for field in model._meta.concrete_fields]
+    # A column a row does not name gets the field's default, as a save would (a field added to
+    # the model later must not arrive as NULL through COPY).
+    defaults = {
+        field.attname: field.get_default() for field in model._meta.concrete_fields if field.has_default()
+    }
     history_model = model.history.model
     history_only = {
         "history_staff_number": actor.staff_number,
@@ -156,11 +161,14 @@ def copy_tracked(model, rows, *, actor: Actor, reason: str, connection=None) -> 
         raw = cursor.cursor
         with raw.copy(f"COPY {model._meta.db_table} ({quoted(main_columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row.get(column) for column in main_columns])
+                copy.write_row([row.get(column, defaults.get(column)) for column in main_columns])
         with raw.copy(f"COPY {history_model._meta.db_table} ({quoted(history_columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(
-                    [history_only[c] if c in history_only else row.get(c) for c in history_columns]
+                    [
+                        history_only[c] if c in history_only else row.get(c, defaults.get(c))
+                        for c in history_columns
+                    ]
                 )
     return len(rows)
 

@@ -254,3 +254,158 @@ def test_the_entaikin_command_prints_the_amount_alone_on_its_last_line(capsys):
     )
     # 65,000×2.5%×92/365 (409) + 65,000×8.8%×122/365 (1,911) + 480 = 2,800
     assert capsys.readouterr().out.strip().splitlines()[-1] == "2800"
+
+
+# --- 申告期限の延長 (法人市民税): the extension period (地方税法第327条, 附則第3条の2第2項) ---------
+
+
+def test_corporate_tax_with_an_extended_filing_deadline_paid_on_that_deadline():
+    # Issue 15: 法人税割 3,000,000円, 法定納期限 2024-05-31, extended to 2024-07-01 (6/30 is a
+    # Sunday), paid 2024-07-01: 6/1〜7/1 31日 × 0.9% (猶予特例基準割合: 平均貸付割合0.4%+0.5%)
+    # = 2,293円 → 2,200円. Not 0円 (延長 ignored) and not 6,600円 (the ordinary 2.4%/8.7% from 6/1).
+    result = compute_late_charge(
+        principal=3_000_000,
+        due_date=date(2024, 7, 1),
+        until=date(2024, 7, 1),
+        extended_from=date(2024, 5, 31),
+    )
+    assert [(s.days, s.rate, s.extension) for s in result.segments] == [(31, 90, True)]
+    assert (result.unrounded, result.amount, result.extension_amount) == (2_293, 2_200, 2_200)
+
+
+def test_after_the_extended_deadline_the_ordinary_late_charge_counts_from_it_each_rounded_on_its_own():
+    # Paid 2024-09-10: 延長期間 2,293円 → 2,200円; then from 7/2 (the extended deadline is the 納期限):
+    # 7/2〜8/1 31日×2.4% = 6,115円, 8/2〜9/10 40日×8.7% = 28,602円 → 34,717円 → 34,700円.
+    # Two 延滞金, each cut to 100円: 36,900円 (one cut of the sum would give 37,000円).
+    result = compute_late_charge(
+        principal=3_000_000,
+        due_date=date(2024, 7, 1),
+        until=date(2024, 9, 10),
+        extended_from=date(2024, 5, 31),
+    )
+    assert segment_amounts(result) == [2_293, 6_115, 28_602]
+    assert (result.extension_amount, result.ordinary_amount, result.amount) == (2_200, 34_700, 36_900)
+
+
+def test_paid_within_the_extension_period_bears_only_its_days():
+    # Paid 2024-06-20: 6/1〜6/20 20日 × 0.9% on 3,000,000円 = 1,479円 → 1,400円.
+    result = compute_late_charge(
+        principal=3_000_000,
+        due_date=date(2024, 7, 1),
+        until=date(2024, 6, 20),
+        extended_from=date(2024, 5, 31),
+    )
+    assert (segment_amounts(result), result.amount) == ([1_479], 1_400)
+
+
+def test_an_estimated_payment_during_the_extension_lowers_the_base_from_the_next_day():
+    # 見込納付 2,000,000円 on 6/10: 6/1〜6/10 10日 on 3,000,000円 (739円), 6/11〜7/1 21日 on
+    # 1,000,000円 (517円) = 1,256円 → 1,200円.
+    result = compute_late_charge(
+        principal=3_000_000,
+        due_date=date(2024, 7, 1),
+        until=date(2024, 7, 1),
+        payments=[PartialPayment(date(2024, 6, 10), 2_000_000)],
+        extended_from=date(2024, 5, 31),
+    )
+    assert segment_amounts(result) == [739, 517]
+    assert result.amount == 1_200
+
+
+def test_an_extension_across_new_year_takes_each_years_rate():
+    # 法定納期限 2025-12-01, extended to 2026-01-05: 12/2〜12/31 30日 × 0.9% (2025) = 7,397円,
+    # 1/1〜1/5 5日 × 1.3% (2026: 平均貸付割合0.8%+0.5%) = 1,780円 → 9,177円 → 9,100円.
+    result = compute_late_charge(
+        principal=10_000_000,
+        due_date=date(2026, 1, 5),
+        until=date(2026, 1, 5),
+        extended_from=date(2025, 12, 1),
+    )
+    assert [(s.days, s.rate) for s in result.segments] == [(30, 90), (5, 130)]
+    assert (segment_amounts(result), result.amount) == ([7_397, 1_780], 9_100)
+
+
+@pytest.mark.parametrize(
+    ("statutory", "extended", "principal", "expected"),
+    [
+        # 2021: 平均貸付割合0.5% + 0.5% = 1.0%: 30日 → 2,465円 → 2,400円.
+        (date(2021, 5, 31), date(2021, 6, 30), 3_000_000, 2_400),
+        # 2018: 特例基準割合1.6% itself (平成25年改正後): 7/2 (6/30 Saturday), 32日 → 4,208円 → 4,200円.
+        (date(2018, 5, 31), date(2018, 7, 2), 3_000_000, 4_200),
+        # Under 1,000円 none: 300,000円 × 0.9% × 31日 = 229円 → 0円.
+        (date(2024, 5, 31), date(2024, 7, 1), 300_000, 0),
+        # A 法人税割 under 2,000円 bears none.
+        (date(2024, 5, 31), date(2024, 7, 1), 1_999, 0),
+    ],
+)
+def test_the_extension_rate_of_each_era(statutory, extended, principal, expected):
+    result = compute_late_charge(
+        principal=principal, due_date=extended, until=extended, extended_from=statutory
+    )
+    assert result.amount == expected
+
+
+def test_without_an_extension_the_ordinary_late_charge_is_unchanged():
+    plain = compute_late_charge(principal=3_000_000, due_date=date(2024, 5, 31), until=date(2024, 7, 1))
+    assert (plain.amount, plain.extension_amount) == (6_600, 0)
+    # extended_from on or after due_date is no extension
+    same = compute_late_charge(
+        principal=3_000_000,
+        due_date=date(2024, 5, 31),
+        until=date(2024, 7, 1),
+        extended_from=date(2024, 5, 31),
+    )
+    assert same == plain
+
+
+def test_the_extension_rates_follow_the_law_from_the_first_band_rates():
+    # 附則第3条の2: from 2021 first band = 平均貸付割合 + 1% + 1%, extension = 平均貸付割合 + 0.5%;
+    # 2014–2020 first band = 特例基準割合 + 1%, extension = 特例基準割合; 2000–2013 one 特例基準割合.
+    for year, rate in load_rates().items():
+        assert rate.extension_basis, year
+        if year >= 2021:
+            assert rate.extension == rate.first_band - 150, year
+        elif year >= 2014:
+            assert rate.extension == rate.first_band - 100, year
+        else:
+            assert rate.extension == rate.first_band, year
+    assert load_rates()[2024].extension_label == "0.9%"
+
+
+def test_the_entaikin_command_takes_the_extended_filing_deadline(capsys):
+    from django.core.management import call_command
+
+    call_command(
+        "entaikin",
+        "--amount",
+        "3000000",
+        "--due",
+        "2024-05-31",
+        "--extension-until",
+        "2024-07-01",
+        "--paid",
+        "2024-07-01",
+    )
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-1] == "2200"
+    assert out[0] == "延長期間 2024-06-01〜2024-07-01 31日 3,000,000円×0.9%×31日÷365日 = 2,293円"
+    call_command("entaikin", "--amount", "3000000", "--due", "2024-05-31", "--paid", "2024-07-01")
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "6600"
+
+
+def test_the_entaikin_command_refuses_an_extension_not_after_the_statutory_due_date():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="法定納期限"):
+        call_command(
+            "entaikin",
+            "--amount",
+            "3000000",
+            "--due",
+            "2024-05-31",
+            "--extension-until",
+            "2024-05-31",
+            "--paid",
+            "2024-07-01",
+        )

@@ -292,3 +292,51 @@ def test_the_ledger_gives_the_renewed_prescription_day_and_says_when_it_has_comp
         sign_in(client, officer)
         html = client.get(reverse("taxpayers:detail", args=["000000101"])).content.decode()
     assert shown in html and "更新前 R8.5.31" in html
+
+
+@pytest.fixture
+def part_paid_after_demand(db, write_csv, batch_actor):
+    """Issue 15's example: 法定納期限 2024-07-01, 督促状 2024-07-19, 一部納付 10,000円 on 2024-07-24."""
+    from taxpayers.importing import run_import, start_log
+    from tests.taxpayers.conftest import ASSESSMENT_HEADER, PAYMENT_HEADER
+
+    for kind, header, rows in (
+        ("persons", PERSON_HEADER, PERSONS[:1]),
+        (
+            "assessments",
+            ASSESSMENT_HEADER,
+            [
+                "000000101,01,0000,112291,112291,1,2024,2024,240000101,1,2024-07-01,2024-07-01,60000,2024-07-19,"
+            ],
+        ),
+        (
+            "payments",
+            PAYMENT_HEADER,
+            ["R2400001,01,0000,112291,112291,1,2024,2024,240000101,1,2024-07-24,2024-07-25,10000,1"],
+        ),
+    ):
+        path = write_csv(f"{kind}.csv", header, rows)
+        run_import(
+            log=start_log(kind=kind, path=path, file_name=path.name, actor=batch_actor),
+            path=path,
+            actor=batch_actor,
+        )
+
+
+@pytest.mark.parametrize(
+    ("page", "args"),
+    [
+        ("taxpayers:detail", ["000000101"]),  # 収納状況照会
+        ("negotiations:pledge_new", ["000000101"]),  # 分納誓約
+        ("dispositions:prescriptions", ["000000101"]),  # 滞納処分: 時効の経過
+    ],
+)
+def test_a_part_payment_after_the_demand_does_not_show_prescription_earlier(
+    client, officer, supervisor, part_paid_after_demand, page, args
+):
+    # The 督促's period starts 2024-07-30, the 承認's on 2024-07-25: the later one governs.
+    with time_machine.travel(date(2025, 1, 10), tick=False):
+        sign_in(client, supervisor if page.startswith("dispositions") else officer)
+        html = client.get(reverse(page, args=args)).content.decode()
+    assert "令和11年7月29日" in html
+    assert "令和11年7月24日" not in html

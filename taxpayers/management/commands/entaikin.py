@@ -26,7 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--amount", type=int, required=True, help="本税額（円）")
-        parser.add_argument("--due", required=True, help="納期限 YYYY-MM-DD")
+        parser.add_argument(
+            "--due", required=True, help="納期限（申告期限の延長があるときは法定納期限） YYYY-MM-DD"
+        )
         parser.add_argument("--paid", required=True, help="完納日（または計算する日）YYYY-MM-DD")
         parser.add_argument(
             "--payment", action="append", default=[], help="一部納付 YYYY-MM-DD:金額（複数指定可）"
@@ -37,21 +39,38 @@ class Command(BaseCommand):
             default=1,
             help="低い割合の期間（月数）。保険料は条例の定めによる",
         )
+        parser.add_argument(
+            "--extension-until",
+            help="延長された申告期限 YYYY-MM-DD（法人市民税。法定納期限の翌日からこの日までは延長期間の割合、"
+            "地方税法第327条）",
+        )
 
-    def handle(self, *args, amount, due, paid, payment, first_band_months, **options):
+    def handle(self, *args, amount, due, paid, payment, first_band_months, extension_until, **options):
         if amount < 0 or first_band_months < 1:
             raise CommandError("本税額は0以上、--first-band-months は1以上で指定してください。")
+        statutory_due = _date(due)
+        extended = _date(extension_until) if extension_until else None
+        if extended is not None and extended <= statutory_due:
+            raise CommandError(
+                "--extension-until（延長された申告期限）は --due（法定納期限）より後の日付にしてください。"
+            )
         try:
             result = compute_late_charge(
                 principal=amount,
-                due_date=_date(due),
+                due_date=extended or statutory_due,
                 until=_date(paid),
                 payments=[_payment(text) for text in payment],
                 first_band_months=first_band_months,
+                extended_from=statutory_due if extended else None,
             )
         except RateMissingError as error:
             raise CommandError(str(error)) from None
         for line in describe(result):
             self.stdout.write(line)
+        if extended is not None:
+            self.stdout.write(
+                f"延長期間の延滞金 {result.extension_unrounded:,}円 → {result.extension_amount:,}円、"
+                f"延長された申告期限後の延滞金 {result.ordinary_unrounded:,}円 → {result.ordinary_amount:,}円"
+            )
         self.stdout.write(f"合計 {result.unrounded:,}円 → 延滞金 {result.amount:,}円")
         self.stdout.write(str(result.amount))
