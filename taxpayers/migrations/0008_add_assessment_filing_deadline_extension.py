@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxpayers", "0006_postponements"),
+        ("taxpayers", "0007_keep_registered_names_and_fold_search_keys"),
     ]
 
     operations = [
