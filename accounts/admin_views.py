@@ -61,7 +61,7 @@ def staff_create(request):
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            change = services.request_staff_creation(
+            change, first_half = services.request_staff_creation(
                 actor=request.actor,
                 staff_number=form.cleaned_data["staff_number"],
                 full_name=form.cleaned_data["full_name"],
@@ -73,7 +73,12 @@ def staff_create(request):
         except services.AccountError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{change.subject} の登録を申請しました。{_confirmation_needed()}")
+            request.session[INITIAL_PASSWORD_KEY] = {"change": change.pk, "half": 1, "password": first_half}
+            messages.success(
+                request,
+                f"{change.subject} の登録を申請しました。{_confirmation_needed()}"
+                "初期パスワード通知書（前半）を印刷し、封をして本人に渡してください。",
+            )
             return redirect("accounts:privilege_change_detail", pk=change.pk)
     return render(request, "accounts/staff_form.html", {"form": form, "creating": True})
 
@@ -311,10 +316,11 @@ def privilege_change_detail(request, pk):
     """The request in full; a confirmer who may decide it is asked to confirm or send it back."""
     change = get_object_or_404(PrivilegeChange.objects.select_related("role", "staff", "terminal"), pk=pk)
     issued = request.session.get(INITIAL_PASSWORD_KEY)
-    slip_password = None
+    slip = None
     if issued and issued.get("change") == change.pk:
-        # Shown once, in the confirmer's own session only, then gone.
-        slip_password = request.session.pop(INITIAL_PASSWORD_KEY)["password"]
+        # One half, shown once in the session of the person who issues it (the requester the
+        # first, the confirmer the second), then gone.
+        slip = request.session.pop(INITIAL_PASSWORD_KEY)
     may_decide = (
         change.is_pending
         and services.can_confirm_privilege_changes(request.user)
@@ -327,7 +333,7 @@ def privilege_change_detail(request, pk):
             "change": change,
             "may_decide": may_decide,
             "form": DecisionForm(),
-            "slip_password": slip_password,
+            "slip": slip,
             "history": change.history.all()[:20],
             **_four_eyes_context(),
         },
@@ -357,8 +363,8 @@ def privilege_change_confirm(request, pk):
             actor=request.actor, change=change, reason=reason
         )
         if password is not None:
-            request.session[INITIAL_PASSWORD_KEY] = {"change": change.pk, "password": password}
-            return f"{change.subject} を登録しました。初期パスワード通知書を印刷し、封をして本人に渡してください。"
+            request.session[INITIAL_PASSWORD_KEY] = {"change": change.pk, "half": 2, "password": password}
+            return f"{change.subject} を登録しました。初期パスワード通知書（後半）を印刷し、封をして本人に渡してください。"
         return f"{change.get_kind_display()}（{change.subject}）を確認し、反映しました。"
 
     return _decide(request, pk, decide=confirm)

@@ -292,7 +292,9 @@ class PrivilegeChange(models.Model):
     second person confirms it (four eyes, as 滞納処分の決裁).
 
     A staff account does not exist until its creation is confirmed (so nobody can sign in with it
-    before); a role, a terminal's registration or any change to a terminal other than switching it
+    before), and its initial password is split (split knowledge, dual control): the first half is
+    issued to the requester, the second to the confirmer, so neither alone can sign in as the new
+    staff member; the first half is kept only until the request is decided. A role, a terminal's registration or any change to a terminal other than switching it
     off takes effect only on confirmation. The confirmer is never the requester (database
     constraint) nor the staff member the change is for. Each row is one request; decided rows are
     never reopened.
@@ -366,6 +368,12 @@ class PrivilegeChange(models.Model):
         blank=True,
         db_comment="申請時点の対象の内容（確認時に変わっていれば反映しない）",
     )
+    initial_password_first_half = models.CharField(
+        "初期パスワードの前半",
+        max_length=16,
+        blank=True,
+        db_comment="職員登録の申請者に交付した初期パスワードの前半（確認・差戻しで消去し、履歴には残さない）",
+    )
     reason = models.CharField("申請の理由", max_length=200, db_comment="申請の理由")
     requested_by = models.CharField("申請職員番号", max_length=20, db_comment="申請した職員番号")
     requested_terminal = models.CharField("申請端末番号", max_length=20, db_comment="申請した端末番号")
@@ -383,7 +391,7 @@ class PrivilegeChange(models.Model):
         "確認・差戻しの理由", max_length=200, blank=True, db_comment="確認・差戻しの理由"
     )
 
-    history = tracked_history()
+    history = tracked_history(excluded_fields=["initial_password_first_half"])
 
     objects = PrivilegeChangeQuerySet.as_manager()
 

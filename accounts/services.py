@@ -29,10 +29,15 @@ class AccountError(Exception):
     """A refused administrative action; the message is shown to the administrator."""
 
 
-def generate_initial_password() -> str:
-    """16 characters from an alphabet without look-alikes (0/O, 1/l/I), for reading aloud."""
+def generate_initial_password(length: int = 16) -> str:
+    """`length` characters from an alphabet without look-alikes (0/O, 1/l/I), for reading aloud."""
     alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
-    return "".join(secrets.choice(alphabet) for _ in range(16))
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+# Each half of a split initial password: 8 of 57 characters, about 46 bits, so that one half
+# alone is no better than guessing a full password of the same length.
+INITIAL_PASSWORD_HALF_LENGTH = 8
 
 
 def _event(actor: Actor, kind: SecurityEvent.Kind, *, target: str = "", detail: str = "") -> None:
@@ -390,15 +395,18 @@ def request_staff_creation(
     department: str,
     role: Role,
     reason: str,
-) -> PrivilegeChange:
+) -> tuple[PrivilegeChange, str]:
     """申請: a new staff account. The account does not exist (nobody can sign in with it) until a
-    second person confirms; its initial password is made then and issued to the confirmer only."""
+    second person confirms. Returns the request and the first half of the initial password, to be
+    issued to the requester now; the second half is made on confirmation and issued to the
+    confirmer, so that only the staff member, who receives both, knows the whole."""
     reason = _require_reason(reason)
     if Staff.objects.filter(staff_number=staff_number).exists():
         raise AccountError(f"職員番号 {staff_number} は既に登録されています。")
     group = Group.objects.get(name=role.value)
+    first_half = generate_initial_password(INITIAL_PASSWORD_HALF_LENGTH)
     with transaction.atomic(), acting_as(actor):
-        return _open_request(
+        change = _open_request(
             actor,
             PrivilegeChange(
                 kind=PrivilegeChange.Kind.STAFF_CREATION,
@@ -408,9 +416,17 @@ def request_staff_creation(
                 department=department,
                 role=group,
                 reaches_taxpayer_data=reaches_taxpayer_data(group),
+                initial_password_first_half=first_half,
                 reason=reason,
             ),
         )
+        _event(
+            actor,
+            SecurityEvent.Kind.INITIAL_PASSWORD_ISSUED,
+            target=staff_number,
+            detail=f"初期パスワード通知書（前半）を申請者 {actor.staff_number} に交付",
+        )
+    return change, first_half
 
 
 def request_role_change(*, actor: Actor, staff: Staff, role: Role, reason: str) -> PrivilegeChange:
@@ -528,8 +544,9 @@ def confirm_privilege_change(
     *, actor: Actor, change: PrivilegeChange, reason: str = ""
 ) -> tuple[PrivilegeChange, str | None]:
     """確認: a second person (a PRIVILEGE_CONFIRMER_ROLES member, never the requester nor the
-    person the change is for) puts the request into effect. For a new staff member it returns
-    their initial password, to be issued to the confirmer only (the requester never sees it).
+    person the change is for) puts the request into effect. For a new staff member it returns the
+    second half of their initial password, to be issued by the confirmer (the requester issued
+    the first half; the password is the two halves in order).
 
     Re-checks what the request assumed (the number still free, the role or terminal unchanged
     since, the range within the limit): a stale request is refused, not applied over a newer state.
@@ -545,14 +562,17 @@ def confirm_privilege_change(
             if Staff.objects.filter(staff_number=change.staff_number).exists():
                 raise _stale(f"職員番号 {change.staff_number} は既に登録されています。")
             assert change.role is not None
-            staff, password = _create_staff_now(
+            if not change.initial_password_first_half:
+                raise _stale("初期パスワードの前半が残っていません。")
+            password = generate_initial_password(INITIAL_PASSWORD_HALF_LENGTH)
+            staff, _ = _create_staff_now(
                 actor,
                 staff_number=change.staff_number,
                 full_name=change.full_name,
                 atena_number=change.atena_number,
                 department=change.department,
                 role=change.role,
-                initial_password=None,
+                initial_password=change.initial_password_first_half + password,
                 detail=f"ロール: {change.role.name}{note}",
             )
             change.staff = staff
@@ -560,7 +580,7 @@ def confirm_privilege_change(
                 actor,
                 SecurityEvent.Kind.INITIAL_PASSWORD_ISSUED,
                 target=staff.staff_number,
-                detail=f"初期パスワード通知書を確認者 {actor.staff_number} に交付（申請者には表示しない）",
+                detail=f"初期パスワード通知書（後半）を確認者 {actor.staff_number} に交付",
             )
         elif change.kind == PrivilegeChange.Kind.ROLE_CHANGE:
             staff = Staff.objects.select_for_update(of=("self",)).get(privilege_changes=change)
@@ -619,6 +639,7 @@ def _decide(actor: Actor, change: PrivilegeChange, status: str, reason: str) -> 
     change.decided_terminal = actor.terminal_number
     change.decided_at = timezone.now()
     change.decision_reason = reason.strip()
+    change.initial_password_first_half = ""  # no longer needed, whatever the decision
     save_tracked(
         change,
         reason=f"{change.get_kind_display()}の{'確認' if status == PrivilegeChange.Status.CONFIRMED else '差戻し'}",
@@ -630,6 +651,7 @@ def _decide(actor: Actor, change: PrivilegeChange, status: str, reason: str) -> 
             "decided_terminal",
             "decided_at",
             "decision_reason",
+            "initial_password_first_half",
         ],
     )
 

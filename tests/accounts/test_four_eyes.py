@@ -42,14 +42,22 @@ def confirm(client, change):
 # --- The finding: S9001 created a 監督者, saw its password and signed in with it ---------------------
 
 
+def _slip_password(page: str) -> str:
+    return page.split('<code class="secret">', 1)[1].split("</code>", 1)[0]
+
+
 def test_an_administrator_alone_cannot_create_a_supervisor_nor_learn_its_password(
     client, administrator, supervisor
 ):
     sign_in(client, administrator)
-    client.post(reverse("accounts:staff_create"), NEW_SUPERVISOR)
+    requested = client.post(reverse("accounts:staff_create"), NEW_SUPERVISOR)
     change = PrivilegeChange.objects.get(staff_number="S2777")
     assert not Staff.objects.filter(staff_number="S2777").exists()
     assert change.reaches_taxpayer_data
+    first_slip = client.get(requested["Location"]).content.decode()
+    assert "初期パスワード通知書（前半" in first_slip
+    first_half = _slip_password(first_slip)
+    assert '<code class="secret">' not in client.get(requested["Location"]).content.decode()  # once
 
     own = confirm(client, change)  # the requester tries to confirm their own request
     assert not Staff.objects.filter(staff_number="S2777").exists()
@@ -57,37 +65,52 @@ def test_an_administrator_alone_cannot_create_a_supervisor_nor_learn_its_passwor
 
     confirmer = sign_in(Client(), supervisor)
     response = confirm(confirmer, change)
-    slip = confirmer.get(response["Location"]).content.decode()
-    assert "初期パスワード通知書" in slip
-    created = Staff.objects.get(staff_number="S2777")
-    password = slip.split('<code class="secret">', 1)[1].split("</code>", 1)[0]
-    assert created.check_password(password)
+    second_slip = confirmer.get(response["Location"]).content.decode()
+    assert "初期パスワード通知書（後半" in second_slip
+    second_half = _slip_password(second_slip)
     assert '<code class="secret">' not in confirmer.get(response["Location"]).content.decode()  # once
-    # The administrator who asked for the account sees neither the slip nor the password.
+    created = Staff.objects.get(staff_number="S2777")
+    # Neither the requester's half nor the confirmer's signs in alone; the staff member has both.
+    assert not created.check_password(first_half) and not created.check_password(second_half)
+    assert not created.check_password(second_half + first_half)
+    assert created.check_password(first_half + second_half)
     for url in (
         reverse("accounts:privilege_change_detail", args=[change.pk]),
         reverse("accounts:staff_detail", args=[created.pk]),
         reverse("accounts:privilege_change_list"),
     ):
-        assert password not in client.get(url).content.decode()
-    issued = SecurityEvent.objects.get(kind=SecurityEvent.Kind.INITIAL_PASSWORD_ISSUED)
-    assert (issued.staff_number, issued.target_staff_number) == ("S2001", "S2777")
+        assert second_half not in client.get(url).content.decode()
+        assert first_half not in confirmer.get(url).content.decode()
+    change.refresh_from_db()
+    assert change.initial_password_first_half == ""  # not kept once decided
+    assert not hasattr(change.history.model, "initial_password_first_half")  # never in history
+    issued = list(
+        SecurityEvent.objects.filter(kind=SecurityEvent.Kind.INITIAL_PASSWORD_ISSUED)
+        .order_by("id")
+        .values_list("staff_number", "target_staff_number")
+    )
+    assert issued == [("S9001", "S2777"), ("S2001", "S2777")]
 
 
-def test_the_request_form_never_shows_a_password_to_the_requester(client, administrator):
-    sign_in(client, administrator)
-    response = client.post(reverse("accounts:staff_create"), NEW_SUPERVISOR, follow=True)
-    page = response.content.decode()
-    assert "初期パスワード通知書" not in page and '<code class="secret">' not in page
+def test_a_rejected_creation_forgets_the_first_half(administrator, supervisor):
+    change, _ = services.request_staff_creation(
+        actor=web(administrator), **{**NEW_SUPERVISOR, "role": Role.SUPERVISOR}
+    )
+    assert len(change.initial_password_first_half) == services.INITIAL_PASSWORD_HALF_LENGTH
+    services.reject_privilege_change(actor=web(supervisor), change=change, reason="採用取消")
+    change.refresh_from_db()
+    assert change.initial_password_first_half == ""
+    assert not Staff.objects.filter(staff_number="S2777").exists()
 
 
 def test_a_second_administrator_may_confirm_by_default(administrator):
     second = make_staff("S9002", Role.SYSTEM_ADMINISTRATOR)
-    change = services.request_staff_creation(
+    change, first_half = services.request_staff_creation(
         actor=web(administrator), **{**NEW_SUPERVISOR, "role": Role.SUPERVISOR}
     )
-    _, password = services.confirm_privilege_change(actor=web(second), change=change)
-    assert Staff.objects.get(staff_number="S2777").check_password(password)
+    _, second_half = services.confirm_privilege_change(actor=web(second), change=change)
+    staff = Staff.objects.get(staff_number="S2777")
+    assert staff.check_password(first_half + second_half) and not staff.check_password(second_half)
 
 
 def test_confirmer_roles_are_configurable(settings, administrator, persona_client):
