@@ -51,7 +51,10 @@ def _confirmation_needed() -> str:
 def staff_list(request):
     staff = Staff.objects.prefetch_related("groups", "totpdevice_set").order_by("-is_active", "staff_number")
     page = Paginator(staff, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/staff_list.html", {"page": page})
+    pending_count = PrivilegeChange.objects.pending().filter(
+        kind__in=[PrivilegeChange.Kind.STAFF_CREATION, PrivilegeChange.Kind.ROLE_CHANGE]
+    )
+    return render(request, "accounts/staff_list.html", {"page": page, "pending_count": pending_count.count()})
 
 
 @menu_required("user_admin")
@@ -190,7 +193,14 @@ def staff_reset_second_factor(request, pk):
 
 @menu_required("user_admin")
 def terminal_list(request):
-    return render(request, "accounts/terminal_list.html", {"terminals": Terminal.objects.all()})
+    pending_count = PrivilegeChange.objects.pending().filter(
+        kind__in=[PrivilegeChange.Kind.TERMINAL_REGISTRATION, PrivilegeChange.Kind.TERMINAL_CHANGE]
+    )
+    return render(
+        request,
+        "accounts/terminal_list.html",
+        {"terminals": Terminal.objects.all(), "pending_count": pending_count.count()},
+    )
 
 
 @menu_required("user_admin")
@@ -299,11 +309,11 @@ def _confirmer_required(view):
 
 @_reviewer_required
 def privilege_change_list(request):
-    changes = PrivilegeChange.objects.select_related("role").order_by("-status", "-requested_at", "-id")
-    pending = list(changes.filter(status=PrivilegeChange.Status.PENDING))
-    decided = Paginator(changes.exclude(status=PrivilegeChange.Status.PENDING), 50).get_page(
-        request.GET.get("page")
-    )
+    changes = PrivilegeChange.objects.select_related("role")
+    pending = list(changes.pending().order_by("requested_at", "id"))
+    decided = Paginator(
+        changes.exclude(status=PrivilegeChange.Status.PENDING).order_by("-decided_at", "-id"), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/privilege_change_list.html",
