@@ -25,6 +25,7 @@ from accounts.forms import (
     TerminalForm,
 )
 from accounts.models import PrivilegeChange, SecurityEvent, Staff, Terminal
+from accounts.terminals import network_width_error
 from wako_collections.access import has_menu, menu_required
 
 INITIAL_PASSWORD_KEY = "wako_initial_password"  # noqa: S105  (a session key name)
@@ -196,10 +197,14 @@ def terminal_list(request):
     pending_count = PrivilegeChange.objects.pending().filter(
         kind__in=[PrivilegeChange.Kind.TERMINAL_REGISTRATION, PrivilegeChange.Kind.TERMINAL_CHANGE]
     )
+    terminals = list(Terminal.objects.all())
+    for terminal in terminals:
+        # Registered before the limit, or by the console with --allow-wide-network: shown, not hidden.
+        terminal.width_error = network_width_error(terminal.network) if terminal.is_active else None
     return render(
         request,
         "accounts/terminal_list.html",
-        {"terminals": Terminal.objects.all(), "pending_count": pending_count.count()},
+        {"terminals": terminals, "pending_count": pending_count.count()},
     )
 
 

@@ -428,3 +428,20 @@ def test_every_step_is_in_the_administration_log(administrator, supervisor):
         (SecurityEvent.Kind.TERMINAL_REGISTERED, "S2001"),
         (SecurityEvent.Kind.PRIVILEGE_CHANGE_CONFIRMED, "S2001"),
     ]
+
+
+def test_a_wide_terminal_from_before_the_limit_is_flagged_on_the_list(client, administrator):
+    call_command(
+        "register_terminal",
+        "--number",
+        "T0800",
+        "--name",
+        "旧設定",
+        "--network",
+        "10.0.0.0/8",
+        "--allow-wide-network",
+        "移行前の設定",
+    )
+    sign_in(client, administrator)
+    page = client.get(reverse("accounts:terminal_list")).content.decode()
+    assert "10.0.0.0/8 は広すぎます" in page and "範囲を狭める変更を申請してください" in page
