@@ -273,14 +273,26 @@ def role_policies(request):
     roles = list(Group.objects.order_by("name").select_related("policy"))
     form = RolePolicyForm(request.POST or None, roles=roles)
     if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        done = []
         for role in roles:
-            services.set_role_policy(
-                actor=request.actor,
-                role=role,
-                require_security_key=form.cleaned_data[f"role_{role.pk}"],
-                reason=form.cleaned_data["reason"],
-            )
-        messages.success(request, "ロールの認証方式を保存しました。")
+            wanted = form.cleaned_data[f"role_{role.pk}"]
+            policy = getattr(role, "policy", None)
+            if policy is not None and policy.require_security_key and not wanted:
+                # Weakening sign-in for a whole role waits for a second person.
+                try:
+                    services.request_role_policy_relaxation(actor=request.actor, role=role, reason=reason)
+                except services.AccountError as error:
+                    messages.error(request, str(error))
+                else:
+                    done.append(
+                        f"{role.name} のセキュリティキー必須の解除を申請しました。{_confirmation_needed()}"
+                    )
+            elif wanted:
+                services.set_role_policy(
+                    actor=request.actor, role=role, require_security_key=True, reason=reason
+                )
+        messages.success(request, "ロールの認証方式を保存しました。" + "".join(done))
         return redirect("accounts:role_policies")
     return render(request, "accounts/role_policies.html", {"form": form})
 

@@ -305,6 +305,7 @@ class PrivilegeChange(models.Model):
         ROLE_CHANGE = "role_change", "ロール変更"
         TERMINAL_REGISTRATION = "terminal_registration", "端末登録"
         TERMINAL_CHANGE = "terminal_change", "端末変更"
+        ROLE_POLICY_RELAXATION = "role_policy_relaxation", "セキュリティキー必須の解除"
 
     class Status(models.TextChoices):
         PENDING = "pending", "確認待ち"
@@ -345,6 +346,11 @@ class PrivilegeChange(models.Model):
         "納税者情報に触れるロール",
         default=False,
         db_comment="付与するロールの権限に納税者情報を扱うメニューが含まれるか（申請時にロールの権限から判定）",
+    )
+    require_security_key = models.BooleanField(
+        "セキュリティキー・生体認証を必須とする",
+        default=False,
+        db_comment="ロールの認証方式の申請: セキュリティキー・生体認証を必須とするか",
     )
     terminal = models.ForeignKey(
         Terminal,
@@ -431,6 +437,12 @@ class PrivilegeChange(models.Model):
                 name="accounts_privilegechange_one_pending_per_terminal",
                 violation_error_message="この端末には確認待ちの申請が既にあります。",
             ),
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=models.Q(status="pending", kind="role_policy_relaxation"),
+                name="accounts_privilegechange_one_pending_per_role_policy",
+                violation_error_message="このロールの認証方式には確認待ちの申請が既にあります。",
+            ),
         ]
 
     def __str__(self):
@@ -448,6 +460,8 @@ class PrivilegeChange(models.Model):
     def subject(self) -> str:
         if self.is_for_staff:
             return f"職員 {self.staff_number}"
+        if self.kind == self.Kind.ROLE_POLICY_RELAXATION:
+            return f"ロール {self.role.name if self.role else ''}"
         return f"端末 {self.terminal_number}"
 
     @property
@@ -457,5 +471,7 @@ class PrivilegeChange(models.Model):
             return f"{self.full_name} / {self.department} / ロール: {self.role.name if self.role else ''}"
         if self.kind == self.Kind.ROLE_CHANGE:
             return f"ロール: {self.role.name if self.role else ''}"
+        if self.kind == self.Kind.ROLE_POLICY_RELAXATION:
+            return "認証アプリでも可（セキュリティキー・生体認証を必須としない）"
         state = "有効" if self.terminal_is_active else "無効"
         return f"{self.terminal_name} {self.location} {self.network} {state}".replace("  ", " ")

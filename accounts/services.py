@@ -189,21 +189,31 @@ def reset_second_factor(*, actor: Actor, staff: Staff, reason: str) -> None:
 
 
 def set_role_policy(*, actor: Actor, role: Group, require_security_key: bool, reason: str) -> RolePolicy:
-    """Requires (or stops requiring) a security key or platform authenticator for a role."""
+    """Requires a security key or platform authenticator for a role, at once (it only closes
+    access). Dropping the requirement weakens sign-in for everyone in the role: from a page it is
+    `request_role_policy_relaxation`, confirmed by a second person; only the console does it here."""
     if not reason.strip():
         raise AccountError("変更の理由を入力してください。")
+    if not require_security_key:
+        _console_only(actor, "セキュリティキー必須の解除")
     with transaction.atomic(), acting_as(actor):
         policy, _ = RolePolicy.objects.select_for_update().get_or_create(role=role)
         if policy.require_security_key == require_security_key:
             return policy
-        policy.require_security_key = require_security_key
-        save_tracked(policy, reason=f"認証方式の変更: {reason}")
-        _event(
-            actor,
-            SecurityEvent.Kind.ROLE_POLICY_CHANGED,
-            detail=f"{role.name}: {'セキュリティキー・生体認証を必須' if require_security_key else '認証アプリでも可'}（{reason}）",
-        )
+        _set_role_policy_now(actor, policy, require_security_key=require_security_key, reason=reason)
     return policy
+
+
+def _set_role_policy_now(
+    actor: Actor, policy: RolePolicy, *, require_security_key: bool, reason: str
+) -> None:
+    policy.require_security_key = require_security_key
+    save_tracked(policy, reason=f"認証方式の変更: {reason}")
+    _event(
+        actor,
+        SecurityEvent.Kind.ROLE_POLICY_CHANGED,
+        detail=f"{policy.role.name}: {'セキュリティキー・生体認証を必須' if require_security_key else '認証アプリでも可'}（{reason}）",
+    )
 
 
 def change_password(*, actor: Actor, staff: Staff, new_password: str) -> None:
@@ -517,6 +527,26 @@ def request_terminal_change(
         )
 
 
+def request_role_policy_relaxation(*, actor: Actor, role: Group, reason: str) -> PrivilegeChange:
+    """申請: stop requiring a security key for a role (its members could sign in with the
+    authenticator app's code again), in effect once a second person confirms it."""
+    reason = _require_reason(reason, "変更")
+    policy = RolePolicy.objects.filter(role=role).first()
+    if policy is None or not policy.require_security_key:
+        raise AccountError(f"{role.name} はセキュリティキー・生体認証を必須としていません。")
+    with transaction.atomic(), acting_as(actor):
+        return _open_request(
+            actor,
+            PrivilegeChange(
+                kind=PrivilegeChange.Kind.ROLE_POLICY_RELAXATION,
+                role=role,
+                require_security_key=False,
+                before="セキュリティキー・生体認証を必須",
+                reason=reason,
+            ),
+        )
+
+
 def can_confirm_privilege_changes(staff) -> bool:
     """Whether `staff` holds one of settings.PRIVILEGE_CONFIRMER_ROLES (one query)."""
     from django.conf import settings
@@ -608,6 +638,12 @@ def confirm_privilege_change(
                 network=change.network,
                 detail=note,
             )
+        elif change.kind == PrivilegeChange.Kind.ROLE_POLICY_RELAXATION:
+            assert change.role is not None
+            policy, _ = RolePolicy.objects.select_for_update().get_or_create(role=change.role)
+            if not policy.require_security_key:
+                raise _stale("申請の後に認証方式が変わっています。")
+            _set_role_policy_now(actor, policy, require_security_key=False, reason=f"{change.reason}{note}")
         else:
             terminal = Terminal.objects.select_for_update(of=("self",)).get(changes=change)
             if _terminal_summary(terminal) != change.before:

@@ -445,3 +445,24 @@ def test_a_wide_terminal_from_before_the_limit_is_flagged_on_the_list(client, ad
     sign_in(client, administrator)
     page = client.get(reverse("accounts:terminal_list")).content.decode()
     assert "10.0.0.0/8 は広すぎます" in page and "範囲を狭める変更を申請してください" in page
+
+
+def test_requiring_a_key_is_immediate_but_dropping_the_requirement_waits(client, administrator, supervisor):
+    from accounts.models import RolePolicy
+
+    officers = Group.objects.get(name="徴収担当")
+    field = f"role_{officers.pk}"
+    sign_in(client, administrator)
+    client.post(reverse("accounts:role_policies"), {field: "on", "reason": "指紋認証の導入"})
+    assert RolePolicy.objects.get(role=officers).require_security_key
+    client.post(reverse("accounts:role_policies"), {"reason": "キーの故障が多い"})
+    assert RolePolicy.objects.get(role=officers).require_security_key  # still required
+    change = PrivilegeChange.objects.get(kind=PrivilegeChange.Kind.ROLE_POLICY_RELAXATION)
+    with pytest.raises(services.AccountError, match="別の職員の確認"):
+        services.set_role_policy(
+            actor=web(administrator), role=officers, require_security_key=False, reason="x"
+        )
+    services.confirm_privilege_change(actor=web(supervisor), change=change)
+    assert not RolePolicy.objects.get(role=officers).require_security_key
+    event = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.ROLE_POLICY_CHANGED).first()
+    assert event.staff_number == "S2001" and "申請 S9001" in event.detail
