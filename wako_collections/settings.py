@@ -209,7 +209,9 @@ if TERMINAL_WIDEST_PREFIX_IPV4 > 32 or TERMINAL_WIDEST_PREFIX_IPV6 > 128:
 # or change a terminal (never their own request, never a change for themselves).
 PRIVILEGE_CONFIRMER_ROLES = env_list("PRIVILEGE_CONFIRMER_ROLES", ["監督者", "システム管理者"])
 for _role in PRIVILEGE_CONFIRMER_ROLES:
-    if _role not in ("徴収担当", "監督者", "閲覧専用", "システム管理者"):
+    from accounts.roles import Role  # the role names, kept once (a TextChoices needs no app registry)
+
+    if _role not in Role.values:
         raise ImproperlyConfigured(f"PRIVILEGE_CONFIRMER_ROLES: {_role!r} is not a role")
 if not PRIVILEGE_CONFIRMER_ROLES:
     raise ImproperlyConfigured("PRIVILEGE_CONFIRMER_ROLES must name at least one role")
