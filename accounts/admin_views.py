@@ -3,12 +3,13 @@ the confirmation of privilege changes (PRIVILEGE_CONFIRMER_ROLES: a second perso
 
 Nothing here reads taxpayer data. Every change goes through accounts.services, which records
 the administrator, their terminal and the reason. Creating staff, changing a role, registering a
-terminal or changing one (other than switching it off) is a request that takes effect only when
-someone else confirms it.
+terminal or changing one (other than switching it off), and dropping a role's security-key
+requirement, are requests that take effect only when someone else confirms them.
 """
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -32,8 +33,6 @@ INITIAL_PASSWORD_KEY = "wako_initial_password"  # noqa: S105  (a session key nam
 
 
 def _four_eyes_context() -> dict:
-    from django.conf import settings
-
     return {
         "confirmer_roles": settings.PRIVILEGE_CONFIRMER_ROLES,
         "widest_ipv4": settings.TERMINAL_WIDEST_PREFIX_IPV4,
@@ -42,8 +41,6 @@ def _four_eyes_context() -> dict:
 
 
 def _confirmation_needed() -> str:
-    from django.conf import settings
-
     roles = "または".join(settings.PRIVILEGE_CONFIRMER_ROLES)
     return f"申請者以外の{roles}が確認すると反映されます。"
 
