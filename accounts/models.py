@@ -232,6 +232,10 @@ class SecurityEvent(models.Model):
         ROLE_POLICY_CHANGED = "role_policy_changed", "ロールの認証方式の変更"
         BACKUP_MADE = "backup_made", "バックアップの作成"
         DATABASE_RESTORED = "database_restored", "バックアップからの復元"
+        PRIVILEGE_CHANGE_REQUESTED = "privilege_change_requested", "権限変更・端末登録の申請"
+        PRIVILEGE_CHANGE_CONFIRMED = "privilege_change_confirmed", "権限変更・端末登録の確認（反映）"
+        PRIVILEGE_CHANGE_REJECTED = "privilege_change_rejected", "権限変更・端末登録の差戻し"
+        INITIAL_PASSWORD_ISSUED = "initial_password_issued", "初期パスワード通知書の交付"
 
     occurred_at = models.DateTimeField("日時", default=timezone.now, db_index=True, db_comment="日時")
     kind = models.CharField("種別", max_length=30, choices=Kind.choices, db_comment="種別")
@@ -317,3 +321,198 @@ class RolePolicy(models.Model):
 
     def __str__(self):
         return f"{self.role.name}: {'セキュリティキー必須' if self.require_security_key else '認証アプリ可'}"
+
+
+class PrivilegeChangeQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=PrivilegeChange.Status.PENDING)
+
+
+class PrivilegeChange(models.Model):
+    """申請中の権限変更・端末登録: a change that widens who reaches the system, kept here until a
+    second person confirms it (four eyes, as 滞納処分の決裁).
+
+    A staff account does not exist until its creation is confirmed (so nobody can sign in with it
+    before), and its initial password is split (split knowledge, dual control): the first half is
+    issued to the requester, the second to the confirmer, so neither alone can sign in as the new
+    staff member; the first half is kept only until the request is decided. A role, a terminal's registration or any change to a terminal other than switching it
+    off takes effect only on confirmation. The confirmer is never the requester (database
+    constraint) nor the staff member the change is for. Each row is one request; decided rows are
+    never reopened.
+    """
+
+    class Kind(models.TextChoices):
+        STAFF_CREATION = "staff_creation", "職員登録"
+        ROLE_CHANGE = "role_change", "ロール変更"
+        TERMINAL_REGISTRATION = "terminal_registration", "端末登録"
+        TERMINAL_CHANGE = "terminal_change", "端末変更"
+        ROLE_POLICY_RELAXATION = "role_policy_relaxation", "セキュリティキー必須の解除"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "確認待ち"
+        CONFIRMED = "confirmed", "確認済み（反映）"
+        REJECTED = "rejected", "差戻し"
+
+    kind = models.CharField("申請の種類", max_length=30, choices=Kind.choices, db_comment="申請の種類")
+    status = models.CharField(
+        "状態", max_length=20, choices=Status.choices, default=Status.PENDING, db_comment="状態"
+    )
+    staff = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="privilege_changes",
+        verbose_name="対象職員",
+        db_comment="対象職員（職員登録は確認で登録されてから）",
+    )
+    staff_number = models.CharField(
+        "対象職員番号", max_length=20, blank=True, db_comment="対象職員番号（職員登録では登録する職員番号）"
+    )
+    full_name = models.CharField("氏名", max_length=60, blank=True, db_comment="登録する職員の氏名")
+    atena_number = models.CharField(
+        "宛名番号", max_length=15, blank=True, db_comment="登録する職員本人の宛名番号"
+    )
+    department = models.CharField("所属", max_length=60, blank=True, db_comment="登録する職員の所属")
+    role = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="新しいロール",
+        db_comment="付与するロール",
+    )
+    reaches_taxpayer_data = models.BooleanField(
+        "納税者情報に触れるロール",
+        default=False,
+        db_comment="付与するロールの権限に納税者情報を扱うメニューが含まれるか（申請時にロールの権限から判定）",
+    )
+    require_security_key = models.BooleanField(
+        "セキュリティキー・生体認証を必須とする",
+        default=False,
+        db_comment="ロールの認証方式の申請: セキュリティキー・生体認証を必須とするか",
+    )
+    terminal = models.ForeignKey(
+        Terminal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name="対象端末",
+        db_comment="対象端末（端末登録は確認で登録されてから）",
+    )
+    terminal_number = models.CharField("端末番号", max_length=20, blank=True, db_comment="端末番号")
+    terminal_name = models.CharField("端末名", max_length=60, blank=True, db_comment="端末名")
+    location = models.CharField("設置場所", max_length=100, blank=True, db_comment="設置場所")
+    network = models.CharField(
+        "IPアドレス（範囲）", max_length=64, blank=True, db_comment="固定IPアドレスまたはCIDR表記の範囲"
+    )
+    terminal_is_active = models.BooleanField("端末を有効とする", default=True, db_comment="端末を有効とする")
+    before = models.CharField(
+        "申請時の内容",
+        max_length=300,
+        blank=True,
+        db_comment="申請時点の対象の内容（確認時に変わっていれば反映しない）",
+    )
+    initial_password_first_half = models.CharField(
+        "初期パスワードの前半",
+        max_length=16,
+        blank=True,
+        db_comment="職員登録の申請者に交付した初期パスワードの前半（確認・差戻しで消去し、履歴には残さない）",
+    )
+    reason = models.CharField("申請の理由", max_length=200, db_comment="申請の理由")
+    requested_by = models.CharField("申請職員番号", max_length=20, db_comment="申請した職員番号")
+    requested_terminal = models.CharField("申請端末番号", max_length=20, db_comment="申請した端末番号")
+    requested_at = models.DateTimeField("申請日時", default=timezone.now, db_comment="申請日時")
+    decided_by = models.CharField(
+        "確認職員番号", max_length=20, blank=True, db_comment="確認（または差戻し）した職員番号"
+    )
+    decided_terminal = models.CharField(
+        "確認端末番号", max_length=20, blank=True, db_comment="確認（または差戻し）した端末番号"
+    )
+    decided_at = models.DateTimeField(
+        "確認日時", null=True, blank=True, db_comment="確認（または差戻し）日時"
+    )
+    decision_reason = models.CharField(
+        "確認・差戻しの理由", max_length=200, blank=True, db_comment="確認・差戻しの理由"
+    )
+
+    history = tracked_history(excluded_fields=["initial_password_first_half"])
+
+    objects = PrivilegeChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "権限変更・端末登録の申請"
+        verbose_name_plural = "権限変更・端末登録の申請"
+        ordering = ["-requested_at", "-id"]
+        db_table_comment = "申請中・確認済みの権限変更と端末登録（二人目の確認で反映）"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decided_by="") | ~models.Q(decided_by=models.F("requested_by")),
+                name="accounts_privilegechange_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by="") | ~models.Q(decided_by=models.F("staff_number")),
+                name="accounts_privilegechange_not_own_privilege",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="pending", decided_by="", decided_at__isnull=True)
+                    | (
+                        models.Q(status__in=["confirmed", "rejected"], decided_at__isnull=False)
+                        & ~models.Q(decided_by="")
+                    )
+                ),
+                name="accounts_privilegechange_decided_when_not_pending",
+            ),
+            models.UniqueConstraint(
+                fields=["staff_number"],
+                condition=models.Q(status="pending") & ~models.Q(staff_number=""),
+                name="accounts_privilegechange_one_pending_per_staff",
+                violation_error_message="この職員には確認待ちの申請が既にあります。",
+            ),
+            models.UniqueConstraint(
+                fields=["terminal_number"],
+                condition=models.Q(status="pending") & ~models.Q(terminal_number=""),
+                name="accounts_privilegechange_one_pending_per_terminal",
+                violation_error_message="この端末には確認待ちの申請が既にあります。",
+            ),
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=models.Q(status="pending", kind="role_policy_relaxation"),
+                name="accounts_privilegechange_one_pending_per_role_policy",
+                violation_error_message="このロールの認証方式には確認待ちの申請が既にあります。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.subject}（{self.get_status_display()}）"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_for_staff(self) -> bool:
+        return self.kind in (self.Kind.STAFF_CREATION, self.Kind.ROLE_CHANGE)
+
+    @property
+    def subject(self) -> str:
+        if self.is_for_staff:
+            return f"職員 {self.staff_number}"
+        if self.kind == self.Kind.ROLE_POLICY_RELAXATION:
+            return f"ロール {self.role.name if self.role else ''}"
+        return f"端末 {self.terminal_number}"
+
+    @property
+    def after(self) -> str:
+        """The requested state, in words (for the list, the confirmation page and the log)."""
+        if self.kind == self.Kind.STAFF_CREATION:
+            return f"{self.full_name} / {self.department} / ロール: {self.role.name if self.role else ''}"
+        if self.kind == self.Kind.ROLE_CHANGE:
+            return f"ロール: {self.role.name if self.role else ''}"
+        if self.kind == self.Kind.ROLE_POLICY_RELAXATION:
+            return "認証アプリでも可（セキュリティキー・生体認証を必須としない）"
+        state = "有効" if self.terminal_is_active else "無効"
+        return f"{self.terminal_name} {self.location} {self.network} {state}".replace("  ", " ")

@@ -37,3 +37,18 @@ ROLE_MENUS = {
     # Accounts and terminals only: an administrator never reaches taxpayer data.
     Role.SYSTEM_ADMINISTRATOR: ["user_admin"],
 }
+
+
+# Menus that administer the system itself. Every other menu permission (accounts.Menu) is taken to
+# reach taxpayer data — deny by default: a menu added later counts as reaching it until listed here.
+ADMINISTRATION_MENUS = frozenset({"user_admin"})
+
+
+def reaches_taxpayer_data(role) -> bool:
+    """Whether the role (a Group) holds any menu beyond administration, read from its permissions
+    in the database, not from the role's name (one query)."""
+    return (
+        role.permissions.filter(content_type__app_label="accounts", content_type__model="menu")
+        .exclude(codename__in=ADMINISTRATION_MENUS)
+        .exists()
+    )

@@ -37,3 +37,31 @@ def terminal_for_address(address: str) -> Terminal | None:
     if not matches:
         return None
     return max(matches, key=lambda t: ipaddress.ip_network(t.network, strict=False).prefixlen)
+
+
+# IPv6 ranges that stand for IPv4 addresses (RFC 4291 IPv4-mapped, RFC 6052 NAT64): a /96 of them is
+# every IPv4 address, so they are measured against the IPv4 limit.
+_IPV4_IN_IPV6 = [ipaddress.ip_network("::ffff:0:0/96"), ipaddress.ip_network("64:ff9b::/96")]
+
+
+def network_width_error(network: str) -> str | None:
+    """Why `network` is wider than one terminal may cover (settings.TERMINAL_WIDEST_PREFIX_IPV4 /
+    _IPV6), or None when it is within the limit. An unparsable value is left to validate_network."""
+    try:
+        parsed = ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return None
+    widest_v4, widest_v6 = settings.TERMINAL_WIDEST_PREFIX_IPV4, settings.TERMINAL_WIDEST_PREFIX_IPV6
+    if parsed.version == 4:
+        if parsed.prefixlen < widest_v4:
+            return f"端末のIPアドレス範囲は /{widest_v4} より広くできません（{network} は広すぎます）。"
+        return None
+    if parsed.prefixlen < widest_v6:
+        return f"端末のIPアドレス範囲は /{widest_v6} より広くできません（{network} は広すぎます）。"
+    for mapped in _IPV4_IN_IPV6:
+        if parsed.overlaps(mapped) and parsed.prefixlen < 96 + widest_v4:
+            return (
+                f"IPv4アドレスを表すIPv6の範囲は /{96 + widest_v4}（IPv4の /{widest_v4}）より"
+                f"広くできません（{network} は広すぎます）。"
+            )
+    return None

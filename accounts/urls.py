@@ -25,4 +25,20 @@ urlpatterns = [
     path("admin/terminals/", admin_views.terminal_list, name="terminal_list"),
     path("admin/terminals/new/", admin_views.terminal_create, name="terminal_create"),
     path("admin/terminals/<int:pk>/edit/", admin_views.terminal_edit, name="terminal_edit"),
+    path("admin/privilege-changes/", admin_views.privilege_change_list, name="privilege_change_list"),
+    path(
+        "admin/privilege-changes/<int:pk>/",
+        admin_views.privilege_change_detail,
+        name="privilege_change_detail",
+    ),
+    path(
+        "admin/privilege-changes/<int:pk>/confirm/",
+        admin_views.privilege_change_confirm,
+        name="privilege_change_confirm",
+    ),
+    path(
+        "admin/privilege-changes/<int:pk>/reject/",
+        admin_views.privilege_change_reject,
+        name="privilege_change_reject",
+    ),
 ]

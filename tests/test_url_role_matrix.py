@@ -28,6 +28,8 @@ def menu(officer, supervisor, read_only, administrator):
 
 
 ADMIN_ONLY = menu(403, 403, 403, 200)
+# 権限変更・端末登録の確認: administrators request, PRIVILEGE_CONFIRMER_ROLES (監督者, システム管理者) decide.
+PRIVILEGE_REVIEW = menu(403, 200, 403, 200)
 SUPERVISOR_ONLY = menu(403, 200, 403, 403)
 LEDGER = menu(200, 200, 200, 403)  # 収納状況照会: never the system administrator
 REVEAL = menu(200, 200, 403, 403)
@@ -67,6 +69,16 @@ MATRIX = {
     "accounts:terminal_list": (None, ADMIN_ONLY),
     "accounts:terminal_create": (None, ADMIN_ONLY),
     "accounts:terminal_edit": (lambda f: {"pk": f["terminal"].pk}, ADMIN_ONLY),
+    "accounts:privilege_change_list": (None, PRIVILEGE_REVIEW),
+    "accounts:privilege_change_detail": (lambda f: {"pk": f["privilege_change"].pk}, PRIVILEGE_REVIEW),
+    "accounts:privilege_change_confirm": (
+        lambda f: {"pk": f["privilege_change"].pk},
+        POST_ONLY(PRIVILEGE_REVIEW),
+    ),
+    "accounts:privilege_change_reject": (
+        lambda f: {"pk": f["privilege_change"].pk},
+        POST_ONLY(PRIVILEGE_REVIEW),
+    ),
     "audit:security_events": (None, SUPERVISOR_ONLY),
     "audit:history_search": (None, SUPERVISOR_ONLY),
     "audit:record_history": (lambda f: {"kind": "negotiation", "pk": f["record"].pk}, SUPERVISOR_ONLY),
@@ -332,7 +344,22 @@ def objects(terminal, officer):
         "inquiry": inquiry,
         "document": _document(actor, taxpayer, assessment),
         "batch": _batch(actor, taxpayer, assessment),
+        "privilege_change": _privilege_change(officer),
     }
+
+
+def _privilege_change(officer):
+    """A pending role change for the officer, requested by a third administrator (so the
+    administrator persona is not its requester)."""
+    from accounts import services
+    from accounts.roles import Role
+    from tests.conftest import make_staff
+    from wako_collections.actors import Actor
+
+    requester = make_staff("S9002", Role.SYSTEM_ADMINISTRATOR)
+    return services.request_role_change(
+        actor=Actor.for_staff(requester, "T0001"), staff=officer, role=Role.SUPERVISOR, reason="係長昇任"
+    )
 
 
 def _batch(actor, taxpayer, assessment):

@@ -65,11 +65,23 @@ MENU = [
 
 
 def menu_for(user) -> list[dict]:
-    return [
+    from accounts.services import can_confirm_privilege_changes
+
+    entries = [
         {"label": entry.label, "url": reverse(entry.url_name), "description": entry.description}
         for entry in MENU
         if has_menu(user, entry.codename)
     ]
+    # Not a menu permission: the confirming roles are a deployment setting (PRIVILEGE_CONFIRMER_ROLES).
+    if can_confirm_privilege_changes(user):
+        entries.append(
+            {
+                "label": "権限変更の確認",
+                "url": reverse("accounts:privilege_change_list"),
+                "description": "ほかの職員が申請した職員登録・ロール変更・端末登録を確認し、反映または差し戻します。",
+            }
+        )
+    return entries
 
 
 def menu(request):

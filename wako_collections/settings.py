@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from wako_collections.env import (
     env_bool,
@@ -196,6 +197,25 @@ AXES_VERBOSE = False
 # --- Terminals (更新端末番号) ---
 # Addresses of reverse proxies whose X-Forwarded-For is believed; every other sender's header is ignored.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+# The widest range one terminal may cover (a shorter prefix is refused: 0.0.0.0/0 is "everyone").
+TERMINAL_WIDEST_PREFIX_IPV4 = env_int("TERMINAL_WIDEST_PREFIX_IPV4", 24, minimum=8)
+TERMINAL_WIDEST_PREFIX_IPV6 = env_int("TERMINAL_WIDEST_PREFIX_IPV6", 64, minimum=16)
+if TERMINAL_WIDEST_PREFIX_IPV4 > 32 or TERMINAL_WIDEST_PREFIX_IPV6 > 128:
+    raise ImproperlyConfigured(
+        "TERMINAL_WIDEST_PREFIX_IPV4 must be at most 32, TERMINAL_WIDEST_PREFIX_IPV6 at most 128"
+    )
+
+# --- Four eyes on privileges (accounts.PrivilegeChange) ---
+# Roles whose members confirm another person's request to create staff, change a role or register
+# or change a terminal (never their own request, never a change for themselves).
+PRIVILEGE_CONFIRMER_ROLES = env_list("PRIVILEGE_CONFIRMER_ROLES", ["監督者", "システム管理者"])
+for _role in PRIVILEGE_CONFIRMER_ROLES:
+    from accounts.roles import Role  # the role names, kept once (a TextChoices needs no app registry)
+
+    if _role not in Role.values:
+        raise ImproperlyConfigured(f"PRIVILEGE_CONFIRMER_ROLES: {_role!r} is not a role")
+if not PRIVILEGE_CONFIRMER_ROLES:
+    raise ImproperlyConfigured("PRIVILEGE_CONFIRMER_ROLES must name at least one role")
 
 # --- Background work (Django's task framework, database backend) ---
 TASKS = {

@@ -6,13 +6,13 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import SecurityEvent, Staff, Terminal
+from accounts.models import PrivilegeChange, SecurityEvent, Staff, Terminal
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
-def test_creating_staff_shows_the_one_time_password_once(client, administrator):
+def test_creating_staff_is_a_request_that_a_supervisor_confirms(client, administrator, supervisor):
     sign_in(client, administrator)
     response = client.post(
         reverse("accounts:staff_create"),
@@ -22,21 +22,25 @@ def test_creating_staff_shows_the_one_time_password_once(client, administrator):
             "atena_number": "123456789",
             "department": "総務部収納課",
             "role": "徴収担当",
+            "reason": "4月1日付け採用",
         },
     )
-    created = Staff.objects.get(staff_number="S1777")
-    assert response["Location"] == reverse("accounts:staff_detail", args=[created.pk])
-    first = client.get(response["Location"]).content.decode()
-    assert "初期パスワード" in first
-    second = client.get(response["Location"]).content.decode()
-    assert "初期パスワード:" not in second
-    assert created.must_change_password and created.role_names == ["徴収担当"]
-    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.STAFF_CREATED, target_staff_number="S1777")
+    change = PrivilegeChange.objects.get(staff_number="S1777")
+    assert response["Location"] == reverse("accounts:privilege_change_detail", args=[change.pk])
+    assert not Staff.objects.filter(staff_number="S1777").exists()  # nobody can sign in with it yet
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PRIVILEGE_CHANGE_REQUESTED)
     assert (event.staff_number, event.target_staff_number, event.terminal_number) == (
         "S9001",
         "S1777",
         "T0001",
     )
+    confirmer = sign_in(Client(), supervisor)
+    confirmer.post(reverse("accounts:privilege_change_confirm", args=[change.pk]), {"reason": ""})
+    created = Staff.objects.get(staff_number="S1777")
+    assert created.must_change_password and created.role_names == ["徴収担当"]
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.STAFF_CREATED, target_staff_number="S1777")
+    assert (event.staff_number, event.terminal_number) == ("S2001", "T0001")
+    assert "申請 S9001" in event.detail
 
 
 def test_a_duplicate_staff_number_is_refused_in_japanese(client, administrator, officer):
@@ -49,6 +53,7 @@ def test_a_duplicate_staff_number_is_refused_in_japanese(client, administrator, 
             "atena_number": "1",
             "department": "x",
             "role": "徴収担当",
+            "reason": "採用",
         },
     )
     assert response.status_code == 200
@@ -113,21 +118,37 @@ def test_resetting_a_lost_second_factor_is_logged_and_forces_a_new_enrolment(cli
     assert officer_client.get(reverse("accounts:verify"))["Location"] == reverse("accounts:enroll")
 
 
-def test_terminals_are_registered_with_a_checked_address(client, administrator):
+def test_terminals_are_requested_with_a_checked_address_and_registered_on_confirmation(
+    client, administrator, supervisor
+):
     sign_in(client, administrator)
     bad = client.post(
         reverse("accounts:terminal_create"),
-        {"terminal_number": "T0200", "name": "窓口2", "location": "1階", "network": "192.168.300.1"},
+        {
+            "terminal_number": "T0200",
+            "name": "窓口2",
+            "location": "1階",
+            "network": "192.168.300.1",
+            "reason": "窓口増設",
+        },
     )
-    assert (
-        "IPアドレス" in bad.content.decode() and not Terminal.objects.filter(terminal_number="T0200").exists()
-    )
+    assert "IPアドレス" in bad.content.decode()
+    assert not PrivilegeChange.objects.filter(terminal_number="T0200").exists()
     client.post(
         reverse("accounts:terminal_create"),
-        {"terminal_number": "T0200", "name": "窓口2", "location": "1階", "network": "192.168.10.22"},
+        {
+            "terminal_number": "T0200",
+            "name": "窓口2",
+            "location": "1階",
+            "network": "192.168.10.22",
+            "reason": "窓口増設",
+        },
     )
+    assert not Terminal.objects.filter(terminal_number="T0200").exists()
+    change = PrivilegeChange.objects.get(terminal_number="T0200")
+    sign_in(Client(), supervisor).post(reverse("accounts:privilege_change_confirm", args=[change.pk]))
     terminal = Terminal.objects.get(terminal_number="T0200")
-    assert terminal.history.first().history_staff_number == "S9001"
+    assert terminal.history.first().history_staff_number == "S2001"
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.TERMINAL_REGISTERED).exists()
 
 

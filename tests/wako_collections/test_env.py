@@ -46,3 +46,29 @@ def test_production_settings_demand_a_secret_key():
         check=False,
     )
     assert result.returncode != 0 and "SECRET_KEY is required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("PRIVILEGE_CONFIRMER_ROLES", "部長", "PRIVILEGE_CONFIRMER_ROLES"),
+        ("PRIVILEGE_CONFIRMER_ROLES", " , ", "PRIVILEGE_CONFIRMER_ROLES"),
+        ("TERMINAL_WIDEST_PREFIX_IPV4", "0", "TERMINAL_WIDEST_PREFIX_IPV4"),
+        ("TERMINAL_WIDEST_PREFIX_IPV4", "33", "TERMINAL_WIDEST_PREFIX_IPV4"),
+        ("TERMINAL_WIDEST_PREFIX_IPV6", "129", "TERMINAL_WIDEST_PREFIX_IPV6"),
+    ],
+)
+def test_four_eyes_and_terminal_range_settings_refuse_bad_values(variable, value, said):
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"WAKO_ENV": "test", variable: value}
+    result = subprocess.run(
+        [sys.executable, "-c", "import wako_collections.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and said in result.stderr

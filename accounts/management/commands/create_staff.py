@@ -1,4 +1,9 @@
-"""Creates a staff account from the server console (for the first administrator)."""
+"""Creates a staff account from the server console (for the first administrator).
+
+The operator at the server is not the web administrator: the account is created at once and the
+password printed here, with no second person's confirmation (there may be nobody else yet). The
+security event records it as created by the console. Every later account is requested on
+/accounts/admin/staff/new/ and confirmed by a second person."""
 
 from django.core.management.base import BaseCommand, CommandError
 
