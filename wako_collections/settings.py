@@ -102,7 +102,11 @@ TEMPLATES = [
                 "accounts.context.header",
                 "wako_collections.city.city",
             ],
-            "builtins": ["wako_collections.templatetags.wareki", "wako_collections.templatetags.money"],
+            "builtins": [
+                "wako_collections.templatetags.wareki",
+                "wako_collections.templatetags.money",
+                "wako_collections.templatetags.safeguards",
+            ],
         },
     },
 ]
@@ -257,7 +261,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler drops what looks like a 個人番号 from messages and tracebacks (Part III).
+    "filters": {"individual_numbers": {"()": "taxpayers.individual_numbers.RedactIndividualNumbers"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["individual_numbers"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},

@@ -1,5 +1,6 @@
 """The ledger's pages as staff use them; each taxpayer page leaves an access-log row."""
 
+import re
 from datetime import date
 
 import pytest
@@ -292,3 +293,35 @@ def test_the_ledger_gives_the_renewed_prescription_day_and_says_when_it_has_comp
         sign_in(client, officer)
         html = client.get(reverse("taxpayers:detail", args=["000000101"])).content.decode()
     assert shown in html and "更新前 R8.5.31" in html
+
+
+MY_NUMBER = "123456789018"
+
+
+def test_the_import_page_never_shows_a_number_even_from_an_old_log(client, supervisor):
+    log = ImportLog.objects.create(
+        kind="persons",
+        file_name=f"{MY_NUMBER}.csv",
+        sha256="0" * 64,
+        staff_number="S2001",
+        terminal_number="T0001",
+        result=ImportLog.Result.REJECTED,
+        error_count=1,
+        errors=[{"line": 2, "column": "個人法人区分", "message": f"コード「{MY_NUMBER}」はありません"}],
+    )
+    sign_in(client, supervisor)
+    for url in (reverse("taxpayers:imports"), reverse("taxpayers:import_detail", args=[log.pk])):
+        page = client.get(url).content.decode()
+        assert MY_NUMBER not in page and "個人番号と思われる値" in page
+
+
+@pytest.mark.parametrize("typed", [MY_NUMBER, "1234 5678 9018", "１２３４５６７８９０１８"])
+def test_a_form_error_does_not_echo_a_number(client, officer, typed):
+    sign_in(client, officer)
+    html = client.get(
+        reverse("taxpayers:late_charge"),
+        {"amount": "65000", "due_date": typed, "paid_on": "R3.5.1", "first_band_months": "1"},
+    ).content.decode()
+    errors = " ".join(re.findall(r'<p class="error" role="alert">(.*?)</p>', html))
+    assert "日付として読めません" in errors and "個人番号と思われる値" in errors
+    assert typed not in errors  # the field itself keeps what the officer typed, to correct it

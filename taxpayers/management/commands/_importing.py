@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from taxpayers import individual_numbers
 from taxpayers.importing import ImportRejected, run_import, start_log
 from wako_collections.actors import Actor
 
@@ -19,7 +20,7 @@ class ImportCommand(BaseCommand):
     def handle(self, *args, path, operator, **options):
         source = Path(path)
         if not source.is_file():
-            raise CommandError(f"ファイル {path} がありません。")
+            raise CommandError(f"ファイル {individual_numbers.redact(path)} がありません。")
         actor = Actor.batch(operator)
         log = start_log(kind=self.kind, path=source, file_name=source.name, actor=actor)
         try:
