@@ -106,11 +106,16 @@ def queue(log: ImportLog, *, kind: str) -> None:
     log.kind, log.phase = kind, QUEUED
 
 
-def discard(log: ImportLog, *, message: str, now: datetime | None = None) -> None:
+def discard(log: ImportLog, *, message: str, now: datetime | None = None) -> bool:
     """Deletes the log's spool file; a log still running is closed as failed with `message`
-    (a finished one keeps its result). Idempotent: callers run it in `finally`."""
+    (a finished one keeps its result). Idempotent: callers run it in `finally`. Whether there
+    was a file to delete."""
     now = now or timezone.now()
-    path_for(log.pk).unlink(missing_ok=True)
+    try:
+        path_for(log.pk).unlink()
+        deleted = True
+    except FileNotFoundError:
+        deleted = False
     # ImportLog keeps no history; conditional updates leave a result another process wrote alone.
     ImportLog.objects.filter(pk=log.pk, result=ImportLog.Result.RUNNING).update(
         result=ImportLog.Result.FAILED,
@@ -124,6 +129,7 @@ def discard(log: ImportLog, *, message: str, now: datetime | None = None) -> Non
         file_deleted_at=now,
     )
     ImportLog.objects.filter(pk=log.pk, file_deleted_at__isnull=True).update(file_deleted_at=now)
+    return deleted
 
 
 def take_file(*, kind: str, source: Path, actor: Actor) -> ImportLog:
@@ -233,11 +239,11 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
     or no log at all. Safe beside live imports on any number of hosts: a file whose log is
     still running within the timeout is left alone. One query per stuck import, two for the rest."""
     now = now or timezone.now()
-    failed = 0
+    failed = deleted = 0
     for log in ImportLog.objects.filter(
         result=ImportLog.Result.RUNNING, started_at__lt=now - settings.IMPORT_STUCK_TIMEOUT
     ):
-        discard(log, message=stuck_message(), now=now)
+        deleted += discard(log, message=stuck_message(), now=now)
         failed += 1
         logger.warning(
             "取込記録 %s（%s、%s、職員 %s）は開始から%s分を過ぎても終わらないため異常終了としました。",
@@ -247,7 +253,6 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
             log.staff_number,
             int(settings.IMPORT_STUCK_TIMEOUT.total_seconds() // 60),
         )
-    deleted = 0
     spool = Path(settings.IMPORT_SPOOL_DIR)
     if spool.is_dir():
         entries = list(spool.iterdir())
