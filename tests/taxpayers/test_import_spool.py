@@ -81,7 +81,9 @@ class UnreadableBody(io.RawIOBase):
     readline = readinto = read
 
 
-def test_a_body_declared_too_large_is_refused_before_it_is_read(rf, supervisor, terminal, spool_dir, settings):
+def test_a_body_declared_too_large_is_refused_before_it_is_read(
+    rf, supervisor, terminal, spool_dir, settings
+):
     from taxpayers.views import imports
 
     limit(settings, 1)
