@@ -213,3 +213,28 @@ def test_the_command_does_not_print_a_number_from_the_file(write_csv, capsys):
     with pytest.raises(CommandError):
         call_command("import_persons", str(bad))
     assert MY_NUMBER not in capsys.readouterr().err
+
+
+def test_the_migration_redacts_numbers_in_logs_written_before():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("taxpayers.migrations.0007_redact_individual_numbers_in_import_logs")
+    log = ImportLog.objects.create(
+        kind="persons",
+        file_name=f"{MY_NUMBER}.csv",
+        sha256="0" * 64,
+        staff_number="S2001",
+        terminal_number="T0001",
+        result=ImportLog.Result.REJECTED,
+        error_count=2,
+        errors=[
+            {"line": 2, "column": "住民区分", "message": f"コード「{MY_NUMBER}」はありません"},
+            {"line": 3, "column": "住民区分", "message": "コード「7」はありません"},
+        ],
+    )
+    migration.redact_import_logs(apps, None)
+    log.refresh_from_db()
+    assert MY_NUMBER not in str(log.errors) + log.file_name
+    assert log.errors[1]["message"] == "コード「7」はありません" and log.errors[0]["line"] == 2
