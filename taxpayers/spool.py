@@ -211,7 +211,7 @@ class SpoolUploadHandler(FileUploadHandler):
         return SpooledUpload(
             log=self.log,
             path=path_for(self.log.pk),
-            name=self.file_name,
+            name=self.file_name or "",
             size=self._size,
             content_type=self.content_type,
         )
