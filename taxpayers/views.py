@@ -88,7 +88,7 @@ def reveal_individual_number(request, atena_number):
         if not taxpayer.has_individual_number:
             form.add_error(None, "この宛名には個人番号が登録されていません。")
         else:
-            reason = form.cleaned_data["reason"]
+            reason = individual_numbers.redact(form.cleaned_data["reason"])  # it goes into two logs
             record_access(
                 request, page="個人番号表示", atena_numbers=[taxpayer.atena_number], detail=f"理由: {reason}"
             )

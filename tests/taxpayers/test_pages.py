@@ -325,3 +325,15 @@ def test_a_form_error_does_not_echo_a_number(client, officer, typed):
     errors = " ".join(re.findall(r'<p class="error" role="alert">(.*?)</p>', html))
     assert "日付として読めません" in errors and "個人番号と思われる値" in errors
     assert typed not in errors  # the field itself keeps what the officer typed, to correct it
+
+
+def test_a_number_typed_into_the_reason_is_not_logged(client, officer, ledger):
+    sign_in(client, officer)
+    client.post(
+        reverse("taxpayers:reveal_individual_number", args=["000000101"]),
+        {"reason": f"本人確認のため（申出の番号 {MY_NUMBER}）"},
+    )
+    access = TaxpayerAccess.objects.get(page="個人番号表示")
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.INDIVIDUAL_NUMBER_SHOWN)
+    for detail in (access.detail, event.detail):
+        assert MY_NUMBER not in detail and "個人番号と思われる値" in detail
