@@ -8,7 +8,7 @@ before the file's first byte is written**, and the file is named after it (`impo
 * Uploads (`SpoolUploadHandler`) are written straight into the spool in chunks — never into
   memory or the system's temporary directory — hashing while writing; a body over
   IMPORT_MAX_UPLOAD_MB is refused by its Content-Length before anything is read
-  (`declared_too_large`) and, when it has none or it lies, by counting while it streams.
+  (`declared_too_large`), and the file part is counted while it streams, whatever was declared.
 * The commands (`take_file`) move the operator's file into the spool under a new log first.
 * Whoever holds the file deletes it in a `finally` (`discard`); what a killed process could not
   delete, `sweep` does: at worker start (`run_worker`), on a schedule (`sweep_import_spool
