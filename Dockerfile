@@ -14,7 +14,8 @@ RUN pip install --no-cache-dir . \
  && SECRET_KEY=build-only-collectstatic-key-0123456789-abcdefghijklmnopqrstuvwxyz \
     INDIVIDUAL_NUMBER_KEYS="build:$(head -c 32 /dev/urandom | base64),hmac:$(head -c 32 /dev/urandom | base64)" \
     ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input -v 0 \
- && useradd --system --uid 1000 wako && chown -R wako /app
+ && useradd --system --uid 1000 wako && chown -R wako /app \
+ && install -d -o wako -m 700 /spool
 USER wako
 EXPOSE 8000
 CMD ["gunicorn", "wako_collections.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

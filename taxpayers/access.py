@@ -3,6 +3,7 @@
 Called by every view and document that shows a taxpayer's data, before the response is built;
 if the row cannot be written the exception propagates and the page is not shown."""
 
+from taxpayers.individual_numbers import redact
 from taxpayers.models import TaxpayerAccess
 
 
@@ -12,5 +13,5 @@ def record_access(request, *, page: str, atena_numbers, detail: str = "") -> Tax
         terminal_number=request.terminal.terminal_number,
         page=page,
         atena_numbers=list(atena_numbers),
-        detail=detail[:200],
+        detail=redact(detail)[:200],  # a reason typed by staff may hold a 個人番号
     )

@@ -40,8 +40,11 @@ class RowError:
 
 def shown(text: str) -> str:
     """Text from the file as the import log keeps it: a control character (a NUL, which PostgreSQL
-    cannot store, or an escape) is written out as 〔制御文字 0x00〕 so staff can see where it was."""
-    return _CONTROL.sub(lambda match: f"〔制御文字 0x{ord(match.group()):02X}〕", text)
+    cannot store, or an escape) is written out as 〔制御文字 0x00〕 so staff can see where it was,
+    and a value that looks like a 個人番号 — typed into a coded column, a date, a file name — is
+    replaced (individual_numbers.redact), so no error echoes one, whatever the column."""
+    text = _CONTROL.sub(lambda match: f"〔制御文字 0x{ord(match.group()):02X}〕", text)
+    return individual_numbers.redact(text)
 
 
 # --- cell readers: each takes the stripped text and returns a value or raises CellError ---

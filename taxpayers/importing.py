@@ -362,7 +362,10 @@ WRITERS = {"persons": _write_persons, "assessments": _write_assessments, "paymen
 
 
 def start_log(*, kind: str, path: Path, file_name: str, actor: Actor) -> ImportLog:
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    """A log for a file already at `path` (tests, the browser tests' fixtures). Uploads and the
+    commands go through taxpayers/spool.py, which creates the log before the file exists."""
+    with path.open("rb") as source:
+        digest = hashlib.file_digest(source, "sha256").hexdigest()
     return ImportLog.objects.create(
         kind=kind,
         file_name=shown(file_name)[:255],
@@ -383,9 +386,10 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
     when any row is invalid (nothing written); any other failure is logged and re-raised."""
     from taxpayers.reconciliation import reconcile
 
-    layout = LAYOUTS[log.kind]
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     try:
+        layout = LAYOUTS[log.kind]
+        _progress(log, phase="検証中")
         content, errors = decode(path.read_bytes())
         rows: list[dict] = []
         seen = 0
@@ -414,7 +418,7 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
                     )
                     payments_imported.send(sender=ImportLog, taxpayer_ids=payers)
             log.result = ImportLog.Result.SUCCEEDED
-    except Exception:
+    except BaseException:  # a worker told to stop (SystemExit) fails the import too
         log.result = ImportLog.Result.FAILED
         log.errors = [
             {"line": 0, "column": "", "message": "予期しないエラーで中断しました。何も取り込まれていません。"}

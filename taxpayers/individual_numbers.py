@@ -9,6 +9,10 @@
 * Lookup: HMAC-SHA256 under a key of its own, stored in its own column.
 * Keys come from INDIVIDUAL_NUMBER_KEYS / INDIVIDUAL_NUMBER_HMAC_KEY or a key file, never from
   SECRET_KEY (settings.py).
+* Redaction: `redact()` replaces anything in a text that looks like a 個人番号 (12 digits, half- or
+  full-width, optionally split by spaces or hyphens, whose last digit is the check digit above)
+  before the text becomes an error message, a log line or a page; `RedactIndividualNumbers` does
+  it for every log record (settings.LOGGING). The check is the same `check_digit` as validation.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import re
+import unicodedata
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -26,6 +32,10 @@ from django.conf import settings
 FORMAT_VERSION = "v1"
 MASKED = "＊＊＊＊ ＊＊＊＊ ＊＊＊＊"
 _DIGITS = re.compile(r"^[0-9]{12}$")
+REDACTED = "〔個人番号と思われる値〕"
+# Twelve digits (ASCII or full-width), a single space or hyphen allowed between any two, and no
+# digit just before or after: a run of 13 or more digits is some other number (収納番号, …).
+_LOOKS_LIKE = re.compile(r"(?<![0-9０-９])[0-9０-９](?:[ 　\-‐－]?[0-9０-９]){11}(?![0-9０-９])")
 
 
 class IndividualNumberError(ValueError):
@@ -47,8 +57,6 @@ def check_digit(first_eleven: str) -> int:
 
 def normalize(text: str) -> str:
     """Digits only (full-width digits, spaces and hyphens are accepted on input)."""
-    import unicodedata
-
     return re.sub(r"[\s\-‐－]", "", unicodedata.normalize("NFKC", text or ""))
 
 
@@ -59,6 +67,39 @@ def validate(text: str) -> str:
     if check_digit(number[:11]) != int(number[11]):
         raise IndividualNumberError("個人番号の検査用数字（12桁目）が一致しません。番号を確認してください。")
     return number
+
+
+def is_valid(text: str) -> bool:
+    """Whether `text` is a 個人番号 as `validate` accepts it (12 digits, the check digit right)."""
+    number = normalize(text)
+    return bool(_DIGITS.match(number)) and check_digit(number[:11]) == int(number[11])
+
+
+def redact(text: str) -> str:
+    """`text` with every value that looks like a 個人番号 replaced by REDACTED. For anything that
+    echoes what someone typed or imported: error messages, file names, log lines. Twelve digits
+    whose check digit does not fit are left as they are (about 1 in 11 random runs fits)."""
+    if not text:
+        return text
+    return _LOOKS_LIKE.sub(lambda match: REDACTED if is_valid(match.group()) else match.group(), text)
+
+
+class RedactIndividualNumbers(logging.Filter):
+    """Logging filter (on every handler in settings.LOGGING): the message, and the traceback of a
+    logged exception, lose anything that looks like a 個人番号 before a handler writes them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
 
 
 def _current_key() -> tuple[str, bytes]:

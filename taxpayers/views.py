@@ -2,23 +2,19 @@
 calculator, showing a 個人番号 with a reason, and imports. Every page that shows a taxpayer's
 data writes its access-log row before it is rendered."""
 
-import os
-import tempfile
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from accounts.events import record_request_event
 from accounts.models import SecurityEvent
-from taxpayers import individual_numbers
+from taxpayers import individual_numbers, spool
 from taxpayers.access import record_access
 from taxpayers.forms import ImportUploadForm, LateChargeForm, LedgerFilterForm, RevealForm, SearchForm
-from taxpayers.importing import start_log
 from taxpayers.late_charges import PartialPayment, RateMissingError, compute_late_charge, rates_for
 from taxpayers.ledger import ledger_for
 from taxpayers.models import ImportLog, ReconcileRun, Taxpayer, TaxpayerBalance
@@ -92,7 +88,7 @@ def reveal_individual_number(request, atena_number):
         if not taxpayer.has_individual_number:
             form.add_error(None, "この宛名には個人番号が登録されていません。")
         else:
-            reason = form.cleaned_data["reason"]
+            reason = individual_numbers.redact(form.cleaned_data["reason"])  # it goes into two logs
             record_access(
                 request, page="個人番号表示", atena_numbers=[taxpayer.atena_number], detail=f"理由: {reason}"
             )
@@ -153,31 +149,52 @@ def late_charge(request):
     )
 
 
+@csrf_exempt  # checked in _receive_upload, once the spool's upload handler is in place
 @menu_required("import_data")
 @require_http_methods(["GET", "POST"])
 def imports(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    """The upload form and the import log. A POST's body goes straight into the import spool
+    (taxpayers/spool.py): refused by its declared length before it is read, counted while it
+    streams, owned by an ImportLog from its first byte, and deleted unless the worker took it."""
+    if request.method == "GET":
+        kind = request.GET.get("kind")
+        return _imports_page(request, ImportUploadForm(initial={"kind": kind} if kind else None))
+    if spool.declared_too_large(request):
+        return _imports_page(request, ImportUploadForm(), refusal=spool.too_large_message(), status=413)
+    handler = spool.SpoolUploadHandler(request, actor=request.actor)
+    request.upload_handlers = [handler]
+    try:
+        return _receive_upload(request, handler)
+    finally:  # a refused form, a CSRF failure, a lost database, a worker told to exit
+        handler.release(spool.NOT_STARTED)
+
+
+@csrf_protect
+def _receive_upload(request, handler: spool.SpoolUploadHandler):
+    form = ImportUploadForm(request.POST, request.FILES)
+    if handler.refused:
+        form = ImportUploadForm(initial={"kind": request.POST.get("kind")})
+        return _imports_page(request, form, refusal=spool.too_large_message(), status=413)
+    if form.is_valid():
         upload = form.cleaned_data["file"]
-        spool = settings.IMPORT_SPOOL_DIR
-        spool.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix="import-", suffix=".csv", dir=spool)
-        with os.fdopen(handle, "wb") as target:
-            for piece in upload.chunks():
-                target.write(piece)
-        log = start_log(
-            kind=form.cleaned_data["kind"], path=Path(name), file_name=upload.name, actor=request.actor
-        )
+        if not isinstance(upload, spool.SpooledUpload):  # only the spool's handler reads this body
+            raise RuntimeError("the import upload did not go through the spool")
+        spool.queue(upload.log, kind=form.cleaned_data["kind"])
         import_uploaded_file.enqueue(
-            log_id=log.pk,
-            path=name,
+            log_id=upload.log.pk,
             staff_id=request.user.pk,
             terminal_number=request.terminal.terminal_number,
         )
+        handler.handed_over = True
         messages.info(request, f"{upload.name} の取込を開始しました。")
-        return redirect("taxpayers:import_detail", pk=log.pk)
+        return redirect("taxpayers:import_detail", pk=upload.log.pk)
+    return _imports_page(request, form)
+
+
+def _imports_page(request, form, *, refusal: str = "", status: int = 200):
     logs = Paginator(ImportLog.objects.all(), 20).get_page(request.GET.get("page"))
-    return render(request, "taxpayers/imports.html", {"form": form, "page": logs})
+    context = {"form": form, "page": logs, "refusal": refusal, "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB}
+    return render(request, "taxpayers/imports.html", context, status=status)
 
 
 @menu_required("import_data")
@@ -186,5 +203,9 @@ def import_detail(request, pk):
     return render(
         request,
         "taxpayers/import_detail.html",
-        {"log": log, "running": log.result == ImportLog.Result.RUNNING},
+        {
+            "log": log,
+            "running": log.result == ImportLog.Result.RUNNING,
+            "failed": log.result == ImportLog.Result.FAILED,
+        },
     )

@@ -103,7 +103,11 @@ TEMPLATES = [
                 "accounts.context.header",
                 "wako_collections.city.city",
             ],
-            "builtins": ["wako_collections.templatetags.wareki", "wako_collections.templatetags.money"],
+            "builtins": [
+                "wako_collections.templatetags.wareki",
+                "wako_collections.templatetags.money",
+                "wako_collections.templatetags.safeguards",
+            ],
         },
     },
 ]
@@ -144,8 +148,16 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 
-# Uploaded import files wait here only while they are imported (deleted right after).
+# Uploaded import files wait here only while they are imported (deleted right after); every file
+# in it belongs to an ImportLog (taxpayers/spool.py). Web and worker must share the directory.
 IMPORT_SPOOL_DIR = Path(env_str("IMPORT_SPOOL_DIR", default=str(BASE_DIR / ".data" / "import-spool")))
+# The largest CSV the import page accepts; a bigger body is refused before it is read.
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
+IMPORT_MAX_UPLOAD_BYTES = IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+# An import still running this long after it started is taken as dead (its worker was killed):
+# the sweep deletes its file and closes it as failed. Above the longest import plus the longest
+# wait behind other background work (a 1,000,000-row import takes about a minute).
+IMPORT_STUCK_TIMEOUT = env_minutes("IMPORT_STUCK_MINUTES", 60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 
@@ -278,7 +290,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler drops what looks like a 個人番号 from messages and tracebacks (Part III).
+    "filters": {"individual_numbers": {"()": "taxpayers.individual_numbers.RedactIndividualNumbers"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["individual_numbers"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},

@@ -167,3 +167,74 @@ def test_the_app_readme_documents_every_column_of_every_layout():
     for layout in LAYOUTS.values():
         for header, kind, required, example in iter_documented(layout):
             assert f"| {header} | {kind} | {required} | {example} |" in readme, header
+
+
+MY_NUMBER = "123456789018"  # valid check digit; made up for tests
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("個人法人区分", MY_NUMBER),  # a coded column: the message used to quote the cell
+        ("住民区分", "１２３４５６７８９０１８"),
+        ("性別", "1234-5678-9018"),
+        ("生年月日", MY_NUMBER),  # a date column quotes what it could not read
+        ("送付先開始日", "1234 5678 9018"),
+    ],
+)
+def test_a_number_typed_into_another_column_is_never_echoed(write_csv, batch_actor, column, value):
+    header = PERSON_HEADER.split(",")
+    cells = PERSONS[0].split(",")
+    cells[header.index(column)] = value
+    path = write_csv("bad.csv", PERSON_HEADER, [",".join(cells)])
+    with pytest.raises(ImportRejected) as raised:
+        import_file("persons", path, batch_actor)
+    log = ImportLog.objects.get(pk=raised.value.log.pk)
+    assert any(e["column"] == column for e in log.errors)
+    stored = str(log.errors) + log.file_name
+    assert individual_numbers.normalize(MY_NUMBER) not in individual_numbers.normalize(stored)
+    assert "1234-5678-9018" not in stored
+
+
+def test_cross_row_errors_and_file_names_do_not_echo_a_number(write_csv, batch_actor):
+    twice = [PERSONS[0].replace("000000101", MY_NUMBER)] * 2  # a 宛名番号 that is a 個人番号
+    path = write_csv(f"{MY_NUMBER}.csv", PERSON_HEADER, twice)
+    with pytest.raises(ImportRejected) as raised:
+        import_file("persons", path, batch_actor)
+    log = ImportLog.objects.get(pk=raised.value.log.pk)
+    assert "重複" in log.errors[0]["message"]
+    assert MY_NUMBER not in str(log.errors) and MY_NUMBER not in log.file_name
+
+
+def test_the_command_does_not_print_a_number_from_the_file(write_csv, capsys):
+    cells = PERSONS[0].split(",")
+    cells[1] = MY_NUMBER
+    bad = write_csv("bad.csv", PERSON_HEADER, [",".join(cells)])
+    with pytest.raises(CommandError):
+        call_command("import_persons", str(bad))
+    assert MY_NUMBER not in capsys.readouterr().err
+
+
+def test_the_migration_redacts_numbers_in_logs_written_before():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("taxpayers.migrations.0007_redact_individual_numbers_in_import_logs")
+    log = ImportLog.objects.create(
+        kind="persons",
+        file_name=f"{MY_NUMBER}.csv",
+        sha256="0" * 64,
+        staff_number="S2001",
+        terminal_number="T0001",
+        result=ImportLog.Result.REJECTED,
+        error_count=2,
+        errors=[
+            {"line": 2, "column": "住民区分", "message": f"コード「{MY_NUMBER}」はありません"},
+            {"line": 3, "column": "住民区分", "message": "コード「7」はありません"},
+        ],
+    )
+    migration.redact_import_logs(apps, None)
+    log.refresh_from_db()
+    assert MY_NUMBER not in str(log.errors) + log.file_name
+    assert log.errors[1]["message"] == "コード「7」はありません" and log.errors[0]["line"] == 2

@@ -81,3 +81,67 @@ def test_rotating_the_key_reencrypts_every_number(ledger, settings, capsys):
     assert mynumber.decrypt(taro.individual_number_ciphertext, atena_number="000000101") == VALID
     settings.INDIVIDUAL_NUMBER_KEYS = settings.INDIVIDUAL_NUMBER_KEYS[:1]  # the old key can now go
     assert mynumber.decrypt(taro.individual_number_ciphertext, atena_number="000000101") == VALID
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "123456789018",
+        "コード「123456789018」はありません",
+        "１２３４５６７８９０１８",
+        "1234 5678 9018",
+        "1234-5678-9018",
+        "１２３４－５６７８－９０１８",
+        "「123456789018」は日付として読めません",
+        "宛名番号 123456789018 が2行目と重複しています。",
+        "mynumber_123456789018.csv",
+    ],
+)
+def test_anything_that_looks_like_a_number_is_redacted(text):
+    redacted = mynumber.redact(text)
+    assert mynumber.REDACTED in redacted
+    assert mynumber.normalize(VALID) not in mynumber.normalize(redacted)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "123456789012",  # twelve digits, wrong check digit
+        "1234567890180",  # thirteen digits: some other number
+        "0001234567890180",
+        "2025-04-01",
+        "048-424-0000",
+        "090-1111-2222",
+        "65,000円",
+        "",
+    ],
+)
+def test_other_numbers_are_left_alone(text):
+    assert mynumber.redact(text) == text
+
+
+def test_the_log_filter_redacts_messages_arguments_and_tracebacks():
+    import logging
+
+    try:
+        raise ValueError(f"bad value {VALID}")
+    except ValueError:
+        import sys
+
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "row %s: %s", ("2", VALID), exc_info)
+    assert mynumber.RedactIndividualNumbers().filter(record)
+    text = logging.Formatter().format(record)
+    assert VALID not in text and mynumber.REDACTED in text and "ValueError" in text
+
+
+def test_every_configured_log_handler_redacts(settings):
+    for name, handler in settings.LOGGING["handlers"].items():
+        assert "individual_numbers" in handler.get("filters", []), name
+    assert logging_filter_class(settings) is mynumber.RedactIndividualNumbers
+
+
+def logging_filter_class(settings):
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.LOGGING["filters"]["individual_numbers"]["()"])

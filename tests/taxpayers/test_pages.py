@@ -1,5 +1,6 @@
 """The ledger's pages as staff use them; each taxpayer page leaves an access-log row."""
 
+import re
 from datetime import date
 
 import pytest
@@ -340,3 +341,47 @@ def test_a_part_payment_after_the_demand_does_not_show_prescription_earlier(
         html = client.get(reverse(page, args=args)).content.decode()
     assert "令和11年7月29日" in html
     assert "令和11年7月24日" not in html
+
+
+MY_NUMBER = "123456789018"
+
+
+def test_the_import_page_never_shows_a_number_even_from_an_old_log(client, supervisor):
+    log = ImportLog.objects.create(
+        kind="persons",
+        file_name=f"{MY_NUMBER}.csv",
+        sha256="0" * 64,
+        staff_number="S2001",
+        terminal_number="T0001",
+        result=ImportLog.Result.REJECTED,
+        error_count=1,
+        errors=[{"line": 2, "column": "個人法人区分", "message": f"コード「{MY_NUMBER}」はありません"}],
+    )
+    sign_in(client, supervisor)
+    for url in (reverse("taxpayers:imports"), reverse("taxpayers:import_detail", args=[log.pk])):
+        page = client.get(url).content.decode()
+        assert MY_NUMBER not in page and "個人番号と思われる値" in page
+
+
+@pytest.mark.parametrize("typed", [MY_NUMBER, "1234 5678 9018", "１２３４５６７８９０１８"])
+def test_a_form_error_does_not_echo_a_number(client, officer, typed):
+    sign_in(client, officer)
+    html = client.get(
+        reverse("taxpayers:late_charge"),
+        {"amount": "65000", "due_date": typed, "paid_on": "R3.5.1", "first_band_months": "1"},
+    ).content.decode()
+    errors = " ".join(re.findall(r'<p class="error" role="alert">(.*?)</p>', html))
+    assert "日付として読めません" in errors and "個人番号と思われる値" in errors
+    assert typed not in errors  # the field itself keeps what the officer typed, to correct it
+
+
+def test_a_number_typed_into_the_reason_is_not_logged(client, officer, ledger):
+    sign_in(client, officer)
+    client.post(
+        reverse("taxpayers:reveal_individual_number", args=["000000101"]),
+        {"reason": f"本人確認のため（申出の番号 {MY_NUMBER}）"},
+    )
+    access = TaxpayerAccess.objects.get(page="個人番号表示")
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.INDIVIDUAL_NUMBER_SHOWN)
+    for detail in (access.detail, event.detail):
+        assert MY_NUMBER not in detail and "個人番号と思われる値" in detail
