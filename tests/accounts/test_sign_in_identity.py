@@ -101,8 +101,10 @@ def test_canonical_staff_number_folds_every_spelling(typed, canonical):
 
 
 @pytest.mark.parametrize("typed", ["Ｓ１７７７", " s1777 ", "S1777\u3000"])
-def test_registering_staff_stores_the_canonical_number(client, administrator, typed):
-    from accounts.models import Staff
+def test_registering_staff_stores_the_canonical_number(client, administrator, supervisor, typed):
+    from django.test import Client
+
+    from accounts.models import PrivilegeChange, Staff
     from tests.conftest import sign_in
 
     sign_in(client, administrator)
@@ -114,9 +116,14 @@ def test_registering_staff_stores_the_canonical_number(client, administrator, ty
             "atena_number": "123456789",
             "department": "総務部収納課",
             "role": "徴収担当",
+            "reason": "新規採用（4月1日付け）",
         },
     )
     assert response.status_code == 302
+    change = PrivilegeChange.objects.get(kind=PrivilegeChange.Kind.STAFF_CREATION)
+    assert change.staff_number == "S1777"
+    confirmer = sign_in(Client(), supervisor)
+    confirmer.post(reverse("accounts:privilege_change_confirm", args=[change.pk]), {"reason": ""})
     assert list(Staff.objects.filter(full_name="中村 陽子").values_list("staff_number", flat=True)) == [
         "S1777"
     ]
@@ -135,6 +142,7 @@ def test_a_staff_number_taken_in_another_spelling_is_refused(client, administrat
             "atena_number": "1",
             "department": "総務部収納課",
             "role": "徴収担当",
+            "reason": "新規採用",
         },
     )
     assert response.status_code == 200
