@@ -220,7 +220,7 @@ def test_the_migration_redacts_numbers_in_logs_written_before():
 
     from django.apps import apps
 
-    migration = importlib.import_module("taxpayers.migrations.0007_redact_individual_numbers_in_import_logs")
+    migration = importlib.import_module("taxpayers.migrations.0009_redact_individual_numbers_in_import_logs")
     log = ImportLog.objects.create(
         kind="persons",
         file_name=f"{MY_NUMBER}.csv",
