@@ -20,7 +20,9 @@ INITIAL_PASSWORD_KEY = "wako_initial_password"  # noqa: S105  (a session key nam
 
 @menu_required("user_admin")
 def staff_list(request):
-    staff = Staff.objects.prefetch_related("groups", "totpdevice_set").order_by("-is_active", "staff_number")
+    staff = Staff.objects.prefetch_related("groups", "authenticatorapp_set").order_by(
+        "-is_active", "staff_number"
+    )
     page = Paginator(staff, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/staff_list.html", {"page": page})
 

@@ -15,10 +15,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.events import record_event
-from accounts.models import RolePolicy, SecurityEvent, Staff, Terminal
+from accounts.models import AuthenticatorApp, RolePolicy, SecurityEvent, Staff, Terminal
 from accounts.roles import Role
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import save_tracked
@@ -142,7 +141,7 @@ def reset_second_factor(*, actor: Actor, staff: Staff, reason: str) -> None:
     from django_otp_webauthn.models import WebAuthnCredential
 
     with transaction.atomic():
-        removed = TOTPDevice.objects.filter(user=staff).delete()[0]
+        removed = AuthenticatorApp.objects.filter(user=staff).delete()[0]
         keys = (
             WebAuthnCredential.objects.filter(user=staff)
             .delete()[1]

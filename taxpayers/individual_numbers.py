@@ -72,28 +72,38 @@ def _key(key_id: str) -> bytes:
     raise IndividualNumberKeyError(f"個人番号の鍵 {key_id} が設定されていません。")
 
 
-def encrypt(number: str, *, atena_number: str) -> str:
-    number = validate(number)
+def seal(plaintext: bytes, *, associated: bytes) -> str:
+    """AES-256-GCM under the current key, as "v1.<key id>.<base64(nonce + ciphertext)>". The same
+    key store also seals the staff's TOTP secrets (accounts.models.AuthenticatorApp); each use
+    binds its own associated data, so a value moved to another column or row does not open."""
     key_id, key = _current_key()
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, number.encode(), atena_number.encode())
+    sealed = AESGCM(key).encrypt(nonce, plaintext, associated)
     return f"{FORMAT_VERSION}.{key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 
-def decrypt(token: str, *, atena_number: str) -> str:
+def unseal(token: str, *, associated: bytes, what: str = "個人番号") -> bytes:
     try:
         version, key_id, payload = token.split(".", 2)
         raw = base64.urlsafe_b64decode(payload.encode())
     except ValueError:
-        raise IndividualNumberKeyError("個人番号の暗号文の形式が正しくありません。") from None
+        raise IndividualNumberKeyError(f"{what}の暗号文の形式が正しくありません。") from None
     if version != FORMAT_VERSION:
-        raise IndividualNumberKeyError(f"個人番号の暗号文の版 {version} には対応していません。")
+        raise IndividualNumberKeyError(f"{what}の暗号文の版 {version} には対応していません。")
     try:
-        return AESGCM(_key(key_id)).decrypt(raw[:12], raw[12:], atena_number.encode()).decode()
+        return AESGCM(_key(key_id)).decrypt(raw[:12], raw[12:], associated)
     except InvalidTag:
         raise IndividualNumberKeyError(
-            "個人番号を復号できません（鍵が違うか、値が改ざんされています）。"
+            f"{what}を復号できません（鍵が違うか、値が改ざんされています）。"
         ) from None
+
+
+def encrypt(number: str, *, atena_number: str) -> str:
+    return seal(validate(number).encode(), associated=atena_number.encode())
+
+
+def decrypt(token: str, *, atena_number: str) -> str:
+    return unseal(token, associated=atena_number.encode()).decode()
 
 
 def key_id_of(token: str) -> str:

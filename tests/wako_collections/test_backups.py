@@ -1,5 +1,6 @@
 """backup → restore into a scratch database: the same rows, and 個人番号 that still decrypt."""
 
+import base64
 import os
 from io import StringIO
 
@@ -159,3 +160,18 @@ def test_a_restore_signs_out_the_sessions_an_older_dump_still_holds(ledger, tmp_
     assert session.session_key in _script_of(old_style)
     restore(old_style, into=scratch_database)
     assert row_counts(scratch_database, ["django_session"]) == {"django_session": 0}
+
+
+def test_a_dump_holds_no_authenticator_secret_in_a_form_that_gives_codes(ledger, officer, tmp_path):
+    from accounts.models import AuthenticatorApp
+    from wako_collections.backups import backup
+
+    device = AuthenticatorApp.objects.get(user=officer)
+    secret = device.key
+    dump = tmp_path / "wako.dump"
+    backup(dump)
+    script = _script_of(dump)
+    assert "accounts_authenticatorapp" in script
+    assert device.key_ciphertext in script  # the row is there, sealed
+    assert secret not in script
+    assert base64.b32encode(bytes.fromhex(secret)).decode() not in script
