@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_totp",  # only for migration accounts 0013, which emptied its table (accounts.AuthenticatorApp)
     "django_otp_webauthn",
     "simple_history",
     "axes",
