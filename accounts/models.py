@@ -281,6 +281,7 @@ class SecurityEvent(models.Model):
         ROLE_POLICY_CHANGED = "role_policy_changed", "ロールの認証方式の変更"
         BACKUP_MADE = "backup_made", "バックアップの作成"
         DATABASE_RESTORED = "database_restored", "バックアップからの復元"
+        RETENTION_PURGED = "retention_purged", "保存期間経過による削除"
 
     occurred_at = models.DateTimeField("日時", default=timezone.now, db_index=True, db_comment="日時")
     kind = models.CharField("種別", max_length=30, choices=Kind.choices, db_comment="種別")
