@@ -22,10 +22,24 @@ import re
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.db import models
 
 FORMAT_VERSION = "v1"
 MASKED = "＊＊＊＊ ＊＊＊＊ ＊＊＊＊"
 _DIGITS = re.compile(r"^[0-9]{12}$")
+
+
+class RevealPurpose(models.TextChoices):
+    """Why a 個人番号 may be shown in full: the uses the PIA states for it (使用目的 所在調査、所得
+    および財産の状況調査; 使用方法 滞納処分情報の管理・交渉内容の管理; 賦課情報との突合; 対象者を正確に
+    特定する必要), under 番号法第9条第1項 別表第一 第16号・第30号 (地方税・国民健康保険の徴収)."""
+
+    RESIDENCE_INQUIRY = "residence_inquiry", "所在調査（他市区町村・関係機関への照会）"
+    PROPERTY_INQUIRY = "property_inquiry", "財産調査（預貯金・給与・保険等の照会）"
+    INCOME_INQUIRY = "income_inquiry", "所得の状況調査"
+    DISPOSITION = "disposition", "滞納処分（差押・交付要求・参加差押等）の事務"
+    IDENTIFICATION = "identification", "本人の特定（同姓同名・転入出等の照合）"
+    ASSESSMENT_MATCH = "assessment_match", "賦課情報との突合（滞納有無の確認）"
 
 
 class IndividualNumberError(ValueError):
