@@ -117,7 +117,7 @@ def private_directory(directory: Path, *, tighten: bool = False) -> None:
     if mode & 0o077:
         if not tighten:
             raise BackupError(
-                f"{directory} は職員以外（グループ・その他）も開ける権限（{mode:o}）です。"
+                f"{directory} は所有者以外（グループ・その他）も開ける権限（{mode:o}）です。"
                 f"バックアップは所有者だけが開けるフォルダー（chmod 700）に置いてください。"
             )
         directory.chmod(PRIVATE_DIRECTORY)
