@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wako_collections import key_store
 from wako_collections.records import tracked_history
 
 staff_number_validator = RegexValidator(
@@ -111,8 +112,8 @@ class Staff(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-
 
 class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
     """A staff member's authenticator app (TOTP, RFC 6238): django-otp's TOTP device with its
-    secret sealed at rest under the application's key store (INDIVIDUAL_NUMBER_KEYS, the keys of
-    個人番号), bound to the staff member's row, so neither the table, a backup nor a copied row is
+    secret sealed at rest by the application's key store (wako_collections.key_store, under
+    INDIVIDUAL_NUMBER_KEYS, the keys of 個人番号), bound to the staff member's row, so neither the table, a backup nor a copied row is
     enough to produce codes. `key` reads and writes the hex secret as django-otp's TOTPDevice does;
     verification, throttling and the otpauth:// URL are django-otp's own (borrowed below)."""
 
@@ -144,18 +145,16 @@ class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
 
     @property
     def key(self) -> str:
-        from taxpayers.individual_numbers import unseal
-
-        return unseal(self.key_ciphertext, associated=self._associated(), what="認証アプリの秘密鍵").decode()
+        return key_store.unseal(
+            self.key_ciphertext, associated=self._associated(), what="認証アプリの秘密鍵"
+        ).decode()
 
     @key.setter
     def key(self, hex_key: str) -> None:
         from django_otp.util import hex_validator
 
-        from taxpayers.individual_numbers import seal
-
         hex_validator()(hex_key)
-        self.key_ciphertext = seal(hex_key.encode(), associated=self._associated())
+        self.key_ciphertext = key_store.seal(hex_key.encode(), associated=self._associated())
 
     def save(self, *args, **kwargs):
         if not self.key_ciphertext:  # the field's default, which needs the staff member first

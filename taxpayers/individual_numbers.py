@@ -2,10 +2,11 @@
 
 * Validation: 12 digits whose last is the check digit of 行政手続における特定の個人を識別する
   ための番号の利用等に関する法律施行令第8条 (weights 2–7 then 2–6 from the right, mod 11).
-* Storage: AES-256-GCM (pyca/cryptography) with a random 96-bit nonce; the value carries the id
-  of its key ("v1.<key id>.<base64>") so keys can be rotated; the 宛名番号 is bound in as
-  associated data, so a ciphertext copied to another taxpayer does not decrypt. A wrong or
-  missing key raises IndividualNumberKeyError; ciphertext is never returned in its place.
+* Storage: sealed by the application's key store (wako_collections.key_store: AES-256-GCM with a
+  random 96-bit nonce; the value carries the id of its key, "v1.<key id>.<base64>", so keys can be
+  rotated); the 宛名番号 is bound in as associated data, so a ciphertext copied to another taxpayer
+  does not decrypt. A wrong or missing key raises IndividualNumberKeyError; ciphertext is never
+  returned in its place.
 * Lookup: HMAC-SHA256 under a key of its own, stored in its own column.
 * Keys come from INDIVIDUAL_NUMBER_KEYS / INDIVIDUAL_NUMBER_HMAC_KEY or a key file, never from
   SECRET_KEY (settings.py).
@@ -16,15 +17,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import models
 
-FORMAT_VERSION = "v1"
+from wako_collections import key_store
+from wako_collections.key_store import FORMAT_VERSION, key_id_of  # noqa: F401  (part of this module's API)
+
+# The key store's error, under the name the 個人番号 code has always caught.
+IndividualNumberKeyError = key_store.KeyStoreError
 MASKED = "＊＊＊＊ ＊＊＊＊ ＊＊＊＊"
 _DIGITS = re.compile(r"^[0-9]{12}$")
 
@@ -44,10 +46,6 @@ class RevealPurpose(models.TextChoices):
 
 class IndividualNumberError(ValueError):
     """Not a valid 個人番号; the message is for the person who typed or imported it."""
-
-
-class IndividualNumberKeyError(RuntimeError):
-    """The value cannot be decrypted with the configured keys."""
 
 
 def check_digit(first_eleven: str) -> int:
@@ -75,53 +73,12 @@ def validate(text: str) -> str:
     return number
 
 
-def _current_key() -> tuple[str, bytes]:
-    return settings.INDIVIDUAL_NUMBER_KEYS[0]
-
-
-def _key(key_id: str) -> bytes:
-    for candidate_id, key in settings.INDIVIDUAL_NUMBER_KEYS:
-        if candidate_id == key_id:
-            return key
-    raise IndividualNumberKeyError(f"個人番号の鍵 {key_id} が設定されていません。")
-
-
-def seal(plaintext: bytes, *, associated: bytes) -> str:
-    """AES-256-GCM under the current key, as "v1.<key id>.<base64(nonce + ciphertext)>". The same
-    key store also seals the staff's TOTP secrets (accounts.models.AuthenticatorApp); each use
-    binds its own associated data, so a value moved to another column or row does not open."""
-    key_id, key = _current_key()
-    nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, plaintext, associated)
-    return f"{FORMAT_VERSION}.{key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
-
-
-def unseal(token: str, *, associated: bytes, what: str = "個人番号") -> bytes:
-    try:
-        version, key_id, payload = token.split(".", 2)
-        raw = base64.urlsafe_b64decode(payload.encode())
-    except ValueError:
-        raise IndividualNumberKeyError(f"{what}の暗号文の形式が正しくありません。") from None
-    if version != FORMAT_VERSION:
-        raise IndividualNumberKeyError(f"{what}の暗号文の版 {version} には対応していません。")
-    try:
-        return AESGCM(_key(key_id)).decrypt(raw[:12], raw[12:], associated)
-    except InvalidTag:
-        raise IndividualNumberKeyError(
-            f"{what}を復号できません（鍵が違うか、値が改ざんされています）。"
-        ) from None
-
-
 def encrypt(number: str, *, atena_number: str) -> str:
-    return seal(validate(number).encode(), associated=atena_number.encode())
+    return key_store.seal(validate(number).encode(), associated=atena_number.encode())
 
 
 def decrypt(token: str, *, atena_number: str) -> str:
-    return unseal(token, associated=atena_number.encode()).decode()
-
-
-def key_id_of(token: str) -> str:
-    return token.split(".", 2)[1]
+    return key_store.unseal(token, associated=atena_number.encode(), what="個人番号").decode()
 
 
 def digest(number: str) -> str:

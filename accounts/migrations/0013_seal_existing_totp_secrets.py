@@ -27,7 +27,7 @@ def _associated(user_id) -> bytes:
 
 
 def seal_secrets(apps, schema_editor):
-    from taxpayers.individual_numbers import seal
+    from wako_collections.key_store import seal
 
     TOTPDevice = apps.get_model("otp_totp", "TOTPDevice")
     AuthenticatorApp = apps.get_model("accounts", "AuthenticatorApp")
@@ -42,14 +42,16 @@ def seal_secrets(apps, schema_editor):
 
 
 def open_secrets(apps, schema_editor):
-    from taxpayers.individual_numbers import unseal
+    from wako_collections.key_store import unseal
 
     TOTPDevice = apps.get_model("otp_totp", "TOTPDevice")
     AuthenticatorApp = apps.get_model("accounts", "AuthenticatorApp")
     for app in AuthenticatorApp.objects.order_by("pk"):
         device = TOTPDevice.objects.create(
             user_id=app.user_id,
-            key=unseal(app.key_ciphertext, associated=_associated(app.user_id)).decode(),
+            key=unseal(
+                app.key_ciphertext, associated=_associated(app.user_id), what="認証アプリの秘密鍵"
+            ).decode(),
             **{field: getattr(app, field) for field in FIELDS},
         )
         TOTPDevice.objects.filter(pk=device.pk).update(created_at=app.created_at)
