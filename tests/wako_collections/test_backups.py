@@ -175,3 +175,4 @@ def test_a_dump_holds_no_authenticator_secret_in_a_form_that_gives_codes(ledger,
     assert device.key_ciphertext in script  # the row is there, sealed
     assert secret not in script
     assert base64.b32encode(bytes.fromhex(secret)).decode() not in script
+    assert secret.encode() not in dump.read_bytes()
