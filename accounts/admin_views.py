@@ -47,7 +47,9 @@ def _confirmation_needed() -> str:
 
 @menu_required("user_admin")
 def staff_list(request):
-    staff = Staff.objects.prefetch_related("groups", "totpdevice_set").order_by("-is_active", "staff_number")
+    staff = Staff.objects.prefetch_related("groups", "authenticatorapp_set").order_by(
+        "-is_active", "staff_number"
+    )
     page = Paginator(staff, 50).get_page(request.GET.get("page"))
     pending_count = PrivilegeChange.objects.pending().filter(
         kind__in=[PrivilegeChange.Kind.STAFF_CREATION, PrivilegeChange.Kind.ROLE_CHANGE]

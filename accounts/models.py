@@ -8,8 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.identity import STAFF_NUMBER_PATTERN, canonical_staff_number
+from wako_collections import key_store
 from wako_collections.records import tracked_history
 
 staff_number_validator = RegexValidator(
@@ -47,7 +50,7 @@ class StaffManager(BaseUserManager.from_queryset(StaffQuerySet)):  # type: ignor
         raise NotImplementedError("use `manage.py create_staff --role システム管理者` instead")
 
 
-class Staff(AbstractBaseUser, PermissionsMixin):
+class Staff(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # AuthenticatorApp extends untyped django-otp
     """A member of staff. Never deleted: leaving staff are deactivated, which ends their sessions."""
 
     staff_number = models.CharField(
@@ -113,13 +116,72 @@ class Staff(AbstractBaseUser, PermissionsMixin):
 
     @property
     def has_second_factor(self) -> bool:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
         from django_otp_webauthn.models import WebAuthnCredential
 
         return (
-            TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+            AuthenticatorApp.objects.filter(user=self, confirmed=True).exists()
             or WebAuthnCredential.objects.filter(user=self, confirmed=True).exists()
         )
+
+
+class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's authenticator app (TOTP, RFC 6238): django-otp's TOTP device with its
+    secret sealed at rest by the application's key store (wako_collections.key_store, under
+    INDIVIDUAL_NUMBER_KEYS, the keys of 個人番号), bound to the staff member's row, so neither the table, a backup nor a copied row is
+    enough to produce codes. `key` reads and writes the hex secret as django-otp's TOTPDevice does;
+    verification, throttling and the otpauth:// URL are django-otp's own (borrowed below)."""
+
+    key_ciphertext = models.CharField(
+        "秘密鍵（暗号化）", max_length=200, db_comment="TOTP の秘密鍵（AES-256-GCM で暗号化）"
+    )
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "認証アプリ"
+        verbose_name_plural = "認証アプリ"
+        db_table_comment = "職員の認証アプリ（TOTP）。秘密鍵は暗号化して保存する"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(key_ciphertext__startswith="v1."),
+                name="accounts_authenticatorapp_key_sealed",
+            ),
+        ]
+
+    def _associated(self) -> bytes:
+        if self.user_id is None:
+            raise ValueError("認証アプリの職員が決まる前に秘密鍵は設定できません。")
+        return f"otp-totp:{self.user_id}".encode()
+
+    @property
+    def key(self) -> str:
+        return key_store.unseal(
+            self.key_ciphertext, associated=self._associated(), what="認証アプリの秘密鍵"
+        ).decode()
+
+    @key.setter
+    def key(self, hex_key: str) -> None:
+        from django_otp.util import hex_validator
+
+        hex_validator()(hex_key)
+        self.key_ciphertext = key_store.seal(hex_key.encode(), associated=self._associated())
+
+    def save(self, *args, **kwargs):
+        if not self.key_ciphertext:  # the field's default, which needs the staff member first
+            from django_otp.util import random_hex
+
+            self.key = random_hex(20)
+        super().save(*args, **kwargs)
+
+    bin_key = TOTPDevice.bin_key
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
 
 
 class Menu(models.Model):  # noqa: DJ008  (never instantiated)
@@ -236,6 +298,7 @@ class SecurityEvent(models.Model):
         PRIVILEGE_CHANGE_CONFIRMED = "privilege_change_confirmed", "権限変更・端末登録の確認（反映）"
         PRIVILEGE_CHANGE_REJECTED = "privilege_change_rejected", "権限変更・端末登録の差戻し"
         INITIAL_PASSWORD_ISSUED = "initial_password_issued", "初期パスワード通知書の交付"
+        RETENTION_PURGED = "retention_purged", "保存期間経過による削除"
 
     occurred_at = models.DateTimeField("日時", default=timezone.now, db_index=True, db_comment="日時")
     kind = models.CharField("種別", max_length=30, choices=Kind.choices, db_comment="種別")

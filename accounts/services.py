@@ -17,11 +17,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.events import record_event
 from accounts.identity import STAFF_NUMBER_PATTERN, canonical_staff_number
-from accounts.models import PrivilegeChange, RolePolicy, SecurityEvent, Staff, Terminal
+from accounts.models import AuthenticatorApp, PrivilegeChange, RolePolicy, SecurityEvent, Staff, Terminal
 from accounts.roles import Role, reaches_taxpayer_data
 from accounts.terminals import network_width_error
 from wako_collections.actors import Actor, acting_as
@@ -194,7 +193,7 @@ def reset_second_factor(*, actor: Actor, staff: Staff, reason: str) -> None:
     from django_otp_webauthn.models import WebAuthnCredential
 
     with transaction.atomic():
-        removed = TOTPDevice.objects.filter(user=staff).delete()[0]
+        removed = AuthenticatorApp.objects.filter(user=staff).delete()[0]
         keys = (
             WebAuthnCredential.objects.filter(user=staff)
             .delete()[1]
@@ -354,7 +353,7 @@ def update_terminal(
     return terminal
 
 
-def check_one_time_code(*, device_id: int, token: str) -> tuple[CodeCheck, TOTPDevice]:
+def check_one_time_code(*, device_id: int, token: str) -> tuple[CodeCheck, AuthenticatorApp]:
     """Checks `token` against the authenticator app `device_id`, under its back-off.
 
     django-otp reads the failure counter, checks the code and writes counter + 1 as three steps;
@@ -366,7 +365,7 @@ def check_one_time_code(*, device_id: int, token: str) -> tuple[CodeCheck, TOTPD
     security event log (OTP_REJECTED), written by the caller. One row lock, one or two queries.
     """
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device_id)
+        device = AuthenticatorApp.objects.select_for_update().get(pk=device_id)
         allowed, _ = device.verify_is_allowed()
         if not allowed:
             return CodeCheck.THROTTLED, device

@@ -14,14 +14,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.context import PREVIOUS_LOGIN_KEY
 from accounts.events import record_request_event
 from accounts.forms import LoginForm, TokenForm
 from accounts.middleware import start_session_clock
-from accounts.models import SecurityEvent
+from accounts.models import AuthenticatorApp, SecurityEvent
 from wako_collections.actors import Actor
 
 NEXT_KEY = "wako_next"
@@ -108,7 +107,7 @@ def verify(request):
 
     if request.user.is_verified():
         return redirect("home")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    device = AuthenticatorApp.objects.filter(user=request.user, confirmed=True).first()
     has_key = has_security_key(request.user)
     if device is None and not has_key:
         return redirect("accounts:enroll")
@@ -148,11 +147,11 @@ def _qr_svg(uri: str) -> str:
 def enroll(request):
     if request.user.is_verified():
         return redirect("home")
-    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+    if AuthenticatorApp.objects.filter(user=request.user, confirmed=True).exists():
         return redirect("accounts:verify")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    device = AuthenticatorApp.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="認証アプリ", confirmed=False)
+        device = AuthenticatorApp.objects.create(user=request.user, name="認証アプリ", confirmed=False)
     form = TokenForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():

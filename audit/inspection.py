@@ -10,10 +10,9 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from accounts.models import Menu, SecurityEvent, Staff, Terminal
+from accounts.models import AuthenticatorApp, Menu, SecurityEvent, Staff, Terminal
 from audit import findings
 from documents.models import Document
 from taxpayers.models import ImportLog, TaxpayerAccess
@@ -81,7 +80,7 @@ def staff_lines(now: datetime) -> list[StaffLine]:
         .annotate(last=Max("occurred_at"))
         .values_list("staff_number", "last")
     )
-    verified = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)) | set(
+    verified = set(AuthenticatorApp.objects.filter(confirmed=True).values_list("user_id", flat=True)) | set(
         WebAuthnCredential.objects.filter(confirmed=True).values_list("user_id", flat=True)
     )
     locked = locked_staff_numbers(now)

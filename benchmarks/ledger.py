@@ -37,7 +37,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY  # noqa: E402
-from accounts.models import Staff  # noqa: E402
+from accounts.models import AuthenticatorApp, Staff  # noqa: E402
 from benchmarks.stats import percentile  # noqa: E402
 from taxpayers.demo import generate  # noqa: E402
 from taxpayers.importing import run_import, start_log  # noqa: E402
@@ -49,14 +49,13 @@ from wako_collections.demo import load_demo_accounts  # noqa: E402
 
 def signed_in_client() -> Client:
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     officer = Staff.objects.get(staff_number="S1001")
     client = Client()
     client.force_login(officer)
     session = client.session
     session[SESSION_STARTED_KEY] = session[SESSION_SEEN_KEY] = time.time()
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=officer).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = AuthenticatorApp.objects.get(user=officer).persistent_id
     session.save()
     return client
 

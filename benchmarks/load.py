@@ -51,10 +51,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from accounts import services as accounts  # noqa: E402
-from accounts.models import Staff  # noqa: E402
+from accounts.models import AuthenticatorApp, Staff  # noqa: E402
 from accounts.roles import Role  # noqa: E402
 from benchmarks.stats import percentile  # noqa: E402
 from documents.models import Document  # noqa: E402
@@ -106,7 +105,7 @@ def load_staff(count: int) -> list[dict]:
                 )
                 member.must_change_password = False
                 save_tracked(member, reason="負荷試験の職員", update_fields=["must_change_password"])
-                TOTPDevice.objects.create(user=member, name="負荷試験", confirmed=True, key=key)
+                AuthenticatorApp.objects.create(user=member, name="負荷試験", confirmed=True, key=key)
             staff.append({"staff_number": number, "password": LOAD_PASSWORD, "totp_key": key})
     return staff
 

@@ -1,5 +1,9 @@
+import re
+import unicodedata
+
 from django import forms
 
+from taxpayers.individual_numbers import RevealPurpose
 from taxpayers.models import Payment
 from taxpayers.subjects import Subject
 from wako_collections.formfields import FiscalYearField, WarekiDateField
@@ -36,19 +40,49 @@ class LedgerFilterForm(forms.Form):
     tax_year = FiscalYearField(label="年度分", min_value=1990, max_value=2100, required=False)
 
 
+MEANINGFUL_REASON_CHARACTERS = 5
+_LONG_NUMBER = re.compile(r"[0-9]{12}")
+
+
+def check_reveal_reason(text: str) -> str:
+    """A reason someone can audit: at least five letters or digits (kana, kanji, Latin; not
+    punctuation, symbols or spaces), not one character repeated, and no 12-digit number (a 個人番号
+    must never reach the log the reason is written to)."""
+    reason = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    meaningful = [c for c in reason if unicodedata.category(c)[0] in "LN"]
+    if len(meaningful) < MEANINGFUL_REASON_CHARACTERS or len(set(meaningful)) < 3:
+        raise forms.ValidationError(
+            f"理由を具体的に入力してください（記号・空白を除いて{MEANINGFUL_REASON_CHARACTERS}文字以上。"
+            "例: ○○銀行への預貯金照会書に記載するため）。"
+        )
+    if _LONG_NUMBER.search(re.sub(r"[\s\-]", "", reason)):
+        raise forms.ValidationError(
+            "理由に12桁以上の番号を書かないでください（個人番号は記録に残せません）。"
+        )
+    if any(unicodedata.category(c) == "Cc" for c in reason):
+        raise forms.ValidationError("理由に制御文字は使えません。")
+    return reason
+
+
 class RevealForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label="表示する目的",
+        choices=[("", "選択してください"), *RevealPurpose.choices],
+        help_text="番号法・特定個人情報保護評価書で定めた利用目的から選びます。",
+    )
     reason = forms.CharField(
-        label="表示する理由",
-        max_length=150,
-        help_text="例: 他市区町村への財産調査照会のため。理由は監査記録に残ります。",
+        label="具体的な理由",
+        max_length=100,
+        help_text="例: ○○銀行への預貯金照会書に記載するため。理由は監査記録に残ります。個人番号は書かないでください。",
         widget=forms.TextInput(attrs={"size": 60}),
     )
 
     def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if len(reason) < 4:
-            raise forms.ValidationError("理由を具体的に入力してください（4文字以上）。")
-        return reason
+        return check_reveal_reason(self.cleaned_data["reason"])
+
+    @property
+    def purpose_label(self) -> str:
+        return RevealPurpose(self.cleaned_data["purpose"]).label
 
 
 class LateChargeForm(forms.Form):

@@ -2,10 +2,11 @@
 
 * Validation: 12 digits whose last is the check digit of 行政手続における特定の個人を識別する
   ための番号の利用等に関する法律施行令第8条 (weights 2–7 then 2–6 from the right, mod 11).
-* Storage: AES-256-GCM (pyca/cryptography) with a random 96-bit nonce; the value carries the id
-  of its key ("v1.<key id>.<base64>") so keys can be rotated; the 宛名番号 is bound in as
-  associated data, so a ciphertext copied to another taxpayer does not decrypt. A wrong or
-  missing key raises IndividualNumberKeyError; ciphertext is never returned in its place.
+* Storage: sealed by the application's key store (wako_collections.key_store: AES-256-GCM with a
+  random 96-bit nonce; the value carries the id of its key, "v1.<key id>.<base64>", so keys can be
+  rotated); the 宛名番号 is bound in as associated data, so a ciphertext copied to another taxpayer
+  does not decrypt. A wrong or missing key raises IndividualNumberKeyError; ciphertext is never
+  returned in its place.
 * Lookup: HMAC-SHA256 under a key of its own, stored in its own column.
 * Keys come from INDIVIDUAL_NUMBER_KEYS / INDIVIDUAL_NUMBER_HMAC_KEY or a key file, never from
   SECRET_KEY (settings.py).
@@ -21,15 +22,17 @@ import base64
 import hashlib
 import hmac
 import logging
-import os
 import re
 import unicodedata
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.db import models
 
-FORMAT_VERSION = "v1"
+from wako_collections import key_store
+from wako_collections.key_store import FORMAT_VERSION, key_id_of  # noqa: F401  (part of this module's API)
+
+# The key store's error, under the name the 個人番号 code has always caught.
+IndividualNumberKeyError = key_store.KeyStoreError
 MASKED = "＊＊＊＊ ＊＊＊＊ ＊＊＊＊"
 _DIGITS = re.compile(r"^[0-9]{12}$")
 REDACTED = "〔個人番号と思われる値〕"
@@ -38,12 +41,21 @@ REDACTED = "〔個人番号と思われる値〕"
 _LOOKS_LIKE = re.compile(r"(?<![0-9０-９])[0-9０-９](?:[ 　\-‐－]?[0-9０-９]){11}(?![0-9０-９])")
 
 
+class RevealPurpose(models.TextChoices):
+    """Why a 個人番号 may be shown in full: the uses the PIA states for it (使用目的 所在調査、所得
+    および財産の状況調査; 使用方法 滞納処分情報の管理・交渉内容の管理; 賦課情報との突合; 対象者を正確に
+    特定する必要), under 番号法第9条第1項 別表第一 第16号・第30号 (地方税・国民健康保険の徴収)."""
+
+    RESIDENCE_INQUIRY = "residence_inquiry", "所在調査（他市区町村・関係機関への照会）"
+    PROPERTY_INQUIRY = "property_inquiry", "財産調査（預貯金・給与・保険等の照会）"
+    INCOME_INQUIRY = "income_inquiry", "所得の状況調査"
+    DISPOSITION = "disposition", "滞納処分（差押・交付要求・参加差押等）の事務"
+    IDENTIFICATION = "identification", "本人の特定（同姓同名・転入出等の照合）"
+    ASSESSMENT_MATCH = "assessment_match", "賦課情報との突合（滞納有無の確認）"
+
+
 class IndividualNumberError(ValueError):
     """Not a valid 個人番号; the message is for the person who typed or imported it."""
-
-
-class IndividualNumberKeyError(RuntimeError):
-    """The value cannot be decrypted with the configured keys."""
 
 
 def check_digit(first_eleven: str) -> int:
@@ -102,43 +114,12 @@ class RedactIndividualNumbers(logging.Filter):
         return True
 
 
-def _current_key() -> tuple[str, bytes]:
-    return settings.INDIVIDUAL_NUMBER_KEYS[0]
-
-
-def _key(key_id: str) -> bytes:
-    for candidate_id, key in settings.INDIVIDUAL_NUMBER_KEYS:
-        if candidate_id == key_id:
-            return key
-    raise IndividualNumberKeyError(f"個人番号の鍵 {key_id} が設定されていません。")
-
-
 def encrypt(number: str, *, atena_number: str) -> str:
-    number = validate(number)
-    key_id, key = _current_key()
-    nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, number.encode(), atena_number.encode())
-    return f"{FORMAT_VERSION}.{key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+    return key_store.seal(validate(number).encode(), associated=atena_number.encode())
 
 
 def decrypt(token: str, *, atena_number: str) -> str:
-    try:
-        version, key_id, payload = token.split(".", 2)
-        raw = base64.urlsafe_b64decode(payload.encode())
-    except ValueError:
-        raise IndividualNumberKeyError("個人番号の暗号文の形式が正しくありません。") from None
-    if version != FORMAT_VERSION:
-        raise IndividualNumberKeyError(f"個人番号の暗号文の版 {version} には対応していません。")
-    try:
-        return AESGCM(_key(key_id)).decrypt(raw[:12], raw[12:], atena_number.encode()).decode()
-    except InvalidTag:
-        raise IndividualNumberKeyError(
-            "個人番号を復号できません（鍵が違うか、値が改ざんされています）。"
-        ) from None
-
-
-def key_id_of(token: str) -> str:
-    return token.split(".", 2)[1]
+    return key_store.unseal(token, associated=atena_number.encode(), what="個人番号").decode()
 
 
 def digest(number: str) -> str:

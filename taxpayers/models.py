@@ -127,6 +127,28 @@ class Taxpayer(StampedModel):
     def has_individual_number(self) -> bool:
         return bool(self.individual_number_ciphertext)
 
+    def case_context(self) -> list[str]:
+        """What makes this taxpayer a 滞納整理 case, in words ("滞納 2期", "交渉記録 3件", …); empty
+        when there is none, and then the 個人番号 may not be shown (番号法: only for the collection
+        work). Reads the reconciled balance and the case files of the apps that reference the
+        taxpayer, through their reverse relations: at most five count queries."""
+        context = []
+        balance = TaxpayerBalance.objects.filter(taxpayer=self).first()
+        if balance and balance.delinquent_installments:
+            context.append(f"滞納 {balance.delinquent_installments}期")
+        elif balance and (balance.outstanding_principal or balance.outstanding_fee or balance.late_charge):
+            context.append("未納あり")
+        for label, related in (
+            ("交渉記録", "negotiation_records"),
+            ("分納誓約", "pledges"),
+            ("滞納処分", "dispositions"),
+            ("照会", "inquiries"),
+        ):
+            count = getattr(self, related).count()
+            if count:
+                context.append(f"{label} {count}件")
+        return context
+
 
 class MailingAddress(StampedModel):
     """送付先: where letters go instead of the 住所, for a period."""

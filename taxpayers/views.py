@@ -23,6 +23,10 @@ from taxpayers.tasks import import_uploaded_file
 from wako_collections.access import menu_required
 
 PAGE_SIZE = 20
+NO_CASE_MESSAGE = (
+    "この宛名には滞納・交渉記録・分納誓約・滞納処分・照会のいずれもないため、個人番号は表示できません"
+    "（個人番号は滞納整理の事務に必要な範囲でのみ利用できます。番号法第9条）。"
+)
 
 
 def get_taxpayer(atena_number: str) -> Taxpayer:
@@ -80,29 +84,43 @@ def detail(request, atena_number):
 @menu_required("reveal_individual_number")
 @require_http_methods(["GET", "POST"])
 def reveal_individual_number(request, atena_number):
-    """Shows the 個人番号 once, on this response only (never in a URL, a log or history)."""
+    """Shows the 個人番号 once, on this response only (never in a URL, a log or history), for one of
+    the PIA's purposes with a reason of real content, and only for a taxpayer who is a 滞納整理 case
+    (Taxpayer.case_context); the purpose, reason and case are logged."""
     taxpayer = get_taxpayer(atena_number)
+    case_context = taxpayer.case_context()
     form = RevealForm(request.POST or None)
     number = None
     if request.method == "POST" and form.is_valid():
         if not taxpayer.has_individual_number:
             form.add_error(None, "この宛名には個人番号が登録されていません。")
+        elif not case_context:
+            form.add_error(None, NO_CASE_MESSAGE)
         else:
             reason = individual_numbers.redact(form.cleaned_data["reason"])  # it goes into two logs
-            record_access(
-                request, page="個人番号表示", atena_numbers=[taxpayer.atena_number], detail=f"理由: {reason}"
-            )
+            detail = f"目的: {form.purpose_label} 理由: {reason} 案件: {'・'.join(case_context)}"
+            record_access(request, page="個人番号表示", atena_numbers=[taxpayer.atena_number], detail=detail)
             record_request_event(
                 request,
                 SecurityEvent.Kind.INDIVIDUAL_NUMBER_SHOWN,
                 staff_number=request.user.staff_number,
-                detail=f"宛名番号 {taxpayer.atena_number} 理由: {reason}",
+                detail=f"宛名番号 {taxpayer.atena_number} {detail}",
             )
             number = individual_numbers.decrypt(
                 taxpayer.individual_number_ciphertext, atena_number=taxpayer.atena_number
             )
             number = f"{number[:4]} {number[4:8]} {number[8:]}"
-    return render(request, "taxpayers/reveal.html", {"taxpayer": taxpayer, "form": form, "number": number})
+    return render(
+        request,
+        "taxpayers/reveal.html",
+        {
+            "taxpayer": taxpayer,
+            "form": form,
+            "number": number,
+            "case_context": case_context,
+            "no_case_message": NO_CASE_MESSAGE,
+        },
+    )
 
 
 @menu_required("payment_status")

@@ -14,10 +14,10 @@ import time
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+from accounts.models import AuthenticatorApp
 from accounts.roles import Role
 from wako_collections.actors import Actor, acting_as
 
@@ -55,12 +55,12 @@ def make_staff(
             staff.must_change_password = False
             staff.save(update_fields=["must_change_password"])
     if enrolled:
-        TOTPDevice.objects.create(user=staff, name="テスト", confirmed=True)
+        AuthenticatorApp.objects.create(user=staff, name="テスト", confirmed=True)
     return staff
 
 
 def current_code(staff) -> str:
-    device = TOTPDevice.objects.get(user=staff)
+    device = AuthenticatorApp.objects.get(user=staff)
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
 
 
@@ -70,7 +70,7 @@ def sign_in(client, staff, *, verified: bool = True):
     session = client.session
     session[SESSION_STARTED_KEY] = session[SESSION_SEEN_KEY] = time.time()
     if verified:
-        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=staff).persistent_id
+        session[DEVICE_ID_SESSION_KEY] = AuthenticatorApp.objects.get(user=staff).persistent_id
     session.save()
     return client
 

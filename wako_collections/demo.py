@@ -7,10 +7,9 @@ Never for production: load_demo and demo_otp refuse to run when WAKO_ENV=product
 import base64
 
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import Staff, Terminal
+from accounts.models import AuthenticatorApp, Staff, Terminal
 from accounts.roles import Role
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import save_tracked
@@ -78,7 +77,7 @@ def load_demo_accounts() -> tuple[int, int]:
             )
             staff.must_change_password = False
             save_tracked(staff, reason="デモデータ", update_fields=["must_change_password"])
-            TOTPDevice.objects.create(
+            AuthenticatorApp.objects.create(
                 user=staff, name="デモ用認証アプリ", confirmed=True, key=base64.b32decode(secret).hex()
             )
             staff_created += 1

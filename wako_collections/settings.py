@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_totp",  # only for migration accounts 0013, which emptied its table (accounts.AuthenticatorApp)
     "django_otp_webauthn",
     "simple_history",
     "axes",
@@ -400,5 +400,10 @@ ACCESS_VOLUME_MINIMUM = env_int(
     "ACCESS_VOLUME_MINIMUM", 30, minimum=1
 )  # taxpayers a day, never flagged below
 ACCESS_BASELINE_DAYS = env_int("ACCESS_BASELINE_DAYS", 30, minimum=7)  # the usual: median of these days
-# Retention (manage.py purge_retention): access logs and closed cases' 個人番号, in years.
-RETENTION_YEARS = env_int("RETENTION_YEARS", 7, minimum=1)
+# Retention (manage.py purge_retention): access logs and closed cases' 個人番号, in years. The floor
+# is law, not taste: 地方税法第18条 (徴収権の時効 5年) and 第17条の5 (更正・決定 5年) — a record may be
+# needed as long as the tax can still be assessed or collected; the default 7 covers the 7 years
+# 第17条の5 allows where tax was evaded by 偽りその他不正の行為. RETENTION_MINIMUM_YEARS may be raised,
+# never set below 5.
+RETENTION_MINIMUM_YEARS = env_int("RETENTION_MINIMUM_YEARS", 5, minimum=5)
+RETENTION_YEARS = env_int("RETENTION_YEARS", max(7, RETENTION_MINIMUM_YEARS), minimum=RETENTION_MINIMUM_YEARS)

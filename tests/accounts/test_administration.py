@@ -4,9 +4,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import PrivilegeChange, SecurityEvent, Staff, Terminal
+from accounts.models import AuthenticatorApp, PrivilegeChange, SecurityEvent, Staff, Terminal
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +105,7 @@ def test_resetting_a_lost_second_factor_is_logged_and_forces_a_new_enrolment(cli
     client.post(
         reverse("accounts:staff_reset_second_factor", args=[officer.pk]), {"reason": "スマートフォン紛失"}
     )
-    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert not AuthenticatorApp.objects.filter(user=officer).exists()
     assert not WebAuthnCredential.objects.filter(user=officer).exists()
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.SECOND_FACTOR_RESET)
     assert (event.staff_number, event.target_staff_number) == ("S9001", "S1001")

@@ -7,9 +7,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import SecurityEvent
+from accounts.models import AuthenticatorApp, SecurityEvent
 from accounts.roles import Role
 from tests.conftest import PASSWORD, current_code, make_staff
 
@@ -70,7 +69,7 @@ def test_codes_are_throttled_after_a_failure(client, officer):
     # Immediately after a failure even the right code waits out the back-off.
     response = client.post(reverse("accounts:verify"), {"token": good})
     assert "しばらく入力できません" in response.content.decode()
-    assert TOTPDevice.objects.get(user=officer).throttling_failure_count >= 1
+    assert AuthenticatorApp.objects.get(user=officer).throttling_failure_count >= 1
 
 
 def test_previous_login_time_and_terminal_are_shown_at_the_next_login(client, officer):
@@ -95,7 +94,7 @@ def test_first_login_enrols_an_authenticator_through_a_qr_code(client, terminal)
     assert "<svg" in page.content.decode() and "QRコード" in page.content.decode()
     response = client.post(reverse("accounts:enroll"), {"token": current_code(newcomer)})
     assert response["Location"] == reverse("home")
-    assert TOTPDevice.objects.get(user=newcomer).confirmed
+    assert AuthenticatorApp.objects.get(user=newcomer).confirmed
     assert SecurityEvent.objects.filter(
         kind=SecurityEvent.Kind.DEVICE_ENROLLED, staff_number="S1500"
     ).exists()

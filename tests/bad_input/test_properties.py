@@ -168,7 +168,8 @@ def test_no_individual_number_reaches_a_log(client, officer, ledger, caplog):
     sign_in(client, officer)
     client.get(reverse("taxpayers:detail", args=["000000101"]))
     shown = client.post(
-        reverse("taxpayers:reveal_individual_number", args=["000000101"]), {"reason": "本人確認のため"}
+        reverse("taxpayers:reveal_individual_number", args=["000000101"]),
+        {"purpose": "identification", "reason": "本人確認のため"},
     )
     assert "1234 5678 9018" in shown.content.decode()  # shown to the permitted officer with a reason…
     assert number not in caplog.text  # …but never written to a log

@@ -4,7 +4,7 @@ counter counts every code that was checked, and only one code is checked per bac
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.models import AuthenticatorApp
 
 from accounts import services
 from accounts.models import SecurityEvent
@@ -27,7 +27,7 @@ def guessed(terminal):
 
 
 def test_thirty_parallel_wrong_codes_raise_the_counter_once_for_each_code_checked(guessed):
-    device = TOTPDevice.objects.get(user=guessed)
+    device = AuthenticatorApp.objects.get(user=guessed)
     wrong = wrong_code(guessed)
     results = run_together(
         lambda i: services.check_one_time_code(device_id=device.pk, token=wrong)[0], count=ATTEMPTS
@@ -57,7 +57,7 @@ def test_parallel_wrong_codes_on_the_verify_page_are_each_counted_or_refused_unc
     checked = sum("ワンタイムパスワードが正しくありません" in page for page in responses)
     throttled = sum("しばらく入力できません" in page for page in responses)
     assert checked + throttled == ATTEMPTS
-    assert TOTPDevice.objects.get(user=guessed).throttling_failure_count == checked
+    assert AuthenticatorApp.objects.get(user=guessed).throttling_failure_count == checked
     events = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.OTP_REJECTED, staff_number="S1002")
     assert events.count() == ATTEMPTS
     assert events.filter(detail="試行制限中").count() == throttled

@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from accounts.models import SecurityEvent
+from taxpayers.individual_numbers import RevealPurpose
 from taxpayers.models import ImportLog, Taxpayer, TaxpayerAccess
 from taxpayers.reconciliation import reconcile
 from tests.conftest import sign_in
@@ -135,18 +136,91 @@ def test_the_page_is_not_shown_if_its_access_log_cannot_be_written(client, offic
     assert "和光 太郎" not in response.content.decode()
 
 
-def test_showing_the_individual_number_needs_a_reason_and_is_logged(client, officer, ledger):
+def test_showing_the_individual_number_needs_a_purpose_a_reason_and_is_logged(client, officer, ledger):
     sign_in(client, officer)
     url = reverse("taxpayers:reveal_individual_number", args=["000000101"])
-    assert "123456789018" not in client.get(url).content.decode()
-    refused = client.post(url, {"reason": ""})
+    page = client.get(url).content.decode()
+    assert "123456789018" not in page and "滞納 " in page  # the case is named on the form
+    refused = client.post(url, {"purpose": "", "reason": "他市区町村への所得照会のため"})
     assert "1234 5678 9018" not in refused.content.decode()
-    shown = client.post(url, {"reason": "他市区町村への所得照会のため"}).content.decode()
+    shown = client.post(
+        url, {"purpose": RevealPurpose.INCOME_INQUIRY, "reason": "他市区町村への所得照会のため"}
+    ).content.decode()
     assert "1234 5678 9018" in shown
     access = TaxpayerAccess.objects.get(page="個人番号表示")
-    assert "他市区町村への所得照会のため" in access.detail and "123456789018" not in access.detail
+    assert "目的: 所得の状況調査" in access.detail
+    assert "他市区町村への所得照会のため" in access.detail and "案件: 滞納" in access.detail
+    assert "123456789018" not in access.detail
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.INDIVIDUAL_NUMBER_SHOWN)
-    assert "123456789018" not in event.detail
+    assert "所得の状況調査" in event.detail and "123456789018" not in event.detail
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "....",
+        "。。。。。。。。",
+        "　　　　　　",
+        "- - - - - - -",
+        "!!??!!??",
+        "ああああああああ",
+        "aaaaaaaa",
+        "1111111",
+        "確認",
+        "本人確認",
+        "＿＿＿＿＿＿＿＿",
+        "★☆★☆★☆",
+        "理由 9876 5432 1098 の照会",
+        "照会のため987654321098",
+        "照会のため９８７６５４３２１０９８",
+        "照会 9876-5432-1098",
+    ],
+)
+def test_a_reason_without_real_content_or_with_a_number_is_refused(client, officer, ledger, reason):
+    sign_in(client, officer)
+    url = reverse("taxpayers:reveal_individual_number", args=["000000101"])
+    response = client.post(url, {"purpose": RevealPurpose.IDENTIFICATION, "reason": reason})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1234 5678 9018" not in html
+    assert response.context["form"].errors["reason"]
+    assert "理由を具体的に入力してください" in html or "12桁以上の番号" in html or reason.strip() == ""
+    assert not TaxpayerAccess.objects.filter(page="個人番号表示").exists()
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.INDIVIDUAL_NUMBER_SHOWN).exists()
+
+
+@pytest.mark.parametrize("purpose", ["", "other", "本人確認", "identification "])
+def test_a_purpose_outside_the_list_is_refused(client, officer, ledger, purpose):
+    sign_in(client, officer)
+    url = reverse("taxpayers:reveal_individual_number", args=["000000101"])
+    response = client.post(url, {"purpose": purpose, "reason": "窓口で本人と同姓同名の別人を区別するため"})
+    assert "1234 5678 9018" not in response.content.decode()
+    assert not TaxpayerAccess.objects.filter(page="個人番号表示").exists()
+
+
+def test_a_taxpayer_who_is_no_case_is_refused_with_a_reason(client, officer, ledger):
+    from taxpayers.models import TaxpayerBalance
+
+    TaxpayerBalance.objects.filter(taxpayer__atena_number="000000101").delete()  # nothing owed
+    sign_in(client, officer)
+    url = reverse("taxpayers:reveal_individual_number", args=["000000101"])
+    page = client.get(url).content.decode()
+    assert "個人番号は表示できません" in page and '<form method="post" class="narrow">' not in page
+    response = client.post(
+        url, {"purpose": RevealPurpose.IDENTIFICATION, "reason": "窓口で本人と同姓同名の別人を区別するため"}
+    )
+    html = response.content.decode()
+    assert "1234 5678 9018" not in html and "滞納・交渉記録・分納誓約・滞納処分・照会のいずれもない" in html
+    assert not TaxpayerAccess.objects.filter(page="個人番号表示").exists()
+
+
+def test_the_case_context_names_what_makes_the_taxpayer_a_case(ledger):
+    from taxpayers.models import Taxpayer, TaxpayerBalance
+
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    assert taxpayer.case_context()[0].startswith("滞納 ")
+    TaxpayerBalance.objects.filter(taxpayer=taxpayer).delete()
+    assert taxpayer.case_context() == []
 
 
 def test_read_only_staff_see_the_ledger_but_not_the_number(client, read_only, ledger):
@@ -155,7 +229,8 @@ def test_read_only_staff_see_the_ledger_but_not_the_number(client, read_only, le
     assert "表示する（理由を入力）" not in html
     assert (
         client.post(
-            reverse("taxpayers:reveal_individual_number", args=["000000101"]), {"reason": "確認のため"}
+            reverse("taxpayers:reveal_individual_number", args=["000000101"]),
+            {"purpose": RevealPurpose.IDENTIFICATION, "reason": "同姓同名の別人との区別のため"},
         ).status_code
         == 403
     )

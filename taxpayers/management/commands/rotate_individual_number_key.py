@@ -1,10 +1,12 @@
-"""Re-encrypts every 個人番号 not yet under the current key (the first of INDIVIDUAL_NUMBER_KEYS).
-Run after putting a new key first; remove the old key from the list only once this reports none left."""
+"""Re-encrypts every 個人番号, and every staff member's authenticator-app secret, not yet under the
+current key (the first of INDIVIDUAL_NUMBER_KEYS). Run after putting a new key first; remove the old
+key from the list only once this reports none left."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts.models import AuthenticatorApp
 from taxpayers import individual_numbers
 from taxpayers.models import Taxpayer
 from wako_collections.actors import Actor, acting_as
@@ -45,4 +47,13 @@ class Command(BaseCommand):
             done += len(stale)
             if len(stale) < batch:
                 break
-        self.stdout.write(f"鍵 {current} で暗号化し直した個人番号: {done:,}件（残り 0件）")
+        with transaction.atomic():
+            apps = list(
+                AuthenticatorApp.objects.exclude(key_ciphertext__startswith=prefix).select_for_update()
+            )
+            for app in apps:
+                app.key = app.key  # opened with its old key, sealed again with the current one
+                app.save(update_fields=["key_ciphertext"])
+        self.stdout.write(
+            f"鍵 {current} で暗号化し直した個人番号: {done:,}件・認証アプリの秘密鍵: {len(apps):,}件（残り 0件）"
+        )

@@ -9,7 +9,10 @@ from wako_collections.backups import BackupError, backup
 
 
 class Command(BaseCommand):
-    help = "データベース全体を pg_dump（カスタム形式）でバックアップし、sha256 を横に書きます。"
+    help = (
+        "データベース全体を pg_dump（カスタム形式）でバックアップし、sha256 を横に書きます"
+        "（所有者だけが読める 0600、フォルダーは 0700。ログイン中のセッションは含めません）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", help="出力ファイル（既定 .data/backups/wako-日時.dump）")
@@ -18,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, output, operator, **options):
         path = Path(output or f".data/backups/wako-{timezone.localtime():%Y%m%d-%H%M%S}.dump")
         try:
-            digest = backup(path)
+            digest = backup(path, tighten_directory=not output)
         except BackupError as error:
             raise CommandError(str(error)) from None
         record_event(
