@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.events import record_event
 from accounts.models import SecurityEvent
-from accounts.terminals import client_ip, terminal_for_address
+from accounts.terminals import UNKNOWN, client_ip, forwarded_for_problem, terminal_for_address
 
 SESSION_STARTED_KEY = "wako_session_started_at"
 SESSION_SEEN_KEY = "wako_session_seen_at"
@@ -61,7 +61,10 @@ class TerminalMiddleware:
         request.client_ip = address
         request.terminal = terminal_for_address(address)
         if request.terminal is None:
-            record_event(SecurityEvent.Kind.TERMINAL_REFUSED, ip_address=address, detail=request.path[:200])
+            detail = request.path[:200]
+            if address == UNKNOWN:
+                detail = f"{detail} {forwarded_for_problem(request)}"
+            record_event(SecurityEvent.Kind.TERMINAL_REFUSED, ip_address=address, detail=detail)
             return render(request, "accounts/terminal_refused.html", {"address": address}, status=403)
         return self.get_response(request)
 

@@ -115,6 +115,22 @@ class PledgeForm(forms.Form):
         return cleaned
 
 
+class QueueFilterForm(forms.Form):
+    """担当別の仕事: whose queue to show (blank: everyone's). An id that is not an officer is refused."""
+
+    officer = forms.ModelChoiceField(
+        label="職員",
+        queryset=None,
+        required=False,
+        empty_label="全員",
+        error_messages={"invalid_choice": "選んだ職員は見つかりません。一覧から選んでください。"},
+    )
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+
+
 class AssignForm(forms.Form):
     atena_numbers = forms.CharField(label="宛名番号（複数はカンマ区切り）", max_length=2000)
     officer = forms.ModelChoiceField(label="担当職員", queryset=None)

@@ -12,7 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Staff
 from accounts.roles import Role
 from negotiations import services
-from negotiations.forms import AssignForm, CancelForm, ExpectedRevisionForm, NegotiationForm, PledgeForm
+from negotiations.forms import (
+    AssignForm,
+    CancelForm,
+    ExpectedRevisionForm,
+    NegotiationForm,
+    PledgeForm,
+    QueueFilterForm,
+)
 from negotiations.models import InstallmentPledge, NegotiationRecord, SubjectGroup
 from negotiations.queues import timeline, work_queue
 from negotiations.schedules import CoveredInstallment, ScheduleError, build_schedule, simulate
@@ -299,9 +306,9 @@ def _officers():
 
 @menu_required("assign_cases")
 def queues(request):
-    officer = None
-    if request.GET.get("officer"):
-        officer = get_object_or_404(Staff, pk=request.GET["officer"])
+    officers = _officers().distinct().order_by("staff_number")
+    filter_form = QueueFilterForm(request.GET or None, officers=officers)
+    officer = filter_form.cleaned_data["officer"] if filter_form.is_valid() else None
     queue = work_queue(officer=officer, today=timezone.localdate())
     record_access(request, page="担当別の仕事", atena_numbers=_queue_atena_numbers(queue))
     return render(
@@ -311,7 +318,8 @@ def queues(request):
             "queue": queue,
             "title": f"{officer.full_name} の仕事" if officer else "全職員の仕事",
             "everyone": True,
-            "officers": _officers().distinct().order_by("staff_number"),
+            "officers": officers,
+            "filter_form": filter_form,
             "selected": officer,
             "assign_form": AssignForm(officers=_officers().distinct()),
         },

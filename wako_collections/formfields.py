@@ -80,7 +80,11 @@ class FiscalYearField(forms.IntegerField):
         min_value = max(min_value or EARLIEST_FISCAL_YEAR, EARLIEST_FISCAL_YEAR)
         max_value = min(max_value or LATEST_FISCAL_YEAR, LATEST_FISCAL_YEAR)
         bounds = fiscal_year_bounds_message(min_value, max_value)
-        kwargs["error_messages"] = {"min_value": bounds, "max_value": bounds, **kwargs.get("error_messages", {})}
+        kwargs["error_messages"] = {
+            "min_value": bounds,
+            "max_value": bounds,
+            **kwargs.get("error_messages", {}),
+        }
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
 
     def to_python(self, value):
