@@ -115,6 +115,12 @@ class PledgeForm(forms.Form):
         return cleaned
 
 
+class RevisesForm(forms.Form):
+    """分納誓約の作成: ?revises= (or the hidden field) names the pledge a 再誓約 replaces."""
+
+    revises = forms.CharField(label="再誓約前の誓約番号", max_length=20, required=False)
+
+
 class QueueFilterForm(forms.Form):
     """担当別の仕事: whose queue to show (blank: everyone's). An id that is not an officer is refused."""
 

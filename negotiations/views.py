@@ -5,6 +5,7 @@ queues with reassignment. Every page that shows a taxpayer writes its access-log
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +20,7 @@ from negotiations.forms import (
     NegotiationForm,
     PledgeForm,
     QueueFilterForm,
+    RevisesForm,
 )
 from negotiations.models import InstallmentPledge, NegotiationRecord, SubjectGroup
 from negotiations.queues import timeline, work_queue
@@ -186,11 +188,12 @@ def pledge_new(request, atena_number):
         for line in lines
     ]
     revises = None
-    if request.GET.get("revises") or request.POST.get("revises"):
+    revises_form = RevisesForm({"revises": request.POST.get("revises") or request.GET.get("revises") or ""})
+    if not revises_form.is_valid():  # NUL or too long: no such pledge
+        raise Http404("再誓約前の誓約番号が正しくありません。")
+    if revises_form.cleaned_data["revises"]:
         revises = get_object_or_404(
-            InstallmentPledge,
-            pledge_number=request.GET.get("revises") or request.POST.get("revises"),
-            taxpayer=taxpayer,
+            InstallmentPledge, pledge_number=revises_form.cleaned_data["revises"], taxpayer=taxpayer
         )
     initial = {"pledged_on": today, "first_date": today, "interval": "monthly"}
     if revises:

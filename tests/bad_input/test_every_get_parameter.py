@@ -70,7 +70,7 @@ KNOWN = {
 }
 NAMES_READ = re.compile(r"""request\.GET(?:\.get\(|\[)\s*["'](\w+)["']""")
 NOT_OURS = {"otp_webauthn", ".venv", "tests", "node_modules"}
-# A plausible value per kind of typed field, so the others are valid while one is hostile.
+# A plausible value per kind of required typed field, so the others are valid while one is hostile.
 PLAUSIBLE_DATE, PLAUSIBLE_YEAR, PLAUSIBLE_NUMBER = "2025-04-01", "2025", "1000"
 
 
@@ -112,6 +112,8 @@ class GetForms(HTMLParser):
                 fields.setdefault(name, a.get("value", "on"))
             elif a.get("value"):
                 fields[name] = a["value"]
+            elif "required" not in a:  # optional: blank, so it cannot make the others invalid
+                fields[name] = ""
             elif "R7.4.1" in placeholder:
                 fields[name] = PLAUSIBLE_DATE
             elif "R7 " in placeholder:
@@ -140,8 +142,8 @@ def targets(url_name: str, url: str, html: str) -> dict[str, dict[str, str]]:
     for action, fields in parser.forms:
         if action != logout:
             found.setdefault(action or url, {}).update(fields)
-    for path, query in parser.links:
-        if path == url or path.startswith(url.rstrip("/") + "/"):  # this page and its own sub-pages
+    for path, query in parser.links:  # every internal link with a query string (?as_of=, ?revises=…)
+        if path.startswith("/") and not path.startswith(django_settings.STATIC_URL):
             for name, value in query.items():
                 found.setdefault(path, {}).setdefault(name, value)
     return {path: params for path, params in found.items() if params}
@@ -174,8 +176,12 @@ def test_every_get_parameter_answers_out_of_range_values_without_a_server_error(
         return
     for path, params in targets(url_name, url, page.content.decode()).items():
         assert_answered(client.get(path, params), (url_name, path, params))
+        dates = [name for name, value in params.items() if value == PLAUSIBLE_DATE]
         for bad in OUT_OF_RANGE:
             assert_answered(client.get(path, dict.fromkeys(params, bad)), (url_name, path, "all", bad[:30]))
+            if dates:  # every date at once, the rest plausible (納期限 and 完納日 both in 9999)
+                together = {**params, **dict.fromkeys(dates, bad)}
+                assert_answered(client.get(path, together), (url_name, path, "dates", bad[:30]))
             for name in params:
                 assert_answered(client.get(path, {**params, name: bad}), (url_name, path, name, bad[:30]))
 
