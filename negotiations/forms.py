@@ -3,7 +3,7 @@ from django import forms
 from negotiations.models import InstallmentPledge, NegotiationRecord
 from negotiations.services import EDITABLE_FIELDS
 from wako_collections.eras import EraDateError, parse_date
-from wako_collections.formfields import WarekiDateField
+from wako_collections.formfields import FilterChoiceField, WarekiDateField
 
 
 class NegotiationForm(forms.ModelForm):
@@ -113,6 +113,10 @@ class PledgeForm(forms.Form):
             if cleaned.get("count") and cleaned.get("amount_each"):
                 raise forms.ValidationError("回数と1回の金額は、どちらか一方だけを入力してください。")
         return cleaned
+
+
+class PledgeFilterForm(forms.Form):
+    status = FilterChoiceField(label="状態", choices=InstallmentPledge.Status.choices)
 
 
 class RevisesForm(forms.Form):

@@ -18,6 +18,7 @@ from negotiations.forms import (
     CancelForm,
     ExpectedRevisionForm,
     NegotiationForm,
+    PledgeFilterForm,
     PledgeForm,
     QueueFilterForm,
     RevisesForm,
@@ -273,15 +274,16 @@ def pledge_detail(request, pledge_number):
 @menu_required("pledges")
 def pledge_list(request):
     pledges = InstallmentPledge.objects.select_related("taxpayer", "taxpayer__assigned_officer")
-    status = request.GET.get("status") or ""
-    if status in InstallmentPledge.Status.values:
+    form = PledgeFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    if status:
         pledges = pledges.filter(status=status)
     page = Paginator(pledges, 50).get_page(request.GET.get("page"))
     record_access(request, page="分納誓約一覧", atena_numbers=[p.taxpayer.atena_number for p in page])
     return render(
         request,
         "negotiations/pledge_list.html",
-        {"page": page, "status": status, "statuses": InstallmentPledge.Status.choices},
+        {"page": page, "form": form, "status": status, "statuses": InstallmentPledge.Status.choices},
     )
 
 

@@ -105,3 +105,15 @@ class FiscalYearField(forms.IntegerField):
             return eras.fiscal_year_label(self.to_python(value))
         except (forms.ValidationError, eras.EraDateError):
             return value
+
+
+class FilterChoiceField(forms.ChoiceField):
+    """A list filter read from the query string (状態, 種別…): blank means すべて, a value not in the
+    list is refused in Japanese instead of being ignored or reaching a query."""
+
+    def __init__(self, *, choices, blank_label: str = "すべて", **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": "選択肢にない値です。一覧から選んでください。"}
+        )
+        super().__init__(choices=[("", blank_label), *choices], **kwargs)
