@@ -125,10 +125,20 @@ class RevisesForm(forms.Form):
     revises = forms.CharField(label="再誓約前の誓約番号", max_length=20, required=False)
 
 
+class StaffIdChoiceField(forms.ModelChoiceField):
+    """A staff member chosen by id from a list: anything but ASCII digits (NUL, ｘ, １, -1) is refused
+    as not in the list before it reaches a query."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (str(value).isascii() and str(value).isdigit()):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class QueueFilterForm(forms.Form):
     """担当別の仕事: whose queue to show (blank: everyone's). An id that is not an officer is refused."""
 
-    officer = forms.ModelChoiceField(
+    officer = StaffIdChoiceField(
         label="職員",
         queryset=None,
         required=False,

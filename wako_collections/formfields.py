@@ -103,7 +103,7 @@ class FiscalYearField(forms.IntegerField):
             return value
         try:
             return eras.fiscal_year_label(self.to_python(value))
-        except (forms.ValidationError, eras.EraDateError):
+        except (forms.ValidationError, ValueError):  # EraDateError, or a year past 9998
             return value
 
 
@@ -114,6 +114,10 @@ class FilterChoiceField(forms.ChoiceField):
     def __init__(self, *, choices, blank_label: str = "すべて", **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault(
-            "error_messages", {"invalid_choice": "選択肢にない値です。一覧から選んでください。"}
+            "error_messages",
+            dict.fromkeys(
+                ("invalid_choice", "null_characters_not_allowed"),
+                "選択肢にない値です。一覧から選んでください。",
+            ),
         )
         super().__init__(choices=[("", blank_label), *choices], **kwargs)
