@@ -3,10 +3,13 @@ a Japanese message instead of a server error. The fuzz in test_every_get_paramet
 parameter of every page; these name the cases and what the officer reads."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import SecurityEvent
+from tests.bad_input.test_every_form import FORM_PAGES, who_may
 from tests.conftest import sign_in
+from tests.test_url_role_matrix import MATRIX, objects  # noqa: F401  (the one-of-each fixture)
 from wako_collections.formfields import EARLIEST_DATE, LATEST_DATE, date_bounds_message
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +157,31 @@ def test_a_non_ip_forwarded_for_from_a_trusted_proxy_is_an_unknown_terminal_not_
     response = client.get(reverse("accounts:login"), HTTP_X_FORWARDED_FOR="not-an-ip")
     assert response.status_code == 403
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.TERMINAL_REFUSED, ip_address=None).exists()
+
+
+PATH_PAGES = sorted(name for name in FORM_PAGES if MATRIX[name][0])
+
+
+@pytest.mark.parametrize("url_name", PATH_PAGES)
+def test_a_control_character_in_a_record_number_of_the_path_is_refused_not_a_server_error(
+    url_name,
+    persona_client,
+    objects,  # noqa: F811 - the imported fixture
+):
+    builder, _ = MATRIX[url_name]
+    kwargs = builder(objects)
+    client = persona_client(who_may(url_name))
+    for name, value in kwargs.items():
+        for bad in ("\x00", "a\x1fb", "\x7f"):
+            url = reverse(url_name, kwargs={**kwargs, name: bad}) if isinstance(value, str) else None
+            if url is None:
+                continue
+            response = client.get(url)
+            assert response.status_code == 400, (url_name, name, repr(bad))
+            assert "制御文字" in response.content.decode()
+
+
+def test_a_control_character_is_refused_before_the_terminal_check_logs_the_path(client):
+    response = Client(REMOTE_ADDR="192.0.2.99").get("/taxpayers/%00/")
+    assert response.status_code == 400
+    assert not SecurityEvent.objects.exists()
