@@ -41,7 +41,8 @@ def client_ip(request) -> str:
     """The client's IP address, or UNKNOWN when an address on the way is not an IP address."""
     address = request.META.get("REMOTE_ADDR", "")
     if not _is_ip(address):
-        logger.warning("REMOTE_ADDR is not an IP address: %r", address[:100])
+        if address:  # empty: a request made in-process (force_login), not by a client
+            logger.warning("REMOTE_ADDR is not an IP address: %r", address[:100])
         return UNKNOWN
     if not _is_trusted_proxy(address):
         return address
