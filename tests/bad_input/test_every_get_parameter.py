@@ -24,6 +24,8 @@ OUT_OF_RANGE = [
     "9999-12-31",
     "1868-01-24",
     "2101-01-01",
+    "1868-01-25",  # the bounds themselves are accepted: the pages must work with them
+    "2100-12-31",
     "9999",
     "1867",
     "2101",
