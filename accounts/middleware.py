@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.events import record_event, record_refused_request
 from accounts.models import SecurityEvent
-from accounts.terminals import client_ip, terminal_for_address
+from accounts.terminals import UNKNOWN, client_ip, forwarded_for_problem, terminal_for_address
 
 SESSION_STARTED_KEY = "wako_session_started_at"
 SESSION_SEEN_KEY = "wako_session_seen_at"
@@ -71,7 +71,10 @@ class TerminalMiddleware:
         request.client_ip = address
         request.terminal = terminal_for_address(address)
         if request.terminal is None:
-            record_refused_request(address=address, path=request.path[:200])
+            path = request.path[:200]
+            if address == UNKNOWN:
+                path = f"{path} {forwarded_for_problem(request)}"
+            record_refused_request(address=address, path=path)
             return render(request, "accounts/terminal_refused.html", {"address": address}, status=403)
         return self.get_response(request)
 

@@ -2,12 +2,41 @@ from django import forms
 
 from dispositions.models import (
     CancellationCategory,
+    Disposition,
     DispositionCategory,
     DispositionCode,
     Inquiry,
     InquiryTarget,
 )
-from wako_collections.formfields import WarekiDateField
+from wako_collections.formfields import FilterChoiceField, WarekiDateField
+
+
+class DispositionFilterForm(forms.Form):
+    # Besides each status, the dispositions whose cancellation waits for a decision (取消の決裁待ち).
+    CANCELLATION_PENDING = "cancellation_pending"
+    STATUSES = [*Disposition.Status.choices, (CANCELLATION_PENDING, "取消の決裁待ち")]
+
+    status = FilterChoiceField(label="状態", choices=STATUSES)
+
+
+class InquiryListForm(forms.Form):
+    view = FilterChoiceField(
+        label="表示",
+        choices=[("pending", "回答待ち"), ("overdue", "回答期限切れ"), ("all", "すべて")],
+        blank_label="回答待ち",
+    )
+
+
+class DraftPrefillForm(forms.Form):
+    """What a link may carry into a new draft (from an inquiry answer that found property, or a
+    chosen 処分コード). Each value is checked like the draft's own field; a bad one is dropped."""
+
+    code = FilterChoiceField(label="処分コード", choices=DispositionCode.choices)
+    category = FilterChoiceField(label="処分区分", choices=DispositionCategory.choices)
+    reason = forms.CharField(label="処分理由", max_length=200, required=False)
+    property_description = forms.CharField(label="財産の表示", max_length=300, required=False)
+    third_party_name = forms.CharField(label="第三債務者等", max_length=100, required=False)
+    third_party_address = forms.CharField(label="第三債務者等の所在地", max_length=200, required=False)
 
 
 class DraftForm(forms.Form):

@@ -10,7 +10,14 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from dispositions import inquiries
-from dispositions.forms import AnswerForm, BatchInquiryForm, InquiryForm, InquiryTargetForm, SentForm
+from dispositions.forms import (
+    AnswerForm,
+    BatchInquiryForm,
+    InquiryForm,
+    InquiryListForm,
+    InquiryTargetForm,
+    SentForm,
+)
 from dispositions.models import Inquiry, InquiryTarget
 from taxpayers.access import record_access
 from taxpayers.models import Taxpayer
@@ -21,7 +28,8 @@ from wako_collections.records import save_tracked, stamp
 @menu_required("inquiries")
 def inquiry_list(request):
     today = timezone.localdate()
-    view = request.GET.get("view") or "pending"
+    form = InquiryListForm(request.GET or None)
+    view = (form.cleaned_data["view"] if form.is_valid() else "") or "pending"
     rows = Inquiry.objects.select_related("taxpayer", "target")
     if view == "overdue":
         rows = inquiries.overdue(today=today)
@@ -29,7 +37,9 @@ def inquiry_list(request):
         rows = rows.filter(answered_on__isnull=True).order_by("answer_due")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     record_access(request, page="照会一覧", atena_numbers=sorted({i.taxpayer.atena_number for i in page}))
-    return render(request, "dispositions/inquiry_list.html", {"page": page, "view": view, "today": today})
+    return render(
+        request, "dispositions/inquiry_list.html", {"page": page, "view": view, "today": today, "form": form}
+    )
 
 
 @menu_required("inquiries")

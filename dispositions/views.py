@@ -9,15 +9,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dispositions import services
-from dispositions.forms import CancelForm, DraftForm, RejectCancellationForm
+from dispositions.forms import (
+    CancelForm,
+    DispositionFilterForm,
+    DraftForm,
+    DraftPrefillForm,
+    RejectCancellationForm,
+)
 from dispositions.models import Disposition, DispositionCancellation, DispositionCode
 from taxpayers import chains
 from taxpayers.access import record_access
 from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, Taxpayer
 from wako_collections.access import menu_required
-
-CANCELLATION_PENDING = "cancellation_pending"  # the list's filter: approved, with a cancellation to decide
 
 
 @menu_required("dispositions")
@@ -29,10 +33,11 @@ def disposition_list(request):
             )
         )
     )
-    status = request.GET.get("status") or ""
+    form = DispositionFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
     if status in Disposition.Status.values:
         dispositions = dispositions.filter(status=status)
-    elif status == CANCELLATION_PENDING:
+    elif status == DispositionFilterForm.CANCELLATION_PENDING:
         dispositions = dispositions.filter(cancellation_pending=True)
     page = Paginator(dispositions.order_by("status", "-planned_on", "-id"), 50).get_page(
         request.GET.get("page")
@@ -43,8 +48,9 @@ def disposition_list(request):
         "dispositions/list.html",
         {
             "page": page,
+            "form": form,
             "status": status,
-            "statuses": [*Disposition.Status.choices, (CANCELLATION_PENDING, "取消の決裁待ち")],
+            "statuses": DispositionFilterForm.STATUSES,
         },
     )
 
@@ -53,15 +59,19 @@ def disposition_list(request):
 @require_http_methods(["GET", "POST"])
 def draft(request, atena_number):
     taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
-    code = request.POST.get("code") or request.GET.get("code") or DispositionCode.SEIZURE
+    prefill_form = DraftPrefillForm(request.GET)
+    prefill_form.is_valid()  # cleaned_data keeps the valid values; the others are dropped, and said so
+    prefill = {name: value for name, value in prefill_form.cleaned_data.items() if value}
+    if prefill_form.errors and request.method == "GET":
+        dropped = "、".join(str(prefill_form.fields[name].label) for name in prefill_form.errors)
+        messages.warning(request, f"{dropped} は正しくない値のため引き継いでいません。入力してください。")
+    posted_code = request.POST.get("code")
+    code = (
+        posted_code if posted_code in DispositionCode.values else prefill.pop("code", DispositionCode.SEIZURE)
+    )
     on = timezone.localdate()
     items = services.eligibility(taxpayer, code=code, on=on)
     choices = [(item.assessment.pk, str(item.assessment)) for item in items if item.eligible]
-    prefill = {
-        name: request.GET[name]
-        for name in ("category", "reason", "property_description", "third_party_name", "third_party_address")
-        if name in request.GET
-    }  # from an inquiry answer that found property
     form = DraftForm(
         request.POST or None, choices=choices, initial={"code": code, "planned_on": on, **prefill}
     )

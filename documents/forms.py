@@ -1,7 +1,7 @@
 from django import forms
 
 from documents.models import LEDGER_FORMS, FormCode
-from wako_collections.formfields import WarekiDateField
+from wako_collections.formfields import FilterChoiceField, WarekiDateField
 
 
 class IssueForm(forms.Form):
@@ -20,6 +20,12 @@ class IssueForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessments"].choices = choices
+
+
+class IssueChoiceForm(forms.Form):
+    """?form= on the issue page: the 帳票 chosen in advance (a link from the case page)."""
+
+    form = FilterChoiceField(label="帳票", choices=IssueForm.base_fields["form_code"].choices, blank_label="")
 
 
 class ExtractionForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from documents import services
-from documents.forms import IssueForm
+from documents.forms import IssueChoiceForm, IssueForm
 from documents.models import Document, FormCode
 from taxpayers.access import record_access
 from taxpayers.chains import without_time_barred
@@ -37,10 +37,15 @@ def issue(request, atena_number):
         )
         for line in lines
     ]
+    chosen = IssueChoiceForm(request.GET)
+    if not chosen.is_valid() and request.method == "GET":
+        messages.warning(
+            request, "指定された帳票は、ここで発行できる帳票にありません。一覧から選んでください。"
+        )
     form = IssueForm(
         request.POST or None,
         choices=choices,
-        initial={"issued_on": today, "form_code": request.GET.get("form") or "03"},
+        initial={"issued_on": today, "form_code": chosen.cleaned_data.get("form") or FormCode.NOTICE_GENERAL},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,7 +3,7 @@ from django import forms
 from negotiations.models import InstallmentPledge, NegotiationRecord
 from negotiations.services import EDITABLE_FIELDS
 from wako_collections.eras import EraDateError, parse_date
-from wako_collections.formfields import WarekiDateField
+from wako_collections.formfields import FilterChoiceField, WarekiDateField
 
 
 class NegotiationForm(forms.ModelForm):
@@ -113,6 +113,42 @@ class PledgeForm(forms.Form):
             if cleaned.get("count") and cleaned.get("amount_each"):
                 raise forms.ValidationError("回数と1回の金額は、どちらか一方だけを入力してください。")
         return cleaned
+
+
+class PledgeFilterForm(forms.Form):
+    status = FilterChoiceField(label="状態", choices=InstallmentPledge.Status.choices)
+
+
+class RevisesForm(forms.Form):
+    """分納誓約の作成: ?revises= (or the hidden field) names the pledge a 再誓約 replaces."""
+
+    revises = forms.CharField(label="再誓約前の誓約番号", max_length=20, required=False)
+
+
+class StaffIdChoiceField(forms.ModelChoiceField):
+    """A staff member chosen by id from a list: anything but ASCII digits (NUL, ｘ, １, -1) is refused
+    as not in the list before it reaches a query."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (str(value).isascii() and str(value).isdigit()):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class QueueFilterForm(forms.Form):
+    """担当別の仕事: whose queue to show (blank: everyone's). An id that is not an officer is refused."""
+
+    officer = StaffIdChoiceField(
+        label="職員",
+        queryset=None,
+        required=False,
+        empty_label="全員",
+        error_messages={"invalid_choice": "選んだ職員は見つかりません。一覧から選んでください。"},
+    )
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
 
 
 class AssignForm(forms.Form):

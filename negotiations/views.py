@@ -5,6 +5,7 @@ queues with reassignment. Every page that shows a taxpayer writes its access-log
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,7 +13,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Staff
 from accounts.roles import Role
 from negotiations import services
-from negotiations.forms import AssignForm, CancelForm, ExpectedRevisionForm, NegotiationForm, PledgeForm
+from negotiations.forms import (
+    AssignForm,
+    CancelForm,
+    ExpectedRevisionForm,
+    NegotiationForm,
+    PledgeFilterForm,
+    PledgeForm,
+    QueueFilterForm,
+    RevisesForm,
+)
 from negotiations.models import InstallmentPledge, NegotiationRecord, SubjectGroup
 from negotiations.queues import timeline, work_queue
 from negotiations.schedules import CoveredInstallment, ScheduleError, build_schedule, simulate
@@ -180,11 +190,12 @@ def pledge_new(request, atena_number):
         for line in lines
     ]
     revises = None
-    if request.GET.get("revises") or request.POST.get("revises"):
+    revises_form = RevisesForm({"revises": request.POST.get("revises") or request.GET.get("revises") or ""})
+    if not revises_form.is_valid():  # NUL or too long: no such pledge
+        raise Http404("再誓約前の誓約番号が正しくありません。")
+    if revises_form.cleaned_data["revises"]:
         revises = get_object_or_404(
-            InstallmentPledge,
-            pledge_number=request.GET.get("revises") or request.POST.get("revises"),
-            taxpayer=taxpayer,
+            InstallmentPledge, pledge_number=revises_form.cleaned_data["revises"], taxpayer=taxpayer
         )
     initial = {"pledged_on": today, "first_date": today, "interval": "monthly"}
     if revises:
@@ -264,15 +275,16 @@ def pledge_detail(request, pledge_number):
 @menu_required("pledges")
 def pledge_list(request):
     pledges = InstallmentPledge.objects.select_related("taxpayer", "taxpayer__assigned_officer")
-    status = request.GET.get("status") or ""
-    if status in InstallmentPledge.Status.values:
+    form = PledgeFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    if status:
         pledges = pledges.filter(status=status)
     page = Paginator(pledges, 50).get_page(request.GET.get("page"))
     record_access(request, page="分納誓約一覧", atena_numbers=[p.taxpayer.atena_number for p in page])
     return render(
         request,
         "negotiations/pledge_list.html",
-        {"page": page, "status": status, "statuses": InstallmentPledge.Status.choices},
+        {"page": page, "form": form, "status": status, "statuses": InstallmentPledge.Status.choices},
     )
 
 
@@ -300,9 +312,9 @@ def _officers():
 
 @menu_required("assign_cases")
 def queues(request):
-    officer = None
-    if request.GET.get("officer"):
-        officer = get_object_or_404(Staff, pk=request.GET["officer"])
+    officers = _officers().distinct().order_by("staff_number")
+    filter_form = QueueFilterForm(request.GET or None, officers=officers)
+    officer = filter_form.cleaned_data["officer"] if filter_form.is_valid() else None
     queue = work_queue(officer=officer, today=timezone.localdate())
     record_access(request, page="担当別の仕事", atena_numbers=_queue_atena_numbers(queue))
     return render(
@@ -312,7 +324,8 @@ def queues(request):
             "queue": queue,
             "title": f"{officer.full_name} の仕事" if officer else "全職員の仕事",
             "everyone": True,
-            "officers": _officers().distinct().order_by("staff_number"),
+            "officers": officers,
+            "filter_form": filter_form,
             "selected": officer,
             "assign_form": AssignForm(officers=_officers().distinct()),
         },

@@ -1,14 +1,49 @@
-"""Form fields shared by every app."""
+"""Form fields shared by every app.
+
+Every date and 年度 a user can type is bounded: from 明治元年1月25日 (1868-01-25, the first day
+和暦 can show) to 2100-12-31, unless the field has a tighter sense of its own (`earliest=`/`latest=`,
+`min_value=`/`max_value=`). Outside the bounds a value is refused with a Japanese message rather than
+handed to code that adds days to it (9999-12-31 + 1 day) or shows it in 和暦 (0001-01-01 has no era)."""
+
+from datetime import date
 
 from django import forms
 
 from wako_collections import eras
 
+EARLIEST_DATE = eras.ERAS[0].start  # 明治の始まり: before it no date can be shown in 和暦
+LATEST_DATE = date(2100, 12, 31)
+EARLIEST_FISCAL_YEAR = EARLIEST_DATE.year  # 明治元年度
+LATEST_FISCAL_YEAR = LATEST_DATE.year
+
+
+def date_bounds_message(earliest: date, latest: date) -> str:
+    return (
+        f"日付は{eras.format_date(earliest)}（{earliest:%Y-%m-%d}）から"
+        f"{eras.format_date(latest)}（{latest:%Y-%m-%d}）までの間で入力してください。"
+    )
+
+
+def fiscal_year_bounds_message(earliest: int, latest: int) -> str:
+    return (
+        f"年度は{eras.fiscal_year_label(earliest)}（{earliest}年度）から"
+        f"{eras.fiscal_year_label(latest)}（{latest}年度）までの間で入力してください。"
+    )
+
 
 class WarekiDateField(forms.DateField):
-    """A date typed in 和暦 (R7.4.1, 令和7年4月1日) or 西暦 (2025-04-01); shown back in 和暦."""
+    """A date typed in 和暦 (R7.4.1, 令和7年4月1日) or 西暦 (2025-04-01); shown back in 和暦.
+
+    Refused outside EARLIEST_DATE..LATEST_DATE, or the tighter `earliest`/`latest` given."""
 
     widget = forms.TextInput(attrs={"placeholder": "例: R7.4.1 または 2025-04-01", "inputmode": "text"})
+
+    def __init__(self, *, earliest: date | None = None, latest: date | None = None, **kwargs):
+        self.earliest = max(earliest or EARLIEST_DATE, EARLIEST_DATE)
+        self.latest = min(latest or LATEST_DATE, LATEST_DATE)
+        if self.earliest > self.latest:
+            raise ValueError(f"earliest {self.earliest} is after latest {self.latest}")
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -20,16 +55,37 @@ class WarekiDateField(forms.DateField):
         except eras.EraDateError as error:
             raise forms.ValidationError(str(error), code="invalid") from None
 
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not (self.earliest <= value <= self.latest):
+            raise forms.ValidationError(date_bounds_message(self.earliest, self.latest), code="out_of_range")
+
     def prepare_value(self, value):
         if hasattr(value, "year"):
-            return eras.format_date(value)
+            try:
+                return eras.format_date(value)
+            except eras.EraDateError:  # before 明治: shown as the western date it is
+                return value.isoformat()
         return value
 
 
 class FiscalYearField(forms.IntegerField):
-    """A 年度 typed as 令和7年度, R7 or 2025; kept as the western year (2025), shown as 令和7年度."""
+    """A 年度 typed as 令和7年度, R7 or 2025; kept as the western year (2025), shown as 令和7年度.
+
+    Bounded like the dates (明治元年度..2100年度) unless tighter `min_value`/`max_value` are given."""
 
     widget = forms.TextInput(attrs={"placeholder": "例: R7 または 2025", "inputmode": "text", "size": 10})
+
+    def __init__(self, *, min_value: int | None = None, max_value: int | None = None, **kwargs):
+        min_value = max(min_value or EARLIEST_FISCAL_YEAR, EARLIEST_FISCAL_YEAR)
+        max_value = min(max_value or LATEST_FISCAL_YEAR, LATEST_FISCAL_YEAR)
+        bounds = fiscal_year_bounds_message(min_value, max_value)
+        kwargs["error_messages"] = {
+            "min_value": bounds,
+            "max_value": bounds,
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -47,5 +103,21 @@ class FiscalYearField(forms.IntegerField):
             return value
         try:
             return eras.fiscal_year_label(self.to_python(value))
-        except (forms.ValidationError, eras.EraDateError):
+        except (forms.ValidationError, ValueError):  # EraDateError, or a year past 9998
             return value
+
+
+class FilterChoiceField(forms.ChoiceField):
+    """A list filter read from the query string (状態, 種別…): blank means すべて, a value not in the
+    list is refused in Japanese instead of being ignored or reaching a query."""
+
+    def __init__(self, *, choices, blank_label: str = "すべて", **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "error_messages",
+            dict.fromkeys(
+                ("invalid_choice", "null_characters_not_allowed"),
+                "選択肢にない値です。一覧から選んでください。",
+            ),
+        )
+        super().__init__(choices=[("", blank_label), *choices], **kwargs)

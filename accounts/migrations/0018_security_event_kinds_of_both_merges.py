@@ -4,15 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0017_add_retention_purged_event'),
+        ("accounts", "0017_add_retention_purged_event"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='securityevent',
-            name='kind',
-            field=models.CharField(choices=[('password_accepted', 'パスワード認証成功'), ('password_rejected', 'パスワード誤り'), ('locked_out', 'アカウントロック'), ('otp_rejected', 'ワンタイムパスワード誤り'), ('login_completed', 'ログイン（二要素認証完了）'), ('device_enrolled', '認証アプリ登録'), ('logged_out', 'ログアウト'), ('session_expired', 'セッション期限切れ'), ('terminal_refused', '未登録端末からのアクセス拒否'), ('password_changed', 'パスワード変更'), ('staff_created', '職員登録'), ('staff_updated', '職員情報・ロール変更'), ('staff_deactivated', '職員無効化'), ('second_factor_reset', '二要素認証リセット'), ('terminal_registered', '端末登録'), ('terminal_updated', '端末変更'), ('individual_number_shown', '個人番号の表示'), ('role_policy_changed', 'ロールの認証方式の変更'), ('backup_made', 'バックアップの作成'), ('database_restored', 'バックアップからの復元'), ('privilege_change_requested', '権限変更・端末登録の申請'), ('privilege_change_confirmed', '権限変更・端末登録の確認（反映）'), ('privilege_change_rejected', '権限変更・端末登録の差戻し'), ('initial_password_issued', '初期パスワード通知書の交付'), ('retention_purged', '保存期間経過による削除')], db_comment='種別', max_length=30, verbose_name='種別'),
+            model_name="securityevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("password_accepted", "パスワード認証成功"),
+                    ("password_rejected", "パスワード誤り"),
+                    ("locked_out", "アカウントロック"),
+                    ("otp_rejected", "ワンタイムパスワード誤り"),
+                    ("login_completed", "ログイン（二要素認証完了）"),
+                    ("device_enrolled", "認証アプリ登録"),
+                    ("logged_out", "ログアウト"),
+                    ("session_expired", "セッション期限切れ"),
+                    ("terminal_refused", "未登録端末からのアクセス拒否"),
+                    ("password_changed", "パスワード変更"),
+                    ("staff_created", "職員登録"),
+                    ("staff_updated", "職員情報・ロール変更"),
+                    ("staff_deactivated", "職員無効化"),
+                    ("second_factor_reset", "二要素認証リセット"),
+                    ("terminal_registered", "端末登録"),
+                    ("terminal_updated", "端末変更"),
+                    ("individual_number_shown", "個人番号の表示"),
+                    ("role_policy_changed", "ロールの認証方式の変更"),
+                    ("backup_made", "バックアップの作成"),
+                    ("database_restored", "バックアップからの復元"),
+                    ("privilege_change_requested", "権限変更・端末登録の申請"),
+                    ("privilege_change_confirmed", "権限変更・端末登録の確認（反映）"),
+                    ("privilege_change_rejected", "権限変更・端末登録の差戻し"),
+                    ("initial_password_issued", "初期パスワード通知書の交付"),
+                    ("retention_purged", "保存期間経過による削除"),
+                ],
+                db_comment="種別",
+                max_length=30,
+                verbose_name="種別",
+            ),
         ),
     ]

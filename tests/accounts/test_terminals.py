@@ -75,3 +75,42 @@ def test_the_most_specific_range_wins(officer):
     assert terminal_for_address("192.168.10.21").terminal_number == "T0101"
     assert terminal_for_address("192.168.10.22").terminal_number == "T0100"
     assert terminal_for_address("192.168.11.1") is None
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        "not-an-ip",
+        "192.168.1.20:51234",
+        "999.1.1.1",
+        "<script>alert(1)</script>",
+        "192.168.1.20, garbage",
+        "\x00",
+        "ｘ" * 500,
+        "unknown",
+    ],
+)
+def test_a_non_ip_forwarded_for_from_a_trusted_proxy_is_refused_as_an_unknown_terminal_and_logged(
+    officer, settings, forwarded
+):
+    """A proxy that passes garbage on is not believed: no terminal, a 403 page, a SecurityEvent."""
+    settings.TRUSTED_PROXIES = ["10.0.0.1/32"]
+    response = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded).get(reverse("accounts:login"))
+    assert response.status_code == 403
+    assert "登録されていない端末からは利用できません" in response.content.decode()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.TERMINAL_REFUSED)
+    assert event.ip_address is None
+    assert "X-Forwarded-For" in event.detail
+
+
+def test_a_non_ip_hop_hides_a_registered_address_to_its_left(rf, settings):
+    """The hops left of garbage cannot be believed either: the chain is broken there."""
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="127.0.0.1, junk, 10.0.0.1")
+    assert client_ip(request) == ""
+
+
+def test_a_valid_forwarded_chain_still_names_the_client(rf, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=" 2001:db8::7 , 10.0.0.1")
+    assert client_ip(request) == "2001:db8::7"

@@ -4,10 +4,9 @@ counter counts every code that was checked, and only one code is checked per bac
 import pytest
 from django.test import Client
 from django.urls import reverse
-from accounts.models import AuthenticatorApp
 
 from accounts import services
-from accounts.models import SecurityEvent
+from accounts.models import AuthenticatorApp, SecurityEvent
 from accounts.roles import Role
 from tests.concurrency.test_concurrent_saves import run_together
 from tests.conftest import PASSWORD, current_code, make_staff
