@@ -124,7 +124,7 @@ def test_every_url_of_an_app_has_a_row_in_its_readme(app):
     assert not missing, f"{app}/README.md has no row for: {missing}"
 
 
-def required_menu(view) -> str | None | bool:
+def required_menu(view) -> str | bool | None:
     """The menu codename the view requires, None for any verified staff member, False when the view
     is not behind `menu_required`/`signed_in` (the sign-in steps, the package's endpoints)."""
     return getattr(view, "required_menu", False)
