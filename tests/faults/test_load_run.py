@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  
 def test_officers_sign_in_and_work_against_production_settings_with_nothing_lost(settings):
     # gunicorn runs with production's password hashers: the accounts must be hashed with one of them
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-    generate(persons=300, seed=5)
+    generate(persons=120, seed=5)
     reconcile()
 
-    result = load.run(users=3, minutes=0.4, workers=2)
+    result = load.run(users=3, minutes=0.2, workers=2)
 
     figures = result["figures"]
     assert figures["login"]["n"] == 3 * 4 and figures["login"]["failed"] == 0  # 2 pages, 2 posts each
