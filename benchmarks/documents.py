@@ -32,7 +32,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from documents import batches, content, rendering  # noqa: E402
+from documents import batches, catalogue, content, rendering  # noqa: E402
 from documents.models import FormCode  # noqa: E402
 from wako_collections.eras import fiscal_year_label, format_date  # noqa: E402
 from wako_collections.pdf import render_pdf  # noqa: E402
@@ -118,7 +118,7 @@ class PeakMemory(threading.Thread):
 def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int = 0) -> dict:
     issued_on = date(2026, 11, 27)
     contents = [notice_content(i, issued_on, issued_on + timedelta(days=14)) for i in range(documents)]
-    template = content.TEMPLATES[FormCode.NOTICE_GENERAL]
+    template = catalogue.spec(FormCode.NOTICE_GENERAL).template
 
     render_pdf(template, {"d": contents[0]})  # warm up fonts and templates for both paths
     started = time.perf_counter()

@@ -1,12 +1,12 @@
 from django import forms
 
-from documents.models import LEDGER_FORMS, FormCode
+from documents import catalogue
 from wako_collections.formfields import FilterChoiceField, WarekiDateField
 
 
 class IssueForm(forms.Form):
     form_code = forms.ChoiceField(
-        label="帳票", choices=[(c.value, c.label) for c in FormCode if c in LEDGER_FORMS]
+        label="帳票", choices=catalogue.choices(catalogue.codes(source=catalogue.Source.LEDGER))
     )
     issued_on = WarekiDateField(label="発行日")
     deadline = WarekiDateField(label="指定期限（催告書・納付書）", required=False)
