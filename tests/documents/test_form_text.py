@@ -17,7 +17,8 @@ from documents.amounts import installment_amounts, tax_words, totals
 from documents.catalogue import FORMS, FormCode
 from taxpayers.models import Assessment, Taxpayer
 from tests.documents.test_documents import notice, pdf_text
-from tests.documents.test_record_forms import disposition, fixed_asset, inquiry, issue, pledge, taro  # noqa: F401
+from tests.documents.test_record_forms import disposition, fixed_asset, inquiry, issue
+from tests.documents.test_record_forms import pledge as pledge
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +239,9 @@ def test_a_combined_pdf_numbers_each_documents_pages_on_their_own_and_can_be_spl
 
 
 def test_a_table_row_is_not_split_across_a_page_break():
-    css = open("static/forms/forms.css").read()
+    from pathlib import Path
+
+    css = Path("static/forms/forms.css").read_text()
     assert "tr { break-inside: avoid; }" in css and "white-space: nowrap" in css
 
 
