@@ -246,7 +246,12 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
     taxpayer = disposition.taxpayer
     spec = catalogue.spec(form_code)
     rows = disposition_rows(disposition)
-    third_party = {"name": disposition.third_party_name, "address": disposition.third_party_address}
+    third_party = {
+        "name": disposition.third_party_name,
+        "branch": disposition.third_party_branch,
+        "postal_code": disposition.third_party_postal_code,
+        "address": disposition.third_party_address,
+    }
     # 処分日 as the system records it (each row's 処分日, set at 決裁), not the planned day.
     disposed = sorted({row.disposed_on for row in disposition.rows.all() if row.disposed_on})
     # 徴収職員: the officer who drafted and carries out the 処分, printed by name (国税徴収法施行令第21条).
@@ -259,9 +264,9 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
             recipient(taxpayer)
             if spec.recipient == catalogue.Recipient.TAXPAYER
             else {
-                "name": third_party["name"],
+                "name": f"{third_party['name']} {third_party['branch']}".strip(),
                 "honorific": spec.recipient.honorific,
-                "postal_code": "",
+                "postal_code": third_party["postal_code"],
                 "address": third_party["address"],
                 "atena_number": "",
             }

@@ -179,6 +179,8 @@ def test_seizure_forms_name_the_officer_the_recorded_day_and_carry_the_appeal_no
         "11",
         property_description="普通預金 口座番号1234567",
         third_party_name="埼玉和光銀行",
+        third_party_branch="駅前支店",
+        third_party_postal_code="3510114",
         third_party_address="埼玉県和光市本町2-1",
     )
     disposed_on = seizure.rows.get().disposed_on
@@ -196,7 +198,9 @@ def test_seizure_forms_name_the_officer_the_recorded_day_and_carry_the_appeal_no
     assert f"{row.principal + row.demand_fee + row.late_charge:,}" in text
     notice_pdf = services.render_document(issue(officer, seizure, "32"))
     notice_text = pdf_text(notice_pdf)
-    assert "埼玉和光銀行御中" in notice_text and "教示" in notice_text
+    # addressed to the 第三債務者 as a business: its branch, postcode and address, 御中 (not 様)
+    assert "〒351-0114埼玉県和光市本町2-1埼玉和光銀行駅前支店御中" in notice_text
+    assert "教示" in notice_text and "様" not in notice_text.split("御中")[0]
     assert all(part in notice_text for part in CONTACT)
 
 
