@@ -10,6 +10,11 @@ class IssueForm(forms.Form):
     )
     issued_on = WarekiDateField(label="発行日")
     deadline = WarekiDateField(label="指定期限（催告書・納付書）", required=False)
+    enclose_slip = forms.BooleanField(
+        label="納付書を同封する（催告書・最終催告書・差押予告書）",
+        required=False,
+        help_text="同じ期別・指定期限の納付書を続き番号で発行し、まとめて印刷します。",
+    )
     assessments = forms.TypedMultipleChoiceField(
         label="記載する期別",
         coerce=int,

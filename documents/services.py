@@ -187,6 +187,71 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
 forms_for_disposition = catalogue.forms_for_disposition
 
 
+def issue_notice_with_slip(
+    *,
+    actor: Actor,
+    form_code: str,
+    taxpayer: Taxpayer,
+    assessment_ids: Sequence[int],
+    issued_on: date,
+    deadline: date,
+) -> list[Document]:
+    """A 催告書 and, enclosed, the 納付書 for the same installments to the same 指定期限: two
+    documents with consecutive numbers, both recorded or neither (a 納付書 holds at most
+    SLIP_ROWS installments; more is refused before anything is written)."""
+    if catalogue.spec(form_code).prescription != Prescription.NOTICE:
+        raise DocumentError("納付書を同封できるのは催告書・最終催告書・差押予告書です。")
+    with transaction.atomic():
+        notice = issue_document(
+            actor=actor,
+            form_code=form_code,
+            taxpayer=taxpayer,
+            assessment_ids=assessment_ids,
+            issued_on=issued_on,
+            deadline=deadline,
+        )
+        slip = issue_document(
+            actor=actor,
+            form_code=FormCode.PAYMENT_SLIP,
+            taxpayer=taxpayer,
+            assessment_ids=assessment_ids,
+            issued_on=issued_on,
+            deadline=deadline,
+        )
+    return [notice, slip]
+
+
+def issue_pledge_slips(*, actor: Actor, pledge, issued_on: date) -> list[Document]:
+    """The 納付書 of every scheduled payment of a pledge still to come (納付予定日 on or after the
+    issue date), in one go: consecutive numbers, all recorded or none."""
+    installments = list(pledge.schedule.filter(due_date__gte=issued_on).order_by("sequence"))
+    if not installments:
+        raise DocumentError("これから納付する回がありません（納付予定日がすべて過ぎています）。")
+    with transaction.atomic():
+        return [
+            issue_for_record(actor=actor, form_code=FormCode.PAYMENT_SLIP, record=i, issued_on=issued_on)
+            for i in installments
+        ]
+
+
+SET_LIMIT = 60  # documents in one printed set (a pledge has at most this many payments)
+
+
+def documents_in_set(first: str, last: str) -> list[Document]:
+    """Documents issued together (consecutive numbers, one taxpayer), for one PDF. Empty when the
+    range is not one taxpayer's or is too long."""
+    if first[:5] != last[:5] or first > last:
+        return []
+    found = list(
+        Document.objects.filter(number__gte=first, number__lte=last, number__startswith=first[:5])
+        .select_related("taxpayer")
+        .order_by("number")[: SET_LIMIT + 1]
+    )
+    if not found or len(found) > SET_LIMIT or len({d.taxpayer_id for d in found}) != 1:
+        return []
+    return found
+
+
 def render_document(document: Document) -> bytes:
     """The PDF, from the content recorded at issue: a reprint is the same document."""
     return render_pdf(catalogue.spec(document.form_code).template, {"d": document.content})

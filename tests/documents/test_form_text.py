@@ -9,6 +9,7 @@ import subprocess
 from datetime import date
 
 import pytest
+import time_machine
 from django.template.loader import get_template
 
 from dispositions.models import InquiryTarget
@@ -17,8 +18,9 @@ from documents.amounts import installment_amounts, tax_words, totals
 from documents.catalogue import FORMS, FormCode
 from taxpayers.models import Assessment, Taxpayer
 from tests.documents.test_documents import notice, pdf_text
-from tests.documents.test_record_forms import disposition, fixed_asset, inquiry, issue
+from tests.documents.test_record_forms import disposition, fixed_asset, inquiry, issue, taro
 from tests.documents.test_record_forms import pledge as pledge
+from wako_collections.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +255,55 @@ def test_all_ledger_rows_carry_the_subject_code_for_the_tax_words(ledger):
     rows = installment_amounts(Taxpayer.objects.get(atena_number="000000101"), as_of=date(2026, 1, 1))
     assert rows and all(r.subject_code for r in rows)
     assert Assessment.objects.filter(pk__in=[r.assessment_id for r in rows]).count() == len(rows)
+
+
+# --- from the case in one go -------------------------------------------------------------------
+
+
+def test_every_coming_pledge_slip_is_issued_in_one_go_and_printed_as_one_pdf(client, officer, pledge):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    sign_in(client, officer)
+    url = reverse("documents:issue_from", args=["pledge", pledge.pledge_number]) + "?form=01"
+    with time_machine.travel(date(2026, 11, 27), tick=False):
+        page = client.get(url)
+        assert "これから納付する2回分" in page.content.decode()
+        response = client.post(url, {"form": "01"})
+        pdf = client.get(response.url).content
+    slips = list(pledge.taxpayer.documents.filter(form_code="01").order_by("number"))
+    assert len(slips) == 2 and [d.total_amount for d in slips] == [20_000, 23_000]
+    assert response.url == reverse("documents:set_pdf", args=[slips[0].number, slips[1].number])
+    texts = pages(pdf)
+    assert len(texts) == 2 and all("1／1頁" in t for t in texts)
+    assert "第1回（全2回）" in texts[0] and "第2回（全2回）" in texts[1]
+
+
+def test_a_notice_with_its_payment_slip_enclosed_is_two_documents_recorded_together(officer, ledger):
+    documents = services.issue_notice_with_slip(
+        actor=Actor.for_staff(officer, "T0001"),
+        form_code="03",
+        taxpayer=taro(),
+        assessment_ids=[fixed_asset().pk],
+        issued_on=date(2022, 1, 10),
+        deadline=date(2022, 1, 31),
+    )
+    assert [d.form_code for d in documents] == ["03", "01"]
+    assert documents[0].total_amount == documents[1].total_amount
+    assert services.documents_in_set(documents[0].number, documents[1].number) == documents
+    with pytest.raises(services.DocumentError):
+        services.issue_notice_with_slip(
+            actor=Actor.for_staff(officer, "T0001"),
+            form_code="02",
+            taxpayer=taro(),
+            assessment_ids=[fixed_asset().pk],
+            issued_on=date(2022, 1, 10),
+            deadline=date(2022, 1, 31),
+        )
+
+
+def test_a_set_is_one_taxpayers_documents_only(officer, ledger):
+    first = notice(officer, form="03")
+    assert services.documents_in_set(first.number, "D2099000001") == []
+    assert services.documents_in_set(first.number, first.number) == [first]
