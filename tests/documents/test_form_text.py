@@ -244,13 +244,6 @@ def test_a_combined_pdf_numbers_each_documents_pages_on_their_own_and_can_be_spl
     assert demand.number in reader.outline[1].title
 
 
-def test_a_table_row_is_not_split_across_a_page_break():
-    from pathlib import Path
-
-    css = Path("static/forms/forms.css").read_text()
-    assert "tr { break-inside: avoid; }" in css and "white-space: nowrap" in css
-
-
 def test_all_ledger_rows_carry_the_subject_code_for_the_tax_words(ledger):
     rows = installment_amounts(Taxpayer.objects.get(atena_number="000000101"), as_of=date(2026, 1, 1))
     assert rows and all(r.subject_code for r in rows)
@@ -307,3 +300,63 @@ def test_a_set_is_one_taxpayers_documents_only(officer, ledger):
     first = notice(officer, form="03")
     assert services.documents_in_set(first.number, "D2099000001") == []
     assert services.documents_in_set(first.number, first.number) == [first]
+
+
+# --- layout: rows and dates whole --------------------------------------------------------------
+
+
+def long_notice_content(rows: int) -> dict:
+    from documents import content
+
+    lines = [
+        {
+            "assessment_id": i,
+            "subject_code": "01",
+            # wraps to three lines: a row split at a page break would leave its last line on the next page
+            "subject": f"固定資産税・都市計画税（共有 和光太郎 外2名 持分2分の1 物件{i:03d}）",
+            "year": "令和5年度",
+            "notice_number": f"N{i:07d}",
+            "period": 1 + i % 4,
+            "due_date": "令和5年12月31日",
+            "principal": 100_000 + i,
+            "fee": 0,
+            "late_charge": 12_300,
+            "total": 112_300 + i,
+        }
+        for i in range(rows)
+    ]
+    return {
+        **content.header("03", date(2026, 11, 27), date(2026, 12, 18)),
+        "number": "D2026999999",
+        "recipient": {
+            "name": "和光 太郎",
+            "postal_code": "3510192",
+            "address": "埼玉県和光市広沢1-5",
+            "atena_number": "000000101",
+        },
+        **content.rows_with_words(lines),
+    }
+
+
+def test_a_long_notice_keeps_each_row_whole_on_one_page_and_identifies_every_page():
+    pdf = services.render_combined([long_notice_content(70)])
+    texts = pages(pdf)
+    assert len(texts) >= 2
+    for n, text in enumerate(texts, start=1):
+        assert f"宛名番号000000101催告書文書番号D2026999999{n}／{len(texts)}頁" in text
+        assert "納期限" in text  # the table's header repeats on every page
+    for i in range(70):
+        # a row's first and last lines and its total print on the same page
+        assert any(f"N{i:07d}" in t and f"物件{i:03d}" in t and f"{112_300 + i:,}" in t for t in texts), i
+
+
+def test_no_date_or_amount_is_broken_across_lines(officer, pledge):
+    document = issue(officer, pledge)
+    layout = subprocess.run(
+        [shutil.which("pdftotext"), "-layout", "-", "-"],
+        input=services.render_document(document),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for whole in ["令和8年11月27日現在", "令和3年5月31日", "令和9年1月25日", "43,000円", "電話 048-424-9111"]:
+        assert any(whole in line for line in layout.splitlines()), whole
