@@ -360,3 +360,85 @@ def test_no_date_or_amount_is_broken_across_lines(officer, pledge):
     ).stdout.decode()
     for whole in ["令和8年11月27日現在", "令和3年5月31日", "令和9年1月25日", "43,000円", "電話 048-424-9111"]:
         assert any(whole in line for line in layout.splitlines()), whole
+
+
+# --- every declared form, so that a new one cannot skip the checks ----------------------------
+
+
+def every_form(officer, supervisor, pledge) -> dict[str, list]:
+    """One issued document of each declared form code (and a 分納 納付書)."""
+    from django.utils import timezone
+
+    from dispositions import services as disposition_services
+
+    made: dict[str, list] = {}
+    for code in ["01", "02", "03", "04", "05"]:
+        made.setdefault(code, []).append(notice(officer, form=code))
+    made["01"].append(issue(officer, pledge.schedule.get(sequence=1)))
+    made["21"] = [issue(officer, pledge)]
+    for purpose, kind, code in [
+        ("deposits", "bank", "11"),
+        ("salary", "employer", "12"),
+        ("residence", "municipality", "13"),
+    ]:
+        made[code] = [issue(officer, inquiry(officer, purpose, kind))]
+    seizure = disposition(
+        officer,
+        supervisor,
+        "01",
+        "11",
+        property_description="普通預金 口座番号1234567",
+        third_party_name="埼玉和光銀行",
+        third_party_postal_code="3510114",
+        third_party_address="埼玉県和光市本町2-1",
+    )
+    made["31"] = [issue(officer, seizure, "31")]
+    made["32"] = [issue(officer, seizure, "32")]
+    release = disposition_services.draft_cancellation(
+        actor=Actor.for_staff(officer, "T0001"),
+        disposition=seizure,
+        category="4",
+        reason="完納のため差押解除",
+        cancelled_on=timezone.localdate(),
+    )
+    disposition_services.approve_cancellation(
+        actor=Actor.for_staff(supervisor, "T0001"), cancellation=release
+    )
+    seizure.refresh_from_db()
+    made["33"] = [issue(officer, seizure, "33")]
+    request = disposition(
+        officer,
+        supervisor,
+        "03",
+        "00",
+        property_description="競売事件",
+        third_party_name="さいたま地方裁判所",
+    )
+    made["35"] = [issue(officer, request, "35")]
+    made["34"] = [issue(officer, disposition(officer, supervisor, "07", "71"), "34")]
+    return made
+
+
+def test_every_declared_form_carries_its_declaration_on_paper(officer, supervisor, pledge):
+    made = every_form(officer, supervisor, pledge)
+    assert set(made) == set(FORMS)  # a new FormSpec needs its sample here
+    for code, documents in made.items():
+        spec = FORMS[code]
+        for document in documents:
+            pdf = services.render_document(document)
+            text = pdf_text(pdf)
+            assert spec.label in text or code == "01", code
+            # whom to ask: the full block, or on the 納付書 the office and its phone
+            assert "お問い合わせ先" in text and "電話048-424-9111" in text, code
+            assert_every_page_identified(pdf, document, atena=spec.recipient.honorific == "様")
+            assert ("教示" in text) == bool(spec.appeal), code
+            if spec.legal_basis:
+                assert re.sub(r"\s+", "", spec.legal_basis)[:12] in text, code
+            assert spec.prescription_basis == "" or spec.prescription_basis not in text, code
+            assert "保険税" not in text and "上記へ" not in text, code
+            honorific = "様" if spec.recipient == catalogue.Recipient.TAXPAYER else "御中"
+            if spec.recipient != catalogue.Recipient.CITY:
+                addressee = re.sub(r"\s+", "", document.content["recipient"]["name"])
+                assert addressee + honorific in text, code
+            if document.content.get("rows") and code != "01":
+                assert f"{document.content['totals']['total']:,}" in text, code
