@@ -1,6 +1,7 @@
-"""Batch PDF throughput: 10,000 one-page 催告書 rendered the way a batch renders them (many per
-WeasyPrint run, joined into one PDF) next to rendering each document separately, in the same run;
-part of `python -m benchmarks`.
+"""Batch PDF throughput: 10,000 one-page 催告書 rendered the way a batch renders them (chunks of
+many documents, each laid out on its own so that its pages are numbered n／N of its own, with the
+fonts loaded once per chunk, the pages joined into one PDF) next to rendering each document
+separately with `render_pdf`, in the same run; part of `python -m benchmarks`.
 
     WAKO_ENV=development .venv/bin/python -m benchmarks.documents [--documents 10000] [--single-sample 300]
 
