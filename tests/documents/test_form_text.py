@@ -442,3 +442,14 @@ def test_every_declared_form_carries_its_declaration_on_paper(officer, superviso
                 assert addressee + honorific in text, code
             if document.content.get("rows") and code != "01":
                 assert f"{document.content['totals']['total']:,}" in text, code
+
+
+def test_the_issue_page_offers_select_all_and_an_enclosed_payment_slip(client, officer, ledger):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    sign_in(client, officer)
+    html = client.get(reverse("documents:issue", args=["000000101"])).content.decode()
+    assert "documents/select_all.js" in html and 'name="enclose_slip"' in html
+    assert "民法第150条" in html and "帳票には印刷しません" in html  # said to staff, not to the taxpayer
