@@ -1,6 +1,7 @@
-"""Batch PDF throughput: 10,000 one-page 催告書 rendered the way a batch renders them (many per
-WeasyPrint run, joined into one PDF) next to rendering each document separately, in the same run;
-part of `python -m benchmarks`.
+"""Batch PDF throughput: 10,000 one-page 催告書 rendered the way a batch renders them (chunks of
+many documents, each laid out on its own so that its pages are numbered n／N of its own, with the
+fonts loaded once per chunk, the pages joined into one PDF) next to rendering each document
+separately with `render_pdf`, in the same run; part of `python -m benchmarks`.
 
     WAKO_ENV=development .venv/bin/python -m benchmarks.documents [--documents 10000] [--single-sample 300]
 
@@ -32,7 +33,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from documents import batches, content, rendering  # noqa: E402
+from documents import batches, catalogue, content, rendering  # noqa: E402
 from documents.models import FormCode  # noqa: E402
 from wako_collections.eras import fiscal_year_label, format_date  # noqa: E402
 from wako_collections.pdf import render_pdf  # noqa: E402
@@ -118,7 +119,7 @@ class PeakMemory(threading.Thread):
 def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int = 0) -> dict:
     issued_on = date(2026, 11, 27)
     contents = [notice_content(i, issued_on, issued_on + timedelta(days=14)) for i in range(documents)]
-    template = content.TEMPLATES[FormCode.NOTICE_GENERAL]
+    template = catalogue.spec(FormCode.NOTICE_GENERAL).template
 
     render_pdf(template, {"d": contents[0]})  # warm up fonts and templates for both paths
     started = time.perf_counter()

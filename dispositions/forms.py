@@ -36,6 +36,13 @@ class DraftPrefillForm(forms.Form):
     reason = forms.CharField(label="処分理由", max_length=200, required=False)
     property_description = forms.CharField(label="財産の表示", max_length=300, required=False)
     third_party_name = forms.CharField(label="第三債務者等", max_length=100, required=False)
+    third_party_branch = forms.CharField(label="第三債務者等の支店・部署", max_length=100, required=False)
+    third_party_postal_code = forms.RegexField(
+        label="第三債務者等の郵便番号",
+        regex=r"^\d{7}$",
+        required=False,
+        error_messages={"invalid": "郵便番号は7桁の数字で入力してください（ハイフンなし）。"},
+    )
     third_party_address = forms.CharField(label="第三債務者等の所在地", max_length=200, required=False)
 
 
@@ -49,6 +56,13 @@ class DraftForm(forms.Form):
     reason = forms.CharField(label="処分理由", max_length=200)
     property_description = forms.CharField(label="財産の表示", max_length=300, required=False)
     third_party_name = forms.CharField(label="第三債務者等", max_length=100, required=False)
+    third_party_branch = forms.CharField(label="第三債務者等の支店・部署", max_length=100, required=False)
+    third_party_postal_code = forms.RegexField(
+        label="第三債務者等の郵便番号",
+        regex=r"^\d{7}$",
+        required=False,
+        error_messages={"invalid": "郵便番号は7桁の数字で入力してください（ハイフンなし）。"},
+    )
     third_party_address = forms.CharField(label="第三債務者等の所在地", max_length=200, required=False)
     assessments = forms.TypedMultipleChoiceField(
         label="対象の期別",

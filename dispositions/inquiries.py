@@ -148,7 +148,9 @@ def draft_prefill(inquiry: Inquiry) -> dict:
         "code": "01",
         "category": category,
         "property_description": detail,
-        "third_party_name": str(inquiry.target),
+        "third_party_name": inquiry.target.name,
+        "third_party_branch": inquiry.target.branch,
+        "third_party_postal_code": inquiry.target.postal_code,
         "third_party_address": inquiry.target.address,
         "reason": f"照会 {inquiry.number} の回答（{format_date(inquiry.answered_on)}）により財産を確認",
     }

@@ -3,6 +3,7 @@ the third party, the four-eyes approval) and one DispositionRow per installment 
 columns are the 27 items of Appendix 1, each with the item's name as db_comment and verbose_name.
 """
 
+from django.core.validators import RegexValidator
 from django.db import models
 
 from taxpayers.models import Assessment, Taxpayer
@@ -97,6 +98,19 @@ class Disposition(StampedModel):
     )
     third_party_name = models.CharField(
         "第三債務者等", max_length=100, blank=True, db_comment="第三債務者・執行機関等の名称"
+    )
+    third_party_branch = models.CharField(
+        "第三債務者等の支店・部署",
+        max_length=100,
+        blank=True,
+        db_comment="第三債務者・執行機関等の支店・部署（債権差押通知書の宛先）",
+    )
+    third_party_postal_code = models.CharField(
+        "第三債務者等の郵便番号",
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^\d{7}$", "郵便番号は7桁の数字で入力してください。")],
+        db_comment="第三債務者・執行機関等の郵便番号（7桁）",
     )
     third_party_address = models.CharField(
         "第三債務者等の所在地", max_length=200, blank=True, db_comment="第三債務者・執行機関等の所在地"

@@ -140,6 +140,8 @@ def draft_disposition(
     planned_on: date,
     property_description: str = "",
     third_party_name: str = "",
+    third_party_branch: str = "",
+    third_party_postal_code: str = "",
     third_party_address: str = "",
     postponed_until: date | None = None,
 ) -> Disposition:
@@ -189,6 +191,8 @@ def draft_disposition(
             postponed_until=postponed_until,
             property_description=property_description,
             third_party_name=third_party_name,
+            third_party_branch=third_party_branch,
+            third_party_postal_code=third_party_postal_code,
             third_party_address=third_party_address,
             drafted_by=actor.staff_number,
             drafted_terminal=actor.terminal_number,

@@ -88,6 +88,8 @@ def draft(request, atena_number):
                 planned_on=data["planned_on"],
                 property_description=data["property_description"],
                 third_party_name=data["third_party_name"],
+                third_party_branch=data["third_party_branch"],
+                third_party_postal_code=data["third_party_postal_code"],
                 third_party_address=data["third_party_address"],
                 postponed_until=data["postponed_until"],
             )

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from documents import catalogue, rendering, services
 from documents import content as contents
-from documents import rendering, services
 from documents.models import Batch, BatchProgress, Document, Extraction, FormCode
 from taxpayers.ledger import ledger_for
 from taxpayers.models import InstallmentBalance, PrescriptionEvent, Taxpayer
@@ -324,7 +324,8 @@ def run(batch: Batch, actor: Actor) -> Batch:
                         deadline=batch.deadline,
                         total_amount=content["totals"]["total"],
                         content=content,
-                        is_legal_notice=batch.form_code in services.LEGAL_NOTICES,
+                        is_legal_notice=catalogue.spec(batch.form_code).prescription
+                        == catalogue.Prescription.NOTICE,
                         source=f"一括 {batch.number}",
                     )
                     for item, content in ready

@@ -7,51 +7,17 @@ Every builder returns plain JSON-able data; templates escape every value when th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from django.conf import settings
 
-from documents import payment_codes
-from documents.models import FormCode
-from taxpayers.ledger import Ledger, ledger_for
+from documents import catalogue, payment_codes
+from documents.amounts import installment_amounts, tax_words, totals
+from documents.catalogue import FormCode
+from taxpayers.ledger import Ledger
 from taxpayers.models import Taxpayer
 from wako_collections.eras import fiscal_year_label, format_date
-
-LEGAL_BASIS = {
-    FormCode.PAYMENT_SLIP: "延滞金は地方税法第326条（市町村民税）、第369条（固定資産税）ほか各税目の延滞金の規定により計算しています",
-    FormCode.DEMAND: "地方税法第329条第1項（市町村民税）、第371条第1項（固定資産税）ほか各税目の督促の規定",
-    FormCode.NOTICE_GENERAL: "民法第150条（催告による時効の完成猶予）",
-    FormCode.NOTICE_FINAL: "民法第150条（催告による時効の完成猶予）",
-    FormCode.NOTICE_SEIZURE: "地方税法第331条第1項ほか（滞納処分）、国税徴収法第47条（差押の要件）",
-    FormCode.INQUIRY_DEPOSITS: "地方税法第331条第6項により準用する国税徴収法第141条（質問及び検査）",
-    FormCode.INQUIRY_SALARY: "地方税法第331条第6項により準用する国税徴収法第141条（質問及び検査）",
-    FormCode.INQUIRY_MUNICIPALITY: "地方税法第20条の11（官公署等への協力要請）",
-    FormCode.PLEDGE: "民法第152条（承認による時効の更新）",
-    FormCode.SEIZURE_RECORD: "国税徴収法第54条（差押調書）、国税徴収法施行令第21条（差押調書の記載事項）",
-    FormCode.CLAIM_SEIZURE_NOTICE: "国税徴収法第62条（差押えの手続及び効力発生時期）、第67条（差し押さえた債権の取立て）",
-    FormCode.RELEASE_NOTICE: "国税徴収法第79条（差押えの解除の要件）、第80条（差押えの解除の手続）",
-    FormCode.SUSPENSION_NOTICE: "地方税法第15条の7第1項・第2項（滞納処分の停止の要件等）",
-    FormCode.DELIVERY_REQUEST: "地方税法第331条第6項により準用する国税徴収法第82条（交付要求の手続）",
-}
-
-TEMPLATES = {
-    FormCode.PAYMENT_SLIP: "forms/payment_slip.html",
-    FormCode.DEMAND: "forms/demand.html",
-    FormCode.NOTICE_GENERAL: "forms/notice.html",
-    FormCode.NOTICE_FINAL: "forms/notice.html",
-    FormCode.NOTICE_SEIZURE: "forms/notice.html",
-    FormCode.INQUIRY_DEPOSITS: "forms/inquiry.html",
-    FormCode.INQUIRY_SALARY: "forms/inquiry.html",
-    FormCode.INQUIRY_MUNICIPALITY: "forms/inquiry.html",
-    FormCode.PLEDGE: "forms/pledge.html",
-    FormCode.SEIZURE_RECORD: "forms/seizure_record.html",
-    FormCode.CLAIM_SEIZURE_NOTICE: "forms/claim_seizure_notice.html",
-    FormCode.RELEASE_NOTICE: "forms/disposition_notice.html",
-    FormCode.SUSPENSION_NOTICE: "forms/disposition_notice.html",
-    FormCode.DELIVERY_REQUEST: "forms/delivery_request.html",
-}
-
 
 SLIP_ROWS = 6  # what fits in each of the 納付書's three parts
 
@@ -72,6 +38,7 @@ def city() -> dict:
 def recipient(taxpayer: Taxpayer) -> dict:
     return {
         "name": taxpayer.name,
+        "honorific": catalogue.Recipient.TAXPAYER.honorific,
         "postal_code": taxpayer.postal_code,
         "address": f"{taxpayer.address} {taxpayer.address_extra}".strip(),
         "atena_number": taxpayer.atena_number,
@@ -79,35 +46,27 @@ def recipient(taxpayer: Taxpayer) -> dict:
 
 
 def header(form_code: str, issued_on: date, deadline: date | None = None) -> dict:
+    """What every form prints around its body: title, legal basis, 教示 (for a 処分), the city's
+    contact block, and the taxpayer's 宛名番号 that identifies each page (set by the builder)."""
+    spec = catalogue.spec(form_code)
+    appeal = spec.appeal_notice
     return {
-        "form": FormCode(form_code).label,
-        "form_code": form_code,
-        "legal_basis": LEGAL_BASIS[FormCode(form_code)],
+        "form": spec.label,
+        "form_code": spec.code.value,
+        "legal_basis": spec.legal_basis,
+        "appeal": appeal.render() if appeal else None,
         "issued_on": format_date(issued_on),
         "deadline": format_date(deadline) if deadline else "",
         "city": city(),
     }
 
 
-def installment_rows(lines: Iterable) -> list[dict]:
-    return [
-        {
-            "subject": line.assessment.get_subject_code_display(),
-            "year": fiscal_year_label(line.assessment.tax_year),
-            "notice_number": line.assessment.notice_number,
-            "period": line.assessment.logical_period,
-            "due_date": format_date(line.assessment.due_date),
-            "principal": line.settlement.outstanding_principal,
-            "fee": line.settlement.outstanding_fee,
-            "late_charge": line.settlement.late_charge,
-            "total": line.settlement.outstanding_total,
-        }
-        for line in lines
-    ]
-
-
-def totals(rows: Sequence[dict]) -> dict:
-    return {key: sum(row[key] for row in rows) for key in ("principal", "fee", "late_charge", "total")}
+def rows_with_words(rows: Sequence[dict]) -> dict:
+    return {
+        "rows": list(rows),
+        "totals": totals(rows),
+        "tax_words": tax_words(r["subject_code"] for r in rows),
+    }
 
 
 def ledger_content(
@@ -120,23 +79,16 @@ def ledger_content(
     ledger: Ledger | None = None,
 ) -> dict:
     """督促状, 催告書 and 納付書: the chosen installments, 延滞金 to the 指定期限 (or the issue date)."""
-    ledger = ledger or ledger_for(taxpayer, as_of=deadline or issued_on)
     wanted = set(assessment_ids)
-    lines = [line for line in ledger.lines if line.assessment.pk in wanted]
-    if (
-        not lines
-        or len(lines) != len(wanted)
-        or any(line.settlement.outstanding_total <= 0 for line in lines)
-    ):
+    lines = installment_amounts(taxpayer, as_of=deadline or issued_on, assessment_ids=wanted, ledger=ledger)
+    if not lines or len(lines) != len(wanted) or any(line.total <= 0 for line in lines):
         raise ContentError("記載する期別を選んでください（未納のない期別や他の宛名の期別は選べません）。")
     if form_code == FormCode.PAYMENT_SLIP and len(lines) > SLIP_ROWS:
         raise ContentError(f"1枚の納付書に記載できる期別は{SLIP_ROWS}件までです。分けて発行してください。")
-    rows = installment_rows(lines)
     return {
         **header(form_code, issued_on, deadline),
         "recipient": recipient(taxpayer),
-        "rows": rows,
-        "totals": totals(rows),
+        **rows_with_words([line.row() for line in lines]),
     }
 
 
@@ -168,11 +120,16 @@ def add_payment_codes(
 def pledge_slip_content(installment, issued_on: date) -> dict:
     """納付書 for one scheduled payment of a pledge: the amount promised for that date."""
     pledge = installment.pledge
+    covered = sorted(pledge.assessments.all(), key=lambda a: (a.tax_year, a.subject_code, a.logical_period))
     row = {
-        "subject": f"分納誓約 {pledge.pledge_number} 第{installment.sequence}回",
-        "year": "",
+        "assessment_id": None,
+        "subject_code": "",
+        # 科目 and 年度 of what the pledge covers, so the taxpayer and the bank see what is paid.
+        "subject": "・".join(dict.fromkeys(a.get_subject_code_display() for a in covered)),
+        "year": "・".join(dict.fromkeys(fiscal_year_label(a.tax_year) for a in covered)),
         "notice_number": pledge.pledge_number,
         "period": installment.sequence,
+        "label": f"分納誓約 {pledge.pledge_number} 第{installment.sequence}回（全{pledge.installment_count}回）",
         "due_date": format_date(installment.due_date),
         "principal": installment.amount,
         "fee": 0,
@@ -184,24 +141,30 @@ def pledge_slip_content(installment, issued_on: date) -> dict:
         "recipient": recipient(pledge.taxpayer),
         "rows": [row],
         "totals": totals([row]),
+        "tax_words": tax_words(a.subject_code for a in covered),
         "pledge_note": "分納誓約に基づく納付です。延滞金は完納後に確定額をお知らせします。",
     }
 
 
 def pledge_content(pledge, issued_on: date) -> dict:
     """分納誓約書: the covered installments, the schedule and the promise to be signed."""
-    ledger = ledger_for(pledge.taxpayer, as_of=issued_on)
-    covered = {a.pk for a in pledge.assessments.all()}
-    rows = installment_rows(line for line in ledger.lines if line.assessment.pk in covered)
+    covered = [a.pk for a in pledge.assessments.all()]
+    rows = [
+        line.row() for line in installment_amounts(pledge.taxpayer, as_of=issued_on, assessment_ids=covered)
+    ]
+    figures = rows_with_words(rows)
+    scheduled = sum(i.amount for i in pledge.schedule.all())
     return {
         **header(FormCode.PLEDGE, issued_on),
         "recipient": recipient(pledge.taxpayer),
-        "rows": rows,
-        "totals": totals(rows),
+        **figures,
         "pledge": {
             "number": pledge.pledge_number,
             "pledged_on": format_date(pledge.pledged_on),
-            "total": pledge.total_amount,
+            # The schedule's sum; what it leaves of the table's total (延滞金 still running, as a
+            # rule) is printed as such, never as a second 「合計」.
+            "total": scheduled,
+            "remainder": max(figures["totals"]["total"] - scheduled, 0),
             "count": pledge.installment_count,
             "schedule": [
                 {"sequence": i.sequence, "due_date": format_date(i.due_date), "amount": i.amount}
@@ -211,17 +174,17 @@ def pledge_content(pledge, issued_on: date) -> dict:
     }
 
 
-INQUIRY_FORMS = {
-    "deposits": FormCode.INQUIRY_DEPOSITS,
-    "salary": FormCode.INQUIRY_SALARY,
-    "residence": FormCode.INQUIRY_MUNICIPALITY,
-}
-
-
 def inquiry_form_code(inquiry) -> str:
-    if inquiry.purpose in INQUIRY_FORMS:
-        return INQUIRY_FORMS[inquiry.purpose]
-    if inquiry.target.kind == "municipality":
+    from dispositions.models import Inquiry, InquiryTarget
+
+    by_purpose = {
+        Inquiry.Purpose.DEPOSITS: FormCode.INQUIRY_DEPOSITS,
+        Inquiry.Purpose.SALARY: FormCode.INQUIRY_SALARY,
+        Inquiry.Purpose.RESIDENCE_INCOME: FormCode.INQUIRY_MUNICIPALITY,
+    }
+    if inquiry.purpose in by_purpose:
+        return by_purpose[inquiry.purpose]
+    if inquiry.target.kind == InquiryTarget.Kind.MUNICIPALITY:
         return FormCode.INQUIRY_MUNICIPALITY
     return FormCode.INQUIRY_DEPOSITS
 
@@ -230,10 +193,15 @@ def inquiry_content(inquiry, issued_on: date) -> dict:
     """財産調査照会書: addressed to the bank, employer or town; names the taxpayer it asks about."""
     taxpayer, target = inquiry.taxpayer, inquiry.target
     form_code = inquiry_form_code(inquiry)
+    citation = catalogue.INQUIRY_CITATIONS[target.kind]
     return {
         **header(form_code, issued_on, inquiry.answer_due),
+        # The provision that lets this kind of 照会先 answer: 第27条 for a business, 第69条 for a body.
+        "legal_basis": citation.power,
+        "citation": {"power": citation.power, "may_answer": citation.may_answer},
         "recipient": {
             "name": f"{target.name} {target.branch}".strip(),
+            "honorific": catalogue.spec(form_code).recipient.honorific,
             "postal_code": target.postal_code,
             "address": target.address,
             "atena_number": "",
@@ -255,6 +223,8 @@ def inquiry_content(inquiry, issued_on: date) -> dict:
 def disposition_rows(disposition) -> list[dict]:
     return [
         {
+            "assessment_id": row.assessment_id,
+            "subject_code": row.assessment.subject_code,
             "subject": row.assessment.get_subject_code_display(),
             "year": fiscal_year_label(row.tax_year),
             "notice_number": row.notice_number,
@@ -271,24 +241,37 @@ def disposition_rows(disposition) -> list[dict]:
 
 def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
     """差押調書, 債権差押通知書, 差押解除通知書, 執行停止通知書, 交付要求書 from a disposition."""
+    from accounts.models import Staff
+
     taxpayer = disposition.taxpayer
+    spec = catalogue.spec(form_code)
     rows = disposition_rows(disposition)
-    third_party = {"name": disposition.third_party_name, "address": disposition.third_party_address}
-    addressed_to_third_party = form_code in (FormCode.CLAIM_SEIZURE_NOTICE, FormCode.DELIVERY_REQUEST)
+    third_party = {
+        "name": disposition.third_party_name,
+        "branch": disposition.third_party_branch,
+        "postal_code": disposition.third_party_postal_code,
+        "address": disposition.third_party_address,
+    }
+    # 処分日 as the system records it (each row's 処分日, set at 決裁), not the planned day.
+    disposed = sorted({row.disposed_on for row in disposition.rows.all() if row.disposed_on})
+    # 徴収職員: the officer who drafted and carries out the 処分, printed by name (国税徴収法施行令第21条).
+    officer = (
+        Staff.objects.filter(staff_number=disposition.drafted_by).values_list("full_name", flat=True).first()
+    )
     return {
         **header(form_code, issued_on),
         "recipient": (
-            {
-                "name": third_party["name"],
-                "postal_code": "",
+            recipient(taxpayer)
+            if spec.recipient == catalogue.Recipient.TAXPAYER
+            else {
+                "name": f"{third_party['name']} {third_party['branch']}".strip(),
+                "honorific": spec.recipient.honorific,
+                "postal_code": third_party["postal_code"],
                 "address": third_party["address"],
                 "atena_number": "",
             }
-            if addressed_to_third_party
-            else recipient(taxpayer)
         ),
-        "rows": rows,
-        "totals": totals(rows),
+        **rows_with_words(rows),
         "delinquent": {
             "name": taxpayer.name,
             "address": f"{taxpayer.address} {taxpayer.address_extra}".strip(),
@@ -301,6 +284,8 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
             "reason": disposition.reason,
             "property": disposition.property_description,
             "planned_on": format_date(disposition.planned_on),
+            "disposed_on": format_date(disposed[0]) if disposed else "",
+            "officer_name": officer or "",
             "approved_by": disposition.approved_by,
             "third_party": third_party,
         },

@@ -1,15 +1,20 @@
 from django import forms
 
-from documents.models import LEDGER_FORMS, FormCode
+from documents import catalogue
 from wako_collections.formfields import FilterChoiceField, WarekiDateField
 
 
 class IssueForm(forms.Form):
     form_code = forms.ChoiceField(
-        label="帳票", choices=[(c.value, c.label) for c in FormCode if c in LEDGER_FORMS]
+        label="帳票", choices=catalogue.choices(catalogue.codes(source=catalogue.Source.LEDGER))
     )
     issued_on = WarekiDateField(label="発行日")
     deadline = WarekiDateField(label="指定期限（催告書・納付書）", required=False)
+    enclose_slip = forms.BooleanField(
+        label="納付書を同封する（催告書・最終催告書・差押予告書）",
+        required=False,
+        help_text="同じ期別・指定期限の納付書を続き番号で発行し、まとめて印刷します。",
+    )
     assessments = forms.TypedMultipleChoiceField(
         label="記載する期別",
         coerce=int,

@@ -4,40 +4,9 @@ and the whole content it was printed from. A re-issue gets a new number linked t
 
 from django.db import models
 
+from documents.catalogue import FormCode, choices, codes
 from taxpayers.models import Assessment, Taxpayer
 from wako_collections.records import StampedModel, tracked_history
-
-
-class FormCode(models.TextChoices):
-    PAYMENT_SLIP = "01", "納付書"
-    DEMAND = "02", "督促状"
-    NOTICE_GENERAL = "03", "催告書"
-    NOTICE_FINAL = "04", "最終催告書"
-    NOTICE_SEIZURE = "05", "差押予告書"
-    INQUIRY_DEPOSITS = "11", "財産調査照会書（預貯金）"
-    INQUIRY_SALARY = "12", "財産調査照会書（給与）"
-    INQUIRY_MUNICIPALITY = "13", "財産調査照会書（他市区町村）"
-    PLEDGE = "21", "分納誓約書"
-    SEIZURE_RECORD = "31", "差押調書"
-    CLAIM_SEIZURE_NOTICE = "32", "債権差押通知書"
-    RELEASE_NOTICE = "33", "差押解除通知書"
-    SUSPENSION_NOTICE = "34", "執行停止通知書"
-    DELIVERY_REQUEST = "35", "交付要求書"
-
-
-# Forms made from a taxpayer's installments (the ledger); the others are made from a record.
-LEDGER_FORMS = {
-    FormCode.PAYMENT_SLIP,
-    FormCode.DEMAND,
-    FormCode.NOTICE_GENERAL,
-    FormCode.NOTICE_FINAL,
-    FormCode.NOTICE_SEIZURE,
-}
-NOTICE_FORMS = {FormCode.NOTICE_GENERAL, FormCode.NOTICE_FINAL, FormCode.NOTICE_SEIZURE}
-
-
-# 催告書 that are legal 催告 (民法第150条): their issue suspends completion of 時効 for six months.
-LEGAL_NOTICES = {FormCode.NOTICE_GENERAL, FormCode.NOTICE_FINAL, FormCode.NOTICE_SEIZURE}
 
 
 class Document(StampedModel):
@@ -94,7 +63,7 @@ class Extraction(StampedModel):
     form_code = models.CharField(
         "帳票",
         max_length=2,
-        choices=[(code.value, code.label) for code in FormCode if code in NOTICE_FORMS],
+        choices=choices(codes(batch_extraction=True)),
         default=FormCode.NOTICE_GENERAL,
         db_comment="発行する催告書の帳票コード",
     )

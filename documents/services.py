@@ -11,11 +11,13 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from documents import catalogue
 from documents import content as contents
-from documents.models import LEDGER_FORMS, LEGAL_NOTICES, Document, FormCode
+from documents.catalogue import FormCode, Prescription, Source
+from documents.models import Document
 from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
 from wako_collections.actors import Actor, acting_as
-from wako_collections.pdf import render_html, render_pdf
+from wako_collections.pdf import render_many, render_pdf
 from wako_collections.records import bulk_create_tracked, next_number, save_tracked, stamp
 
 DocumentError = contents.ContentError
@@ -62,9 +64,10 @@ def prescription_events(
     passes `already` (from `demanded`) so that it asks once, not once per document."""
     if document.reissue_of_id:
         return []
-    if document.form_code in LEGAL_NOTICES:
+    effect = catalogue.spec(document.form_code).prescription
+    if effect == Prescription.NOTICE:
         kind, reason = PrescriptionEvent.Kind.NOTICE, "催告書の発行"
-    elif document.form_code == FormCode.DEMAND:
+    elif effect == Prescription.DEMAND:
         kind, reason = PrescriptionEvent.Kind.DEMAND, "督促状の発行"
         already = demanded(assessments) if already is None else already
         assessments = [a for a in assessments if not a.demand_issued_on and a.pk not in already]
@@ -115,7 +118,7 @@ def issue_document(
     deadline: date | None = None,
 ) -> Document:
     """督促状, 催告書 or 納付書 for chosen installments of one taxpayer."""
-    if form_code not in LEDGER_FORMS:
+    if form_code not in catalogue.codes(source=Source.LEDGER):
         raise DocumentError("この帳票は期別からは作れません。")
     if form_code != FormCode.DEMAND and deadline is None:
         raise DocumentError("催告書・納付書には納付の指定期限を入力してください。")
@@ -132,7 +135,7 @@ def issue_document(
             deadline=deadline,
             total_amount=content["totals"]["total"],
             content=content,
-            is_legal_notice=form_code in LEGAL_NOTICES,
+            is_legal_notice=catalogue.spec(form_code).prescription == Prescription.NOTICE,
         )
         assessments = list(Assessment.objects.filter(pk__in=assessment_ids, taxpayer=taxpayer))
         return _record(document, assessments, actor, "発行")
@@ -181,40 +184,87 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
         return _record(document, assessments, actor, "発行")
 
 
-def forms_for_disposition(disposition) -> list[str]:
-    """Which notices a disposition can print, by its kind and state."""
-    from dispositions.models import SEIZURE_CATEGORIES, Disposition, DispositionCode
+forms_for_disposition = catalogue.forms_for_disposition
 
-    code, approved = disposition.code, disposition.status == Disposition.Status.APPROVED
-    if code == DispositionCode.SEIZURE and approved:
-        forms = [FormCode.SEIZURE_RECORD]
-        if disposition.category in SEIZURE_CATEGORIES and disposition.category.startswith("1"):
-            forms.append(FormCode.CLAIM_SEIZURE_NOTICE)
-        return forms
-    if code == DispositionCode.SEIZURE and disposition.status == Disposition.Status.CANCELLED:
-        return [FormCode.RELEASE_NOTICE]
-    if code == DispositionCode.SUSPENSION and approved:
-        return [FormCode.SUSPENSION_NOTICE]
-    if code == DispositionCode.DELIVERY_REQUEST and approved:
-        return [FormCode.DELIVERY_REQUEST]
-    return []
+
+def issue_notice_with_slip(
+    *,
+    actor: Actor,
+    form_code: str,
+    taxpayer: Taxpayer,
+    assessment_ids: Sequence[int],
+    issued_on: date,
+    deadline: date,
+) -> list[Document]:
+    """A 催告書 and, enclosed, the 納付書 for the same installments to the same 指定期限: two
+    documents with consecutive numbers, both recorded or neither (a 納付書 holds at most
+    SLIP_ROWS installments; more is refused before anything is written)."""
+    if catalogue.spec(form_code).prescription != Prescription.NOTICE:
+        raise DocumentError("納付書を同封できるのは催告書・最終催告書・差押予告書です。")
+    with transaction.atomic():
+        notice = issue_document(
+            actor=actor,
+            form_code=form_code,
+            taxpayer=taxpayer,
+            assessment_ids=assessment_ids,
+            issued_on=issued_on,
+            deadline=deadline,
+        )
+        slip = issue_document(
+            actor=actor,
+            form_code=FormCode.PAYMENT_SLIP,
+            taxpayer=taxpayer,
+            assessment_ids=assessment_ids,
+            issued_on=issued_on,
+            deadline=deadline,
+        )
+    return [notice, slip]
+
+
+def issue_pledge_slips(*, actor: Actor, pledge, issued_on: date) -> list[Document]:
+    """The 納付書 of every scheduled payment of a pledge still to come (納付予定日 on or after the
+    issue date), in one go: consecutive numbers, all recorded or none."""
+    installments = list(pledge.schedule.filter(due_date__gte=issued_on).order_by("sequence"))
+    if not installments:
+        raise DocumentError("これから納付する回がありません（納付予定日がすべて過ぎています）。")
+    with transaction.atomic():
+        return [
+            issue_for_record(actor=actor, form_code=FormCode.PAYMENT_SLIP, record=i, issued_on=issued_on)
+            for i in installments
+        ]
+
+
+SET_LIMIT = 60  # documents in one printed set (a pledge has at most this many payments)
+
+
+def documents_in_set(first: str, last: str) -> list[Document]:
+    """Documents issued together (consecutive numbers, one taxpayer), for one PDF. Empty when the
+    range is not one taxpayer's or is too long."""
+    if first[:5] != last[:5] or first > last:
+        return []
+    found = list(
+        Document.objects.filter(number__gte=first, number__lte=last, number__startswith=first[:5])
+        .select_related("taxpayer")
+        .order_by("number")[: SET_LIMIT + 1]
+    )
+    if not found or len(found) > SET_LIMIT or len({d.taxpayer_id for d in found}) != 1:
+        return []
+    return found
 
 
 def render_document(document: Document) -> bytes:
     """The PDF, from the content recorded at issue: a reprint is the same document."""
-    return render_pdf(contents.TEMPLATES[FormCode(document.form_code)], {"d": document.content})
+    return render_pdf(catalogue.spec(document.form_code).template, {"d": document.content})
 
 
 def render_combined(contents_list: Sequence[dict]) -> bytes:
-    """Many documents in one WeasyPrint run (one layout pass, fonts loaded once): the batch path."""
+    """Many documents in one PDF (the batch path): each laid out on its own, so that every page
+    says 「n／N頁」 of its own document, then joined; fonts are loaded once for the chunk."""
     from django.template.loader import render_to_string
 
-    bodies = [
-        render_to_string(contents.TEMPLATES[FormCode(c["form_code"])], {"d": c, "fragment": True})
-        for c in contents_list
-    ]
+    htmls = [render_to_string(catalogue.spec(c["form_code"]).template, {"d": c}) for c in contents_list]
     with rare_collections():
-        return render_html(render_to_string("forms/combined.html", {"bodies": bodies}))
+        return render_many(htmls)
 
 
 @contextmanager

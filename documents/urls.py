@@ -16,6 +16,7 @@ urlpatterns = [
     path("batches/<str:number>/rerun/", batch_views.batch_rerun, name="batch_rerun"),
     path("batches/<str:number>/pdf/", batch_views.batch_pdf, name="batch_pdf"),
     path("from/<str:kind>/<str:key>/", views.issue_from, name="issue_from"),
+    path("sets/<str:first>/<str:last>/pdf/", views.set_pdf, name="set_pdf"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/pdf/", views.pdf, name="pdf"),
     path("<str:number>/reissue/", views.reissue, name="reissue"),

@@ -47,7 +47,21 @@ def issue(request, atena_number):
         choices=choices,
         initial={"issued_on": today, "form_code": chosen.cleaned_data.get("form") or FormCode.NOTICE_GENERAL},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["enclose_slip"]:
+        try:
+            issued = services.issue_notice_with_slip(
+                actor=request.actor,
+                form_code=form.cleaned_data["form_code"],
+                taxpayer=taxpayer,
+                assessment_ids=form.cleaned_data["assessments"],
+                issued_on=form.cleaned_data["issued_on"],
+                deadline=form.cleaned_data["deadline"],
+            )
+        except services.DocumentError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("documents:set_pdf", first=issued[0].number, last=issued[-1].number)
+    elif request.method == "POST" and form.is_valid():
         try:
             document = services.issue_document(
                 actor=request.actor,
@@ -142,6 +156,8 @@ def issue_from(request, kind, key):
     form_code = request.GET.get("form") or request.POST.get("form") or ""
     if kind == "disposition" and form_code not in services.forms_for_disposition(record):
         raise Http404
+    if kind == "pledge" and form_code == FormCode.PAYMENT_SLIP:
+        return _issue_pledge_slips(request, record, taxpayer)
     label = {
         "pledge": FormCode.PLEDGE.label,
         "installment": FormCode.PAYMENT_SLIP.label,
@@ -163,3 +179,44 @@ def issue_from(request, kind, key):
         "documents/issue_from.html",
         {"record": record, "taxpayer": taxpayer, "label": label, "form_code": form_code},
     )
+
+
+def _issue_pledge_slips(request, pledge, taxpayer):
+    """Every 納付書 of a pledge still to come, issued in one go and printed as one PDF."""
+    today = timezone.localdate()
+    if request.method == "POST":
+        try:
+            issued = services.issue_pledge_slips(actor=request.actor, pledge=pledge, issued_on=today)
+        except services.DocumentError as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("documents:set_pdf", first=issued[0].number, last=issued[-1].number)
+    coming = pledge.schedule.filter(due_date__gte=today).count()
+    record_access(request, page="帳票の発行（分納の納付書）", atena_numbers=[taxpayer.atena_number])
+    return render(
+        request,
+        "documents/issue_from.html",
+        {
+            "record": pledge,
+            "taxpayer": taxpayer,
+            "label": f"納付書（これから納付する{coming}回分）",
+            "form_code": FormCode.PAYMENT_SLIP,
+        },
+    )
+
+
+@menu_required("documents")
+def set_pdf(request, first, last):
+    """Documents issued together (a 催告書 and its 納付書, a pledge's 納付書) as one PDF to print;
+    each document's pages are numbered on their own and carry its 宛名番号 and 文書番号."""
+    documents = services.documents_in_set(first, last)
+    if not documents:
+        raise Http404
+    record_access(
+        request, page=f"帳票PDF（{len(documents)}件）", atena_numbers=[documents[0].taxpayer.atena_number]
+    )
+    response = HttpResponse(
+        services.render_combined([d.content for d in documents]), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="{first}-{last}.pdf"'
+    return response

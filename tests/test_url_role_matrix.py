@@ -136,6 +136,7 @@ MATRIX = {
     "documents:pdf": (lambda f: {"number": f["document"].number}, CASEWORK),
     "documents:reissue": (lambda f: {"number": f["document"].number}, CASEWORK),
     "documents:issue_from": (lambda f: {"kind": "pledge", "key": f["pledge"].pledge_number}, CASEWORK),
+    "documents:set_pdf": (lambda f: {"first": f["document"].number, "last": f["document"].number}, CASEWORK),
     "documents:batch_list": (None, CASEWORK),
     "documents:demand_batch": (None, CASEWORK),
     "documents:notice_batch": (None, CASEWORK),

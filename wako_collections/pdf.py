@@ -51,6 +51,24 @@ class StaticOnlyFetcher(URLFetcher):
         )
 
 
+def render_many(htmls: list[str]) -> bytes:
+    """Several documents in one PDF, each laid out on its own so that its page counter (n／N on
+    every page) counts its own pages; the pages are then joined into one file with one outline
+    entry per document (from its bookmark), so the file can be split per taxpayer. Fonts are
+    loaded once for all of them."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    rendered = [
+        weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
+            font_config=fonts
+        )
+        for html in htmls
+    ]
+    pages = [page for document in rendered for page in document.pages]
+    return rendered[0].copy(pages).write_pdf()
+
+
 def render_html(html: str) -> bytes:
     return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
 

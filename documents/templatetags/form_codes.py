@@ -25,7 +25,6 @@ def qr_code(text: str) -> str:
 @register.simple_tag
 def disposition_forms(disposition) -> list[tuple[str, str]]:
     """(帳票コード, name) of the notices a disposition can print now."""
-    from documents.models import FormCode
-    from documents.services import forms_for_disposition
+    from documents import catalogue
 
-    return [(code, FormCode(code).label) for code in forms_for_disposition(disposition)]
+    return catalogue.choices(catalogue.forms_for_disposition(disposition))

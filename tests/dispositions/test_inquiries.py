@@ -77,7 +77,7 @@ def test_one_taxpayer_to_many_targets_then_sent_answered_and_a_seizure_drafted_f
     draft = client.get(link)
     form = draft.context["form"]
     assert form.initial["property_description"] == "和光銀行 本店 普通 1234567"
-    assert form.initial["third_party_name"] == "和光銀行 本店"
+    assert form.initial["third_party_name"] == "和光銀行" and form.initial["third_party_branch"] == "本店"
 
 
 def test_an_answer_to_a_stale_page_or_an_unsent_inquiry_is_refused(officer, ledger):

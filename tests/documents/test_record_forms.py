@@ -114,7 +114,7 @@ def test_inquiry_letters_name_the_person_the_items_the_deadline_and_the_law(
 ):
     letter = issue(officer, inquiry(officer, purpose, kind))
     text = pdf_text(services.render_document(letter))
-    assert title in text and item in text and "埼玉和光銀行駅前支店様" in text
+    assert title in text and item in text and "埼玉和光銀行駅前支店御中" in text
     assert (
         "和光太郎" in text
         and "ワコウタロウ" in text
@@ -161,7 +161,7 @@ def test_a_seizure_record_carries_the_items_of_enforcement_order_article_21(offi
     notice = pdf_text(services.render_document(issue(officer, seizure, "32")))
     assert (
         "債権差押通知書" in notice
-        and "埼玉和光銀行様" in notice
+        and "埼玉和光銀行御中" in notice
         and "滞納者に支払うことはできません" in notice
     )
 
@@ -176,7 +176,7 @@ def test_suspension_and_delivery_request_notices(officer, supervisor, ledger):
         third_party_name="さいたま地方裁判所",
     )
     text = pdf_text(services.render_document(issue(officer, request, "35")))
-    assert "交付要求書" in text and "さいたま地方裁判所様" in text and "国税徴収法第82条" in text
+    assert "交付要求書" in text and "さいたま地方裁判所御中" in text and "国税徴収法第82条" in text
     stop = disposition(officer, supervisor, "07", "71")
     text = pdf_text(services.render_document(issue(officer, stop, "34")))
     assert "執行停止通知書" in text and "地方税法第15条の7" in text and "第1号" in text
