@@ -2,6 +2,7 @@ from django import forms
 
 from dispositions.models import (
     CancellationCategory,
+    Collection,
     Disposition,
     DispositionCategory,
     DispositionCode,
@@ -50,6 +51,24 @@ class DraftForm(forms.Form):
     property_description = forms.CharField(label="財産の表示", max_length=300, required=False)
     third_party_name = forms.CharField(label="第三債務者等", max_length=100, required=False)
     third_party_address = forms.CharField(label="第三債務者等の所在地", max_length=200, required=False)
+    wage_paid = forms.IntegerField(
+        label="給与の支給額（月額・円）",
+        min_value=0,
+        required=False,
+        help_text="給与の差押のとき（国税徴収法第76条）",
+    )
+    wage_income_tax = forms.IntegerField(label="源泉所得税（円）", min_value=0, required=False)
+    wage_resident_tax = forms.IntegerField(label="特別徴収の住民税（円）", min_value=0, required=False)
+    wage_social_insurance = forms.IntegerField(label="社会保険料（円）", min_value=0, required=False)
+    wage_dependants = forms.IntegerField(
+        label="生計を一にする親族の数", min_value=0, max_value=20, required=False
+    )
+    seized_monthly_amount = forms.IntegerField(
+        label="毎月の差押額（円）",
+        min_value=1,
+        required=False,
+        help_text="差押可能額以下（超えるときは起案できません）",
+    )
     assessments = forms.TypedMultipleChoiceField(
         label="対象の期別",
         coerce=int,
@@ -60,6 +79,37 @@ class DraftForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessments"].choices = choices
+
+
+WAGE_FIELDS = (
+    "wage_paid",
+    "wage_income_tax",
+    "wage_resident_tax",
+    "wage_social_insurance",
+    "wage_dependants",
+    "seized_monthly_amount",
+)
+
+
+def wage_terms(data: dict):
+    """The 給与差押's terms when every one was entered; None when none was (the service then asks)."""
+    from dispositions.services import WageTerms
+
+    values = [data.get(name) for name in WAGE_FIELDS]
+    if any(value is None for value in values):
+        return None
+    return WageTerms(*values)
+
+
+class CollectionForm(forms.Form):
+    collected_on = WarekiDateField(label="取立日")
+    amount = forms.IntegerField(label="取立額（円）", min_value=1, max_value=10**12)
+    method = forms.ChoiceField(label="取立の方法", choices=Collection.Method.choices)
+    payer_name = forms.CharField(label="給付した第三債務者", max_length=100, required=False)
+    other_claimants = forms.BooleanField(
+        label="交付要求・参加差押・担保権者がある（配当計算書を作成する）", required=False
+    )
+    note = forms.CharField(label="備考", max_length=200, required=False)
 
 
 class CancelForm(forms.Form):

@@ -8,13 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dispositions import services
+from dispositions import collections, services
 from dispositions.forms import (
     CancelForm,
+    CollectionForm,
     DispositionFilterForm,
     DraftForm,
     DraftPrefillForm,
     RejectCancellationForm,
+    wage_terms,
 )
 from dispositions.models import Disposition, DispositionCancellation, DispositionCode
 from taxpayers import chains
@@ -90,6 +92,7 @@ def draft(request, atena_number):
                 third_party_name=data["third_party_name"],
                 third_party_address=data["third_party_address"],
                 postponed_until=data["postponed_until"],
+                wage=wage_terms(data),
             )
         except services.DispositionError as error:
             form.add_error(None, str(error))
@@ -129,7 +132,76 @@ def detail(request, number):
             and pending.can_be_approved_by(request.user.staff_number),
             "can_withdraw_cancellation": pending is not None
             and pending.drafted_by == request.user.staff_number,
+            "collections": disposition.collections.all(),
+            "can_collect": disposition.is_claim_seizure and disposition.is_approved,
+            "release_due": disposition.is_claim_seizure and collections.release_due(disposition),
+            "wage_limit": _wage_limit_lines(disposition),
         },
+    )
+
+
+def _wage_limit_lines(disposition: Disposition) -> list[str]:
+    from dispositions.wage_limits import BaseAmountMissingError, compute_wage_seizure_limit, describe
+
+    if disposition.seized_monthly_amount is None:
+        return []
+    try:
+        return describe(
+            compute_wage_seizure_limit(
+                paid=disposition.wage_paid,
+                income_tax=disposition.wage_income_tax,
+                resident_tax=disposition.wage_resident_tax,
+                social_insurance=disposition.wage_social_insurance,
+                dependants=disposition.wage_dependants,
+                on=disposition.planned_on,
+            )
+        )
+    except BaseAmountMissingError as error:
+        return [str(error)]
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def collect(request, number):
+    """取立の記録: GET shows the form and what the seized installments owe today; POST records it
+    and posts the money (or leaves it for a 配当計算書)."""
+    disposition = _disposition(number)
+    form = CollectionForm(request.POST or None, initial={"payer_name": disposition.third_party_name})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            collection = collections.record_collection(
+                actor=request.actor,
+                disposition=disposition,
+                collected_on=data["collected_on"],
+                amount=data["amount"],
+                method=data["method"],
+                payer_name=data["payer_name"],
+                note=data["note"],
+                other_claimants=data["other_claimants"],
+            )
+        except collections.CollectionError as error:
+            form.add_error(None, str(error))
+        else:
+            if collection.status == collection.Status.AWAITING_DISTRIBUTION:
+                messages.success(
+                    request, f"取立 {collection.number} を記録しました。配当計算書を作成してください。"
+                )
+            else:
+                surplus = (
+                    f"過誤納 {collection.surplus:,}円を充当・還付の対象として記録しました。"
+                    if collection.surplus
+                    else ""
+                )
+                messages.success(
+                    request,
+                    f"取立 {collection.number} を記録し、{collection.posted_amount:,}円を収納しました。{surplus}",
+                )
+            return redirect("dispositions:detail", number=disposition.number)
+    record_access(request, page="取立の記録", atena_numbers=[disposition.taxpayer.atena_number])
+    owed = collections.owed_total(disposition, on=timezone.localdate()) if disposition.is_claim_seizure else 0
+    return render(
+        request, "dispositions/collect.html", {"disposition": disposition, "form": form, "owed": owed}
     )
 
 

@@ -336,6 +336,11 @@ class Payment(StampedModel):
         DIRECT_DEBIT = "3", "口座振替"
         CONVENIENCE_STORE = "4", "コンビニ"
         EL_QR = "5", "eL-QR"
+        # 国税徴収法第67条第3項: money collected from a seized claim counts as paid by the taxpayer.
+        # Posted by staff (dispositions.services.record_collection), never imported.
+        COLLECTION = "6", "取立"
+        # 国税徴収法第129条: the city's share of a 配当計算書 (dispositions.services.approve_distribution).
+        DISTRIBUTION = "7", "配当"
         OTHER = "9", "その他"
 
     receipt_number = models.CharField(

@@ -116,6 +116,7 @@ MATRIX = {
     "dispositions:detail": (lambda f: {"number": f["disposition"].number}, CASEWORK),
     "dispositions:approve": (lambda f: {"number": f["disposition"].number}, SUPERVISOR_ONLY),
     "dispositions:cancel": (lambda f: {"number": f["disposition"].number}, CASEWORK),
+    "dispositions:collect": (lambda f: {"number": f["disposition"].number}, CASEWORK),
     "dispositions:cancellation_decide": (
         lambda f: {"number": f["cancellation"].disposition.number},
         SUPERVISOR_ONLY,
