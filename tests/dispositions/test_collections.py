@@ -264,3 +264,19 @@ def test_the_database_refuses_incomplete_wage_terms(officer, ledger):
         disposition = wage_seizure(officer, 30_000)
     with pytest.raises(IntegrityError), transaction.atomic():
         Disposition.objects.filter(pk=disposition.pk).update(wage_dependants=None)
+
+
+@pytest.mark.parametrize("channel", ["6", "7", "６"])
+def test_a_payments_csv_cannot_carry_the_staff_posted_channels(ledger, write_csv, batch_actor, channel):
+    from taxpayers.importing import ImportRejected, run_import, start_log
+    from tests.taxpayers.conftest import PAYMENT_HEADER
+
+    row = f"R0009,02,0000,112291,112291,1,2021,2021,210000101,1,2022-03-01,2022-03-02,1000,{channel}"
+    path = write_csv("payments.csv", PAYMENT_HEADER, [row])
+    log = start_log(kind="payments", path=path, file_name=path.name, actor=batch_actor)
+    with pytest.raises(ImportRejected):
+        run_import(log=log, path=path, actor=batch_actor)
+    log.refresh_from_db()
+    assert log.result == "rejected"
+    assert "コード「6」はありません" in str(log.errors) or "コード「7」はありません" in str(log.errors)
+    assert not Payment.objects.filter(receipt_number="R0009").exists()
