@@ -177,6 +177,22 @@ class Disposition(StampedModel):
             DispositionCategory.SALARY
         )
 
+    def wage_limit(self):
+        """The 差押禁止額 computation (国税徴収法第76条) of a 給与 seizure, on its 処分予定日; None for
+        any other disposition. Raises BaseAmountMissingError when no base amount is registered."""
+        from dispositions.wage_limits import compute_wage_seizure_limit
+
+        if self.seized_monthly_amount is None:
+            return None
+        return compute_wage_seizure_limit(
+            paid=self.wage_paid,
+            income_tax=self.wage_income_tax,
+            resident_tax=self.wage_resident_tax,
+            social_insurance=self.wage_social_insurance,
+            dependants=self.wage_dependants,
+            on=self.planned_on,
+        )
+
     @property
     def is_claim_seizure(self) -> bool:
         """債権の差押: money is collected (取立) from the third party (国税徴収法第67条)."""

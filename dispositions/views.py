@@ -141,23 +141,13 @@ def detail(request, number):
 
 
 def _wage_limit_lines(disposition: Disposition) -> list[str]:
-    from dispositions.wage_limits import BaseAmountMissingError, compute_wage_seizure_limit, describe
+    from dispositions.wage_limits import BaseAmountMissingError, describe
 
-    if disposition.seized_monthly_amount is None:
-        return []
     try:
-        return describe(
-            compute_wage_seizure_limit(
-                paid=disposition.wage_paid,
-                income_tax=disposition.wage_income_tax,
-                resident_tax=disposition.wage_resident_tax,
-                social_insurance=disposition.wage_social_insurance,
-                dependants=disposition.wage_dependants,
-                on=disposition.planned_on,
-            )
-        )
+        limit = disposition.wage_limit()
     except BaseAmountMissingError as error:
         return [str(error)]
+    return describe(limit) if limit else []
 
 
 @menu_required("dispositions")

@@ -271,8 +271,11 @@ def disposition_rows(disposition) -> list[dict]:
 
 def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
     """差押調書, 債権差押通知書, 差押解除通知書, 執行停止通知書, 交付要求書 from a disposition."""
+    from dispositions.wage_limits import describe
+
     taxpayer = disposition.taxpayer
     rows = disposition_rows(disposition)
+    limit = disposition.wage_limit() if form_code == FormCode.CLAIM_SEIZURE_NOTICE else None
     third_party = {"name": disposition.third_party_name, "address": disposition.third_party_address}
     addressed_to_third_party = form_code in (FormCode.CLAIM_SEIZURE_NOTICE, FormCode.DELIVERY_REQUEST)
     return {
@@ -304,4 +307,15 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
             "approved_by": disposition.approved_by,
             "third_party": third_party,
         },
+        # 給与の差押: the 差押禁止額 and what is seized each month (国税徴収法第76条)
+        "wage_limit": (
+            {
+                "lines": describe(limit),
+                "prohibited": limit.prohibited,
+                "seizable": limit.seizable,
+                "monthly": disposition.seized_monthly_amount,
+            }
+            if limit
+            else None
+        ),
     }
