@@ -112,6 +112,68 @@ class CollectionForm(forms.Form):
     note = forms.CharField(label="備考", max_length=200, required=False)
 
 
+CLAIM_ROWS = 5
+
+
+def _claim_kinds():
+    from dispositions.distribution import CITY_SEIZURE, ranks
+
+    return [("", "—")] + [
+        (r.kind, f"第{r.rank}順位 {r.label}") for r in ranks().values() if r.kind != CITY_SEIZURE
+    ]
+
+
+class DistributionForm(forms.Form):
+    """配当計算書の起案: the sending day and up to five other claims (the city's own claim is
+    computed from the seized installments)."""
+
+    sent_on = WarekiDateField(label="謄本の発送日", help_text="取立日から3日以内（国税徴収法第131条）")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, CLAIM_ROWS + 1):
+            self.fields[f"kind_{i}"] = forms.ChoiceField(
+                label=f"債権{i} 種類", choices=_claim_kinds(), required=False
+            )
+            self.fields[f"claimant_{i}"] = forms.CharField(
+                label=f"債権{i} 債権者", max_length=100, required=False
+            )
+            self.fields[f"address_{i}"] = forms.CharField(
+                label=f"債権{i} 所在地", max_length=200, required=False
+            )
+            self.fields[f"established_on_{i}"] = WarekiDateField(
+                label=f"債権{i} 設定日・受付日", required=False
+            )
+            self.fields[f"claimed_{i}"] = forms.IntegerField(
+                label=f"債権{i} 債権額（円）", min_value=0, max_value=10**12, required=False
+            )
+
+    def clean(self):
+        from dispositions.distribution import Claim
+
+        data = super().clean()
+        claims = []
+        for i in range(1, CLAIM_ROWS + 1):
+            kind, claimant, claimed = (
+                data.get(f"kind_{i}"),
+                (data.get(f"claimant_{i}") or "").strip(),
+                data.get(f"claimed_{i}"),
+            )
+            if not kind and not claimant and claimed is None:
+                continue
+            if not kind or not claimant or claimed is None:
+                raise forms.ValidationError(f"債権{i}: 種類・債権者・債権額をすべて入力してください。")
+            claims.append(
+                Claim(
+                    kind, claimant, claimed, data.get(f"established_on_{i}"), data.get(f"address_{i}") or ""
+                )
+            )
+        if not claims:
+            raise forms.ValidationError("他の債権者の債権を1件以上入力してください。")
+        data["claims"] = claims
+        return data
+
+
 class CancelForm(forms.Form):
     category = forms.ChoiceField(label="処分取消区分", choices=CancellationCategory.choices)
     reason = forms.CharField(label="処分取消理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))

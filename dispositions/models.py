@@ -667,3 +667,10 @@ class DistributionClaim(StampedModel):
 
     def __str__(self):
         return f"{self.rank} {self.claimant_name} {self.allotted:,}円"
+
+    @property
+    def kind_label(self) -> str:
+        from dispositions.distribution import ranks
+
+        rank = ranks().get(self.kind)
+        return rank.label if rank else self.kind

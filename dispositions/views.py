@@ -13,12 +13,19 @@ from dispositions.forms import (
     CancelForm,
     CollectionForm,
     DispositionFilterForm,
+    DistributionForm,
     DraftForm,
     DraftPrefillForm,
     RejectCancellationForm,
     wage_terms,
 )
-from dispositions.models import Disposition, DispositionCancellation, DispositionCode
+from dispositions.models import (
+    Collection,
+    Disposition,
+    DispositionCancellation,
+    DispositionCode,
+    DistributionStatement,
+)
 from taxpayers import chains
 from taxpayers.access import record_access
 from taxpayers.chains import chain_for
@@ -365,3 +372,83 @@ def prescriptions_due(request):
         request, page="時効が近い期別", atena_numbers=sorted({a.taxpayer.atena_number for a, _ in due})
     )
     return render(request, "dispositions/prescriptions_due.html", {"due": due})
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def distribution_new(request, number):
+    """配当計算書の起案 for a 取立 waiting for one: the other claims are entered, the city's claim
+    and every 配当額 computed (ranking rules in dispositions/data/distribution_ranks.csv)."""
+    collection = get_object_or_404(
+        Collection.objects.select_related("disposition__taxpayer"),
+        number=number,
+        status=Collection.Status.AWAITING_DISTRIBUTION,
+    )
+    form = DistributionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            statement = collections.draft_distribution(
+                actor=request.actor,
+                collection=collection,
+                claims=form.cleaned_data["claims"],
+                sent_on=form.cleaned_data["sent_on"],
+            )
+        except collections.CollectionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"配当計算書 {statement.number} を起案しました。監督者の決裁を受けてください。"
+            )
+            return redirect("dispositions:distribution_detail", number=statement.number)
+    record_access(
+        request, page="配当計算書の起案", atena_numbers=[collection.disposition.taxpayer.atena_number]
+    )
+    return render(request, "dispositions/distribution_new.html", {"collection": collection, "form": form})
+
+
+def _statement(number: str) -> DistributionStatement:
+    return get_object_or_404(
+        DistributionStatement.objects.select_related("disposition__taxpayer", "collection"), number=number
+    )
+
+
+@menu_required("dispositions")
+def distribution_detail(request, number):
+    statement = _statement(number)
+    record_access(request, page="配当計算書", atena_numbers=[statement.disposition.taxpayer.atena_number])
+    return render(
+        request,
+        "dispositions/distribution_detail.html",
+        {
+            "statement": statement,
+            "claims": statement.claims.all(),
+            "can_approve": statement.is_draft
+            and request.user.has_perm("accounts.approve_dispositions")
+            and statement.drafted_by != request.user.staff_number,
+        },
+    )
+
+
+@menu_required("approve_dispositions")
+@require_http_methods(["GET", "POST"])
+def distribution_approve(request, number):
+    statement = _statement(number)
+    error = None
+    if request.method == "POST":
+        try:
+            collections.approve_distribution(actor=request.actor, statement=statement)
+        except collections.CollectionError as refused:
+            error = str(refused)
+        else:
+            messages.success(
+                request, f"配当計算書 {statement.number} を決裁し、本市への配当額を収納しました。"
+            )
+            return redirect("dispositions:distribution_detail", number=statement.number)
+    record_access(
+        request, page="配当計算書の決裁", atena_numbers=[statement.disposition.taxpayer.atena_number]
+    )
+    return render(
+        request,
+        "dispositions/distribution_approve.html",
+        {"statement": statement, "claims": statement.claims.all(), "error": error},
+    )

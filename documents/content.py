@@ -33,6 +33,8 @@ LEGAL_BASIS = {
     FormCode.RELEASE_NOTICE: "国税徴収法第79条（差押えの解除の要件）、第80条（差押えの解除の手続）",
     FormCode.SUSPENSION_NOTICE: "地方税法第15条の7第1項・第2項（滞納処分の停止の要件等）",
     FormCode.DELIVERY_REQUEST: "地方税法第331条第6項により準用する国税徴収法第82条（交付要求の手続）",
+    FormCode.DISTRIBUTION_STATEMENT: "地方税法第331条第6項により準用する国税徴収法第129条（配当の原則）、第131条（配当計算書）、"
+    "第132条（換価代金等の交付期日）、第133条（換価代金等の交付）、国税徴収法施行令第49条（配当計算書の記載事項）",
 }
 
 TEMPLATES = {
@@ -50,6 +52,7 @@ TEMPLATES = {
     FormCode.RELEASE_NOTICE: "forms/disposition_notice.html",
     FormCode.SUSPENSION_NOTICE: "forms/disposition_notice.html",
     FormCode.DELIVERY_REQUEST: "forms/delivery_request.html",
+    FormCode.DISTRIBUTION_STATEMENT: "forms/distribution_statement.html",
 }
 
 
@@ -318,4 +321,54 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
             if limit
             else None
         ),
+    }
+
+
+def distribution_content(statement, issued_on: date) -> dict:
+    """配当計算書 (国税徴収法第131条, 施行令第49条): 滞納者, 換価代金等の総額, each claim with its 順位,
+    債権額 and 配当額 (0 included), 残余金, 交付期日 — and one copy for the 滞納者 and for every
+    claimant, those receiving nothing included (第131条: 知れている者に謄本を発送)."""
+    taxpayer = statement.disposition.taxpayer
+    claims = [
+        {
+            "rank": claim.rank,
+            "kind": claim.kind_label,
+            "claimant": claim.claimant_name,
+            "address": claim.claimant_address,
+            "established_on": format_date(claim.established_on) if claim.established_on else "",
+            "claimed": claim.claimed,
+            "allotted": claim.allotted,
+        }
+        for claim in statement.claims.all()
+    ]
+    copies = [recipient(taxpayer)] + [
+        {"name": c["claimant"], "postal_code": "", "address": c["address"], "atena_number": ""}
+        for claim, c in zip(statement.claims.all(), claims, strict=True)
+        if not claim.is_city
+    ]
+    collection = statement.collection
+    return {
+        **header(FormCode.DISTRIBUTION_STATEMENT, issued_on),
+        "recipient": recipient(taxpayer),
+        "copies": copies,
+        "totals": {"total": statement.total},
+        "delinquent": {
+            "name": taxpayer.name,
+            "address": f"{taxpayer.address} {taxpayer.address_extra}".strip(),
+            "atena_number": taxpayer.atena_number,
+        },
+        "statement": {
+            "number": statement.number,
+            "disposition": statement.disposition.number,
+            "property": statement.disposition.property_description,
+            "source": f"取立 {collection.number}（{format_date(collection.collected_on)}、{collection.payer_name}）"
+            if collection
+            else "換価代金",
+            "total": statement.total,
+            "sent_on": format_date(statement.sent_on),
+            "delivery_on": format_date(statement.delivery_on),
+            "residue": statement.residue,
+            "approved_by": statement.approved_by,
+        },
+        "claims": claims,
     }
