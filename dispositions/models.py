@@ -33,6 +33,7 @@ class DispositionCategory(models.TextChoices):
     RECEIVABLE = "13", "債権（売掛金）"
     LIFE_INSURANCE = "14", "債権（生命保険）"
     TAX_REFUND = "15", "債権（還付金）"
+    PENSION = "16", "債権（年金）"  # 国税徴収法第77条: 差押禁止額は給与と同じく第76条による
     REAL_ESTATE = "21", "不動産"
     VEHICLE = "31", "自動車"
     MOVABLES = "41", "動産"
@@ -42,8 +43,10 @@ class DispositionCategory(models.TextChoices):
     UNKNOWN = "73", "第3号（所在及び財産がともに不明であるとき）"
 
 
-CLAIM_CATEGORIES = {"11", "12", "13", "14", "15"}
-SEIZURE_CATEGORIES = {"11", "12", "13", "14", "15", "21", "31", "41"}
+CLAIM_CATEGORIES = {"11", "12", "13", "14", "15", "16"}
+SEIZURE_CATEGORIES = {"11", "12", "13", "14", "15", "16", "21", "31", "41"}
+# 給与・年金: the 差押禁止額 of 国税徴収法第76条 (第77条 for 年金等) limits the monthly amount seized
+WAGE_CATEGORIES = {"12", "16"}
 SUSPENSION_CATEGORIES = {"71", "72", "73"}
 
 
@@ -173,8 +176,8 @@ class Disposition(StampedModel):
 
     @property
     def is_wage_seizure(self) -> bool:
-        return self.code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE) and self.category == (
-            DispositionCategory.SALARY
+        return self.code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE) and (
+            self.category in WAGE_CATEGORIES
         )
 
     def wage_limit(self):

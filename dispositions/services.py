@@ -17,11 +17,11 @@ from dispositions.models import (
     POSTPONEMENT_CODES,
     SEIZURE_CATEGORIES,
     SUSPENSION_CATEGORIES,
+    WAGE_CATEGORIES,
     CancellationCategory,
     DelinquencyCategory,
     Disposition,
     DispositionCancellation,
-    DispositionCategory,
     DispositionCode,
     DispositionRow,
 )
@@ -141,14 +141,12 @@ class WageTerms:
 
 def _wage_fields(*, code: str, category: str, wage: WageTerms | None, on: date) -> dict:
     """The 給与差押's columns, after checking the amount against the 差押可能額 (第76条)."""
-    is_wage = code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE) and category == (
-        DispositionCategory.SALARY
-    )
+    is_wage = code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE) and category in WAGE_CATEGORIES
     if not is_wage:
         return {}
     if wage is None:
         raise DispositionError(
-            "給与の差押には、1月分の支給額・源泉所得税・住民税・社会保険料・扶養親族の数と毎月の差押額を入力してください"
+            "給与・年金の差押には、1月分の支給額・源泉所得税・住民税・社会保険料・扶養親族の数と毎月の差押額を入力してください"
             "（国税徴収法第76条の差押禁止額を計算します）。"
         )
     try:

@@ -87,6 +87,47 @@ def test_a_paid_off_seizure_prompts_its_release(officer, supervisor, seizure):
         services.approve_cancellation(actor=Actor.for_staff(supervisor, "T0001"), cancellation=release)
     seizure.refresh_from_db()
     assert seizure.status == Disposition.Status.CANCELLED
+    from documents.services import forms_for_disposition
+
+    assert forms_for_disposition(seizure) == ["33"]  # 差押解除通知書
+
+
+def test_the_collection_and_its_posting_are_on_the_timeline(officer, seizure):
+    from negotiations.queues import timeline
+
+    with time_machine.travel(date(2022, 3, 2)):
+        collect(officer, seizure)
+    entries = [(e.kind, e.title, e.detail) for e in timeline(seizure.taxpayer)]
+    assert any(kind == "取立" and "過誤納 2,200円" in detail for kind, _, detail in entries)
+    assert any("37,800円（取立）" in title for _, title, _ in entries)
+
+
+def pension_seizure(officer, monthly):
+    # 年金 150,000 − 社会保険料 10,000 − 100,000 = 40,000; 20% = 8,000 → 禁止額 118,000, 差押可能額 32,000
+    return services.draft_disposition(
+        actor=Actor.for_staff(officer, "T0001"),
+        taxpayer=Taxpayer.objects.get(atena_number="000000101"),
+        assessment_ids=[installment().pk],
+        code="01",
+        category="16",
+        reason="年金照会で受給を確認",
+        planned_on=date(2022, 10, 3),
+        wage=services.WageTerms(
+            paid=150_000,
+            income_tax=0,
+            resident_tax=0,
+            social_insurance=10_000,
+            dependants=0,
+            seized_monthly_amount=monthly,
+        ),
+    )
+
+
+def test_a_pension_seizure_is_limited_like_a_salary(officer, ledger):
+    with time_machine.travel(date(2022, 10, 3)):
+        with pytest.raises(services.DispositionError, match="差押可能額（32,000円）を超えています"):
+            pension_seizure(officer, 32_001)
+        assert pension_seizure(officer, 32_000).is_wage_seizure
 
 
 def test_a_partial_collection_leaves_the_rest_owed(officer, seizure):
