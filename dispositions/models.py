@@ -187,12 +187,13 @@ class Disposition(StampedModel):
 
         if self.seized_monthly_amount is None:
             return None
+        # dispositions_disposition_wage_terms_complete: with a monthly amount, every input is set
         return compute_wage_seizure_limit(
-            paid=self.wage_paid,
-            income_tax=self.wage_income_tax,
-            resident_tax=self.wage_resident_tax,
-            social_insurance=self.wage_social_insurance,
-            dependants=self.wage_dependants,
+            paid=self.wage_paid or 0,
+            income_tax=self.wage_income_tax or 0,
+            resident_tax=self.wage_resident_tax or 0,
+            social_insurance=self.wage_social_insurance or 0,
+            dependants=self.wage_dependants or 0,
             on=self.planned_on,
         )
 
