@@ -29,8 +29,10 @@ from dispositions.distribution import (
     sending_deadline,
 )
 from dispositions.models import (
+    SALE_CATEGORIES,
     Collection,
     Disposition,
+    DispositionCode,
     DistributionClaim,
     DistributionStatement,
 )
@@ -187,51 +189,73 @@ def release_due(disposition: Disposition, *, on: date | None = None) -> bool:
 def draft_distribution(
     *,
     actor: Actor,
-    collection: Collection,
     claims: Sequence[Claim],
     sent_on: date,
+    collection: Collection | None = None,
+    disposition: Disposition | None = None,
+    total: int | None = None,
+    received_on: date | None = None,
 ) -> DistributionStatement:
-    """配当計算書 for a 取立 waiting for one: the city's claim (差押先着手) is what the seized
-    installments owe on the 取立日, added here; `claims` are the others (交付要求, 担保権, 滞納処分費)."""
+    """配当計算書 for a 取立 waiting for one (`collection`), or for the 換価代金 of a sold property
+    (`disposition`, `total`, `received_on`: the day the buyer paid). The city's claim (差押先着手) is
+    what the seized installments owe on the day the money was received, added here; `claims` are the
+    others (交付要求, 担保権, 滞納処分費)."""
     if any(claim.kind == CITY_SEIZURE for claim in claims):
         raise CollectionError(
             "本市の徴収金は差押に係る期別から計算します。他の債権者の債権だけを入力してください。"
         )
-    if not claims:
+    if collection is not None:
+        disposition, total, received_on = collection.disposition, collection.amount, collection.collected_on
+    elif disposition is None or total is None or received_on is None:
+        raise CollectionError("配当する取立、または換価した差押と換価代金・受領日を指定してください。")
+    if not claims and collection is not None:
+        # 第131条ただし書: money collected from a claim with no 交付要求 needs no 配当計算書 (a sale always does)
         raise CollectionError(
             "他の債権者がいないときは配当計算書は作成しません（取立金をそのまま収納します）。"
         )
-    if sent_on < collection.collected_on:
-        raise CollectionError("謄本の発送日は取立日以後の日を入力してください。")
-    if sent_on > sending_deadline(collection.collected_on):
+    if received_on > timezone.localdate():
+        raise CollectionError(f"換価代金等の受領日（{format_date(received_on)}）が本日より後です。")
+    if sent_on < received_on:
+        raise CollectionError("謄本の発送日は換価代金等の受領日以後の日を入力してください。")
+    if sent_on > sending_deadline(received_on):
         raise CollectionError(
-            f"配当計算書の謄本は金銭の交付を受けた日から3日以内（{format_date(sending_deadline(collection.collected_on))}まで）"
+            f"配当計算書の謄本は金銭の交付を受けた日から3日以内（{format_date(sending_deadline(received_on))}まで）"
             "に発送します（国税徴収法第131条）。"
         )
     with transaction.atomic(), acting_as(actor):
-        collection = Collection.objects.select_for_update().get(pk=collection.pk)
-        if collection.status != Collection.Status.AWAITING_DISTRIBUTION:
+        disposition = Disposition.objects.select_for_update().get(pk=disposition.pk)
+        if collection is not None:
+            collection = Collection.objects.select_for_update().get(pk=collection.pk)
+            if collection.status != Collection.Status.AWAITING_DISTRIBUTION:
+                raise CollectionError(
+                    f"この取立は{collection.get_status_display()}のため配当計算書を作成できません。"
+                )
+            if DistributionStatement.objects.filter(collection=collection).exists():
+                raise CollectionError("この取立には配当計算書が作成済みです。")
+        elif not (
+            disposition.is_approved
+            and disposition.code == DispositionCode.SEIZURE
+            and disposition.category in SALE_CATEGORIES
+        ):
             raise CollectionError(
-                f"この取立は{collection.get_status_display()}のため配当計算書を作成できません。"
+                "換価代金の配当は、決裁済の不動産・自動車・動産の差押についてのみ作成できます。"
             )
-        if DistributionStatement.objects.filter(collection=collection).exists():
-            raise CollectionError("この取立には配当計算書が作成済みです。")
-        disposition = collection.disposition
         city = Claim(
             CITY_SEIZURE,
             f"{disposition.taxpayer.name} に係る本市の徴収金（滞納処分 {disposition.number}）",
-            owed_total(disposition, on=collection.collected_on),
+            owed_total(disposition, on=received_on),
             disposition.rows.values_list("disposed_on", flat=True).first(),
         )
         try:
-            result = distribute(total=collection.amount, claims=[city, *claims])
+            result = distribute(total=total, claims=[city, *claims])
         except DistributionInputError as error:
             raise CollectionError(str(error)) from None
         statement = DistributionStatement(
             number=next_number(DistributionStatement, "number", f"H{sent_on.year}"),
             disposition=disposition,
             collection=collection,
-            total=collection.amount,
+            total=total,
+            received_on=received_on,
             sent_on=sent_on,
             delivery_on=delivery_date(sent_on),
             city_share=result.city_share,
@@ -240,7 +264,8 @@ def draft_distribution(
             drafted_terminal=actor.terminal_number,
         )
         stamp(statement, actor)
-        save_tracked(statement, reason=f"配当計算書の起案（取立 {collection.number}）")
+        source = f"取立 {collection.number}" if collection else "換価代金"
+        save_tracked(statement, reason=f"配当計算書の起案（{source}）")
         for allotment in result.allotments:
             claim = DistributionClaim(
                 statement=statement,
@@ -286,17 +311,17 @@ def approve_distribution(*, actor: Actor, statement: DistributionStatement) -> D
                 *stamp(statement, actor),
             ],
         )
+        posting = _post(
+            actor,
+            statement.disposition,
+            amount=statement.city_share,
+            on=statement.received_on,
+            channel=Payment.Channel.DISTRIBUTION,
+            source=statement.number,
+        )
         collection = statement.collection
         if collection is not None:
             collection = Collection.objects.select_for_update().get(pk=collection.pk)
-            posting = _post(
-                actor,
-                statement.disposition,
-                amount=statement.city_share,
-                on=collection.collected_on,
-                channel=Payment.Channel.DISTRIBUTION,
-                source=statement.number,
-            )
             collection.status = Collection.Status.DISTRIBUTED
             collection.posted_amount = posting.posted
             save_tracked(

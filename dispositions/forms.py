@@ -127,7 +127,10 @@ class DistributionForm(forms.Form):
     """配当計算書の起案: the sending day and up to five other claims (the city's own claim is
     computed from the seized installments)."""
 
-    sent_on = WarekiDateField(label="謄本の発送日", help_text="取立日から3日以内（国税徴収法第131条）")
+    sent_on = WarekiDateField(
+        label="謄本の発送日", help_text="金銭の交付を受けた日から3日以内（国税徴収法第131条）"
+    )
+    require_claims = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,10 +171,21 @@ class DistributionForm(forms.Form):
                     kind, claimant, claimed, data.get(f"established_on_{i}"), data.get(f"address_{i}") or ""
                 )
             )
-        if not claims:
+        if not claims and self.require_claims:
             raise forms.ValidationError("他の債権者の債権を1件以上入力してください。")
         data["claims"] = claims
         return data
+
+
+class SaleDistributionForm(DistributionForm):
+    """配当計算書 for the 換価代金 of a sold property: a 配当計算書 is made even with no other claimant
+    (国税徴収法第131条), so the claims may be left empty."""
+
+    require_claims = False
+    total = forms.IntegerField(label="換価代金（円）", min_value=1, max_value=10**12)
+    received_on = WarekiDateField(label="買受代金の納付日")
+
+    field_order = ["total", "received_on", "sent_on"]
 
 
 class CancelForm(forms.Form):

@@ -45,6 +45,8 @@ class DispositionCategory(models.TextChoices):
 
 CLAIM_CATEGORIES = {"11", "12", "13", "14", "15", "16"}
 SEIZURE_CATEGORIES = {"11", "12", "13", "14", "15", "16", "21", "31", "41"}
+# 不動産・自動車・動産: sold (換価), the 換価代金 distributed by a 配当計算書
+SALE_CATEGORIES = {"21", "31", "41"}
 # 給与・年金: the 差押禁止額 of 国税徴収法第76条 (第77条 for 年金等) limits the monthly amount seized
 WAGE_CATEGORIES = {"12", "16"}
 SUSPENSION_CATEGORIES = {"71", "72", "73"}
@@ -580,6 +582,9 @@ class DistributionStatement(StampedModel):
         db_comment="配当する取立（換価代金のときは空欄）",
     )
     total = models.BigIntegerField("換価代金等の総額", db_comment="換価代金等の総額（円）")
+    received_on = models.DateField(
+        "換価代金等の受領日", db_comment="取立日または買受代金の納付日（本市への配当額はこの日に収納）"
+    )
     sent_on = models.DateField("謄本発送日", db_comment="配当計算書の謄本の発送日")
     delivery_on = models.DateField(
         "交付期日", db_comment="換価代金等の交付期日（発送日から起算して7日を経過した日）"
@@ -616,6 +621,10 @@ class DistributionStatement(StampedModel):
             models.CheckConstraint(
                 condition=models.Q(delivery_on__gt=models.F("sent_on")),
                 name="dispositions_distributionstatement_delivery_after_sending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sent_on__gte=models.F("received_on")),
+                name="dispositions_distributionstatement_sent_after_receipt",
             ),
         ]
 

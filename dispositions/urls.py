@@ -24,6 +24,7 @@ urlpatterns = [
     path("<str:number>/approve/", views.approve, name="approve"),
     path("<str:number>/cancel/", views.cancel, name="cancel"),
     path("<str:number>/collections/new/", views.collect, name="collect"),
+    path("<str:number>/distribution/new/", views.sale_distribution_new, name="sale_distribution_new"),
     path("<str:number>/cancellation/decide/", views.cancellation_decide, name="cancellation_decide"),
     path("<str:number>/cancellation/withdraw/", views.cancellation_withdraw, name="cancellation_withdraw"),
 ]

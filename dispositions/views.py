@@ -17,9 +17,11 @@ from dispositions.forms import (
     DraftForm,
     DraftPrefillForm,
     RejectCancellationForm,
+    SaleDistributionForm,
     wage_terms,
 )
 from dispositions.models import (
+    SALE_CATEGORIES,
     Collection,
     Disposition,
     DispositionCancellation,
@@ -141,6 +143,10 @@ def detail(request, number):
             and pending.drafted_by == request.user.staff_number,
             "collections": disposition.collections.all(),
             "can_collect": disposition.is_claim_seizure and disposition.is_approved,
+            "can_distribute_sale": disposition.is_approved
+            and disposition.code == DispositionCode.SEIZURE
+            and disposition.category in SALE_CATEGORIES,
+            "distributions": disposition.distributions.all(),
             "release_due": disposition.is_claim_seizure and collections.release_due(disposition),
             "wage_limit": _wage_limit_lines(disposition),
         },
@@ -404,6 +410,38 @@ def distribution_new(request, number):
         request, page="配当計算書の起案", atena_numbers=[collection.disposition.taxpayer.atena_number]
     )
     return render(request, "dispositions/distribution_new.html", {"collection": collection, "form": form})
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def sale_distribution_new(request, number):
+    """配当計算書の起案 for the 換価代金 of an approved 不動産・自動車・動産 seizure."""
+    disposition = _disposition(number)
+    form = SaleDistributionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            statement = collections.draft_distribution(
+                actor=request.actor,
+                disposition=disposition,
+                total=data["total"],
+                received_on=data["received_on"],
+                claims=data["claims"],
+                sent_on=data["sent_on"],
+            )
+        except collections.CollectionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"配当計算書 {statement.number} を起案しました。監督者の決裁を受けてください。"
+            )
+            return redirect("dispositions:distribution_detail", number=statement.number)
+    record_access(
+        request, page="配当計算書の起案（換価代金）", atena_numbers=[disposition.taxpayer.atena_number]
+    )
+    return render(
+        request, "dispositions/sale_distribution_new.html", {"disposition": disposition, "form": form}
+    )
 
 
 def _statement(number: str) -> DistributionStatement:

@@ -321,3 +321,58 @@ def test_a_payments_csv_cannot_carry_the_staff_posted_channels(ledger, write_csv
     assert log.result == "rejected"
     assert "コード「6」はありません" in str(log.errors) or "コード「7」はありません" in str(log.errors)
     assert not Payment.objects.filter(receipt_number="R0009").exists()
+
+
+@pytest.fixture
+def land_seizure(officer, supervisor, ledger):
+    draft = seize(Actor.for_staff(officer, "T0001"), category="21")
+    return services.approve_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"), disposition=draft, disposed_on=SEIZED_ON
+    )
+
+
+def sale(staff, seizure, total, claims):
+    return collections.draft_distribution(
+        actor=Actor.for_staff(staff, "T0001"),
+        disposition=seizure,
+        total=total,
+        received_on=date(2022, 3, 1),
+        claims=claims,
+        sent_on=date(2022, 3, 3),
+    )
+
+
+def test_the_proceeds_of_a_sale_are_distributed_after_a_senior_mortgage(officer, supervisor, land_seizure):
+    mortgage = Claim("senior_security", "株式会社A銀行", 70_000, date(2019, 4, 1))
+    with time_machine.travel(date(2022, 3, 3)):
+        statement = sale(officer, land_seizure, 200_000, [mortgage])
+        # A銀行 70,000 (第2順位); the city 37,800 (owed on the day the buyer paid); 残余金 92,200
+        assert [(c.rank, c.allotted) for c in statement.claims.all()] == [(2, 70_000), (3, 37_800)]
+        assert (statement.city_share, statement.residue) == (37_800, 92_200)
+        collections.approve_distribution(actor=Actor.for_staff(supervisor, "T0001"), statement=statement)
+    payment = Payment.objects.get(channel=Payment.Channel.DISTRIBUTION)
+    assert (payment.amount, payment.received_on) == (37_800, date(2022, 3, 1))
+    assert line_on(date(2022, 6, 1)).settlement.outstanding_total == 0
+
+
+def test_a_sale_too_small_pays_the_city_only_what_is_left_and_needs_no_other_claimant(
+    officer, supervisor, land_seizure
+):
+    with time_machine.travel(date(2022, 3, 3)):
+        short = sale(
+            officer,
+            land_seizure,
+            100_000,
+            [Claim("senior_security", "株式会社A銀行", 70_000, date(2019, 4, 1))],
+        )
+        assert (short.city_share, short.residue) == (30_000, 0)
+        alone = sale(officer, land_seizure, 10_000, [])  # a sale always has its 配当計算書 (第131条)
+        assert [(c.is_city, c.allotted) for c in alone.claims.all()] == [(True, 10_000)]
+
+
+def test_no_sale_distribution_for_a_claim_seizure(officer, seizure):
+    with (
+        time_machine.travel(date(2022, 3, 3)),
+        pytest.raises(collections.CollectionError, match="不動産・自動車・動産"),
+    ):
+        sale(officer, seizure, 100_000, [])
