@@ -2,6 +2,7 @@ from django import forms
 
 from dispositions.models import (
     CancellationCategory,
+    Collection,
     Disposition,
     DispositionCategory,
     DispositionCode,
@@ -64,6 +65,24 @@ class DraftForm(forms.Form):
         error_messages={"invalid": "郵便番号は7桁の数字で入力してください（ハイフンなし）。"},
     )
     third_party_address = forms.CharField(label="第三債務者等の所在地", max_length=200, required=False)
+    wage_paid = forms.IntegerField(
+        label="給与の支給額（月額・円）",
+        min_value=0,
+        required=False,
+        help_text="給与の差押のとき（国税徴収法第76条）",
+    )
+    wage_income_tax = forms.IntegerField(label="源泉所得税（円）", min_value=0, required=False)
+    wage_resident_tax = forms.IntegerField(label="特別徴収の住民税（円）", min_value=0, required=False)
+    wage_social_insurance = forms.IntegerField(label="社会保険料（円）", min_value=0, required=False)
+    wage_dependants = forms.IntegerField(
+        label="生計を一にする親族の数", min_value=0, max_value=20, required=False
+    )
+    seized_monthly_amount = forms.IntegerField(
+        label="毎月の差押額（円）",
+        min_value=1,
+        required=False,
+        help_text="差押可能額以下（超えるときは起案できません）",
+    )
     assessments = forms.TypedMultipleChoiceField(
         label="対象の期別",
         coerce=int,
@@ -74,6 +93,113 @@ class DraftForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessments"].choices = choices
+
+
+WAGE_FIELDS = (
+    "wage_paid",
+    "wage_income_tax",
+    "wage_resident_tax",
+    "wage_social_insurance",
+    "wage_dependants",
+    "seized_monthly_amount",
+)
+
+
+def wage_terms(data: dict):
+    """The 給与差押's terms when every one was entered; None when none was (the service then asks)."""
+    from dispositions.services import WageTerms
+
+    values = [data.get(name) for name in WAGE_FIELDS]
+    if any(value is None for value in values):
+        return None
+    return WageTerms(*values)
+
+
+class CollectionForm(forms.Form):
+    collected_on = WarekiDateField(label="取立日")
+    amount = forms.IntegerField(label="取立額（円）", min_value=1, max_value=10**12)
+    method = forms.ChoiceField(label="取立の方法", choices=Collection.Method.choices)
+    payer_name = forms.CharField(label="給付した第三債務者", max_length=100, required=False)
+    other_claimants = forms.BooleanField(
+        label="交付要求・参加差押・担保権者がある（配当計算書を作成する）", required=False
+    )
+    note = forms.CharField(label="備考", max_length=200, required=False)
+
+
+CLAIM_ROWS = 5
+
+
+def _claim_kinds():
+    from dispositions.distribution import CITY_SEIZURE, ranks
+
+    return [("", "—")] + [
+        (r.kind, f"第{r.rank}順位 {r.label}") for r in ranks().values() if r.kind != CITY_SEIZURE
+    ]
+
+
+class DistributionForm(forms.Form):
+    """配当計算書の起案: the sending day and up to five other claims (the city's own claim is
+    computed from the seized installments)."""
+
+    sent_on = WarekiDateField(
+        label="謄本の発送日", help_text="金銭の交付を受けた日から3日以内（国税徴収法第131条）"
+    )
+    require_claims = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, CLAIM_ROWS + 1):
+            self.fields[f"kind_{i}"] = forms.ChoiceField(
+                label=f"債権{i} 種類", choices=_claim_kinds(), required=False
+            )
+            self.fields[f"claimant_{i}"] = forms.CharField(
+                label=f"債権{i} 債権者", max_length=100, required=False
+            )
+            self.fields[f"address_{i}"] = forms.CharField(
+                label=f"債権{i} 所在地", max_length=200, required=False
+            )
+            self.fields[f"established_on_{i}"] = WarekiDateField(
+                label=f"債権{i} 設定日・受付日", required=False
+            )
+            self.fields[f"claimed_{i}"] = forms.IntegerField(
+                label=f"債権{i} 債権額（円）", min_value=0, max_value=10**12, required=False
+            )
+
+    def clean(self):
+        from dispositions.distribution import Claim
+
+        data = super().clean()
+        claims = []
+        for i in range(1, CLAIM_ROWS + 1):
+            kind, claimant, claimed = (
+                data.get(f"kind_{i}"),
+                (data.get(f"claimant_{i}") or "").strip(),
+                data.get(f"claimed_{i}"),
+            )
+            if not kind and not claimant and claimed is None:
+                continue
+            if not kind or not claimant or claimed is None:
+                raise forms.ValidationError(f"債権{i}: 種類・債権者・債権額をすべて入力してください。")
+            claims.append(
+                Claim(
+                    kind, claimant, claimed, data.get(f"established_on_{i}"), data.get(f"address_{i}") or ""
+                )
+            )
+        if not claims and self.require_claims:
+            raise forms.ValidationError("他の債権者の債権を1件以上入力してください。")
+        data["claims"] = claims
+        return data
+
+
+class SaleDistributionForm(DistributionForm):
+    """配当計算書 for the 換価代金 of a sold property: a 配当計算書 is made even with no other claimant
+    (国税徴収法第131条), so the claims may be left empty."""
+
+    require_claims = False
+    total = forms.IntegerField(label="換価代金（円）", min_value=1, max_value=10**12)
+    received_on = WarekiDateField(label="買受代金の納付日")
+
+    field_order = ["total", "received_on", "sent_on"]
 
 
 class CancelForm(forms.Form):

@@ -34,6 +34,7 @@ class DispositionCategory(models.TextChoices):
     RECEIVABLE = "13", "債権（売掛金）"
     LIFE_INSURANCE = "14", "債権（生命保険）"
     TAX_REFUND = "15", "債権（還付金）"
+    PENSION = "16", "債権（年金）"  # 国税徴収法第77条: 差押禁止額は給与と同じく第76条による
     REAL_ESTATE = "21", "不動産"
     VEHICLE = "31", "自動車"
     MOVABLES = "41", "動産"
@@ -43,7 +44,12 @@ class DispositionCategory(models.TextChoices):
     UNKNOWN = "73", "第3号（所在及び財産がともに不明であるとき）"
 
 
-SEIZURE_CATEGORIES = {"11", "12", "13", "14", "15", "21", "31", "41"}
+CLAIM_CATEGORIES = {"11", "12", "13", "14", "15", "16"}
+SEIZURE_CATEGORIES = {"11", "12", "13", "14", "15", "16", "21", "31", "41"}
+# 不動産・自動車・動産: sold (換価), the 換価代金 distributed by a 配当計算書
+SALE_CATEGORIES = {"21", "31", "41"}
+# 給与・年金: the 差押禁止額 of 国税徴収法第76条 (第77条 for 年金等) limits the monthly amount seized
+WAGE_CATEGORIES = {"12", "16"}
 SUSPENSION_CATEGORIES = {"71", "72", "73"}
 
 
@@ -115,6 +121,26 @@ class Disposition(StampedModel):
     third_party_address = models.CharField(
         "第三債務者等の所在地", max_length=200, blank=True, db_comment="第三債務者・執行機関等の所在地"
     )
+    # 給与・年金の差押 (国税徴収法第76条・第77条): what the officer knows of one month's pay, and the
+    # monthly amount seized, which the service refuses above the 差押可能額.
+    wage_paid = models.BigIntegerField(
+        "支給額（月額）", null=True, blank=True, db_comment="給与・年金の1月分の支給額（円）"
+    )
+    wage_income_tax = models.BigIntegerField(
+        "源泉所得税", null=True, blank=True, db_comment="給与・年金から源泉徴収される所得税（円）"
+    )
+    wage_resident_tax = models.BigIntegerField(
+        "特別徴収住民税", null=True, blank=True, db_comment="給与・年金から特別徴収される住民税（円）"
+    )
+    wage_social_insurance = models.BigIntegerField(
+        "社会保険料", null=True, blank=True, db_comment="給与・年金から控除される社会保険料（円）"
+    )
+    wage_dependants = models.PositiveSmallIntegerField(
+        "生計を一にする親族の数", null=True, blank=True, db_comment="生計を一にする親族の数"
+    )
+    seized_monthly_amount = models.BigIntegerField(
+        "差押額（月額）", null=True, blank=True, db_comment="給与・年金の毎月の差押額（円。差押可能額以下）"
+    )
     status = models.CharField(
         "状態", max_length=10, choices=Status.choices, default=Status.DRAFT, db_comment="起案中・決裁済・取消"
     )
@@ -136,6 +162,18 @@ class Disposition(StampedModel):
                 condition=~models.Q(status="approved") | ~models.Q(approved_by=models.F("drafted_by")),
                 name="dispositions_disposition_four_eyes",
             ),
+            models.CheckConstraint(
+                condition=models.Q(seized_monthly_amount__isnull=True)
+                | models.Q(
+                    seized_monthly_amount__gt=0,
+                    wage_paid__gte=models.F("seized_monthly_amount"),
+                    wage_income_tax__gte=0,
+                    wage_resident_tax__gte=0,
+                    wage_social_insurance__gte=0,
+                    wage_dependants__isnull=False,
+                ),
+                name="dispositions_disposition_wage_terms_complete",
+            ),
         ]
 
     def __str__(self):
@@ -151,6 +189,34 @@ class Disposition(StampedModel):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def is_wage_seizure(self) -> bool:
+        return self.code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE) and (
+            self.category in WAGE_CATEGORIES
+        )
+
+    def wage_limit(self):
+        """The 差押禁止額 computation (国税徴収法第76条) of a 給与 seizure, on its 処分予定日; None for
+        any other disposition. Raises BaseAmountMissingError when no base amount is registered."""
+        from dispositions.wage_limits import compute_wage_seizure_limit
+
+        if self.seized_monthly_amount is None:
+            return None
+        # dispositions_disposition_wage_terms_complete: with a monthly amount, every input is set
+        return compute_wage_seizure_limit(
+            paid=self.wage_paid or 0,
+            income_tax=self.wage_income_tax or 0,
+            resident_tax=self.wage_resident_tax or 0,
+            social_insurance=self.wage_social_insurance or 0,
+            dependants=self.wage_dependants or 0,
+            on=self.planned_on,
+        )
+
+    @property
+    def is_claim_seizure(self) -> bool:
+        """債権の差押: money is collected (取立) from the third party (国税徴収法第67条)."""
+        return self.code == DispositionCode.SEIZURE and self.category in CLAIM_CATEGORIES
 
     @property
     def cancellation_name(self) -> str:
@@ -438,3 +504,200 @@ class Inquiry(StampedModel):
     @property
     def found_property(self) -> bool:
         return self.answer in (self.Answer.ACCOUNT_FOUND, self.Answer.SALARY_FOUND, self.Answer.POLICY_FOUND)
+
+
+class Collection(StampedModel):
+    """取立: money received from the third party of an approved 債権差押 (国税徴収法第67条第1項).
+    It counts as paid by the taxpayer (同条第3項): posted as 収納 (収納経路 取立) on the seized
+    installments, oldest first, each applied 督促手数料 → 本税 → 延滞金 — unless other claimants
+    (交付要求・参加差押・担保権者) wait, in which case it goes through a 配当計算書 first
+    (国税徴収法第129条第1項第2号, 第131条). What is left after every seized installment is paid is
+    a 取立 surplus (`surplus`): a 過誤納 source for 充当・還付."""
+
+    class Method(models.TextChoices):
+        TRANSFER = "transfer", "口座振込"
+        CASH = "cash", "現金"
+        CHECK = "check", "小切手"
+        OTHER = "other", "その他"
+
+    class Status(models.TextChoices):
+        POSTED = "posted", "収納済"
+        AWAITING_DISTRIBUTION = "awaiting", "配当待ち"
+        DISTRIBUTED = "distributed", "配当済"
+
+    number = models.CharField("取立番号", max_length=20, unique=True, db_comment="取立番号")
+    disposition = models.ForeignKey(
+        Disposition,
+        on_delete=models.PROTECT,
+        related_name="collections",
+        verbose_name="滞納処分",
+        db_comment="取立の根拠となった債権差押",
+    )
+    collected_on = models.DateField("取立日", db_comment="第三債務者から給付を受けた日")
+    amount = models.BigIntegerField("取立額", db_comment="取立額（円）")
+    method = models.CharField("取立の方法", max_length=10, choices=Method.choices, db_comment="取立の方法")
+    payer_name = models.CharField("給付した第三債務者", max_length=100, db_comment="給付した第三債務者の名称")
+    status = models.CharField(
+        "状態", max_length=12, choices=Status.choices, db_comment="収納済・配当待ち・配当済"
+    )
+    posted_amount = models.BigIntegerField("収納額", default=0, db_comment="差押に係る期別に収納した額（円）")
+    surplus = models.BigIntegerField(
+        "過誤納額", default=0, db_comment="差押に係る期別を完納してなお残る額（円。過誤納金として充当・還付）"
+    )
+    note = models.CharField("備考", max_length=200, blank=True, db_comment="備考")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "取立"
+        verbose_name_plural = "取立"
+        ordering = ["-collected_on", "-id"]
+        db_table_comment = "債権差押による取立（国税徴収法第67条）"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="dispositions_collection_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(posted_amount__gte=0, surplus__gte=0)
+                & models.Q(amount__gte=models.F("posted_amount") + models.F("surplus")),
+                name="dispositions_collection_split_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.amount:,}円"
+
+
+class DistributionStatement(StampedModel):
+    """配当計算書 (国税徴収法第131条): the money from a 取立 or a sale, each claim with its 順位 and
+    amount, the 交付期日 (第132条第2項: 7 days counted from the day the copies are sent). Drafted by
+    an officer, approved by a second person holding 滞納処分の決裁; the approval posts the city's
+    share as 収納 (収納経路 配当)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "起案中"
+        APPROVED = "approved", "決裁済"
+
+    number = models.CharField("配当番号", max_length=20, unique=True, db_comment="配当計算書の番号")
+    disposition = models.ForeignKey(
+        Disposition,
+        on_delete=models.PROTECT,
+        related_name="distributions",
+        verbose_name="滞納処分",
+        db_comment="配当の基となった差押",
+    )
+    collection = models.OneToOneField(
+        Collection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="distribution",
+        verbose_name="取立",
+        db_comment="配当する取立（換価代金のときは空欄）",
+    )
+    total = models.BigIntegerField("換価代金等の総額", db_comment="換価代金等の総額（円）")
+    received_on = models.DateField(
+        "換価代金等の受領日", db_comment="取立日または買受代金の納付日（本市への配当額はこの日に収納）"
+    )
+    sent_on = models.DateField("謄本発送日", db_comment="配当計算書の謄本の発送日")
+    delivery_on = models.DateField(
+        "交付期日", db_comment="換価代金等の交付期日（発送日から起算して7日を経過した日）"
+    )
+    city_share = models.BigIntegerField(
+        "本市への配当額", default=0, db_comment="本市の徴収金への配当額（円）"
+    )
+    residue = models.BigIntegerField("残余金", default=0, db_comment="滞納者に交付する残余金（円）")
+    status = models.CharField(
+        "状態", max_length=10, choices=Status.choices, default=Status.DRAFT, db_comment="起案中・決裁済"
+    )
+    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
+    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
+    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁した職員番号")
+    approved_terminal = models.CharField("決裁端末", max_length=20, blank=True, db_comment="決裁した端末番号")
+    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "配当計算書"
+        verbose_name_plural = "配当計算書"
+        ordering = ["-sent_on", "-id"]
+        db_table_comment = "配当計算書（国税徴収法第131条）"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | ~models.Q(approved_by=models.F("drafted_by")),
+                name="dispositions_distributionstatement_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total__gt=0, city_share__gte=0, residue__gte=0),
+                name="dispositions_distributionstatement_amounts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivery_on__gt=models.F("sent_on")),
+                name="dispositions_distributionstatement_delivery_after_sending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sent_on__gte=models.F("received_on")),
+                name="dispositions_distributionstatement_sent_after_receipt",
+            ),
+        ]
+
+    def __str__(self):
+        return f"配当計算書 {self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class DistributionClaim(StampedModel):
+    """One claim on a 配当計算書: who, what kind, the amount claimed, its 順位 and what it receives
+    (0 included: every claimant gets a copy, 第131条)."""
+
+    statement = models.ForeignKey(
+        DistributionStatement,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        verbose_name="配当計算書",
+        db_comment="配当計算書",
+    )
+    kind = models.CharField(
+        "債権の種類", max_length=30, db_comment="債権の種類（data/distribution_ranks.csv の種類）"
+    )
+    claimant_name = models.CharField(
+        "債権者", max_length=100, db_comment="債権者（交付要求者・担保権者など）"
+    )
+    claimant_address = models.CharField(
+        "債権者の所在地", max_length=200, blank=True, db_comment="債権者の所在地"
+    )
+    established_on = models.DateField(
+        "設定日・受付日", null=True, blank=True, db_comment="担保権の設定日・交付要求の受付日"
+    )
+    claimed = models.BigIntegerField("債権額", db_comment="債権額（円）")
+    rank = models.PositiveSmallIntegerField("順位", db_comment="配当の順位")
+    allotted = models.BigIntegerField("配当額", db_comment="配当額（円。0を含む）")
+    is_city = models.BooleanField("本市の徴収金", default=False, db_comment="本市の差押に係る徴収金")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "配当の債権"
+        verbose_name_plural = "配当の債権"
+        ordering = ["statement", "rank", "id"]
+        db_table_comment = "配当計算書の債権（順位と配当額）"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(claimed__gte=0, allotted__gte=0, allotted__lte=models.F("claimed")),
+                name="dispositions_distributionclaim_allotted_within_claim",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rank} {self.claimant_name} {self.allotted:,}円"
+
+    @property
+    def kind_label(self) -> str:
+        from dispositions.distribution import ranks
+
+        rank = ranks().get(self.kind)
+        return rank.label if rank else self.kind

@@ -17,6 +17,7 @@ from dispositions.models import (
     POSTPONEMENT_CODES,
     SEIZURE_CATEGORIES,
     SUSPENSION_CATEGORIES,
+    WAGE_CATEGORIES,
     CancellationCategory,
     DelinquencyCategory,
     Disposition,
@@ -24,6 +25,7 @@ from dispositions.models import (
     DispositionCode,
     DispositionRow,
 )
+from dispositions.wage_limits import BaseAmountMissingError, WageInputError, compute_wage_seizure_limit
 from taxpayers.late_charges import rates_for
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
 from taxpayers.prescription import period_end
@@ -125,6 +127,56 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     return result
 
 
+@dataclass(frozen=True)
+class WageTerms:
+    """One month's 給与 (or 年金) as the officer knows it, and the monthly amount to seize."""
+
+    paid: int
+    income_tax: int
+    resident_tax: int
+    social_insurance: int
+    dependants: int
+    seized_monthly_amount: int
+
+
+def _wage_fields(*, code: str, category: str, wage: WageTerms | None, on: date) -> dict:
+    """The 給与差押's columns, after checking the amount against the 差押可能額 (第76条)."""
+    is_wage = code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE) and category in WAGE_CATEGORIES
+    if not is_wage:
+        return {}
+    if wage is None:
+        raise DispositionError(
+            "給与・年金の差押には、1月分の支給額・源泉所得税・住民税・社会保険料・扶養親族の数と毎月の差押額を入力してください"
+            "（国税徴収法第76条の差押禁止額を計算します）。"
+        )
+    try:
+        limit = compute_wage_seizure_limit(
+            paid=wage.paid,
+            income_tax=wage.income_tax,
+            resident_tax=wage.resident_tax,
+            social_insurance=wage.social_insurance,
+            dependants=wage.dependants,
+            on=on,
+        )
+    except (WageInputError, BaseAmountMissingError) as error:
+        raise DispositionError(str(error)) from None
+    if wage.seized_monthly_amount <= 0:
+        raise DispositionError("毎月の差押額は1円以上で入力してください。")
+    if wage.seized_monthly_amount > limit.seizable:
+        raise DispositionError(
+            f"毎月の差押額（{wage.seized_monthly_amount:,}円）が差押可能額（{limit.seizable:,}円）を超えています。"
+            f"差押禁止額は{limit.prohibited:,}円です（国税徴収法第76条第1項）。"
+        )
+    return {
+        "wage_paid": wage.paid,
+        "wage_income_tax": wage.income_tax,
+        "wage_resident_tax": wage.resident_tax,
+        "wage_social_insurance": wage.social_insurance,
+        "wage_dependants": wage.dependants,
+        "seized_monthly_amount": wage.seized_monthly_amount,
+    }
+
+
 def _next_number(on: date) -> str:
     return next_number(Disposition, "number", f"S{on.year}")
 
@@ -144,8 +196,11 @@ def draft_disposition(
     third_party_postal_code: str = "",
     third_party_address: str = "",
     postponed_until: date | None = None,
+    wage: WageTerms | None = None,
 ) -> Disposition:
-    """An officer's draft; it takes effect only when a supervisor approves it."""
+    """An officer's draft; it takes effect only when a supervisor approves it. A 給与 seizure
+    carries `wage` (one month's pay and the monthly amount seized), refused above the
+    差押可能額 (国税徴収法第76条)."""
     if code in POSTPONEMENT_CODES:
         if postponed_until is None or postponed_until < planned_on:
             raise DispositionError(
@@ -172,6 +227,7 @@ def draft_disposition(
         )
     if not reason.strip():
         raise DispositionError("処分理由を入力してください。")
+    wage_fields = _wage_fields(code=code, category=category, wage=wage, on=planned_on)
     by_id = {e.assessment.pk: e for e in eligibility(taxpayer, code=code, on=planned_on)}
     chosen = [by_id.get(pk) for pk in assessment_ids]
     if not chosen or any(item is None for item in chosen):
@@ -194,6 +250,7 @@ def draft_disposition(
             third_party_branch=third_party_branch,
             third_party_postal_code=third_party_postal_code,
             third_party_address=third_party_address,
+            **wage_fields,
             drafted_by=actor.staff_number,
             drafted_terminal=actor.terminal_number,
         )

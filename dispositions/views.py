@@ -8,15 +8,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dispositions import services
+from dispositions import collections, services
 from dispositions.forms import (
     CancelForm,
+    CollectionForm,
     DispositionFilterForm,
+    DistributionForm,
     DraftForm,
     DraftPrefillForm,
     RejectCancellationForm,
+    SaleDistributionForm,
+    wage_terms,
 )
-from dispositions.models import Disposition, DispositionCancellation, DispositionCode
+from dispositions.models import (
+    SALE_CATEGORIES,
+    Collection,
+    Disposition,
+    DispositionCancellation,
+    DispositionCode,
+    DistributionStatement,
+)
 from taxpayers import chains
 from taxpayers.access import record_access
 from taxpayers.chains import chain_for
@@ -92,6 +103,7 @@ def draft(request, atena_number):
                 third_party_postal_code=data["third_party_postal_code"],
                 third_party_address=data["third_party_address"],
                 postponed_until=data["postponed_until"],
+                wage=wage_terms(data),
             )
         except services.DispositionError as error:
             form.add_error(None, str(error))
@@ -131,7 +143,70 @@ def detail(request, number):
             and pending.can_be_approved_by(request.user.staff_number),
             "can_withdraw_cancellation": pending is not None
             and pending.drafted_by == request.user.staff_number,
+            "collections": disposition.collections.all(),
+            "can_collect": disposition.is_claim_seizure and disposition.is_approved,
+            "can_distribute_sale": disposition.is_approved
+            and disposition.code == DispositionCode.SEIZURE
+            and disposition.category in SALE_CATEGORIES,
+            "distributions": disposition.distributions.all(),
+            "release_due": disposition.is_claim_seizure and collections.release_due(disposition),
+            "wage_limit": _wage_limit_lines(disposition),
         },
+    )
+
+
+def _wage_limit_lines(disposition: Disposition) -> list[str]:
+    from dispositions.wage_limits import BaseAmountMissingError, describe
+
+    try:
+        limit = disposition.wage_limit()
+    except BaseAmountMissingError as error:
+        return [str(error)]
+    return describe(limit) if limit else []
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def collect(request, number):
+    """取立の記録: GET shows the form and what the seized installments owe today; POST records it
+    and posts the money (or leaves it for a 配当計算書)."""
+    disposition = _disposition(number)
+    form = CollectionForm(request.POST or None, initial={"payer_name": disposition.third_party_name})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            collection = collections.record_collection(
+                actor=request.actor,
+                disposition=disposition,
+                collected_on=data["collected_on"],
+                amount=data["amount"],
+                method=data["method"],
+                payer_name=data["payer_name"],
+                note=data["note"],
+                other_claimants=data["other_claimants"],
+            )
+        except collections.CollectionError as error:
+            form.add_error(None, str(error))
+        else:
+            if collection.status == collection.Status.AWAITING_DISTRIBUTION:
+                messages.success(
+                    request, f"取立 {collection.number} を記録しました。配当計算書を作成してください。"
+                )
+            else:
+                surplus = (
+                    f"過誤納 {collection.surplus:,}円を充当・還付の対象として記録しました。"
+                    if collection.surplus
+                    else ""
+                )
+                messages.success(
+                    request,
+                    f"取立 {collection.number} を記録し、{collection.posted_amount:,}円を収納しました。{surplus}",
+                )
+            return redirect("dispositions:detail", number=disposition.number)
+    record_access(request, page="取立の記録", atena_numbers=[disposition.taxpayer.atena_number])
+    owed = collections.owed_total(disposition, on=timezone.localdate()) if disposition.is_claim_seizure else 0
+    return render(
+        request, "dispositions/collect.html", {"disposition": disposition, "form": form, "owed": owed}
     )
 
 
@@ -305,3 +380,115 @@ def prescriptions_due(request):
         request, page="時効が近い期別", atena_numbers=sorted({a.taxpayer.atena_number for a, _ in due})
     )
     return render(request, "dispositions/prescriptions_due.html", {"due": due})
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def distribution_new(request, number):
+    """配当計算書の起案 for a 取立 waiting for one: the other claims are entered, the city's claim
+    and every 配当額 computed (ranking rules in dispositions/data/distribution_ranks.csv)."""
+    collection = get_object_or_404(
+        Collection.objects.select_related("disposition__taxpayer"),
+        number=number,
+        status=Collection.Status.AWAITING_DISTRIBUTION,
+    )
+    form = DistributionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            statement = collections.draft_distribution(
+                actor=request.actor,
+                collection=collection,
+                claims=form.cleaned_data["claims"],
+                sent_on=form.cleaned_data["sent_on"],
+            )
+        except collections.CollectionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"配当計算書 {statement.number} を起案しました。監督者の決裁を受けてください。"
+            )
+            return redirect("dispositions:distribution_detail", number=statement.number)
+    record_access(
+        request, page="配当計算書の起案", atena_numbers=[collection.disposition.taxpayer.atena_number]
+    )
+    return render(request, "dispositions/distribution_new.html", {"collection": collection, "form": form})
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def sale_distribution_new(request, number):
+    """配当計算書の起案 for the 換価代金 of an approved 不動産・自動車・動産 seizure."""
+    disposition = _disposition(number)
+    form = SaleDistributionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            statement = collections.draft_distribution(
+                actor=request.actor,
+                disposition=disposition,
+                total=data["total"],
+                received_on=data["received_on"],
+                claims=data["claims"],
+                sent_on=data["sent_on"],
+            )
+        except collections.CollectionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"配当計算書 {statement.number} を起案しました。監督者の決裁を受けてください。"
+            )
+            return redirect("dispositions:distribution_detail", number=statement.number)
+    record_access(
+        request, page="配当計算書の起案（換価代金）", atena_numbers=[disposition.taxpayer.atena_number]
+    )
+    return render(
+        request, "dispositions/sale_distribution_new.html", {"disposition": disposition, "form": form}
+    )
+
+
+def _statement(number: str) -> DistributionStatement:
+    return get_object_or_404(
+        DistributionStatement.objects.select_related("disposition__taxpayer", "collection"), number=number
+    )
+
+
+@menu_required("dispositions")
+def distribution_detail(request, number):
+    statement = _statement(number)
+    record_access(request, page="配当計算書", atena_numbers=[statement.disposition.taxpayer.atena_number])
+    return render(
+        request,
+        "dispositions/distribution_detail.html",
+        {
+            "statement": statement,
+            "claims": statement.claims.all(),
+            "can_approve": statement.is_draft
+            and request.user.has_perm("accounts.approve_dispositions")
+            and statement.drafted_by != request.user.staff_number,
+        },
+    )
+
+
+@menu_required("approve_dispositions")
+@require_http_methods(["GET", "POST"])
+def distribution_approve(request, number):
+    statement = _statement(number)
+    error = None
+    if request.method == "POST":
+        try:
+            collections.approve_distribution(actor=request.actor, statement=statement)
+        except collections.CollectionError as refused:
+            error = str(refused)
+        else:
+            messages.success(
+                request, f"配当計算書 {statement.number} を決裁し、本市への配当額を収納しました。"
+            )
+            return redirect("dispositions:distribution_detail", number=statement.number)
+    record_access(
+        request, page="配当計算書の決裁", atena_numbers=[statement.disposition.taxpayer.atena_number]
+    )
+    return render(
+        request,
+        "dispositions/distribution_approve.html",
+        {"statement": statement, "claims": statement.claims.all(), "error": error},
+    )

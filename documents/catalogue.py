@@ -38,6 +38,7 @@ class FormCode(models.TextChoices):
     RELEASE_NOTICE = "33", "差押解除通知書"
     SUSPENSION_NOTICE = "34", "執行停止通知書"
     DELIVERY_REQUEST = "35", "交付要求書"
+    DISTRIBUTION_STATEMENT = "36", "配当計算書"
 
 
 class Recipient(StrEnum):
@@ -62,6 +63,7 @@ class Source(StrEnum):
     PLEDGE_INSTALLMENT = "installment"
     INQUIRY = "inquiry"
     DISPOSITION = "disposition"
+    DISTRIBUTION = "distribution"  # an approved 配当計算書 (dispositions.DistributionStatement)
 
 
 class Prescription(StrEnum):
@@ -253,6 +255,19 @@ FORMS: dict[str, FormSpec] = {
             source=Source.DISPOSITION,
             records="発行文書",
             disposition=(DispositionRule(_DELIVERY_REQUEST, _APPROVED),),
+        ),
+        FormSpec(
+            code=FormCode.DISTRIBUTION_STATEMENT,
+            template="forms/distribution_statement.html",
+            legal_basis=(
+                "地方税法第331条第6項ほか各税目の滞納処分の規定により例によることとされる国税徴収法第129条（配当の原則）、"
+                "第131条（配当計算書）、第132条（換価代金等の交付期日）、第133条（換価代金等の交付）、"
+                "国税徴収法施行令第49条（配当計算書の記載事項）"
+            ),
+            recipient=Recipient.TAXPAYER,  # and a copy to every other claimant, as the content lists
+            source=Source.DISTRIBUTION,
+            records="発行文書（滞納者と各債権者への謄本）",
+            appeal="tax_procedure",  # 配当 is part of the 滞納処分, a 処分 under 地方税法第19条
         ),
     )
 }

@@ -242,6 +242,7 @@ def disposition_rows(disposition) -> list[dict]:
 def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
     """差押調書, 債権差押通知書, 差押解除通知書, 執行停止通知書, 交付要求書 from a disposition."""
     from accounts.models import Staff
+    from dispositions.wage_limits import describe
 
     taxpayer = disposition.taxpayer
     spec = catalogue.spec(form_code)
@@ -258,6 +259,7 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
     officer = (
         Staff.objects.filter(staff_number=disposition.drafted_by).values_list("full_name", flat=True).first()
     )
+    limit = disposition.wage_limit() if form_code == FormCode.CLAIM_SEIZURE_NOTICE else None
     return {
         **header(form_code, issued_on),
         "recipient": (
@@ -289,4 +291,71 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
             "approved_by": disposition.approved_by,
             "third_party": third_party,
         },
+        # 給与の差押: the 差押禁止額 and what is seized each month (国税徴収法第76条)
+        "wage_limit": (
+            {
+                "lines": describe(limit),
+                "prohibited": limit.prohibited,
+                "seizable": limit.seizable,
+                "monthly": disposition.seized_monthly_amount,
+            }
+            if limit
+            else None
+        ),
+    }
+
+
+def distribution_content(statement, issued_on: date) -> dict:
+    """配当計算書 (国税徴収法第131条, 施行令第49条): 滞納者, 換価代金等の総額, each claim with its 順位,
+    債権額 and 配当額 (0 included), 残余金, 交付期日 — and one copy for the 滞納者 and for every
+    claimant, those receiving nothing included (第131条: 知れている者に謄本を発送)."""
+    taxpayer = statement.disposition.taxpayer
+    claims = [
+        {
+            "rank": claim.rank,
+            "kind": claim.kind_label,
+            "claimant": claim.claimant_name,
+            "address": claim.claimant_address,
+            "established_on": format_date(claim.established_on) if claim.established_on else "",
+            "claimed": claim.claimed,
+            "allotted": claim.allotted,
+        }
+        for claim in statement.claims.all()
+    ]
+    copies = [recipient(taxpayer)] + [
+        {
+            "name": c["claimant"],
+            "honorific": "御中",
+            "postal_code": "",
+            "address": c["address"],
+            "atena_number": "",
+        }
+        for claim, c in zip(statement.claims.all(), claims, strict=True)
+        if not claim.is_city
+    ]
+    collection = statement.collection
+    return {
+        **header(FormCode.DISTRIBUTION_STATEMENT, issued_on),
+        "recipient": recipient(taxpayer),
+        "copies": copies,
+        "totals": {"total": statement.total},
+        "delinquent": {
+            "name": taxpayer.name,
+            "address": f"{taxpayer.address} {taxpayer.address_extra}".strip(),
+            "atena_number": taxpayer.atena_number,
+        },
+        "statement": {
+            "number": statement.number,
+            "disposition": statement.disposition.number,
+            "property": statement.disposition.property_description,
+            "source": f"取立 {collection.number}（{format_date(collection.collected_on)}、{collection.payer_name}）"
+            if collection
+            else "換価代金",
+            "total": statement.total,
+            "sent_on": format_date(statement.sent_on),
+            "delivery_on": format_date(statement.delivery_on),
+            "residue": statement.residue,
+            "approved_by": statement.approved_by,
+        },
+        "claims": claims,
     }

@@ -144,10 +144,18 @@ def issue_document(
 def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -> Document:
     """A document made from a record: 分納誓約書 or its 納付書 (pledge / pledge installment),
     財産調査照会書 (inquiry), 差押調書 and the disposition notices (disposition)."""
-    from dispositions.models import Disposition, Inquiry
+    from dispositions.models import Disposition, DistributionStatement, Inquiry
     from negotiations.models import InstallmentPledge, PledgeInstallment
 
-    if isinstance(record, PledgeInstallment):
+    if isinstance(record, DistributionStatement):
+        if record.is_draft:
+            raise DocumentError("配当計算書は決裁の後に発行します。")
+        content = contents.distribution_content(record, issued_on)
+        taxpayer = record.disposition.taxpayer
+        assessments = [row.assessment for row in record.disposition.rows.select_related("assessment")]
+        source, deadline = f"配当計算書 {record.number}", None
+        form_code = FormCode.DISTRIBUTION_STATEMENT
+    elif isinstance(record, PledgeInstallment):
         content = contents.pledge_slip_content(record, issued_on)
         taxpayer, assessments = record.pledge.taxpayer, list(record.pledge.assessments.all())
         source, deadline = f"分納誓約 {record.pledge.pledge_number} 第{record.sequence}回", record.due_date

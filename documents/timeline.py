@@ -1,6 +1,6 @@
 """Documents and dispositions in the taxpayer's timeline (registered in DocumentsConfig.ready)."""
 
-from dispositions.models import Disposition
+from dispositions.models import Collection, Disposition
 from documents.models import Document
 from negotiations.queues import TimelineEntry
 
@@ -28,4 +28,21 @@ def disposition_entries(taxpayer, limit):
             record=disposition,
         )
         for disposition in Disposition.objects.filter(taxpayer=taxpayer).order_by("-planned_on")[:limit]
+    ]
+
+
+def collection_entries(taxpayer, limit):
+    """取立 (the payments it posted appear as 収納 with 収納経路 取立 or 配当)."""
+    return [
+        TimelineEntry(
+            collection.collected_on,
+            "取立",
+            f"取立 {collection.number}（{collection.get_status_display()}）",
+            f"{collection.amount:,}円 {collection.payer_name}"
+            + (f"・過誤納 {collection.surplus:,}円" if collection.surplus else ""),
+            record=collection,
+        )
+        for collection in Collection.objects.filter(disposition__taxpayer=taxpayer).order_by("-collected_on")[
+            :limit
+        ]
     ]

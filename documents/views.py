@@ -140,11 +140,23 @@ def _record_for(kind: str, key: str):
         return get_object_or_404(Inquiry.objects.select_related("taxpayer", "target"), number=key)
     if kind == "disposition":
         return get_object_or_404(Disposition.objects.select_related("taxpayer"), number=key)
+    if kind == "distribution":
+        from dispositions.models import DistributionStatement
+
+        return get_object_or_404(
+            DistributionStatement.objects.select_related("disposition__taxpayer"),
+            number=key,
+            status=DistributionStatement.Status.APPROVED,
+        )
     raise Http404
 
 
 def _taxpayer_of(record) -> Taxpayer:
-    return record.pledge.taxpayer if hasattr(record, "pledge") else record.taxpayer
+    if hasattr(record, "pledge"):
+        return record.pledge.taxpayer
+    if hasattr(record, "disposition") and not hasattr(record, "taxpayer"):
+        return record.disposition.taxpayer
+    return record.taxpayer
 
 
 @menu_required("documents")
@@ -162,6 +174,7 @@ def issue_from(request, kind, key):
         "pledge": FormCode.PLEDGE.label,
         "installment": FormCode.PAYMENT_SLIP.label,
         "inquiry": "財産調査照会書",
+        "distribution": FormCode.DISTRIBUTION_STATEMENT.label,
     }.get(kind) or FormCode(form_code).label
     if request.method == "POST":
         try:

@@ -336,7 +336,18 @@ class Payment(StampedModel):
         DIRECT_DEBIT = "3", "口座振替"
         CONVENIENCE_STORE = "4", "コンビニ"
         EL_QR = "5", "eL-QR"
+        # 国税徴収法第67条第3項: money collected from a seized claim counts as paid by the taxpayer.
+        # Posted by staff (dispositions.services.record_collection), never imported.
+        COLLECTION = "6", "取立"
+        # 国税徴収法第129条: the city's share of a 配当計算書 (dispositions.services.approve_distribution).
+        DISTRIBUTION = "7", "配当"
         OTHER = "9", "その他"
+
+    @classmethod
+    def imported_channels(cls) -> list[tuple[str, str]]:
+        """The 収納経路 a 収納 CSV may carry: not 取立 or 配当, which only staff post (with an Actor,
+        from the disposition they come from)."""
+        return [(value, label) for value, label in cls.Channel.choices if value not in STAFF_POSTED_CHANNELS]
 
     receipt_number = models.CharField(
         "収納番号", max_length=30, unique=True, db_comment="収納番号（収納システムの一意の番号）"
@@ -364,6 +375,9 @@ class Payment(StampedModel):
 
     def __str__(self):
         return f"{self.received_on} {self.amount:,}円"
+
+
+STAFF_POSTED_CHANNELS = {Payment.Channel.COLLECTION, Payment.Channel.DISTRIBUTION}
 
 
 class InstallmentBalance(models.Model):

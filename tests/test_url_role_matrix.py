@@ -116,6 +116,11 @@ MATRIX = {
     "dispositions:detail": (lambda f: {"number": f["disposition"].number}, CASEWORK),
     "dispositions:approve": (lambda f: {"number": f["disposition"].number}, SUPERVISOR_ONLY),
     "dispositions:cancel": (lambda f: {"number": f["disposition"].number}, CASEWORK),
+    "dispositions:collect": (lambda f: {"number": f["disposition"].number}, CASEWORK),
+    "dispositions:sale_distribution_new": (lambda f: {"number": f["disposition"].number}, CASEWORK),
+    "dispositions:distribution_new": (lambda f: {"number": f["collection"].number}, CASEWORK),
+    "dispositions:distribution_detail": (lambda f: {"number": f["distribution"].number}, CASEWORK),
+    "dispositions:distribution_approve": (lambda f: {"number": f["distribution"].number}, SUPERVISOR_ONLY),
     "dispositions:cancellation_decide": (
         lambda f: {"number": f["cancellation"].disposition.number},
         SUPERVISOR_ONLY,
@@ -319,7 +324,45 @@ def objects(terminal, officer):
         cancelled_on=date(2026, 2, 1),
     )
     from dispositions import inquiries
-    from dispositions.models import InquiryTarget
+    from dispositions.models import Collection, DistributionStatement, InquiryTarget
+
+    # a 取立 waiting for its 配当計算書, and a drafted one (the matrix needs only the records)
+    with acting_as(actor):
+        collection = Collection(
+            number="T2026000001",
+            disposition=disposition,
+            collected_on=date(2026, 1, 20),
+            amount=50_000,
+            method="transfer",
+            payer_name="和光銀行",
+            status=Collection.Status.AWAITING_DISTRIBUTION,
+        )
+        stamp(collection, actor)
+        collection.save()
+        waiting = Collection(
+            number="T2026000002",
+            disposition=disposition,
+            collected_on=date(2026, 1, 21),
+            amount=40_000,
+            method="transfer",
+            payer_name="和光銀行",
+            status=Collection.Status.AWAITING_DISTRIBUTION,
+        )
+        stamp(waiting, actor)
+        waiting.save()
+        distribution = DistributionStatement(
+            number="H2026000001",
+            disposition=disposition,
+            collection=waiting,
+            total=40_000,
+            received_on=date(2026, 1, 21),
+            sent_on=date(2026, 1, 22),
+            delivery_on=date(2026, 1, 29),
+            drafted_by=actor.staff_number,
+            drafted_terminal=actor.terminal_number,
+        )
+        stamp(distribution, actor)
+        distribution.save()
 
     with acting_as(actor):
         target = InquiryTarget(kind="bank", name="和光銀行", branch="本店", address="埼玉県和光市本町1-1")
@@ -342,6 +385,8 @@ def objects(terminal, officer):
         "pledge": pledge,
         "disposition": disposition,
         "cancellation": cancellation,
+        "collection": collection,
+        "distribution": distribution,
         "inquiry": inquiry,
         "document": _document(actor, taxpayer, assessment),
         "batch": _batch(actor, taxpayer, assessment),

@@ -369,7 +369,7 @@ def test_a_supervisor_reads_who_drafted_and_who_approved_a_cancellation_in_its_h
 
 def test_the_list_finds_the_cancellations_waiting_for_a_decision(client, officer, supervisor, ledger):
     seizure = approved_seizure(officer, supervisor)
-    other = seize(Actor.for_staff(officer, "T0001"), on=date(2021, 7, 2), category="12")
+    other = seize(Actor.for_staff(officer, "T0001"), on=date(2021, 7, 2), category="13")
     draft_release(officer, seizure)
     sign_in(client, supervisor)
     page = client.get(reverse("dispositions:list"), {"status": "cancellation_pending"})

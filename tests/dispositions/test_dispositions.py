@@ -102,7 +102,7 @@ def test_an_officer_cannot_approve_and_a_supervisor_cannot_approve_their_own_dra
     draft = seize(Actor.for_staff(officer, "T0001"))
     sign_in(client, officer)
     assert client.post(reverse("dispositions:approve", args=[draft.number])).status_code == 403
-    own = seize(Actor.for_staff(supervisor, "T0001"), on=date(2021, 7, 2), category="12")
+    own = seize(Actor.for_staff(supervisor, "T0001"), on=date(2021, 7, 2), category="13")
     with pytest.raises(services.DispositionError, match="自分の起案を決裁できません"):
         services.approve_disposition(actor=Actor.for_staff(supervisor, "T0001"), disposition=own)
     own.refresh_from_db()

@@ -72,7 +72,7 @@ def test_every_kind_of_inquiry_target_has_its_citation():
 def test_lists_that_used_to_be_kept_by_hand_come_from_the_declaration():
     assert catalogue.codes(batch_extraction=True) == ["03", "04", "05"]
     assert catalogue.codes(source=catalogue.Source.LEDGER) == ["01", "02", "03", "04", "05"]
-    assert {c for c, s in FORMS.items() if s.appeal} == {"02", "31", "32", "34"}
+    assert {c for c, s in FORMS.items() if s.appeal} == {"02", "31", "32", "34", "36"}
 
 
 def test_a_notice_names_insurance_tax_only_when_it_lists_one():
@@ -365,6 +365,32 @@ def test_no_date_or_amount_is_broken_across_lines(officer, pledge):
 # --- every declared form, so that a new one cannot skip the checks ----------------------------
 
 
+def distribution_statement(officer, supervisor, seizure):
+    """An approved 配当計算書: a 取立 on `seizure` today, with a 交付要求 of the tax office beside it."""
+    from django.utils import timezone
+
+    from dispositions import collections
+    from dispositions.distribution import Claim
+    from dispositions.models import Collection
+
+    today = timezone.localdate()
+    collection = collections.record_collection(
+        actor=Actor.for_staff(officer, "T0001"),
+        disposition=seizure,
+        collected_on=today,
+        amount=20_000,
+        method=Collection.Method.TRANSFER,
+        other_claimants=True,
+    )
+    statement = collections.draft_distribution(
+        actor=Actor.for_staff(officer, "T0001"),
+        collection=collection,
+        claims=[Claim("delivery_request", "和光税務署", 30_000, today)],
+        sent_on=today,
+    )
+    return collections.approve_distribution(actor=Actor.for_staff(supervisor, "T0001"), statement=statement)
+
+
 def every_form(officer, supervisor, pledge) -> dict[str, list]:
     """One issued document of each declared form code (and a 分納 納付書)."""
     from django.utils import timezone
@@ -394,6 +420,7 @@ def every_form(officer, supervisor, pledge) -> dict[str, list]:
     )
     made["31"] = [issue(officer, seizure, "31")]
     made["32"] = [issue(officer, seizure, "32")]
+    made["36"] = [issue(officer, distribution_statement(officer, supervisor, seizure))]
     release = disposition_services.draft_cancellation(
         actor=Actor.for_staff(officer, "T0001"),
         disposition=seizure,
@@ -430,7 +457,10 @@ def test_every_declared_form_carries_its_declaration_on_paper(officer, superviso
             assert spec.label in text or code == "01", code
             # whom to ask: the full block, or on the 納付書 the office and its phone
             assert "お問い合わせ先" in text and "電話048-424-9111" in text, code
-            assert_every_page_identified(pdf, document, atena=spec.recipient.honorific == "様")
+            # The 配当計算書's copies for other claimants do not carry the taxpayer's 宛名番号.
+            assert_every_page_identified(
+                pdf, document, atena=spec.recipient.honorific == "様" and code != "36"
+            )
             assert ("教示" in text) == bool(spec.appeal), code
             if spec.legal_basis:
                 assert re.sub(r"\s+", "", spec.legal_basis)[:12] in text, code

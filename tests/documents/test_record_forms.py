@@ -166,6 +166,35 @@ def test_a_seizure_record_carries_the_items_of_enforcement_order_article_21(offi
     )
 
 
+def test_a_salary_seizure_notice_prints_the_prohibited_amount_and_the_monthly_seizure(
+    officer, supervisor, ledger
+):
+    seizure = disposition(
+        officer,
+        supervisor,
+        "01",
+        "12",
+        property_description="給与（令和8年6月支給分以降）",
+        third_party_name="株式会社和光製作所",
+        wage=disposition_services.WageTerms(
+            paid=300_000,
+            income_tax=8_000,
+            resident_tax=12_000,
+            social_insurance=42_000,
+            dependants=2,
+            seized_monthly_amount=38_400,
+        ),
+    )
+    notice = pdf_text(services.render_document(issue(officer, seizure, "32")))
+    assert "債権差押通知書" in notice and "株式会社和光製作所御中" in notice
+    assert "毎月38,400円" in notice and "差押禁止額261,600円" in notice
+    assert "第4号100,000円+45,000円×2人=190,000円" in notice and "国税徴収法第76条" in notice
+    record = pdf_text(services.render_document(issue(officer, seizure, "31")))
+    assert (
+        "差押禁止額" not in record
+    )  # the 差押調書 is the taxpayer's copy of the seizure, not the order to pay
+
+
 def test_suspension_and_delivery_request_notices(officer, supervisor, ledger):
     request = disposition(
         officer,
