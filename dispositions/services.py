@@ -510,13 +510,14 @@ def suspension_watch(*, today: date, within_days: int = 180):
     )
     watch = []
     for row in rows:
-        ends = _three_years_end(row.disposed_on)
+        ends = suspension_ends_on(row.disposed_on)
         if ends <= today + timedelta(days=within_days):
             watch.append((row, ends, ends < today))
     return watch
 
 
-def _three_years_end(start: date) -> date:
-    from taxpayers.prescription import period_end
-
+def suspension_ends_on(start: date) -> date:
+    """The last day of the three years of a 執行停止 begun on `start` (counted from the next day,
+    民法第140条): the obligation is extinguished with it (地方税法第15条の7第4項). The watch and
+    不納欠損 (`dispositions.writeoffs`) both read it."""
     return period_end(start + timedelta(days=1), SUSPENSION_YEARS)

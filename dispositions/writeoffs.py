@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,17 +30,15 @@ from dispositions.models import (
     WriteOffLine,
     WriteOffRun,
 )
+from dispositions.services import suspension_ends_on
 from taxpayers.chains import time_barred_on
 from taxpayers.ledger import InstallmentLine, ledger_for
 from taxpayers.models import WRITE_OFF_ARTICLES, Assessment, InstallmentBalance, WriteOffReason, WrittenOff
-from taxpayers.prescription import period_end
 from taxpayers.subjects import Subject
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import fiscal_year_label, format_date
 from wako_collections.records import next_number, save_tracked, stamp
 
-# 執行停止が3年間継続したときは納付義務が消滅する (地方税法第15条の7第4項).
-SUSPENSION_YEARS = 3
 # 出納閉鎖: 会計年度終了後の5月31日 (地方自治法第235条の5). A 年度's write-offs are decided by then.
 CLOSING_MONTH, CLOSING_DAY = 5, 31
 
@@ -58,11 +56,6 @@ def fiscal_year_for(day: date) -> int:
     """The 年度 a write-off decided on `day` is counted in: until 出納閉鎖 (31 May) the year just
     ended, so that the yearly run before 出納閉鎖 closes it; from 1 June the current one."""
     return day.year - 1 if (day.month, day.day) <= (CLOSING_MONTH, CLOSING_DAY) else day.year
-
-
-def suspension_extinguished_on(disposed_on: date) -> date:
-    """The last day of the three years of a 執行停止 that began on `disposed_on`."""
-    return period_end(disposed_on + timedelta(days=1), SUSPENSION_YEARS)
 
 
 @dataclass(frozen=True)
@@ -128,7 +121,7 @@ def _extinctions(*, on: date, assessment_ids: Iterable[int] | None) -> dict[int,
                 f"即時消滅 {row.disposition.number}",
             )
         else:
-            ends = suspension_extinguished_on(row.disposed_on)
+            ends = suspension_ends_on(row.disposed_on)
             if ends < on:
                 keep(
                     row.assessment_id,
@@ -183,7 +176,7 @@ def writeoff_candidates(
             c.assessment.taxpayer.atena_number,
             c.assessment.tax_year,
             c.assessment.subject_code,
-            pk,
+            c.assessment.pk,
         ),
     )
 
