@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispositions import inquiry_views, views
+from dispositions import inquiry_views, views, writeoff_views
 
 app_name = "dispositions"
 
@@ -14,6 +14,12 @@ urlpatterns = [
     path("inquiries/<str:number>/", inquiry_views.inquiry_detail, name="inquiry_detail"),
     path("cases/<str:atena_number>/inquiries/new/", inquiry_views.inquiry_new, name="inquiry_new"),
     path("suspensions/", views.suspensions, name="suspensions"),
+    path("writeoffs/", writeoff_views.writeoff_list, name="writeoff_list"),
+    path("writeoffs/candidates/", writeoff_views.writeoff_candidates, name="writeoff_candidates"),
+    path("writeoffs/<str:number>/", writeoff_views.writeoff_detail, name="writeoff_detail"),
+    path("writeoffs/<str:number>/approve/", writeoff_views.writeoff_approve, name="writeoff_approve"),
+    path("writeoffs/<str:number>/withdraw/", writeoff_views.writeoff_withdraw, name="writeoff_withdraw"),
+    path("writeoffs/<str:number>/pdf/", writeoff_views.writeoff_pdf, name="writeoff_pdf"),
     path("prescriptions-due/", views.prescriptions_due, name="prescriptions_due"),
     path("cases/<str:atena_number>/new/", views.draft, name="draft"),
     path("cases/<str:atena_number>/prescriptions/", views.prescriptions, name="prescriptions"),
