@@ -47,6 +47,10 @@ class WriteOffError(Exception):
     """A refused 不納欠損 action; the message is shown to staff."""
 
 
+class NothingToWriteOff(WriteOffError):
+    """No installment is extinguished and free to be drafted (a yearly run finds nothing new)."""
+
+
 def closing_day(fiscal_year: int) -> date:
     """出納閉鎖の日 of `fiscal_year`: 31 May of the next calendar year."""
     return date(fiscal_year + 1, CLOSING_MONTH, CLOSING_DAY)
@@ -211,7 +215,7 @@ def draft_writeoff_run(
     else:
         chosen = candidates
     if not chosen:
-        raise WriteOffError("不納欠損の対象となる期別がありません。")
+        raise NothingToWriteOff("不納欠損の対象となる期別がありません。")
     with transaction.atomic(), acting_as(actor):
         run = WriteOffRun(
             number=next_number(WriteOffRun, "number", f"K{today.year}"),
