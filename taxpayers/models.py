@@ -396,7 +396,7 @@ class InstallmentBalance(models.Model):
         "延滞金", db_comment="未納延滞金（確定分、または基準日までの見込み）"
     )
     status = models.CharField(
-        "状態", max_length=12, choices=Status.choices, db_comment="未到来・納期内・滞納・完納"
+        "状態", max_length=12, choices=Status.choices, db_comment="未到来・納期内・滞納・完納・欠損"
     )
     prescription_date = models.DateField("時効予定日", db_comment="時効予定日")
     last_received_on = models.DateField("最終収納日", null=True, db_comment="最終収納日")

@@ -314,3 +314,17 @@ def test_the_resolution_totals_by_reason_subject_and_year(cases, officer):
     ]
     assert sum(s.total for s in figures.by_subject) == figures.total.total
     assert figures.total.principal == 118_000
+
+
+def test_an_extinguished_installment_is_not_offered_for_seizure_and_a_written_off_one_not_at_all(
+    cases, officer, supervisor
+):
+    company = cases["immediate"].taxpayer
+    offered = {e.assessment.notice_number: e for e in services.eligibility(company, code="01", on=RUN_DAY)}
+    assert not offered["220000303"].eligible
+    assert "即時消滅" in offered["220000303"].why_not
+    run = draft(officer, assessment_ids=[cases["immediate"].pk, cases["stopped"].pk])
+    with time_machine.travel(RUN_DAY, tick=False):
+        writeoffs.approve_writeoff_run(actor=Actor.for_staff(supervisor, "T0002"), run=run)
+    offered = {e.assessment.notice_number for e in services.eligibility(company, code="01", on=RUN_DAY)}
+    assert offered == {"220000302"}
