@@ -242,7 +242,13 @@ def test_approval_writes_off_each_installment_which_leaves_the_outstanding_ledge
     assert fact.total == lines["210000101"].total
     assert fact.history.get().history_change_reason.startswith(f"不納欠損 {run.number}")
     # Nothing deleted: the assessment is there, its balance says 欠損.
-    assert InstallmentBalance.objects.get(assessment=cases["prescribed"]).status == "written_off"
+    balance = InstallmentBalance.objects.get(assessment=cases["prescribed"])
+    assert (balance.status, balance.outstanding_principal, balance.outstanding_fee, balance.late_charge) == (
+        "written_off",
+        0,
+        0,
+        0,
+    )
     # Left delinquent: only the installment whose 執行停止 has not lasted three years.
     assert [
         (b.taxpayer.atena_number, b.delinquent_installments, b.outstanding_principal)
