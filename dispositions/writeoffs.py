@@ -117,21 +117,24 @@ def _extinctions(*, on: date, assessment_ids: Iterable[int] | None) -> dict[int,
         rows = rows.filter(assessment_id__in=ids)
         barred = barred.filter(pk__in=ids)
     for row in rows:
+        disposed_on = row.disposed_on
+        if disposed_on is None:  # excluded by the query; an approved row always has its 処分日
+            continue
         if row.disposition_code == DispositionCode.IMMEDIATE_EXTINCTION:
             keep(
                 row.assessment_id,
                 WriteOffReason.IMMEDIATE_EXTINCTION,
-                row.disposed_on,
+                disposed_on,
                 f"即時消滅 {row.disposition.number}",
             )
         else:
-            ends = suspension_ends_on(row.disposed_on)
+            ends = suspension_ends_on(disposed_on)
             if ends < on:
                 keep(
                     row.assessment_id,
                     WriteOffReason.SUSPENSION_THREE_YEARS,
                     ends,
-                    f"執行停止 {row.disposition.number}（{format_date(row.disposed_on)}〜）",
+                    f"執行停止 {row.disposition.number}（{format_date(disposed_on)}〜）",
                 )
     # A chain only moves the 時効予定日 later, so the reconciled base date narrows the search.
     for assessment in barred.iterator(chunk_size=2_000):
