@@ -334,3 +334,29 @@ def test_an_extinguished_installment_is_not_offered_for_seizure_and_a_written_of
         writeoffs.approve_writeoff_run(actor=Actor.for_staff(supervisor, "T0002"), run=run)
     offered = {e.assessment.notice_number for e in services.eligibility(company, code="01", on=RUN_DAY)}
     assert offered == {"220000302"}
+
+
+def test_the_resolution_form_prints_the_totals_by_reason_subject_and_year_and_every_line(cases, officer):
+    from django.template.loader import render_to_string
+
+    run = draft(officer)
+    html = render_to_string(
+        "forms/writeoff_resolution.html",
+        {"run": run, "figures": writeoffs.resolution(run), "made_on": RUN_DAY, "city": {"name": "和光市"}},
+    )
+    for text in (
+        "不納欠損決議書",
+        run.number,
+        "令和8年度",
+        "時効完成（地方税法第18条第1項）",
+        "執行停止3年継続（地方税法第15条の7第4項）",
+        "即時消滅（地方税法第15条の7第5項）",
+        "国民健康保険料",
+        "個人市県民税（普通徴収）",
+        "令和3年度分",
+        "令和6年度分",
+        "118,000",  # 本税 in all
+        "210000101",
+        "220000303",
+    ):
+        assert text in html, text
