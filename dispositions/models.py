@@ -429,12 +429,14 @@ class Inquiry(StampedModel):
 class WriteOffRun(StampedModel):
     """不納欠損決議: a list of extinguished installments drafted by an officer (起案) and approved by
     a second person holding 滞納処分の決裁 (決裁). Only on approval does each line's installment
-    become 欠損 (`taxpayers.WrittenOff`); a draft may be withdrawn (取下げ), never deleted.
-    The database refuses an approval by the drafter (`dispositions_writeoffrun_four_eyes`)."""
+    become 欠損 (`taxpayers.WrittenOff`); a draft may be withdrawn by its drafter (取下げ) or rejected
+    by a second person with a reason (却下), never deleted. The database refuses an approval or a
+    rejection by the drafter (`dispositions_writeoffrun_four_eyes`; `approved_by` holds the decider)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "起案中"
         APPROVED = "approved", "決裁済"
+        REJECTED = "rejected", "却下"
         WITHDRAWN = "withdrawn", "取下げ"
 
     number = models.CharField("決議番号", max_length=20, unique=True, db_comment="不納欠損決議の番号")
@@ -457,6 +459,9 @@ class WriteOffRun(StampedModel):
     approved_terminal = models.CharField("決裁端末", max_length=20, blank=True, db_comment="決裁した端末番号")
     approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
     written_off_on = models.DateField("欠損日", null=True, blank=True, db_comment="欠損日（決裁の日）")
+    decision_note = models.CharField(
+        "却下・取下げの理由", max_length=200, blank=True, db_comment="却下・取下げの理由"
+    )
 
     history = tracked_history()
 
@@ -467,7 +472,8 @@ class WriteOffRun(StampedModel):
         db_table_comment = "不納欠損決議（起案と決裁）"
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="approved") | ~models.Q(approved_by=models.F("drafted_by")),
+                condition=~models.Q(status__in=["approved", "rejected"])
+                | ~models.Q(approved_by=models.F("drafted_by")),
                 name="dispositions_writeoffrun_four_eyes",
             ),
             models.CheckConstraint(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("writeoffs/candidates/", writeoff_views.writeoff_candidates, name="writeoff_candidates"),
     path("writeoffs/<str:number>/", writeoff_views.writeoff_detail, name="writeoff_detail"),
     path("writeoffs/<str:number>/approve/", writeoff_views.writeoff_approve, name="writeoff_approve"),
+    path("writeoffs/<str:number>/reject/", writeoff_views.writeoff_reject, name="writeoff_reject"),
     path("writeoffs/<str:number>/withdraw/", writeoff_views.writeoff_withdraw, name="writeoff_withdraw"),
     path("writeoffs/<str:number>/pdf/", writeoff_views.writeoff_pdf, name="writeoff_pdf"),
     path("prescriptions-due/", views.prescriptions_due, name="prescriptions_due"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dispositions import writeoffs
-from dispositions.forms import WithdrawWriteOffForm, WriteOffDraftForm
+from dispositions.forms import RejectCancellationForm, WithdrawWriteOffForm, WriteOffDraftForm
 from dispositions.models import WriteOffRun
 from taxpayers.access import record_access
 from wako_collections.access import menu_required
@@ -108,8 +108,28 @@ def writeoff_approve(request, number):
     figures = writeoffs.resolution(run)
     record_access(request, page="不納欠損決議の決裁", atena_numbers=_atena_numbers(figures.lines))
     return render(
-        request, "dispositions/writeoff_approve.html", {"run": run, "figures": figures, "error": error}
+        request,
+        "dispositions/writeoff_approve.html",
+        {"run": run, "figures": figures, "error": error, "reject_form": RejectCancellationForm()},
     )
+
+
+@menu_required("approve_dispositions")
+@require_POST
+def writeoff_reject(request, number):
+    """却下 with its reason, by a second person holding 滞納処分の決裁."""
+    run = _run(number)
+    form = RejectCancellationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "却下の理由を入力してください。")
+        return redirect("dispositions:writeoff_approve", number=run.number)
+    try:
+        writeoffs.reject_writeoff_run(actor=request.actor, run=run, note=form.cleaned_data["note"])
+    except writeoffs.WriteOffError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"不納欠損決議 {run.number} を却下しました。")
+    return redirect("dispositions:writeoff_detail", number=run.number)
 
 
 @menu_required("dispositions")

@@ -330,6 +330,39 @@ def approve_writeoff_run(*, actor: Actor, run: WriteOffRun, on: date | None = No
     return run
 
 
+def reject_writeoff_run(*, actor: Actor, run: WriteOffRun, note: str) -> WriteOffRun:
+    """却下 by a second person holding 滞納処分の決裁, with the reason: nothing is written off, and the
+    installments may be drafted again."""
+    if not note.strip():
+        raise WriteOffError("却下の理由を入力してください。")
+    with transaction.atomic(), acting_as(actor):
+        run = WriteOffRun.objects.select_for_update().get(pk=run.pk)
+        if not run.is_draft:
+            raise WriteOffError(f"この決議は{run.get_status_display()}のため却下できません。")
+        if actor.staff is not None and not actor.staff.has_perm("accounts.approve_dispositions"):
+            raise WriteOffError("不納欠損の却下には滞納処分の決裁の権限が必要です。")
+        if actor.staff_number == run.drafted_by:
+            raise WriteOffError("起案した職員は自分の起案を却下できません。取り下げてください。")
+        run.status = WriteOffRun.Status.REJECTED
+        run.approved_by = actor.staff_number
+        run.approved_terminal = actor.terminal_number
+        run.approved_at = timezone.now()
+        run.decision_note = note.strip()
+        save_tracked(
+            run,
+            reason=f"却下: {note.strip()}",
+            update_fields=[
+                "status",
+                "approved_by",
+                "approved_terminal",
+                "approved_at",
+                "decision_note",
+                *stamp(run, actor),
+            ],
+        )
+    return run
+
+
 def withdraw_writeoff_run(*, actor: Actor, run: WriteOffRun, note: str = "") -> WriteOffRun:
     """取下げ by its drafter while it waits: the run and its lines stay, as 取下げ."""
     with transaction.atomic(), acting_as(actor):
@@ -339,10 +372,11 @@ def withdraw_writeoff_run(*, actor: Actor, run: WriteOffRun, note: str = "") -> 
         if actor.staff_number != run.drafted_by:
             raise WriteOffError("決議を取り下げられるのは起案した職員だけです。")
         run.status = WriteOffRun.Status.WITHDRAWN
+        run.decision_note = note.strip()
         save_tracked(
             run,
             reason=f"取下げ{': ' + note.strip() if note.strip() else ''}",
-            update_fields=["status", *stamp(run, actor)],
+            update_fields=["status", "decision_note", *stamp(run, actor)],
         )
     return run
 

@@ -128,6 +128,10 @@ MATRIX = {
     "dispositions:writeoff_candidates": (None, CASEWORK),
     "dispositions:writeoff_detail": (lambda f: {"number": f["writeoff_run"].number}, CASEWORK),
     "dispositions:writeoff_approve": (lambda f: {"number": f["writeoff_run"].number}, SUPERVISOR_ONLY),
+    "dispositions:writeoff_reject": (
+        lambda f: {"number": f["writeoff_run"].number},
+        POST_ONLY(SUPERVISOR_ONLY),
+    ),
     "dispositions:writeoff_withdraw": (lambda f: {"number": f["writeoff_run"].number}, POST_ONLY(CASEWORK)),
     "dispositions:writeoff_pdf": (lambda f: {"number": f["writeoff_run"].number}, CASEWORK),
     "dispositions:inquiry_list": (None, CASEWORK),

@@ -360,3 +360,30 @@ def test_the_resolution_form_prints_the_totals_by_reason_subject_and_year_and_ev
         "220000303",
     ):
         assert text in html, text
+
+
+def test_a_supervisor_rejects_with_a_reason_never_their_own_draft_and_the_installments_are_free_again(
+    client, cases, officer, supervisor
+):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    run = draft(officer, assessment_ids=[cases["premium"].pk])
+    with pytest.raises(writeoffs.WriteOffError, match="却下の理由"):
+        writeoffs.reject_writeoff_run(actor=Actor.for_staff(supervisor, "T0002"), run=run, note=" ")
+    own = Actor(staff_number=officer.staff_number, staff_atena_number="", terminal_number="T0001")
+    with pytest.raises(writeoffs.WriteOffError, match="自分の起案"):
+        writeoffs.reject_writeoff_run(actor=own, run=run, note="再調査")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WriteOffRun.objects.filter(pk=run.pk).update(status="rejected", approved_by=officer.staff_number)
+    with time_machine.travel(RUN_DAY, tick=False):
+        sign_in(client, supervisor)
+        response = client.post(
+            reverse("dispositions:writeoff_reject", args=[run.number]), {"note": "財産調査が未了"}
+        )
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.approved_by, run.decision_note) == ("rejected", "S2001", "財産調査が未了")
+    assert not WrittenOff.objects.exists()
+    assert "210000102" in by_notice(writeoffs.writeoff_candidates(on=RUN_DAY))
