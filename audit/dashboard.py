@@ -7,7 +7,12 @@ Definitions (the figures a 収納課 reports, on 本税):
   to 本税 by 31 May of Y+1 (the end of the 出納整理期間, 地方自治法第235条の5).
 - 滞納繰越分 of Y: installments with 年度分 before Y still owed after 31 May of Y; 調定額 what was owed
   then, 収入済額 what was applied from 1 June of Y to 31 May of Y+1.
-- Outstanding at a month's end: 本税 of installments due by then, less what was applied by then.
+- 不納欠損額 of Y: 本税 of the installments written off (taxpayers.WrittenOff) counted in 年度 Y — 現年課税分
+  when 年度分 is Y, 滞納繰越分 when earlier; an installment written off in an earlier 年度 has left the
+  ledger and is in neither 調定額 nor 収入済額 of Y. 収納率（不納欠損を除く） = 収入済額 ÷ (調定額 − 不納欠損額).
+  The table of 不納欠損額 by 事由 and 年度 shows 本税, 督促手数料 and 延滞金.
+- Outstanding at a month's end: 本税 of installments due by then, less what was applied by then, less
+  those written off by then.
 - 整理未済額の内訳: today's outstanding 本税 (reconciled balances), each installment counted once in
   the first category that holds it: 差押, 換価猶予, 執行停止, 徴収猶予, 交付要求, 分納誓約, その他
   (approved, uncancelled dispositions; a 猶予 until its 終期; active pledges).
@@ -22,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 
 from dispositions.models import Disposition, DispositionCode
+from taxpayers.models import InstallmentBalance, WriteOffReason
 from taxpayers.subjects import Subject
 
 CATEGORIES = ["差押", "換価猶予", "執行停止", "徴収猶予", "交付要求", "分納誓約", "その他"]
@@ -61,6 +67,8 @@ class Rate:
     current_collected: int
     arrears_assessed: int
     arrears_collected: int
+    current_written_off: int = 0  # 不納欠損額（本税）
+    arrears_written_off: int = 0
 
     @staticmethod
     def percent(collected: int, assessed: int) -> str:
@@ -74,26 +82,39 @@ class Rate:
     def arrears_rate(self) -> str:
         return self.percent(self.arrears_collected, self.arrears_assessed)
 
+    @property
+    def current_rate_without_write_offs(self) -> str:
+        return self.percent(self.current_collected, self.current_assessed - self.current_written_off)
+
+    @property
+    def arrears_rate_without_write_offs(self) -> str:
+        return self.percent(self.arrears_collected, self.arrears_assessed - self.arrears_written_off)
+
 
 def collection_rates(fiscal_years: list[int]) -> list[Rate]:
     rates = []
     for year in fiscal_years:
         start, end = date(year, 5, 31), date(year + 1, 5, 31)
+        # An installment written off in an earlier 年度 has left the ledger (arrears only).
+        arrears = "a.tax_year < %(y)s AND (w.fiscal_year IS NULL OR w.fiscal_year >= %(y)s)"
         sql = f"""
             SELECT a.subject_code,
               SUM(CASE WHEN a.tax_year = %(y)s THEN a.principal ELSE 0 END),
               SUM(CASE WHEN a.tax_year = %(y)s THEN {applied_sql("p.by_end")} ELSE 0 END),
-              SUM(CASE WHEN a.tax_year < %(y)s THEN a.principal - {applied_sql("p.by_start")} ELSE 0 END),
-              SUM(CASE WHEN a.tax_year < %(y)s THEN {applied_sql("p.by_end")} - {applied_sql("p.by_start")}
-                  ELSE 0 END)
+              SUM(CASE WHEN {arrears} THEN a.principal - {applied_sql("p.by_start")} ELSE 0 END),
+              SUM(CASE WHEN {arrears} THEN {applied_sql("p.by_end")} - {applied_sql("p.by_start")}
+                  ELSE 0 END),
+              SUM(CASE WHEN a.tax_year = %(y)s AND w.fiscal_year = %(y)s THEN w.principal ELSE 0 END),
+              SUM(CASE WHEN a.tax_year < %(y)s AND w.fiscal_year = %(y)s THEN w.principal ELSE 0 END)
             FROM taxpayers_assessment a
+            LEFT JOIN taxpayers_writtenoff w ON w.assessment_id = a.id
             LEFT JOIN LATERAL (
               SELECT COALESCE(SUM(amount) FILTER (WHERE received_on <= %(start)s), 0) AS by_start,
                      COALESCE(SUM(amount) FILTER (WHERE received_on <= %(end)s), 0) AS by_end
               FROM taxpayers_payment WHERE assessment_id = a.id) p ON true
             WHERE a.tax_year <= %(y)s
             GROUP BY a.subject_code ORDER BY a.subject_code"""  # noqa: S608  (fixed fragments only)
-        for code, cur_assessed, cur_collected, arr_assessed, arr_collected in _rows(
+        for code, cur_assessed, cur_collected, arr_assessed, arr_collected, cur_off, arr_off in _rows(
             sql, {"y": year, "start": start, "end": end}
         ):
             rates.append(
@@ -104,6 +125,8 @@ def collection_rates(fiscal_years: list[int]) -> list[Rate]:
                     int(cur_collected),
                     int(arr_assessed),
                     int(arr_collected),
+                    int(cur_off),
+                    int(arr_off),
                 )
             )
     return rates
@@ -113,7 +136,8 @@ def outstanding_by_month(month_ends: list[date]) -> list[tuple[date, int]]:
     sql = f"""
         SELECT m.month_end, COALESCE(SUM(a.principal - {applied_sql("COALESCE(p.paid, 0)")}), 0)
         FROM unnest(%s::date[]) AS m(month_end)
-        LEFT JOIN taxpayers_assessment a ON a.due_date <= m.month_end
+        LEFT JOIN taxpayers_assessment a ON a.due_date <= m.month_end AND NOT EXISTS (
+          SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id AND w.written_off_on <= m.month_end)
         LEFT JOIN LATERAL (
           SELECT SUM(amount) AS paid FROM taxpayers_payment
           WHERE assessment_id = a.id AND received_on <= m.month_end) p ON true
@@ -154,10 +178,39 @@ def unresolved_breakdown(today: date) -> list[tuple[str, int]]:
             params.append(label)
     sql = (
         "SELECT CASE " + " ".join(whens) + " ELSE 'その他' END AS category, SUM(b.outstanding_principal) "
-        "FROM taxpayers_installmentbalance b WHERE b.outstanding_principal > 0 GROUP BY 1"
+        "FROM taxpayers_installmentbalance b WHERE b.outstanding_principal > 0 AND b.status <> %s GROUP BY 1"
     )
-    found = dict(_rows(sql, params))
+    found = dict(_rows(sql, [*params, InstallmentBalance.Status.WRITTEN_OFF]))
     return [(label, int(found.get(label, 0))) for label in CATEGORIES]
+
+
+@dataclass
+class WriteOffSum:
+    fiscal_year: int
+    reason: str
+    count: int
+    principal: int
+    demand_fee: int
+    late_charge: int
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.demand_fee + self.late_charge
+
+
+def write_offs(fiscal_years: list[int]) -> list[WriteOffSum]:
+    """不納欠損額 by 年度 (the one it is counted in) and 事由, in the years' and the reasons' order.
+    One aggregate over taxpayers_writtenoff."""
+    sql = """
+        SELECT fiscal_year, reason, count(*), SUM(principal), SUM(demand_fee), SUM(late_charge)
+        FROM taxpayers_writtenoff WHERE fiscal_year = ANY(%s) GROUP BY 1, 2"""
+    found = {(year, reason): row for year, reason, *row in _rows(sql, [fiscal_years])}
+    return [
+        WriteOffSum(year, WriteOffReason(reason).label, *(int(v) for v in found[(year, reason)]))
+        for year in fiscal_years
+        for reason in WriteOffReason.values
+        if (year, reason) in found
+    ]
 
 
 @dataclass

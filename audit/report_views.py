@@ -65,6 +65,7 @@ def dashboard(request):
     context = {
         "today": today,
         "rates": figures.collection_rates([this_year - 2, this_year - 1, this_year]),
+        "write_offs": figures.write_offs([this_year - 2, this_year - 1, this_year]),
         "months_chart": charts.column_chart(
             [(f"{day.month}月末", total) for day, total in months], title="月末の未納額（本税）"
         ),

@@ -9,7 +9,7 @@ from dispositions.models import (
     Inquiry,
     InquiryTarget,
 )
-from wako_collections.formfields import FilterChoiceField, WarekiDateField
+from wako_collections.formfields import FilterChoiceField, FiscalYearField, WarekiDateField
 
 
 class DispositionFilterForm(forms.Form):
@@ -269,3 +269,26 @@ class AnswerForm(forms.Form):
     payday = forms.IntegerField(label="給与の支払日（日）", min_value=1, max_value=31, required=False)
     found_address = forms.CharField(label="判明した住所", max_length=200, required=False)
     answer_note = forms.CharField(label="備考", max_length=200, required=False)
+
+
+class WriteOffDraftForm(forms.Form):
+    """不納欠損決議の起案: the 年度 it is counted in, a 摘要, and the chosen candidates."""
+
+    fiscal_year = FiscalYearField(label="欠損年度", help_text="出納閉鎖（翌年度の5月31日）までの年度")
+    note = forms.CharField(
+        label="摘要", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
+    assessments = forms.TypedMultipleChoiceField(
+        label="欠損とする期別",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "欠損とする期別を選んでください。"},
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessments"].choices = choices
+
+
+class WithdrawWriteOffForm(forms.Form):
+    note = forms.CharField(label="取下げの理由", max_length=200, required=False)

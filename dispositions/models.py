@@ -6,7 +6,7 @@ columns are the 27 items of Appendix 1, each with the item's name as db_comment 
 from django.core.validators import RegexValidator
 from django.db import models
 
-from taxpayers.models import Assessment, Taxpayer
+from taxpayers.models import Assessment, Taxpayer, WriteOffReason
 from wako_collections.records import StampedModel, tracked_history
 
 
@@ -701,3 +701,128 @@ class DistributionClaim(StampedModel):
 
         rank = ranks().get(self.kind)
         return rank.label if rank else self.kind
+
+
+class WriteOffRun(StampedModel):
+    """不納欠損決議: a list of extinguished installments drafted by an officer (起案) and approved by
+    a second person holding 滞納処分の決裁 (決裁). Only on approval does each line's installment
+    become 欠損 (`taxpayers.WrittenOff`); a draft may be withdrawn by its drafter (取下げ) or rejected
+    by a second person with a reason (却下), never deleted. The database refuses an approval or a
+    rejection by the drafter (`dispositions_writeoffrun_four_eyes`; `approved_by` holds the decider)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "起案中"
+        APPROVED = "approved", "決裁済"
+        REJECTED = "rejected", "却下"
+        WITHDRAWN = "withdrawn", "取下げ"
+
+    number = models.CharField("決議番号", max_length=20, unique=True, db_comment="不納欠損決議の番号")
+    fiscal_year = models.PositiveSmallIntegerField(
+        "欠損年度", db_comment="不納欠損を計上する会計年度（西暦）"
+    )
+    as_of = models.DateField("基準日", db_comment="消滅を判定した基準日")
+    note = models.CharField("摘要", max_length=200, blank=True, db_comment="摘要")
+    status = models.CharField(
+        "状態",
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_comment="起案中・決裁済・取下げ",
+    )
+    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
+    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
+    drafted_at = models.DateTimeField("起案日時", db_comment="起案日時")
+    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁した職員番号")
+    approved_terminal = models.CharField("決裁端末", max_length=20, blank=True, db_comment="決裁した端末番号")
+    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
+    written_off_on = models.DateField("欠損日", null=True, blank=True, db_comment="欠損日（決裁の日）")
+    decision_note = models.CharField(
+        "却下・取下げの理由", max_length=200, blank=True, db_comment="却下・取下げの理由"
+    )
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "不納欠損決議"
+        verbose_name_plural = "不納欠損決議"
+        ordering = ["-drafted_at", "-id"]
+        db_table_comment = "不納欠損決議（起案と決裁）"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["approved", "rejected"])
+                | ~models.Q(approved_by=models.F("drafted_by")),
+                name="dispositions_writeoffrun_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | models.Q(approved_at__isnull=False, written_off_on__isnull=False),
+                name="dispositions_writeoffrun_approved_dated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} 不納欠損決議（{self.get_status_display()}）"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_be_approved_by(self, staff_number: str) -> bool:
+        return self.is_draft and staff_number != self.drafted_by
+
+
+class WriteOffLine(StampedModel):
+    """One installment in a 不納欠損決議: its 事由 and 条項, the day the claim was extinguished and the
+    本税・督促手数料・延滞金 as they stood on that day (frozen at drafting)."""
+
+    run = models.ForeignKey(
+        WriteOffRun,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        verbose_name="不納欠損決議",
+        db_comment="不納欠損決議",
+    )
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="writeoff_lines",
+        verbose_name="調定",
+        db_comment="調定",
+    )
+    reason = models.CharField(
+        "欠損事由", max_length=16, choices=WriteOffReason.choices, db_comment="不納欠損の事由"
+    )
+    article = models.CharField("根拠条項", max_length=40, db_comment="根拠条項")
+    extinguished_on = models.DateField("消滅日", db_comment="徴収権（納付義務）が消滅した日")
+    basis = models.CharField(
+        "消滅の根拠",
+        max_length=100,
+        db_comment="消滅の根拠となった記録（時効の経過、執行停止の処分番号など）",
+    )
+    principal = models.BigIntegerField("本税", db_comment="欠損額（本税、円）")
+    demand_fee = models.BigIntegerField("督促手数料", db_comment="欠損額（督促手数料、円）")
+    late_charge = models.BigIntegerField("延滞金", db_comment="欠損額（延滞金、円）")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "不納欠損決議の明細"
+        verbose_name_plural = "不納欠損決議の明細"
+        ordering = ["run", "reason", "assessment__subject_code", "assessment__tax_year", "assessment_id"]
+        db_table_comment = "不納欠損決議の明細（期別ごと）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "assessment"], name="dispositions_writeoffline_once_per_run"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(principal__gte=0, demand_fee__gte=0, late_charge__gte=0),
+                name="dispositions_writeoffline_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.run.number} {self.assessment}"
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.demand_fee + self.late_charge

@@ -79,18 +79,34 @@ def suspended_assessment_ids(taxpayer: Taxpayer) -> set[int]:
     )
 
 
+def immediately_extinguished_ids(taxpayer: Taxpayer, *, on: date) -> set[int]:
+    """Installments whose 即時消滅 (地方税法第15条の7第5項) was approved by `on` and not cancelled."""
+    return set(
+        DispositionRow.objects.filter(
+            disposition__taxpayer=taxpayer,
+            disposition__status=Disposition.Status.APPROVED,
+            disposition_code=DispositionCode.IMMEDIATE_EXTINCTION,
+            cancelled_on__isnull=True,
+            disposed_on__lte=on,
+        ).values_list("assessment_id", flat=True)
+    )
+
+
 def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]:
     """Every installment of the taxpayer with something owed, and whether it can be covered by a
     disposition of `code` on `on` — for 差押: 督促状 sent and 10 days passed (地方税法第331条第1項
     ほか), not under 執行停止; for any disposition but 不納欠損, 時効 not completed (地方税法第18条:
-    the claim is then extinguished)."""
+    the claim is then extinguished) and no 即時消滅 (第15条の7第5項). An installment written off
+    (欠損) by `on` is not listed: nothing is owed on it."""
     from taxpayers.chains import time_barred_on
 
     stopped = suspended_assessment_ids(taxpayer)
+    extinguished = immediately_extinguished_ids(taxpayer, on=on)
     rates = rates_for(on)[0]
     result = []
     for assessment in (
         Assessment.objects.filter(taxpayer=taxpayer)
+        .exclude(written_off__written_off_on__lte=on)  # 欠損: nothing is owed any more
         .prefetch_related("payments", "prescription_events")
         .order_by("due_date")
     ):
@@ -104,6 +120,8 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
             why_not = (
                 f"時効が完成しています（{format_date(barred_on)}）。不納欠損の対象です（地方税法第18条）。"
             )
+        elif assessment.pk in extinguished and code != DispositionCode.WRITE_OFF:
+            why_not = "即時消滅により納付義務が消滅しています（地方税法第15条の7第5項）。不納欠損の対象です。"
         elif assessment.pk in stopped:
             why_not = "執行停止中のため処分できません。"
         elif on <= assessment.due_date:
@@ -571,13 +589,14 @@ def suspension_watch(*, today: date, within_days: int = 180):
     )
     watch = []
     for row in rows:
-        ends = _three_years_end(row.disposed_on)
+        ends = suspension_ends_on(row.disposed_on)
         if ends <= today + timedelta(days=within_days):
             watch.append((row, ends, ends < today))
     return watch
 
 
-def _three_years_end(start: date) -> date:
-    from taxpayers.prescription import period_end
-
+def suspension_ends_on(start: date) -> date:
+    """The last day of the three years of a 執行停止 begun on `start` (counted from the next day,
+    民法第140条): the obligation is extinguished with it (地方税法第15条の7第4項). The watch and
+    不納欠損 (`dispositions.writeoffs`) both read it."""
     return period_end(start + timedelta(days=1), SUSPENSION_YEARS)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispositions import inquiry_views, views
+from dispositions import inquiry_views, views, writeoff_views
 
 app_name = "dispositions"
 
@@ -17,6 +17,13 @@ urlpatterns = [
     path("collections/<str:number>/distribution/new/", views.distribution_new, name="distribution_new"),
     path("distributions/<str:number>/", views.distribution_detail, name="distribution_detail"),
     path("distributions/<str:number>/approve/", views.distribution_approve, name="distribution_approve"),
+    path("writeoffs/", writeoff_views.writeoff_list, name="writeoff_list"),
+    path("writeoffs/candidates/", writeoff_views.writeoff_candidates, name="writeoff_candidates"),
+    path("writeoffs/<str:number>/", writeoff_views.writeoff_detail, name="writeoff_detail"),
+    path("writeoffs/<str:number>/approve/", writeoff_views.writeoff_approve, name="writeoff_approve"),
+    path("writeoffs/<str:number>/reject/", writeoff_views.writeoff_reject, name="writeoff_reject"),
+    path("writeoffs/<str:number>/withdraw/", writeoff_views.writeoff_withdraw, name="writeoff_withdraw"),
+    path("writeoffs/<str:number>/pdf/", writeoff_views.writeoff_pdf, name="writeoff_pdf"),
     path("prescriptions-due/", views.prescriptions_due, name="prescriptions_due"),
     path("cases/<str:atena_number>/new/", views.draft, name="draft"),
     path("cases/<str:atena_number>/prescriptions/", views.prescriptions, name="prescriptions"),

@@ -389,6 +389,7 @@ class InstallmentBalance(models.Model):
         WITHIN_TERM = "within_term", "納期内"
         DELINQUENT = "delinquent", "滞納"
         PAID = "paid", "完納"
+        WRITTEN_OFF = "written_off", "欠損"
 
     # No database foreign key: every row is produced from a join with its assessment, assessments
     # are never deleted, and a full rebuild would otherwise check millions of references at commit.
@@ -409,7 +410,7 @@ class InstallmentBalance(models.Model):
         "延滞金", db_comment="未納延滞金（確定分、または基準日までの見込み）"
     )
     status = models.CharField(
-        "状態", max_length=12, choices=Status.choices, db_comment="未到来・納期内・滞納・完納"
+        "状態", max_length=12, choices=Status.choices, db_comment="未到来・納期内・滞納・完納・欠損"
     )
     prescription_date = models.DateField("時効予定日", db_comment="時効予定日")
     last_received_on = models.DateField("最終収納日", null=True, db_comment="最終収納日")
@@ -422,6 +423,75 @@ class InstallmentBalance(models.Model):
 
     def __str__(self):
         return f"{self.assessment_id} {self.get_status_display()}"
+
+
+class WriteOffReason(models.TextChoices):
+    """不納欠損の事由: why the claim was extinguished, each with its article (`WRITE_OFF_ARTICLES`)."""
+
+    PRESCRIPTION = "prescription", "時効完成"
+    SUSPENSION_THREE_YEARS = "suspension_3y", "執行停止3年継続"
+    IMMEDIATE_EXTINCTION = "immediate", "即時消滅"
+
+
+WRITE_OFF_ARTICLES = {
+    WriteOffReason.PRESCRIPTION: "地方税法第18条第1項",
+    WriteOffReason.SUSPENSION_THREE_YEARS: "地方税法第15条の7第4項",
+    WriteOffReason.IMMEDIATE_EXTINCTION: "地方税法第15条の7第5項",
+}
+
+
+class WrittenOff(StampedModel):
+    """欠損: the recorded fact that an installment was written off (不納欠損) by an approved
+    resolution — its 欠損日, 事由, 条項, the day the claim was extinguished and the amounts that left
+    the ledger. Nothing is deleted: the assessment and its payments stay; `reconcile` reads this row
+    and gives the balance the status 欠損, so the installment leaves letters, queues, the
+    滞納者一覧 and the outstanding totals, and the ledger shows a payment after the claim was
+    extinguished as 過誤納. Written only by `dispositions.writeoffs.approve_writeoff_run`."""
+
+    assessment = models.OneToOneField(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="written_off",
+        verbose_name="調定",
+        db_comment="調定",
+    )
+    written_off_on = models.DateField("欠損日", db_comment="不納欠損の決議（決裁）日")
+    fiscal_year = models.PositiveSmallIntegerField(
+        "欠損年度", db_comment="不納欠損を計上した会計年度（西暦。出納閉鎖前の決議はその前年度）"
+    )
+    reason = models.CharField(
+        "欠損事由", max_length=16, choices=WriteOffReason.choices, db_comment="不納欠損の事由"
+    )
+    article = models.CharField("根拠条項", max_length=40, db_comment="根拠条項（例: 地方税法第18条第1項）")
+    extinguished_on = models.DateField("消滅日", db_comment="徴収権（納付義務）が消滅した日")
+    principal = models.BigIntegerField("欠損額（本税）", db_comment="欠損額（本税、円）")
+    demand_fee = models.BigIntegerField("欠損額（督促手数料）", db_comment="欠損額（督促手数料、円）")
+    late_charge = models.BigIntegerField("欠損額（延滞金）", db_comment="欠損額（延滞金、円）")
+    source = models.CharField("決議番号", max_length=20, db_comment="不納欠損決議の番号")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "不納欠損"
+        verbose_name_plural = "不納欠損"
+        db_table_comment = "不納欠損（期別ごとの欠損の記録。削除しない）"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(principal__gte=0, demand_fee__gte=0, late_charge__gte=0),
+                name="taxpayers_writtenoff_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(extinguished_on__lte=models.F("written_off_on")),
+                name="taxpayers_writtenoff_extinguished_before_write_off",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment_id} {self.get_reason_display()} {self.written_off_on}"
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.demand_fee + self.late_charge
 
 
 class TaxpayerBalance(models.Model):

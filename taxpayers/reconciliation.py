@@ -8,6 +8,7 @@ assessments and payments they come from have it). One transaction:
    them — are settled by one SQL statement.
 2. The rest (paid late, in part, or unpaid after 納期限) are found by one aggregate, read in
    chunks, settled by `settlement.settle` in Python and copied into a temporary table.
+   An installment written off (欠損) by `as_of` takes the status written_off and owes nothing.
 3. Both are upserted into InstallmentBalance, writing only rows whose values changed, so a daily
    run rewrites the few percent that moved, not the whole ledger.
 4. Per-taxpayer totals are rebuilt the same way. A ReconcileRun row records the run.
@@ -86,6 +87,19 @@ _SIMPLE = (
     f"CASE WHEN a.filing_deadline_extended THEN a.statutory_due_date ELSE a.due_date END)) "
     f"OR ({_PAID} = 0 AND %(as_of)s <= a.due_date))"
 )
+# 欠損 (不納欠損, taxpayers.WrittenOff) by the day settled to: nothing is owed on the installment any
+# more (the amounts written off are on the WrittenOff row), and its status takes it out of every
+# "delinquent" total, list, queue and letter. (An installment settled by the simple statement owes
+# nothing already.)
+_WRITTEN_OFF = (
+    "SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id AND w.written_off_on <= %(as_of)s"
+)
+_OTHERS_WRITTEN_OFF = """
+    UPDATE reconcile_others r
+       SET status = 'written_off', outstanding_principal = 0, outstanding_fee = 0, late_charge = 0
+      FROM taxpayers_writtenoff w
+     WHERE w.assessment_id = r.assessment_id AND w.written_off_on <= %(as_of)s
+"""
 _JOIN = (
     "FROM taxpayers_assessment a "
     "LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s"
@@ -101,7 +115,8 @@ _SIMPLE_UPSERT = f"""
            CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN 0 ELSE a.principal END,
            CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN 0 ELSE a.demand_fee END,
            0,
-           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN 'paid'
+           CASE WHEN EXISTS ({_WRITTEN_OFF}) THEN 'written_off'
+                WHEN {_PAID} >= a.principal + a.demand_fee THEN 'paid'
                 WHEN %(as_of)s < date_trunc('month', a.due_date)::date THEN 'not_yet_due'
                 ELSE 'within_term' END,
            {{prescription}},
@@ -234,6 +249,7 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             with cursor.cursor.copy(f"COPY reconcile_others ({_COLUMNS}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(_settled_row(row, as_of, order, premium_months, rates))
+        cursor.execute(_OTHERS_WRITTEN_OFF, params)
         cursor.execute(_OTHERS_UPSERT)
         changed += cursor.rowcount
         if ids is None:

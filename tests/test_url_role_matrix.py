@@ -129,6 +129,16 @@ MATRIX = {
         lambda f: {"number": f["cancellation"].disposition.number},
         POST_ONLY(CASEWORK),
     ),
+    "dispositions:writeoff_list": (None, CASEWORK),
+    "dispositions:writeoff_candidates": (None, CASEWORK),
+    "dispositions:writeoff_detail": (lambda f: {"number": f["writeoff_run"].number}, CASEWORK),
+    "dispositions:writeoff_approve": (lambda f: {"number": f["writeoff_run"].number}, SUPERVISOR_ONLY),
+    "dispositions:writeoff_reject": (
+        lambda f: {"number": f["writeoff_run"].number},
+        POST_ONLY(SUPERVISOR_ONLY),
+    ),
+    "dispositions:writeoff_withdraw": (lambda f: {"number": f["writeoff_run"].number}, POST_ONLY(CASEWORK)),
+    "dispositions:writeoff_pdf": (lambda f: {"number": f["writeoff_run"].number}, CASEWORK),
     "dispositions:inquiry_list": (None, CASEWORK),
     "dispositions:batch_new": (None, CASEWORK),
     "dispositions:target_list": (None, CASEWORK),
@@ -391,7 +401,44 @@ def objects(terminal, officer):
         "document": _document(actor, taxpayer, assessment),
         "batch": _batch(actor, taxpayer, assessment),
         "privilege_change": _privilege_change(officer),
+        "writeoff_run": _writeoff_run(actor, taxpayer),
     }
+
+
+def _writeoff_run(actor, taxpayer):
+    """A drafted 不納欠損決議 of an installment whose 時効 completed (2010's, long past)."""
+    from datetime import date
+
+    from dispositions.writeoffs import draft_writeoff_run, fiscal_year_for
+    from taxpayers.models import Assessment
+    from taxpayers.reconciliation import reconcile
+    from tests.conftest import SETUP
+    from wako_collections.actors import acting_as
+    from wako_collections.records import stamp
+
+    with acting_as(SETUP):
+        assessment = Assessment(
+            taxpayer=taxpayer,
+            subject_code="01",
+            subject_detail_code="0000",
+            calculating_body_code="112291",
+            installment_body_code="112291",
+            inside_outside_code="1",
+            assessment_year=2010,
+            tax_year=2010,
+            notice_number="100000001",
+            logical_period=1,
+            due_date=date(2010, 6, 30),
+            statutory_due_date=date(2010, 6, 30),
+            principal=10_000,
+        )
+        stamp(assessment, SETUP)
+        assessment.save()
+    reconcile(assessment_ids=[assessment.pk])
+    today = date.today()
+    return draft_writeoff_run(
+        actor=actor, as_of=today, fiscal_year=fiscal_year_for(today), assessment_ids=[assessment.pk]
+    )
 
 
 def _privilege_change(officer):

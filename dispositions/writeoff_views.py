@@ -1,0 +1,162 @@
+"""不納欠損: the candidates (and drafting a 決議 from them), the 決議 list and detail, 決裁 by a second
+person, 取下げ, and the 不納欠損決議書 PDF. Every page that shows taxpayers logs the access."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dispositions import writeoffs
+from dispositions.forms import RejectCancellationForm, WithdrawWriteOffForm, WriteOffDraftForm
+from dispositions.models import WriteOffRun
+from taxpayers.access import record_access
+from wako_collections.access import menu_required
+from wako_collections.city import city
+from wako_collections.pdf import render_pdf
+
+
+def _run(number: str) -> WriteOffRun:
+    return get_object_or_404(WriteOffRun, number=number)
+
+
+def _atena_numbers(lines) -> list[str]:
+    return sorted({line.assessment.taxpayer.atena_number for line in lines})
+
+
+@menu_required("dispositions")
+def writeoff_list(request):
+    page = Paginator(WriteOffRun.objects.order_by("-drafted_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "dispositions/writeoff_list.html", {"page": page})
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def writeoff_candidates(request):
+    """Today's candidates; POST drafts a 決議 of the chosen ones for the 年度 given."""
+    today = timezone.localdate()
+    candidates = writeoffs.writeoff_candidates(on=today)
+    choices = [(c.assessment.pk, str(c.assessment)) for c in candidates]
+    form = WriteOffDraftForm(
+        request.POST or None,
+        choices=choices,
+        initial={"fiscal_year": writeoffs.fiscal_year_for(today), "assessments": [pk for pk, _ in choices]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = writeoffs.draft_writeoff_run(
+                actor=request.actor,
+                as_of=today,
+                fiscal_year=form.cleaned_data["fiscal_year"],
+                assessment_ids=form.cleaned_data["assessments"],
+                note=form.cleaned_data["note"],
+            )
+        except writeoffs.WriteOffError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"不納欠損決議 {run.number} を起案しました（{run.lines.count()}件）。")
+            return redirect("dispositions:writeoff_detail", number=run.number)
+    if form.is_bound:
+        selected = {int(v) for v in form.data.getlist("assessments") if v.isdigit()}
+    else:
+        selected = {pk for pk, _ in choices}
+    record_access(
+        request,
+        page="不納欠損の対象",
+        atena_numbers=sorted({c.assessment.taxpayer.atena_number for c in candidates}),
+    )
+    return render(
+        request,
+        "dispositions/writeoff_candidates.html",
+        {"candidates": candidates, "form": form, "today": today, "selected": selected},
+    )
+
+
+@menu_required("dispositions")
+def writeoff_detail(request, number):
+    run = _run(number)
+    figures = writeoffs.resolution(run)
+    record_access(request, page="不納欠損決議", atena_numbers=_atena_numbers(figures.lines))
+    return render(
+        request,
+        "dispositions/writeoff_detail.html",
+        {
+            "run": run,
+            "figures": figures,
+            "can_approve": request.user.has_perm("accounts.approve_dispositions")
+            and run.can_be_approved_by(request.user.staff_number),
+            "can_withdraw": run.is_draft and run.drafted_by == request.user.staff_number,
+            "withdraw_form": WithdrawWriteOffForm(),
+        },
+    )
+
+
+@menu_required("approve_dispositions")
+@require_http_methods(["GET", "POST"])
+def writeoff_approve(request, number):
+    run = _run(number)
+    error = None
+    if request.method == "POST":
+        try:
+            writeoffs.approve_writeoff_run(actor=request.actor, run=run)
+        except writeoffs.WriteOffError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, f"不納欠損決議 {run.number} を決裁しました。各期別は欠損となりました。")
+            return redirect("dispositions:writeoff_detail", number=run.number)
+    figures = writeoffs.resolution(run)
+    record_access(request, page="不納欠損決議の決裁", atena_numbers=_atena_numbers(figures.lines))
+    return render(
+        request,
+        "dispositions/writeoff_approve.html",
+        {"run": run, "figures": figures, "error": error, "reject_form": RejectCancellationForm()},
+    )
+
+
+@menu_required("approve_dispositions")
+@require_POST
+def writeoff_reject(request, number):
+    """却下 with its reason, by a second person holding 滞納処分の決裁."""
+    run = _run(number)
+    form = RejectCancellationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "却下の理由を入力してください。")
+        return redirect("dispositions:writeoff_approve", number=run.number)
+    try:
+        writeoffs.reject_writeoff_run(actor=request.actor, run=run, note=form.cleaned_data["note"])
+    except writeoffs.WriteOffError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"不納欠損決議 {run.number} を却下しました。")
+    return redirect("dispositions:writeoff_detail", number=run.number)
+
+
+@menu_required("dispositions")
+@require_POST
+def writeoff_withdraw(request, number):
+    run = _run(number)
+    form = WithdrawWriteOffForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        writeoffs.withdraw_writeoff_run(actor=request.actor, run=run, note=note)
+    except writeoffs.WriteOffError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"不納欠損決議 {run.number} を取り下げました。")
+    return redirect("dispositions:writeoff_detail", number=run.number)
+
+
+@menu_required("dispositions")
+def writeoff_pdf(request, number):
+    """不納欠損決議書: the list and the totals by 事由, 科目 and 年度分, with the 決裁 boxes."""
+    run = _run(number)
+    figures = writeoffs.resolution(run)
+    record_access(request, page="不納欠損決議書", atena_numbers=_atena_numbers(figures.lines))
+    pdf = render_pdf(
+        "forms/writeoff_resolution.html",
+        {"run": run, "figures": figures, "made_on": timezone.localdate(), **city(request)},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="writeoff-{run.number}.pdf"'
+    return response

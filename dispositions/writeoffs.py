@@ -1,0 +1,431 @@
+"""不納欠損: which installments' claims are extinguished (candidates), the 決議 drafted by an officer and
+approved by a second person (four eyes), and the 不納欠損決議書's figures.
+
+A claim is extinguished, and waits for 不納欠損, when:
+- its 時効 completed (地方税法第18条第1項: no invoking needed) — the chain of `taxpayers.chains`;
+- a 執行停止 over it has lasted three years (地方税法第15条の7第4項) — an approved, uncancelled
+  disposition with code 執行停止, extinguished on the last day of the three years;
+- its 即時消滅 was decided (同条第5項) — an approved, uncancelled disposition with code 即時消滅,
+  extinguished on its 処分日.
+When several apply, the earliest day counts. The amounts are the ledger's (`taxpayers.ledger`) on
+that day: 本税, 督促手数料 and the 延滞金 accrued to it.
+
+Approval writes one `taxpayers.WrittenOff` per line — the recorded fact the ledger, `reconcile`,
+the letters, the queues, the 滞納者一覧 and the dashboard read — and nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from dispositions.models import (
+    Disposition,
+    DispositionCode,
+    DispositionRow,
+    WriteOffLine,
+    WriteOffRun,
+)
+from dispositions.services import suspension_ends_on
+from taxpayers.chains import time_barred_on
+from taxpayers.ledger import InstallmentLine, ledger_for
+from taxpayers.models import WRITE_OFF_ARTICLES, Assessment, InstallmentBalance, WriteOffReason, WrittenOff
+from taxpayers.subjects import Subject
+from wako_collections.actors import Actor, acting_as
+from wako_collections.eras import fiscal_year_label, format_date
+from wako_collections.records import next_number, save_tracked, stamp
+
+# 出納閉鎖: 会計年度終了後の5月31日 (地方自治法第235条の5). A 年度's write-offs are decided by then.
+CLOSING_MONTH, CLOSING_DAY = 5, 31
+
+
+class WriteOffError(Exception):
+    """A refused 不納欠損 action; the message is shown to staff."""
+
+
+class NothingToWriteOff(WriteOffError):
+    """No installment is extinguished and free to be drafted (a yearly run finds nothing new)."""
+
+
+def closing_day(fiscal_year: int) -> date:
+    """出納閉鎖の日 of `fiscal_year`: 31 May of the next calendar year."""
+    return date(fiscal_year + 1, CLOSING_MONTH, CLOSING_DAY)
+
+
+def fiscal_year_for(day: date) -> int:
+    """The 年度 a write-off decided on `day` is counted in: until 出納閉鎖 (31 May) the year just
+    ended, so that the yearly run before 出納閉鎖 closes it; from 1 June the current one."""
+    return day.year - 1 if (day.month, day.day) <= (CLOSING_MONTH, CLOSING_DAY) else day.year
+
+
+@dataclass(frozen=True)
+class Candidate:
+    assessment: Assessment
+    reason: str
+    extinguished_on: date
+    basis: str
+    principal: int
+    demand_fee: int
+    late_charge: int
+
+    @property
+    def article(self) -> str:
+        return WRITE_OFF_ARTICLES[WriteOffReason(self.reason)]
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.demand_fee + self.late_charge
+
+    def get_reason_display(self) -> str:
+        return WriteOffReason(self.reason).label
+
+
+def amounts_on(assessment: Assessment, *, on: date) -> InstallmentLine | None:
+    """What the installment owed on `on` — 本税, 督促手数料 and 延滞金 to that day — from the ledger
+    (the one call to switch when the standing module arrives). One ledger of its taxpayer."""
+    ledger = ledger_for(
+        assessment.taxpayer, as_of=on, tax_year=assessment.tax_year, subject=assessment.subject_code
+    )
+    return next((line for line in ledger.lines if line.assessment.pk == assessment.pk), None)
+
+
+def _extinctions(*, on: date, assessment_ids: Iterable[int] | None) -> dict[int, tuple[str, date, str]]:
+    """Each installment whose claim was extinguished by `on` (strictly before, for the periods;
+    on or before, for a 即時消滅): (reason, day, basis), the earliest reason winning."""
+    found: dict[int, tuple[str, date, str]] = {}
+
+    def keep(assessment_id: int, reason: str, day: date, basis: str) -> None:
+        if assessment_id not in found or day < found[assessment_id][1]:
+            found[assessment_id] = (reason, day, basis)
+
+    rows = DispositionRow.objects.filter(
+        disposition__status=Disposition.Status.APPROVED,
+        disposition_code__in=[DispositionCode.SUSPENSION, DispositionCode.IMMEDIATE_EXTINCTION],
+        cancelled_on__isnull=True,
+        disposed_on__isnull=False,
+        disposed_on__lte=on,
+    ).select_related("disposition")
+    barred = Assessment.objects.filter(
+        balance__status=InstallmentBalance.Status.DELINQUENT, balance__prescription_date__lt=on
+    ).prefetch_related("prescription_events", "payments")
+    if assessment_ids is not None:
+        ids = list(assessment_ids)
+        rows = rows.filter(assessment_id__in=ids)
+        barred = barred.filter(pk__in=ids)
+    for row in rows:
+        disposed_on = row.disposed_on
+        if disposed_on is None:  # excluded by the query; an approved row always has its 処分日
+            continue
+        if row.disposition_code == DispositionCode.IMMEDIATE_EXTINCTION:
+            keep(
+                row.assessment_id,
+                WriteOffReason.IMMEDIATE_EXTINCTION,
+                disposed_on,
+                f"即時消滅 {row.disposition.number}",
+            )
+        else:
+            ends = suspension_ends_on(disposed_on)
+            if ends < on:
+                keep(
+                    row.assessment_id,
+                    WriteOffReason.SUSPENSION_THREE_YEARS,
+                    ends,
+                    f"執行停止 {row.disposition.number}（{format_date(disposed_on)}〜）",
+                )
+    # A chain only moves the 時効予定日 later, so the reconciled base date narrows the search.
+    for assessment in barred.iterator(chunk_size=2_000):
+        completed_on = time_barred_on(assessment, on=on)
+        if completed_on:
+            keep(assessment.pk, WriteOffReason.PRESCRIPTION, completed_on, "時効完成")
+    return found
+
+
+def writeoff_candidates(
+    *, on: date, assessment_ids: Iterable[int] | None = None, for_run: WriteOffRun | None = None
+) -> list[Candidate]:
+    """Installments extinguished by `on`, not yet written off nor on a pending 決議 (but `for_run`'s
+    own lines, when re-checking it), with something owed on the day they were extinguished.
+    Cost: one query for the dispositions, one per 2,000 installments chained, and a ledger (four
+    queries) per installment."""
+    found = _extinctions(on=on, assessment_ids=assessment_ids)
+    taken = set(WrittenOff.objects.filter(assessment_id__in=found).values_list("assessment_id", flat=True))
+    pending = WriteOffLine.objects.filter(assessment_id__in=found, run__status=WriteOffRun.Status.DRAFT)
+    if for_run is not None:
+        pending = pending.exclude(run=for_run)
+    taken |= set(pending.values_list("assessment_id", flat=True))
+    assessments = Assessment.objects.select_related("taxpayer").in_bulk(
+        [pk for pk in found if pk not in taken]
+    )
+    result = []
+    for pk, assessment in assessments.items():
+        reason, day, basis = found[pk]
+        line = amounts_on(assessment, on=day)
+        if line is None or line.settlement.outstanding_total == 0:
+            continue
+        result.append(
+            Candidate(
+                assessment,
+                reason,
+                day,
+                basis,
+                line.settlement.outstanding_principal,
+                line.settlement.outstanding_fee,
+                line.settlement.late_charge,
+            )
+        )
+    return sorted(
+        result,
+        key=lambda c: (
+            c.assessment.taxpayer.atena_number,
+            c.assessment.tax_year,
+            c.assessment.subject_code,
+            c.assessment.pk,
+        ),
+    )
+
+
+def draft_writeoff_run(
+    *,
+    actor: Actor,
+    as_of: date,
+    fiscal_year: int,
+    assessment_ids: Sequence[int] | None = None,
+    note: str = "",
+) -> WriteOffRun:
+    """起案: a 決議 of the chosen candidates on `as_of` (all of them when `assessment_ids` is None)."""
+    today = timezone.localdate()
+    if as_of > today:
+        raise WriteOffError(f"基準日（{format_date(as_of)}）は本日以前の日を入力してください。")
+    if today > closing_day(fiscal_year):
+        raise WriteOffError(
+            f"{fiscal_year_label(fiscal_year)}は出納閉鎖（{format_date(closing_day(fiscal_year))}）を過ぎています。"
+            f"{fiscal_year_label(fiscal_year_for(today))}の不納欠損として起案してください。"
+        )
+    if today < date(fiscal_year, 4, 1):
+        raise WriteOffError(f"{fiscal_year_label(fiscal_year)}はまだ始まっていません。")
+    candidates = writeoff_candidates(on=as_of)
+    if assessment_ids is not None:
+        wanted = set(assessment_ids)
+        chosen = [c for c in candidates if c.assessment.pk in wanted]
+        if len(chosen) != len(wanted):
+            raise WriteOffError(
+                "不納欠損の対象でない期別が含まれています（消滅していない、欠損済み、または決裁待ちの決議にある期別）。"
+            )
+    else:
+        chosen = candidates
+    if not chosen:
+        raise NothingToWriteOff("不納欠損の対象となる期別がありません。")
+    with transaction.atomic(), acting_as(actor):
+        run = WriteOffRun(
+            number=next_number(WriteOffRun, "number", f"K{today.year}"),
+            fiscal_year=fiscal_year,
+            as_of=as_of,
+            note=note.strip(),
+            drafted_by=actor.staff_number,
+            drafted_terminal=actor.terminal_number,
+            drafted_at=timezone.now(),
+        )
+        stamp(run, actor)
+        save_tracked(run, reason=f"起案（{len(chosen)}件）")
+        for candidate in chosen:
+            line = WriteOffLine(
+                run=run,
+                assessment=candidate.assessment,
+                reason=candidate.reason,
+                article=candidate.article,
+                extinguished_on=candidate.extinguished_on,
+                basis=candidate.basis,
+                principal=candidate.principal,
+                demand_fee=candidate.demand_fee,
+                late_charge=candidate.late_charge,
+            )
+            stamp(line, actor)
+            save_tracked(line, reason="起案")
+    return run
+
+
+def _as_drafted(line: WriteOffLine | Candidate) -> tuple:
+    return (line.reason, line.extinguished_on, line.principal, line.demand_fee, line.late_charge)
+
+
+def approve_writeoff_run(*, actor: Actor, run: WriteOffRun, on: date | None = None) -> WriteOffRun:
+    """決裁 by a second person holding 滞納処分の決裁: each line's installment becomes 欠損 (one
+    `WrittenOff` each, with its date and reason), and its balance is reconciled, so it leaves the
+    outstanding ledger at once. Refused when a line no longer stands as drafted (a 執行停止 cancelled,
+    a payment received, already written off): withdraw and draft again."""
+    from taxpayers.reconciliation import reconcile
+
+    with transaction.atomic(), acting_as(actor):
+        run = WriteOffRun.objects.select_for_update().get(pk=run.pk)
+        if not run.is_draft:
+            raise WriteOffError(f"この決議は{run.get_status_display()}のため決裁できません。")
+        if actor.staff is not None and not actor.staff.has_perm("accounts.approve_dispositions"):
+            raise WriteOffError("不納欠損の決裁には滞納処分の決裁の権限が必要です。")
+        if actor.staff_number == run.drafted_by:
+            raise WriteOffError(
+                "起案した職員は自分の起案を決裁できません。他の監督者に決裁を依頼してください。"
+            )
+        day = on or timezone.localdate()
+        if not date(run.fiscal_year, 4, 1) <= day <= closing_day(run.fiscal_year):
+            raise WriteOffError(
+                f"{fiscal_year_label(run.fiscal_year)}の不納欠損は{format_date(closing_day(run.fiscal_year))}"
+                "（出納閉鎖）までに決裁してください。取り下げて、今年度の決議として起案し直してください。"
+            )
+        lines = list(run.lines.select_related("assessment"))
+        now = {
+            c.assessment.pk: c
+            for c in writeoff_candidates(
+                on=run.as_of, assessment_ids=[x.assessment_id for x in lines], for_run=run
+            )
+        }
+        changed = [
+            line
+            for line in lines
+            if line.assessment_id not in now or _as_drafted(line) != _as_drafted(now[line.assessment_id])
+        ]
+        if changed:
+            raise WriteOffError(
+                "起案の後に状況が変わった期別があります（"
+                + "、".join(str(line.assessment) for line in changed[:5])
+                + (" ほか" if len(changed) > 5 else "")
+                + "）。この決議を取り下げて、起案し直してください。"
+            )
+        run.status = WriteOffRun.Status.APPROVED
+        run.approved_by = actor.staff_number
+        run.approved_terminal = actor.terminal_number
+        run.approved_at = timezone.now()
+        run.written_off_on = day
+        save_tracked(
+            run,
+            reason=f"決裁（起案 {run.drafted_by}、決裁 {actor.staff_number}）",
+            update_fields=[
+                "status",
+                "approved_by",
+                "approved_terminal",
+                "approved_at",
+                "written_off_on",
+                *stamp(run, actor),
+            ],
+        )
+        for line in lines:
+            fact = WrittenOff(
+                assessment=line.assessment,
+                written_off_on=day,
+                fiscal_year=run.fiscal_year,
+                reason=line.reason,
+                article=line.article,
+                extinguished_on=line.extinguished_on,
+                principal=line.principal,
+                demand_fee=line.demand_fee,
+                late_charge=line.late_charge,
+                source=run.number,
+            )
+            stamp(fact, actor)
+            save_tracked(fact, reason=f"不納欠損 {run.number}（{line.get_reason_display()}・{line.article}）")
+        reconcile(assessment_ids=[line.assessment_id for line in lines])
+    return run
+
+
+def reject_writeoff_run(*, actor: Actor, run: WriteOffRun, note: str) -> WriteOffRun:
+    """却下 by a second person holding 滞納処分の決裁, with the reason: nothing is written off, and the
+    installments may be drafted again."""
+    if not note.strip():
+        raise WriteOffError("却下の理由を入力してください。")
+    with transaction.atomic(), acting_as(actor):
+        run = WriteOffRun.objects.select_for_update().get(pk=run.pk)
+        if not run.is_draft:
+            raise WriteOffError(f"この決議は{run.get_status_display()}のため却下できません。")
+        if actor.staff is not None and not actor.staff.has_perm("accounts.approve_dispositions"):
+            raise WriteOffError("不納欠損の却下には滞納処分の決裁の権限が必要です。")
+        if actor.staff_number == run.drafted_by:
+            raise WriteOffError("起案した職員は自分の起案を却下できません。取り下げてください。")
+        run.status = WriteOffRun.Status.REJECTED
+        run.approved_by = actor.staff_number
+        run.approved_terminal = actor.terminal_number
+        run.approved_at = timezone.now()
+        run.decision_note = note.strip()
+        save_tracked(
+            run,
+            reason=f"却下: {note.strip()}",
+            update_fields=[
+                "status",
+                "approved_by",
+                "approved_terminal",
+                "approved_at",
+                "decision_note",
+                *stamp(run, actor),
+            ],
+        )
+    return run
+
+
+def withdraw_writeoff_run(*, actor: Actor, run: WriteOffRun, note: str = "") -> WriteOffRun:
+    """取下げ by its drafter while it waits: the run and its lines stay, as 取下げ."""
+    with transaction.atomic(), acting_as(actor):
+        run = WriteOffRun.objects.select_for_update().get(pk=run.pk)
+        if not run.is_draft:
+            raise WriteOffError(f"この決議は{run.get_status_display()}のため取り下げられません。")
+        if actor.staff_number != run.drafted_by:
+            raise WriteOffError("決議を取り下げられるのは起案した職員だけです。")
+        run.status = WriteOffRun.Status.WITHDRAWN
+        run.decision_note = note.strip()
+        save_tracked(
+            run,
+            reason=f"取下げ{': ' + note.strip() if note.strip() else ''}",
+            update_fields=["status", "decision_note", *stamp(run, actor)],
+        )
+    return run
+
+
+@dataclass
+class Sum:
+    label: str
+    count: int = 0
+    principal: int = 0
+    demand_fee: int = 0
+    late_charge: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.demand_fee + self.late_charge
+
+    def add(self, line) -> None:
+        self.count += 1
+        self.principal += line.principal
+        self.demand_fee += line.demand_fee
+        self.late_charge += line.late_charge
+
+
+@dataclass
+class Resolution:
+    run: WriteOffRun
+    lines: list[WriteOffLine]
+    by_reason: list[Sum] = field(default_factory=list)
+    by_subject: list[Sum] = field(default_factory=list)
+    by_year: list[Sum] = field(default_factory=list)
+    total: Sum = field(default_factory=lambda: Sum("合計"))
+
+
+def resolution(run: WriteOffRun) -> Resolution:
+    """不納欠損決議書's figures: the lines, and their totals by 事由, 科目 and 年度分. Two queries."""
+    lines = list(run.lines.select_related("assessment", "assessment__taxpayer"))
+    reasons: dict[str, Sum] = {}
+    subjects: dict[str, Sum] = {}
+    years: dict[int, Sum] = {}
+    result = Resolution(run, lines)
+    for line in lines:
+        reasons.setdefault(line.reason, Sum(f"{line.get_reason_display()}（{line.article}）")).add(line)
+        code = line.assessment.subject_code
+        subjects.setdefault(code, Sum(Subject(code).label)).add(line)
+        years.setdefault(
+            line.assessment.tax_year, Sum(f"{fiscal_year_label(line.assessment.tax_year)}分")
+        ).add(line)
+        result.total.add(line)
+    result.by_reason = [reasons[r] for r in WriteOffReason.values if r in reasons]
+    result.by_subject = [subjects[c] for c in sorted(subjects)]
+    result.by_year = [years[y] for y in sorted(years)]
+    return result
