@@ -102,7 +102,7 @@ def test_a_collection_with_a_delivery_request_is_distributed_and_the_statement_p
     text = pdf_text(document_services.render_document(document))
     # one copy for the 滞納者 and one for each other claimant, the one receiving nothing included
     assert text.count("配当計算書（謄本）") == 3
-    assert "株式会社B銀行様" in text and "和光税務署様" in text
+    assert "株式会社B銀行御中" in text and "和光税務署御中" in text
     assert "換価代金等の交付期日令和4年3月9日" in text and "国税徴収法施行令第49条" in text
     assert "第5順位" in text and "100,0000" in text  # 債権額 100,000 and 配当額 0 side by side
 
