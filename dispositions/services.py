@@ -27,6 +27,7 @@ from dispositions.models import (
 from taxpayers.late_charges import rates_for
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
 from taxpayers.prescription import period_end
+from taxpayers.services import record_prescription_event
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
 from wako_collections.actors import Actor, acting_as
@@ -228,9 +229,7 @@ _ENDS = {
 
 
 def _event(actor: Actor, assessment: Assessment, kind: str, on: date, source: str) -> None:
-    event = PrescriptionEvent(assessment=assessment, kind=kind, occurred_on=on, source=source)
-    stamp(event, actor)
-    save_tracked(event, reason=f"{event.get_kind_display()}（{source}）")
+    record_prescription_event(actor=actor, assessment=assessment, kind=kind, on=on, source=source)
 
 
 def approve_disposition(

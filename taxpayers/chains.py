@@ -7,31 +7,26 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from taxpayers.models import Assessment
-from taxpayers.prescription import ACKNOWLEDGEMENT, DEMAND, Chain, Event, chain
-from taxpayers.subjects import rule_for
+from taxpayers.prescription import Chain, Event
+from taxpayers.standing import chain_from_values
 
 
 def chain_for(assessment: Assessment, *, events=None, payments=None, today: date | None = None) -> Chain:
-    """`events` and `payments` may be given (prefetched); otherwise read from the assessment.
-    `today` (default: today) decides whether 時効 has completed.
-
-    Besides the 督促状 and the recorded events, each payment received after 法定納期限 (保険料: 納期限)
-    is an acknowledgement of what is still owed (一部納付は債務の承認, 民法第152条 applied by 地方税法
-    第18条第2項): 時効 runs anew from the next day."""
-    rule = rule_for(assessment.subject_code)
-    base = assessment.due_date if rule.is_premium else assessment.statutory_due_date
+    """The installment's 時効 chain to `today` (default: today), as its standing has it
+    (`taxpayers.standing`): the recorded events, the 督促状, and each payment received after
+    法定納期限 (保険料: 納期限) as an acknowledgement (民法第152条, 地方税法第18条第2項).
+    `events` and `payments` may be given (prefetched); otherwise read from the assessment."""
+    on = today or timezone.localdate()
     recorded = events if events is not None else assessment.prescription_events.all()
     received = payments if payments is not None else assessment.payments.all()
-    items = [Event(event.kind, event.occurred_on, event.source) for event in recorded]
-    if assessment.demand_issued_on:
-        items.append(Event(DEMAND, assessment.demand_issued_on, "督促状"))
-    items += [Event(ACKNOWLEDGEMENT, p.received_on, "一部納付") for p in received if p.received_on > base]
-    return chain(
-        base_date=base,
-        years=rule.prescription_years,
-        events=items,
-        is_premium=rule.is_premium,
-        today=today or timezone.localdate(),
+    return chain_from_values(
+        subject_code=assessment.subject_code,
+        statutory_due_date=assessment.statutory_due_date,
+        due_date=assessment.due_date,
+        demand_issued_on=assessment.demand_issued_on,
+        recorded=[Event(e.kind, e.occurred_on, e.source) for e in recorded],
+        payment_days=[p.received_on for p in received],
+        today=on,
     )
 
 

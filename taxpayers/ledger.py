@@ -1,7 +1,8 @@
 """収納状況照会 for one taxpayer on a chosen day: every installment with what was billed, paid
 and is still owed, 督促手数料 and 延滞金 to that day, 時効予定日, and the payment history with
 how each payment was applied, and each installment's 時効 chain. Three queries whatever the
-length of the history."""
+length of the history. Each line is the installment's standing (`taxpayers.standing`); nothing is
+computed here but the totals."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-
-from taxpayers.chains import chain_for
 from taxpayers.late_charges import rates_for
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from taxpayers.prescription import Chain
-from taxpayers.settlement import ReceivedPayment, Settlement, prescription_date, settle
-from taxpayers.subjects import rule_for
+from taxpayers.settlement import Settlement
+from taxpayers.standing import Standing, standing_of
 
 
 @dataclass
@@ -25,6 +23,7 @@ class InstallmentLine:
     settlement: Settlement
     prescription_date: date  # 法定納期限 (保険料: 納期限) + 5 (2) years, before any renewal
     chain: Chain | None = None  # with the 督促 and recorded events: the 時効予定日 that counts
+    standing: Standing | None = None  # all of the above, from taxpayers.standing
 
     @property
     def paid_total(self) -> int:
@@ -91,32 +90,18 @@ def ledger_for(
     rates, assumed_from = rates_for(as_of)
     ledger = Ledger(as_of=as_of, rates_assumed_from=assumed_from)
     for assessment in assessments:
-        rule = rule_for(assessment.subject_code)
-        settlement = settle(
-            principal=assessment.principal,
-            fee=assessment.demand_fee,
-            due_date=assessment.due_date,
-            payments=[ReceivedPayment(p.received_on, p.amount, p) for p in by_assessment[assessment.pk]],
+        standing = standing_of(
+            assessment,
             as_of=as_of,
-            first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
-            order=settings.PAYMENT_ALLOCATION_ORDER,
+            payments=by_assessment[assessment.pk],
+            events=events[assessment.pk],
             rates=rates,
-            extended_from=assessment.late_charge_extended_from,
         )
+        settlement = standing.settlement
         if outstanding_only and settlement.outstanding_total == 0:
             continue
         line = InstallmentLine(
-            assessment,
-            settlement,
-            prescription_date(
-                statutory_due_date=assessment.statutory_due_date,
-                due_date=assessment.due_date,
-                is_premium=rule.is_premium,
-                years=rule.prescription_years,
-            ),
-        )
-        line.chain = chain_for(
-            assessment, events=events[assessment.pk], payments=by_assessment[assessment.pk], today=as_of
+            assessment, settlement, standing.base_prescription_date, standing.chain, standing
         )
         ledger.lines.append(line)
         totals = ledger.totals
