@@ -1,6 +1,7 @@
 """Writes of the taxpayers app that other apps call. Today: the ONE service that records a 時効
 event (督促, 承認, 差押, 交付要求, 催告, 猶予 and their ends); dispositions, negotiations and documents
-no longer build PrescriptionEvent rows by hand."""
+no longer build PrescriptionEvent rows by hand. Recording an event refreshes the stored renewed
+時効予定日 of its installments (`reconciliation.refresh_prescription_dates`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date
 from django.db import transaction
 
 from taxpayers.models import Assessment, PrescriptionEvent
+from taxpayers.reconciliation import refresh_prescription_dates
 from wako_collections.actors import Actor
 from wako_collections.records import bulk_create_tracked, save_tracked, stamp
 
@@ -41,6 +43,7 @@ def record_prescription_event(
     with transaction.atomic():
         event = new_prescription_event(actor=actor, assessment=assessment, kind=kind, on=on, source=source)
         save_tracked(event, reason=reason or f"{event.get_kind_display()}（{source}）")
+        refresh_prescription_dates(assessment_ids=[assessment.pk])
     return event
 
 
@@ -52,4 +55,5 @@ def record_prescription_events(
     with transaction.atomic():
         if events:
             bulk_create_tracked(events, actor=actor, reason=reason)
+            refresh_prescription_dates(assessment_ids=[e.assessment_id for e in events])
     return events
