@@ -12,7 +12,7 @@ from django.db import transaction
 
 from taxpayers.models import Assessment, PrescriptionEvent
 from taxpayers.reconciliation import refresh_prescription_dates
-from wako_collections.actors import Actor
+from wako_collections.actors import Actor, acting_as
 from wako_collections.records import bulk_create_tracked, save_tracked, stamp
 
 
@@ -40,7 +40,7 @@ def record_prescription_event(
     *, actor: Actor, assessment: Assessment, kind: str, on: date, source: str, reason: str = ""
 ) -> PrescriptionEvent:
     """Records one 時効 event, with its history (reason: the event and its record by default)."""
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(actor):
         event = new_prescription_event(actor=actor, assessment=assessment, kind=kind, on=on, source=source)
         save_tracked(event, reason=reason or f"{event.get_kind_display()}（{source}）")
         refresh_prescription_dates(assessment_ids=[assessment.pk])
@@ -52,7 +52,7 @@ def record_prescription_events(
 ) -> list[PrescriptionEvent]:
     """Saves events made by `new_prescription_event` together (one insert and its history)."""
     events = list(events)
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(actor):
         if events:
             bulk_create_tracked(events, actor=actor, reason=reason)
             refresh_prescription_dates(assessment_ids=[e.assessment_id for e in events])
