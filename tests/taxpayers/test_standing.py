@@ -223,3 +223,30 @@ def test_near_prescription_queries_do_not_grow_with_the_cases(ledger, batch_acto
     assert found_many == found_few + 6
     assert many == few
     assert PrescriptionEvent.objects.count() == 0  # the renewals here are the 督促 and the payments
+
+
+def _queue_queries(officer) -> tuple[int, int]:
+    from negotiations.queues import work_queue
+
+    with CaptureQueriesContext(connection) as captured:
+        queue = work_queue(officer=officer, today=DAY)
+    return len(captured), len(queue.prescription_soon)
+
+
+def test_work_queues_cost_the_same_queries_however_many_cases(
+    ledger, batch_actor, officer, supervisor, settings
+):
+    from negotiations import services as negotiations
+
+    settings.PRESCRIPTION_WARNING_DAYS = 180
+    negotiations.assign_officer(
+        actor=Actor.for_staff(supervisor, "T0001"), taxpayers=Taxpayer.objects.all(), officer=officer
+    )
+    reconcile(as_of=DAY)
+    mine, soon = _queue_queries(officer)
+    everyone, _ = _queue_queries(None)
+    _copies(6, batch_actor)
+    reconcile(as_of=DAY)
+    assert _queue_queries(officer) == (mine, soon)  # the copies share the taxpayer: still one line
+    assert _queue_queries(None)[0] == everyone
+    assert soon == 1
