@@ -281,7 +281,8 @@ class Assessment(StampedModel):
 
 class PrescriptionEvent(StampedModel):
     """An event that renews or suspends an installment's 時効 (地方税法第18条の2, 民法第147条以下),
-    with the record it came from. The 時効 ledger (dispositions) computes the 時効予定日 from them."""
+    with the record it came from. The installment's standing (taxpayers/standing.py) computes the
+    時効予定日 from them; they are recorded only through `services.record_prescription_event`."""
 
     class Kind(models.TextChoices):
         DEMAND = "demand", "督促"
