@@ -30,6 +30,7 @@ from taxpayers.standing import (
 )
 from tests.conftest import sign_in
 from wako_collections.actors import Actor, acting_as
+from wako_collections.eras import format_date
 
 pytestmark = pytest.mark.django_db
 
@@ -126,8 +127,13 @@ def test_every_page_agrees_with_the_standing(client, officer, supervisor, ledger
 
         queue = client.get(reverse("negotiations:my_work")).context["queue"]
         soon = {s.taxpayer.atena_number: s.expires_on for s in queue.prescription_soon}
-        if soon:  # within PRESCRIPTION_WARNING_DAYS
-            assert soon[atena] == held.prescription_date
+        assert soon[atena] == held.prescription_date  # within PRESCRIPTION_WARNING_DAYS (180)
+
+        pledge_page = client.get(reverse("negotiations:pledge_new", args=[atena])).content.decode()
+        assert (
+            f"延滞金見込 {held.late_charge:,}円、時効予定日 {format_date(held.prescription_date)}"
+            in pledge_page
+        )
 
         sign_in(client, supervisor)
         delinquent = client.get(reverse("taxpayers:delinquent"))
@@ -250,3 +256,19 @@ def test_work_queues_cost_the_same_queries_however_many_cases(
     assert _queue_queries(officer) == (mine, soon)  # the copies share the taxpayer: still one line
     assert _queue_queries(None)[0] == everyone
     assert soon == 1
+
+
+def test_a_letter_prints_the_standings_amounts(ledger):
+    from documents.content import ledger_content
+
+    assessment = the_installment()
+    deadline = date(2026, 6, 30)
+    content = ledger_content("03", assessment.taxpayer, [assessment.pk], DAY, deadline)
+    held = standing_of(assessment, as_of=deadline)
+    [row] = content["rows"]
+    assert (row["principal"], row["fee"], row["late_charge"], row["total"]) == (
+        held.outstanding_principal,
+        held.outstanding_fee,
+        held.late_charge,
+        held.outstanding_total,
+    )
