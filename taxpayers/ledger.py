@@ -6,15 +6,14 @@ computed here but the totals."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from taxpayers.late_charges import rates_for
-from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
+from taxpayers.models import Assessment, Payment, Taxpayer
 from taxpayers.prescription import Chain
 from taxpayers.settlement import Settlement
-from taxpayers.standing import Standing, standing_of
+from taxpayers.standing import Standing, standings_for
 
 
 @dataclass
@@ -77,26 +76,12 @@ def ledger_for(
         assessments = assessments.filter(subject_code=subject)
     if tax_year:
         assessments = assessments.filter(tax_year=tax_year)
-    assessments = list(assessments)
-    by_assessment: dict[int, list[Payment]] = defaultdict(list)
-    for payment in Payment.objects.filter(assessment__in=assessments).order_by("received_on", "id"):
-        by_assessment[payment.assessment_id].append(payment)
-    events: dict[int, list[PrescriptionEvent]] = defaultdict(list)
-    for event in PrescriptionEvent.objects.filter(assessment__in=assessments):
-        events[event.assessment_id].append(event)
-
     # A future 基準日, or a year whose rate is not yet in the table, is settled at the latest
     # published rates; the page says so.
     rates, assumed_from = rates_for(as_of)
     ledger = Ledger(as_of=as_of, rates_assumed_from=assumed_from)
-    for assessment in assessments:
-        standing = standing_of(
-            assessment,
-            as_of=as_of,
-            payments=by_assessment[assessment.pk],
-            events=events[assessment.pk],
-            rates=rates,
-        )
+    for standing in standings_for(assessments, as_of=as_of, rates=rates):
+        assessment = standing.assessment
         settlement = standing.settlement
         if outstanding_only and settlement.outstanding_total == 0:
             continue
