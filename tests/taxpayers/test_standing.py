@@ -15,7 +15,14 @@ from django.urls import reverse
 
 from taxpayers import prescription, reconciliation, settlement, standing
 from taxpayers.chains import prescriptions_due
-from taxpayers.models import Assessment, InstallmentBalance, Payment, PrescriptionEvent, Taxpayer
+from taxpayers.models import (
+    Assessment,
+    InstallmentBalance,
+    Payment,
+    PrescriptionEvent,
+    Taxpayer,
+    TaxpayerBalance,
+)
 from taxpayers.reconciliation import reconcile
 from taxpayers.services import PrescriptionEventError, record_prescription_event
 from taxpayers.standing import (
@@ -166,6 +173,11 @@ def test_the_event_service_records_with_history_and_moves_the_stored_date(ledger
     assert event.updated_terminal_number == "T0001"
     balance = InstallmentBalance.objects.get(pk=assessment.pk)
     assert balance.prescription_date is None  # suspended by the 差押
+    payer = TaxpayerBalance.objects.get(taxpayer=assessment.taxpayer)
+    assert payer.earliest_prescription_date is None  # its one delinquent installment is held
+    reconcile(as_of=DAY)  # the nightly run agrees with the refresh
+    assert InstallmentBalance.objects.get(pk=assessment.pk).prescription_date is None
+    assert InstallmentBalance.objects.get(pk=assessment.pk).base_prescription_date == date(2026, 5, 31)
     assert standing_of(the_installment(), as_of=DAY).status == SEIZED
     assert prescriptions_due(today=DAY) == []
     with pytest.raises(PrescriptionEventError, match="登録できません"):
