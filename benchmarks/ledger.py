@@ -8,6 +8,7 @@ queries, no network), each next to a baseline measured in the same run:
   * taxpayer page (収納状況照会) — p50/p95 and query counts for the smallest and largest histories;
   * search — p50/p95 over name, kana, address, birth date, phone and notice-number queries;
     (baseline for both: the signed-in menu page, which reads no taxpayer);
+  * わたしの仕事, 全職員の仕事 and 時効が近い期別 — p50/p95 and query counts (target p95 ≤ 100 ms);
   * full reconcile (baseline: one pass reading every installment and payment);
   * importing 1,000,000 assessment rows (new notices for existing taxpayers), rolled back after
     (baseline: COPY of the same file into a temporary table).
@@ -47,10 +48,10 @@ from wako_collections.actors import Actor  # noqa: E402
 from wako_collections.demo import load_demo_accounts  # noqa: E402
 
 
-def signed_in_client() -> Client:
+def signed_in_client(staff_number: str = "S1001") -> Client:
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    officer = Staff.objects.get(staff_number="S1001")
+    officer = Staff.objects.get(staff_number=staff_number)
     client = Client()
     client.force_login(officer)
     session = client.session
@@ -115,6 +116,30 @@ def bench_search(client: Client, samples: int, rng: random.Random) -> dict:
     rng.shuffle(queries)
     times = [timed_get(client, reverse("taxpayers:search"), query)[0] for query in queries[:samples]]
     return {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "n": len(times)}
+
+
+def bench_queues(samples: int) -> dict:
+    """わたしの仕事 (an officer with every taxpayer assigned would be the worst case; the demo officer
+    as generated), 全職員の仕事 (a supervisor) and 時効が近い期別: p50/p95 and query counts. Their
+    時効 lists are indexed queries on the renewed 時効予定日 reconcile stores (issue 16), so the
+    query count does not depend on the number of cases. Target: p95 ≤ 100 ms at 100,000 persons."""
+    officer, supervisor = signed_in_client("S1001"), signed_in_client("S2001")
+    pages = {
+        "my_work": (officer, reverse("negotiations:my_work")),
+        "all_work": (supervisor, reverse("negotiations:queues")),
+        "prescriptions_due": (officer, reverse("dispositions:prescriptions_due")),
+    }
+    result = {}
+    for name, (client, url) in pages.items():
+        timed_get(client, url)  # warm
+        runs = [timed_get(client, url) for _ in range(max(samples // 10, 10))]
+        times = [elapsed for elapsed, _, _ in runs]
+        result[name] = {
+            "p50": percentile(times, 0.5),
+            "p95": percentile(times, 0.95),
+            "queries": (min(q for _, q, _ in runs), max(q for _, q, _ in runs)),
+        }
+    return result
 
 
 def bench_reconcile() -> dict:
@@ -221,6 +246,7 @@ def measure(*, persons: int = 100_000, samples: int = 200, import_rows: int = 1_
         "baseline_page": bench_baseline_page(client, samples),
         "page": bench_taxpayer_page(client, samples, rng),
         "search": bench_search(client, samples, rng),
+        "queues": bench_queues(samples),
         "import": bench_import(import_rows),
     }
 

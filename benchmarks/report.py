@@ -91,6 +91,18 @@ def ledger_rows(table: Table, ledger: dict) -> None:
         "p95 ≤ 100 ms",
         search["p95"] <= 100,
     )
+    labels = {"my_work": "わたしの仕事", "all_work": "全職員の仕事", "prescriptions_due": "時効が近い期別"}
+    for name, label in labels.items():
+        queue = ledger.get("queues", {}).get(name)
+        if queue is None:
+            continue
+        table.add(
+            f"{label}, server time, p50 / p95 (queries)",
+            f"{queue['p50']:.0f} / {queue['p95']:.0f} ms ({queue['queries'][0]}–{queue['queries'][1]} queries)",
+            menu,
+            "p95 ≤ 100 ms, queries independent of the number of cases",
+            queue["p95"] <= 100 and queue["queries"][0] == queue["queries"][1],
+        )
     table.add(
         f"full `reconcile` of {reconcile['installments']:,} installments, daily run ({reconcile['changed']:,} changed)",
         f"{reconcile['seconds']:.1f} s",

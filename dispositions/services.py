@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,8 +28,8 @@ from dispositions.wage_limits import BaseAmountMissingError, WageInputError, com
 from taxpayers.late_charges import rates_for
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
 from taxpayers.prescription import period_end
-from taxpayers.settlement import ReceivedPayment, settle
-from taxpayers.subjects import rule_for
+from taxpayers.services import record_prescription_event
+from taxpayers.standing import standing_of
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
 from wako_collections.records import next_number, save_tracked, stamp
@@ -50,21 +49,6 @@ class Eligibility:
     principal: int
     fee: int
     late_charge: int
-
-
-def _settlement(assessment: Assessment, on: date, rates):
-    rule = rule_for(assessment.subject_code)
-    return settle(
-        principal=assessment.principal,
-        fee=assessment.demand_fee,
-        due_date=assessment.due_date,
-        payments=[ReceivedPayment(p.received_on, p.amount) for p in assessment.payments.all()],
-        as_of=on,
-        first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
-        order=settings.PAYMENT_ALLOCATION_ORDER,
-        rates=rates,
-        extended_from=assessment.late_charge_extended_from,
-    )
 
 
 def suspended_assessment_ids(taxpayer: Taxpayer) -> set[int]:
@@ -98,7 +82,6 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     ほか), not under 執行停止; for any disposition but 不納欠損, 時効 not completed (地方税法第18条:
     the claim is then extinguished) and no 即時消滅 (第15条の7第5項). An installment written off
     (欠損) by `on` is not listed: nothing is owed on it."""
-    from taxpayers.chains import time_barred_on
 
     stopped = suspended_assessment_ids(taxpayer)
     extinguished = immediately_extinguished_ids(taxpayer, on=on)
@@ -110,12 +93,13 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
         .prefetch_related("payments", "prescription_events")
         .order_by("due_date")
     ):
-        settled = _settlement(assessment, on, rates)
+        standing = standing_of(assessment, as_of=on, rates=rates, stopped=assessment.pk in stopped)
+        settled = standing.settlement
         owed = settled.outstanding_principal + settled.outstanding_fee
         if owed == 0 and settled.late_charge == 0:
             continue
         why_not = ""
-        barred_on = time_barred_on(assessment, on=on) if code != DispositionCode.WRITE_OFF else None
+        barred_on = standing.time_barred_on if code != DispositionCode.WRITE_OFF else None
         if barred_on:
             why_not = (
                 f"時効が完成しています（{format_date(barred_on)}）。不納欠損の対象です（地方税法第18条）。"
@@ -307,9 +291,7 @@ _ENDS = {
 
 
 def _event(actor: Actor, assessment: Assessment, kind: str, on: date, source: str) -> None:
-    event = PrescriptionEvent(assessment=assessment, kind=kind, occurred_on=on, source=source)
-    stamp(event, actor)
-    save_tracked(event, reason=f"{event.get_kind_display()}（{source}）")
+    record_prescription_event(actor=actor, assessment=assessment, kind=kind, on=on, source=source)
 
 
 def approve_disposition(

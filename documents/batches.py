@@ -126,15 +126,15 @@ def extraction_candidates(extraction: Extraction, issued_on: date) -> list[Candi
         balances = balances.annotate(last_contact=Subquery(last_contact)).filter(
             Q(last_contact__isnull=True) | Q(last_contact__lte=since)
         )
-    from taxpayers.chains import time_barred_on
-
+    # 時効 completed: extinguished (地方税法第18条), not demanded again — 不納欠損's business. The
+    # renewed 時効予定日 is the installment's standing as reconcile stored it (a 時効 event refreshes
+    # it when recorded); empty while a 差押・交付要求・猶予 holds it.
     balances = (
-        balances.select_related("assessment__taxpayer")
-        .prefetch_related("assessment__prescription_events", "assessment__payments")
+        balances.filter(Q(prescription_date__isnull=True) | Q(prescription_date__gte=issued_on))
+        .select_related("assessment__taxpayer")
         .order_by("assessment__taxpayer__atena_number", "assessment__due_date")
     )
-    # 時効 completed: extinguished (地方税法第18条), not demanded again — 不納欠損's business
-    candidates = _group(b for b in balances if not time_barred_on(b.assessment, on=issued_on))
+    candidates = _group(balances)
     return [
         c
         for c in candidates

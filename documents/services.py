@@ -16,6 +16,7 @@ from documents import content as contents
 from documents.catalogue import FormCode, Prescription, Source
 from documents.models import Document
 from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
+from taxpayers.services import new_prescription_event, record_prescription_events
 from wako_collections.actors import Actor, acting_as
 from wako_collections.pdf import render_many, render_pdf
 from wako_collections.records import bulk_create_tracked, next_number, save_tracked, stamp
@@ -75,13 +76,13 @@ def prescription_events(
         return []
     events = []
     for assessment in assessments:
-        event = PrescriptionEvent(
+        event = new_prescription_event(
+            actor=actor,
             assessment=assessment,
             kind=kind,
-            occurred_on=document.issued_on,
+            on=document.issued_on,
             source=f"{document.get_form_code_display()} {document.number}",
         )
-        stamp(event, actor)
         event._change_reason = reason  # type: ignore[attr-defined]
         events.append(event)
     return events
@@ -91,8 +92,9 @@ def _record(document: Document, assessments: Sequence[Assessment], actor: Actor,
     stamp(document, actor)
     save_tracked(document, reason=reason)
     document.assessments.set(assessments)
-    for event in prescription_events(document, assessments, actor):
-        save_tracked(event, reason=event._change_reason)  # type: ignore[attr-defined]
+    events = prescription_events(document, assessments, actor)
+    if events:
+        record_prescription_events(actor=actor, events=events, reason=events[0]._change_reason)  # type: ignore[attr-defined]
     return document
 
 
@@ -344,4 +346,4 @@ def record_many(
         caused = prescription_events(saved[d.number], [by_id[i] for i in ids], actor, already=already)
         already |= {e.assessment_id for e in caused if e.kind == PrescriptionEvent.Kind.DEMAND}
         events += caused
-    bulk_create_tracked(events, actor=actor, reason="一括発行")
+    record_prescription_events(actor=actor, events=events, reason="一括発行")

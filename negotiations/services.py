@@ -19,6 +19,7 @@ from django.utils import timezone
 from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInstallment, RefusedEdit
 from negotiations.schedules import ScheduledPayment
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
+from taxpayers.services import record_prescription_event
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
 from wako_collections.records import next_number, save_tracked, stamp
@@ -277,14 +278,14 @@ def make_pledge(
         save_tracked(pledge, reason="再誓約" if revises else "分納誓約")
         pledge.assessments.set(assessments)
         for assessment in assessments:  # a pledge acknowledges the debt (承認): it renews 時効
-            event = PrescriptionEvent(
+            record_prescription_event(
+                actor=actor,
                 assessment=assessment,
                 kind=PrescriptionEvent.Kind.ACKNOWLEDGEMENT,
-                occurred_on=pledged_on,
+                on=pledged_on,
                 source=f"分納誓約 {pledge.pledge_number}",
+                reason="分納誓約による承認",
             )
-            stamp(event, actor)
-            save_tracked(event, reason="分納誓約による承認")
         lates = list(projected_late_charges) or [0] * len(schedule)
         for payment, late in zip(schedule, lates, strict=True):
             line = PledgeInstallment(

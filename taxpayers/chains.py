@@ -7,31 +7,26 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from taxpayers.models import Assessment
-from taxpayers.prescription import ACKNOWLEDGEMENT, DEMAND, Chain, Event, chain
-from taxpayers.subjects import rule_for
+from taxpayers.prescription import Chain, Event
+from taxpayers.standing import chain_from_values
 
 
 def chain_for(assessment: Assessment, *, events=None, payments=None, today: date | None = None) -> Chain:
-    """`events` and `payments` may be given (prefetched); otherwise read from the assessment.
-    `today` (default: today) decides whether 時効 has completed.
-
-    Besides the 督促状 and the recorded events, each payment received after 法定納期限 (保険料: 納期限)
-    is an acknowledgement of what is still owed (一部納付は債務の承認, 民法第152条 applied by 地方税法
-    第18条第2項): 時効 runs anew from the next day."""
-    rule = rule_for(assessment.subject_code)
-    base = assessment.due_date if rule.is_premium else assessment.statutory_due_date
+    """The installment's 時効 chain to `today` (default: today), as its standing has it
+    (`taxpayers.standing`): the recorded events, the 督促状, and each payment received after
+    法定納期限 (保険料: 納期限) as an acknowledgement (民法第152条, 地方税法第18条第2項).
+    `events` and `payments` may be given (prefetched); otherwise read from the assessment."""
+    on = today or timezone.localdate()
     recorded = events if events is not None else assessment.prescription_events.all()
     received = payments if payments is not None else assessment.payments.all()
-    items = [Event(event.kind, event.occurred_on, event.source) for event in recorded]
-    if assessment.demand_issued_on:
-        items.append(Event(DEMAND, assessment.demand_issued_on, "督促状"))
-    items += [Event(ACKNOWLEDGEMENT, p.received_on, "一部納付") for p in received if p.received_on > base]
-    return chain(
-        base_date=base,
-        years=rule.prescription_years,
-        events=items,
-        is_premium=rule.is_premium,
-        today=today or timezone.localdate(),
+    return chain_from_values(
+        subject_code=assessment.subject_code,
+        statutory_due_date=assessment.statutory_due_date,
+        due_date=assessment.due_date,
+        demand_issued_on=assessment.demand_issued_on,
+        recorded=[Event(e.kind, e.occurred_on, e.source) for e in recorded],
+        payment_days=[p.received_on for p in received],
+        today=on,
     )
 
 
@@ -60,24 +55,20 @@ def without_time_barred(lines, *, on: date) -> tuple[list, list]:
 
 
 def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, officer=None):
-    """Installments still owed whose chained 時効予定日 falls in the next `within_days` (those already
+    """Installments still owed whose renewed 時効予定日 falls in the next `within_days` (those already
     past are 時効完成 and belong to 不納欠損, not to this watch); `officer` keeps those of the
-    taxpayers assigned to them. A chain only moves the date later or suspends it, so the ledger's
-    base date narrows the candidates; every candidate is chained (the oldest are often completed
-    ones, so a cut by base date could miss those the 督促 or a 差押 carried into the window)."""
+    taxpayers assigned to them. One indexed query on the date reconcile stored from each
+    installment's standing (InstallmentBalance.prescription_date, status + date index), then the
+    chain of the few found, for its explanation: three queries whatever the number of cases.
+    Returns (assessment, chain) pairs, soonest first."""
     horizon = today + timedelta(days=within_days)
     mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
-    candidates = (
+    found = list(
         Assessment.objects.filter(
-            balance__status="delinquent", balance__prescription_date__lte=horizon, **mine
+            balance__status="delinquent", balance__prescription_date__range=(today, horizon), **mine
         )
-        .select_related("taxpayer", "taxpayer__assigned_officer")
+        .select_related("taxpayer", "taxpayer__assigned_officer", "balance")
         .prefetch_related("prescription_events", "payments")
-        .order_by("balance__prescription_date")
+        .order_by("balance__prescription_date", "id")[:limit]
     )
-    due = []
-    for assessment in candidates.iterator(chunk_size=2_000):
-        result = chain_for(assessment, today=today)
-        if result.expires_on is not None and today <= result.expires_on <= horizon:
-            due.append((assessment, result))
-    return sorted(due, key=lambda item: item[1].expires_on)[:limit]
+    return [(assessment, chain_for(assessment, today=today)) for assessment in found]

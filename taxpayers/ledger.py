@@ -1,35 +1,24 @@
 """収納状況照会 for one taxpayer on a chosen day: every installment with what was billed, paid
 and is still owed, 督促手数料 and 延滞金 to that day, 時効予定日, and the payment history with
 how each payment was applied, and each installment's 時効 chain. Three queries whatever the
-length of the history, and one more for the installments written off (欠損).
+length of the history, and one more for the installments written off (欠損). Each line is the
+installment's standing (`taxpayers.standing`); nothing is computed here but the totals.
 
-An installment written off (不納欠損, `WrittenOff`) by the ledger's day is settled to the day its
-claim was extinguished, with the payments received by then; its 未納 is then nil (the amounts left
-the ledger and are shown as 欠損額 on the line), its status 欠損, and a payment received after
-that day is 過誤納 (the claim no longer exists, 地方税法第18条・第15条の7): shown on its payment line
-as 過誤納 with the flag `after_write_off`, applied to nothing."""
+An installment written off (不納欠損, `WrittenOff`) by the ledger's day owes nothing: its amounts
+left the ledger and are shown as 欠損額 on the line, its status is 欠損, and a payment received after
+its claim was extinguished is 過誤納, shown on its payment line with the flag `after_write_off`
+and applied to nothing (the standing settles it; see `taxpayers.standing`)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-
-from taxpayers.chains import chain_for
 from taxpayers.late_charges import rates_for
-from taxpayers.models import (
-    Assessment,
-    InstallmentBalance,
-    Payment,
-    PrescriptionEvent,
-    Taxpayer,
-    WrittenOff,
-)
+from taxpayers.models import Assessment, Payment, Taxpayer, WrittenOff
 from taxpayers.prescription import Chain
-from taxpayers.settlement import ReceivedPayment, Settlement, prescription_date, settle
-from taxpayers.subjects import rule_for
+from taxpayers.settlement import Settlement
+from taxpayers.standing import Standing, standings_for
 
 
 @dataclass
@@ -38,7 +27,12 @@ class InstallmentLine:
     settlement: Settlement
     prescription_date: date  # 法定納期限 (保険料: 納期限) + 5 (2) years, before any renewal
     chain: Chain | None = None  # with the 督促 and recorded events: the 時効予定日 that counts
-    written_off: WrittenOff | None = None  # 欠損 by the ledger's day: 未納 nil, the amounts there
+    standing: Standing | None = None  # all of the above, from taxpayers.standing
+
+    @property
+    def written_off(self) -> WrittenOff | None:
+        """The 不納欠損 in force on the ledger's day: 未納 nil, the amounts there."""
+        return self.standing.write_off if self.standing else None
 
     @property
     def paid_total(self) -> int:
@@ -95,57 +89,17 @@ def ledger_for(
         assessments = assessments.filter(subject_code=subject)
     if tax_year:
         assessments = assessments.filter(tax_year=tax_year)
-    assessments = list(assessments)
-    by_assessment: dict[int, list[Payment]] = defaultdict(list)
-    for payment in Payment.objects.filter(assessment__in=assessments).order_by("received_on", "id"):
-        by_assessment[payment.assessment_id].append(payment)
-    events: dict[int, list[PrescriptionEvent]] = defaultdict(list)
-    for event in PrescriptionEvent.objects.filter(assessment__in=assessments):
-        events[event.assessment_id].append(event)
-
-    written_off = {
-        item.assessment_id: item
-        for item in WrittenOff.objects.filter(assessment__in=assessments, written_off_on__lte=as_of)
-    }
-
     # A future 基準日, or a year whose rate is not yet in the table, is settled at the latest
     # published rates; the page says so.
     rates, assumed_from = rates_for(as_of)
     ledger = Ledger(as_of=as_of, rates_assumed_from=assumed_from)
-    for assessment in assessments:
-        rule = rule_for(assessment.subject_code)
-        off = written_off.get(assessment.pk)
-        received = by_assessment[assessment.pk]
-        late = [p for p in received if off and p.received_on > off.extinguished_on]
-        settlement = settle(
-            principal=assessment.principal,
-            fee=assessment.demand_fee,
-            due_date=assessment.due_date,
-            payments=[ReceivedPayment(p.received_on, p.amount, p) for p in received if p not in late],
-            as_of=off.extinguished_on if off else as_of,
-            first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
-            order=settings.PAYMENT_ALLOCATION_ORDER,
-            rates=rates,
-            extended_from=assessment.late_charge_extended_from,
-        )
-        if off:
-            settlement.outstanding_principal = settlement.outstanding_fee = settlement.late_charge = 0
-            settlement.status = InstallmentBalance.Status.WRITTEN_OFF
+    for standing in standings_for(assessments, as_of=as_of, rates=rates):
+        assessment = standing.assessment
+        settlement = standing.settlement
         if outstanding_only and settlement.outstanding_total == 0:
             continue
         line = InstallmentLine(
-            assessment,
-            settlement,
-            prescription_date(
-                statutory_due_date=assessment.statutory_due_date,
-                due_date=assessment.due_date,
-                is_premium=rule.is_premium,
-                years=rule.prescription_years,
-            ),
-        )
-        line.written_off = off
-        line.chain = chain_for(
-            assessment, events=events[assessment.pk], payments=by_assessment[assessment.pk], today=as_of
+            assessment, settlement, standing.base_prescription_date, standing.chain, standing
         )
         ledger.lines.append(line)
         totals = ledger.totals
@@ -154,11 +108,12 @@ def ledger_for(
         totals.outstanding_principal += settlement.outstanding_principal
         totals.outstanding_fee += settlement.outstanding_fee
         totals.late_charge += settlement.late_charge
-        if off:
-            totals.written_off += off.total
-            totals.overpaid_after_write_off += sum(p.amount for p in late)
+        if standing.write_off is not None:
+            totals.written_off += standing.write_off.total
+            totals.overpaid_after_write_off += sum(p.amount for p in standing.late_payments)
             ledger.payments += [
-                PaymentLine(p, assessment, 0, 0, 0, p.amount, after_write_off=True) for p in late
+                PaymentLine(p, assessment, 0, 0, 0, p.amount, after_write_off=True)
+                for p in standing.late_payments
             ]
         for allocation in settlement.allocations:
             ledger.payments.append(

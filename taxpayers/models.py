@@ -281,7 +281,8 @@ class Assessment(StampedModel):
 
 class PrescriptionEvent(StampedModel):
     """An event that renews or suspends an installment's 時効 (地方税法第18条の2, 民法第147条以下),
-    with the record it came from. The 時効 ledger (dispositions) computes the 時効予定日 from them."""
+    with the record it came from. The installment's standing (taxpayers/standing.py) computes the
+    時効予定日 from them; they are recorded only through `services.record_prescription_event`."""
 
     class Kind(models.TextChoices):
         DEMAND = "demand", "督促"
@@ -412,14 +413,25 @@ class InstallmentBalance(models.Model):
     status = models.CharField(
         "状態", max_length=12, choices=Status.choices, db_comment="未到来・納期内・滞納・完納・欠損"
     )
-    prescription_date = models.DateField("時効予定日", db_comment="時効予定日")
+    base_prescription_date = models.DateField(
+        "時効予定日（更新前）", db_comment="更新・完成猶予の前の時効予定日（法定納期限の翌日から起算）"
+    )
+    prescription_date = models.DateField(
+        "時効予定日",
+        null=True,
+        db_comment="督促・承認・差押等による更新後の時効予定日（taxpayers.standing）。差押・交付要求・猶予の間は空",
+    )
     last_received_on = models.DateField("最終収納日", null=True, db_comment="最終収納日")
 
     class Meta:
         verbose_name = "期別残高"
         verbose_name_plural = "期別残高"
         db_table_comment = "消込結果（期別ごと。reconcile が再計算する）"
-        indexes = [models.Index(fields=["status", "prescription_date"], name="taxpayers_balance_status")]
+        indexes = [
+            models.Index(fields=["status", "base_prescription_date"], name="taxpayers_balance_status"),
+            # the near-時効 lists (わたしの仕事, 全職員の仕事, 時効が近い期別): delinquent, renewed date in a window
+            models.Index(fields=["status", "prescription_date"], name="taxpayers_balance_renewed"),
+        ]
 
     def __str__(self):
         return f"{self.assessment_id} {self.get_status_display()}"

@@ -4,11 +4,17 @@ still owed on a day, and per taxpayer the totals of what is delinquent.
 The results live in InstallmentBalance and TaxpayerBalance, which are derived (no history: the
 assessments and payments they come from have it). One transaction:
 
-1. Installments paid in full by 納期限, or with nothing paid and not yet late — nearly all of
-   them — are settled by one SQL statement.
-2. The rest (paid late, in part, or unpaid after 納期限) are found by one aggregate, read in
-   chunks, settled by `settlement.settle` in Python and copied into a temporary table.
-   An installment written off (欠損) by `as_of` takes the status written_off and owes nothing.
+1. Installments paid in full by 納期限, or with nothing paid and not yet late, with no 督促 or
+   時効 event — nearly all of them — are settled by one SQL statement; their 時効予定日 is the base
+   date, computed in Python by `standing.base_prescription_date` for each (科目, 納期限, 法定納期限)
+   of the run and joined from a temporary table (no period arithmetic in SQL: one `period_end`).
+2. The rest (paid late, in part, unpaid after 納期限, or with a 督促 or event) are found by one
+   aggregate, read in chunks with their 時効 events, and given their standing by
+   `taxpayers.standing` (the one home: the money and the renewed 時効予定日) in Python, then
+   copied into a temporary table. InstallmentBalance keeps both dates: `base_prescription_date`
+   (before renewals) and `prescription_date` (renewed; empty while 差押・交付要求・猶予 hold it),
+   the latter indexed with the status for the near-時効 lists. An installment written off (欠損)
+   by `as_of` takes the status written_off and owes nothing.
 3. Both are upserted into InstallmentBalance, writing only rows whose values changed, so a daily
    run rewrites the few percent that moved, not the whole ledger.
 4. Per-taxpayer totals are rebuilt the same way. A ReconcileRun row records the run.
@@ -17,18 +23,19 @@ assessments and payments they come from have it). One transaction:
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from taxpayers.late_charges import rates_for
 from taxpayers.models import ReconcileRun
-from taxpayers.settlement import ReceivedPayment, prescription_date, settle
-from taxpayers.subjects import RULES, Subject
+from taxpayers.prescription import Event
+from taxpayers.settlement import ReceivedPayment
+from taxpayers.standing import base_prescription_date, standing_from_values
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,7 @@ BALANCE_FIELDS = (
     "outstanding_fee",
     "late_charge",
     "status",
+    "base_prescription_date",
     "prescription_date",
     "last_received_on",
 )
@@ -62,30 +70,18 @@ def _upsert_tail(table: str, key: str, fields: tuple[str, ...]) -> str:
     return f"ON CONFLICT ({key}) DO UPDATE SET {assignments} WHERE ({current}) IS DISTINCT FROM ({proposed})"
 
 
-def _prescription_sql() -> str:
-    """時効予定日 in SQL, from the same RULES as settlement.prescription_date (民法第143条:
-    the day before the corresponding day; 28 February when a 29 February start has none)."""
-    premium = ", ".join(f"'{code.value}'" for code, rule in RULES.items() if rule.is_premium) or "''"
-    years = " ".join(f"WHEN '{code.value}' THEN {rule.prescription_years}" for code, rule in RULES.items())
-    start = f"(CASE WHEN a.subject_code IN ({premium}) THEN a.due_date ELSE a.statutory_due_date END + 1)"
-    span = f"(CASE a.subject_code {years} END)"
-    target = f"(extract(year FROM {start})::int + {span})"
-    leap = f"(mod({target}, 4) = 0 AND (mod({target}, 100) <> 0 OR mod({target}, 400) = 0))"
-    return (
-        f"CASE WHEN to_char({start}, 'MM-DD') = '02-29' AND NOT {leap} "
-        f"THEN make_date({target}, 2, 28) "
-        f"ELSE ({start} + make_interval(years => {span}))::date - 1 END"
-    )
-
-
 _PAID = "coalesce(sum(p.amount), 0)"
 _LAST = "max(p.received_on)"
 # Settled without Python: paid in full by 納期限, or nothing paid and not yet late. With 申告期限の
 # 延長, "by 納期限" means by 法定納期限: a payment during the extension bears its 延滞金 (第327条).
+# Their 時効 is the base date too: no 督促, no recorded event, no payment after 法定納期限 (保険料:
+# 納期限) that would be an acknowledgement — `least` keeps this free of the subject rules.
 _SIMPLE = (
-    f"(({_PAID} >= a.principal + a.demand_fee AND ({_LAST} IS NULL OR {_LAST} <= "
+    f"((({_PAID} >= a.principal + a.demand_fee AND ({_LAST} IS NULL OR {_LAST} <= "
     f"CASE WHEN a.filing_deadline_extended THEN a.statutory_due_date ELSE a.due_date END)) "
-    f"OR ({_PAID} = 0 AND %(as_of)s <= a.due_date))"
+    f"OR ({_PAID} = 0 AND %(as_of)s <= a.due_date)) "
+    f"AND ({_LAST} IS NULL OR {_LAST} <= least(a.due_date, a.statutory_due_date)) "
+    f"AND a.demand_issued_on IS NULL AND bool_and(ev.assessment_id IS NULL))"
 )
 # 欠損 (不納欠損, taxpayers.WrittenOff) by the day settled to: nothing is owed on the installment any
 # more (the amounts written off are on the WrittenOff row), and its status takes it out of every
@@ -102,8 +98,14 @@ _OTHERS_WRITTEN_OFF = """
 """
 _JOIN = (
     "FROM taxpayers_assessment a "
-    "LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s"
+    "LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s "
+    "LEFT JOIN (SELECT DISTINCT assessment_id FROM taxpayers_prescriptionevent) ev ON ev.assessment_id = a.id"
 )
+# The base 時効予定日 of each (科目, 納期限, 法定納期限) in the run, computed in Python by the one
+# `prescription.period_end` (through `standing.base_prescription_date`): there are a few hundred.
+_BASES = """
+    SELECT DISTINCT a.subject_code, a.due_date, a.statutory_due_date FROM taxpayers_assessment a {where}
+"""
 _COLUMNS = "assessment_id, " + ", ".join(BALANCE_FIELDS)
 
 _SIMPLE_UPSERT = f"""
@@ -119,9 +121,12 @@ _SIMPLE_UPSERT = f"""
                 WHEN {_PAID} >= a.principal + a.demand_fee THEN 'paid'
                 WHEN %(as_of)s < date_trunc('month', a.due_date)::date THEN 'not_yet_due'
                 ELSE 'within_term' END,
-           {{prescription}},
+           min(base.prescription_date),
+           min(base.prescription_date),
            {_LAST}
       {_JOIN}
+      JOIN reconcile_bases base ON base.subject_code = a.subject_code AND base.due_date = a.due_date
+                               AND base.statutory_due_date = a.statutory_due_date
      {{where}}
   GROUP BY a.id
     HAVING {_SIMPLE}
@@ -139,12 +144,17 @@ _OTHER_IDS = f"""
 
 _OTHERS = f"""
     SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
-           a.filing_deadline_extended,
+           a.filing_deadline_extended, a.demand_issued_on,
            coalesce(array_agg(p.received_on ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::date[]),
            coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[])
       {_JOIN}
      WHERE a.id = ANY(%(chunk)s)
   GROUP BY a.id
+"""
+
+_EVENTS = """
+    SELECT assessment_id, kind, occurred_on, source FROM taxpayers_prescriptionevent
+     WHERE assessment_id = ANY(%(chunk)s)
 """
 
 _OTHERS_UPSERT = f"""
@@ -180,20 +190,22 @@ class ReconcileSummary:
     as_of: date
 
 
-def _settled_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
-    assessment_id, subject, principal, fee, due, statutory_due, extended, paid_days, amounts = row
-    rule = RULES[Subject(subject)]
-    result = settle(
+def _settled_row(row, as_of: date, rates, events: dict[int, list[Event]]) -> tuple:
+    assessment_id, subject, principal, fee, due, statutory_due, extended, demanded, paid_days, amounts = row
+    standing = standing_from_values(
+        subject_code=subject,
         principal=principal,
         fee=fee,
         due_date=due,
-        payments=[ReceivedPayment(day, amount) for day, amount in zip(paid_days, amounts, strict=True)],
-        as_of=as_of,
-        first_band_months=premium_months if rule.is_premium else 1,
-        order=order,
-        rates=rates,
+        statutory_due_date=statutory_due,
         extended_from=statutory_due if extended else None,
+        demand_issued_on=demanded,
+        payments=[ReceivedPayment(day, amount) for day, amount in zip(paid_days, amounts, strict=True)],
+        events=events.get(assessment_id, ()),
+        as_of=as_of,
+        rates=rates,
     )
+    result = standing.settlement
     return (
         assessment_id,
         result.paid_principal,
@@ -202,13 +214,9 @@ def _settled_row(row, as_of: date, order, premium_months: int, rates) -> tuple:
         result.outstanding_principal,
         result.outstanding_fee,
         result.late_charge,
-        result.status,
-        prescription_date(
-            statutory_due_date=statutory_due,
-            due_date=due,
-            is_premium=rule.is_premium,
-            years=rule.prescription_years,
-        ),
+        standing.payment_status,
+        standing.base_prescription_date,
+        standing.prescription_date,
         result.last_received_on,
     )
 
@@ -218,8 +226,6 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
     as_of = as_of or timezone.localdate()
     started = timezone.now()
     ids = sorted(set(assessment_ids)) if assessment_ids is not None else None
-    order = tuple(settings.PAYMENT_ALLOCATION_ORDER)
-    premium_months = settings.NHI_PREMIUM_FIRST_BAND_MONTHS
     rates, assumed_from = rates_for(as_of)
     if assumed_from:
         logger.warning(
@@ -236,19 +242,42 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
         )
         cursor.execute("TRUNCATE reconcile_others")
         cursor.execute(
-            _SIMPLE_UPSERT.format(prescription=_prescription_sql(), where="WHERE true" + only), params
+            "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_bases (subject_code varchar(10), due_date date, "
+            "statutory_due_date date, prescription_date date) ON COMMIT DROP"
         )
+        cursor.execute("TRUNCATE reconcile_bases")
+        cursor.execute(_BASES.format(where="WHERE true" + only), params)
+        bases = [
+            (
+                subject,
+                due,
+                statutory,
+                base_prescription_date(subject_code=subject, statutory_due_date=statutory, due_date=due),
+            )
+            for subject, due, statutory in cursor.fetchall()
+        ]
+        with cursor.cursor.copy(
+            "COPY reconcile_bases (subject_code, due_date, statutory_due_date, prescription_date) FROM STDIN"
+        ) as copy:
+            for base in bases:
+                copy.write_row(base)
+        cursor.execute(_SIMPLE_UPSERT.format(where="WHERE true" + only), params)
         changed = cursor.rowcount
         cursor.execute(_OTHER_IDS.format(where="WHERE true" + only), params)
         other_ids = [row[0] for row in cursor.fetchall()]
         # In chunks: a COPY cannot run while another query on the connection is being read,
         # so each chunk is fetched whole, then written.
         for start in range(0, len(other_ids), CHUNK):
-            cursor.execute(_OTHERS, {**params, "chunk": other_ids[start : start + CHUNK]})
+            chunk = other_ids[start : start + CHUNK]
+            cursor.execute(_EVENTS, {"chunk": chunk})
+            events: dict[int, list[Event]] = defaultdict(list)
+            for assessment_id, kind, occurred_on, source in cursor.fetchall():
+                events[assessment_id].append(Event(kind, occurred_on, source))
+            cursor.execute(_OTHERS, {**params, "chunk": chunk})
             rows = cursor.fetchall()
             with cursor.cursor.copy(f"COPY reconcile_others ({_COLUMNS}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(_settled_row(row, as_of, order, premium_months, rates))
+                    copy.write_row(_settled_row(row, as_of, rates, events))
         cursor.execute(_OTHERS_WRITTEN_OFF, params)
         cursor.execute(_OTHERS_UPSERT)
         changed += cursor.rowcount
@@ -286,3 +315,39 @@ def summarize(as_of: date, *, installments: int, changed: int) -> ReconcileSumma
         )
         payers, principal, delinquent = cursor.fetchone()
     return ReconcileSummary(installments, changed, int(delinquent), payers, int(principal), as_of)
+
+
+def refresh_prescription_dates(*, assessment_ids: Iterable[int]) -> int:
+    """After a 時効 event is recorded: the renewed 時効予定日 of those installments (and their
+    taxpayers' earliest one) from their standing, without waiting for the next reconcile, so the
+    near-時効 lists, which read the stored date, see the event at once. Only the dates: the money
+    stays as the last reconcile left it. Returns the number of balances changed."""
+    from taxpayers.chains import chain_for
+    from taxpayers.models import Assessment, InstallmentBalance
+
+    ids = sorted(set(assessment_ids))
+    if not ids:
+        return 0
+    today = timezone.localdate()
+    changed = []
+    for assessment in (
+        Assessment.objects.filter(pk__in=ids, balance__isnull=False)
+        .select_related("balance")
+        .prefetch_related("prescription_events", "payments")
+    ):
+        renewed = chain_for(assessment, today=today).expires_on
+        if assessment.balance.prescription_date != renewed:
+            assessment.balance.prescription_date = renewed
+            changed.append(assessment.balance)
+    if changed:
+        InstallmentBalance.objects.bulk_update(changed, ["prescription_date"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE taxpayers_taxpayerbalance t SET earliest_prescription_date = ("
+                " SELECT min(b.prescription_date) FROM taxpayers_installmentbalance b"
+                " JOIN taxpayers_assessment a ON a.id = b.assessment_id"
+                " WHERE a.taxpayer_id = t.taxpayer_id AND b.status = 'delinquent')"
+                " WHERE t.taxpayer_id IN (SELECT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%s))",
+                [[b.assessment_id for b in changed]],
+            )
+    return len(changed)

@@ -162,12 +162,10 @@ def status_on(as_of: date, due_date: date, outstanding: int) -> str:
 
 
 def prescription_date(*, statutory_due_date: date, due_date: date, is_premium: bool, years: int) -> date:
-    """時効予定日: the last day of the period, counted from the day after 法定納期限 (taxes,
-    地方税法第18条第1項) or after 納期限 (保険料, 国民健康保険法第110条第1項), by 民法第143条.
-    Events that renew or suspend it (督促, 承認, 差押 …) come with the dispositions ledger."""
-    start = (due_date if is_premium else statutory_due_date) + timedelta(days=1)
-    try:
-        corresponding = start.replace(year=start.year + years)
-    except ValueError:  # 29 February with no counterpart: the period ends on 28 February
-        return date(start.year + years, 2, 28)
-    return corresponding - timedelta(days=1)
+    """時効予定日 before any renewal: the last day of the period counted from the day after 法定納期限
+    (taxes, 地方税法第18条第1項) or after 納期限 (保険料, 国民健康保険法第110条第1項), by the one
+    `prescription.period_end` (民法第143条). The renewed date is the installment's standing
+    (`taxpayers.standing`)."""
+    from taxpayers.prescription import period_end
+
+    return period_end((due_date if is_premium else statutory_due_date) + timedelta(days=1), years)

@@ -7,6 +7,7 @@ import pytest
 from taxpayers.models import Assessment, InstallmentBalance, ReconcileRun, TaxpayerBalance
 from taxpayers.reconciliation import reconcile
 from taxpayers.settlement import prescription_date
+from taxpayers.standing import standing_of
 from taxpayers.subjects import rule_for
 from tests.taxpayers.conftest import ASSESSMENT_HEADER, PAYMENT_HEADER
 
@@ -34,7 +35,13 @@ def test_taxpayer_totals_count_only_delinquent_installments(ledger):
     taro = TaxpayerBalance.objects.get(taxpayer__atena_number="000000101")
     # The 2025 resident tax was paid on time; only the 2021 fixed-asset installment is delinquent.
     assert (taro.delinquent_installments, taro.outstanding_principal) == (1, 35_000)
-    assert taro.earliest_prescription_date == date(2026, 5, 31)
+    # The renewed 時効予定日 (the part payment after 法定納期限 is an acknowledgement), as the
+    # installment's standing has it; the base date stays on the installment's balance.
+    late = Assessment.objects.get(taxpayer__atena_number="000000101", balance__status="delinquent")
+    standing = standing_of(late, as_of=date(2025, 6, 25))
+    assert standing.base_prescription_date == late.balance.base_prescription_date == date(2026, 5, 31)
+    assert taro.earliest_prescription_date == standing.prescription_date == late.balance.prescription_date
+    assert standing.prescription_date > date(2026, 5, 31)
 
 
 @pytest.mark.parametrize(
@@ -71,4 +78,4 @@ def test_sql_and_python_agree_on_the_prescription_date(ledger, write_csv, batch_
         years=rule.prescription_years,
     )
     assert assessment.balance.status == "paid"
-    assert assessment.balance.prescription_date == expected
+    assert assessment.balance.prescription_date == assessment.balance.base_prescription_date == expected

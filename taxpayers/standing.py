@@ -1,0 +1,379 @@
+"""The standing of an installment on a day — the ONE place that turns an installment, its
+payments, its 時効 events and the day asked about into what it owes and where its 時効 stands.
+
+Every page, queue, document and the nightly reconcile ask this module; none recomputes a part:
+
+* 本税・督促手数料・延滞金, due and paid, by `settlement.settle` (which applies the payments in the
+  allocation order and computes 延滞金 with `late_charges.compute_late_charge`, period by period);
+* the 時効 chain and 時効予定日 by `prescription.chain` (督促, 承認 — including every part payment
+  after 法定納期限 —, 差押, 交付要求, 催告, 猶予 and their ends), with the one `period_end`
+  (民法第143条) also giving the base date before any renewal;
+* the status, in the vocabulary below.
+
+The pure law modules (`late_charges`, `prescription`, `settlement`) stay pure; this module composes
+them with the data. Two entry points: `standing_of` for model instances (prefetched payments and
+events, or given), `standing_from_values` for plain values (reconcile's bulk rows). `standings_for`
+reads many installments in three queries whatever their number.
+
+Extension points (filled by the issue-16 work that follows; empty today):
+* `exemptions`: 延滞金の免除・減免 periods (地方税法第15条の9 ほか) — handed through to the 延滞金
+  computation once `late_charges` accepts them; recorded on the standing now.
+* `write_off`: the installment's `WrittenOff` (不納欠損) once approved by the day asked about. It
+  is settled to the day its claim was extinguished (消滅日) with the payments received by then;
+  nothing is owed after it (the amounts left the ledger as 欠損額), its status is 欠損, and a payment
+  received after the 消滅日 is 過誤納 (the claim no longer exists, 地方税法第18条・第15条の7): it
+  is applied to nothing and listed in `late_payments`.
+* `pledged`, `stopped`: 分納誓約 in force, 執行停止 in force — known to the apps that own them
+  (negotiations, dispositions), which pass them in; the status says 分納中・停止中.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from taxpayers.late_charges import rates_for
+from taxpayers.prescription import ACKNOWLEDGEMENT, DEMAND, LABELS, Chain, Event, chain, period_end
+from taxpayers.settlement import DELINQUENT, ReceivedPayment, Settlement, settle
+from taxpayers.subjects import rule_for
+
+# Status vocabulary. The first four are what the payments say (settlement.status_on, also what
+# reconcile stores in InstallmentBalance.status); the rest refine 滞納 with what else holds.
+PAID = "paid"  # 完納
+NOT_YET_DUE = "not_yet_due"  # 未到来
+WITHIN_TERM = "within_term"  # 納期内
+DELINQUENT_STATUS = DELINQUENT  # 滞納
+PLEDGED = "pledged"  # 分納中
+SEIZED = "seized"  # 差押中（交付要求中を含む）
+STOPPED = "stopped"  # 停止中（滞納処分の執行停止）
+POSTPONED = "postponed"  # 猶予中（徴収・換価の猶予）
+TIME_BARRED = "time_barred"  # 時効完成
+WRITTEN_OFF = "written_off"  # 欠損（不納欠損済み）
+
+STATUS_LABELS = {
+    PAID: "完納",
+    NOT_YET_DUE: "未到来",
+    WITHIN_TERM: "納期内",
+    DELINQUENT_STATUS: "滞納",
+    PLEDGED: "分納中",
+    SEIZED: "差押中",
+    STOPPED: "停止中",
+    POSTPONED: "猶予中",
+    TIME_BARRED: "時効完成",
+    WRITTEN_OFF: "欠損",
+}
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A period whose 延滞金 is exempted or reduced (extension point; see the module docstring)."""
+
+    start: date
+    end: date
+    reason: str = ""
+
+
+def prescription_base(*, subject_code: str, statutory_due_date: date, due_date: date) -> date:
+    """The day the 時効 period counts from the day after: 法定納期限 (taxes, 地方税法第18条第1項)
+    or 納期限 (保険料, 国民健康保険法第110条第1項)."""
+    return due_date if rule_for(subject_code).is_premium else statutory_due_date
+
+
+def base_prescription_date(*, subject_code: str, statutory_due_date: date, due_date: date) -> date:
+    """時効予定日 before any renewal: `prescription.period_end` from the day after the base."""
+    base = prescription_base(
+        subject_code=subject_code, statutory_due_date=statutory_due_date, due_date=due_date
+    )
+    return period_end(base + timedelta(days=1), rule_for(subject_code).prescription_years)
+
+
+def chain_events(
+    *,
+    subject_code: str,
+    statutory_due_date: date,
+    due_date: date,
+    demand_issued_on: date | None,
+    recorded: Iterable[Event],
+    payment_days: Iterable[date],
+) -> list[Event]:
+    """The events of the chain: the recorded ones, the 督促状 (from the 調定), and each payment
+    received after the base day, an acknowledgement of what is still owed (一部納付は債務の承認,
+    民法第152条 applied by 地方税法第18条第2項)."""
+    base = prescription_base(
+        subject_code=subject_code, statutory_due_date=statutory_due_date, due_date=due_date
+    )
+    items = list(recorded)
+    if demand_issued_on:
+        items.append(Event(DEMAND, demand_issued_on, "督促状"))
+    items += [Event(ACKNOWLEDGEMENT, day, "一部納付") for day in payment_days if day > base]
+    return items
+
+
+def chain_from_values(
+    *,
+    subject_code: str,
+    statutory_due_date: date,
+    due_date: date,
+    demand_issued_on: date | None,
+    recorded: Iterable[Event],
+    payment_days: Iterable[date],
+    today: date,
+) -> Chain:
+    """The 時効 chain to `today` (whether 時効 has completed is judged on that day)."""
+    rule = rule_for(subject_code)
+    return chain(
+        base_date=prescription_base(
+            subject_code=subject_code, statutory_due_date=statutory_due_date, due_date=due_date
+        ),
+        years=rule.prescription_years,
+        events=chain_events(
+            subject_code=subject_code,
+            statutory_due_date=statutory_due_date,
+            due_date=due_date,
+            demand_issued_on=demand_issued_on,
+            recorded=recorded,
+            payment_days=payment_days,
+        ),
+        is_premium=rule.is_premium,
+        today=today,
+    )
+
+
+@dataclass
+class Standing:
+    as_of: date
+    settlement: Settlement
+    chain: Chain
+    base_prescription_date: date  # before any renewal (民法第143条 from the base day)
+    status: str
+    exemptions: tuple[Exemption, ...] = ()
+    written_off_on: date | None = None
+    assessment: object = None  # the Assessment, when the standing was made from one
+    write_off: object = None  # the WrittenOff in force on `as_of` (see the module docstring)
+    late_payments: tuple = ()  # payments (their keys) received after the 消滅日: 過誤納 in full
+
+    # --- money ---
+    @property
+    def payment_status(self) -> str:
+        """未到来・納期内・滞納・完納, from the payments alone (what reconcile stores)."""
+        return self.settlement.status
+
+    @property
+    def outstanding_principal(self) -> int:
+        return self.settlement.outstanding_principal
+
+    @property
+    def outstanding_fee(self) -> int:
+        return self.settlement.outstanding_fee
+
+    @property
+    def late_charge(self) -> int:
+        return self.settlement.late_charge
+
+    @property
+    def outstanding_total(self) -> int:
+        return self.settlement.outstanding_total
+
+    @property
+    def paid_total(self) -> int:
+        s = self.settlement
+        return s.paid_principal + s.paid_fee + s.paid_late_charge
+
+    # --- 時効 ---
+    @property
+    def prescription_date(self) -> date | None:
+        """The 時効予定日 that counts (renewed by the chain); None while 差押・交付要求・猶予 hold it."""
+        return self.chain.expires_on
+
+    @property
+    def time_barred_on(self) -> date | None:
+        """The day 時効 completed when it had by `as_of` (地方税法第18条); None otherwise."""
+        completed = self.chain.completed_on
+        return completed if completed is not None and completed < self.as_of else None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def _status(
+    settled: Settlement,
+    chained: Chain,
+    as_of: date,
+    *,
+    written_off_on: date | None,
+    pledged: bool,
+    stopped: bool,
+) -> str:
+    if written_off_on is not None and written_off_on <= as_of:
+        return WRITTEN_OFF
+    if settled.status != DELINQUENT:
+        return settled.status
+    if chained.completed_on is not None and chained.completed_on < as_of:
+        return TIME_BARRED
+    if chained.suspended_by in (LABELS["seizure"], LABELS["delivery_request"]):
+        return SEIZED
+    if chained.suspended_by == LABELS["postponement"]:
+        return POSTPONED
+    if stopped:
+        return STOPPED
+    if pledged:
+        return PLEDGED
+    return DELINQUENT
+
+
+def standing_from_values(
+    *,
+    subject_code: str,
+    principal: int,
+    fee: int,
+    due_date: date,
+    statutory_due_date: date,
+    extended_from: date | None,
+    demand_issued_on: date | None,
+    payments: Sequence[ReceivedPayment],
+    events: Iterable[Event],
+    as_of: date,
+    rates=None,
+    chain_payments: Sequence[ReceivedPayment] | None = None,
+    exemptions: Sequence[Exemption] = (),
+    written_off_on: date | None = None,
+    pledged: bool = False,
+    stopped: bool = False,
+    assessment: object = None,
+    write_off=None,
+) -> Standing:
+    """The standing from plain values. `payments` are settled up to `as_of`; the chain reads
+    `chain_payments` (default: the same payments) as acknowledgements; `events` are the recorded
+    時効 events. `rates`: from `late_charges.rates_for(as_of)` when not given. `write_off` (a
+    `WrittenOff`, or anything with `written_off_on` and `extinguished_on`) counts once its
+    written_off_on is on or before `as_of`."""
+    rule = rule_for(subject_code)
+    if rates is None:
+        rates = rates_for(as_of)[0]
+    if write_off is not None and write_off.written_off_on > as_of:
+        write_off = None
+    settled_to, late = as_of, []
+    if write_off is not None:
+        written_off_on, settled_to = write_off.written_off_on, write_off.extinguished_on
+        if chain_payments is None:
+            chain_payments = payments
+        late = [p for p in payments if p.received_on > settled_to]
+        payments = [p for p in payments if p.received_on <= settled_to]
+    settled = settle(
+        principal=principal,
+        fee=fee,
+        due_date=due_date,
+        payments=payments,
+        as_of=settled_to,
+        first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+        order=settings.PAYMENT_ALLOCATION_ORDER,
+        rates=rates,
+        extended_from=extended_from,
+    )
+    if write_off is not None:
+        settled.outstanding_principal = settled.outstanding_fee = settled.late_charge = 0
+        settled.status = WRITTEN_OFF
+    chained = chain_from_values(
+        subject_code=subject_code,
+        statutory_due_date=statutory_due_date,
+        due_date=due_date,
+        demand_issued_on=demand_issued_on,
+        recorded=events,
+        payment_days=[p.received_on for p in (payments if chain_payments is None else chain_payments)],
+        today=as_of,
+    )
+    return Standing(
+        as_of=as_of,
+        settlement=settled,
+        chain=chained,
+        base_prescription_date=base_prescription_date(
+            subject_code=subject_code, statutory_due_date=statutory_due_date, due_date=due_date
+        ),
+        status=_status(
+            settled, chained, as_of, written_off_on=written_off_on, pledged=pledged, stopped=stopped
+        ),
+        exemptions=tuple(exemptions),
+        written_off_on=written_off_on,
+        assessment=assessment,
+        write_off=write_off,
+        late_payments=tuple(p.key for p in late),
+    )
+
+
+def _event(recorded) -> Event:
+    return Event(recorded.kind, recorded.occurred_on, recorded.source)
+
+
+def standing_of(
+    assessment,
+    *,
+    as_of: date,
+    payments=None,
+    events=None,
+    rates=None,
+    exemptions: Sequence[Exemption] = (),
+    written_off_on: date | None = None,
+    pledged: bool = False,
+    stopped: bool = False,
+    write_off=None,
+) -> Standing:
+    """The standing of one Assessment on `as_of`. `payments` and `events` (Payment and
+    PrescriptionEvent rows) may be given; otherwise they are read from the assessment (prefetched
+    `payments` / `prescription_events` when there are any)."""
+    paid = list(payments if payments is not None else assessment.payments.all())
+    recorded = events if events is not None else assessment.prescription_events.all()
+    return standing_from_values(
+        subject_code=assessment.subject_code,
+        principal=assessment.principal,
+        fee=assessment.demand_fee,
+        due_date=assessment.due_date,
+        statutory_due_date=assessment.statutory_due_date,
+        extended_from=assessment.late_charge_extended_from,
+        demand_issued_on=assessment.demand_issued_on,
+        payments=[ReceivedPayment(p.received_on, p.amount, p) for p in paid],
+        events=[_event(e) for e in recorded],
+        as_of=as_of,
+        rates=rates,
+        exemptions=exemptions,
+        written_off_on=written_off_on,
+        pledged=pledged,
+        stopped=stopped,
+        assessment=assessment,
+        write_off=write_off,
+    )
+
+
+def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Standing]:
+    """The standing of each assessment, in the order given: three queries (payments, events,
+    write-offs) whatever their number."""
+    from taxpayers.models import Payment, PrescriptionEvent, WrittenOff
+
+    assessments = list(assessments)
+    paid: dict[int, list] = defaultdict(list)
+    for payment in Payment.objects.filter(assessment__in=assessments).order_by("received_on", "id"):
+        paid[payment.assessment_id].append(payment)
+    recorded: dict[int, list] = defaultdict(list)
+    for event in PrescriptionEvent.objects.filter(assessment__in=assessments):
+        recorded[event.assessment_id].append(event)
+    written_off = {
+        item.assessment_id: item
+        for item in WrittenOff.objects.filter(assessment__in=assessments, written_off_on__lte=as_of)
+    }
+    if rates is None:
+        rates = rates_for(as_of)[0]
+    return [
+        standing_of(
+            a,
+            as_of=as_of,
+            payments=paid[a.pk],
+            events=recorded[a.pk],
+            rates=rates,
+            write_off=written_off.get(a.pk),
+        )
+        for a in assessments
+    ]
