@@ -150,3 +150,61 @@ def test_an_ordinance_reduction_by_share_and_by_amount():
 def test_a_malformed_period_is_refused(kwargs):
     with pytest.raises(ValueError):
         ReliefPeriod(**kwargs)
+
+
+# --- the entaikin command: --exempt / --postponement ----------------------------------------
+
+FIELD_ARGS = [
+    "--amount",
+    "65000",
+    "--due",
+    "2021-05-31",
+    "--paid",
+    "2024-06-28",
+    "--payment",
+    "2021-09-30:30000",
+]
+
+
+def run_entaikin(capsys, *args):
+    from django.core.management import call_command
+
+    call_command("entaikin", *FIELD_ARGS, *args)
+    return capsys.readouterr().out.strip().splitlines()
+
+
+def test_entaikin_exempt_gives_the_field_case(capsys):
+    lines = run_entaikin(capsys, "--exempt", "2022-04-01:2024-04-01")
+    assert lines[-1] == "3800"
+    assert "免除額 全額免除 2022-04-01〜2024-04-01 6,106円" in lines
+
+
+def test_entaikin_takes_several_periods_of_each_kind(capsys):
+    # 停止を2回に分け (2022-04-01〜2022-12-31, 2023-01-01〜2024-04-01) も同じ 3,800円;
+    # 猶予 2022-01-01〜03-31 を加えると 750→77: 3,834-750+77 = 3,161 → 3,100円.
+    assert (
+        run_entaikin(capsys, "--exempt", "2022-04-01:2022-12-31", "--exempt", "2023-01-01:2024-04-01")[-1]
+        == "3800"
+    )
+    lines = run_entaikin(
+        capsys,
+        "--exempt",
+        "2022-04-01:2024-04-01",
+        "--postponement",
+        "2022-01-01:2022-03-31",
+        "--postponement",
+        "2024-06-01:2024-06-28",
+    )
+    # 2024-06-01〜06-28: 35,000×8.7%×28/365 = 233 → 0.9% で 24: 3,161-233+24 = 2,952 → 2,900円.
+    assert lines[-1] == "2900"
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [("--exempt", "2022-04-01"), ("--exempt", "2024-04-01:2022-04-01"), ("--postponement", "x:y")],
+)
+def test_entaikin_refuses_a_malformed_period(capsys, option, value):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError):
+        run_entaikin(capsys, option, value)
