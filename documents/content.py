@@ -101,9 +101,28 @@ def installment_rows(lines: Iterable) -> list[dict]:
             "fee": line.settlement.outstanding_fee,
             "late_charge": line.settlement.late_charge,
             "total": line.settlement.outstanding_total,
+            "reliefs": relief_rows(line.settlement),
         }
         for line in lines
     ]
+
+
+def relief_rows(settlement) -> list[dict]:
+    """延滞金の免除 (地方税法第15条の9) and 条例減免 already left out of the row's 延滞金: each as its
+    own line with its period and 免除額."""
+    rows = [
+        {
+            "title": f"延滞金の免除（{relief.title}）",
+            "period": f"{format_date(relief.start)}〜{format_date(relief.end)}",
+            "amount": relief.amount,
+        }
+        for relief in settlement.late_charge_reliefs
+    ]
+    if settlement.late_charge_remitted:
+        rows.append(
+            {"title": "延滞金の減免（金額による）", "period": "", "amount": settlement.late_charge_remitted}
+        )
+    return rows
 
 
 def totals(rows: Sequence[dict]) -> dict:

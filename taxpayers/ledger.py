@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 
 from taxpayers.chains import chain_for
+from taxpayers.exemptions import Reliefs, exemption_periods_for
 from taxpayers.late_charges import rates_for
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from taxpayers.prescription import Chain
@@ -48,6 +49,7 @@ class Totals:
     outstanding_principal: int = 0
     outstanding_fee: int = 0
     late_charge: int = 0
+    late_charge_exempted: int = 0  # 免除額・減免額 (already left out of `late_charge`)
 
     @property
     def outstanding(self) -> int:
@@ -89,6 +91,8 @@ def ledger_for(
     # A future 基準日, or a year whose rate is not yet in the table, is settled at the latest
     # published rates; the page says so.
     rates, assumed_from = rates_for(as_of)
+    # 延滞金の免除 (執行停止・猶予、地方税法第15条の9) and 条例減免 recorded for these installments
+    reliefs = exemption_periods_for(assessments, as_of=as_of)
     ledger = Ledger(as_of=as_of, rates_assumed_from=assumed_from)
     for assessment in assessments:
         rule = rule_for(assessment.subject_code)
@@ -102,6 +106,8 @@ def ledger_for(
             order=settings.PAYMENT_ALLOCATION_ORDER,
             rates=rates,
             extended_from=assessment.late_charge_extended_from,
+            reliefs=reliefs.get(assessment.pk, Reliefs()).periods,
+            remitted_amount=reliefs.get(assessment.pk, Reliefs()).remitted_amount,
         )
         if outstanding_only and settlement.outstanding_total == 0:
             continue
@@ -125,6 +131,7 @@ def ledger_for(
         totals.outstanding_principal += settlement.outstanding_principal
         totals.outstanding_fee += settlement.outstanding_fee
         totals.late_charge += settlement.late_charge
+        totals.late_charge_exempted += settlement.late_charge_exempted
         for allocation in settlement.allocations:
             ledger.payments.append(
                 PaymentLine(
