@@ -33,6 +33,8 @@ LEGAL_BASIS = {
     FormCode.RELEASE_NOTICE: "国税徴収法第79条（差押えの解除の要件）、第80条（差押えの解除の手続）",
     FormCode.SUSPENSION_NOTICE: "地方税法第15条の7第1項・第2項（滞納処分の停止の要件等）",
     FormCode.DELIVERY_REQUEST: "地方税法第331条第6項により準用する国税徴収法第82条（交付要求の手続）",
+    FormCode.REDUCTION_DECISION: "地方税法第20条の9の5第2項及び市税条例の延滞金の減免の規定",
+    FormCode.REDUCTION_CANCELLATION: "地方税法第20条の9の5第2項及び市税条例の延滞金の減免の規定（減免の取消し）",
 }
 
 TEMPLATES = {
@@ -50,6 +52,8 @@ TEMPLATES = {
     FormCode.RELEASE_NOTICE: "forms/disposition_notice.html",
     FormCode.SUSPENSION_NOTICE: "forms/disposition_notice.html",
     FormCode.DELIVERY_REQUEST: "forms/delivery_request.html",
+    FormCode.REDUCTION_DECISION: "forms/reduction_notice.html",
+    FormCode.REDUCTION_CANCELLATION: "forms/reduction_notice.html",
 }
 
 
@@ -322,5 +326,37 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
             "planned_on": format_date(disposition.planned_on),
             "approved_by": disposition.approved_by,
             "third_party": third_party,
+        },
+    }
+
+
+def reduction_content(form_code: str, reduction, issued_on: date) -> dict:
+    """延滞金減免決定通知書 (決定 or 却下) and 延滞金減免取消通知書 from a 条例減免 record."""
+    assessment = reduction.assessment
+    period = (
+        f"{format_date(reduction.decided_start)}〜{format_date(reduction.decided_end)}"
+        if reduction.decided_start
+        else ""
+    )
+    return {
+        **header(form_code, issued_on),
+        "recipient": recipient(reduction.taxpayer),
+        "reduction": {
+            "number": reduction.number,
+            "status": reduction.status,
+            "installment": (
+                f"{assessment.get_subject_code_display()} {fiscal_year_label(assessment.tax_year)}"
+                f" 通知書番号 {assessment.notice_number} 第{assessment.logical_period}期"
+                f"（納期限 {format_date(assessment.due_date)}）"
+            ),
+            "applied_on": format_date(reduction.applied_on),
+            "reason": reduction.reason,
+            "category": reduction.get_category_display() if reduction.category else "",
+            "decision": reduction.decision_label if reduction.category else "",
+            "period": period,
+            "note": reduction.decision_note,
+            "decided_on": format_date(reduction.decided_on) if reduction.decided_on else "",
+            "cancelled_on": format_date(reduction.cancelled_on) if reduction.cancelled_on else "",
+            "cancellation_reason": reduction.cancellation_reason,
         },
     }

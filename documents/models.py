@@ -23,6 +23,8 @@ class FormCode(models.TextChoices):
     RELEASE_NOTICE = "33", "差押解除通知書"
     SUSPENSION_NOTICE = "34", "執行停止通知書"
     DELIVERY_REQUEST = "35", "交付要求書"
+    REDUCTION_DECISION = "36", "延滞金減免決定通知書"
+    REDUCTION_CANCELLATION = "37", "延滞金減免取消通知書"
 
 
 # Forms made from a taxpayer's installments (the ledger); the others are made from a record.

@@ -126,6 +126,12 @@ def _record_for(kind: str, key: str):
         return get_object_or_404(Inquiry.objects.select_related("taxpayer", "target"), number=key)
     if kind == "disposition":
         return get_object_or_404(Disposition.objects.select_related("taxpayer"), number=key)
+    if kind == "reduction":
+        from reductions.models import LateChargeReduction
+
+        return get_object_or_404(
+            LateChargeReduction.objects.select_related("taxpayer", "assessment"), number=key
+        )
     raise Http404
 
 
@@ -141,6 +147,8 @@ def issue_from(request, kind, key):
     taxpayer = _taxpayer_of(record)
     form_code = request.GET.get("form") or request.POST.get("form") or ""
     if kind == "disposition" and form_code not in services.forms_for_disposition(record):
+        raise Http404
+    if kind == "reduction" and form_code not in services.forms_for_reduction(record):
         raise Http404
     label = {
         "pledge": FormCode.PLEDGE.label,
