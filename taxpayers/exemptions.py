@@ -44,20 +44,26 @@ def _last_day(*ends: date | None) -> date | None:
     return min(days) if days else None
 
 
-def exemption_periods_for(assessments: Iterable, *, as_of: date) -> dict[int, Reliefs]:
-    """Each assessment's reliefs (by pk) known on `as_of`; an assessment with none is absent."""
+def exemption_periods_for(
+    assessments: Iterable, *, as_of: date, projecting: bool = False
+) -> dict[int, Reliefs]:
+    """Each assessment's reliefs (by pk) known on `as_of`; an assessment with none is absent.
+
+    `projecting` (the 分納 simulation, which counts 延滞金 to future payment days): a 猶予 runs to
+    its 終期 and a 条例減免 to the end of its period, as decided; a running 執行停止 still ends on
+    `as_of`, since it may be cancelled any day (the projection never promises less than is owed)."""
     ids = [assessment.pk for assessment in assessments]
     found: dict[int, Reliefs] = defaultdict(Reliefs)
     if not ids:
         return {}
     if apps.is_installed("dispositions"):
-        _dispositions(ids, as_of, found)
+        _dispositions(ids, as_of, found, projecting)
     if apps.is_installed("reductions"):
         _reductions(ids, as_of, found)
     return dict(found)
 
 
-def _dispositions(ids: list[int], as_of: date, found: dict[int, Reliefs]) -> None:
+def _dispositions(ids: list[int], as_of: date, found: dict[int, Reliefs], projecting: bool) -> None:
     row_model = apps.get_model("dispositions", "DispositionRow")
     rows = row_model.objects.filter(
         assessment_id__in=ids,
@@ -73,7 +79,7 @@ def _dispositions(ids: list[int], as_of: date, found: dict[int, Reliefs]) -> Non
             end = _last_day(cancelled_before, as_of)
             kind, label = EXEMPT, f"滞納処分の執行停止（{number}）"
         else:
-            end = _last_day(cancelled_before, row.disposition.postponed_until, as_of)
+            end = _last_day(cancelled_before, row.disposition.postponed_until, None if projecting else as_of)
             kind, label = POSTPONED, f"{POSTPONEMENT_CODES[row.disposition_code]}（{number}）"
         if end is not None and end >= row.disposed_on:
             found[row.assessment_id].periods.append(ReliefPeriod(row.disposed_on, end, kind, label))

@@ -208,3 +208,30 @@ def test_entaikin_refuses_a_malformed_period(capsys, option, value):
 
     with pytest.raises(CommandError):
         run_entaikin(capsys, option, value)
+
+
+# --- the 分納 simulation takes the same periods ------------------------------------------------
+
+
+def test_the_installment_simulation_charges_the_postponement_rate_for_its_days():
+    from negotiations.schedules import CoveredInstallment, build_schedule, simulate
+
+    def covered(reliefs=()):
+        return [
+            CoveredInstallment(
+                key=1,
+                principal=100_000,
+                outstanding_principal=100_000,
+                outstanding_fee=0,
+                due_date=date(2024, 5, 31),
+                prescription_date=date(2029, 5, 31),
+                reliefs=reliefs,
+            )
+        ]
+
+    schedule = build_schedule(total=100_000, first_date=date(2024, 12, 31), count=1)
+    # without: 100,000×2.4%×30/365=197 + ×8.7%×184/365=4,385 → 4,582 → 4,500円;
+    # 換価の猶予 2024-06-01〜12-31: 73 + 453 = 526 → 0円 (1,000円未満).
+    assert simulate(schedule, covered()).late_charge_at_end == 4_500
+    postponed = (ReliefPeriod(date(2024, 6, 1), date(2024, 12, 31), POSTPONED, "換価の猶予"),)
+    assert simulate(schedule, covered(postponed)).late_charge_at_end == 0

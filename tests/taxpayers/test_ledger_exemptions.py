@@ -133,3 +133,14 @@ def test_the_page_shows_the_exemption_as_its_own_line(client, officer, superviso
     ).content.decode()
     assert "延滞金の免除（滞納処分の執行停止" in html
     assert "免除額 6,098" in html
+
+
+def test_a_projection_follows_a_postponement_to_its_end_but_not_a_running_stop(officer, supervisor, ledger):
+    approved(officer, supervisor, code="11", category="00", on=date(2024, 4, 1), until=date(2025, 3, 31))
+    assessment = Assessment.objects.get(notice_number="210000101")
+    (period,) = exemption_periods_for([assessment], as_of=date(2024, 6, 28), projecting=True)[
+        assessment.pk
+    ].periods
+    assert period.end == date(2025, 3, 31)
+    (period,) = exemption_periods_for([assessment], as_of=date(2024, 6, 28))[assessment.pk].periods
+    assert period.end == date(2024, 6, 28)
