@@ -5,9 +5,9 @@ recorded elsewhere — the one place the 延滞金 computation learns of them.
   before it is cancelled (取消の日からは停止していない), or to `as_of` (地方税法第15条の9第1項).
 * 徴収の猶予 (10) and 換価の猶予 (11), approved: from the 処分日 to 猶予期間の終期, or to the day
   before an earlier cancellation: 一部免除 (2分の1 / 猶予特例基準割合, 第15条の9第1項・附則第3条の2
-  第2項). A 徴収の猶予 for 災害・盗難・病気 (第15条第1項第1号・第2号) is exempted in full by the law;
-  the disposition does not yet record the 号 of a 徴収の猶予, so it is counted here as the partial
-  exemption — the smaller relief — until it does; `entaikin --exempt` computes the full one.
+  第2項) — except a 徴収の猶予 whose 処分区分 is 第1号 (災害・盗難), 第2号 (病気・負傷) or 第5号 for a like
+  fact (81, 82, 85): 全額免除. A 徴収の猶予 without its 号 (処分区分 00) counts as partial, the smaller
+  relief; `entaikin --exempt` computes the full one.
 * 条例減免 (reductions), decided and not cancelled: its share over its period, or its amount.
 
 The other apps depend on taxpayers, not the reverse, so their models are looked up by name
@@ -28,6 +28,9 @@ from taxpayers.late_charges import EXEMPT, POSTPONED, ReliefPeriod
 
 SUSPENSION_CODE = "07"  # dispositions.DispositionCode.SUSPENSION
 POSTPONEMENT_CODES = {"10": "徴収の猶予", "11": "換価の猶予"}
+# 徴収の猶予 for 災害・盗難 (第15条第1項第1号), 病気・負傷 (第2号) or a like fact (第5号): 全額免除
+# (dispositions.models.FULLY_EXEMPT_POSTPONEMENT_CATEGORIES).
+FULLY_EXEMPT_POSTPONEMENT_CATEGORIES = {"81", "82", "85"}
 
 
 @dataclass
@@ -80,7 +83,12 @@ def _dispositions(ids: list[int], as_of: date, found: dict[int, Reliefs], projec
             kind, label = EXEMPT, f"滞納処分の執行停止（{number}）"
         else:
             end = _last_day(cancelled_before, row.disposition.postponed_until, None if projecting else as_of)
-            kind, label = POSTPONED, f"{POSTPONEMENT_CODES[row.disposition_code]}（{number}）"
+            full = (
+                row.disposition_code == "10"
+                and row.disposition_category in FULLY_EXEMPT_POSTPONEMENT_CATEGORIES
+            )
+            kind = EXEMPT if full else POSTPONED
+            label = f"{POSTPONEMENT_CODES[row.disposition_code]}（{number}）"
         if end is not None and end >= row.disposed_on:
             found[row.assessment_id].periods.append(ReliefPeriod(row.disposed_on, end, kind, label))
 

@@ -144,3 +144,30 @@ def test_a_projection_follows_a_postponement_to_its_end_but_not_a_running_stop(o
     assert period.end == date(2025, 3, 31)
     (period,) = exemption_periods_for([assessment], as_of=date(2024, 6, 28))[assessment.pk].periods
     assert period.end == date(2024, 6, 28)
+
+
+@pytest.mark.parametrize(
+    "category, expected", [("81", 3_100), ("82", 3_100), ("85", 3_100), ("83", 3_400), ("00", 3_400)]
+)
+def test_a_collection_postponement_for_disaster_or_illness_is_exempted_in_full(
+    officer, supervisor, ledger, category, expected
+):
+    # 徴収の猶予 2022-04-01〜2023-03-31, 基準日 2023-03-31. 全額 (第1号・第2号・第5号の類する事実):
+    # 133+1,441+776+750 = 3,100円. 一部 (第3号, or no 号): the 猶予 days at the 猶予特例基準割合 0.9%:
+    # 35,000×0.9%×275/365=237 (2022) + ×90/365=77 (2023): 3,100+237+77 = 3,414 → 3,400円.
+    approved(officer, supervisor, code="10", category=category, on=date(2022, 4, 1), until=date(2023, 3, 31))
+    assert field_line(date(2023, 3, 31)).settlement.late_charge == expected
+
+
+def test_a_postponement_ground_is_refused_for_another_disposition(officer, ledger):
+    with pytest.raises(services.DispositionError, match="徴収の猶予にだけ"):
+        services.draft_disposition(
+            actor=Actor.for_staff(officer, "T0001"),
+            taxpayer=Taxpayer.objects.get(atena_number="000000101"),
+            assessment_ids=[Assessment.objects.get(notice_number="210000101").pk],
+            code="11",
+            category="81",
+            reason="災害",
+            planned_on=date(2022, 4, 1),
+            postponed_until=date(2023, 3, 31),
+        )
