@@ -235,3 +235,32 @@ def test_the_installment_simulation_charges_the_postponement_rate_for_its_days()
     assert simulate(schedule, covered()).late_charge_at_end == 4_500
     postponed = (ReliefPeriod(date(2024, 6, 1), date(2024, 12, 31), POSTPONED, "換価の猶予"),)
     assert simulate(schedule, covered(postponed)).late_charge_at_end == 0
+
+
+# --- the 延滞金試算 page ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_calculator_page_takes_an_exemption_and_shows_it_as_its_own_line(client, officer):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    sign_in(client, officer)
+    query = {
+        "amount": "65000",
+        "due_date": "R3.5.31",
+        "paid_on": "R6.6.28",
+        "first_band_months": "1",
+        "payment_1_date": "R3.9.30",
+        "payment_1_amount": "30000",
+        "exempt_from": "R4.4.1",
+        "exempt_to": "R6.4.1",
+    }
+    html = client.get(reverse("taxpayers:late_charge"), query).content.decode()
+    assert "延滞金 3,800円" in html
+    assert "免除額（全額免除 令和4年4月1日〜令和6年4月1日）" in html
+    html = client.get(reverse("taxpayers:late_charge"), {**query, "exempt_to": ""}).content.decode()
+    assert "全額免除の期間は初日と末日を両方入力してください" in html
+    html = client.get(reverse("taxpayers:late_charge"), {**query, "exempt_to": "R4.3.1"}).content.decode()
+    assert "全額免除の期間の末日が初日より前です" in html
