@@ -8,6 +8,7 @@ recorded elsewhere — the one place the 延滞金 computation learns of them.
   第2項) — except a 徴収の猶予 whose 処分区分 is 第1号 (災害・盗難), 第2号 (病気・負傷) or 第5号 for a like
   fact (81, 82, 85): 全額免除. A 徴収の猶予 without its 号 (処分区分 00) counts as partial, the smaller
   relief; `entaikin --exempt` computes the full one.
+* A disposition cancelled as 誤り (処分取消区分 2) counts for nothing: it never had effect.
 * 条例減免 (reductions), decided and not cancelled: its share over its period, or its amount.
 
 The other apps depend on taxpayers, not the reverse, so their models are looked up by name
@@ -27,6 +28,7 @@ from django.apps import apps
 from taxpayers.late_charges import EXEMPT, POSTPONED, ReliefPeriod
 
 SUSPENSION_CODE = "07"  # dispositions.DispositionCode.SUSPENSION
+ERROR_CANCELLATION = "2"  # dispositions.CancellationCategory.ERROR (誤り)
 POSTPONEMENT_CODES = {"10": "徴収の猶予", "11": "換価の猶予"}
 # 徴収の猶予 for 災害・盗難 (第15条第1項第1号), 病気・負傷 (第2号) or a like fact (第5号): 全額免除
 # (dispositions.models.FULLY_EXEMPT_POSTPONEMENT_CATEGORIES).
@@ -76,6 +78,8 @@ def _dispositions(ids: list[int], as_of: date, found: dict[int, Reliefs], projec
         disposition__status__in=["approved", "cancelled"],
     ).select_related("disposition")
     for row in rows:
+        if row.cancellation_category == ERROR_CANCELLATION:
+            continue  # recorded in error: it never had effect, so neither has its exemption
         cancelled_before = row.cancelled_on - timedelta(days=1) if row.cancelled_on else None
         number = row.disposition.number
         if row.disposition_code == SUSPENSION_CODE:

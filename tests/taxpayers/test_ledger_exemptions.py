@@ -171,3 +171,17 @@ def test_a_postponement_ground_is_refused_for_another_disposition(officer, ledge
             planned_on=date(2022, 4, 1),
             postponed_until=date(2023, 3, 31),
         )
+
+
+def test_a_stop_cancelled_as_recorded_in_error_exempts_nothing(officer, supervisor, ledger):
+    stop = approved(officer, supervisor, code="07", category="72", on=date(2022, 4, 1))
+    with time_machine.travel(date(2024, 4, 1), tick=False):
+        cancellation = services.draft_cancellation(
+            actor=Actor.for_staff(officer, "T0001"),
+            disposition=stop,
+            category="2",
+            reason="別の滞納者の処分として誤って登録した",
+            cancelled_on=date(2024, 4, 1),
+        )
+        services.approve_cancellation(actor=Actor.for_staff(supervisor, "T0002"), cancellation=cancellation)
+    assert field_line().settlement.late_charge == 9_900
