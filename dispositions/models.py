@@ -42,6 +42,14 @@ class DispositionCategory(models.TextChoices):
     NO_PROPERTY = "71", "第1号（滞納処分をすることができる財産がないとき）"
     HARDSHIP = "72", "第2号（生活を著しく窮迫させるおそれがあるとき）"
     UNKNOWN = "73", "第3号（所在及び財産がともに不明であるとき）"
+    # 徴収の猶予の事由 (地方税法第15条第1項各号・第2項): decides the 延滞金の免除 (第15条の9第1項)
+    POSTPONED_DISASTER = "81", "猶予 第1号（災害・盗難）"
+    POSTPONED_ILLNESS = "82", "猶予 第2号（病気・負傷）"
+    POSTPONED_CLOSURE = "83", "猶予 第3号（事業の廃止・休止）"
+    POSTPONED_LOSS = "84", "猶予 第4号（事業の著しい損失）"
+    POSTPONED_LIKE_DISASTER = "85", "猶予 第5号（第1号・第2号に類する事実）"
+    POSTPONED_LIKE_CLOSURE = "86", "猶予 第5号（第3号・第4号に類する事実）"
+    POSTPONED_LATE_ASSESSMENT = "87", "猶予 第2項（課税の遅延）"
 
 
 CLAIM_CATEGORIES = {"11", "12", "13", "14", "15", "16"}
@@ -51,6 +59,10 @@ SALE_CATEGORIES = {"21", "31", "41"}
 # 給与・年金: the 差押禁止額 of 国税徴収法第76条 (第77条 for 年金等) limits the monthly amount seized
 WAGE_CATEGORIES = {"12", "16"}
 SUSPENSION_CATEGORIES = {"71", "72", "73"}
+COLLECTION_POSTPONEMENT_CATEGORIES = {"81", "82", "83", "84", "85", "86", "87"}
+# 徴収の猶予 whose 延滞金 the law exempts in full (第15条の9第1項: 災害・盗難・病気 and the like);
+# taxpayers/exemptions.py keeps the same set (it does not import this app).
+FULLY_EXEMPT_POSTPONEMENT_CATEGORIES = {"81", "82", "85"}
 
 
 class CancellationCategory(models.TextChoices):

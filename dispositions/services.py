@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dispositions.models import (
+    COLLECTION_POSTPONEMENT_CATEGORIES,
     POSTPONEMENT_CODES,
     SEIZURE_CATEGORIES,
     SUSPENSION_CATEGORIES,
@@ -219,6 +220,8 @@ def draft_disposition(
         and category not in SEIZURE_CATEGORIES
     ):
         raise DispositionError("差押・参加差押には財産の種類（処分区分）を選んでください。")
+    if category in COLLECTION_POSTPONEMENT_CATEGORIES and code != DispositionCode.COLLECTION_POSTPONED:
+        raise DispositionError("猶予の事由（第15条第1項各号・第2項）は徴収の猶予にだけ選べます。")
     if code == DispositionCode.SUSPENSION and category not in SUSPENSION_CATEGORIES:
         raise DispositionError("執行停止には地方税法第15条の7第1項の号（処分区分）を選んでください。")
     if code == DispositionCode.IMMEDIATE_EXTINCTION and category != "71":

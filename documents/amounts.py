@@ -37,6 +37,7 @@ class InstallmentAmounts:
     fee: int
     late_charge: int
     total: int
+    reliefs: tuple[dict, ...] = ()  # 延滞金の免除・減免 left out of `late_charge`, each its own line
 
     def row(self) -> dict:
         return {
@@ -51,7 +52,26 @@ class InstallmentAmounts:
             "fee": self.fee,
             "late_charge": self.late_charge,
             "total": self.total,
+            "reliefs": list(self.reliefs),
         }
+
+
+def relief_rows(settlement) -> tuple[dict, ...]:
+    """延滞金の免除 (地方税法第15条の9) and 条例減免 already left out of the installment's 延滞金:
+    each as its own line with its period and 免除額, as the forms print them."""
+    rows = [
+        {
+            "title": f"延滞金の免除（{relief.title}）",
+            "period": f"{format_date(relief.start)}〜{format_date(relief.end)}",
+            "amount": relief.amount,
+        }
+        for relief in settlement.late_charge_reliefs
+    ]
+    if settlement.late_charge_remitted:
+        rows.append(
+            {"title": "延滞金の減免（金額による）", "period": "", "amount": settlement.late_charge_remitted}
+        )
+    return tuple(rows)
 
 
 def installment_amounts(
@@ -78,6 +98,7 @@ def installment_amounts(
             fee=line.settlement.outstanding_fee,
             late_charge=line.settlement.late_charge,
             total=line.settlement.outstanding_total,
+            reliefs=relief_rows(line.settlement),
         )
         for line in ledger.lines
         if wanted is None or line.assessment.pk in wanted

@@ -39,6 +39,8 @@ class FormCode(models.TextChoices):
     SUSPENSION_NOTICE = "34", "執行停止通知書"
     DELIVERY_REQUEST = "35", "交付要求書"
     DISTRIBUTION_STATEMENT = "36", "配当計算書"
+    REDUCTION_DECISION = "37", "延滞金減免決定通知書"
+    REDUCTION_CANCELLATION = "38", "延滞金減免取消通知書"
 
 
 class Recipient(StrEnum):
@@ -64,6 +66,7 @@ class Source(StrEnum):
     INQUIRY = "inquiry"
     DISPOSITION = "disposition"
     DISTRIBUTION = "distribution"  # an approved 配当計算書 (dispositions.DistributionStatement)
+    REDUCTION = "reduction"  # a decided, rejected or cancelled 条例減免 (reductions.LateChargeReduction)
 
 
 class Prescription(StrEnum):
@@ -268,6 +271,24 @@ FORMS: dict[str, FormSpec] = {
             source=Source.DISTRIBUTION,
             records="発行文書（滞納者と各債権者への謄本）",
             appeal="tax_procedure",  # 配当 is part of the 滞納処分, a 処分 under 地方税法第19条
+        ),
+        FormSpec(
+            code=FormCode.REDUCTION_DECISION,
+            template="forms/reduction_notice.html",
+            legal_basis="地方税法第20条の9の5第2項及び市税条例の延滞金の減免の規定",
+            recipient=Recipient.TAXPAYER,
+            source=Source.REDUCTION,
+            records="発行文書（決定または却下）",
+            appeal="general",  # a 条例減免 decision: a 処分 outside 地方税法第19条
+        ),
+        FormSpec(
+            code=FormCode.REDUCTION_CANCELLATION,
+            template="forms/reduction_notice.html",
+            legal_basis="地方税法第20条の9の5第2項及び市税条例の延滞金の減免の規定（減免の取消し）",
+            recipient=Recipient.TAXPAYER,
+            source=Source.REDUCTION,
+            records="発行文書",
+            appeal="general",
         ),
     )
 }

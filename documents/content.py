@@ -359,3 +359,35 @@ def distribution_content(statement, issued_on: date) -> dict:
         },
         "claims": claims,
     }
+
+
+def reduction_content(form_code: str, reduction, issued_on: date) -> dict:
+    """延滞金減免決定通知書 (決定 or 却下) and 延滞金減免取消通知書 from a 条例減免 record."""
+    assessment = reduction.assessment
+    period = (
+        f"{format_date(reduction.decided_start)}〜{format_date(reduction.decided_end)}"
+        if reduction.decided_start
+        else ""
+    )
+    return {
+        **header(form_code, issued_on),
+        "recipient": recipient(reduction.taxpayer),
+        "reduction": {
+            "number": reduction.number,
+            "status": reduction.status,
+            "installment": (
+                f"{assessment.get_subject_code_display()} {fiscal_year_label(assessment.tax_year)}"
+                f" 通知書番号 {assessment.notice_number} 第{assessment.logical_period}期"
+                f"（納期限 {format_date(assessment.due_date)}）"
+            ),
+            "applied_on": format_date(reduction.applied_on),
+            "reason": reduction.reason,
+            "category": reduction.get_category_display() if reduction.category else "",
+            "decision": reduction.decision_label if reduction.category else "",
+            "period": period,
+            "note": reduction.decision_note,
+            "decided_on": format_date(reduction.decided_on) if reduction.decided_on else "",
+            "cancelled_on": format_date(reduction.cancelled_on) if reduction.cancelled_on else "",
+            "cancellation_reason": reduction.cancellation_reason,
+        },
+    }

@@ -148,6 +148,7 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
     財産調査照会書 (inquiry), 差押調書 and the disposition notices (disposition)."""
     from dispositions.models import Disposition, DistributionStatement, Inquiry
     from negotiations.models import InstallmentPledge, PledgeInstallment
+    from reductions.models import LateChargeReduction
 
     if isinstance(record, DistributionStatement):
         if record.is_draft:
@@ -170,6 +171,12 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
         content = contents.inquiry_content(record, issued_on)
         taxpayer, assessments = record.taxpayer, []
         source, deadline, form_code = f"照会 {record.number}", record.answer_due, content["form_code"]
+    elif isinstance(record, LateChargeReduction):
+        if form_code not in forms_for_reduction(record):
+            raise DocumentError("この減免からはその帳票は作れません（状態を確かめてください）。")
+        content = contents.reduction_content(form_code, record, issued_on)
+        taxpayer, assessments = record.taxpayer, [record.assessment]
+        source, deadline = f"延滞金の減免 {record.number}", None
     elif isinstance(record, Disposition):
         if form_code not in forms_for_disposition(record):
             raise DocumentError("この処分からはその帳票は作れません（状態や種類を確かめてください）。")
@@ -260,6 +267,15 @@ def documents_in_set(first: str, last: str) -> list[Document]:
     if not found or len(found) > SET_LIMIT or len({d.taxpayer_id for d in found}) != 1:
         return []
     return found
+
+
+def forms_for_reduction(reduction) -> list[str]:
+    """決定通知書 once decided or rejected; 取消通知書 once cancelled (the decision stays printable)."""
+    if reduction.status in ("decided", "rejected"):
+        return [FormCode.REDUCTION_DECISION]
+    if reduction.status == "cancelled":
+        return [FormCode.REDUCTION_CANCELLATION, FormCode.REDUCTION_DECISION]
+    return []
 
 
 def render_document(document: Document) -> bytes:

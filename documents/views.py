@@ -148,6 +148,12 @@ def _record_for(kind: str, key: str):
             number=key,
             status=DistributionStatement.Status.APPROVED,
         )
+    if kind == "reduction":
+        from reductions.models import LateChargeReduction
+
+        return get_object_or_404(
+            LateChargeReduction.objects.select_related("taxpayer", "assessment"), number=key
+        )
     raise Http404
 
 
@@ -170,6 +176,8 @@ def issue_from(request, kind, key):
         raise Http404
     if kind == "pledge" and form_code == FormCode.PAYMENT_SLIP:
         return _issue_pledge_slips(request, record, taxpayer)
+    if kind == "reduction" and form_code not in services.forms_for_reduction(record):
+        raise Http404
     label = {
         "pledge": FormCode.PLEDGE.label,
         "installment": FormCode.PAYMENT_SLIP.label,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from taxpayers.late_charges import PartialPayment, compute_late_charge, projected_rates
+from taxpayers.late_charges import PartialPayment, ReliefPeriod, compute_late_charge, projected_rates
 
 
 class ScheduleError(ValueError):
@@ -87,6 +87,9 @@ class CoveredInstallment:
     earlier_principal_payments: tuple[PartialPayment, ...] = ()
     first_band_months: int = 1
     extended_from: date | None = None  # 法定納期限 when due_date is an extended filing deadline
+    # 延滞金の免除 (地方税法第15条の9: 猶予) and 条例減免 (taxpayers.exemptions.exemption_periods_for)
+    reliefs: tuple[ReliefPeriod, ...] = ()
+    remitted_amount: int = 0
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ def simulate(schedule: Sequence[ScheduledPayment], covered: Sequence[CoveredInst
                         first_band_months=item.first_band_months,
                         rates=projected_rates(),
                         extended_from=item.extended_from,
+                        reliefs=item.reliefs,
+                        remitted_amount=item.remitted_amount,
                     ).amount
                     late += charge
                     by_payment[index] += charge

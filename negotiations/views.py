@@ -28,6 +28,7 @@ from negotiations.queues import timeline, work_queue
 from negotiations.schedules import CoveredInstallment, ScheduleError, build_schedule, simulate
 from taxpayers.access import record_access
 from taxpayers.chains import without_time_barred
+from taxpayers.exemptions import Reliefs, exemption_periods_for
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
 from taxpayers.subjects import rule_for
@@ -152,9 +153,14 @@ def record_cancel(request, record_number):
 
 
 def _covered(lines) -> list[CoveredInstallment]:
+    lines = list(lines)
+    reliefs = exemption_periods_for(
+        [line.assessment for line in lines], as_of=timezone.localdate(), projecting=True
+    )
     covered = []
     for line in lines:
         rule = rule_for(line.assessment.subject_code)
+        relief = reliefs.get(line.assessment.pk, Reliefs())
         covered.append(
             CoveredInstallment(
                 key=line.assessment.pk,
@@ -165,6 +171,8 @@ def _covered(lines) -> list[CoveredInstallment]:
                 prescription_date=line.chain.expires_on,  # renewed (督促, 承認 …); None under 差押
                 first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
                 extended_from=line.assessment.late_charge_extended_from,
+                reliefs=tuple(relief.periods),
+                remitted_amount=relief.remitted_amount,
             )
         )
     return covered

@@ -4,6 +4,7 @@ import unicodedata
 from django import forms
 
 from taxpayers.individual_numbers import RevealPurpose
+from taxpayers.late_charges import EXEMPT, POSTPONED, ReliefPeriod
 from taxpayers.models import Payment
 from taxpayers.subjects import Subject
 from wako_collections.formfields import FiscalYearField, WarekiDateField
@@ -107,6 +108,17 @@ class LateChargeForm(forms.Form):
     payment_2_amount = forms.IntegerField(label="一部納付2 金額", min_value=1, required=False)
     payment_3_date = WarekiDateField(label="一部納付3 日付", required=False)
     payment_3_amount = forms.IntegerField(label="一部納付3 金額", min_value=1, required=False)
+    # 延滞金の免除 (地方税法第15条の9第1項, 附則第3条の2第2項): one period of each kind, both days included
+    exempt_from = WarekiDateField(label="全額免除の期間 初日", required=False)
+    exempt_to = WarekiDateField(
+        label="全額免除の期間 末日", required=False, help_text="執行停止、災害・盗難・病気等による徴収の猶予"
+    )
+    postponed_from = WarekiDateField(label="猶予の期間 初日", required=False)
+    postponed_to = WarekiDateField(
+        label="猶予の期間 末日", required=False, help_text="換価の猶予、事業の廃止等による徴収の猶予"
+    )
+
+    RELIEFS = (("exempt", EXEMPT, "全額免除"), ("postponed", POSTPONED, "猶予（一部免除）"))
 
     def clean(self):
         cleaned = super().clean()
@@ -135,6 +147,16 @@ class LateChargeForm(forms.Form):
                 "一部納付の合計が本税額以上です。完納日を一部納付の日にしてください。"
             )
         cleaned["payments"] = payments
+        reliefs = []
+        for prefix, kind, label in self.RELIEFS:
+            first, last = cleaned.get(f"{prefix}_from"), cleaned.get(f"{prefix}_to")
+            if bool(first) != bool(last):
+                self.add_error(f"{prefix}_from", f"{label}の期間は初日と末日を両方入力してください。")
+            elif first and last < first:
+                self.add_error(f"{prefix}_to", f"{label}の期間の末日が初日より前です。")
+            elif first:
+                reliefs.append(ReliefPeriod(first, last, kind, label))
+        cleaned["reliefs"] = reliefs
         return cleaned
 
 

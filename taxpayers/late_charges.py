@@ -25,6 +25,24 @@ Pure: no database, no settings. Every rule and its source:
   +0.5% — 0.9% for 2024; 2014–2020 the 特例基準割合 itself). One rate, no bands; the days after the
   extended deadline bear the ordinary 延滞金 counted from it (the extended deadline is the
   納期限, 第321条の12). The two are separate 延滞金, each rounded on its own.
+* 延滞金の免除 (地方税法第15条の9第1項), given as `reliefs` (periods, both days included):
+  - 全額 (`EXEMPT`): the days of a 滞納処分の執行の停止 (第15条の7第1項) and of a 徴収の猶予 for
+    災害・盗難・病気 and the like (第15条第1項第1号・第2号, 第5号のうちこれらに類する事実).
+  - 2分の1 (`POSTPONED`): the days of a 徴収の猶予 for 事業の廃止・休止・損失 and the like
+    (第15条第1項第3号・第4号, 第5号のうちこれらに類する事実, 第2項) and of a 換価の猶予
+    (第15条の5第1項, 第15条の6第1項), counted only after 納期限の翌日から1月を経過する日
+    (so 年14.6% becomes 年7.3%; the first band is not halved). While the 猶予特例基準割合 is below
+    年7.3%, the 延滞金 of those days is instead at the 猶予特例基準割合 and the rest is exempted
+    (附則第3条の2第2項: from 2021 平均貸付割合+0.5%, e.g. 0.9% for 2022–2025; 2014–2020 the
+    特例基準割合). The table's `extension_percent` column holds that same 猶予特例基準割合.
+    Both rules are applied as one: the rate charged for such a day is the lowest of the band's
+    rate (halved in the later band) and the 猶予特例基準割合 of its year.
+  - 条例減免 (`REDUCTION`, 地方税法第20条の9の5第2項・市税条例): a share of the days' 延滞金
+    decided by the city (in 1/100 %: 10000 is all), and an amount decided in yen
+    (`remitted_amount`, taken off the rounded total). Where periods overlap, the greater relief
+    counts: 全額 over 2分の1, and a 条例減免 share on what is left.
+  Each segment keeps its full figure, the figure charged and the difference (免除額), so the
+  ledger and the printed forms can show the exemption as its own line with its period.
 
 Money is integer yen; rates are integers in 1/100 % (2.4% → 240), so nothing is float.
 """
@@ -34,7 +52,7 @@ from __future__ import annotations
 import calendar
 import csv
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
@@ -46,6 +64,44 @@ BASE_UNIT = 1_000
 MINIMUM_TAX = 2_000
 RESULT_UNIT = 100
 MINIMUM_RESULT = 1_000
+
+
+EXEMPT = "exempt"  # 全額免除（第15条の9第1項: 執行停止、災害等による徴収の猶予）
+POSTPONED = "postponed"  # 2分の1免除・猶予特例基準割合（第15条の9第1項、附則第3条の2第2項）
+REDUCTION = "reduction"  # 条例減免（第20条の9の5第2項、市税条例）: 決定した割合
+RELIEF_KINDS = {EXEMPT: "全額免除", POSTPONED: "一部免除（猶予）", REDUCTION: "減免"}
+FULL_SHARE = 10_000
+
+
+@dataclass(frozen=True)
+class ReliefPeriod:
+    """Days (both included) whose 延滞金 the law exempts, or the city remits (see the module
+    docstring). `label` names the decision for the ledger (e.g. 「滞納処分の執行停止」)."""
+
+    start: date
+    end: date
+    kind: str
+    label: str = ""
+    share: int = FULL_SHARE  # REDUCTION only: the share remitted, in 1/100 %
+
+    def __post_init__(self):
+        if self.kind not in RELIEF_KINDS:
+            raise ValueError(f"unknown relief kind {self.kind!r}")
+        if self.end < self.start:
+            raise ValueError("relief period ends before it starts")
+        if not 0 < self.share <= FULL_SHARE:
+            raise ValueError("relief share must be in 1..10000 (1/100 %)")
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def title(self) -> str:
+        return self.label or RELIEF_KINDS[self.kind]
+
+
+def _relief_rank(relief: ReliefPeriod) -> int:
+    return {EXEMPT: 2, POSTPONED: 1, REDUCTION: 0}[relief.kind]
 
 
 class RateMissingError(LookupError):
@@ -179,18 +235,48 @@ class Segment:
     rate: int  # 1/100 % per year
     later_band: bool
     extension: bool = False  # the extension period of a filing deadline (地方税法第327条)
+    relief: ReliefPeriod | None = None  # 第15条の9 / 条例減免 for these days (the main one)
+    charged_rate: int | None = None  # the rate after 第15条の9・附則第3条の2 (None: `rate`)
+    remitted_share: int = 0  # 条例減免 of what is left, in 1/100 %
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
     @property
-    def amount(self) -> int:
+    def full_amount(self) -> int:
+        """The 延滞金 of these days before any exemption."""
         return self.base * self.rate * self.days // (DAYS_IN_YEAR * 10_000)
+
+    @property
+    def amount(self) -> int:
+        """What these days bear after the exemptions (each product cut to the yen)."""
+        rate = self.rate if self.charged_rate is None else self.charged_rate
+        amount = self.base * rate * self.days // (DAYS_IN_YEAR * 10_000)
+        return amount - amount * self.remitted_share // FULL_SHARE
+
+    @property
+    def exempted(self) -> int:
+        """免除額 of these days."""
+        return self.full_amount - self.amount
 
     @property
     def rate_label(self) -> str:
         return _percent(self.rate)
+
+
+@dataclass(frozen=True)
+class ReliefLine:
+    """One exemption as the ledger prints it: 免除額 and the period."""
+
+    relief: ReliefPeriod
+    start: date
+    end: date
+    amount: int
+
+    @property
+    def title(self) -> str:
+        return self.relief.title
 
 
 @dataclass(frozen=True)
@@ -200,6 +286,27 @@ class LateCharge:
     segments: tuple[Segment, ...]
     extension_amount: int = 0  # of `amount`: the 延滞金 for the extension period, rounded on its own
     extension_unrounded: int = 0
+    remitted_amount: int = 0  # 条例減免 decided as an amount, taken off the rounded total
+
+    @property
+    def exempted(self) -> int:
+        """免除額 in all: the periods' exemptions and any amount remitted."""
+        return sum(segment.exempted for segment in self.segments) + self.remitted_amount
+
+    @property
+    def full_unrounded(self) -> int:
+        return sum(segment.full_amount for segment in self.segments)
+
+    def relief_lines(self) -> tuple[ReliefLine, ...]:
+        """Each relief with the days of this computation it covered and its 免除額."""
+        lines: dict[ReliefPeriod, list] = {}
+        for segment in self.segments:
+            if segment.relief is None or not segment.exempted:
+                continue
+            line = lines.setdefault(segment.relief, [segment.start, segment.end, 0])
+            line[0], line[1] = min(line[0], segment.start), max(line[1], segment.end)
+            line[2] += segment.exempted
+        return tuple(ReliefLine(relief, start, end, amount) for relief, (start, end, amount) in lines.items())
 
     @property
     def ordinary_amount(self) -> int:
@@ -229,12 +336,16 @@ def _segments(
     reductions: Sequence[PartialPayment],
     extra_cuts: Iterable[date],
     rate_of,
+    reliefs: Sequence[ReliefPeriod] = (),
+    relief_rate_of=None,
 ) -> list[Segment]:
     """The days `start`..`end` cut at each 1 January, the day after each payment and `extra_cuts`;
     each piece with what remains unpaid and `rate_of(piece start)` → (rate, later_band, extension)."""
     cuts = set(extra_cuts)
     cuts |= {date(year, 1, 1) for year in range(start.year + 1, end.year + 1)}
     cuts |= {p.paid_on + timedelta(days=1) for p in reductions}
+    for relief in reliefs:
+        cuts |= {relief.start, relief.end + timedelta(days=1)}
     boundaries = sorted(day for day in cuts if start < day <= end)
     segments: list[Segment] = []
     segment_start = start
@@ -243,9 +354,30 @@ def _segments(
         base = taxable_base(max(unpaid, 0))
         if base:
             rate, later, extension = rate_of(segment_start)
-            segments.append(Segment(segment_start, segment_end, base, rate, later, extension))
+            segments.append(
+                _relieved(
+                    Segment(segment_start, segment_end, base, rate, later, extension),
+                    [r for r in reliefs if r.covers(segment_start)],
+                    relief_rate_of,
+                )
+            )
         segment_start = segment_end + timedelta(days=1)
     return segments
+
+
+def _relieved(segment: Segment, reliefs: Sequence[ReliefPeriod], relief_rate_of) -> Segment:
+    """The segment with the reliefs that cover it (see the module docstring)."""
+    if not reliefs:
+        return segment
+    main = max(reliefs, key=_relief_rank)
+    charged_rate: int | None = None
+    if any(r.kind == EXEMPT for r in reliefs):
+        charged_rate = 0
+    elif any(r.kind == POSTPONED for r in reliefs):
+        halved = segment.rate // 2 if segment.later_band else segment.rate  # 第15条の9第1項
+        charged_rate = min(halved, relief_rate_of(segment.start))  # 附則第3条の2第2項
+    shares = [r.share for r in reliefs if r.kind == REDUCTION]
+    return replace(segment, relief=main, charged_rate=charged_rate, remitted_share=max(shares, default=0))
 
 
 def compute_late_charge(
@@ -257,6 +389,8 @@ def compute_late_charge(
     first_band_months: int = 1,
     rates: dict[int, AnnualRate] | None = None,
     extended_from: date | None = None,
+    reliefs: Iterable[ReliefPeriod] = (),
+    remitted_amount: int = 0,
 ) -> LateCharge:
     """延滞金 on `principal` due `due_date`, counted to `until` (the payment day, or the day
     to which an unpaid installment is projected). `payments` are earlier partial payments of
@@ -264,11 +398,21 @@ def compute_late_charge(
 
     `extended_from`: only when `due_date` is a filing deadline extended from this 法定納期限
     (法人市民税 with 申告期限の延長): the days from the day after it to `due_date` (or `until`, if
-    earlier) bear the extension-period 延滞金 (地方税法第327条), rounded on its own."""
+    earlier) bear the extension-period 延滞金 (地方税法第327条), rounded on its own.
+
+    `reliefs`: the days whose 延滞金 is exempted in full or in part (地方税法第15条の9第1項,
+    附則第3条の2第2項) or remitted by the city (条例減免); `remitted_amount`: a 条例減免 decided
+    in yen, taken off the (ordinary) 延滞金 after rounding, never below nothing."""
     if principal < 0:
         raise ValueError("principal must not be negative")
     rates = rates or load_rates()
     reductions = sorted((p for p in payments if p.paid_on < until), key=lambda p: p.paid_on)
+    reliefs = tuple(reliefs)
+    if remitted_amount < 0:
+        raise ValueError("remitted_amount must not be negative")
+
+    def postponement_rate(day: date) -> int:
+        return rate_for(day.year, rates).extension  # 猶予特例基準割合 (附則第3条の2第2項)
 
     extension: list[Segment] = []
     if extended_from is not None and extended_from < due_date and until > extended_from:
@@ -279,6 +423,8 @@ def compute_late_charge(
             reductions=reductions,
             extra_cuts=(),
             rate_of=lambda day: (rate_for(day.year, rates).extension, False, True),
+            reliefs=reliefs,
+            relief_rate_of=postponement_rate,
         )
 
     ordinary: list[Segment] = []
@@ -298,24 +444,46 @@ def compute_late_charge(
             reductions=reductions,
             extra_cuts=(band_end + timedelta(days=1),),
             rate_of=banded,
+            reliefs=reliefs,
+            relief_rate_of=postponement_rate,
         )
 
     extension_unrounded = sum(segment.amount for segment in extension)
     ordinary_unrounded = sum(segment.amount for segment in ordinary)
     extension_amount = _rounded(extension_unrounded)
+    ordinary_amount = _rounded(ordinary_unrounded)
+    remitted = min(remitted_amount, ordinary_amount)
     return LateCharge(
-        amount=extension_amount + _rounded(ordinary_unrounded),
+        amount=extension_amount + ordinary_amount - remitted,
         unrounded=extension_unrounded + ordinary_unrounded,
         segments=(*extension, *ordinary),
         extension_amount=extension_amount,
         extension_unrounded=extension_unrounded,
+        remitted_amount=remitted,
     )
 
 
 def describe(result: LateCharge) -> Sequence[str]:
-    """One line per period, in the form the published examples use."""
-    return [
-        f"{'延長期間 ' if s.extension else ''}{s.start.isoformat()}〜{s.end.isoformat()} {s.days}日 "
-        f"{s.base:,}円×{s.rate_label}×{s.days}日÷365日 = {s.amount:,}円"
-        for s in result.segments
-    ]
+    """One line per period, in the form the published examples use; a period with an exemption
+    says so, and each exemption follows as its own line (免除額 and the period)."""
+    lines = []
+    for s in result.segments:
+        line = (
+            f"{'延長期間 ' if s.extension else ''}{s.start.isoformat()}〜{s.end.isoformat()} {s.days}日 "
+            f"{s.base:,}円×{s.rate_label}×{s.days}日÷365日 = {s.full_amount:,}円"
+        )
+        if s.exempted:
+            charged = s.rate if s.charged_rate is None else s.charged_rate
+            share = f" 減免{Decimal(s.remitted_share) / 100:g}%" if s.remitted_share else ""
+            line += (
+                f"（{s.relief.title if s.relief else '免除'}: {_percent(charged)}{share}で"
+                f" {s.amount:,}円、免除 {s.exempted:,}円）"
+            )
+        lines.append(line)
+    for relief in result.relief_lines():
+        lines.append(
+            f"免除額 {relief.title} {relief.start.isoformat()}〜{relief.end.isoformat()} {relief.amount:,}円"
+        )
+    if result.remitted_amount:
+        lines.append(f"減免額（金額による減免） {result.remitted_amount:,}円")
+    return lines

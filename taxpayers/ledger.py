@@ -59,6 +59,7 @@ class Totals:
     late_charge: int = 0
     written_off: int = 0  # 欠損額 (本税・督促手数料・延滞金) of the lines written off
     overpaid_after_write_off: int = 0  # 過誤納: received after a written-off claim was extinguished
+    late_charge_exempted: int = 0  # 免除額・減免額 (already left out of `late_charge`)
 
     @property
     def outstanding(self) -> int:
@@ -108,6 +109,7 @@ def ledger_for(
         totals.outstanding_principal += settlement.outstanding_principal
         totals.outstanding_fee += settlement.outstanding_fee
         totals.late_charge += settlement.late_charge
+        totals.late_charge_exempted += settlement.late_charge_exempted
         if standing.write_off is not None:
             totals.written_off += standing.write_off.total
             totals.overpaid_after_write_off += sum(p.amount for p in standing.late_payments)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from taxpayers.late_charges import PartialPayment, compute_late_charge
+from taxpayers.late_charges import PartialPayment, ReliefLine, ReliefPeriod, compute_late_charge
 
 FEE, PRINCIPAL, LATE_CHARGE = "fee", "principal", "late_charge"
 DEFAULT_ORDER = (FEE, PRINCIPAL, LATE_CHARGE)
@@ -58,6 +58,13 @@ class Settlement:
     late_charge: int = 0  # unpaid 延滞金: fixed, or projected to `as_of` while 本税 is unpaid
     late_charge_fixed: bool = False
     status: str = NOT_YET_DUE
+    # 延滞金の免除 (地方税法第15条の9) and 条例減免 in the 延滞金 above: each with its period and 免除額
+    late_charge_reliefs: tuple[ReliefLine, ...] = ()
+    late_charge_remitted: int = 0  # 条例減免 decided as an amount
+
+    @property
+    def late_charge_exempted(self) -> int:
+        return sum(line.amount for line in self.late_charge_reliefs) + self.late_charge_remitted
 
     @property
     def paid_principal(self) -> int:
@@ -91,19 +98,25 @@ def settle(
     order: Sequence[str] = DEFAULT_ORDER,
     rates=None,
     extended_from: date | None = None,
+    reliefs: Sequence[ReliefPeriod] = (),
+    remitted_amount: int = 0,
 ) -> Settlement:
     """Applies the payments received up to `as_of` in date order. Cost: one 延滞金 computation
     when 本税 is paid late, plus one projection if it is still unpaid after 納期限.
 
     `extended_from`: the 法定納期限 when `due_date` is an extended filing deadline
     (`Assessment.late_charge_extended_from`); 本税 paid after it, even by `due_date`, bears the
-    extension-period 延滞金 (地方税法第327条)."""
+    extension-period 延滞金 (地方税法第327条).
+
+    `reliefs`, `remitted_amount`: 延滞金の免除 (地方税法第15条の9) and 条例減免, passed to
+    `compute_late_charge`; the settlement keeps each relief line for the ledger."""
     order = check_order(order)
     result = Settlement()
     unpaid_principal, unpaid_fee = principal, fee
     principal_payments: list[PartialPayment] = []
     fixed_late_charge: int | None = None
     late_paid = 0
+    relieved = {"reliefs": tuple(reliefs), "remitted_amount": remitted_amount}
 
     for payment in sorted((p for p in payments if p.received_on <= as_of), key=lambda p: p.received_on):
         left = payment.amount
@@ -116,7 +129,7 @@ def settle(
                 taken[PRINCIPAL] = min(left, unpaid_principal)
                 unpaid_principal -= taken[PRINCIPAL]
                 if unpaid_principal == 0:
-                    fixed_late_charge = compute_late_charge(
+                    fixed = compute_late_charge(
                         principal=principal,
                         due_date=due_date,
                         until=payment.received_on,
@@ -124,7 +137,11 @@ def settle(
                         first_band_months=first_band_months,
                         rates=rates,
                         extended_from=extended_from,
-                    ).amount
+                        **relieved,
+                    )
+                    fixed_late_charge = fixed.amount
+                    result.late_charge_reliefs = fixed.relief_lines()
+                    result.late_charge_remitted = fixed.remitted_amount
                 else:
                     principal_payments.append(PartialPayment(payment.received_on, taken[PRINCIPAL]))
             elif bucket == LATE_CHARGE and fixed_late_charge is not None:
@@ -137,7 +154,7 @@ def settle(
     if fixed_late_charge is not None:
         result.late_charge, result.late_charge_fixed = fixed_late_charge - late_paid, True
     elif unpaid_principal and as_of > due_date:
-        result.late_charge = compute_late_charge(
+        projected = compute_late_charge(
             principal=principal,
             due_date=due_date,
             until=as_of,
@@ -145,7 +162,11 @@ def settle(
             first_band_months=first_band_months,
             rates=rates,
             extended_from=extended_from,
-        ).amount
+            **relieved,
+        )
+        result.late_charge = projected.amount
+        result.late_charge_reliefs = projected.relief_lines()
+        result.late_charge_remitted = projected.remitted_amount
     result.status = status_on(as_of, due_date, result.outstanding_total)
     return result
 

@@ -246,12 +246,14 @@ def standing_from_values(
     stopped: bool = False,
     assessment: object = None,
     write_off=None,
+    reliefs=None,
 ) -> Standing:
     """The standing from plain values. `payments` are settled up to `as_of`; the chain reads
     `chain_payments` (default: the same payments) as acknowledgements; `events` are the recorded
     時効 events. `rates`: from `late_charges.rates_for(as_of)` when not given. `write_off` (a
     `WrittenOff`, or anything with `written_off_on` and `extinguished_on`) counts once its
-    written_off_on is on or before `as_of`."""
+    written_off_on is on or before `as_of`. `reliefs` (a `taxpayers.exemptions.Reliefs`): the
+    延滞金の免除 periods (地方税法第15条の9) and 条例減免 decided for the installment."""
     rule = rule_for(subject_code)
     if rates is None:
         rates = rates_for(as_of)[0]
@@ -274,6 +276,8 @@ def standing_from_values(
         order=settings.PAYMENT_ALLOCATION_ORDER,
         rates=rates,
         extended_from=extended_from,
+        reliefs=reliefs.periods if reliefs else (),
+        remitted_amount=reliefs.remitted_amount if reliefs else 0,
     )
     if write_off is not None:
         settled.outstanding_principal = settled.outstanding_fee = settled.late_charge = 0
@@ -321,6 +325,7 @@ def standing_of(
     pledged: bool = False,
     stopped: bool = False,
     write_off=None,
+    reliefs=None,
 ) -> Standing:
     """The standing of one Assessment on `as_of`. `payments` and `events` (Payment and
     PrescriptionEvent rows) may be given; otherwise they are read from the assessment (prefetched
@@ -345,12 +350,14 @@ def standing_of(
         stopped=stopped,
         assessment=assessment,
         write_off=write_off,
+        reliefs=reliefs,
     )
 
 
 def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Standing]:
     """The standing of each assessment, in the order given: three queries (payments, events,
-    write-offs) whatever their number."""
+    write-offs), and those of `exemptions.exemption_periods_for`, whatever their number."""
+    from taxpayers.exemptions import exemption_periods_for
     from taxpayers.models import Payment, PrescriptionEvent, WrittenOff
 
     assessments = list(assessments)
@@ -364,6 +371,8 @@ def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Sta
         item.assessment_id: item
         for item in WrittenOff.objects.filter(assessment__in=assessments, written_off_on__lte=as_of)
     }
+    # 延滞金の免除 (執行停止・猶予、地方税法第15条の9) and 条例減免 recorded for these installments
+    reliefs = exemption_periods_for(assessments, as_of=as_of)
     if rates is None:
         rates = rates_for(as_of)[0]
     return [
@@ -374,6 +383,7 @@ def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Sta
             events=recorded[a.pk],
             rates=rates,
             write_off=written_off.get(a.pk),
+            reliefs=reliefs.get(a.pk),
         )
         for a in assessments
     ]

@@ -156,6 +156,7 @@ def late_charge(request):
                 payments=[PartialPayment(day, amount) for day, amount in data["payments"]],
                 first_band_months=data["first_band_months"],
                 extended_from=data["due_date"] if extension else None,
+                reliefs=data["reliefs"],
             )
         except RateMissingError as error:
             form.add_error(None, str(error))

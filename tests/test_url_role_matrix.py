@@ -139,6 +139,11 @@ MATRIX = {
     ),
     "dispositions:writeoff_withdraw": (lambda f: {"number": f["writeoff_run"].number}, POST_ONLY(CASEWORK)),
     "dispositions:writeoff_pdf": (lambda f: {"number": f["writeoff_run"].number}, CASEWORK),
+    "reductions:list": (None, CASEWORK),
+    "reductions:apply": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "reductions:detail": (lambda f: {"number": f["reduction"].number}, CASEWORK),
+    "reductions:decide": (lambda f: {"number": f["reduction"].number}, SUPERVISOR_ONLY),
+    "reductions:cancel": (lambda f: {"number": f["reduction"].number}, SUPERVISOR_ONLY),
     "dispositions:inquiry_list": (None, CASEWORK),
     "dispositions:batch_new": (None, CASEWORK),
     "dispositions:target_list": (None, CASEWORK),
@@ -333,6 +338,15 @@ def objects(terminal, officer):
         reason="資力回復",
         cancelled_on=date(2026, 2, 1),
     )
+    from reductions import services as reduction_services
+
+    reduction = reduction_services.apply_for_reduction(
+        actor=actor,
+        assessment=assessment,
+        applied_on=date(2026, 1, 20),
+        reason="災害により損害を受けたため",
+        requested_amount=1_000,
+    )
     from dispositions import inquiries
     from dispositions.models import Collection, DistributionStatement, InquiryTarget
 
@@ -397,6 +411,7 @@ def objects(terminal, officer):
         "cancellation": cancellation,
         "collection": collection,
         "distribution": distribution,
+        "reduction": reduction,
         "inquiry": inquiry,
         "document": _document(actor, taxpayer, assessment),
         "batch": _batch(actor, taxpayer, assessment),

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "taxpayers",
     "negotiations",
     "dispositions",
+    "reductions",
     "documents",
     "audit",
 ]
