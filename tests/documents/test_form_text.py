@@ -72,7 +72,7 @@ def test_every_kind_of_inquiry_target_has_its_citation():
 def test_lists_that_used_to_be_kept_by_hand_come_from_the_declaration():
     assert catalogue.codes(batch_extraction=True) == ["03", "04", "05"]
     assert catalogue.codes(source=catalogue.Source.LEDGER) == ["01", "02", "03", "04", "05"]
-    assert {c for c, s in FORMS.items() if s.appeal} == {"02", "31", "32", "34", "36"}
+    assert {c for c, s in FORMS.items() if s.appeal} == {"02", "31", "32", "34", "36", "37", "38"}
 
 
 def test_a_notice_names_insurance_tax_only_when_it_lists_one():
@@ -391,6 +391,29 @@ def distribution_statement(officer, supervisor, seizure):
     return collections.approve_distribution(actor=Actor.for_staff(supervisor, "T0001"), statement=statement)
 
 
+def reduction_notices(officer, supervisor, assessment) -> tuple[list, list]:
+    """A 条例減免 decided (its 決定通知書) and then cancelled (its 取消通知書)."""
+    from django.utils import timezone
+
+    from reductions import services as reductions
+
+    today = timezone.localdate()
+    reduction = reductions.apply_for_reduction(
+        actor=Actor.for_staff(officer, "T0001"),
+        assessment=assessment,
+        applied_on=today,
+        reason="災害により事業所が被災したため",
+        requested_amount=1_000,
+    )
+    boss = Actor.for_staff(supervisor, "T0001")
+    reduction = reductions.decide_reduction(
+        actor=boss, reduction=reduction, category="amount", amount=1_000, note="条例の事由に該当"
+    )
+    decision = issue(officer, reduction, "37")
+    reduction = reductions.cancel_reduction(actor=boss, reduction=reduction, reason="事由が消滅したため")
+    return [decision], [issue(officer, reduction, "38")]
+
+
 def every_form(officer, supervisor, pledge) -> dict[str, list]:
     """One issued document of each declared form code (and a 分納 納付書)."""
     from django.utils import timezone
@@ -443,6 +466,7 @@ def every_form(officer, supervisor, pledge) -> dict[str, list]:
     )
     made["35"] = [issue(officer, request, "35")]
     made["34"] = [issue(officer, disposition(officer, supervisor, "07", "71"), "34")]
+    made["37"], made["38"] = reduction_notices(officer, supervisor, pledge.assessments.first())
     return made
 
 
