@@ -336,6 +336,7 @@ class Payment(StampedModel):
         DIRECT_DEBIT = "3", "口座振替"
         CONVENIENCE_STORE = "4", "コンビニ"
         EL_QR = "5", "eL-QR"
+        APPROPRIATION = "7", "充当"  # 過誤納金の充当 (地方税法第17条の2), posted by refunds.services
         OTHER = "9", "その他"
 
     receipt_number = models.CharField(

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "taxpayers",
     "negotiations",
     "dispositions",
+    "refunds",
     "documents",
     "audit",
 ]
