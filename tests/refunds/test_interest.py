@@ -103,5 +103,5 @@ def test_the_command_prints_each_period_and_the_amount_last(capsys):
     ],
 )
 def test_the_command_refuses_bad_input_in_japanese(arguments):
-    with pytest.raises(CommandError, match="[ぁ-んァ-ン一-龥]"):
+    with pytest.raises(CommandError, match=r"[ぁ-んァ-ン一-龥]"):
         call_command("refund_interest", *arguments)
