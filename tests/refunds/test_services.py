@@ -245,3 +245,54 @@ def test_the_database_refuses_an_approval_by_the_drafter(ledger, batch_actor, of
         Disposal.objects.filter(pk=draft.pk).update(
             status=Disposal.Status.APPROVED, approved_by=draft.drafted_by, decided_on=date(2025, 7, 10)
         )
+
+
+def test_the_readme_documents_every_column_of_the_refund_csv():
+    from pathlib import Path
+
+    from refunds.exports import COLUMNS
+
+    readme = (Path(__file__).resolve().parents[2] / "refunds" / "README.md").read_text(encoding="utf-8")
+    for column in COLUMNS:
+        assert f"| {column.header} | {column.description} | {column.example} |" in readme, column.header
+
+
+def test_the_refund_csv_has_one_row_per_approved_refund(ledger, batch_actor, officer_actor, supervisor_actor):
+    import csv
+    import io
+
+    from refunds.exports import COLUMNS, approved_refunds, refund_csv
+
+    company = Taxpayer.objects.get(atena_number="000000103")
+    tax = installment(
+        company,
+        actor=batch_actor,
+        tax_year=2024,
+        assessment_year=2024,
+        notice_number="240000103",
+        due_date=date(2024, 5, 31),
+        statutory_due_date=date(2024, 5, 31),
+        principal=1_234_567,
+    )
+    pay(tax, "R0101", date(2024, 5, 31), 1_234_567, actor=batch_actor)
+    pay(tax, "R0102", date(2024, 5, 31), 1_234_567, Payment.Channel.COUNTER, actor=batch_actor)
+    [overpayment] = detect_overpayments(actor=batch_actor, as_of=date(2025, 2, 1))
+    refund = propose_refund(
+        actor=officer_actor, overpayment=overpayment, account=ACCOUNT, as_of=date(2025, 2, 1)
+    )
+    window = {"decided_from": date(2025, 2, 1), "decided_to": date(2025, 2, 28)}
+    assert list(approved_refunds(**window)) == []  # proposed only: not yet for 財務会計
+    approve_disposal(actor=supervisor_actor, disposal=refund, decided_on=date(2025, 2, 14))
+    rows = list(csv.DictReader(io.StringIO(refund_csv(approved_refunds(**window)))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert list(row) == [column.header for column in COLUMNS]
+    assert (row["支出決定日"], row["支出区分"], row["宛名番号"], row["通知書番号"]) == (
+        "2025-02-14",
+        "歳入戻出",  # received in 令和6年度 (2024-05-31), decided in 令和6年度 (2025-02-14)
+        "000000103",
+        "240000103",
+    )
+    assert (row["還付金額"], row["還付加算金"], row["支払額"]) == ("1234567", "6900", "1241467")
+    assert (row["金融機関コード"], row["口座番号"], row["決裁者"]) == ("0017", "1234567", "S2001")
+    assert list(approved_refunds(decided_from=date(2025, 3, 1), decided_to=date(2025, 3, 31))) == []
