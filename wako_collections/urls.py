@@ -15,6 +15,7 @@ urlpatterns = [
     path("taxpayers/", include("taxpayers.urls")),
     path("negotiations/", include("negotiations.urls")),
     path("dispositions/", include("dispositions.urls")),
+    path("refunds/", include("refunds.urls")),
     path("documents/", include("documents.urls")),
     path("audit/", include("audit.urls")),
 ]
