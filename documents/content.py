@@ -33,6 +33,8 @@ LEGAL_BASIS = {
     FormCode.RELEASE_NOTICE: "国税徴収法第79条（差押えの解除の要件）、第80条（差押えの解除の手続）",
     FormCode.SUSPENSION_NOTICE: "地方税法第15条の7第1項・第2項（滞納処分の停止の要件等）",
     FormCode.DELIVERY_REQUEST: "地方税法第331条第6項により準用する国税徴収法第82条（交付要求の手続）",
+    FormCode.APPROPRIATION_NOTICE: "地方税法第17条の2（過誤納金の充当。充当したときはその旨を通知）、第17条の4（還付加算金）",
+    FormCode.REFUND_NOTICE: "地方税法第17条（過誤納金の還付）、第17条の4（還付加算金）",
 }
 
 TEMPLATES = {
@@ -50,6 +52,8 @@ TEMPLATES = {
     FormCode.RELEASE_NOTICE: "forms/disposition_notice.html",
     FormCode.SUSPENSION_NOTICE: "forms/disposition_notice.html",
     FormCode.DELIVERY_REQUEST: "forms/delivery_request.html",
+    FormCode.APPROPRIATION_NOTICE: "forms/refund_notice.html",
+    FormCode.REFUND_NOTICE: "forms/refund_notice.html",
 }
 
 
@@ -304,4 +308,50 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
             "approved_by": disposition.approved_by,
             "third_party": third_party,
         },
+    }
+
+
+def disposal_content(disposal, issued_on: date) -> dict:
+    """充当通知書 or 還付通知書 from an approved 充当・還付 (refunds.Disposal)."""
+    from refunds.models import Disposal
+
+    overpayment = disposal.overpayment
+    is_appropriation = disposal.kind == Disposal.Kind.APPROPRIATION
+    form_code = FormCode.APPROPRIATION_NOTICE if is_appropriation else FormCode.REFUND_NOTICE
+    source = overpayment.source_assessment
+    target = disposal.target_assessment
+
+    def installment(assessment) -> dict | None:
+        if assessment is None:
+            return None
+        return {
+            "subject": assessment.get_subject_code_display(),
+            "year": fiscal_year_label(assessment.tax_year),
+            "notice_number": assessment.notice_number,
+            "period": assessment.logical_period,
+        }
+
+    return {
+        **header(form_code, issued_on),
+        "recipient": recipient(overpayment.taxpayer),
+        "disposal": {
+            "is_appropriation": is_appropriation,
+            "number": disposal.number,
+            "cause": overpayment.get_cause_display(),
+            "arose_on": format_date(overpayment.arose_on),
+            "source": installment(source),
+            "amount": disposal.amount,
+            "interest": disposal.interest,
+            "total": disposal.amount + disposal.interest,
+            "decided_on": format_date(disposal.decided_on),
+            "fit_on": format_date(disposal.fit_on) if disposal.fit_on else "",
+            "target": installment(target),
+            "account": (
+                ""
+                if is_appropriation
+                else f"{disposal.bank_name} {disposal.branch_name} {disposal.get_account_type_display()} "
+                f"{disposal.account_number} {disposal.account_holder_kana}"
+            ),
+        },
+        "totals": {"total": disposal.amount + disposal.interest},
     }

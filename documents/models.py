@@ -23,6 +23,8 @@ class FormCode(models.TextChoices):
     RELEASE_NOTICE = "33", "差押解除通知書"
     SUSPENSION_NOTICE = "34", "執行停止通知書"
     DELIVERY_REQUEST = "35", "交付要求書"
+    APPROPRIATION_NOTICE = "41", "充当通知書"
+    REFUND_NOTICE = "42", "還付通知書"
 
 
 # Forms made from a taxpayer's installments (the ledger); the others are made from a record.

@@ -140,9 +140,11 @@ def issue_document(
 
 def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -> Document:
     """A document made from a record: 分納誓約書 or its 納付書 (pledge / pledge installment),
-    財産調査照会書 (inquiry), 差押調書 and the disposition notices (disposition)."""
+    財産調査照会書 (inquiry), 差押調書 and the disposition notices (disposition), 充当通知書 and
+    還付通知書 (an approved refunds.Disposal)."""
     from dispositions.models import Disposition, Inquiry
     from negotiations.models import InstallmentPledge, PledgeInstallment
+    from refunds.models import Disposal
 
     if isinstance(record, PledgeInstallment):
         content = contents.pledge_slip_content(record, issued_on)
@@ -157,6 +159,13 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
         content = contents.inquiry_content(record, issued_on)
         taxpayer, assessments = record.taxpayer, []
         source, deadline, form_code = f"照会 {record.number}", record.answer_due, content["form_code"]
+    elif isinstance(record, Disposal):
+        if form_code not in forms_for_disposal(record):
+            raise DocumentError("決裁済みの充当・還付からだけ、その通知書を作れます。")
+        content = contents.disposal_content(record, issued_on)
+        taxpayer = record.overpayment.taxpayer
+        assessments = [a for a in (record.overpayment.source_assessment, record.target_assessment) if a]
+        source, deadline = f"{record.get_kind_display()} {record.number}", None
     elif isinstance(record, Disposition):
         if form_code not in forms_for_disposition(record):
             raise DocumentError("この処分からはその帳票は作れません（状態や種類を確かめてください）。")
@@ -179,6 +188,17 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
             source=source,
         )
         return _record(document, assessments, actor, "発行")
+
+
+def forms_for_disposal(disposal) -> list[str]:
+    """充当通知書 for an approved 充当, 還付通知書 for an approved 還付; nothing before 決裁."""
+    from refunds.models import Disposal
+
+    if disposal.status != Disposal.Status.APPROVED:
+        return []
+    if disposal.kind == Disposal.Kind.APPROPRIATION:
+        return [FormCode.APPROPRIATION_NOTICE]
+    return [FormCode.REFUND_NOTICE]
 
 
 def forms_for_disposition(disposition) -> list[str]:

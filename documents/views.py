@@ -126,10 +126,18 @@ def _record_for(kind: str, key: str):
         return get_object_or_404(Inquiry.objects.select_related("taxpayer", "target"), number=key)
     if kind == "disposition":
         return get_object_or_404(Disposition.objects.select_related("taxpayer"), number=key)
+    if kind == "disposal":
+        from refunds.models import Disposal
+
+        return get_object_or_404(
+            Disposal.objects.select_related("overpayment__taxpayer", "target_assessment"), number=key
+        )
     raise Http404
 
 
 def _taxpayer_of(record) -> Taxpayer:
+    if hasattr(record, "overpayment"):
+        return record.overpayment.taxpayer
     return record.pledge.taxpayer if hasattr(record, "pledge") else record.taxpayer
 
 
@@ -141,6 +149,8 @@ def issue_from(request, kind, key):
     taxpayer = _taxpayer_of(record)
     form_code = request.GET.get("form") or request.POST.get("form") or ""
     if kind == "disposition" and form_code not in services.forms_for_disposition(record):
+        raise Http404
+    if kind == "disposal" and form_code not in services.forms_for_disposal(record):
         raise Http404
     label = {
         "pledge": FormCode.PLEDGE.label,

@@ -296,3 +296,64 @@ def test_the_refund_csv_has_one_row_per_approved_refund(ledger, batch_actor, off
     assert (row["還付金額"], row["還付加算金"], row["支払額"]) == ("1234567", "6900", "1241467")
     assert (row["金融機関コード"], row["口座番号"], row["決裁者"]) == ("0017", "1234567", "S2001")
     assert list(approved_refunds(decided_from=date(2025, 3, 1), decided_to=date(2025, 3, 31))) == []
+
+
+def test_the_appropriation_and_refund_notices_are_printed_and_recorded(
+    ledger, batch_actor, officer_actor, supervisor_actor
+):
+    import re
+    import shutil
+    import subprocess
+
+    from documents.models import Document, FormCode
+    from documents.services import DocumentError, issue_for_record, render_document
+
+    def pdf_text(pdf: bytes) -> str:
+        extracted = subprocess.run(
+            [shutil.which("pdftotext"), "-raw", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        return re.sub(r"\s+", "", extracted)
+
+    pay(resident_tax_2025(), "R0003", date(2025, 6, 25), 2_000_000, actor=batch_actor)
+    [overpayment] = detect_overpayments(actor=batch_actor, as_of=date(2025, 7, 10))
+    [draft] = propose_appropriations(actor=officer_actor, overpayment=overpayment, as_of=date(2025, 7, 10))
+    with pytest.raises(DocumentError, match="決裁済み"):
+        issue_for_record(
+            actor=officer_actor,
+            form_code=FormCode.APPROPRIATION_NOTICE,
+            record=draft,
+            issued_on=date(2025, 7, 10),
+        )
+    approve_disposal(actor=supervisor_actor, disposal=draft, decided_on=date(2025, 7, 10))
+    refund = propose_refund(
+        actor=officer_actor, overpayment=overpayment, account=ACCOUNT, as_of=date(2025, 7, 10)
+    )
+    refund = approve_disposal(actor=supervisor_actor, disposal=refund, decided_on=date(2025, 9, 1))
+    draft.refresh_from_db()
+
+    notice = issue_for_record(
+        actor=officer_actor,
+        form_code=FormCode.APPROPRIATION_NOTICE,
+        record=draft,
+        issued_on=date(2025, 7, 11),
+    )
+    text = pdf_text(render_document(notice))
+    assert "充当通知書" in text and "地方税法第17条の2" in text
+    assert f"{draft.amount:,}円" in text and "210000101" in text and "充当適状日" in text
+    with pytest.raises(DocumentError):
+        issue_for_record(
+            actor=officer_actor, form_code=FormCode.REFUND_NOTICE, record=draft, issued_on=date(2025, 7, 11)
+        )
+
+    notice = issue_for_record(
+        actor=officer_actor, form_code=FormCode.REFUND_NOTICE, record=refund, issued_on=date(2025, 9, 2)
+    )
+    text = pdf_text(render_document(notice))
+    assert "還付通知書" in text and "地方税法第17条" in text
+    assert f"{refund.amount:,}円" in text and f"{refund.interest:,}円" in text and "和光支店" in text
+    recorded = Document.objects.get(number=notice.number)
+    assert (recorded.taxpayer.atena_number, recorded.total_amount) == (
+        "000000101",
+        refund.amount + refund.interest,
+    )
+    assert recorded.source == f"還付 {refund.number}"
