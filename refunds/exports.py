@@ -21,8 +21,13 @@ def fiscal_year(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def _decided_on(disposal: Disposal) -> date:
+    assert disposal.decided_on is not None  # refunds_disposal_approved_dated: only approved rows are exported
+    return disposal.decided_on
+
+
 def payment_category(disposal: Disposal) -> str:
-    same_year = fiscal_year(disposal.overpayment.arose_on) == fiscal_year(disposal.decided_on)
+    same_year = fiscal_year(disposal.overpayment.arose_on) == fiscal_year(_decided_on(disposal))
     return "歳入戻出" if same_year else "歳出還付"
 
 
@@ -45,7 +50,10 @@ def _source(field: str) -> Callable[[Disposal], object]:
 COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("還付番号", "充当・還付の番号", "K2026000001", lambda d: d.number),
     ExportColumn(
-        "支出決定日", "還付の支出を決定した日（決裁で指定）", "2026-02-14", lambda d: d.decided_on.isoformat()
+        "支出決定日",
+        "還付の支出を決定した日（決裁で指定）",
+        "2026-02-14",
+        lambda d: _decided_on(d).isoformat(),
     ),
     ExportColumn(
         "支出区分", "歳入戻出（収入した年度内）または歳出還付（過年度）", "歳入戻出", payment_category

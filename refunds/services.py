@@ -274,6 +274,7 @@ def approve_disposal(*, actor: Actor, disposal: Disposal, decided_on: date | Non
         disposal.approved_at = timezone.now()
         fields = ["status", "decided_on", "interest", "approved_by", "approved_terminal", "approved_at"]
         if disposal.kind == Disposal.Kind.APPROPRIATION:
+            assert disposal.fit_on is not None  # refunds_disposal_appropriation_has_target
             payment = Payment(
                 receipt_number=f"充当{disposal.number}",
                 assessment=disposal.target_assessment,
@@ -295,6 +296,6 @@ def approve_disposal(*, actor: Actor, disposal: Disposal, decided_on: date | Non
             save_tracked(
                 overpayment, reason="充当・還付の完了", update_fields=["status", *stamp(overpayment, actor)]
             )
-        if disposal.kind == Disposal.Kind.APPROPRIATION:
+        if disposal.target_assessment_id is not None:
             reconcile(assessment_ids=[disposal.target_assessment_id])
     return disposal
