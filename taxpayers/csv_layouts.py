@@ -413,7 +413,19 @@ PAYMENTS = Layout(
         Column("収納日", "received_on", a_date, example="2025-06-25"),
         Column("日計日", "accounted_on", a_date, example="2025-06-26"),
         Column("金額", "amount", yen, example="65000"),
-        Column("収納経路", "channel", code(Payment.Channel.choices), example="2"),
+        Column(
+            "収納経路",
+            "channel",
+            # 充当 is posted by this system (refunds), never received from the receipts system.
+            code(
+                [
+                    (key, label)
+                    for key, label in Payment.Channel.choices
+                    if key != Payment.Channel.APPROPRIATION
+                ]
+            ),
+            example="2",
+        ),
     ],
     row_checks=[_positive_amount],
 )

@@ -105,3 +105,16 @@ def test_the_command_prints_each_period_and_the_amount_last(capsys):
 def test_the_command_refuses_bad_input_in_japanese(arguments):
     with pytest.raises(CommandError, match=r"[ぁ-んァ-ン一-龥]"):
         call_command("refund_interest", *arguments)
+
+
+def test_the_payment_import_refuses_the_appropriation_channel():
+    # 充当 is posted by refunds on approval; a file from the receipts system may not claim it.
+    from taxpayers.csv_layouts import PAYMENTS
+    from taxpayers.models import Payment
+
+    header = ",".join(column.header for column in PAYMENTS.columns)
+    row = "R0009,01,0000,112291,112291,1,2025,2025,250000101,1,2025-06-20,2025-06-21,30000,{}"
+    rows, errors, _ = PAYMENTS.read(f"{header}\n{row.format(Payment.Channel.APPROPRIATION)}\n")
+    assert rows == [] and [e.column for e in errors] == ["収納経路"]
+    rows, errors, _ = PAYMENTS.read(f"{header}\n{row.format(Payment.Channel.BANK)}\n")
+    assert len(rows) == 1 and errors == []
