@@ -22,6 +22,7 @@ class Overpayment(StampedModel):
         REDUCTION = "reduction", "減額更正・減額賦課決定（過納）"
         REDUCTION_ON_REQUEST = "reduction_on_request", "更正の請求に基づく更正（過納）"
         COLLECTION_SURPLUS = "collection_surplus", "取立・配当の残余"
+        INTEREST_ON_APPROPRIATION = "interest_on_appropriation", "充当分の還付加算金"
 
     class Status(models.TextChoices):
         OPEN = "open", "未処理"
@@ -35,7 +36,7 @@ class Overpayment(StampedModel):
         db_comment="宛名",
     )
     amount = models.BigIntegerField("過誤納金額", db_comment="過誤納金額（円）")
-    cause = models.CharField("発生事由", max_length=24, choices=Cause.choices, db_comment="発生事由")
+    cause = models.CharField("発生事由", max_length=32, choices=Cause.choices, db_comment="発生事由")
     arose_on = models.DateField(
         "発生日", db_comment="過誤納の生じた日（誤納・過納は納付日）。還付加算金の起算の基"
     )

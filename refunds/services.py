@@ -31,6 +31,7 @@ CAUSE_ARTICLES: dict[str, str] = {
     Overpayment.Cause.REDUCTION: "地方税法第17条の4第1項第1号（更正・決定・賦課決定：納付の日（納期限前の納付は納期限）の翌日から）",
     Overpayment.Cause.REDUCTION_ON_REQUEST: "地方税法第17条の4第1項第2号（更正の請求に基づく更正：起算日を指定）",
     Overpayment.Cause.COLLECTION_SURPLUS: "国税徴収法第129条第3項（残余金の交付。還付加算金なし）",
+    Overpayment.Cause.INTEREST_ON_APPROPRIATION: "地方税法第17条の4第1項（充当すべき金額に加算した還付加算金。これに加算金は付かない）",
 }
 _MISTAKEN = {
     Overpayment.Cause.DOUBLE_PAYMENT,
@@ -245,7 +246,8 @@ def approve_disposal(*, actor: Actor, disposal: Disposal, decided_on: date | Non
     (`decided_on` = 支出決定日). 還付加算金 runs from the cause's start to `decided_on`, or to the
     充当適状日 when that is earlier (第17条の4第1項). A 充当 posts a 収納 (収納経路 充当) on the
     target installment dated the 充当適状日 — the arrear is deemed paid then (第17条の2) — and
-    the target's balance is reconciled."""
+    the target's balance is reconciled; its 還付加算金, if any, enters the queue as a 過誤納金 of its
+    own (充当 or 還付 in turn, bearing no 加算金 itself)."""
     if actor.staff is not None and not actor.staff.has_perm(APPROVE_PERMISSION):
         raise RefundError("充当・還付の決裁の権限がありません。")
     on = decided_on or timezone.localdate()
@@ -296,6 +298,20 @@ def approve_disposal(*, actor: Actor, disposal: Disposal, decided_on: date | Non
             save_tracked(
                 overpayment, reason="充当・還付の完了", update_fields=["status", *stamp(overpayment, actor)]
             )
+        if disposal.kind == Disposal.Kind.APPROPRIATION and disposal.interest:
+            # 第17条の4: the 還付加算金 is added to the amount appropriated. It is money the city owes
+            # like the 過誤納金 itself, so it joins the queue to be appropriated or refunded in turn.
+            interest = Overpayment(
+                taxpayer_id=overpayment.taxpayer_id,
+                amount=disposal.interest,
+                cause=Overpayment.Cause.INTEREST_ON_APPROPRIATION,
+                arose_on=on,
+                interest_from=None,
+                source_assessment_id=disposal.target_assessment_id,
+                source_reference=f"充当 {disposal.number} の還付加算金",
+            )
+            stamp(interest, actor)
+            save_tracked(interest, reason="充当分の還付加算金")
         if disposal.target_assessment_id is not None:
             reconcile(assessment_ids=[disposal.target_assessment_id])
     return disposal

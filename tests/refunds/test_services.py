@@ -357,3 +357,57 @@ def test_the_appropriation_and_refund_notices_are_printed_and_recorded(
         refund.amount + refund.interest,
     )
     assert recorded.source == f"還付 {refund.number}"
+
+
+def test_an_appropriation_to_a_later_arrear_bears_interest_which_is_refunded_in_turn(
+    ledger, batch_actor, officer_actor, supervisor_actor
+):
+    company = Taxpayer.objects.get(atena_number="000000103")
+    paid_twice = installment(
+        company,
+        actor=batch_actor,
+        tax_year=2024,
+        assessment_year=2024,
+        notice_number="240000103",
+        due_date=date(2024, 5, 31),
+        statutory_due_date=date(2024, 5, 31),
+        principal=1_234_567,
+    )
+    later = installment(
+        company,
+        actor=batch_actor,
+        tax_year=2024,
+        assessment_year=2024,
+        notice_number="240000104",
+        due_date=date(2025, 2, 28),
+        statutory_due_date=date(2025, 2, 28),
+        principal=600_000,
+    )
+    pay(paid_twice, "R0101", date(2024, 5, 31), 1_234_567, actor=batch_actor)
+    pay(paid_twice, "R0102", date(2024, 5, 31), 1_234_567, Payment.Channel.COUNTER, actor=batch_actor)
+    [overpayment] = detect_overpayments(actor=batch_actor, as_of=date(2025, 3, 10))
+    [draft] = propose_appropriations(actor=officer_actor, overpayment=overpayment, as_of=date(2025, 3, 10))
+    # 600,000円 and 10 days of 延滞金 under 1,000円 (none): 充当適状日 is the later arrear's 納期限.
+    assert (draft.target_assessment, draft.amount, draft.fit_on) == (later, 600_000, date(2025, 2, 28))
+    approved = approve_disposal(actor=supervisor_actor, disposal=draft, decided_on=date(2025, 3, 10))
+    # 2024-07-01〜12-31 184日: 600,000×0.9%×184/365 = 2,722円; 2025-01-01〜02-28 59日: 872円 (end: the
+    # 充当適状日, not the 充当日); 3,594円 → 3,500円.
+    assert approved.interest == 3_500
+    interest = Overpayment.objects.get(cause=Overpayment.Cause.INTEREST_ON_APPROPRIATION)
+    assert (interest.taxpayer, interest.amount, interest.interest_from) == (company, 3_500, None)
+    later.balance.refresh_from_db()
+    assert later.balance.outstanding_principal == 0
+
+    rest = propose_refund(
+        actor=officer_actor, overpayment=overpayment, account=ACCOUNT, as_of=date(2025, 3, 10)
+    )
+    assert rest.amount == 634_567
+    interest_refund = propose_refund(
+        actor=officer_actor, overpayment=interest, account=ACCOUNT, as_of=date(2025, 3, 10)
+    )
+    assert (
+        approve_disposal(
+            actor=supervisor_actor, disposal=interest_refund, decided_on=date(2025, 4, 30)
+        ).interest
+        == 0
+    )
