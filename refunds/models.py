@@ -108,6 +108,7 @@ class Disposal(StampedModel):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "起案中"
         APPROVED = "approved", "決裁済"
+        WITHDRAWN = "withdrawn", "取下げ"
 
     class AccountType(models.TextChoices):
         ORDINARY = "1", "普通"

@@ -5,18 +5,24 @@ Every write carries an Actor and leaves history; one transaction each."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from refunds.interest import compute_refund_interest, one_month_after
 from refunds.models import Disposal, Overpayment
+from taxpayers.late_charges import rates_for
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Assessment, Payment, Taxpayer
 from taxpayers.reconciliation import reconcile
+from taxpayers.settlement import ReceivedPayment, settle
+from taxpayers.subjects import rule_for
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import next_number, save_tracked, stamp
 
@@ -109,8 +115,13 @@ def record_overpayment(
 
 
 def remaining_amount(overpayment: Overpayment) -> int:
-    """What of the 過誤納金 no 充当・還付 (proposed or approved) has taken yet. One query."""
-    taken = overpayment.disposals.aggregate(total=Sum("amount"))["total"] or 0
+    """What of the 過誤納金 no 充当・還付 (proposed or approved, not withdrawn) has taken yet. One query."""
+    taken = (
+        overpayment.disposals.exclude(status=Disposal.Status.WITHDRAWN).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or 0
+    )
     return overpayment.amount - taken
 
 
@@ -121,7 +132,8 @@ class Arrear:
 
 
 def other_arrears(taxpayer: Taxpayer, *, as_of: date, excluding: Assessment | None = None) -> list[Arrear]:
-    """The person's installments past 納期限 with something owed on `as_of`, oldest 納期限 first.
+    """The person's installments whose 納期限 has come (a 充当 may meet one on its 納期限) with
+    something owed on `as_of`, oldest 納期限 first.
 
     The one call through which refunds reads what is owed: today the ledger (taxpayers/ledger.py);
     when the module for an installment's standing lands, only this function changes. Oldest first:
@@ -134,11 +146,45 @@ def other_arrears(taxpayer: Taxpayer, *, as_of: date, excluding: Assessment | No
     arrears = [
         Arrear(line.assessment, line.settlement.outstanding_total)
         for line in ledger.lines
-        if line.assessment.due_date < as_of
+        if line.assessment.due_date <= as_of
         and (excluding is None or line.assessment.pk != excluding.pk)
         and time_barred_on(line.assessment, on=as_of, chained=line.chain) is None
     ]
     return sorted(arrears, key=lambda arrear: (arrear.assessment.due_date, arrear.assessment.pk))
+
+
+def appropriable(
+    assessment: Assessment,
+    *,
+    fit_on: date,
+    amount: int,
+    as_of: date,
+    pending: Sequence[tuple[date, int]] = (),
+) -> int:
+    """What of `amount`, posted on the installment as a 収納 on `fit_on` (after the 充当 already
+    proposed to it, `pending`), it takes without overpaying — settled by the same engine as the
+    ledger (`taxpayers.settlement.settle`), so the 延滞金 stops where the 充当 is deemed paid (第17条の2)
+    and a real payment after `fit_on` becomes the overpaid one. Two queries."""
+    rule = rule_for(assessment.subject_code)
+    received = [
+        ReceivedPayment(p.received_on, p.amount) for p in assessment.payments.order_by("received_on", "pk")
+    ]
+    received += [ReceivedPayment(day, value, "pending") for day, value in pending]
+    probe = ReceivedPayment(fit_on, amount, "probe")
+    rates, _ = rates_for(max(as_of, fit_on))
+    result = settle(
+        principal=assessment.principal,
+        fee=assessment.demand_fee,
+        due_date=assessment.due_date,
+        payments=[*received, probe],
+        as_of=max(as_of, fit_on),
+        first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+        order=settings.PAYMENT_ALLOCATION_ORDER,
+        rates=rates,
+        extended_from=assessment.late_charge_extended_from,
+    )
+    overpaid = sum(a.overpaid for a in result.allocations if a.payment.key == "probe")
+    return amount - overpaid
 
 
 def _draft(actor: Actor, overpayment: Overpayment, **fields) -> Disposal:
@@ -155,6 +201,9 @@ def _draft(actor: Actor, overpayment: Overpayment, **fields) -> Disposal:
 
 
 def _locked_open(overpayment: Overpayment) -> Overpayment:
+    """The 過誤納金, locked with its taxpayer: two proposals for one person (from two of their
+    過誤納金) run one after the other, so both cannot take the same arrear."""
+    Taxpayer.objects.select_for_update().filter(pk=overpayment.taxpayer_id).first()
     overpayment = Overpayment.objects.select_for_update().get(pk=overpayment.pk)
     if not overpayment.is_open:
         raise RefundError("この過誤納金は処理済みです。")
@@ -171,23 +220,28 @@ def propose_appropriations(*, actor: Actor, overpayment: Overpayment, as_of: dat
         if left <= 0:
             raise RefundError("この過誤納金は全額について充当・還付を起案済みです。")
         drafts: list[Disposal] = []
-        pending = dict(
-            Disposal.objects.filter(
-                overpayment__taxpayer=overpayment.taxpayer,
-                kind=Disposal.Kind.APPROPRIATION,
-                status=Disposal.Status.PROPOSED,
-            )
-            .values("target_assessment")
-            .annotate(total=Sum("amount"))
-            .values_list("target_assessment", "total")
-        )
+        pending: dict[int, list[tuple[date, int]]] = defaultdict(list)
+        for target_id, fit_on, amount in Disposal.objects.filter(
+            overpayment__taxpayer=overpayment.taxpayer,
+            kind=Disposal.Kind.APPROPRIATION,
+            status=Disposal.Status.PROPOSED,
+        ).values_list("target_assessment", "fit_on", "amount"):
+            pending[target_id].append((fit_on, amount))
         for arrear in other_arrears(
             overpayment.taxpayer, as_of=as_of, excluding=overpayment.source_assessment
         ):
-            room = arrear.outstanding - pending.get(arrear.assessment.pk, 0)
-            if left <= 0 or room <= 0:
+            if left <= 0:
+                break
+            fit_on = max(overpayment.arose_on, arrear.assessment.due_date)
+            amount = appropriable(
+                arrear.assessment,
+                fit_on=fit_on,
+                amount=left,
+                as_of=as_of,
+                pending=pending[arrear.assessment.pk],
+            )
+            if amount <= 0:
                 continue
-            amount = min(left, room)
             drafts.append(
                 _draft(
                     actor,
@@ -195,7 +249,7 @@ def propose_appropriations(*, actor: Actor, overpayment: Overpayment, as_of: dat
                     kind=Disposal.Kind.APPROPRIATION,
                     amount=amount,
                     target_assessment=arrear.assessment,
-                    fit_on=max(overpayment.arose_on, arrear.assessment.due_date),
+                    fit_on=fit_on,
                 )
             )
             left -= amount
@@ -261,9 +315,31 @@ def approve_disposal(*, actor: Actor, disposal: Disposal, decided_on: date | Non
             raise RefundError(
                 "起案した職員は自分の起案を決裁できません。他の監督者に決裁を依頼してください。"
             )
+        Taxpayer.objects.select_for_update().filter(pk=disposal.overpayment.taxpayer_id).first()
         overpayment = Overpayment.objects.select_for_update().get(pk=disposal.overpayment_id)
         if disposal.fit_on and on < disposal.fit_on:
             raise RefundError("充当日は充当適状日より前にできません。")
+        if disposal.target_assessment is not None and disposal.fit_on is not None:
+            # Paid in the meantime (or changed): the 充当 would overpay the arrear.
+            others = Disposal.objects.filter(
+                target_assessment=disposal.target_assessment, status=Disposal.Status.PROPOSED
+            ).exclude(pk=disposal.pk)
+            takes = appropriable(
+                disposal.target_assessment,
+                fit_on=disposal.fit_on,
+                amount=disposal.amount,
+                as_of=on,
+                pending=[
+                    (day, value)
+                    for day, value in others.values_list("fit_on", "amount")
+                    if day is not None and day <= disposal.fit_on
+                ],
+            )
+            if takes < disposal.amount:
+                raise RefundError(
+                    f"充当先の未納額が起案時より減り、充当できるのは{takes:,}円です。"
+                    "この起案を取り下げて、起案し直してください。"
+                )
         end = min(on, disposal.fit_on) if disposal.fit_on else on
         if overpayment.interest_from is not None:
             disposal.interest = compute_refund_interest(
@@ -314,4 +390,17 @@ def approve_disposal(*, actor: Actor, disposal: Disposal, decided_on: date | Non
             save_tracked(interest, reason="充当分の還付加算金")
         if disposal.target_assessment_id is not None:
             reconcile(assessment_ids=[disposal.target_assessment_id])
+    return disposal
+
+
+def withdraw_disposal(*, actor: Actor, disposal: Disposal) -> Disposal:
+    """取下げ of a 充当・還付 not yet approved (kept, with history; its amount is free again)."""
+    with transaction.atomic(), acting_as(actor):
+        disposal = Disposal.objects.select_for_update().get(pk=disposal.pk)
+        if not disposal.is_proposed:
+            raise RefundError(
+                f"この{disposal.get_kind_display()}は{disposal.get_status_display()}のため取り下げられません。"
+            )
+        disposal.status = Disposal.Status.WITHDRAWN
+        save_tracked(disposal, reason="取下げ", update_fields=["status", *stamp(disposal, actor)])
     return disposal

@@ -9,4 +9,5 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("<int:pk>/", views.overpayment_detail, name="overpayment"),
     path("disposals/<str:number>/approve/", views.approve, name="approve"),
+    path("disposals/<str:number>/withdraw/", views.withdraw, name="withdraw"),
 ]

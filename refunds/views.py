@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from refunds import services
 from refunds.exports import approved_refunds, refund_csv
@@ -127,3 +127,16 @@ def export(request):
         response["Content-Disposition"] = f'attachment; filename="refunds_{start:%Y%m%d}_{end:%Y%m%d}.csv"'
         return response
     return render(request, "refunds/export.html", {"form": form})
+
+
+@menu_required("dispositions")
+@require_POST
+def withdraw(request, number):
+    disposal = get_object_or_404(Disposal, number=number)
+    try:
+        services.withdraw_disposal(actor=request.actor, disposal=disposal)
+    except services.RefundError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{disposal.get_kind_display()} {disposal.number} を取り下げました。")
+    return redirect("refunds:overpayment", pk=disposal.overpayment_id)

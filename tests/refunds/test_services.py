@@ -411,3 +411,37 @@ def test_an_appropriation_to_a_later_arrear_bears_interest_which_is_refunded_in_
         ).interest
         == 0
     )
+
+
+def test_an_appropriation_is_refused_when_the_arrear_was_paid_meanwhile_and_may_be_withdrawn(
+    ledger, batch_actor, officer_actor, supervisor_actor
+):
+    from refunds.services import remaining_amount, withdraw_disposal
+
+    pay(resident_tax_2025(), "R0003", date(2025, 6, 25), 30_000, actor=batch_actor)
+    [overpayment] = detect_overpayments(actor=batch_actor, as_of=date(2025, 7, 10))
+    [draft] = propose_appropriations(actor=officer_actor, overpayment=overpayment, as_of=date(2025, 7, 10))
+    # The receipts file brings a payment of 20 June, before the 充当適状日, after the proposal.
+    pay(fixed_asset_2021(), "R0004", date(2025, 6, 20), 100_000, actor=batch_actor)
+    with pytest.raises(RefundError, match="起案し直して"):
+        approve_disposal(actor=supervisor_actor, disposal=draft, decided_on=date(2025, 7, 10))
+    assert not Payment.objects.filter(channel=Payment.Channel.APPROPRIATION).exists()
+    withdrawn = withdraw_disposal(actor=officer_actor, disposal=draft)
+    assert withdrawn.status == Disposal.Status.WITHDRAWN
+    assert remaining_amount(overpayment) == 30_000
+    with pytest.raises(RefundError, match="取り下げられません"):
+        withdraw_disposal(actor=officer_actor, disposal=draft)
+
+
+def test_two_overpayments_of_one_person_do_not_take_the_same_arrear_twice(ledger, batch_actor, officer_actor):
+    from refunds.services import appropriable
+
+    owed = appropriable(
+        fixed_asset_2021(), fit_on=date(2025, 6, 25), amount=10_000_000, as_of=date(2025, 7, 10)
+    )
+    pay(resident_tax_2025(), "R0003", date(2025, 6, 25), owed - 1_000, actor=batch_actor)
+    pay(resident_tax_2025(), "R0004", date(2025, 6, 25), 5_000, Payment.Channel.COUNTER, actor=batch_actor)
+    first, second = detect_overpayments(actor=batch_actor, as_of=date(2025, 7, 10))
+    [a] = propose_appropriations(actor=officer_actor, overpayment=first, as_of=date(2025, 7, 10))
+    [b] = propose_appropriations(actor=officer_actor, overpayment=second, as_of=date(2025, 7, 10))
+    assert a.amount + b.amount == owed  # the second takes only what the first left
