@@ -445,3 +445,29 @@ def test_two_overpayments_of_one_person_do_not_take_the_same_arrear_twice(ledger
     [a] = propose_appropriations(actor=officer_actor, overpayment=first, as_of=date(2025, 7, 10))
     [b] = propose_appropriations(actor=officer_actor, overpayment=second, as_of=date(2025, 7, 10))
     assert a.amount + b.amount == owed  # the second takes only what the first left
+
+
+def test_a_reduction_arriving_in_the_assessment_import_is_found(ledger, write_csv, batch_actor):
+    from taxpayers.importing import run_import, start_log
+    from tests.taxpayers.conftest import ASSESSMENT_HEADER, ASSESSMENTS
+
+    # 2025 resident tax 30,000円 (paid 20 June) corrected to 24,500円 by the 調定 file (減額更正).
+    rows = [
+        row.replace(",250000101,1,2025-06-30,2025-06-30,30000,", ",250000101,1,2025-06-30,2025-06-30,24500,")
+        for row in ASSESSMENTS
+    ]
+    assert rows != ASSESSMENTS
+    path = write_csv("assessments-corrected.csv", ASSESSMENT_HEADER, rows)
+    run_import(
+        log=start_log(kind="assessments", path=path, file_name=path.name, actor=batch_actor),
+        path=path,
+        actor=batch_actor,
+    )
+    assert resident_tax_2025().principal == 24_500
+    [overpayment] = detect_overpayments(actor=batch_actor, as_of=date(2025, 8, 1))
+    assert (overpayment.amount, overpayment.cause, overpayment.arose_on) == (
+        5_500,
+        Overpayment.Cause.REDUCTION,
+        date(2025, 6, 20),
+    )
+    assert overpayment.interest_from == date(2025, 7, 1)  # paid before 納期限: from the day after 納期限
