@@ -6,6 +6,7 @@ app_name = "refunds"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("detect/", views.detect, name="detect"),
     path("export/", views.export, name="export"),
     path("<int:pk>/", views.overpayment_detail, name="overpayment"),
     path("disposals/<str:number>/approve/", views.approve, name="approve"),

@@ -140,3 +140,16 @@ def withdraw(request, number):
     else:
         messages.success(request, f"{disposal.get_kind_display()} {disposal.number} を取り下げました。")
     return redirect("refunds:overpayment", pk=disposal.overpayment_id)
+
+
+@menu_required("dispositions")
+@require_POST
+def detect(request):
+    """Looks for new 過誤納金 in the payments up to today (as `manage.py detect_overpayments`)."""
+    from refunds.detection import detect_overpayments
+
+    found = detect_overpayments(actor=request.actor, as_of=timezone.localdate())
+    messages.success(
+        request, f"新たな過誤納金 {len(found):,}件（{sum(o.amount for o in found):,}円）を加えました。"
+    )
+    return redirect("refunds:queue")

@@ -135,6 +135,7 @@ MATRIX = {
     "refunds:overpayment": (lambda f: {"pk": f["appropriation"].overpayment_id}, CASEWORK),
     "refunds:approve": (lambda f: {"number": f["appropriation"].number}, SUPERVISOR_ONLY),
     "refunds:export": (None, SUPERVISOR_ONLY),
+    "refunds:detect": (None, POST_ONLY(CASEWORK)),
     "refunds:withdraw": (lambda f: {"number": f["appropriation"].number}, POST_ONLY(CASEWORK)),
     "documents:issue": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
     "documents:detail": (lambda f: {"number": f["document"].number}, CASEWORK),

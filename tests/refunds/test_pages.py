@@ -140,3 +140,17 @@ def test_the_queue_shows_nothing_settled(client, officer, overpayment, batch_act
         save_tracked(overpayment, reason="テスト", update_fields=["status", *stamp(overpayment, batch_actor)])
     sign_in(client, officer)
     assert "未処理の過誤納金はありません。" in client.get(reverse("refunds:queue")).content.decode()
+
+
+def test_the_queue_button_finds_the_double_payment(client, officer, ledger, batch_actor):
+    pay(
+        Assessment.objects.get(notice_number="250000101"),
+        "R0003",
+        date(2025, 6, 25),
+        30_000,
+        actor=batch_actor,
+    )
+    sign_in(client, officer)
+    response = client.post(reverse("refunds:detect"), follow=True)
+    assert "新たな過誤納金 1件（30,000円）を加えました。" in response.content.decode()
+    assert Overpayment.objects.get().history.first().history_staff_number == "S1001"
