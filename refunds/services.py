@@ -226,7 +226,8 @@ def propose_appropriations(*, actor: Actor, overpayment: Overpayment, as_of: dat
             kind=Disposal.Kind.APPROPRIATION,
             status=Disposal.Status.PROPOSED,
         ).values_list("target_assessment", "fit_on", "amount"):
-            pending[target_id].append((fit_on, amount))
+            if fit_on is not None:  # always, for a 充当 (refunds_disposal_appropriation_has_target)
+                pending[target_id].append((fit_on, amount))
         for arrear in other_arrears(
             overpayment.taxpayer, as_of=as_of, excluding=overpayment.source_assessment
         ):
