@@ -41,6 +41,8 @@ class FormCode(models.TextChoices):
     DISTRIBUTION_STATEMENT = "36", "配当計算書"
     REDUCTION_DECISION = "37", "延滞金減免決定通知書"
     REDUCTION_CANCELLATION = "38", "延滞金減免取消通知書"
+    APPROPRIATION_NOTICE = "41", "充当通知書"
+    REFUND_NOTICE = "42", "還付通知書"
 
 
 class Recipient(StrEnum):
@@ -67,6 +69,7 @@ class Source(StrEnum):
     DISPOSITION = "disposition"
     DISTRIBUTION = "distribution"  # an approved 配当計算書 (dispositions.DistributionStatement)
     REDUCTION = "reduction"  # a decided, rejected or cancelled 条例減免 (reductions.LateChargeReduction)
+    DISPOSAL = "disposal"  # an approved 充当 or 還付 of a 過誤納金 (refunds.Disposal)
 
 
 class Prescription(StrEnum):
@@ -289,6 +292,24 @@ FORMS: dict[str, FormSpec] = {
             source=Source.REDUCTION,
             records="発行文書",
             appeal="general",
+        ),
+        FormSpec(
+            code=FormCode.APPROPRIATION_NOTICE,
+            template="forms/refund_notice.html",
+            legal_basis="地方税法第17条の2（過誤納金の充当）、第17条の4（還付加算金）",
+            recipient=Recipient.TAXPAYER,
+            source=Source.DISPOSAL,
+            records="発行文書",
+            appeal="tax_procedure",  # 充当 is a 処分 under 地方税法第19条
+        ),
+        FormSpec(
+            code=FormCode.REFUND_NOTICE,
+            template="forms/refund_notice.html",
+            legal_basis="地方税法第17条（過誤納金の還付）、第17条の4（還付加算金）",
+            recipient=Recipient.TAXPAYER,
+            source=Source.DISPOSAL,
+            records="発行文書",
+            appeal="tax_procedure",
         ),
     )
 }

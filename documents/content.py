@@ -391,3 +391,49 @@ def reduction_content(form_code: str, reduction, issued_on: date) -> dict:
             "cancellation_reason": reduction.cancellation_reason,
         },
     }
+
+
+def disposal_content(disposal, issued_on: date) -> dict:
+    """充当通知書 or 還付通知書 from an approved 充当・還付 (refunds.Disposal)."""
+    from refunds.models import Disposal
+
+    overpayment = disposal.overpayment
+    is_appropriation = disposal.kind == Disposal.Kind.APPROPRIATION
+    form_code = FormCode.APPROPRIATION_NOTICE if is_appropriation else FormCode.REFUND_NOTICE
+    source = overpayment.source_assessment
+    target = disposal.target_assessment
+
+    def installment(assessment) -> dict | None:
+        if assessment is None:
+            return None
+        return {
+            "subject": assessment.get_subject_code_display(),
+            "year": fiscal_year_label(assessment.tax_year),
+            "notice_number": assessment.notice_number,
+            "period": assessment.logical_period,
+        }
+
+    return {
+        **header(form_code, issued_on),
+        "recipient": recipient(overpayment.taxpayer),
+        "disposal": {
+            "is_appropriation": is_appropriation,
+            "number": disposal.number,
+            "cause": overpayment.get_cause_display(),
+            "arose_on": format_date(overpayment.arose_on),
+            "source": installment(source),
+            "amount": disposal.amount,
+            "interest": disposal.interest,
+            "total": disposal.amount + disposal.interest,
+            "decided_on": format_date(disposal.decided_on),
+            "fit_on": format_date(disposal.fit_on) if disposal.fit_on else "",
+            "target": installment(target),
+            "account": (
+                ""
+                if is_appropriation
+                else f"{disposal.bank_name} {disposal.branch_name} {disposal.get_account_type_display()} "
+                f"{disposal.account_number} {disposal.account_holder_kana}"
+            ),
+        },
+        "totals": {"total": disposal.amount + disposal.interest},
+    }

@@ -149,6 +149,7 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
     from dispositions.models import Disposition, DistributionStatement, Inquiry
     from negotiations.models import InstallmentPledge, PledgeInstallment
     from reductions.models import LateChargeReduction
+    from refunds.models import Disposal
 
     if isinstance(record, DistributionStatement):
         if record.is_draft:
@@ -177,6 +178,13 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
         content = contents.reduction_content(form_code, record, issued_on)
         taxpayer, assessments = record.taxpayer, [record.assessment]
         source, deadline = f"延滞金の減免 {record.number}", None
+    elif isinstance(record, Disposal):
+        if form_code not in forms_for_disposal(record):
+            raise DocumentError("決裁済みの充当・還付からだけ、その通知書を作れます。")
+        content = contents.disposal_content(record, issued_on)
+        taxpayer = record.overpayment.taxpayer
+        assessments = [a for a in (record.overpayment.source_assessment, record.target_assessment) if a]
+        source, deadline = f"{record.get_kind_display()} {record.number}", None
     elif isinstance(record, Disposition):
         if form_code not in forms_for_disposition(record):
             raise DocumentError("この処分からはその帳票は作れません（状態や種類を確かめてください）。")
@@ -202,6 +210,17 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
 
 
 forms_for_disposition = catalogue.forms_for_disposition
+
+
+def forms_for_disposal(disposal) -> list[str]:
+    """充当通知書 for an approved 充当, 還付通知書 for an approved 還付; nothing before 決裁."""
+    from refunds.models import Disposal
+
+    if disposal.status != Disposal.Status.APPROVED:
+        return []
+    if disposal.kind == Disposal.Kind.APPROPRIATION:
+        return [FormCode.APPROPRIATION_NOTICE]
+    return [FormCode.REFUND_NOTICE]
 
 
 def issue_notice_with_slip(

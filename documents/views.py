@@ -148,6 +148,12 @@ def _record_for(kind: str, key: str):
             number=key,
             status=DistributionStatement.Status.APPROVED,
         )
+    if kind == "disposal":
+        from refunds.models import Disposal
+
+        return get_object_or_404(
+            Disposal.objects.select_related("overpayment__taxpayer", "target_assessment"), number=key
+        )
     if kind == "reduction":
         from reductions.models import LateChargeReduction
 
@@ -158,6 +164,8 @@ def _record_for(kind: str, key: str):
 
 
 def _taxpayer_of(record) -> Taxpayer:
+    if hasattr(record, "overpayment"):
+        return record.overpayment.taxpayer
     if hasattr(record, "pledge"):
         return record.pledge.taxpayer
     if hasattr(record, "disposition") and not hasattr(record, "taxpayer"):
@@ -176,6 +184,8 @@ def issue_from(request, kind, key):
         raise Http404
     if kind == "pledge" and form_code == FormCode.PAYMENT_SLIP:
         return _issue_pledge_slips(request, record, taxpayer)
+    if kind == "disposal" and form_code not in services.forms_for_disposal(record):
+        raise Http404
     if kind == "reduction" and form_code not in services.forms_for_reduction(record):
         raise Http404
     label = {

@@ -117,6 +117,10 @@ class AnnualRate:
     source: str
     extension: int = 0  # 申告期限の延長の期間の割合 (地方税法第327条第1項・附則第3条の2第2項)
     extension_basis: str = ""
+    refund_interest: int = (
+        0  # 還付加算金の割合 (地方税法第17条の4第1項・附則第3条の2): see refunds/interest.py
+    )
+    refund_interest_basis: str = ""
 
     @property
     def first_band_label(self) -> str:
@@ -129,6 +133,10 @@ class AnnualRate:
     @property
     def extension_label(self) -> str:
         return _percent(self.extension)
+
+    @property
+    def refund_interest_label(self) -> str:
+        return _percent(self.refund_interest)
 
 
 def _percent(hundredths: int) -> str:
@@ -154,6 +162,8 @@ def load_rates(path: Path = RATES_FILE) -> dict[int, AnnualRate]:
                 source=row["source"],
                 extension=_hundredths(row["extension_percent"]),
                 extension_basis=row["extension_basis"],
+                refund_interest=_hundredths(row["refund_interest_percent"]),
+                refund_interest_basis=row["refund_interest_basis"],
             )
             for row in csv.DictReader(handle)
         }
@@ -190,6 +200,8 @@ def projected_rates(path: Path = RATES_FILE) -> dict[int, AnnualRate]:
             "",
             latest.extension,
             f"見込（{latest.year}年の割合を仮定）",
+            latest.refund_interest,
+            f"見込（{latest.year}年の割合を仮定）",
         )
     return rates
 
@@ -222,6 +234,7 @@ def first_band_end(due_date: date, months: int = 1) -> date:
 
 
 def taxable_base(unpaid: int) -> int:
+    """延滞金 and 還付加算金 alike: 1,000円未満切捨て, none under 2,000円 (地方税法第20条の4の2第2項)."""
     if unpaid < MINIMUM_TAX:
         return 0
     return unpaid // BASE_UNIT * BASE_UNIT
@@ -323,7 +336,8 @@ class PartialPayment:
     amount: int
 
 
-def _rounded(unrounded: int) -> int:
+def rounded_result(unrounded: int) -> int:
+    """延滞金 and 還付加算金 alike: cut to 100円, none under 1,000円 (地方税法第20条の4の2第3項・第5項)."""
     amount = unrounded // RESULT_UNIT * RESULT_UNIT
     return amount if amount >= MINIMUM_RESULT else 0
 
@@ -450,8 +464,8 @@ def compute_late_charge(
 
     extension_unrounded = sum(segment.amount for segment in extension)
     ordinary_unrounded = sum(segment.amount for segment in ordinary)
-    extension_amount = _rounded(extension_unrounded)
-    ordinary_amount = _rounded(ordinary_unrounded)
+    extension_amount = rounded_result(extension_unrounded)
+    ordinary_amount = rounded_result(ordinary_unrounded)
     remitted = min(remitted_amount, ordinary_amount)
     return LateCharge(
         amount=extension_amount + ordinary_amount - remitted,

@@ -342,6 +342,8 @@ class Payment(StampedModel):
         COLLECTION = "6", "取立"
         # 国税徴収法第129条: the city's share of a 配当計算書 (dispositions.services.approve_distribution).
         DISTRIBUTION = "7", "配当"
+        # 地方税法第17条の2: 過誤納金の充当, posted by refunds.services, never imported.
+        APPROPRIATION = "8", "充当"
         OTHER = "9", "その他"
 
     @classmethod
@@ -378,7 +380,11 @@ class Payment(StampedModel):
         return f"{self.received_on} {self.amount:,}円"
 
 
-STAFF_POSTED_CHANNELS = {Payment.Channel.COLLECTION, Payment.Channel.DISTRIBUTION}
+STAFF_POSTED_CHANNELS = {
+    Payment.Channel.COLLECTION,
+    Payment.Channel.DISTRIBUTION,
+    Payment.Channel.APPROPRIATION,
+}
 
 
 class InstallmentBalance(models.Model):

@@ -151,6 +151,12 @@ MATRIX = {
     "dispositions:target_edit": (lambda f: {"pk": f["inquiry"].target_id}, CASEWORK),
     "dispositions:inquiry_detail": (lambda f: {"number": f["inquiry"].number}, CASEWORK),
     "dispositions:inquiry_new": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "refunds:queue": (None, CASEWORK),
+    "refunds:overpayment": (lambda f: {"pk": f["appropriation"].overpayment_id}, CASEWORK),
+    "refunds:approve": (lambda f: {"number": f["appropriation"].number}, SUPERVISOR_ONLY),
+    "refunds:export": (None, SUPERVISOR_ONLY),
+    "refunds:detect": (None, POST_ONLY(CASEWORK)),
+    "refunds:withdraw": (lambda f: {"number": f["appropriation"].number}, POST_ONLY(CASEWORK)),
     "documents:issue": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
     "documents:detail": (lambda f: {"number": f["document"].number}, CASEWORK),
     "documents:pdf": (lambda f: {"number": f["document"].number}, CASEWORK),
@@ -400,9 +406,23 @@ def objects(terminal, officer):
         answer_due=date(2099, 1, 31),
         today=date(2026, 1, 1),
     )[0]
+    from refunds import services as refund_services
+
+    overpayment = refund_services.record_overpayment(
+        actor=actor,
+        taxpayer=taxpayer,
+        amount=5_000,
+        cause="double_payment",
+        arose_on=date(2025, 12, 1),
+        source_reference="収納番号 TEST",
+    )
+    [appropriation] = refund_services.propose_appropriations(
+        actor=actor, overpayment=overpayment, as_of=date(2026, 1, 1)
+    )
     return {
         "officer": officer,
         "terminal": terminal,
+        "appropriation": appropriation,
         "taxpayer": taxpayer,
         "import_log": log,
         "record": record,

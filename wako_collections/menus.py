@@ -45,6 +45,12 @@ MENU = [
         "差押などの起案・決裁・取消、時効と執行停止を管理します。",
     ),
     MenuEntry(
+        "dispositions",
+        "過誤納金",
+        "refunds:queue",
+        "二重納付などの過誤納金を、未納の市税等への充当または還付として起案・決裁します。",
+    ),
+    MenuEntry(
         "documents",
         "帳票の一括発行",
         "documents:batch_list",

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "negotiations",
     "dispositions",
     "reductions",
+    "refunds",
     "documents",
     "audit",
 ]

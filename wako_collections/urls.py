@@ -16,6 +16,7 @@ urlpatterns = [
     path("negotiations/", include("negotiations.urls")),
     path("dispositions/", include("dispositions.urls")),
     path("reductions/", include("reductions.urls")),
+    path("refunds/", include("refunds.urls")),
     path("documents/", include("documents.urls")),
     path("audit/", include("audit.urls")),
 ]

@@ -28,3 +28,12 @@ def disposition_forms(disposition) -> list[tuple[str, str]]:
     from documents import catalogue
 
     return catalogue.choices(catalogue.forms_for_disposition(disposition))
+
+
+@register.simple_tag
+def disposal_forms(disposal) -> list[tuple[str, str]]:
+    """(帳票コード, name) of the notice an approved 充当・還付 can print: 充当通知書 or 還付通知書."""
+    from documents import catalogue
+    from documents.services import forms_for_disposal
+
+    return catalogue.choices(forms_for_disposal(disposal))

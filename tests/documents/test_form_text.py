@@ -72,7 +72,7 @@ def test_every_kind_of_inquiry_target_has_its_citation():
 def test_lists_that_used_to_be_kept_by_hand_come_from_the_declaration():
     assert catalogue.codes(batch_extraction=True) == ["03", "04", "05"]
     assert catalogue.codes(source=catalogue.Source.LEDGER) == ["01", "02", "03", "04", "05"]
-    assert {c for c, s in FORMS.items() if s.appeal} == {"02", "31", "32", "34", "36", "37", "38"}
+    assert {c for c, s in FORMS.items() if s.appeal} == {"02", "31", "32", "34", "36", "37", "38", "41", "42"}
 
 
 def test_a_notice_names_insurance_tax_only_when_it_lists_one():
@@ -414,6 +414,37 @@ def reduction_notices(officer, supervisor, assessment) -> tuple[list, list]:
     return [decision], [issue(officer, reduction, "38")]
 
 
+def disposal_notices(officer, supervisor, taxpayer) -> tuple[list, list]:
+    """A 過誤納金 larger than every arrear: 充当 to each (its 充当通知書), the rest 還付 (its 還付通知書)."""
+    from refunds import services as refunds
+    from refunds.models import Overpayment
+
+    today = date(2022, 1, 10)  # while 000000101's 2021 installments are still owed
+    clerk, boss = Actor.for_staff(officer, "T0001"), Actor.for_staff(supervisor, "T0001")
+    overpayment = refunds.record_overpayment(
+        actor=clerk,
+        taxpayer=taxpayer,
+        amount=10_000_000,
+        cause=Overpayment.Cause.DOUBLE_PAYMENT,
+        arose_on=today,
+        source_reference="窓口での二重納付",
+    )
+    appropriations = refunds.propose_appropriations(actor=clerk, overpayment=overpayment, as_of=today)
+    account = refunds.BankAccount(
+        bank_name="埼玉りそな銀行",
+        bank_code="0017",
+        branch_name="和光支店",
+        branch_code="123",
+        account_type="1",
+        account_number="1234567",
+        account_holder_kana="ワコウ タロウ",
+    )
+    refund = refunds.propose_refund(actor=clerk, overpayment=overpayment, account=account, as_of=today)
+    approved = [refunds.approve_disposal(actor=boss, disposal=d, decided_on=today) for d in appropriations]
+    refund = refunds.approve_disposal(actor=boss, disposal=refund, decided_on=today)
+    return [issue(officer, approved[0], "41")], [issue(officer, refund, "42")]
+
+
 def every_form(officer, supervisor, pledge) -> dict[str, list]:
     """One issued document of each declared form code (and a 分納 納付書)."""
     from django.utils import timezone
@@ -467,6 +498,7 @@ def every_form(officer, supervisor, pledge) -> dict[str, list]:
     made["35"] = [issue(officer, request, "35")]
     made["34"] = [issue(officer, disposition(officer, supervisor, "07", "71"), "34")]
     made["37"], made["38"] = reduction_notices(officer, supervisor, pledge.assessments.first())
+    made["41"], made["42"] = disposal_notices(officer, supervisor, pledge.taxpayer)
     return made
 
 
