@@ -88,6 +88,7 @@ MATRIX = {
     "audit:self_inspection": (None, SUPERVISOR_ONLY),
     "audit:disclosure": (None, SUPERVISOR_ONLY),
     "audit:dashboard": (None, SUPERVISOR_ONLY),
+    "jobs:runs": (None, SUPERVISOR_ONLY),
     "taxpayers:search": (None, LEDGER),
     "taxpayers:delinquent": (None, LEDGER),
     "taxpayers:late_charge": (None, LEDGER),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dispositions",
     "documents",
     "audit",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -408,3 +409,8 @@ ACCESS_BASELINE_DAYS = env_int("ACCESS_BASELINE_DAYS", 30, minimum=7)  # the usu
 # never set below 5.
 RETENTION_MINIMUM_YEARS = env_int("RETENTION_MINIMUM_YEARS", 5, minimum=5)
 RETENTION_YEARS = env_int("RETENTION_YEARS", max(7, RETENTION_MINIMUM_YEARS), minimum=RETENTION_MINIMUM_YEARS)
+# The 職員番号 (an active officer holding 監査) in whose name the scheduler makes the monthly dry run of
+# purge_retention (jobs/schedule.py); empty: not scheduled. The real purge is always run by a person.
+RETENTION_REPORT_OPERATOR = env_str("RETENTION_REPORT_OPERATOR", default="")
+# Where the scheduler writes the nightly backup (pg_dump); empty: no scheduled backup.
+BACKUP_DIR = env_str("BACKUP_DIR", default="")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("dispositions/", include("dispositions.urls")),
     path("documents/", include("documents.urls")),
     path("audit/", include("audit.urls")),
+    path("jobs/", include("jobs.urls")),
 ]
 
 handler403 = "wako_collections.views.permission_denied"

@@ -1,12 +1,13 @@
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
+from jobs.status import failed_jobs
 from wako_collections.access import signed_in
 
 
 @signed_in
 def home(request):
-    return render(request, "home.html")
+    return render(request, "home.html", {"failed_jobs": failed_jobs()})
 
 
 @requires_csrf_token
