@@ -31,6 +31,7 @@ from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 DEMAND_WAITING_DAYS = 10  # 地方税法第331条第1項ほか: 督促状を発した日から起算して10日を経過した日
@@ -126,7 +127,7 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
 
 
 def _next_number(on: date) -> str:
-    return next_number(Disposition, "number", f"S{on.year}")
+    return next_number(Disposition, "number", NumberKind.DISPOSITION.prefix(on))
 
 
 def draft_disposition(

@@ -26,6 +26,7 @@ from taxpayers.ledger import ledger_for
 from taxpayers.models import InstallmentBalance, PrescriptionEvent, Taxpayer
 from taxpayers.subjects import Subject
 from wako_collections.actors import Actor, acting_as
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 DEMAND_WINDOW_DAYS = 20  # 地方税法第329条第1項ほか: 督促状は納期限後20日以内に発する
@@ -198,7 +199,7 @@ def freeze(
         raise BatchError("催告書の指定期限は発行日より後の日付にしてください。")
     with transaction.atomic(), acting_as(actor):
         batch = Batch(
-            number=next_number(Batch, "number", f"B{issued_on.year}"),
+            number=next_number(Batch, "number", NumberKind.BATCH.prefix(issued_on)),
             kind=kind,
             form_code=form_code,
             extraction=extraction,

@@ -15,15 +15,15 @@ from documents import content as contents
 from documents.models import LEDGER_FORMS, LEGAL_NOTICES, Document, FormCode
 from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
 from wako_collections.actors import Actor, acting_as
+from wako_collections.numbering import NumberKind
 from wako_collections.pdf import render_html, render_pdf
 from wako_collections.records import bulk_create_tracked, next_number, save_tracked, stamp
 
 DocumentError = contents.ContentError
-PREFIX = "D"
 
 
 def number_prefix(on: date) -> str:
-    return f"{PREFIX}{on.year}"
+    return NumberKind.DOCUMENT.prefix(on)
 
 
 NUMBERING_LOCK = 7_340_001  # pg_advisory_xact_lock key: one writer hands out document numbers at a time

@@ -21,6 +21,7 @@ from negotiations.schedules import ScheduledPayment
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 EDITABLE_FIELDS = (
@@ -226,7 +227,7 @@ def evaluate_promises(
 
 
 def _next_pledge_number(on: date) -> str:
-    return next_number(InstallmentPledge, "pledge_number", f"B{on.year}")
+    return next_number(InstallmentPledge, "pledge_number", NumberKind.PLEDGE.prefix(on))
 
 
 def make_pledge(
