@@ -8,7 +8,7 @@ from dispositions.models import (
     Inquiry,
     InquiryTarget,
 )
-from wako_collections.formfields import FilterChoiceField, WarekiDateField
+from wako_collections.formfields import FilterChoiceField, PostalCodeField, WarekiDateField
 
 
 class DispositionFilterForm(forms.Form):
@@ -73,6 +73,8 @@ class RejectCancellationForm(forms.Form):
 
 
 class InquiryTargetForm(forms.ModelForm):
+    postal_code = PostalCodeField(required=False)
+
     class Meta:
         model = InquiryTarget
         fields = ["kind", "name", "branch", "postal_code", "address", "phone", "is_active"]
