@@ -86,9 +86,15 @@ def record_create(request, atena_number):
     taxpayer = _taxpayer(atena_number)
     form = NegotiationForm(request.POST)
     if form.is_valid():
-        record = services.record_negotiation(actor=request.actor, taxpayer=taxpayer, values=form.cleaned_data)
-        messages.success(request, f"交渉記録（番号 {record.record_number}）を保存しました。")
-        return redirect("negotiations:case", atena_number=taxpayer.atena_number)
+        try:
+            record = services.record_negotiation(
+                actor=request.actor, taxpayer=taxpayer, values=form.cleaned_data
+            )
+        except services.NegotiationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"交渉記録（番号 {record.record_number}）を保存しました。")
+            return redirect("negotiations:case", atena_number=taxpayer.atena_number)
     return _case_page(request, taxpayer, form, status=400)
 
 
