@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request that failed because the database could not be reached (PostgreSQL out of
+    # connections, restarting) is answered with the 503 page in every mode, DEBUG too.
+    "wako_collections.database_errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -117,7 +120,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/wako_collections"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if ENVIRONMENT == "test" else 60),
+        # Reused connections only under gunicorn, whose sync workers are a fixed number (WEB_CONCURRENCY):
+        # runserver starts a thread per request and each thread kept its own connection for a minute
+        # (17 idle ones exhausted PostgreSQL). Outside production a connection ends with its request.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if ENVIRONMENT == "production" else 0),
         conn_health_checks=True,
     )
 }
