@@ -147,10 +147,25 @@ def approve(request, number):
             messages.success(request, f"処分 {disposition.number} を決裁しました。")
             return redirect("dispositions:detail", number=disposition.number)
     record_access(request, page="滞納処分の決裁", atena_numbers=[disposition.taxpayer.atena_number])
+    same_property = []
+    if disposition.code in services.SEIZURE_CODES:
+        same_property = services.same_property_seizures(
+            taxpayer=disposition.taxpayer,
+            category=disposition.category,
+            property_description=disposition.property_description,
+            third_party_name=disposition.third_party_name,
+            assessment_ids=list(disposition.rows.values_list("assessment_id", flat=True)),
+            excluding=disposition,
+        )
     return render(
         request,
         "dispositions/approve.html",
-        {"disposition": disposition, "rows": disposition.rows.all(), "error": error},
+        {
+            "disposition": disposition,
+            "rows": disposition.rows.all(),
+            "error": error,
+            "same_property": same_property,
+        },
     )
 
 
