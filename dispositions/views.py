@@ -22,6 +22,7 @@ from taxpayers.access import record_access
 from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, Taxpayer
 from wako_collections.access import menu_required
+from wako_collections.submissions import once_per_submission
 
 
 @menu_required("dispositions")
@@ -57,6 +58,7 @@ def disposition_list(request):
 
 @menu_required("dispositions")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def draft(request, atena_number):
     taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
     prefill_form = DraftPrefillForm(request.GET)

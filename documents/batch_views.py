@@ -11,6 +11,7 @@ from documents.forms import ExtractionForm, NoticeBatchForm
 from documents.models import Batch, Extraction
 from taxpayers.access import record_access
 from wako_collections.access import menu_required
+from wako_collections.submissions import once_per_submission
 
 PREVIEW_ROWS = 200
 
@@ -64,6 +65,7 @@ def _preview(request, *, kind, candidates, issued_on, deadline=None, extraction=
 
 @menu_required("documents")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def demand_batch(request):
     today = timezone.localdate()
     return _preview(
@@ -73,6 +75,7 @@ def demand_batch(request):
 
 @menu_required("documents")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def notice_batch(request):
     today = timezone.localdate()
     form = NoticeBatchForm(request.POST or request.GET or None)
@@ -93,6 +96,7 @@ def notice_batch(request):
 
 @menu_required("documents")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def extraction_new(request):
     form = ExtractionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

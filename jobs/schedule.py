@@ -120,6 +120,16 @@ def _backup() -> Outcome:
     return Outcome(f"{path.name}（{path.stat().st_size:,} バイト）", {"バイト": path.stat().st_size})
 
 
+def _forget_form_submissions() -> Outcome:
+    """A form's token matters while its page may be resent; a day later it is only a row."""
+    from datetime import timedelta
+
+    from wako_collections.models import FormSubmission
+
+    deleted, _ = FormSubmission.objects.filter(submitted_at__lt=timezone.now() - timedelta(days=1)).delete()
+    return Outcome(f"1日を過ぎた送信番号 {deleted:,}件を削除", {"削除": deleted})
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
@@ -127,6 +137,7 @@ JOBS: dict[str, Job] = {
         Job("evaluate_promises", "約束・分納誓約の判定", "30 5 * * *", _evaluate_promises),
         Job("demand_candidates", "督促状の対象の抽出", "0 6 * * *", _demand_candidates),
         Job("sweep_import_spool", "取込ファイルの掃除", "*/10 * * * *", _sweep_import_spool),
+        Job("forget_form_submissions", "二重送信防止の番号の整理", "15 3 * * *", _forget_form_submissions),
         Job(
             "retention_dry_run",
             "保存期間の試行（件数の報告のみ）",

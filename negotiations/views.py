@@ -33,6 +33,7 @@ from taxpayers.models import Taxpayer
 from taxpayers.subjects import rule_for
 from wako_collections.access import menu_required
 from wako_collections.eras import format_date
+from wako_collections.submissions import once_per_submission
 
 
 def _taxpayer(atena_number: str) -> Taxpayer:
@@ -82,6 +83,7 @@ def case(request, atena_number):
 
 @menu_required("negotiations")
 @require_POST
+@once_per_submission
 def record_create(request, atena_number):
     taxpayer = _taxpayer(atena_number)
     form = NegotiationForm(request.POST)
@@ -178,6 +180,7 @@ def _covered(lines) -> list[CoveredInstallment]:
 
 @menu_required("pledges")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def pledge_new(request, atena_number):
     """Choose installments and terms; 'simulate' shows the schedule and its outcome, 'save' records it."""
     taxpayer = _taxpayer(atena_number)

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "wako_collections.templatetags.wareki",
                 "wako_collections.templatetags.money",
                 "wako_collections.templatetags.safeguards",
+                "wako_collections.templatetags.submissions",
             ],
         },
     },
