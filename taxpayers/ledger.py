@@ -80,10 +80,15 @@ def ledger_for(
         assessments = assessments.filter(tax_year=tax_year)
     assessments = list(assessments)
     by_assessment: dict[int, list[Payment]] = defaultdict(list)
-    for payment in Payment.objects.filter(assessment__in=assessments).order_by("received_on", "id"):
+    # As of a day means as known on that day: a payment received or booked (日計日) after it, or a
+    # 時効 event that happened after it, was not known then and is left out (issue 18).
+    known = Payment.objects.filter(
+        assessment__in=assessments, received_on__lte=as_of, accounted_on__lte=as_of
+    )
+    for payment in known.order_by("received_on", "id"):
         by_assessment[payment.assessment_id].append(payment)
     events: dict[int, list[PrescriptionEvent]] = defaultdict(list)
-    for event in PrescriptionEvent.objects.filter(assessment__in=assessments):
+    for event in PrescriptionEvent.objects.filter(assessment__in=assessments, occurred_on__lte=as_of):
         events[event.assessment_id].append(event)
 
     # A future 基準日, or a year whose rate is not yet in the table, is settled at the latest
