@@ -139,7 +139,7 @@
     clearTimeout(warnTimer);
     clearTimeout(endTimer);
     warnTimer = setTimeout(showWarning, (idle - warnBefore) * 1000);
-    endTimer = setTimeout(expire, idle * 1000);
+    endTimer = setTimeout(expire, (idle + 2) * 1000);
   }
 
   document.addEventListener("input", function (event) {

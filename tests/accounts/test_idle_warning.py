@@ -63,3 +63,30 @@ def test_the_script_never_keeps_an_individual_number_a_password_or_a_token():
 def test_the_individual_number_reveal_form_is_never_kept():
     page = (Path(settings.BASE_DIR) / "templates" / "taxpayers" / "reveal.html").read_text(encoding="utf-8")
     assert '<form method="post" class="narrow" data-no-keep>' in page
+
+
+def test_after_the_idle_timeout_the_login_page_leads_back_to_the_page_asked_for(client, officer):
+    start = timezone.now()
+    with at(start, 0):
+        sign_in(client, officer)
+    with at(start, 16):
+        response = client.get(reverse("negotiations:case", args=["000000101"]))
+    assert response["Location"] == "/accounts/login/?next=%2Fnegotiations%2Fcases%2F000000101%2F"
+
+
+def test_the_warnings_own_trip_to_the_login_page_keeps_its_next(client, officer):
+    start = timezone.now()
+    with at(start, 0):
+        sign_in(client, officer)
+    with at(start, 16):
+        response = client.get("/accounts/login/?next=%2Fnegotiations%2Fcases%2F000000101%2F")
+    assert response["Location"] == "/accounts/login/?next=%2Fnegotiations%2Fcases%2F000000101%2F"
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/"])
+def test_the_login_page_leads_nowhere_else(client, officer, elsewhere):
+    start = timezone.now()
+    with at(start, 0):
+        sign_in(client, officer)
+    with at(start, 16):
+        assert client.get("/accounts/login/", {"next": elsewhere})["Location"] == "/accounts/login/"
