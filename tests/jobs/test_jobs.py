@@ -109,3 +109,10 @@ def test_supervisors_see_every_run(persona_client):
     page = persona_client("supervisor").get(reverse("jobs:runs")).content.decode()
     assert "消込（調定と収納の突合）" in page and "異常終了" in page and "DB停止" in page
     assert persona_client("officer").get(reverse("jobs:runs")).status_code == 403
+
+
+def test_run_now_refuses_an_unknown_job():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="定期処理 nightly はありません"):
+        call_command("run_scheduler", "--run-now", "nightly")

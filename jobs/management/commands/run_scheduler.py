@@ -3,10 +3,10 @@
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from jobs.schedule import enabled_jobs
+from jobs.schedule import JOBS, enabled_jobs
 from jobs.tasks import run_job
 
 
@@ -26,8 +26,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--list", dest="list_only", action="store_true", help="予定を表示して終了する")
+        parser.add_argument(
+            "--run-now",
+            nargs="+",
+            default=[],
+            metavar="JOB",
+            help="起動時に一度だけ登録する処理（例: evaluate_promises。scripts/start が朝の判定を待たずに使う）",
+        )
 
-    def handle(self, *args, list_only=False, **options):
+    def handle(self, *args, list_only=False, run_now=(), **options):
+        unknown = [name for name in run_now if name not in JOBS]
+        if unknown:
+            raise CommandError(f"定期処理 {'、'.join(unknown)} はありません（{'、'.join(JOBS)}）。")
         scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
         for job in enabled_jobs():
             scheduler.add_job(
@@ -44,5 +54,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{job.cron:<14} {job.label}（{job.name}）")
         if list_only:
             return
+        for name in run_now:
+            enqueue(name)
+            self.stdout.write(f"{JOBS[name].label} を今すぐ実行するよう登録しました。")
         self.stdout.write(f"定期処理 {len(scheduler.get_jobs())}件の予定で待機します。")
         scheduler.start()
