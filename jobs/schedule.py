@@ -31,6 +31,15 @@ class Job:
     run: Callable[[], Outcome]
     enabled: Callable[[], bool] = lambda: True
 
+    @property
+    def when(self) -> str:
+        """The schedule as staff read it (毎日 5時30分, 10分ごと, 毎月1日 4時00分)."""
+        minute, hour, day, _month, _weekday = self.cron.split()
+        if minute.startswith("*/") and hour == "*":
+            return f"{minute[2:]}分ごと"
+        at = f"{int(hour)}時{int(minute):02d}分"
+        return f"毎月{int(day)}日 {at}" if day != "*" else f"毎日 {at}"
+
 
 def _reconcile() -> Outcome:
     from taxpayers.reconciliation import reconcile

@@ -108,6 +108,7 @@ def test_supervisors_see_every_run(persona_client):
     )
     page = persona_client("supervisor").get(reverse("jobs:runs")).content.decode()
     assert "消込（調定と収納の突合）" in page and "異常終了" in page and "DB停止" in page
+    assert "毎日 5時00分" in page and "0 5 * * *" not in page
     assert persona_client("officer").get(reverse("jobs:runs")).status_code == 403
 
 
@@ -116,3 +117,10 @@ def test_run_now_refuses_an_unknown_job():
 
     with pytest.raises(CommandError, match="定期処理 nightly はありません"):
         call_command("run_scheduler", "--run-now", "nightly")
+
+
+def test_the_schedule_reads_in_japanese():
+    assert schedule.JOBS["evaluate_promises"].when == "毎日 5時30分"
+    assert schedule.JOBS["sweep_import_spool"].when == "10分ごと"
+    assert schedule.JOBS["retention_dry_run"].when == "毎月1日 4時00分"
+    assert all(job.when for job in schedule.JOBS.values())
