@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
 from accounts.forms import (
+    DeactivateForm,
     DecisionForm,
     ReasonForm,
     StaffCreateForm,
@@ -166,14 +167,32 @@ def _confirm_with_reason(request, staff, *, action, template_title, done_message
 @menu_required("user_admin")
 @require_http_methods(["GET", "POST"])
 def staff_deactivate(request, pk):
+    """Asks for the reason and, when the officer has cases, who takes them over."""
     staff = get_object_or_404(Staff, pk=pk)
-    return _confirm_with_reason(
+    case_count = staff.assigned_taxpayers.count()
+    form = DeactivateForm(request.POST or None, staff=staff, case_count=case_count)
+    if request.method == "POST" and form.is_valid():
+        successor = form.cleaned_data["successor"]
+        try:
+            services.deactivate_staff(
+                actor=request.actor, staff=staff, reason=form.cleaned_data["reason"], successor=successor
+            )
+        except services.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            moved = f"担当 {case_count:,}人を {successor} に引き継ぎ、" if successor and case_count else ""
+            messages.success(request, f"{staff} を無効化し、{moved}ログイン中のセッションを終了しました。")
+            return redirect("accounts:staff_detail", pk=staff.pk)
+    return render(
         request,
-        staff,
-        action="無効化する",
-        template_title=f"{staff} の無効化",
-        done_message=f"{staff} を無効化し、ログイン中のセッションを終了しました。",
-        run=lambda reason: services.deactivate_staff(actor=request.actor, staff=staff, reason=reason),
+        "accounts/staff_confirm.html",
+        {
+            "form": form,
+            "staff": staff,
+            "action": "無効化する",
+            "title": f"{staff} の無効化",
+            "case_count": case_count,
+        },
     )
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from wako_collections.eras import format_date
@@ -21,4 +22,6 @@ def header(request):
         context["previous_login"] = f"{format_date(at)} {at:%H:%M}（端末 {previous['terminal'] or '不明'}）"
     else:
         context["previous_login"] = "今回が初めてのログインです"
+    # the idle warning of static/js/session_guard.js counts from the page the server served
+    context["session_idle_seconds"] = int(settings.SESSION_IDLE_TIMEOUT.total_seconds())
     return context

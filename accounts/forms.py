@@ -138,6 +138,29 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
 
 
+class DeactivateForm(ReasonForm):
+    """無効化: the reason, and who takes over the cases when the officer has any."""
+
+    successor = forms.ModelChoiceField(
+        label="担当を引き継ぐ職員",
+        queryset=Staff.objects.none(),
+        required=False,
+        empty_label="選んでください",
+    )
+
+    def __init__(self, *args, staff: Staff, case_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["successor"]
+        field.queryset = Staff.objects.filter(is_active=True).exclude(pk=staff.pk).order_by("staff_number")
+        field.label_from_instance = lambda s: f"{s.staff_number} {s.full_name}（{s.department}）"
+        if case_count:
+            field.required = True
+            field.help_text = f"この職員が担当している滞納者 {case_count:,}人の担当を、この職員に移します。"
+            field.error_messages["required"] = "担当している滞納者がいるため、引き継ぐ職員を選んでください。"
+        else:
+            field.widget = forms.HiddenInput()
+
+
 class DecisionForm(forms.Form):
     """確認・差戻し of a privilege change: the reason is needed to send it back."""
 

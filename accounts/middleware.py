@@ -88,6 +88,21 @@ def is_polling(request) -> bool:
     )
 
 
+def _login_url_back_to(request) -> str:
+    """The login page, with ?next= back to the page asked for (a GET), so that signing in again
+    after the idle timeout returns there (and the idle warning's kept form is offered back). A
+    request for the login page itself keeps its own ?next=."""
+    from urllib.parse import urlencode
+
+    login = reverse(settings.LOGIN_URL)
+    if request.method != "GET" or is_polling(request):  # a page's own reload: nobody asked for it
+        return login
+    back = request.GET.get("next", "") if request.path == login else request.get_full_path()
+    if back in ("", "/") or not back.startswith("/") or back.startswith("//"):
+        return login
+    return f"{login}?{urlencode({'next': back})}"
+
+
 class SessionTimeoutMiddleware:
     """Ends a session idle for SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_TIMEOUT.
 
@@ -127,7 +142,7 @@ class SessionTimeoutMiddleware:
                     return JsonResponse(
                         {"expired": True, "login_url": reverse(settings.LOGIN_URL)}, status=401
                     )
-                return redirect(settings.LOGIN_URL)
+                return redirect(_login_url_back_to(request))
             if not polling:
                 request.session[SESSION_SEEN_KEY] = now
         return self.get_response(request)

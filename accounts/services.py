@@ -169,15 +169,37 @@ def update_staff(*, actor: Actor, staff: Staff, full_name: str, atena_number: st
     return staff
 
 
-def deactivate_staff(*, actor: Actor, staff: Staff, reason: str) -> int:
-    """Deactivates `staff` and ends their sessions at once; returns the sessions ended."""
+def deactivate_staff(*, actor: Actor, staff: Staff, reason: str, successor: Staff | None = None) -> int:
+    """Deactivates `staff` and ends their sessions at once; returns the sessions ended. The
+    taxpayers assigned to them go to `successor` (an active staff member), which is required while
+    they have any: a deactivated officer's cases were left on a 担当 nobody could pick (issue 18)."""
+    from taxpayers.models import Taxpayer
+
     if not staff.is_active:
         raise AccountError(f"{staff} は既に無効化されています。")
     if staff.pk == getattr(actor.staff, "pk", None):
         raise AccountError("自分自身は無効化できません。")
     if not reason.strip():
         raise AccountError("無効化の理由を入力してください。")
+    cases = Taxpayer.objects.filter(assigned_officer=staff)
+    if successor is not None and (not successor.is_active or successor.pk == staff.pk):
+        raise AccountError("引き継ぐ職員には、無効化する職員以外の有効な職員を選んでください。")
+    if successor is None and cases.exists():
+        raise AccountError(
+            f"{staff} が担当している滞納者が{cases.count():,}人います。引き継ぐ職員を選んでください。"
+        )
     with transaction.atomic(), acting_as(actor):
+        if successor is not None:
+            from negotiations.services import assign_officer
+
+            moved = assign_officer(actor=actor, taxpayers=list(cases.select_for_update()), officer=successor)
+            if moved:
+                _event(
+                    actor,
+                    SecurityEvent.Kind.STAFF_UPDATED,
+                    target=staff.staff_number,
+                    detail=f"無効化に伴い担当 {moved:,}人を {successor.staff_number} に引継ぎ",
+                )
         staff.is_active = False
         staff.deactivated_at = timezone.now()
         save_tracked(staff, reason=f"無効化: {reason}", update_fields=["is_active", "deactivated_at"])

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/verify/", views.verify, name="verify"),
     path("login/enroll/", views.enroll, name="enroll"),
     path("logout/", views.logout_view, name="logout"),
+    path("keepalive/", views.keepalive, name="keepalive"),
     path("password/", views.password_change, name="password_change"),
     path("security-keys/", security_keys.security_keys, name="security_keys"),
     path("admin/role-policies/", admin_views.role_policies, name="role_policies"),

@@ -21,6 +21,7 @@ from accounts.events import record_request_event
 from accounts.forms import LoginForm, TokenForm
 from accounts.middleware import start_session_clock
 from accounts.models import AuthenticatorApp, SecurityEvent
+from wako_collections.access import signed_in
 from wako_collections.actors import Actor
 
 NEXT_KEY = "wako_next"
@@ -219,3 +220,15 @@ def password_change(request):
         "accounts/password_change.html",
         {"form": form, "first_time": request.user.must_change_password},
     )
+
+
+@never_cache
+@require_http_methods(["POST"])
+@signed_in
+def keepalive(request):
+    """「操作を続ける」 on the idle warning (static/js/session_guard.js): a request by the member of
+    staff, so it moves the idle clock like any page. Answers 204 with nothing; an ended session
+    has already been answered by the timeout middleware (a redirect to the login page)."""
+    from django.http import HttpResponse
+
+    return HttpResponse(status=204)

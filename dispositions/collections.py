@@ -40,6 +40,7 @@ from taxpayers.models import Assessment, Payment
 from taxpayers.reconciliation import reconcile
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 
@@ -148,7 +149,7 @@ def record_collection(
                 f"取立日（{format_date(collected_on)}）が差押の処分日（{format_date(disposed_on)}）より前です。"
             )
         collection = Collection(
-            number=next_number(Collection, "number", f"T{collected_on.year}"),
+            number=next_number(Collection, "number", NumberKind.COLLECTION.prefix(collected_on)),
             disposition=disposition,
             collected_on=collected_on,
             amount=amount,
@@ -251,7 +252,7 @@ def draft_distribution(
         except DistributionInputError as error:
             raise CollectionError(str(error)) from None
         statement = DistributionStatement(
-            number=next_number(DistributionStatement, "number", f"H{sent_on.year}"),
+            number=next_number(DistributionStatement, "number", NumberKind.DISTRIBUTION.prefix(sent_on)),
             disposition=disposition,
             collection=collection,
             total=total,

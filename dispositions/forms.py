@@ -9,7 +9,7 @@ from dispositions.models import (
     Inquiry,
     InquiryTarget,
 )
-from wako_collections.formfields import FilterChoiceField, FiscalYearField, WarekiDateField
+from wako_collections.formfields import FilterChoiceField, FiscalYearField, PostalCodeField, WarekiDateField
 
 
 class DispositionFilterForm(forms.Form):
@@ -213,6 +213,8 @@ class RejectCancellationForm(forms.Form):
 
 
 class InquiryTargetForm(forms.ModelForm):
+    postal_code = PostalCodeField(required=False)
+
     class Meta:
         model = InquiryTarget
         fields = ["kind", "name", "branch", "postal_code", "address", "phone", "is_active"]

@@ -11,6 +11,7 @@ from dispositions.models import Inquiry, InquiryTarget
 from taxpayers.models import Taxpayer
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 ANSWER_FIELDS = ("answer", "account", "balance", "salary", "payday", "found_address", "answer_note")
@@ -34,7 +35,7 @@ def _create(
     on: date,
 ):
     inquiry = Inquiry(
-        number=_next(f"Q{on.year}", "number"),
+        number=_next(NumberKind.INQUIRY.prefix(on), "number"),
         batch_number=batch,
         taxpayer=taxpayer,
         target=target,
@@ -79,7 +80,7 @@ def create_batch(
     if answer_due <= today:
         raise InquiryError("回答期限は今日より後の日付にしてください。")
     with transaction.atomic(), acting_as(actor):
-        batch = _next(f"QB{today.year}", "batch_number")
+        batch = _next(NumberKind.INQUIRY_BATCH.prefix(today), "batch_number")
         return [_create(actor, taxpayer, target, purpose, answer_due, batch, today) for taxpayer in taxpayers]
 
 

@@ -23,6 +23,7 @@ from taxpayers.access import record_access
 from taxpayers.models import Taxpayer
 from wako_collections.access import menu_required
 from wako_collections.records import save_tracked, stamp
+from wako_collections.submissions import once_per_submission
 
 
 @menu_required("inquiries")
@@ -49,6 +50,7 @@ def target_list(request):
 
 @menu_required("inquiries")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def target_edit(request, pk=None):
     target = get_object_or_404(InquiryTarget, pk=pk) if pk else None
     form = InquiryTargetForm(request.POST or None, instance=target)
@@ -63,6 +65,7 @@ def target_edit(request, pk=None):
 
 @menu_required("inquiries")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def inquiry_new(request, atena_number):
     taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
     form = InquiryForm(request.POST or None)
@@ -87,6 +90,7 @@ def inquiry_new(request, atena_number):
 
 @menu_required("inquiries")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def batch_new(request):
     form = BatchInquiryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

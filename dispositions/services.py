@@ -33,6 +33,7 @@ from taxpayers.services import record_prescription_event
 from taxpayers.standing import standing_of
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 DEMAND_WAITING_DAYS = 10  # 地方税法第331条第1項ほか: 督促状を発した日から起算して10日を経過した日
@@ -181,7 +182,59 @@ def _wage_fields(*, code: str, category: str, wage: WageTerms | None, on: date) 
 
 
 def _next_number(on: date) -> str:
-    return next_number(Disposition, "number", f"S{on.year}")
+    return next_number(Disposition, "number", NumberKind.DISPOSITION.prefix(on))
+
+
+SEIZURE_CODES = (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE)
+
+
+def _property_key(text: str) -> str:
+    """財産の表示 or 第三債務者 as compared: NFKC, without spaces, case-folded (so that
+    「普通預金　口座番号１２３４５６７」 and 「普通預金 口座番号1234567」 are one account)."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def same_property_seizures(
+    *,
+    taxpayer: Taxpayer,
+    category: str,
+    property_description: str,
+    third_party_name: str,
+    assessment_ids: Sequence[int],
+    excluding: Disposition | None = None,
+) -> list[Disposition]:
+    """Live seizures (起案中 or 決裁済) of this taxpayer of the same property — same 処分区分, same
+    第三債務者 and same 財産の表示 (the account) as compared by `_property_key` — that cover any of
+    `assessment_ids`. Cost: one query with its rows."""
+    live = (
+        Disposition.objects.filter(
+            taxpayer=taxpayer,
+            code__in=SEIZURE_CODES,
+            category=category,
+            status__in=(Disposition.Status.DRAFT, Disposition.Status.APPROVED),
+            rows__assessment_id__in=list(assessment_ids),
+        )
+        .exclude(pk=getattr(excluding, "pk", None))
+        .distinct()
+        .order_by("number")
+    )
+    return [
+        d
+        for d in live
+        if _property_key(d.property_description) == _property_key(property_description)
+        and _property_key(d.third_party_name) == _property_key(third_party_name)
+    ]
+
+
+def _refuse_a_second_seizure(duplicates: list[Disposition]) -> None:
+    if duplicates:
+        numbers = "、".join(f"{d.number}（{d.get_status_display()}）" for d in duplicates)
+        raise DispositionError(
+            f"同じ期別について、同じ財産（同じ第三債務者・同じ財産の表示）の差押がすでにあります: {numbers}。"
+            "二重の差押はできません。既存の処分を確認してください。"
+        )
 
 
 def draft_disposition(
@@ -242,6 +295,17 @@ def draft_disposition(
         raise DispositionError(" ".join(f"{item.assessment}: {item.why_not}" for item in refused))
     this_year = planned_on.year - (1 if planned_on.month < 4 else 0)
     with transaction.atomic(), acting_as(actor):
+        if code in SEIZURE_CODES:
+            Taxpayer.objects.select_for_update().get(pk=taxpayer.pk)  # two drafts at once meet here
+            _refuse_a_second_seizure(
+                same_property_seizures(
+                    taxpayer=taxpayer,
+                    category=category,
+                    property_description=property_description,
+                    third_party_name=third_party_name,
+                    assessment_ids=assessment_ids,
+                )
+            )
         disposition = Disposition(
             number=_next_number(planned_on),
             taxpayer=taxpayer,
@@ -308,6 +372,21 @@ def approve_disposition(
         if actor.staff_number == disposition.drafted_by:
             raise DispositionError(
                 "起案した職員は自分の起案を決裁できません。他の監督者に決裁を依頼してください。"
+            )
+        if disposition.code in SEIZURE_CODES:  # drafts made before this rule, or both still drafts
+            _refuse_a_second_seizure(
+                [
+                    d
+                    for d in same_property_seizures(
+                        taxpayer=disposition.taxpayer,
+                        category=disposition.category,
+                        property_description=disposition.property_description,
+                        third_party_name=disposition.third_party_name,
+                        assessment_ids=list(disposition.rows.values_list("assessment_id", flat=True)),
+                        excluding=disposition,
+                    )
+                    if d.is_approved
+                ]
             )
         on = disposed_on or timezone.localdate()
         disposition.status = Disposition.Status.APPROVED

@@ -33,6 +33,7 @@ from taxpayers.access import record_access
 from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, Taxpayer
 from wako_collections.access import menu_required
+from wako_collections.submissions import once_per_submission
 
 
 @menu_required("dispositions")
@@ -68,6 +69,7 @@ def disposition_list(request):
 
 @menu_required("dispositions")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def draft(request, atena_number):
     taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
     prefill_form = DraftPrefillForm(request.GET)
@@ -224,10 +226,25 @@ def approve(request, number):
             messages.success(request, f"処分 {disposition.number} を決裁しました。")
             return redirect("dispositions:detail", number=disposition.number)
     record_access(request, page="滞納処分の決裁", atena_numbers=[disposition.taxpayer.atena_number])
+    same_property = []
+    if disposition.code in services.SEIZURE_CODES:
+        same_property = services.same_property_seizures(
+            taxpayer=disposition.taxpayer,
+            category=disposition.category,
+            property_description=disposition.property_description,
+            third_party_name=disposition.third_party_name,
+            assessment_ids=list(disposition.rows.values_list("assessment_id", flat=True)),
+            excluding=disposition,
+        )
     return render(
         request,
         "dispositions/approve.html",
-        {"disposition": disposition, "rows": disposition.rows.all(), "error": error},
+        {
+            "disposition": disposition,
+            "rows": disposition.rows.all(),
+            "error": error,
+            "same_property": same_property,
+        },
     )
 
 

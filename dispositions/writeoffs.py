@@ -37,6 +37,7 @@ from taxpayers.models import WRITE_OFF_ARTICLES, Assessment, InstallmentBalance,
 from taxpayers.subjects import Subject
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import fiscal_year_label, format_date
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 # 出納閉鎖: 会計年度終了後の5月31日 (地方自治法第235条の5). A 年度's write-offs are decided by then.
@@ -221,7 +222,7 @@ def draft_writeoff_run(
         raise NothingToWriteOff("不納欠損の対象となる期別がありません。")
     with transaction.atomic(), acting_as(actor):
         run = WriteOffRun(
-            number=next_number(WriteOffRun, "number", f"K{today.year}"),
+            number=next_number(WriteOffRun, "number", NumberKind.WRITE_OFF.prefix(today)),
             fiscal_year=fiscal_year,
             as_of=as_of,
             note=note.strip(),

@@ -8,9 +8,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from documents import batches
 from documents.forms import ExtractionForm, NoticeBatchForm
-from documents.models import Batch, Extraction
+from documents.models import Batch, Extraction, FormCode
 from taxpayers.access import record_access
 from wako_collections.access import menu_required
+from wako_collections.submissions import once_per_submission
 
 PREVIEW_ROWS = 200
 
@@ -25,6 +26,10 @@ def batch_list(request):
 
 
 def _preview(request, *, kind, candidates, issued_on, deadline=None, extraction=None, form=None):
+    form_code = FormCode.DEMAND if kind == Batch.Kind.DEMAND else extraction.form_code
+    candidates, excluded = batches.screen(candidates, form_code=form_code, issued_on=issued_on)
+    if kind == Batch.Kind.DEMAND:
+        excluded += batches.demanded_in_window(issued_on)
     if request.method == "POST" and request.POST.get("confirm") == "1":
         try:
             batch = batches.freeze(
@@ -43,7 +48,7 @@ def _preview(request, *, kind, candidates, issued_on, deadline=None, extraction=
     record_access(
         request,
         page="一括発行のプレビュー",
-        atena_numbers=[c.atena_number for c in candidates],
+        atena_numbers=[c.atena_number for c in candidates] + [e.atena_number for e in excluded],
         detail=f"{Batch.Kind(kind).label}",
     )
     return render(
@@ -52,6 +57,7 @@ def _preview(request, *, kind, candidates, issued_on, deadline=None, extraction=
         {
             "kind": Batch.Kind(kind),
             "candidates": candidates[:PREVIEW_ROWS],
+            "excluded": excluded,
             "more": max(0, len(candidates) - PREVIEW_ROWS),
             "summary": batches.summary(candidates),
             "issued_on": issued_on,
@@ -64,6 +70,7 @@ def _preview(request, *, kind, candidates, issued_on, deadline=None, extraction=
 
 @menu_required("documents")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def demand_batch(request):
     today = timezone.localdate()
     return _preview(
@@ -73,6 +80,7 @@ def demand_batch(request):
 
 @menu_required("documents")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def notice_batch(request):
     today = timezone.localdate()
     form = NoticeBatchForm(request.POST or request.GET or None)
@@ -93,6 +101,7 @@ def notice_batch(request):
 
 @menu_required("documents")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def extraction_new(request):
     form = ExtractionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -26,6 +26,7 @@ from taxpayers.ledger import ledger_for
 from taxpayers.models import InstallmentBalance, PrescriptionEvent, Taxpayer
 from taxpayers.subjects import Subject
 from wako_collections.actors import Actor, acting_as
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 DEMAND_WINDOW_DAYS = 20  # 地方税法第329条第1項ほか: 督促状は納期限後20日以内に発する
@@ -143,6 +144,77 @@ def extraction_candidates(extraction: Extraction, issued_on: date) -> list[Candi
     ]
 
 
+@dataclass(frozen=True)
+class Excluded:
+    """A taxpayer left out of a batch, with the reason shown on the preview."""
+
+    atena_number: str
+    name: str
+    reason: str
+
+
+# Letters that ask for payment: one to someone who is keeping a 分納誓約 contradicts the pledge.
+DEMANDING_LETTERS = (FormCode.NOTICE_GENERAL, FormCode.NOTICE_FINAL, FormCode.NOTICE_SEIZURE)
+
+
+def screen(
+    candidates: list[Candidate], *, form_code: str, issued_on: date
+) -> tuple[list[Candidate], list[Excluded]]:
+    """Leaves out, with the reason: a taxpayer sent any document on `issued_on` already (a batch
+    re-notifying someone notified that morning), and, for a 催告書・最終催告書・差押予告書, a taxpayer
+    with an active 分納誓約 (a demand during a pledge contradicts it). 督促状 for installments
+    already 督促'd never become candidates (`demand_candidates`); `demanded_in_window` lists them.
+    Cost: two queries for any number of candidates."""
+    from negotiations.models import InstallmentPledge
+
+    ids = [c.taxpayer_id for c in candidates]
+    sent_today: dict[int, Document] = {}
+    for document in Document.objects.filter(taxpayer_id__in=ids, issued_on=issued_on).order_by("number"):
+        sent_today.setdefault(document.taxpayer_id, document)
+    pledged: dict[int, InstallmentPledge] = {}
+    if form_code in DEMANDING_LETTERS:
+        for pledge in InstallmentPledge.objects.filter(
+            taxpayer_id__in=ids, status=InstallmentPledge.Status.ACTIVE
+        ).order_by("pledge_number"):
+            pledged.setdefault(pledge.taxpayer_id, pledge)
+    kept, excluded = [], []
+    for candidate in candidates:
+        if candidate.taxpayer_id in sent_today:
+            document = sent_today[candidate.taxpayer_id]
+            reason = f"本日すでに{document.get_form_code_display()}（文書番号 {document.number}）を発行済み"
+        elif candidate.taxpayer_id in pledged:
+            reason = f"分納誓約 {pledged[candidate.taxpayer_id].pledge_number} を履行中"
+        else:
+            kept.append(candidate)
+            continue
+        excluded.append(Excluded(candidate.atena_number, candidate.name, reason))
+    return kept, excluded
+
+
+def demanded_in_window(issued_on: date) -> list[Excluded]:
+    """Overdue installments of the 督促 window that are already 督促'd, by taxpayer: what a second
+    督促状 would have repeated. Shown on the preview as left out."""
+    demanded = PrescriptionEvent.objects.filter(assessment=OuterRef("assessment"), kind="demand")
+    balances = (
+        InstallmentBalance.objects.filter(
+            status=InstallmentBalance.Status.DELINQUENT,
+            assessment__due_date__gte=issued_on - timedelta(days=DEMAND_WINDOW_DAYS),
+            assessment__due_date__lt=issued_on,
+        )
+        .filter(Q(assessment__demand_issued_on__isnull=False) | Q(Exists(demanded)))
+        .select_related("assessment__taxpayer")
+        .order_by("assessment__taxpayer__atena_number")
+    )
+    return [
+        Excluded(
+            c.atena_number,
+            c.name,
+            f"督促状を発付済みの期別 {len(c.assessment_ids)}件（二度目の督促はしません）",
+        )
+        for c in _group(balances)
+    ]
+
+
 def save_extraction(extraction: Extraction, actor: Actor) -> Extraction:
     with acting_as(actor):
         stamp(extraction, actor)
@@ -198,7 +270,7 @@ def freeze(
         raise BatchError("催告書の指定期限は発行日より後の日付にしてください。")
     with transaction.atomic(), acting_as(actor):
         batch = Batch(
-            number=next_number(Batch, "number", f"B{issued_on.year}"),
+            number=next_number(Batch, "number", NumberKind.BATCH.prefix(issued_on)),
             kind=kind,
             form_code=form_code,
             extraction=extraction,

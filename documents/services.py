@@ -18,15 +18,15 @@ from documents.models import Document
 from taxpayers.models import Assessment, PrescriptionEvent, Taxpayer
 from taxpayers.services import new_prescription_event, record_prescription_events
 from wako_collections.actors import Actor, acting_as
+from wako_collections.numbering import NumberKind
 from wako_collections.pdf import render_many, render_pdf
 from wako_collections.records import bulk_create_tracked, next_number, save_tracked, stamp
 
 DocumentError = contents.ContentError
-PREFIX = "D"
 
 
 def number_prefix(on: date) -> str:
-    return f"{PREFIX}{on.year}"
+    return NumberKind.DOCUMENT.prefix(on)
 
 
 NUMBERING_LOCK = 7_340_001  # pg_advisory_xact_lock key: one writer hands out document numbers at a time

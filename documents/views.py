@@ -15,10 +15,12 @@ from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
 from wako_collections.access import menu_required
 from wako_collections.eras import format_date
+from wako_collections.submissions import once_per_submission
 
 
 @menu_required("documents")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def issue(request, atena_number):
     taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
     today = timezone.localdate()
@@ -110,6 +112,7 @@ def pdf(request, number):
 
 @menu_required("documents")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def reissue(request, number):
     document = _document(number)
     if request.method == "POST":
@@ -175,6 +178,7 @@ def _taxpayer_of(record) -> Taxpayer:
 
 @menu_required("documents")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def issue_from(request, kind, key):
     """Confirm, then issue a document made from a record (分納誓約書, its 納付書, 照会書, 差押調書…)."""
     record = _record_for(kind, key)

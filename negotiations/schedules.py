@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from taxpayers.deadlines import deadline
 from taxpayers.late_charges import PartialPayment, ReliefPeriod, compute_late_charge, projected_rates
 
 
@@ -46,7 +47,9 @@ def build_schedule(
     dates: Sequence[date] | None = None,
 ) -> list[ScheduledPayment]:
     """Splits `total` yen. Give `count` (equal parts) or `amount_each` (the count follows);
-    dates are monthly from `first_date` unless `dates` lists them (custom interval)."""
+    dates are monthly from `first_date` unless `dates` lists them (custom interval). A date on a
+    day the office and banks are shut (元日, 日曜日, 祝日, 土曜日, 12/29–1/3) moves to the next open
+    day, as a 納期限 does (地方税法第20条の5第2項, taxpayers/deadlines.py)."""
     if total <= 0:
         raise ScheduleError("誓約額は1円以上にしてください。")
     if amount_each is not None:
@@ -61,7 +64,7 @@ def build_schedule(
         raise ScheduleError("分納は120回（10年）以内にしてください。")
     if count > total:
         raise ScheduleError("回数が誓約額（円）より多いため、分けられません。")
-    when = list(dates) if dates is not None else monthly_dates(first_date, count)
+    when = [deadline(day) for day in (list(dates) if dates is not None else monthly_dates(first_date, count))]
     if any(later <= earlier for earlier, later in itertools.pairwise(when)):
         raise ScheduleError("納付予定日は日付の早い順に、同じ日を重ねずに指定してください。")
     each = amount_each if amount_each is not None else total // count

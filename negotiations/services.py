@@ -22,6 +22,7 @@ from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from taxpayers.services import record_prescription_event
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 EDITABLE_FIELDS = (
@@ -95,10 +96,21 @@ def _log_refused(record: NegotiationRecord, actor: Actor, expected_revision: int
     )
 
 
+def _refuse_a_promise_in_the_past(values: dict, *, since: date) -> None:
+    """A promise is to pay on a day still to come: a 予実日 before the day it was made (the record's
+    入力日) cannot be judged as kept or broken, so it is refused, not stored."""
+    when = values.get("scheduled_date")
+    if values.get("result") == NegotiationRecord.Result.PROMISED and when is not None and when < since:
+        raise NegotiationError(
+            "約束の予実日（入金の予定日）が約束をした日より前です。今日以後の日付を入力してください。"
+        )
+
+
 def record_negotiation(*, actor: Actor, taxpayer: Taxpayer, values: dict) -> NegotiationRecord:
     """A new record, by the officer at their terminal, now. `values` are the EDITABLE_FIELDS."""
     if actor.staff is None:
         raise NegotiationError("交渉記録は職員本人が入力してください。")
+    _refuse_a_promise_in_the_past(values, since=timezone.localdate())
     with transaction.atomic(), acting_as(actor):
         now = timezone.localtime()
         record = NegotiationRecord(
@@ -132,6 +144,14 @@ def update_negotiation(
             ]
             if not changed:
                 return record
+            if {"scheduled_date", "result"} & set(changed):
+                _refuse_a_promise_in_the_past(
+                    {
+                        "result": values.get("result", record.result),
+                        "scheduled_date": values.get("scheduled_date", record.scheduled_date),
+                    },
+                    since=record.input_date,
+                )
             for name in changed:
                 setattr(record, name, values[name])
             record.revision += 1
@@ -227,7 +247,7 @@ def evaluate_promises(
 
 
 def _next_pledge_number(on: date) -> str:
-    return next_number(InstallmentPledge, "pledge_number", f"B{on.year}")
+    return next_number(InstallmentPledge, "pledge_number", NumberKind.PLEDGE.prefix(on))
 
 
 def make_pledge(
@@ -250,6 +270,8 @@ def make_pledge(
         raise NegotiationError("他の宛名の調定は対象にできません。")
     if not schedule:
         raise NegotiationError("納付予定を作成してください。")
+    if min(p.due_date for p in schedule) < pledged_on:
+        raise NegotiationError("初回の納付予定日が誓約日より前です。誓約日以後の日にしてください。")
     active = taxpayer.pledges.filter(status=InstallmentPledge.Status.ACTIVE).exclude(
         pk=getattr(revises, "pk", None)
     )

@@ -34,6 +34,7 @@ from taxpayers.models import Taxpayer
 from taxpayers.subjects import rule_for
 from wako_collections.access import menu_required
 from wako_collections.eras import format_date
+from wako_collections.submissions import once_per_submission
 
 
 def _taxpayer(atena_number: str) -> Taxpayer:
@@ -83,13 +84,20 @@ def case(request, atena_number):
 
 @menu_required("negotiations")
 @require_POST
+@once_per_submission
 def record_create(request, atena_number):
     taxpayer = _taxpayer(atena_number)
     form = NegotiationForm(request.POST)
     if form.is_valid():
-        record = services.record_negotiation(actor=request.actor, taxpayer=taxpayer, values=form.cleaned_data)
-        messages.success(request, f"交渉記録（番号 {record.record_number}）を保存しました。")
-        return redirect("negotiations:case", atena_number=taxpayer.atena_number)
+        try:
+            record = services.record_negotiation(
+                actor=request.actor, taxpayer=taxpayer, values=form.cleaned_data
+            )
+        except services.NegotiationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"交渉記録（番号 {record.record_number}）を保存しました。")
+            return redirect("negotiations:case", atena_number=taxpayer.atena_number)
     return _case_page(request, taxpayer, form, status=400)
 
 
@@ -180,6 +188,7 @@ def _covered(lines) -> list[CoveredInstallment]:
 
 @menu_required("pledges")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def pledge_new(request, atena_number):
     """Choose installments and terms; 'simulate' shows the schedule and its outcome, 'save' records it."""
     taxpayer = _taxpayer(atena_number)

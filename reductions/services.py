@@ -13,6 +13,7 @@ from reductions.models import LateChargeReduction
 from taxpayers.late_charges import FULL_SHARE
 from taxpayers.models import Assessment
 from wako_collections.actors import Actor, acting_as
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 Category = LateChargeReduction.Category
@@ -59,7 +60,7 @@ def apply_for_reduction(
                 "この期別には審査中又は決定済の減免があります。取り消してから申請してください。"
             )
         reduction = LateChargeReduction(
-            number=next_number(LateChargeReduction, "number", f"R{applied_on.year}"),
+            number=next_number(LateChargeReduction, "number", NumberKind.REDUCTION.prefix(applied_on)),
             taxpayer_id=assessment.taxpayer_id,
             assessment=assessment,
             applied_on=applied_on,

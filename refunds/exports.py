@@ -48,7 +48,7 @@ def _source(field: str) -> Callable[[Disposal], object]:
 
 
 COLUMNS: tuple[ExportColumn, ...] = (
-    ExportColumn("還付番号", "充当・還付の番号", "K2026000001", lambda d: d.number),
+    ExportColumn("還付番号", "充当・還付の番号", "J2026000001", lambda d: d.number),
     ExportColumn(
         "支出決定日",
         "還付の支出を決定した日（決裁で指定）",

@@ -24,6 +24,7 @@ from taxpayers.reconciliation import reconcile
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
 from wako_collections.actors import Actor, acting_as
+from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
 APPROVE_PERMISSION = "accounts.approve_dispositions"  # 決裁 of 充当・還付, like 滞納処分の決裁
@@ -189,7 +190,7 @@ def appropriable(
 
 def _draft(actor: Actor, overpayment: Overpayment, **fields) -> Disposal:
     disposal = Disposal(
-        number=next_number(Disposal, "number", f"K{timezone.localdate().year}"),
+        number=next_number(Disposal, "number", NumberKind.OVERPAYMENT_DISPOSAL.prefix(timezone.localdate())),
         overpayment=overpayment,
         drafted_by=actor.staff_number,
         drafted_terminal=actor.terminal_number,

@@ -88,6 +88,20 @@ def digits(max_length: int, *, exact: bool = False) -> Callable[[str], str]:
     return read
 
 
+def postal_code(value: str) -> str:
+    """郵便番号 as the office's files and staff write it (351-0192, ３５１－０１９２, 〒351 0192): 7 digits.
+    The same folding as the forms' PostalCodeField (wako_collections/formfields.py)."""
+    from wako_collections.formfields import normalize_postal_code
+
+    value = normalize_postal_code(value)
+    if len(value) != 7 or not value.isdigit() or not value.isascii():
+        raise CellError("数字7桁で入力してください。")
+    return value
+
+
+postal_code.kind = "数字（7桁）"
+
+
 def yen(value: str) -> int:
     value = unicodedata.normalize("NFKC", value).replace(",", "")
     if not value.isdigit() or not value.isascii():
@@ -310,7 +324,7 @@ PERSONS = Layout(
         Column("氏名カナ", "name_kana", katakana(200), example="ワコウ タロウ"),
         Column("性別", "sex", code(Taxpayer.Sex.choices), required=False, example="1"),
         Column("生年月日", "birth_date", a_date, required=False, example="1975-04-01"),
-        Column("郵便番号", "postal_code", digits(7, exact=True), required=False, example="351-0192"),
+        Column("郵便番号", "postal_code", postal_code, required=False, example="351-0192"),
         Column("住所", "address", registered_text(200), example="埼玉県和光市広沢1-5"),
         Column("方書", "address_extra", registered_text(100), required=False, example="広沢ハイツ101"),
         Column("電話番号", "phone", text(20), required=False, example="048-424-0000"),
@@ -318,9 +332,7 @@ PERSONS = Layout(
         Column("個人番号", "individual_number", individual_number, required=False, example="123456789018"),
         Column("地区", "district", text(30), required=False, example="広沢"),
         Column("送付先氏名", "mailing_name", registered_text(100), required=False, example="和光 花子"),
-        Column(
-            "送付先郵便番号", "mailing_postal_code", digits(7, exact=True), required=False, example="1000001"
-        ),
+        Column("送付先郵便番号", "mailing_postal_code", postal_code, required=False, example="1000001"),
         Column(
             "送付先住所",
             "mailing_address",

@@ -362,10 +362,15 @@ def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Sta
 
     assessments = list(assessments)
     paid: dict[int, list] = defaultdict(list)
-    for payment in Payment.objects.filter(assessment__in=assessments).order_by("received_on", "id"):
+    # As of a day means as known on that day: a payment received or booked (日計日) after it, or a
+    # 時効 event that happened after it, was not known then and is left out.
+    known = Payment.objects.filter(
+        assessment__in=assessments, received_on__lte=as_of, accounted_on__lte=as_of
+    )
+    for payment in known.order_by("received_on", "id"):
         paid[payment.assessment_id].append(payment)
     recorded: dict[int, list] = defaultdict(list)
-    for event in PrescriptionEvent.objects.filter(assessment__in=assessments):
+    for event in PrescriptionEvent.objects.filter(assessment__in=assessments, occurred_on__lte=as_of):
         recorded[event.assessment_id].append(event)
     written_off = {
         item.assessment_id: item

@@ -50,6 +50,8 @@ MATRIX = {
     "accounts:verify": (None, row(LOGIN, 200, HOME, HOME, HOME, HOME)),
     "accounts:enroll": (None, row(LOGIN, VERIFY, HOME, HOME, HOME, HOME)),
     "accounts:logout": (None, row(LOGIN, 200, 200, 200, 200, 200)),
+    # 「操作を続ける」 of the idle warning: POST only, any verified member of staff
+    "accounts:keepalive": (None, row(LOGIN, VERIFY, 405, 405, 405, 405)),
     "accounts:password_change": (None, signed_in_only()),
     "accounts:security_keys": (None, signed_in_only()),
     "accounts:role_policies": (None, ADMIN_ONLY),
@@ -88,6 +90,7 @@ MATRIX = {
     "audit:self_inspection": (None, SUPERVISOR_ONLY),
     "audit:disclosure": (None, SUPERVISOR_ONLY),
     "audit:dashboard": (None, SUPERVISOR_ONLY),
+    "jobs:runs": (None, SUPERVISOR_ONLY),
     "taxpayers:search": (None, LEDGER),
     "taxpayers:delinquent": (None, LEDGER),
     "taxpayers:late_charge": (None, LEDGER),

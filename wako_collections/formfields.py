@@ -121,3 +121,41 @@ class FilterChoiceField(forms.ChoiceField):
             ),
         )
         super().__init__(choices=[("", blank_label), *choices], **kwargs)
+
+
+# What staff type between the digits of a postal code: ASCII and full-width hyphens, the long-vowel
+# mark and the minus sign an IME gives for 「ー」, spaces; NFKC folds full-width digits and 〒 stays
+# a mark to drop.
+_POSTAL_SEPARATORS = str.maketrans("", "", "-‐‑‒–—―−ーｰ－〒 \u3000")
+
+
+def normalize_postal_code(value: str) -> str:
+    """`351-0114`, `〒351-0114`, `３５１－０１１４`, `351 0114`, `3510114` → `3510114`; anything else is
+    returned folded but unchanged in length, for the caller to refuse. Pure."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", value).translate(_POSTAL_SEPARATORS).strip()
+
+
+class PostalCodeField(forms.CharField):
+    """郵便番号: 7 digits stored without the hyphen, typed in any of the ways staff write it. The
+    input box is wider than 7 on purpose: a `maxlength` of 7 made the browser cut `351-0114` to
+    `351-011` before the server saw it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "郵便番号")
+        kwargs.setdefault("help_text", "例: 351-0192")
+        kwargs["max_length"] = 20
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "postal-code", "size": 10})
+
+    def to_python(self, value):
+        value = normalize_postal_code(super().to_python(value))
+        if value and not (len(value) == 7 and value.isdigit() and value.isascii()):
+            raise forms.ValidationError("郵便番号は数字7桁（例: 351-0192）で入力してください。")
+        return value
+
+    def prepare_value(self, value):
+        if isinstance(value, str) and len(value) == 7 and value.isdigit():
+            return f"{value[:3]}-{value[3:]}"
+        return value

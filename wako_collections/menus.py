@@ -66,6 +66,12 @@ MENU = [
         "audit:history_search",
         "変更履歴・照会記録の分析・自己点検・開示請求・ログインの記録を確認します。",
     ),
+    MenuEntry(
+        "audit",
+        "定期処理",
+        "jobs:runs",
+        "夜間・定期の処理（消込、約束・分納誓約の判定、督促状の対象など）の予定と実行結果を確認します。",
+    ),
     MenuEntry("user_admin", "利用者管理", "accounts:staff_list", "職員・ロール・端末を管理します。"),
 ]
 

@@ -66,9 +66,13 @@ INSTALLED_APPS = [
     "refunds",
     "documents",
     "audit",
+    "jobs",
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request that failed because the database could not be reached (PostgreSQL out of
+    # connections, restarting) is answered with the 503 page in every mode, DEBUG too.
+    "wako_collections.database_errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -110,6 +114,7 @@ TEMPLATES = [
                 "wako_collections.templatetags.wareki",
                 "wako_collections.templatetags.money",
                 "wako_collections.templatetags.safeguards",
+                "wako_collections.templatetags.submissions",
             ],
         },
     },
@@ -118,7 +123,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/wako_collections"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if ENVIRONMENT == "test" else 60),
+        # Reused connections only under gunicorn, whose sync workers are a fixed number (WEB_CONCURRENCY):
+        # runserver starts a thread per request and each thread kept its own connection for a minute
+        # (17 idle ones exhausted PostgreSQL). Outside production a connection ends with its request.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if ENVIRONMENT == "production" else 0),
         conn_health_checks=True,
     )
 }
@@ -410,3 +418,8 @@ ACCESS_BASELINE_DAYS = env_int("ACCESS_BASELINE_DAYS", 30, minimum=7)  # the usu
 # never set below 5.
 RETENTION_MINIMUM_YEARS = env_int("RETENTION_MINIMUM_YEARS", 5, minimum=5)
 RETENTION_YEARS = env_int("RETENTION_YEARS", max(7, RETENTION_MINIMUM_YEARS), minimum=RETENTION_MINIMUM_YEARS)
+# The 職員番号 (an active officer holding 監査) in whose name the scheduler makes the monthly dry run of
+# purge_retention (jobs/schedule.py); empty: not scheduled. The real purge is always run by a person.
+RETENTION_REPORT_OPERATOR = env_str("RETENTION_REPORT_OPERATOR", default="")
+# Where the scheduler writes the nightly backup (pg_dump); empty: no scheduled backup.
+BACKUP_DIR = env_str("BACKUP_DIR", default="")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("refunds/", include("refunds.urls")),
     path("documents/", include("documents.urls")),
     path("audit/", include("audit.urls")),
+    path("jobs/", include("jobs.urls")),
 ]
 
 handler403 = "wako_collections.views.permission_denied"

@@ -1,12 +1,13 @@
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
+from jobs.status import failed_jobs
 from wako_collections.access import signed_in
 
 
 @signed_in
 def home(request):
-    return render(request, "home.html")
+    return render(request, "home.html", {"failed_jobs": failed_jobs()})
 
 
 @requires_csrf_token
@@ -21,18 +22,17 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     """No context processors: the database may be what failed. When it is (the server restarting,
-    the connection lost), staff are told so with 503 and a retry hint: the transaction in progress
-    was rolled back. (A view's earlier transaction, committed before the connection dropped, stays:
-    the page asks staff to check before entering a record again.)"""
+    the connection lost, no connection left), staff are told so with 503 and a retry hint: the
+    transaction in progress was rolled back. (A view's earlier transaction, committed before the
+    connection dropped, stays: the page asks staff to check before entering a record again.)
+    wako_collections/database_errors.py gives the same answer when DEBUG is on."""
     import sys
 
-    from django.db import InterfaceError, OperationalError
     from django.http import HttpResponse
     from django.template import loader
 
-    error = sys.exc_info()[1]
-    if isinstance(error, (OperationalError, InterfaceError)):
-        response = HttpResponse(loader.get_template("errors/503.html").render(), status=503)
-        response["Retry-After"] = "5"
-        return response
+    from wako_collections.database_errors import DATABASE_ERRORS, unavailable_response
+
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return unavailable_response()
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

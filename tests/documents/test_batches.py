@@ -75,6 +75,7 @@ def test_a_demand_batch_renders_one_pdf_records_every_document_and_the_demand_ev
         )
     batch.refresh_from_db()  # the immediate backend ran it on commit
     assert batch.status == Batch.Status.DONE and batch.issued_count == 2 and batch.page_count == 2
+    assert batch.number == f"K{today.year}000001"  # K for 一括; B is the 分納誓約's (issue 18)
     documents = Document.objects.filter(source=f"一括 {batch.number}").order_by("number")
     assert [d.taxpayer.atena_number for d in documents] == ["000000101", "000000102"]
     assert [d.number for d in documents] == [batch.first_number, batch.last_number]

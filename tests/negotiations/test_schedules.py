@@ -67,10 +67,11 @@ def test_the_simulator_projects_late_charge_and_warns_about_prescription():
             prescription_date=date(2026, 5, 31),
         ),
     ]
-    schedule = build_schedule(total=65_100, first_date=date(2021, 9, 30), count=2)  # 32,550 on 9/30 and 10/30
+    # 32,550 on 9/30 and on 10/30, a Saturday, which moves to Monday 11/1
+    schedule = build_schedule(total=65_100, first_date=date(2021, 9, 30), count=2)
     result = simulate(schedule, covered)
     assert result.total_paid == 65_100
-    assert result.finishes_on == date(2021, 10, 30)
+    assert result.finishes_on == date(2021, 11, 1)
     assert result.late_charge_at_end > 0 and result.finishes_before_prescription
     # the whole 延滞金 falls on the payment that completes the 本税 (the second), none on the first
     assert result.late_charge_by_payment == (0, result.late_charge_at_end)

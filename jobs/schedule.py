@@ -1,0 +1,169 @@
+"""Every periodic job, declared once: its name, its Japanese label, when it runs (crontab, in
+TIME_ZONE) and what it does. `manage.py run_scheduler` (APScheduler) enqueues each one on its
+schedule as the task `jobs.tasks.run_job`; the task worker (`manage.py run_worker`) runs it and
+records a `JobRun`. Nothing here runs a job by itself.
+
+Order in the night matters: 消込 (reconcile) first, so that the judging of promises and pledges
+and the 督促 candidates read today's balances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Outcome:
+    summary: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    label: str
+    cron: str  # minute hour day month day_of_week, as crontab(5)
+    run: Callable[[], Outcome]
+    enabled: Callable[[], bool] = lambda: True
+
+    @property
+    def when(self) -> str:
+        """The schedule as staff read it (毎日 5時30分, 10分ごと, 毎月1日 4時00分)."""
+        minute, hour, day, _month, _weekday = self.cron.split()
+        if minute.startswith("*/") and hour == "*":
+            return f"{minute[2:]}分ごと"
+        at = f"{int(hour)}時{int(minute):02d}分"
+        return f"毎月{int(day)}日 {at}" if day != "*" else f"毎日 {at}"
+
+
+def _reconcile() -> Outcome:
+    from taxpayers.reconciliation import reconcile
+
+    s = reconcile()
+    return Outcome(
+        f"基準日 {s.as_of}: 期別 {s.installments:,}件（変更 {s.changed:,}件）、滞納 {s.delinquent_taxpayers:,}人",
+        {"期別": s.installments, "変更": s.changed, "滞納者": s.delinquent_taxpayers},
+    )
+
+
+def _evaluate_promises() -> Outcome:
+    from negotiations.services import evaluate_pledges, evaluate_promises
+
+    promises = evaluate_promises()
+    pledges = evaluate_pledges()
+    return Outcome(
+        f"約束: 履行 {promises.kept}件、一部履行 {promises.partly_kept}件、不履行 {promises.broken}件 ／ "
+        f"分納誓約: 完了 {pledges.kept}件、不履行 {pledges.broken}件",
+        {
+            "約束の履行": promises.kept,
+            "約束の一部履行": promises.partly_kept,
+            "約束の不履行": promises.broken,
+            "分納誓約の完了": pledges.kept,
+            "分納誓約の不履行": pledges.broken,
+        },
+    )
+
+
+def _demand_candidates() -> Outcome:
+    """Counts today's 督促 candidates for the 帳票の一括発行 page; issuing stays a person's decision
+    (the batch is confirmed on its preview)."""
+    from documents.batches import demand_candidates, summary
+
+    found = summary(demand_candidates(timezone.localdate()))
+    return Outcome(
+        f"督促状の対象: {found['taxpayers']:,}人・{found['installments']:,}期別・{found['amount']:,}円",
+        {"対象者": found["taxpayers"], "期別": found["installments"], "金額": found["amount"]},
+    )
+
+
+def _sweep_import_spool() -> Outcome:
+    from taxpayers import spool
+
+    result = spool.sweep()
+    return Outcome(
+        f"削除したファイル {result.files_deleted}件、異常終了とした取込 {result.imports_failed}件",
+        {"削除": result.files_deleted, "異常終了": result.imports_failed},
+    )
+
+
+def _retention_dry_run() -> Outcome:
+    """Only the dry run: the real purge needs its operator to read the count and confirm it."""
+    from audit.retention import purge
+
+    run = purge(
+        operator=settings.RETENTION_REPORT_OPERATOR,
+        today=timezone.localdate(),
+        years=settings.RETENTION_YEARS,
+        dry_run=True,
+    )
+    return Outcome(
+        f"保存期間の試行（基準日 {run.cutoff}）: 照会記録 {run.access_logs_deleted}件・認証ログ "
+        f"{run.security_events_deleted}件・個人番号 {len(run.numbers_cleared)}人が削除対象。"
+        f"削除は確認コード {run.confirmation} で実行者が行う",
+        {
+            "照会記録": run.access_logs_deleted,
+            "認証ログ": run.security_events_deleted,
+            "個人番号": len(run.numbers_cleared),
+        },
+    )
+
+
+def _backup() -> Outcome:
+    from accounts.events import record_event
+    from accounts.models import SecurityEvent
+    from wako_collections.backups import backup
+
+    path = Path(settings.BACKUP_DIR) / f"wako-{timezone.localtime():%Y%m%d-%H%M%S}.dump"
+    digest = backup(path, tighten_directory=True)
+    record_event(
+        SecurityEvent.Kind.BACKUP_MADE,
+        staff_number="SYSTEM",
+        terminal_number="BATCH",
+        detail=f"{path.name} sha256 {digest}",
+    )
+    return Outcome(f"{path.name}（{path.stat().st_size:,} バイト）", {"バイト": path.stat().st_size})
+
+
+def _forget_form_submissions() -> Outcome:
+    """A form's token matters while its page may be resent; a day later it is only a row."""
+    from datetime import timedelta
+
+    from wako_collections.models import FormSubmission
+
+    deleted, _ = FormSubmission.objects.filter(submitted_at__lt=timezone.now() - timedelta(days=1)).delete()
+    return Outcome(f"1日を過ぎた送信番号 {deleted:,}件を削除", {"削除": deleted})
+
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in [
+        Job("reconcile", "消込（調定と収納の突合）", "0 5 * * *", _reconcile),
+        Job("evaluate_promises", "約束・分納誓約の判定", "30 5 * * *", _evaluate_promises),
+        Job("demand_candidates", "督促状の対象の抽出", "0 6 * * *", _demand_candidates),
+        Job("sweep_import_spool", "取込ファイルの掃除", "*/10 * * * *", _sweep_import_spool),
+        Job("forget_form_submissions", "二重送信防止の番号の整理", "15 3 * * *", _forget_form_submissions),
+        Job(
+            "retention_dry_run",
+            "保存期間の試行（件数の報告のみ）",
+            "0 4 1 * *",
+            _retention_dry_run,
+            enabled=lambda: bool(settings.RETENTION_REPORT_OPERATOR),
+        ),
+        Job(
+            "backup",
+            "バックアップの書き出し",
+            "0 2 * * *",
+            _backup,
+            enabled=lambda: bool(settings.BACKUP_DIR),
+        ),
+    ]
+}
+
+
+def enabled_jobs() -> list[Job]:
+    return [job for job in JOBS.values() if job.enabled()]

@@ -1,0 +1,38 @@
+"""The idle timeout no longer loses a note (issue 18): the page warns before the session ends,
+「操作を続ける」 keeps it, and what was typed is offered back after signing in again."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+NOTE = "勤務先に電話。本人不在のため、夕方に折り返すよう伝言。来週の来庁を約束。"
+
+
+def test_a_note_survives_the_idle_timeout(steps, ledger, officer, settings):
+    page = steps.page
+    steps.sign_in(officer)
+    steps.arrive("/")
+    settings.SESSION_IDLE_TIMEOUT = timedelta(seconds=25)  # warned 15 s before the end (at 10 s)
+    steps.go("/negotiations/cases/000000101/")
+    page.get_by_label("訪問内容").fill(NOTE)
+    warning = page.get_by_role("alertdialog")
+    warning.wait_for(timeout=20_000)
+    assert "まもなく自動的にログアウトします" in warning.inner_text()
+    steps.shot("warned")
+    page.get_by_role("button", name="操作を続ける").click()
+    warning.wait_for(state="detached")
+    # then nobody answers: the page goes to the login page, keeping the note in this tab
+    page.wait_for_url(
+        re.compile(r"/accounts/login/\?next=%2Fnegotiations%2Fcases%2F000000101%2F"), timeout=40_000
+    )
+    steps.shot("signed-out")
+    settings.SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
+    steps.sign_in(officer)
+    steps.go("/negotiations/cases/000000101/")
+    assert page.get_by_label("訪問内容").input_value() == ""
+    page.get_by_role("button", name="入力を復元する").click()
+    assert page.get_by_label("訪問内容").input_value() == NOTE
+    steps.shot("restored")
