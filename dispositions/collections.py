@@ -96,7 +96,8 @@ def _post(
             receipt_number=f"{source}-{index:02d}",
             assessment=assessment,
             received_on=on,
-            accounted_on=timezone.localdate(),
+            # booked on the day the money came in (取立日・配当日), so a ledger as of that day knows it
+            accounted_on=on,
             amount=paying,
             channel=channel,
         )

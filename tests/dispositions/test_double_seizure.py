@@ -70,7 +70,7 @@ def test_a_cancelled_seizure_does_not_stand_in_the_way(officer, ledger):
 def test_of_two_drafts_made_before_the_rule_only_one_can_be_approved(officer, supervisor, ledger):
     actor = Actor.for_staff(officer, "T0001")
     first = seize(actor)
-    second = seize(actor, category="12")
+    second = seize(actor, category="13")
     Disposition.objects.filter(pk=second.pk).update(category="11")  # as the two drafts of the report
     second.refresh_from_db()
     boss = Actor.for_staff(supervisor, "T0001")

@@ -229,11 +229,13 @@ def test_the_installment_simulation_charges_the_postponement_rate_for_its_days()
             )
         ]
 
-    schedule = build_schedule(total=100_000, first_date=date(2024, 12, 31), count=1)
-    # without: 100,000×2.4%×30/365=197 + ×8.7%×184/365=4,385 → 4,582 → 4,500円;
-    # 換価の猶予 2024-06-01〜12-31: 73 + 453 = 526 → 0円 (1,000円未満).
-    assert simulate(schedule, covered()).late_charge_at_end == 4_500
-    postponed = (ReliefPeriod(date(2024, 6, 1), date(2024, 12, 31), POSTPONED, "換価の猶予"),)
+    # 2024-12-27, a Friday (a payment day on 12/31, in the year-end closure, moves to 1/6).
+    schedule = build_schedule(total=100_000, first_date=date(2024, 12, 27), count=1)
+    # without: 100,000×2.4%×30/365=197 + ×8.7%×180/365=4,290 → 4,487 → 4,400円;
+    # 換価の猶予 2024-06-01〜12-27: the postponement rate for those days → under 1,000円 → 0円.
+    assert schedule[0].due_date == date(2024, 12, 27)
+    assert simulate(schedule, covered()).late_charge_at_end == 4_400
+    postponed = (ReliefPeriod(date(2024, 6, 1), date(2024, 12, 27), POSTPONED, "換価の猶予"),)
     assert simulate(schedule, covered(postponed)).late_charge_at_end == 0
 
 
