@@ -39,3 +39,22 @@ def attempted_staff_number(request, credentials=None) -> str | None:
     if request is None:
         return None
     return canonical_staff_number(request.POST.get("staff_number")) or None
+
+
+SYSTEM_OPERATOR = "SYSTEM"  # a command run by the scheduler or the server's console with no one named
+
+
+def console_operator(typed: str) -> str:
+    """The 職員番号 a command records as its operator (`--operator`): SYSTEM, or an active staff
+    member's number in its canonical spelling (`s2001` is S2001). Raises ValueError with a Japanese
+    message for anything else, so a log never names someone who does not exist (NOBODY)."""
+    from accounts.models import Staff
+
+    if typed == SYSTEM_OPERATOR:
+        return typed
+    number = canonical_staff_number(typed)
+    if not Staff.objects.active().filter(staff_number=number).exists():
+        raise ValueError(
+            f"実行者 {typed} は有効な職員ではありません。職員番号を --operator に指定してください。"
+        )
+    return number

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.events import record_event
+from accounts.identity import canonical_staff_number
 from accounts.models import SecurityEvent, Staff
 from audit.models import RetentionRun
 from dispositions.models import Disposition
@@ -61,7 +62,7 @@ class RetentionError(Exception):
 def _operator(staff_number: str) -> Actor:
     """The operator must be an active member of staff holding the 監査 menu: erasing 個人番号 is
     answered for by a named person, never SYSTEM or a number that signs in nowhere."""
-    staff = Staff.objects.active().filter(staff_number=staff_number).first()
+    staff = Staff.objects.active().filter(staff_number=canonical_staff_number(staff_number)).first()
     if staff is None:
         raise RetentionError(
             f"実行者 {staff_number} は有効な職員ではありません。"

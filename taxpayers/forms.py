@@ -3,6 +3,7 @@ import unicodedata
 
 from django import forms
 
+from taxpayers import individual_numbers
 from taxpayers.individual_numbers import RevealPurpose
 from taxpayers.late_charges import EXEMPT, POSTPONED, ReliefPeriod
 from taxpayers.models import Payment
@@ -56,7 +57,7 @@ def check_reveal_reason(text: str) -> str:
             f"理由を具体的に入力してください（記号・空白を除いて{MEANINGFUL_REASON_CHARACTERS}文字以上。"
             "例: ○○銀行への預貯金照会書に記載するため）。"
         )
-    if _LONG_NUMBER.search(re.sub(r"[\s\-]", "", reason)):
+    if _LONG_NUMBER.search(individual_numbers.normalize(reason)):
         raise forms.ValidationError(
             "理由に12桁以上の番号を書かないでください（個人番号は記録に残せません）。"
         )

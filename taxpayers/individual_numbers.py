@@ -38,7 +38,10 @@ _DIGITS = re.compile(r"^[0-9]{12}$")
 REDACTED = "〔個人番号と思われる値〕"
 # Twelve digits (ASCII or full-width), a single space or hyphen allowed between any two, and no
 # digit just before or after: a run of 13 or more digits is some other number (収納番号, …).
-_LOOKS_LIKE = re.compile(r"(?<![0-9０-９])[0-9０-９](?:[ 　\-‐－]?[0-9０-９]){11}(?![0-9０-９])")
+# What may stand between the digits of a 個人番号 as people write it: spaces (any width), every dash
+# and minus (- ‐ ‑ ‒ – — ― － ー −), dots and 中黒 (. ． ・); up to three of them between two digits.
+SEPARATORS = " \t\u3000\\-‐‑‒–—―－ー−.．・"
+_LOOKS_LIKE = re.compile(rf"(?<![0-9０-９])[0-9０-９](?:[{SEPARATORS}]{{0,3}}[0-9０-９]){{11}}(?![0-9０-９])")
 
 
 class RevealPurpose(models.TextChoices):
@@ -69,7 +72,7 @@ def check_digit(first_eleven: str) -> int:
 
 def normalize(text: str) -> str:
     """Digits only (full-width digits, spaces and hyphens are accepted on input)."""
-    return re.sub(r"[\s\-‐－]", "", unicodedata.normalize("NFKC", text or ""))
+    return re.sub(rf"[\s{SEPARATORS}]", "", unicodedata.normalize("NFKC", text or ""))
 
 
 def validate(text: str) -> str:

@@ -234,3 +234,10 @@ def test_a_removal_that_changed_since_the_dry_run_must_be_counted_again(ledger, 
 
 def test_the_cutoff_of_29_february_falls_on_28_february():
     assert years_before(date(2028, 2, 29), 7) == date(2021, 2, 28)
+
+
+@time_machine.travel(NOW)
+@pytest.mark.parametrize("typed", ["s2001", "Ｓ２００１", " S2001 "])
+def test_the_operator_is_read_in_the_one_spelling_of_a_staff_number(ledger, supervisor, typed):
+    call_command("purge_retention", "--dry-run", "--operator", typed, stdout=StringIO())
+    assert RetentionRun.objects.get(dry_run=True).operator == "S2001"

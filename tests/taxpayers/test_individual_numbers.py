@@ -145,3 +145,27 @@ def logging_filter_class(settings):
     from django.utils.module_loading import import_string
 
     return import_string(settings.LOGGING["filters"]["individual_numbers"]["()"])
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2621−2997−2208",  # U+2212 minus
+        "0332ー2453ー8320",  # 長音符
+        "3640—5622—4159",  # em dash
+        "4990 - 9514 - 5471",
+        "5277.2040.5600",
+        "8656  9070  2933",
+        "5481‐‐4542‐‐1247",
+        "１２３４・５６７８・９０１８",
+    ],
+)
+def test_a_number_written_with_any_separator_is_redacted(written):
+    number = mynumber.normalize(written)
+    assert mynumber.is_valid(number), number  # each example has a valid check digit
+    assert mynumber.redact(f"コード「{written}」はありません") == f"コード「{mynumber.REDACTED}」はありません"
+
+
+@pytest.mark.parametrize("other", ["電話 048-424-9111", "2024.07.01", "収納番号 1234567890123", "000000101"])
+def test_other_numbers_are_left_as_they_are(other):
+    assert mynumber.redact(other) == other

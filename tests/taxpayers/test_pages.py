@@ -450,7 +450,9 @@ def test_a_form_error_does_not_echo_a_number(client, officer, typed):
     assert typed not in errors  # the field itself keeps what the officer typed, to correct it
 
 
-@pytest.mark.parametrize("typed", [MY_NUMBER, "1234 5678 9018", "１２３４-５６７８-９０１８"])
+@pytest.mark.parametrize(
+    "typed", [MY_NUMBER, "1234 5678 9018", "１２３４-５６７８-９０１８", "1234−5678−9018", "1234ー5678ー9018"]
+)
 def test_a_number_typed_into_the_reason_is_refused_and_never_logged(client, officer, ledger, typed):
     sign_in(client, officer)
     response = client.post(

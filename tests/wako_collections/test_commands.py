@@ -61,3 +61,20 @@ def test_create_staff_prints_an_initial_password_that_must_be_changed(capsys):
     password = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
     staff = Staff.objects.get(staff_number="S9100")
     assert staff.check_password(password) and staff.must_change_password
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_backup_and_restore_refuse_an_operator_who_is_no_staff_member(command):
+    args = (
+        ["--operator", "NOBODY"]
+        if command == "backup"
+        else ["x.dump", "--into", "wako_x", "--operator", "NOBODY"]
+    )
+    with pytest.raises(CommandError, match="有効な職員ではありません"):
+        call_command(command, *args)
+
+
+def test_the_operator_is_read_in_the_one_spelling_of_a_staff_number(officer):
+    from accounts.identity import console_operator
+
+    assert console_operator("ｓ１００１") == "S1001" and console_operator("SYSTEM") == "SYSTEM"

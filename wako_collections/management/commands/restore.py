@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from accounts.events import record_event
+from accounts.identity import console_operator
 from accounts.models import SecurityEvent
 from wako_collections.backups import BackupError, restore, row_counts
 
@@ -18,9 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("source", help="backup が作ったファイル")
         parser.add_argument("--into", required=True, help="復元先のデータベース名")
         parser.add_argument("--replace", action="store_true", help="復元先が既にあれば削除して置き換える")
-        parser.add_argument("--operator", default="SYSTEM", help="実行者として記録する職員番号")
+        parser.add_argument(
+            "--operator", default="SYSTEM", help="実行者として記録する職員番号（有効な職員、または SYSTEM）"
+        )
 
     def handle(self, *args, source, into, replace, operator, **options):
+        try:
+            operator = console_operator(operator)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         if into == settings.DATABASES["default"]["NAME"] and not replace:
             raise CommandError(
                 "稼働中のデータベースへ復元するには --replace が必要です（現在の内容は失われます）。"
