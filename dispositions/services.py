@@ -355,6 +355,11 @@ _ENDS = {
     PrescriptionEvent.Kind.SEIZURE: PrescriptionEvent.Kind.SEIZURE_ENDED,
     PrescriptionEvent.Kind.DELIVERY_REQUEST: PrescriptionEvent.Kind.DELIVERY_REQUEST_ENDED,
 }
+# Cancelled as 誤り (not following the law): no renewal, six months' postponement (民法第148条第2項).
+_VOIDS = {
+    PrescriptionEvent.Kind.SEIZURE: PrescriptionEvent.Kind.SEIZURE_VOIDED,
+    PrescriptionEvent.Kind.DELIVERY_REQUEST: PrescriptionEvent.Kind.DELIVERY_REQUEST_VOIDED,
+}
 
 
 def _event(actor: Actor, assessment: Assessment, kind: str, on: date, source: str) -> None:
@@ -496,7 +501,8 @@ def _cancel(
         )
         started = _EVENTS.get(DispositionCode(disposition.code))
         if was_approved and started:
-            _event(actor, row.assessment, _ENDS[started], on, source)
+            ends = _VOIDS if category == CancellationCategory.ERROR else _ENDS
+            _event(actor, row.assessment, ends[started], on, source)
         if (
             was_approved
             and disposition.code in POSTPONEMENT_CODES

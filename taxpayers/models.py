@@ -291,6 +291,8 @@ class PrescriptionEvent(StampedModel):
         SEIZURE_ENDED = "seizure_ended", "差押の終了"
         DELIVERY_REQUEST = "delivery_request", "交付要求"
         DELIVERY_REQUEST_ENDED = "delivery_request_ended", "交付要求の終了"
+        SEIZURE_VOIDED = "seizure_voided", "差押の取消（誤り）"
+        DELIVERY_REQUEST_VOIDED = "delivery_request_voided", "交付要求の取消（誤り）"
         NOTICE = "notice", "催告"
         POSTPONEMENT = "postponement", "徴収・換価の猶予"
         POSTPONEMENT_ENDED = "postponement_ended", "猶予の終了"

@@ -40,6 +40,11 @@ SEIZURE = "seizure"
 SEIZURE_ENDED = "seizure_ended"
 DELIVERY_REQUEST = "delivery_request"
 DELIVERY_REQUEST_ENDED = "delivery_request_ended"
+# 民法第148条第2項ただし書 (第1項第1号・第2号 and 第149条 alike): a 差押 or 交付要求 withdrawn, or
+# cancelled because it did not follow the law (処分取消区分 誤り), renews nothing; completion is only
+# postponed until six months after it ended (同条第1項).
+SEIZURE_VOIDED = "seizure_voided"
+DELIVERY_REQUEST_VOIDED = "delivery_request_voided"
 NOTICE = "notice"
 POSTPONEMENT = "postponement"
 POSTPONEMENT_ENDED = "postponement_ended"
@@ -51,6 +56,8 @@ LABELS = {
     SEIZURE_ENDED: "差押の終了",
     DELIVERY_REQUEST: "交付要求",
     DELIVERY_REQUEST_ENDED: "交付要求の終了",
+    SEIZURE_VOIDED: "差押の取消（誤り）",
+    DELIVERY_REQUEST_VOIDED: "交付要求の取消（誤り）",
     NOTICE: "催告",
     POSTPONEMENT: "徴収・換価の猶予",
     POSTPONEMENT_ENDED: "猶予の終了",
@@ -115,6 +122,7 @@ def chain(
     suspensions: dict[str, int] = {SEIZURE: 0, DELIVERY_REQUEST: 0}  # 差押・交付要求 in force
     first_suspension: Event | None = None
     notice_until: date | None = None
+    held_until: date | None = None  # 民法第148条第1項: six months after a voided 差押・交付要求
     paused_from: date | None = None  # a 猶予 in force since this day
     postponements = 0  # 猶予 in force (they may overlap)
     paused_days = 0  # days of ended 猶予 within the current period
@@ -123,14 +131,14 @@ def chain(
         # the days of 猶予 move the day the period counts from (so that a 猶予 covering the
         # period's first day gives the same end as a period starting after it, leap days included)
         deadline = period_end(start + timedelta(days=paused_days), years)
-        return max(deadline, notice_until) if notice_until else deadline
+        return max([deadline, *(day for day in (notice_until, held_until) if day)])
 
     def renew(new_start: date) -> bool:
         """A renewal: the new period governs only if it starts later than the current one."""
-        nonlocal start, paused_days, notice_until
+        nonlocal start, paused_days, notice_until, held_until
         if new_start <= start:
             return False
-        start, paused_days, notice_until = new_start, 0, None
+        start, paused_days, notice_until, held_until = new_start, 0, None, None
         return True
 
     def renewed_words(new_start: date, moved: bool) -> str:
@@ -139,6 +147,7 @@ def chain(
         return f"起算日{format_date(new_start)}は既にある起算日{format_date(start)}より前のため変わらない"
 
     ended = {SEIZURE_ENDED: SEIZURE, DELIVERY_REQUEST_ENDED: DELIVERY_REQUEST}
+    voided = {SEIZURE_VOIDED: SEIZURE, DELIVERY_REQUEST_VOIDED: DELIVERY_REQUEST}
     for event in sorted(events, key=lambda e: (e.on, e.kind, e.source)):
         suspended = any(suspensions.values())
         if not suspended and paused_from is None:
@@ -191,6 +200,15 @@ def chain(
                 still = "、なお完成猶予中" if any(suspensions.values()) else ""
                 result.steps.append(
                     f"{LABELS[event.kind]} {format_date(event.on)}{source}（{renewed_words(new_start, moved)}{still}）"
+                )
+        elif event.kind in voided:
+            if suspensions[voided[event.kind]]:
+                suspensions[voided[event.kind]] -= 1
+                held_until = max(held_until or event.on, six_months_after(event.on))
+                still = "、なお完成猶予中" if any(suspensions.values()) else ""
+                result.steps.append(
+                    f"{LABELS[event.kind]} {format_date(event.on)}{source}（更新なし、"
+                    f"{format_date(held_until)}まで完成猶予{still}）"
                 )
         elif event.kind == NOTICE:
             # 民法第150条第2項: a 催告 made within six months of the 催告 that postpones completion

@@ -375,3 +375,23 @@ def test_the_list_finds_the_cancellations_waiting_for_a_decision(client, officer
     page = client.get(reverse("dispositions:list"), {"status": "cancellation_pending"})
     assert [d.number for d in page.context["page"]] == [seizure.number]
     assert other.number not in page.content.decode() and "取消の決裁待ち" in page.content.decode()
+
+
+@time_machine.travel(date(2022, 3, 2))
+def test_a_seizure_cancelled_as_an_error_renews_no_prescription(officer, supervisor, ledger):
+    before = chain_for(installment(), today=date(2022, 3, 2)).expires_on  # as if never seized
+    seizure = approved_seizure(officer, supervisor)
+    cancellation = services.draft_cancellation(
+        actor=Actor.for_staff(officer, "T0001"),
+        disposition=seizure,
+        category="2",  # 誤り: the seizure did not follow the law
+        reason="差押の対象を誤ったため取消",
+        cancelled_on=date(2022, 3, 1),
+    )
+    services.approve_cancellation(actor=Actor.for_staff(supervisor, "T0001"), cancellation=cancellation)
+    assert not seizure_ended().exists()
+    assert PrescriptionEvent.objects.filter(kind=PrescriptionEvent.Kind.SEIZURE_VOIDED).count() == 1
+    chained = chain_for(installment(), today=date(2022, 3, 2))
+    # 民法第148条第2項ただし書: no new period from the cancellation, the date stays where it was
+    # (its six months' postponement ends long before).
+    assert chained.expires_on == before and "更新なし" in " ".join(chained.steps)

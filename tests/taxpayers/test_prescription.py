@@ -458,3 +458,27 @@ def test_the_prescription_command_refuses_a_malformed_event_in_japanese(event, m
 
     with pytest.raises(CommandError, match=message):
         _prescription_command("--legal-due", "2024-07-01", "--event", event)
+
+
+def test_a_seizure_cancelled_as_unlawful_renews_nothing_and_holds_completion_six_months():
+    from taxpayers.prescription import SEIZURE_VOIDED
+
+    # 法定納期限 2021-05-31, 承認 2022-04-07: 時効予定日 2027-04-07. A 差押 2026-03-01 cancelled as
+    # 誤り 2026-12-01 renews nothing (民法第148条第2項ただし書); completion waits until six months
+    # after it ended (同条第1項): 2027-06-01, not a new five years.
+    events = [
+        Event(ACKNOWLEDGEMENT, date(2022, 4, 7), "一部納付"),
+        Event(SEIZURE, date(2026, 3, 1), "差押"),
+        Event(SEIZURE_VOIDED, date(2026, 12, 1), "差押の取消"),
+    ]
+    # Without the 差押 at all the period would end 2027-04-07.
+    assert chain(base_date=date(2021, 5, 31), years=5, events=events[:1]).expires_on == date(2027, 4, 7)
+    voided = chain(base_date=date(2021, 5, 31), years=5, events=events)
+    assert voided.expires_on == date(2027, 6, 1)
+    assert "更新なし" in " ".join(voided.steps)
+    # Cancelled 180 days later: six months from then.
+    late = [*events[:2], Event(SEIZURE_VOIDED, date(2026, 12, 1) + timedelta(days=180), "差押の取消")]
+    assert chain(base_date=date(2021, 5, 31), years=5, events=late).expires_on == date(2027, 11, 30)
+    # Ended for any other reason (解除), the 差押 renews: a new period from the next day.
+    ended = [*events[:2], Event(SEIZURE_ENDED, date(2026, 12, 1), "差押の解除")]
+    assert chain(base_date=date(2021, 5, 31), years=5, events=ended).expires_on == date(2031, 12, 1)
