@@ -23,7 +23,9 @@ def scratch_database():
     _query(Target.configured("postgres"), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', [])
 
 
-def test_a_backup_restores_with_every_row_and_readable_individual_numbers(ledger, tmp_path, scratch_database):
+def test_a_backup_restores_with_every_row_and_readable_individual_numbers(
+    ledger, administrator, tmp_path, scratch_database
+):
     dump = tmp_path / "wako.dump"
     call_command("backup", "--output", str(dump), "--operator", "S9001", stdout=StringIO())
     assert dump.exists() and (tmp_path / "wako.dump.sha256").exists()
