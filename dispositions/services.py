@@ -30,7 +30,7 @@ from taxpayers.late_charges import rates_for
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
 from taxpayers.prescription import period_end
 from taxpayers.services import record_prescription_event
-from taxpayers.standing import standing_of
+from taxpayers.standing import standings_for
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
 from wako_collections.numbering import NumberKind
@@ -89,13 +89,14 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     extinguished = immediately_extinguished_ids(taxpayer, on=on)
     rates = rates_for(on)[0]
     result = []
-    for assessment in (
+    installments = (
         Assessment.objects.filter(taxpayer=taxpayer)
         .exclude(written_off__written_off_on__lte=on)  # 欠損: nothing is owed any more
-        .prefetch_related("payments", "prescription_events")
         .order_by("due_date")
-    ):
-        standing = standing_of(assessment, as_of=on, rates=rates, stopped=assessment.pk in stopped)
+    )
+    # The standing, as every page has it: 延滞金 with its 免除・減免, payments known by `on`.
+    for standing in standings_for(installments, as_of=on, rates=rates):
+        assessment = standing.assessment
         settled = standing.settlement
         owed = settled.outstanding_principal + settled.outstanding_fee
         if owed == 0 and settled.late_charge == 0:

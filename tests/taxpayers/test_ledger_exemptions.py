@@ -185,3 +185,16 @@ def test_a_stop_cancelled_as_recorded_in_error_exempts_nothing(officer, supervis
         )
         services.approve_cancellation(actor=Actor.for_staff(supervisor, "T0002"), cancellation=cancellation)
     assert field_line().settlement.late_charge == 9_900
+
+
+def test_a_disposition_draft_shows_the_same_late_charge_as_the_ledger(officer, supervisor, ledger):
+    approved(
+        officer, supervisor, code="07", category="72", on=date(2022, 4, 1), cancelled_on=date(2024, 4, 1)
+    )
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    (row,) = [
+        e
+        for e in services.eligibility(taxpayer, code="01", on=AS_OF)
+        if e.assessment.notice_number == "210000101"
+    ]
+    assert row.late_charge == field_line().settlement.late_charge == 3_800
