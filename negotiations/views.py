@@ -2,7 +2,6 @@
 cancelling a record, making a pledge with its simulation, the officer's work and supervisors'
 queues with reassignment. Every page that shows a taxpayer writes its access-log row."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -31,6 +30,7 @@ from taxpayers.chains import without_time_barred
 from taxpayers.exemptions import Reliefs, exemption_periods_for
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
+from taxpayers.ordinance import first_band_months
 from taxpayers.subjects import rule_for
 from wako_collections.access import menu_required
 from wako_collections.eras import format_date
@@ -177,7 +177,9 @@ def _covered(lines) -> list[CoveredInstallment]:
                 outstanding_fee=line.settlement.outstanding_fee,
                 due_date=line.assessment.due_date,
                 prescription_date=line.chain.expires_on,  # renewed (督促, 承認 …); None under 差押
-                first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+                first_band_months=first_band_months(
+                    is_premium=rule.is_premium, due_date=line.assessment.due_date
+                ),
                 extended_from=line.assessment.late_charge_extended_from,
                 reliefs=tuple(relief.periods),
                 remitted_amount=relief.remitted_amount,

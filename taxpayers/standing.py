@@ -37,6 +37,7 @@ from datetime import date, timedelta
 from django.conf import settings
 
 from taxpayers.late_charges import rates_for
+from taxpayers.ordinance import first_band_months
 from taxpayers.prescription import ACKNOWLEDGEMENT, DEMAND, LABELS, Chain, Event, chain, period_end
 from taxpayers.settlement import DELINQUENT, ReceivedPayment, Settlement, settle
 from taxpayers.subjects import rule_for
@@ -272,7 +273,7 @@ def standing_from_values(
         due_date=due_date,
         payments=payments,
         as_of=settled_to,
-        first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+        first_band_months=first_band_months(is_premium=rule.is_premium, due_date=due_date),
         order=settings.PAYMENT_ALLOCATION_ORDER,
         rates=rates,
         extended_from=extended_from,
