@@ -51,10 +51,6 @@ class Finding:
     event_ids: list[int] = field(default_factory=list)  # evidence in the security event log
     day: date | None = None  # evidence: the officer's access log of that day
 
-    @property
-    def rule_label(self) -> str:
-        return RULES[self.rule]
-
 
 @dataclass(frozen=True)
 class Window:

@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from taxpayers.models import Assessment, Taxpayer, WriteOffReason
+from taxpayers.subjects import YearCategory
 from wako_collections.records import StampedModel, tracked_history
 
 
@@ -73,9 +74,7 @@ class CancellationCategory(models.TextChoices):
     OTHER = "9", "その他"
 
 
-class DelinquencyCategory(models.TextChoices):
-    CURRENT = "1", "現年課税分"
-    ARREARS = "2", "滞納繰越分"
+DelinquencyCategory = YearCategory  # 滞納区分: the one 現年/滞繰 code set (taxpayers/subjects.py)
 
 
 class Disposition(StampedModel):

@@ -32,7 +32,7 @@ from taxpayers.prescription import period_end
 from taxpayers.services import record_prescription_event
 from taxpayers.standing import standings_for
 from wako_collections.actors import Actor, acting_as
-from wako_collections.eras import format_date
+from wako_collections.eras import fiscal_year_of, format_date
 from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
@@ -294,7 +294,7 @@ def draft_disposition(
     refused = [item for item in chosen if not item.eligible]
     if refused:
         raise DispositionError(" ".join(f"{item.assessment}: {item.why_not}" for item in refused))
-    this_year = planned_on.year - (1 if planned_on.month < 4 else 0)
+    this_year = fiscal_year_of(planned_on)
     with transaction.atomic(), acting_as(actor):
         if code in SEIZURE_CODES:
             Taxpayer.objects.select_for_update().get(pk=taxpayer.pk)  # two drafts at once meet here
@@ -335,9 +335,7 @@ def draft_disposition(
                 disposition_code=code,
                 disposition_category=category,
                 disposition_reason=reason.strip(),
-                delinquency_category=DelinquencyCategory.CURRENT
-                if assessment.tax_year >= this_year
-                else DelinquencyCategory.ARREARS,
+                delinquency_category=DelinquencyCategory.of(assessment.tax_year, this_fiscal_year=this_year),
                 principal=item.principal,
                 demand_fee=item.fee,
                 late_charge=item.late_charge,

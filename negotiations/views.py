@@ -31,9 +31,9 @@ from taxpayers.exemptions import Reliefs, exemption_periods_for
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
 from taxpayers.ordinance import first_band_months
-from taxpayers.subjects import rule_for
+from taxpayers.subjects import YearCategory, rule_for
 from wako_collections.access import menu_required
-from wako_collections.eras import format_date
+from wako_collections.eras import fiscal_year_of, format_date
 from wako_collections.submissions import once_per_submission
 
 
@@ -43,19 +43,11 @@ def _taxpayer(atena_number: str) -> Taxpayer:
 
 def _defaults(taxpayer: Taxpayer) -> dict:
     ledger = ledger_for(taxpayer, as_of=timezone.localdate(), outstanding_only=True)
-    subjects = {line.assessment.subject_code for line in ledger.lines}
-    group = (
-        subjects.pop() if len(subjects) == 1 and subjects <= set(SubjectGroup.values) else SubjectGroup.ALL
-    )
-    this_year = timezone.localdate().year - (1 if timezone.localdate().month < 4 else 0)
-    years = {line.assessment.tax_year for line in ledger.lines}
-    category = (
-        NegotiationRecord.CollectionCategory.BOTH
-        if len({y >= this_year for y in years}) > 1
-        else NegotiationRecord.CollectionCategory.CURRENT
-        if years and min(years) >= this_year
-        else NegotiationRecord.CollectionCategory.ARREARS
-    )
+    group = SubjectGroup.covering(line.assessment.subject_code for line in ledger.lines)
+    this_year = fiscal_year_of(timezone.localdate())
+    found = {YearCategory.of(line.assessment.tax_year, this_fiscal_year=this_year) for line in ledger.lines}
+    Category = NegotiationRecord.CollectionCategory
+    category = Category.BOTH if len(found) > 1 else Category(found.pop()) if found else Category.ARREARS
     return {
         "subject_group_code": group,
         "collection_category": category,
