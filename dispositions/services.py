@@ -96,7 +96,7 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     )
     # The standing, as every page has it: 延滞金 with its 免除・減免, payments known by `on`.
     for standing in standings_for(installments, as_of=on, rates=rates):
-        assessment = standing.assessment
+        assessment = standing.installment
         settled = standing.settlement
         owed = settled.outstanding_principal + settled.outstanding_fee
         if owed == 0 and settled.late_charge == 0:
@@ -217,7 +217,7 @@ def same_property_seizures(
             status__in=(Disposition.Status.DRAFT, Disposition.Status.APPROVED),
             rows__assessment_id__in=list(assessment_ids),
         )
-        .exclude(pk=getattr(excluding, "pk", None))
+        .exclude(pk__in=[excluding.pk] if excluding is not None else [])
         .distinct()
         .order_by("number")
     )
@@ -288,9 +288,9 @@ def draft_disposition(
         raise DispositionError("処分理由を入力してください。")
     wage_fields = _wage_fields(code=code, category=category, wage=wage, on=planned_on)
     by_id = {e.assessment.pk: e for e in eligibility(taxpayer, code=code, on=planned_on)}
-    chosen = [by_id.get(pk) for pk in assessment_ids]
-    if not chosen or any(item is None for item in chosen):
+    if not assessment_ids or any(pk not in by_id for pk in assessment_ids):
         raise DispositionError("処分の対象とする未納の期別を選んでください。")
+    chosen = [by_id[pk] for pk in assessment_ids]
     refused = [item for item in chosen if not item.eligible]
     if refused:
         raise DispositionError(" ".join(f"{item.assessment}: {item.why_not}" for item in refused))
@@ -345,17 +345,17 @@ def draft_disposition(
     return disposition
 
 
-_EVENTS = {
+_EVENTS: dict[str, str] = {
     DispositionCode.SEIZURE: PrescriptionEvent.Kind.SEIZURE,
     DispositionCode.JOINT_SEIZURE: PrescriptionEvent.Kind.SEIZURE,
     DispositionCode.DELIVERY_REQUEST: PrescriptionEvent.Kind.DELIVERY_REQUEST,
 }
-_ENDS = {
+_ENDS: dict[str, str] = {
     PrescriptionEvent.Kind.SEIZURE: PrescriptionEvent.Kind.SEIZURE_ENDED,
     PrescriptionEvent.Kind.DELIVERY_REQUEST: PrescriptionEvent.Kind.DELIVERY_REQUEST_ENDED,
 }
 # Cancelled as 誤り (not following the law): no renewal, six months' postponement (民法第148条第2項).
-_VOIDS = {
+_VOIDS: dict[str, str] = {
     PrescriptionEvent.Kind.SEIZURE: PrescriptionEvent.Kind.SEIZURE_VOIDED,
     PrescriptionEvent.Kind.DELIVERY_REQUEST: PrescriptionEvent.Kind.DELIVERY_REQUEST_VOIDED,
 }
@@ -416,13 +416,14 @@ def approve_disposition(
             if disposition.code in POSTPONEMENT_CODES:
                 source = f"滞納処分 {disposition.number}"
                 _event(actor, row.assessment, PrescriptionEvent.Kind.POSTPONEMENT, on, source)
-                _event(
-                    actor,
-                    row.assessment,
-                    PrescriptionEvent.Kind.POSTPONEMENT_ENDED,
-                    disposition.postponed_until,
-                    source,
-                )
+                if disposition.postponed_until is not None:  # a 猶予 always has its 終期 (constraint)
+                    _event(
+                        actor,
+                        row.assessment,
+                        PrescriptionEvent.Kind.POSTPONEMENT_ENDED,
+                        disposition.postponed_until,
+                        source,
+                    )
     return disposition
 
 
@@ -658,6 +659,8 @@ def suspension_watch(*, today: date, within_days: int = 180):
     )
     watch = []
     for row in rows:
+        if row.disposed_on is None:  # the filter keeps approved rows, which are dated
+            continue
         ends = suspension_ends_on(row.disposed_on)
         if ends <= today + timedelta(days=within_days):
             watch.append((row, ends, ends < today))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.conf import settings
 from django.db import connection
@@ -118,7 +119,7 @@ def detect_overpayments(*, actor: Actor, as_of: date) -> list[Overpayment]:
         for allocation in result.allocations:
             if not allocation.overpaid:
                 continue
-            payment = allocation.payment.key
+            payment = cast(Payment, allocation.payment.key)  # the Payment given as the key above
             if reduced:
                 cause = Overpayment.Cause.REDUCTION
             elif any(other.pk != payment.pk and other.amount == payment.amount for other in live):

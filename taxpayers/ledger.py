@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from taxpayers.late_charges import rates_for
 from taxpayers.models import Assessment, Payment, Taxpayer, WrittenOff
@@ -95,7 +96,7 @@ def ledger_for(
     rates, assumed_from = rates_for(as_of)
     ledger = Ledger(as_of=as_of, rates_assumed_from=assumed_from)
     for standing in standings_for(assessments, as_of=as_of, rates=rates):
-        assessment = standing.assessment
+        assessment = standing.installment
         settlement = standing.settlement
         if outstanding_only and settlement.outstanding_total == 0:
             continue
@@ -120,7 +121,7 @@ def ledger_for(
         for allocation in settlement.allocations:
             ledger.payments.append(
                 PaymentLine(
-                    allocation.payment.key,
+                    cast(Payment, allocation.payment.key),  # standings_for keys each payment by itself
                     assessment,
                     allocation.fee,
                     allocation.principal,

@@ -116,7 +116,7 @@ def settle(
     principal_payments: list[PartialPayment] = []
     fixed_late_charge: int | None = None
     late_paid = 0
-    relieved = {"reliefs": tuple(reliefs), "remitted_amount": remitted_amount}
+    reliefs = tuple(reliefs)
 
     for payment in sorted((p for p in payments if p.received_on <= as_of), key=lambda p: p.received_on):
         left = payment.amount
@@ -137,7 +137,8 @@ def settle(
                         first_band_months=first_band_months,
                         rates=rates,
                         extended_from=extended_from,
-                        **relieved,
+                        reliefs=reliefs,
+                        remitted_amount=remitted_amount,
                     )
                     fixed_late_charge = fixed.amount
                     result.late_charge_reliefs = fixed.relief_lines()
@@ -162,7 +163,8 @@ def settle(
             first_band_months=first_band_months,
             rates=rates,
             extended_from=extended_from,
-            **relieved,
+            reliefs=reliefs,
+            remitted_amount=remitted_amount,
         )
         result.late_charge = projected.amount
         result.late_charge_reliefs = projected.relief_lines()

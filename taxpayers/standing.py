@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -41,6 +42,9 @@ from taxpayers.ordinance import first_band_months
 from taxpayers.prescription import ACKNOWLEDGEMENT, DEMAND, LABELS, Chain, Event, chain, period_end
 from taxpayers.settlement import DELINQUENT, ReceivedPayment, Settlement, settle
 from taxpayers.subjects import rule_for
+
+if TYPE_CHECKING:
+    from taxpayers.models import Assessment, WrittenOff
 
 # Status vocabulary. The first four are what the payments say (settlement.status_on, also what
 # reconcile stores in InstallmentBalance.status); the rest refine 滞納 with what else holds.
@@ -153,11 +157,19 @@ class Standing:
     status: str
     exemptions: tuple[Exemption, ...] = ()
     written_off_on: date | None = None
-    assessment: object = None  # the Assessment, when the standing was made from one
-    write_off: object = None  # the WrittenOff in force on `as_of` (see the module docstring)
+    assessment: Assessment | None = None  # the Assessment, when the standing was made from one
+    write_off: WrittenOff | None = None  # the WrittenOff in force on `as_of` (see the module docstring)
     late_payments: tuple = ()  # payments (their keys) received after the 消滅日: 過誤納 in full
 
     # --- money ---
+    @property
+    def installment(self) -> Assessment:
+        """The Assessment (always there from `standing_of` / `standings_for`). Raises ValueError
+        for a standing made from plain values (`standing_from_values`)."""
+        if self.assessment is None:
+            raise ValueError("この状態は期別から作られていません。")
+        return self.assessment
+
     @property
     def payment_status(self) -> str:
         """未到来・納期内・滞納・完納, from the payments alone (what reconcile stores)."""
@@ -245,8 +257,8 @@ def standing_from_values(
     written_off_on: date | None = None,
     pledged: bool = False,
     stopped: bool = False,
-    assessment: object = None,
-    write_off=None,
+    assessment: Assessment | None = None,
+    write_off: WrittenOff | None = None,
     reliefs=None,
 ) -> Standing:
     """The standing from plain values. `payments` are settled up to `as_of`; the chain reads

@@ -9,6 +9,7 @@ import os
 import re
 from datetime import time, timedelta
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -81,10 +82,8 @@ def env_origins(name: str, default: list[str] | None = None) -> list[str]:
     return origins
 
 
-def env_database_url(name: str, default: str, **options) -> dict:
+def env_database_url(name: str, default: str, **options) -> dj_database_url.DBConfig:
     """A DATABASES entry from a postgres:// URL (dj-database-url), naming `name` when unreadable."""
-    import dj_database_url
-
     value = env_str(name, default=default)
     try:
         config = dj_database_url.parse(value, **options)
