@@ -6,6 +6,7 @@ columns are the 27 items of Appendix 1, each with the item's name as db_comment 
 from django.core.validators import RegexValidator
 from django.db import models
 
+from taxpayers.exemptions import FULLY_EXEMPT_POSTPONEMENT_CATEGORIES as _FULLY_EXEMPT
 from taxpayers.models import Assessment, Taxpayer, WriteOffReason
 from taxpayers.subjects import YearCategory
 from wako_collections.records import StampedModel, tracked_history
@@ -53,17 +54,33 @@ class DispositionCategory(models.TextChoices):
     POSTPONED_LATE_ASSESSMENT = "87", "猶予 第2項（課税の遅延）"
 
 
-CLAIM_CATEGORIES = {"11", "12", "13", "14", "15", "16"}
-SEIZURE_CATEGORIES = {"11", "12", "13", "14", "15", "16", "21", "31", "41"}
+CLAIM_CATEGORIES = {
+    DispositionCategory.DEPOSIT,
+    DispositionCategory.SALARY,
+    DispositionCategory.RECEIVABLE,
+    DispositionCategory.LIFE_INSURANCE,
+    DispositionCategory.TAX_REFUND,
+    DispositionCategory.PENSION,
+}
+SEIZURE_CATEGORIES = {
+    *CLAIM_CATEGORIES,
+    DispositionCategory.REAL_ESTATE,
+    DispositionCategory.VEHICLE,
+    DispositionCategory.MOVABLES,
+}
 # 不動産・自動車・動産: sold (換価), the 換価代金 distributed by a 配当計算書
-SALE_CATEGORIES = {"21", "31", "41"}
+SALE_CATEGORIES = {DispositionCategory.REAL_ESTATE, DispositionCategory.VEHICLE, DispositionCategory.MOVABLES}
 # 給与・年金: the 差押禁止額 of 国税徴収法第76条 (第77条 for 年金等) limits the monthly amount seized
-WAGE_CATEGORIES = {"12", "16"}
-SUSPENSION_CATEGORIES = {"71", "72", "73"}
-COLLECTION_POSTPONEMENT_CATEGORIES = {"81", "82", "83", "84", "85", "86", "87"}
+WAGE_CATEGORIES = {DispositionCategory.SALARY, DispositionCategory.PENSION}
+SUSPENSION_CATEGORIES = {
+    DispositionCategory.NO_PROPERTY,
+    DispositionCategory.HARDSHIP,
+    DispositionCategory.UNKNOWN,
+}
+COLLECTION_POSTPONEMENT_CATEGORIES = {c for c in DispositionCategory if c.name.startswith("POSTPONED_")}
 # 徴収の猶予 whose 延滞金 the law exempts in full (第15条の9第1項: 災害・盗難・病気 and the like);
-# taxpayers/exemptions.py keeps the same set (it does not import this app).
-FULLY_EXEMPT_POSTPONEMENT_CATEGORIES = {"81", "82", "85"}
+# the set is defined in taxpayers/exemptions.py, which reads dispositions without importing it.
+FULLY_EXEMPT_POSTPONEMENT_CATEGORIES = frozenset(_FULLY_EXEMPT)
 
 
 class CancellationCategory(models.TextChoices):

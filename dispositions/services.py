@@ -22,6 +22,7 @@ from dispositions.models import (
     DelinquencyCategory,
     Disposition,
     DispositionCancellation,
+    DispositionCategory,
     DispositionCode,
     DispositionRow,
 )
@@ -278,7 +279,7 @@ def draft_disposition(
         raise DispositionError("猶予の事由（第15条第1項各号・第2項）は徴収の猶予にだけ選べます。")
     if code == DispositionCode.SUSPENSION and category not in SUSPENSION_CATEGORIES:
         raise DispositionError("執行停止には地方税法第15条の7第1項の号（処分区分）を選んでください。")
-    if code == DispositionCode.IMMEDIATE_EXTINCTION and category != "71":
+    if code == DispositionCode.IMMEDIATE_EXTINCTION and category != DispositionCategory.NO_PROPERTY:
         # 第15条の7第5項: only where 第1号 applies (no property) and collection is clearly impossible.
         raise DispositionError(
             "即時消滅は、第1号（滞納処分をすることができる財産がない）に当たり、徴収できないことが明らかな場合に限られます。"

@@ -18,7 +18,7 @@ from typing import cast
 from taxpayers.late_charges import rates_for
 from taxpayers.models import Assessment, Payment, Taxpayer, WrittenOff
 from taxpayers.prescription import Chain
-from taxpayers.settlement import Settlement
+from taxpayers.settlement import PaymentStatus, Settlement
 from taxpayers.standing import Standing, standings_for
 
 
@@ -29,6 +29,15 @@ class InstallmentLine:
     prescription_date: date  # 法定納期限 (保険料: 納期限) + 5 (2) years, before any renewal
     chain: Chain | None = None  # with the 督促 and recorded events: the 時効予定日 that counts
     standing: Standing | None = None  # all of the above, from taxpayers.standing
+
+    @property
+    def status_label(self) -> str:
+        """未到来, 納期内, 滞納, 完納 or 欠損 (settlement.PaymentStatus)."""
+        return PaymentStatus(self.settlement.status).label
+
+    @property
+    def is_delinquent(self) -> bool:
+        return self.settlement.status == PaymentStatus.DELINQUENT
 
     @property
     def written_off(self) -> WrittenOff | None:

@@ -17,12 +17,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import models
+
 from taxpayers.late_charges import PartialPayment, ReliefLine, ReliefPeriod, compute_late_charge
 
 FEE, PRINCIPAL, LATE_CHARGE = "fee", "principal", "late_charge"
 DEFAULT_ORDER = (FEE, PRINCIPAL, LATE_CHARGE)
 
-NOT_YET_DUE, WITHIN_TERM, DELINQUENT, PAID = "not_yet_due", "within_term", "delinquent", "paid"
+
+class PaymentStatus(models.TextChoices):
+    """What the payments say of an installment on a day: the one code set. Reconcile stores it
+    (InstallmentBalance.status); taxpayers/standing.py refines 滞納 with what else holds."""
+
+    NOT_YET_DUE = "not_yet_due", "未到来"
+    WITHIN_TERM = "within_term", "納期内"
+    DELINQUENT = "delinquent", "滞納"
+    PAID = "paid", "完納"
+    WRITTEN_OFF = "written_off", "欠損"
+
+
+NOT_YET_DUE, WITHIN_TERM, DELINQUENT, PAID = (
+    PaymentStatus.NOT_YET_DUE,
+    PaymentStatus.WITHIN_TERM,
+    PaymentStatus.DELINQUENT,
+    PaymentStatus.PAID,
+)
 
 
 def check_order(order: Sequence[str]) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ from django.conf import settings
 from taxpayers.late_charges import rates_for
 from taxpayers.ordinance import first_band_months
 from taxpayers.prescription import ACKNOWLEDGEMENT, DEMAND, LABELS, Chain, Event, chain, period_end
-from taxpayers.settlement import DELINQUENT, ReceivedPayment, Settlement, settle
+from taxpayers.settlement import DELINQUENT, PaymentStatus, ReceivedPayment, Settlement, settle
 from taxpayers.subjects import rule_for
 
 if TYPE_CHECKING:
@@ -48,16 +48,16 @@ if TYPE_CHECKING:
 
 # Status vocabulary. The first four are what the payments say (settlement.status_on, also what
 # reconcile stores in InstallmentBalance.status); the rest refine 滞納 with what else holds.
-PAID = "paid"  # 完納
-NOT_YET_DUE = "not_yet_due"  # 未到来
-WITHIN_TERM = "within_term"  # 納期内
+PAID = PaymentStatus.PAID  # 完納
+NOT_YET_DUE = PaymentStatus.NOT_YET_DUE  # 未到来
+WITHIN_TERM = PaymentStatus.WITHIN_TERM  # 納期内
 DELINQUENT_STATUS = DELINQUENT  # 滞納
 PLEDGED = "pledged"  # 分納中
 SEIZED = "seized"  # 差押中（交付要求中を含む）
 STOPPED = "stopped"  # 停止中（滞納処分の執行停止）
 POSTPONED = "postponed"  # 猶予中（徴収・換価の猶予）
 TIME_BARRED = "time_barred"  # 時効完成
-WRITTEN_OFF = "written_off"  # 欠損（不納欠損済み）
+WRITTEN_OFF = PaymentStatus.WRITTEN_OFF  # 欠損（不納欠損済み）
 
 STATUS_LABELS = {
     PAID: "完納",
