@@ -196,7 +196,6 @@ class Menu(models.Model):  # noqa: DJ008  (never instantiated)
             ("pledges", "分納誓約"),
             ("inquiries", "照会文書"),
             ("dispositions", "滞納処分"),
-            ("payment_slips", "納付書"),
             ("audit", "監査"),
             ("user_admin", "利用者管理"),
             ("approve_dispositions", "滞納処分の決裁"),

@@ -19,7 +19,6 @@ BUSINESS_MENUS = [
     "pledges",
     "inquiries",
     "dispositions",
-    "payment_slips",
 ]
 
 ROLE_MENUS = {

@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-import jpholiday
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.utils import timezone
 from accounts.models import SecurityEvent, Staff
 from accounts.roles import Role
 from negotiations.models import NegotiationRecord
+from taxpayers.deadlines import is_closed
 from taxpayers.models import Taxpayer, TaxpayerAccess
 
 RULES = {
@@ -51,10 +51,6 @@ class Finding:
     event_ids: list[int] = field(default_factory=list)  # evidence in the security event log
     day: date | None = None  # evidence: the officer's access log of that day
 
-    @property
-    def rule_label(self) -> str:
-        return RULES[self.rule]
-
 
 @dataclass(frozen=True)
 class Window:
@@ -73,7 +69,7 @@ def local_midnight(day: date) -> datetime:
 def office_open(moment: datetime) -> bool:
     local = timezone.localtime(moment)
     day = local.date()
-    if day.weekday() >= 5 or jpholiday.is_holiday(day) or (day.month, day.day) in settings.OFFICE_CLOSED_DAYS:
+    if is_closed(day):  # 土日・祝日・年末年始: the one definition, taxpayers/deadlines.py
         return False
     opens, closes = settings.OFFICE_HOURS
     return opens <= local.time() < closes

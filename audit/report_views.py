@@ -11,6 +11,7 @@ from audit.forms import DisclosureForm, FindingsForm
 from taxpayers.access import record_access
 from wako_collections.access import menu_required
 from wako_collections.city import city
+from wako_collections.eras import fiscal_year_of
 from wako_collections.pdf import render_pdf
 
 
@@ -58,7 +59,7 @@ def dashboard(request):
     from audit import dashboard as figures
 
     today = timezone.localdate()
-    this_year = today.year if today.month >= 4 else today.year - 1  # 会計年度: April to March
+    this_year = fiscal_year_of(today)
     months = figures.outstanding_by_month(figures.month_ends(today))
     breakdown = figures.unresolved_breakdown(today)
     first_day = today.replace(year=this_year, month=4, day=1)

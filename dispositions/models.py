@@ -6,8 +6,10 @@ columns are the 27 items of Appendix 1, each with the item's name as db_comment 
 from django.core.validators import RegexValidator
 from django.db import models
 
+from taxpayers.exemptions import FULLY_EXEMPT_POSTPONEMENT_CATEGORIES as _FULLY_EXEMPT
 from taxpayers.models import Assessment, Taxpayer, WriteOffReason
-from wako_collections.records import StampedModel, tracked_history
+from taxpayers.subjects import YearCategory
+from wako_collections.records import FourEyesRecord, StampedModel, four_eyes_constraint, tracked_history
 
 
 class DispositionCode(models.TextChoices):
@@ -52,17 +54,33 @@ class DispositionCategory(models.TextChoices):
     POSTPONED_LATE_ASSESSMENT = "87", "猶予 第2項（課税の遅延）"
 
 
-CLAIM_CATEGORIES = {"11", "12", "13", "14", "15", "16"}
-SEIZURE_CATEGORIES = {"11", "12", "13", "14", "15", "16", "21", "31", "41"}
+CLAIM_CATEGORIES = {
+    DispositionCategory.DEPOSIT,
+    DispositionCategory.SALARY,
+    DispositionCategory.RECEIVABLE,
+    DispositionCategory.LIFE_INSURANCE,
+    DispositionCategory.TAX_REFUND,
+    DispositionCategory.PENSION,
+}
+SEIZURE_CATEGORIES = {
+    *CLAIM_CATEGORIES,
+    DispositionCategory.REAL_ESTATE,
+    DispositionCategory.VEHICLE,
+    DispositionCategory.MOVABLES,
+}
 # 不動産・自動車・動産: sold (換価), the 換価代金 distributed by a 配当計算書
-SALE_CATEGORIES = {"21", "31", "41"}
+SALE_CATEGORIES = {DispositionCategory.REAL_ESTATE, DispositionCategory.VEHICLE, DispositionCategory.MOVABLES}
 # 給与・年金: the 差押禁止額 of 国税徴収法第76条 (第77条 for 年金等) limits the monthly amount seized
-WAGE_CATEGORIES = {"12", "16"}
-SUSPENSION_CATEGORIES = {"71", "72", "73"}
-COLLECTION_POSTPONEMENT_CATEGORIES = {"81", "82", "83", "84", "85", "86", "87"}
+WAGE_CATEGORIES = {DispositionCategory.SALARY, DispositionCategory.PENSION}
+SUSPENSION_CATEGORIES = {
+    DispositionCategory.NO_PROPERTY,
+    DispositionCategory.HARDSHIP,
+    DispositionCategory.UNKNOWN,
+}
+COLLECTION_POSTPONEMENT_CATEGORIES = {c for c in DispositionCategory if c.name.startswith("POSTPONED_")}
 # 徴収の猶予 whose 延滞金 the law exempts in full (第15条の9第1項: 災害・盗難・病気 and the like);
-# taxpayers/exemptions.py keeps the same set (it does not import this app).
-FULLY_EXEMPT_POSTPONEMENT_CATEGORIES = {"81", "82", "85"}
+# the set is defined in taxpayers/exemptions.py, which reads dispositions without importing it.
+FULLY_EXEMPT_POSTPONEMENT_CATEGORIES = frozenset(_FULLY_EXEMPT)
 
 
 class CancellationCategory(models.TextChoices):
@@ -73,12 +91,10 @@ class CancellationCategory(models.TextChoices):
     OTHER = "9", "その他"
 
 
-class DelinquencyCategory(models.TextChoices):
-    CURRENT = "1", "現年課税分"
-    ARREARS = "2", "滞納繰越分"
+DelinquencyCategory = YearCategory  # 滞納区分: the one 現年/滞繰 code set (taxpayers/subjects.py)
 
 
-class Disposition(StampedModel):
+class Disposition(FourEyesRecord):
     """What is common to the rows of one disposition; approved by a second person (決裁)."""
 
     class Status(models.TextChoices):
@@ -156,11 +172,6 @@ class Disposition(StampedModel):
     status = models.CharField(
         "状態", max_length=10, choices=Status.choices, default=Status.DRAFT, db_comment="起案中・決裁済・取消"
     )
-    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
-    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
-    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁した職員番号")
-    approved_terminal = models.CharField("決裁端末", max_length=20, blank=True, db_comment="決裁した端末番号")
-    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
 
     history = tracked_history()
 
@@ -170,10 +181,7 @@ class Disposition(StampedModel):
         ordering = ["-planned_on", "-id"]
         db_table_comment = "滞納処分（共通事項と決裁）"
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(status="approved") | ~models.Q(approved_by=models.F("drafted_by")),
-                name="dispositions_disposition_four_eyes",
-            ),
+            four_eyes_constraint("dispositions_disposition_four_eyes"),
             models.CheckConstraint(
                 condition=models.Q(seized_monthly_amount__isnull=True)
                 | models.Q(
@@ -190,13 +198,6 @@ class Disposition(StampedModel):
 
     def __str__(self):
         return f"{self.number} {self.get_code_display()}"
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-    def can_be_approved_by(self, staff_number: str) -> bool:
-        return self.is_draft and staff_number != self.drafted_by
 
     @property
     def is_approved(self) -> bool:
@@ -580,7 +581,7 @@ class Collection(StampedModel):
         return f"{self.number} {self.amount:,}円"
 
 
-class DistributionStatement(StampedModel):
+class DistributionStatement(FourEyesRecord):
     """配当計算書 (国税徴収法第131条): the money from a 取立 or a sale, each claim with its 順位 and
     amount, the 交付期日 (第132条第2項: 7 days counted from the day the copies are sent). Drafted by
     an officer, approved by a second person holding 滞納処分の決裁; the approval posts the city's
@@ -622,11 +623,6 @@ class DistributionStatement(StampedModel):
     status = models.CharField(
         "状態", max_length=10, choices=Status.choices, default=Status.DRAFT, db_comment="起案中・決裁済"
     )
-    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
-    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
-    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁した職員番号")
-    approved_terminal = models.CharField("決裁端末", max_length=20, blank=True, db_comment="決裁した端末番号")
-    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
 
     history = tracked_history()
 
@@ -636,10 +632,7 @@ class DistributionStatement(StampedModel):
         ordering = ["-sent_on", "-id"]
         db_table_comment = "配当計算書（国税徴収法第131条）"
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(status="approved") | ~models.Q(approved_by=models.F("drafted_by")),
-                name="dispositions_distributionstatement_four_eyes",
-            ),
+            four_eyes_constraint("dispositions_distributionstatement_four_eyes"),
             models.CheckConstraint(
                 condition=models.Q(total__gt=0, city_share__gte=0, residue__gte=0),
                 name="dispositions_distributionstatement_amounts",
@@ -656,10 +649,6 @@ class DistributionStatement(StampedModel):
 
     def __str__(self):
         return f"配当計算書 {self.number}"
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
 
 
 class DistributionClaim(StampedModel):
@@ -715,7 +704,7 @@ class DistributionClaim(StampedModel):
         return rank.label if rank else self.kind
 
 
-class WriteOffRun(StampedModel):
+class WriteOffRun(FourEyesRecord):
     """不納欠損決議: a list of extinguished installments drafted by an officer (起案) and approved by
     a second person holding 滞納処分の決裁 (決裁). Only on approval does each line's installment
     become 欠損 (`taxpayers.WrittenOff`); a draft may be withdrawn by its drafter (取下げ) or rejected
@@ -741,12 +730,7 @@ class WriteOffRun(StampedModel):
         default=Status.DRAFT,
         db_comment="起案中・決裁済・取下げ",
     )
-    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
-    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
     drafted_at = models.DateTimeField("起案日時", db_comment="起案日時")
-    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁した職員番号")
-    approved_terminal = models.CharField("決裁端末", max_length=20, blank=True, db_comment="決裁した端末番号")
-    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
     written_off_on = models.DateField("欠損日", null=True, blank=True, db_comment="欠損日（決裁の日）")
     decision_note = models.CharField(
         "却下・取下げの理由", max_length=200, blank=True, db_comment="却下・取下げの理由"
@@ -760,11 +744,7 @@ class WriteOffRun(StampedModel):
         ordering = ["-drafted_at", "-id"]
         db_table_comment = "不納欠損決議（起案と決裁）"
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(status__in=["approved", "rejected"])
-                | ~models.Q(approved_by=models.F("drafted_by")),
-                name="dispositions_writeoffrun_four_eyes",
-            ),
+            four_eyes_constraint("dispositions_writeoffrun_four_eyes", decided=("approved", "rejected")),
             models.CheckConstraint(
                 condition=~models.Q(status="approved")
                 | models.Q(approved_at__isnull=False, written_off_on__isnull=False),
@@ -774,13 +754,6 @@ class WriteOffRun(StampedModel):
 
     def __str__(self):
         return f"{self.number} 不納欠損決議（{self.get_status_display()}）"
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-    def can_be_approved_by(self, staff_number: str) -> bool:
-        return self.is_draft and staff_number != self.drafted_by
 
 
 class WriteOffLine(StampedModel):

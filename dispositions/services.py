@@ -22,6 +22,7 @@ from dispositions.models import (
     DelinquencyCategory,
     Disposition,
     DispositionCancellation,
+    DispositionCategory,
     DispositionCode,
     DispositionRow,
 )
@@ -32,7 +33,7 @@ from taxpayers.prescription import period_end
 from taxpayers.services import record_prescription_event
 from taxpayers.standing import standings_for
 from wako_collections.actors import Actor, acting_as
-from wako_collections.eras import format_date
+from wako_collections.eras import fiscal_year_of, format_date
 from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
 
@@ -96,7 +97,7 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     )
     # The standing, as every page has it: 延滞金 with its 免除・減免, payments known by `on`.
     for standing in standings_for(installments, as_of=on, rates=rates):
-        assessment = standing.assessment
+        assessment = standing.installment
         settled = standing.settlement
         owed = settled.outstanding_principal + settled.outstanding_fee
         if owed == 0 and settled.late_charge == 0:
@@ -217,7 +218,7 @@ def same_property_seizures(
             status__in=(Disposition.Status.DRAFT, Disposition.Status.APPROVED),
             rows__assessment_id__in=list(assessment_ids),
         )
-        .exclude(pk=getattr(excluding, "pk", None))
+        .exclude(pk__in=[excluding.pk] if excluding is not None else [])
         .distinct()
         .order_by("number")
     )
@@ -278,7 +279,7 @@ def draft_disposition(
         raise DispositionError("猶予の事由（第15条第1項各号・第2項）は徴収の猶予にだけ選べます。")
     if code == DispositionCode.SUSPENSION and category not in SUSPENSION_CATEGORIES:
         raise DispositionError("執行停止には地方税法第15条の7第1項の号（処分区分）を選んでください。")
-    if code == DispositionCode.IMMEDIATE_EXTINCTION and category != "71":
+    if code == DispositionCode.IMMEDIATE_EXTINCTION and category != DispositionCategory.NO_PROPERTY:
         # 第15条の7第5項: only where 第1号 applies (no property) and collection is clearly impossible.
         raise DispositionError(
             "即時消滅は、第1号（滞納処分をすることができる財産がない）に当たり、徴収できないことが明らかな場合に限られます。"
@@ -288,13 +289,13 @@ def draft_disposition(
         raise DispositionError("処分理由を入力してください。")
     wage_fields = _wage_fields(code=code, category=category, wage=wage, on=planned_on)
     by_id = {e.assessment.pk: e for e in eligibility(taxpayer, code=code, on=planned_on)}
-    chosen = [by_id.get(pk) for pk in assessment_ids]
-    if not chosen or any(item is None for item in chosen):
+    if not assessment_ids or any(pk not in by_id for pk in assessment_ids):
         raise DispositionError("処分の対象とする未納の期別を選んでください。")
+    chosen = [by_id[pk] for pk in assessment_ids]
     refused = [item for item in chosen if not item.eligible]
     if refused:
         raise DispositionError(" ".join(f"{item.assessment}: {item.why_not}" for item in refused))
-    this_year = planned_on.year - (1 if planned_on.month < 4 else 0)
+    this_year = fiscal_year_of(planned_on)
     with transaction.atomic(), acting_as(actor):
         if code in SEIZURE_CODES:
             Taxpayer.objects.select_for_update().get(pk=taxpayer.pk)  # two drafts at once meet here
@@ -335,9 +336,7 @@ def draft_disposition(
                 disposition_code=code,
                 disposition_category=category,
                 disposition_reason=reason.strip(),
-                delinquency_category=DelinquencyCategory.CURRENT
-                if assessment.tax_year >= this_year
-                else DelinquencyCategory.ARREARS,
+                delinquency_category=DelinquencyCategory.of(assessment.tax_year, this_fiscal_year=this_year),
                 principal=item.principal,
                 demand_fee=item.fee,
                 late_charge=item.late_charge,
@@ -347,17 +346,17 @@ def draft_disposition(
     return disposition
 
 
-_EVENTS = {
+_EVENTS: dict[str, str] = {
     DispositionCode.SEIZURE: PrescriptionEvent.Kind.SEIZURE,
     DispositionCode.JOINT_SEIZURE: PrescriptionEvent.Kind.SEIZURE,
     DispositionCode.DELIVERY_REQUEST: PrescriptionEvent.Kind.DELIVERY_REQUEST,
 }
-_ENDS = {
+_ENDS: dict[str, str] = {
     PrescriptionEvent.Kind.SEIZURE: PrescriptionEvent.Kind.SEIZURE_ENDED,
     PrescriptionEvent.Kind.DELIVERY_REQUEST: PrescriptionEvent.Kind.DELIVERY_REQUEST_ENDED,
 }
 # Cancelled as 誤り (not following the law): no renewal, six months' postponement (民法第148条第2項).
-_VOIDS = {
+_VOIDS: dict[str, str] = {
     PrescriptionEvent.Kind.SEIZURE: PrescriptionEvent.Kind.SEIZURE_VOIDED,
     PrescriptionEvent.Kind.DELIVERY_REQUEST: PrescriptionEvent.Kind.DELIVERY_REQUEST_VOIDED,
 }
@@ -418,13 +417,14 @@ def approve_disposition(
             if disposition.code in POSTPONEMENT_CODES:
                 source = f"滞納処分 {disposition.number}"
                 _event(actor, row.assessment, PrescriptionEvent.Kind.POSTPONEMENT, on, source)
-                _event(
-                    actor,
-                    row.assessment,
-                    PrescriptionEvent.Kind.POSTPONEMENT_ENDED,
-                    disposition.postponed_until,
-                    source,
-                )
+                if disposition.postponed_until is not None:  # a 猶予 always has its 終期 (constraint)
+                    _event(
+                        actor,
+                        row.assessment,
+                        PrescriptionEvent.Kind.POSTPONEMENT_ENDED,
+                        disposition.postponed_until,
+                        source,
+                    )
     return disposition
 
 
@@ -660,6 +660,8 @@ def suspension_watch(*, today: date, within_days: int = 180):
     )
     watch = []
     for row in rows:
+        if row.disposed_on is None:  # the filter keeps approved rows, which are dated
+            continue
         ends = suspension_ends_on(row.disposed_on)
         if ends <= today + timedelta(days=within_days):
             watch.append((row, ends, ends < today))

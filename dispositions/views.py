@@ -32,6 +32,7 @@ from taxpayers import chains
 from taxpayers.access import record_access
 from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, Taxpayer
+from taxpayers.settlement import PaymentStatus
 from wako_collections.access import menu_required
 from wako_collections.submissions import once_per_submission
 
@@ -370,7 +371,9 @@ def prescriptions(request, atena_number):
     """Each installment with something owed, its 時効予定日 and the chain that gives it."""
     taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
     assessments = (
-        Assessment.objects.filter(taxpayer=taxpayer, balance__status__in=["delinquent", "within_term"])
+        Assessment.objects.filter(
+            taxpayer=taxpayer, balance__status__in=[PaymentStatus.DELINQUENT, PaymentStatus.WITHIN_TERM]
+        )
         .prefetch_related("prescription_events", "payments")
         .order_by("due_date")
     )

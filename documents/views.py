@@ -13,6 +13,7 @@ from taxpayers.access import record_access
 from taxpayers.chains import without_time_barred
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
+from taxpayers.settlement import PaymentStatus
 from wako_collections.access import menu_required
 from wako_collections.eras import format_date
 from wako_collections.submissions import once_per_submission
@@ -28,7 +29,7 @@ def issue(request, atena_number):
         (
             line
             for line in ledger_for(taxpayer, as_of=today, outstanding_only=True).lines
-            if line.settlement.status == "delinquent"
+            if line.settlement.status == PaymentStatus.DELINQUENT
         ),
         on=today,
     )

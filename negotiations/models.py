@@ -6,9 +6,14 @@ column holds the number. 履歴 is the record's edit count, which is also the op
 an edit must name the 履歴 it started from.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 from django.db import models
 
 from taxpayers.models import Assessment, Taxpayer
+from taxpayers.subjects import Subject, YearCategory
 from wako_collections.records import StampedModel, tracked_history
 
 
@@ -20,6 +25,24 @@ class SubjectGroup(models.TextChoices):
     CORPORATE_TAX = "04", "法人市民税"
     NHI = "05", "国民健康保険税（料）"
 
+    @classmethod
+    def covering(cls, subject_codes: Iterable[str]) -> SubjectGroup:
+        """The group of a contact about installments of these 科目 (taxpayers.Subject codes): the
+        one group they all belong to, else 全科目. 国民健康保険税 (05) and 国民健康保険料 (06) are
+        both 05."""
+        groups = {SUBJECT_GROUPS[Subject(code)] for code in subject_codes}
+        return groups.pop() if len(groups) == 1 else cls.ALL
+
+
+SUBJECT_GROUPS = {
+    Subject.RESIDENT_TAX: SubjectGroup.RESIDENT_TAX,
+    Subject.FIXED_ASSET_TAX: SubjectGroup.FIXED_ASSET_TAX,
+    Subject.LIGHT_VEHICLE_TAX: SubjectGroup.LIGHT_VEHICLE_TAX,
+    Subject.CORPORATE_TAX: SubjectGroup.CORPORATE_TAX,
+    Subject.NHI_TAX: SubjectGroup.NHI,
+    Subject.NHI_PREMIUM: SubjectGroup.NHI,
+}
+
 
 class NegotiationQuerySet(models.QuerySet):
     def active(self):
@@ -27,9 +50,6 @@ class NegotiationQuerySet(models.QuerySet):
 
     def promises(self):
         return self.active().filter(promised_amount__isnull=False, scheduled_date__isnull=False)
-
-    def for_officer(self, staff):
-        return self.filter(taxpayer__assigned_officer=staff)
 
 
 class NegotiationRecord(models.Model):
@@ -56,8 +76,10 @@ class NegotiationRecord(models.Model):
         BROKEN = "7", "不履行"
 
     class CollectionCategory(models.TextChoices):
-        CURRENT = "1", "現年課税分"
-        ARREARS = "2", "滞納繰越分"
+        """徴収区分: taxpayers.subjects.YearCategory's two codes, and 3 for a contact about both."""
+
+        CURRENT = YearCategory.CURRENT.value, YearCategory.CURRENT.label
+        ARREARS = YearCategory.ARREARS.value, YearCategory.ARREARS.label
         BOTH = "3", "現年・滞繰"
 
     class Importance(models.TextChoices):

@@ -10,6 +10,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Q
 
 from negotiations.models import InstallmentPledge, NegotiationRecord
 from taxpayers.models import InstallmentBalance, Payment, Taxpayer, TaxpayerBalance
+from taxpayers.settlement import PaymentStatus
 
 
 @dataclass
@@ -96,7 +97,7 @@ def prescription_soon(*, officer, today: date, limit: int) -> list[PrescriptionS
     cases, and one for the taxpayers found."""
     horizon = today + timedelta(days=settings.PRESCRIPTION_WARNING_DAYS)
     soonest = InstallmentBalance.objects.filter(
-        status="delinquent", prescription_date__range=(today, horizon)
+        status=PaymentStatus.DELINQUENT, prescription_date__range=(today, horizon)
     )
     if officer is not None:
         soonest = soonest.filter(assessment__taxpayer__assigned_officer=officer)

@@ -273,7 +273,7 @@ def make_pledge(
     if min(p.due_date for p in schedule) < pledged_on:
         raise NegotiationError("初回の納付予定日が誓約日より前です。誓約日以後の日にしてください。")
     active = taxpayer.pledges.filter(status=InstallmentPledge.Status.ACTIVE).exclude(
-        pk=getattr(revises, "pk", None)
+        pk__in=[revises.pk] if revises is not None else []
     )
     if active.filter(assessments__in=assessments).exists():
         raise NegotiationError(

@@ -2,7 +2,6 @@
 cancelling a record, making a pledge with its simulation, the officer's work and supervisors'
 queues with reassignment. Every page that shows a taxpayer writes its access-log row."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -31,9 +30,10 @@ from taxpayers.chains import without_time_barred
 from taxpayers.exemptions import Reliefs, exemption_periods_for
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
-from taxpayers.subjects import rule_for
+from taxpayers.ordinance import first_band_months
+from taxpayers.subjects import YearCategory, rule_for
 from wako_collections.access import menu_required
-from wako_collections.eras import format_date
+from wako_collections.eras import fiscal_year_of, format_date
 from wako_collections.submissions import once_per_submission
 
 
@@ -43,19 +43,11 @@ def _taxpayer(atena_number: str) -> Taxpayer:
 
 def _defaults(taxpayer: Taxpayer) -> dict:
     ledger = ledger_for(taxpayer, as_of=timezone.localdate(), outstanding_only=True)
-    subjects = {line.assessment.subject_code for line in ledger.lines}
-    group = (
-        subjects.pop() if len(subjects) == 1 and subjects <= set(SubjectGroup.values) else SubjectGroup.ALL
-    )
-    this_year = timezone.localdate().year - (1 if timezone.localdate().month < 4 else 0)
-    years = {line.assessment.tax_year for line in ledger.lines}
-    category = (
-        NegotiationRecord.CollectionCategory.BOTH
-        if len({y >= this_year for y in years}) > 1
-        else NegotiationRecord.CollectionCategory.CURRENT
-        if years and min(years) >= this_year
-        else NegotiationRecord.CollectionCategory.ARREARS
-    )
+    group = SubjectGroup.covering(line.assessment.subject_code for line in ledger.lines)
+    this_year = fiscal_year_of(timezone.localdate())
+    found = {YearCategory.of(line.assessment.tax_year, this_fiscal_year=this_year) for line in ledger.lines}
+    Category = NegotiationRecord.CollectionCategory
+    category = Category.BOTH if len(found) > 1 else Category(found.pop()) if found else Category.ARREARS
     return {
         "subject_group_code": group,
         "collection_category": category,
@@ -177,7 +169,9 @@ def _covered(lines) -> list[CoveredInstallment]:
                 outstanding_fee=line.settlement.outstanding_fee,
                 due_date=line.assessment.due_date,
                 prescription_date=line.chain.expires_on,  # renewed (督促, 承認 …); None under 差押
-                first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+                first_band_months=first_band_months(
+                    is_premium=rule.is_premium, due_date=line.assessment.due_date
+                ),
                 extended_from=line.assessment.late_charge_extended_from,
                 reliefs=tuple(relief.periods),
                 remitted_amount=relief.remitted_amount,

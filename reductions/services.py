@@ -159,7 +159,8 @@ def cancel_reduction(
         reduction = LateChargeReduction.objects.select_for_update().get(pk=reduction.pk)
         if reduction.status != Status.DECIDED:
             raise ReductionError(f"この減免は{reduction.get_status_display()}のため取り消せません。")
-        if on < reduction.decided_on or on > timezone.localdate():
+        decided_on = reduction.decided_on or on  # a decided reduction has its day (constraint)
+        if on < decided_on or on > timezone.localdate():
             raise ReductionError("取消日は決定日から本日までの日を入力してください。")
         reduction.status = Status.CANCELLED
         reduction.cancelled_on = on

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.conf import settings
 from django.db import connection
@@ -29,6 +30,7 @@ from refunds.services import record_overpayment
 from taxpayers.chains import chain_for
 from taxpayers.late_charges import rates_for
 from taxpayers.models import Assessment, Payment, PrescriptionEvent
+from taxpayers.ordinance import first_band_months
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
 from wako_collections.actors import Actor
@@ -108,7 +110,7 @@ def detect_overpayments(*, actor: Actor, as_of: date) -> list[Overpayment]:
             due_date=assessment.due_date,
             payments=[ReceivedPayment(p.received_on, p.amount, p) for p in live],
             as_of=as_of,
-            first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+            first_band_months=first_band_months(is_premium=rule.is_premium, due_date=assessment.due_date),
             order=settings.PAYMENT_ALLOCATION_ORDER,
             rates=rates,
             extended_from=assessment.late_charge_extended_from,
@@ -117,7 +119,7 @@ def detect_overpayments(*, actor: Actor, as_of: date) -> list[Overpayment]:
         for allocation in result.allocations:
             if not allocation.overpaid:
                 continue
-            payment = allocation.payment.key
+            payment = cast(Payment, allocation.payment.key)  # the Payment given as the key above
             if reduced:
                 cause = Overpayment.Cause.REDUCTION
             elif any(other.pk != payment.pk and other.amount == payment.amount for other in live):

@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from refunds.models import Disposal
-
-
-def fiscal_year(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
+from wako_collections.eras import fiscal_year_of
 
 
 def _decided_on(disposal: Disposal) -> date:
@@ -27,7 +24,7 @@ def _decided_on(disposal: Disposal) -> date:
 
 
 def payment_category(disposal: Disposal) -> str:
-    same_year = fiscal_year(disposal.overpayment.arose_on) == fiscal_year(_decided_on(disposal))
+    same_year = fiscal_year_of(disposal.overpayment.arose_on) == fiscal_year_of(_decided_on(disposal))
     return "歳入戻出" if same_year else "歳出還付"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from taxpayers.models import Assessment, Payment, Taxpayer
-from wako_collections.records import StampedModel, tracked_history
+from wako_collections.records import FourEyesRecord, StampedModel, four_eyes_constraint, tracked_history
 
 
 class Overpayment(StampedModel):
@@ -97,9 +97,11 @@ class Overpayment(StampedModel):
         return self.status == self.Status.OPEN
 
 
-class Disposal(StampedModel):
+class Disposal(FourEyesRecord):
     """充当 or 還付 of (part of) one 過誤納金: proposed by one officer, approved by another (four eyes).
     A 充当 posts a 収納 (収納経路 充当) on the target installment when approved."""
+
+    DRAFT_STATUS = "proposed"
 
     class Kind(models.TextChoices):
         APPROPRIATION = "appropriation", "充当"
@@ -171,11 +173,6 @@ class Disposal(StampedModel):
     account_holder_kana = models.CharField(
         "口座名義（カナ）", max_length=60, blank=True, db_comment="口座名義（カナ）"
     )
-    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
-    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
-    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁した職員番号")
-    approved_terminal = models.CharField("決裁端末", max_length=20, blank=True, db_comment="決裁した端末番号")
-    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
 
     history = tracked_history()
 
@@ -188,10 +185,7 @@ class Disposal(StampedModel):
             models.CheckConstraint(
                 condition=models.Q(interest__gte=0), name="refunds_disposal_interest_not_negative"
             ),
-            models.CheckConstraint(
-                condition=~models.Q(status="approved") | ~models.Q(approved_by=models.F("drafted_by")),
-                name="refunds_disposal_four_eyes",
-            ),
+            four_eyes_constraint("refunds_disposal_four_eyes"),
             models.CheckConstraint(
                 condition=~models.Q(status="approved") | models.Q(decided_on__isnull=False),
                 name="refunds_disposal_approved_dated",
@@ -220,7 +214,4 @@ class Disposal(StampedModel):
 
     @property
     def is_proposed(self) -> bool:
-        return self.status == self.Status.PROPOSED
-
-    def can_be_approved_by(self, staff_number: str) -> bool:
-        return self.is_proposed and staff_number != self.drafted_by
+        return self.is_draft

@@ -20,6 +20,7 @@ from refunds.models import Disposal, Overpayment
 from taxpayers.late_charges import rates_for
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Assessment, Payment, Taxpayer
+from taxpayers.ordinance import first_band_months
 from taxpayers.reconciliation import reconcile
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
@@ -179,7 +180,7 @@ def appropriable(
         due_date=assessment.due_date,
         payments=[*received, probe],
         as_of=max(as_of, fit_on),
-        first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+        first_band_months=first_band_months(is_premium=rule.is_premium, due_date=assessment.due_date),
         order=settings.PAYMENT_ALLOCATION_ORDER,
         rates=rates,
         extended_from=assessment.late_charge_extended_from,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from taxpayers.models import Assessment
 from taxpayers.prescription import Chain, Event
+from taxpayers.settlement import PaymentStatus
 from taxpayers.standing import chain_from_values
 
 
@@ -65,7 +66,9 @@ def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, 
     mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
     found = list(
         Assessment.objects.filter(
-            balance__status="delinquent", balance__prescription_date__range=(today, horizon), **mine
+            balance__status=PaymentStatus.DELINQUENT,
+            balance__prescription_date__range=(today, horizon),
+            **mine,
         )
         .select_related("taxpayer", "taxpayer__assigned_officer", "balance")
         .prefetch_related("prescription_events", "payments")

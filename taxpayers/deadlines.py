@@ -14,6 +14,9 @@ YEAR_END_AND_NEW_YEAR = frozenset({(12, 29), (12, 30), (12, 31), (1, 2), (1, 3)}
 
 
 def is_closed(day: date) -> bool:
+    """Whether `day` is a day the city's offices and the banks are shut (土曜日・日曜日, 祝日, 12月29日〜
+    1月3日: 地方税法第20条の5第2項 and the city's 休日条例 under 地方自治法第4条の2). The one definition:
+    期限 (below) and the access-log analysis's 開庁時間外 (audit/findings.py) both read it."""
     return day.weekday() >= 5 or jpholiday.is_holiday(day) or (day.month, day.day) in YEAR_END_AND_NEW_YEAR
 
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from taxpayers import individual_numbers
 from taxpayers.deadlines import deadline
-from taxpayers.importing import demand_fee_on
 from taxpayers.late_charges import compute_late_charge
 from taxpayers.models import Assessment, Payment, Taxpayer
+from taxpayers.ordinance import demand_fee_on
 from taxpayers.search import search_keys
 from taxpayers.subjects import Subject
 from wako_collections.actors import Actor

@@ -78,6 +78,8 @@ def _dispositions(ids: list[int], as_of: date, found: dict[int, Reliefs], projec
         disposition__status__in=["approved", "cancelled"],
     ).select_related("disposition")
     for row in rows:
+        if row.disposed_on is None:  # not possible under the filter; keeps the type exact
+            continue
         if row.cancellation_category == ERROR_CANCELLATION:
             continue  # recorded in error: it never had effect, so neither has its exemption
         cancelled_before = row.cancelled_on - timedelta(days=1) if row.cancelled_on else None

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from taxpayers import individual_numbers
 from taxpayers.csv_layouts import LAYOUTS, MAX_ERRORS_KEPT, RowError, shown
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, ImportLog, MailingAddress, Payment, Taxpayer
+from taxpayers.ordinance import demand_fee_on
 from taxpayers.search import search_keys
 from taxpayers.signals import payments_imported
 from wako_collections.actors import Actor, acting_as
@@ -57,16 +56,6 @@ def decode(raw: bytes) -> tuple[str, list[RowError]]:
     return "", [
         RowError(line, "", "文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存してください。")
     ]
-
-
-def demand_fee_on(day: date) -> int:
-    """督促手数料 for a 督促状 sent on `day`, from settings.DEMAND_FEE_SCHEDULE."""
-    fee = 0
-    for entry in sorted(settings.DEMAND_FEE_SCHEDULE):
-        start, _, amount = entry.partition(":")
-        if date.fromisoformat(start) <= day:
-            fee = int(amount)
-    return fee
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:

@@ -123,14 +123,6 @@ class AnnualRate:
     refund_interest_basis: str = ""
 
     @property
-    def first_band_label(self) -> str:
-        return _percent(self.first_band)
-
-    @property
-    def later_band_label(self) -> str:
-        return _percent(self.later_band)
-
-    @property
     def extension_label(self) -> str:
         return _percent(self.extension)
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from taxpayers.late_charges import rates_for
 from taxpayers.models import Assessment, Payment, Taxpayer, WrittenOff
 from taxpayers.prescription import Chain
-from taxpayers.settlement import Settlement
+from taxpayers.settlement import PaymentStatus, Settlement
 from taxpayers.standing import Standing, standings_for
 
 
@@ -28,6 +29,15 @@ class InstallmentLine:
     prescription_date: date  # 法定納期限 (保険料: 納期限) + 5 (2) years, before any renewal
     chain: Chain | None = None  # with the 督促 and recorded events: the 時効予定日 that counts
     standing: Standing | None = None  # all of the above, from taxpayers.standing
+
+    @property
+    def status_label(self) -> str:
+        """未到来, 納期内, 滞納, 完納 or 欠損 (settlement.PaymentStatus)."""
+        return PaymentStatus(self.settlement.status).label
+
+    @property
+    def is_delinquent(self) -> bool:
+        return self.settlement.status == PaymentStatus.DELINQUENT
 
     @property
     def written_off(self) -> WrittenOff | None:
@@ -95,7 +105,7 @@ def ledger_for(
     rates, assumed_from = rates_for(as_of)
     ledger = Ledger(as_of=as_of, rates_assumed_from=assumed_from)
     for standing in standings_for(assessments, as_of=as_of, rates=rates):
-        assessment = standing.assessment
+        assessment = standing.installment
         settlement = standing.settlement
         if outstanding_only and settlement.outstanding_total == 0:
             continue
@@ -120,7 +130,7 @@ def ledger_for(
         for allocation in settlement.allocations:
             ledger.payments.append(
                 PaymentLine(
-                    allocation.payment.key,
+                    cast(Payment, allocation.payment.key),  # standings_for keys each payment by itself
                     assessment,
                     allocation.fee,
                     allocation.principal,

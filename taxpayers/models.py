@@ -12,6 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
+from taxpayers.settlement import PaymentStatus
 from taxpayers.subjects import Subject
 from wako_collections.eras import fiscal_year_label
 from wako_collections.records import StampedModel, tracked_history
@@ -393,12 +394,7 @@ class InstallmentBalance(models.Model):
     """Derived by `reconcile` from an installment and its payments; rebuilt, never edited.
     Not a record of its own, so it has no history: the assessment and payments do."""
 
-    class Status(models.TextChoices):
-        NOT_YET_DUE = "not_yet_due", "未到来"
-        WITHIN_TERM = "within_term", "納期内"
-        DELINQUENT = "delinquent", "滞納"
-        PAID = "paid", "完納"
-        WRITTEN_OFF = "written_off", "欠損"
+    Status = PaymentStatus  # the one code set (taxpayers/settlement.py)
 
     # No database foreign key: every row is produced from a join with its assessment, assessments
     # are never deleted, and a full rebuild would otherwise check millions of references at commit.

@@ -20,6 +20,9 @@ class PrescriptionEventError(Exception):
     """A 時効 event that cannot be recorded; the message is shown to staff."""
 
 
+SOURCE_MAX_LENGTH = 100  # PrescriptionEvent.source (max_length; a test checks they agree)
+
+
 def new_prescription_event(
     *, actor: Actor, assessment: Assessment, kind: str, on: date, source: str
 ) -> PrescriptionEvent:
@@ -29,7 +32,7 @@ def new_prescription_event(
         raise PrescriptionEventError(f"時効の事由「{kind}」は登録できません。")
     if not source.strip():
         raise PrescriptionEventError("時効の事由には根拠となった記録を記入してください。")
-    if len(source) > PrescriptionEvent._meta.get_field("source").max_length:
+    if len(source) > SOURCE_MAX_LENGTH:
         raise PrescriptionEventError("根拠記録が長すぎます（100文字まで）。")
     event = PrescriptionEvent(assessment=assessment, kind=kind, occurred_on=on, source=source)
     stamp(event, actor)

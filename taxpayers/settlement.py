@@ -17,12 +17,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import models
+
 from taxpayers.late_charges import PartialPayment, ReliefLine, ReliefPeriod, compute_late_charge
 
 FEE, PRINCIPAL, LATE_CHARGE = "fee", "principal", "late_charge"
 DEFAULT_ORDER = (FEE, PRINCIPAL, LATE_CHARGE)
 
-NOT_YET_DUE, WITHIN_TERM, DELINQUENT, PAID = "not_yet_due", "within_term", "delinquent", "paid"
+
+class PaymentStatus(models.TextChoices):
+    """What the payments say of an installment on a day: the one code set. Reconcile stores it
+    (InstallmentBalance.status); taxpayers/standing.py refines 滞納 with what else holds."""
+
+    NOT_YET_DUE = "not_yet_due", "未到来"
+    WITHIN_TERM = "within_term", "納期内"
+    DELINQUENT = "delinquent", "滞納"
+    PAID = "paid", "完納"
+    WRITTEN_OFF = "written_off", "欠損"
+
+
+NOT_YET_DUE, WITHIN_TERM, DELINQUENT, PAID = (
+    PaymentStatus.NOT_YET_DUE,
+    PaymentStatus.WITHIN_TERM,
+    PaymentStatus.DELINQUENT,
+    PaymentStatus.PAID,
+)
 
 
 def check_order(order: Sequence[str]) -> tuple[str, ...]:
@@ -116,7 +135,7 @@ def settle(
     principal_payments: list[PartialPayment] = []
     fixed_late_charge: int | None = None
     late_paid = 0
-    relieved = {"reliefs": tuple(reliefs), "remitted_amount": remitted_amount}
+    reliefs = tuple(reliefs)
 
     for payment in sorted((p for p in payments if p.received_on <= as_of), key=lambda p: p.received_on):
         left = payment.amount
@@ -137,7 +156,8 @@ def settle(
                         first_band_months=first_band_months,
                         rates=rates,
                         extended_from=extended_from,
-                        **relieved,
+                        reliefs=reliefs,
+                        remitted_amount=remitted_amount,
                     )
                     fixed_late_charge = fixed.amount
                     result.late_charge_reliefs = fixed.relief_lines()
@@ -162,7 +182,8 @@ def settle(
             first_band_months=first_band_months,
             rates=rates,
             extended_from=extended_from,
-            **relieved,
+            reliefs=reliefs,
+            remitted_amount=remitted_amount,
         )
         result.late_charge = projected.amount
         result.late_charge_reliefs = projected.relief_lines()

@@ -33,26 +33,31 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from taxpayers.late_charges import rates_for
+from taxpayers.ordinance import first_band_months
 from taxpayers.prescription import ACKNOWLEDGEMENT, DEMAND, LABELS, Chain, Event, chain, period_end
-from taxpayers.settlement import DELINQUENT, ReceivedPayment, Settlement, settle
+from taxpayers.settlement import DELINQUENT, PaymentStatus, ReceivedPayment, Settlement, settle
 from taxpayers.subjects import rule_for
+
+if TYPE_CHECKING:
+    from taxpayers.models import Assessment, WrittenOff
 
 # Status vocabulary. The first four are what the payments say (settlement.status_on, also what
 # reconcile stores in InstallmentBalance.status); the rest refine 滞納 with what else holds.
-PAID = "paid"  # 完納
-NOT_YET_DUE = "not_yet_due"  # 未到来
-WITHIN_TERM = "within_term"  # 納期内
+PAID = PaymentStatus.PAID  # 完納
+NOT_YET_DUE = PaymentStatus.NOT_YET_DUE  # 未到来
+WITHIN_TERM = PaymentStatus.WITHIN_TERM  # 納期内
 DELINQUENT_STATUS = DELINQUENT  # 滞納
 PLEDGED = "pledged"  # 分納中
 SEIZED = "seized"  # 差押中（交付要求中を含む）
 STOPPED = "stopped"  # 停止中（滞納処分の執行停止）
 POSTPONED = "postponed"  # 猶予中（徴収・換価の猶予）
 TIME_BARRED = "time_barred"  # 時効完成
-WRITTEN_OFF = "written_off"  # 欠損（不納欠損済み）
+WRITTEN_OFF = PaymentStatus.WRITTEN_OFF  # 欠損（不納欠損済み）
 
 STATUS_LABELS = {
     PAID: "完納",
@@ -152,11 +157,19 @@ class Standing:
     status: str
     exemptions: tuple[Exemption, ...] = ()
     written_off_on: date | None = None
-    assessment: object = None  # the Assessment, when the standing was made from one
-    write_off: object = None  # the WrittenOff in force on `as_of` (see the module docstring)
+    assessment: Assessment | None = None  # the Assessment, when the standing was made from one
+    write_off: WrittenOff | None = None  # the WrittenOff in force on `as_of` (see the module docstring)
     late_payments: tuple = ()  # payments (their keys) received after the 消滅日: 過誤納 in full
 
     # --- money ---
+    @property
+    def installment(self) -> Assessment:
+        """The Assessment (always there from `standing_of` / `standings_for`). Raises ValueError
+        for a standing made from plain values (`standing_from_values`)."""
+        if self.assessment is None:
+            raise ValueError("この状態は期別から作られていません。")
+        return self.assessment
+
     @property
     def payment_status(self) -> str:
         """未到来・納期内・滞納・完納, from the payments alone (what reconcile stores)."""
@@ -244,8 +257,8 @@ def standing_from_values(
     written_off_on: date | None = None,
     pledged: bool = False,
     stopped: bool = False,
-    assessment: object = None,
-    write_off=None,
+    assessment: Assessment | None = None,
+    write_off: WrittenOff | None = None,
     reliefs=None,
 ) -> Standing:
     """The standing from plain values. `payments` are settled up to `as_of`; the chain reads
@@ -272,7 +285,7 @@ def standing_from_values(
         due_date=due_date,
         payments=payments,
         as_of=settled_to,
-        first_band_months=settings.NHI_PREMIUM_FIRST_BAND_MONTHS if rule.is_premium else 1,
+        first_band_months=first_band_months(is_premium=rule.is_premium, due_date=due_date),
         order=settings.PAYMENT_ALLOCATION_ORDER,
         rates=rates,
         extended_from=extended_from,

@@ -1,5 +1,7 @@
 """科目 (subjects) and the rules that differ between them, each with its legal source."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from django.db import models
@@ -12,6 +14,18 @@ class Subject(models.TextChoices):
     CORPORATE_TAX = "04", "法人市民税"
     NHI_TAX = "05", "国民健康保険税"
     NHI_PREMIUM = "06", "国民健康保険料"
+
+
+class YearCategory(models.TextChoices):
+    """現年課税分 / 滞納繰越分: an installment of this 年度's assessment, or of an earlier year's carried
+    over (the 決算's split of 収入未済額). The one code set; dispositions and negotiations use it."""
+
+    CURRENT = "1", "現年課税分"
+    ARREARS = "2", "滞納繰越分"
+
+    @classmethod
+    def of(cls, tax_year: int, *, this_fiscal_year: int) -> YearCategory:
+        return cls.CURRENT if tax_year >= this_fiscal_year else cls.ARREARS
 
 
 @dataclass(frozen=True)

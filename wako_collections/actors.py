@@ -57,10 +57,6 @@ def current_actor() -> Actor:
     return actor
 
 
-def current_actor_or_none() -> Actor | None:
-    return _current.get()
-
-
 @contextmanager
 def acting_as(actor: Actor) -> Iterator[Actor]:
     token = _current.set(actor)

@@ -96,8 +96,9 @@ def format_short(day: date | None) -> str:
     return f"{era.letter}{year}.{day.month}.{day.day}"
 
 
-def format_era_year(era_name: str, year: int) -> str:
-    return f"{era_name}{_year_text(year)}年"
+def fiscal_year_of(day: date) -> int:
+    """The 年度 (会計年度, April to March; 地方自治法第208条) `day` falls in: 2026-03-31 → 2025."""
+    return day.year if day.month >= 4 else day.year - 1
 
 
 def fiscal_year_label(year: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -58,3 +59,28 @@ def unseal(token: str, *, associated: bytes, what: str) -> bytes:
 
 def key_id_of(token: str) -> str:
     return token.split(".", 2)[1]
+
+
+def parse_keys(text: str) -> tuple[list[tuple[str, bytes]], bytes | None]:
+    """Reads "id:base64key" entries (comma or newline separated; the first is current) and an
+    optional "hmac:base64key" entry. Each key must be 32 bytes."""
+    keys: list[tuple[str, bytes]] = []
+    hmac_key = None
+    for entry in re.split(r"[,\n]", text):
+        entry = entry.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        key_id, _, encoded = entry.partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            raise ValueError(f"個人番号の鍵 {key_id} が base64 ではありません。") from None
+        if len(key) != 32:
+            raise ValueError(f"個人番号の鍵 {key_id} は32バイト（AES-256）である必要があります。")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,20}", key_id):
+            raise ValueError(f"鍵ID {key_id!r} は英数字20文字以内にしてください。")
+        if key_id == "hmac":
+            hmac_key = key
+        else:
+            keys.append((key_id, key))
+    return keys, hmac_key

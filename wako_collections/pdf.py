@@ -10,6 +10,7 @@ and allowed. Fonts are Debian's IPAex fonts, found by fontconfig, not fetched.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import weasyprint
@@ -51,7 +52,7 @@ class StaticOnlyFetcher(URLFetcher):
         )
 
 
-def render_many(htmls: list[str]) -> bytes:
+def render_many(htmls: Sequence[str]) -> bytes:
     """Several documents in one PDF, each laid out on its own so that its page counter (n／N on
     every page) counts its own pages; the pages are then joined into one file with one outline
     entry per document (from its bookmark), so the file can be split per taxpayer. Fonts are

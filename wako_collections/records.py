@@ -46,6 +46,43 @@ class StampedModel(models.Model):
         abstract = True
 
 
+class FourEyesRecord(StampedModel):
+    """Abstract base of a record drafted (起案) by one person and approved (決裁) by another: who and
+    from which terminal on each side, and when it was approved. A subclass has a `status` field
+    whose draft value is DRAFT_STATUS, and puts `four_eyes_constraint(...)` in its constraints so
+    that the database itself refuses an approval by the drafter."""
+
+    DRAFT_STATUS = "draft"
+    status: str  # each subclass's own field (its choices and comment differ)
+
+    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
+    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
+    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁した職員番号")
+    approved_terminal = models.CharField("決裁端末", max_length=20, blank=True, db_comment="決裁した端末番号")
+    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.DRAFT_STATUS
+
+    def can_be_approved_by(self, staff_number: str) -> bool:
+        """Whether `staff_number` may decide it now: still a draft, and not its drafter."""
+        return self.is_draft and staff_number != self.drafted_by
+
+
+def four_eyes_constraint(name: str, *, decided: tuple[str, ...] = ("approved",)) -> models.CheckConstraint:
+    """The database's four-eyes rule: a record in a `decided` status was not decided by its drafter."""
+    return models.CheckConstraint(
+        condition=~models.Q(status__in=list(decided)) | ~models.Q(approved_by=models.F("drafted_by"))
+        if len(decided) > 1
+        else ~models.Q(status=decided[0]) | ~models.Q(approved_by=models.F("drafted_by")),
+        name=name,
+    )
+
+
 def stamp_values(actor: Actor) -> dict:
     """The stamp of a new record written now by `actor`, as column values (for COPY)."""
     now = timezone.localtime()

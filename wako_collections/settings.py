@@ -5,22 +5,24 @@ secret), "development" (the README's start command) or "test" (the README's test
 """
 
 import os
-from datetime import time
 from pathlib import Path
 
-import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from wako_collections.env import (
     env_bool,
     env_choice,
+    env_database_url,
     env_int,
     env_list,
     env_minutes,
     env_networks,
+    env_origins,
     env_str,
+    env_time_range,
 )
+from wako_collections.key_store import parse_keys  # the key format; imports no app
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,7 +41,7 @@ else:
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -121,8 +123,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/wako_collections"),
+    "default": env_database_url(
+        "DATABASE_URL",
+        "postgres://postgres@127.0.0.1:5432/wako_collections",
         # Reused connections only under gunicorn, whose sync workers are a fixed number (WEB_CONCURRENCY):
         # runserver starts a thread per request and each thread kept its own connection for a minute
         # (17 idle ones exhausted PostgreSQL). Outside production a connection ends with its request.
@@ -196,10 +199,13 @@ OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp doubles the wait after each wrong cod
 # staff type; the allowed origins are the exact origins (scheme, host, port) they use.
 _SERVED_HOSTS = [host for host in ALLOWED_HOSTS if not host.startswith(".") and host != "*"]
 OTP_WEBAUTHN_RP_ID = env_str(
-    "WEBAUTHN_RP_ID", default=_SERVED_HOSTS[0] if IS_PRODUCTION and _SERVED_HOSTS else "localhost"
+    "WEBAUTHN_RP_ID",
+    default=_SERVED_HOSTS[0] if IS_PRODUCTION and _SERVED_HOSTS else "localhost",
+    pattern=r"[A-Za-z0-9.\-]+",
+    shape="a host name (no scheme, no port)",
 )
 OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
-OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_origins(
     "WEBAUTHN_ORIGINS",
     [f"https://{host}" for host in _SERVED_HOSTS] if IS_PRODUCTION else ["http://localhost:8000"],
 )
@@ -232,11 +238,7 @@ if TERMINAL_WIDEST_PREFIX_IPV4 > 32 or TERMINAL_WIDEST_PREFIX_IPV6 > 128:
 # Roles whose members confirm another person's request to create staff, change a role or register
 # or change a terminal (never their own request, never a change for themselves).
 PRIVILEGE_CONFIRMER_ROLES = env_list("PRIVILEGE_CONFIRMER_ROLES", ["監督者", "システム管理者"])
-for _role in PRIVILEGE_CONFIRMER_ROLES:
-    from accounts.roles import Role  # the role names, kept once (a TextChoices needs no app registry)
-
-    if _role not in Role.values:
-        raise ImproperlyConfigured(f"PRIVILEGE_CONFIRMER_ROLES: {_role!r} is not a role")
+# Each name is checked against the roles when the app starts (accounts/apps.py).
 if not PRIVILEGE_CONFIRMER_ROLES:
     raise ImproperlyConfigured("PRIVILEGE_CONFIRMER_ROLES must name at least one role")
 
@@ -249,6 +251,8 @@ TASKS = {
             default="django_tasks.backends.immediate.ImmediateBackend"
             if ENVIRONMENT == "test"
             else "django_tasks_db.DatabaseBackend",
+            pattern=r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+",
+            shape="a dotted path to a task backend class",
         ),
         "QUEUES": ["default"],
     }
@@ -289,12 +293,14 @@ CITY_ADDRESS = env_str("CITY_ADDRESS", default="〒351-0192 埼玉県和光市�
 CITY_PHONE = env_str("CITY_PHONE", default="048-424-9111")
 # 納付書: the 請求書発行企業コード GS1 Japan assigns for convenience-store payment (6 digits). The
 # default is the guideline's own example code, not a real one: set the city's before printing.
-CONVENIENCE_COMPANY_CODE = env_str("CONVENIENCE_COMPANY_CODE", default="912345")
+CONVENIENCE_COMPANY_CODE = env_str(
+    "CONVENIENCE_COMPANY_CODE", default="912345", pattern=r"\d{6}", shape="six digits"
+)
 # Batches render this many documents per WeasyPrint run (memory stays bounded; see docs/performance.md).
-DOCUMENT_BATCH_CHUNK = int(env_str("DOCUMENT_BATCH_CHUNK", default="250"))
+DOCUMENT_BATCH_CHUNK = env_int("DOCUMENT_BATCH_CHUNK", 250, minimum=1)
 # …on this many processes (WeasyPrint's layout is single-threaded Python; 2 = this machine's cores).
-DOCUMENT_RENDER_PROCESSES = int(
-    env_str("DOCUMENT_RENDER_PROCESSES", default="1" if ENVIRONMENT == "test" else str(os.cpu_count() or 1))
+DOCUMENT_RENDER_PROCESSES = env_int(
+    "DOCUMENT_RENDER_PROCESSES", 1 if ENVIRONMENT == "test" else os.cpu_count() or 1, minimum=1
 )
 
 LOGGING = {
@@ -310,7 +316,10 @@ LOGGING = {
             "filters": ["individual_numbers"],
         }
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO"),
+    },
     "loggers": {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
@@ -345,14 +354,15 @@ def _individual_number_keys():
     import base64
     import hashlib
 
-    from django.core.exceptions import ImproperlyConfigured
-
-    from taxpayers.individual_numbers import parse_keys
-
     text = env_str("INDIVIDUAL_NUMBER_KEYS", default="")
     key_file = env_str("INDIVIDUAL_NUMBER_KEYS_FILE", default="")
     if key_file:
-        text = Path(key_file).read_text(encoding="utf-8")
+        try:
+            text = Path(key_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImproperlyConfigured(
+                f"INDIVIDUAL_NUMBER_KEYS_FILE: cannot read {key_file} ({error})"
+            ) from None
     if not text and not IS_PRODUCTION:
         # Development and test only: fixed keys derived from a public phrase.
         def derived(label):
@@ -373,24 +383,11 @@ def _individual_number_keys():
 INDIVIDUAL_NUMBER_KEYS, INDIVIDUAL_NUMBER_HMAC_KEY = _individual_number_keys()
 
 
-# --- The ledger's own rules (each documented with its source in taxpayers/README.md) ---
-# Order in which a payment is applied: 督促手数料, 本税, 延滞金 (本税 always before 延滞金).
-def _allocation_order():
-    from django.core.exceptions import ImproperlyConfigured
-
-    from taxpayers.settlement import check_order
-
-    try:
-        return check_order(env_list("PAYMENT_ALLOCATION_ORDER", ["fee", "principal", "late_charge"]))
-    except ValueError as error:
-        raise ImproperlyConfigured(f"PAYMENT_ALLOCATION_ORDER: {error}") from None
-
-
-PAYMENT_ALLOCATION_ORDER = _allocation_order()
-# 国民健康保険料: the low-rate band of 延滞金 in months, as the city's ordinance sets it.
-NHI_PREMIUM_FIRST_BAND_MONTHS = env_int("NHI_PREMIUM_FIRST_BAND_MONTHS", 3, minimum=1)
-# 督促手数料 by date of the 督促状: "YYYY-MM-DD:amount" entries (市税条例; 0 where abolished).
-DEMAND_FEE_SCHEDULE = env_list("DEMAND_FEE_SCHEDULE", ["2000-04-01:100"])
+# --- The ledger (taxpayers/README.md) ---
+# Order in which a payment is applied: 督促手数料, 本税, 延滞金 (本税 always before 延滞金); checked when
+# the app starts (taxpayers/apps.py). The ordinance's figures (督促手数料, the 保険料's lower-rate
+# months) are dated data with their source, not settings: taxpayers/ordinance.py.
+PAYMENT_ALLOCATION_ORDER = tuple(env_list("PAYMENT_ALLOCATION_ORDER", ["fee", "principal", "late_charge"]))
 
 # --- The negotiation file (negotiations/README.md) ---
 PROMISE_GRACE_DAYS = env_int("PROMISE_GRACE_DAYS", 3)  # days after 予実日 before a promise is judged
@@ -402,10 +399,8 @@ PRESCRIPTION_WARNING_DAYS = env_int("PRESCRIPTION_WARNING_DAYS", 180, minimum=1)
 
 # --- Access-log analysis (audit/findings.py) ---
 # 開庁時間 "HH:MM-HH:MM"; weekends, national holidays (jpholiday) and the year-end closure are closed.
-_opens, _closes = env_str("OFFICE_HOURS", default="08:30-17:15").split("-")
-OFFICE_HOURS = (time.fromisoformat(_opens), time.fromisoformat(_closes))
-# 年末年始 (12月29日〜1月3日): the city's 休日 under 地方自治法第4条の2 and its 休日条例.
-OFFICE_CLOSED_DAYS = {(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)}
+# The closed days themselves have one definition: taxpayers/deadlines.py is_closed.
+OFFICE_HOURS = env_time_range("OFFICE_HOURS", default="08:30-17:15")
 ACCESS_VOLUME_FACTOR = env_int("ACCESS_VOLUME_FACTOR", 3, minimum=1)  # × the officer's usual day
 ACCESS_VOLUME_MINIMUM = env_int(
     "ACCESS_VOLUME_MINIMUM", 30, minimum=1

@@ -110,3 +110,16 @@ def test_cancelling_keeps_the_record_with_its_reason(client, officer, ledger):
         )
     html = client.get(reverse("negotiations:case", args=["000000101"])).content.decode()
     assert "交渉（取消）" in html and "別の宛名に入力したため" in html
+
+
+def test_a_contact_about_premiums_and_the_tax_files_under_the_nhi_group_not_all_subjects():
+    from negotiations.models import NegotiationRecord, SubjectGroup
+    from taxpayers.subjects import YearCategory
+
+    assert SubjectGroup.covering(["06"]) == SubjectGroup.NHI
+    assert SubjectGroup.covering(["05", "06"]) == SubjectGroup.NHI
+    assert SubjectGroup.covering(["01", "06"]) == SubjectGroup.ALL
+    assert SubjectGroup.covering(["04"]) == SubjectGroup.CORPORATE_TAX
+    # one 現年/滞繰 code set: the 交渉記録's 徴収区分 and the 滞納処分's 滞納区分 read it
+    assert YearCategory.of(2026, this_fiscal_year=2026) == NegotiationRecord.CollectionCategory.CURRENT
+    assert YearCategory.of(2025, this_fiscal_year=2026) == NegotiationRecord.CollectionCategory.ARREARS

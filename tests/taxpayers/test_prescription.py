@@ -482,3 +482,10 @@ def test_a_seizure_cancelled_as_unlawful_renews_nothing_and_holds_completion_six
     # Ended for any other reason (解除), the 差押 renews: a new period from the next day.
     ended = [*events[:2], Event(SEIZURE_ENDED, date(2026, 12, 1), "差押の解除")]
     assert chain(base_date=date(2021, 5, 31), years=5, events=ended).expires_on == date(2031, 12, 1)
+
+
+def test_the_source_length_the_service_checks_is_the_column_s():
+    from taxpayers.models import PrescriptionEvent
+    from taxpayers.services import SOURCE_MAX_LENGTH
+
+    assert PrescriptionEvent._meta.get_field("source").max_length == SOURCE_MAX_LENGTH

@@ -51,7 +51,6 @@ def test_production_settings_demand_a_secret_key():
 @pytest.mark.parametrize(
     ("variable", "value", "said"),
     [
-        ("PRIVILEGE_CONFIRMER_ROLES", "部長", "PRIVILEGE_CONFIRMER_ROLES"),
         ("PRIVILEGE_CONFIRMER_ROLES", " , ", "PRIVILEGE_CONFIRMER_ROLES"),
         ("TERMINAL_WIDEST_PREFIX_IPV4", "0", "TERMINAL_WIDEST_PREFIX_IPV4"),
         ("TERMINAL_WIDEST_PREFIX_IPV4", "33", "TERMINAL_WIDEST_PREFIX_IPV4"),

@@ -228,3 +228,13 @@ def test_only_the_two_same_day_changes_give_a_day_two_eras():
     assert shared == [date(1912, 7, 30), date(1926, 12, 25)]
     for earlier, later in pairwise(ERAS):
         assert earlier.last_day in (later.start, later.start - timedelta(days=1))
+
+
+def test_the_fiscal_year_runs_april_to_march():
+    from datetime import date
+
+    from wako_collections.eras import fiscal_year_of
+
+    assert fiscal_year_of(date(2026, 3, 31)) == 2025
+    assert fiscal_year_of(date(2026, 4, 1)) == 2026
+    assert fiscal_year_of(date(2026, 12, 31)) == 2026
