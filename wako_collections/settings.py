@@ -431,5 +431,7 @@ EXCHANGE_OUTBOUND_DIR = Path(
     env_str("EXCHANGE_OUTBOUND_DIR", default=str(BASE_DIR / ".data" / "exchange-outbound"))
 )
 if not EXCHANGE_OUTBOUND_DIR.is_absolute():
-    raise ImproperlyConfigured(f"EXCHANGE_OUTBOUND_DIR={str(EXCHANGE_OUTBOUND_DIR)!r} must be an absolute path")
+    raise ImproperlyConfigured(
+        f"EXCHANGE_OUTBOUND_DIR={str(EXCHANGE_OUTBOUND_DIR)!r} must be an absolute path"
+    )
 EXCHANGE_ENCODING = env_choice("EXCHANGE_ENCODING", ("utf-8", "cp932"), "utf-8")
