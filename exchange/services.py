@@ -99,7 +99,7 @@ def run_export(
         since = last_successful_until()
         if since is None:
             raise ExportError(
-                "差分の起点となる正常終了の実行がありません。最初は全件（--full）で実行してください。"
+                "差分の起点となる正常終了の実行がありません。最初は全件で実行してください（コマンドでは --full）。"
             )
     if since is not None and since >= until:
         raise ExportError("抽出開始日時は抽出終了日時より前にしてください。")
