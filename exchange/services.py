@@ -19,11 +19,11 @@ import hashlib
 import io
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from exchange.layouts import Layout, layouts
@@ -49,6 +49,23 @@ def last_successful_until() -> datetime | None:
     return run.until if run else None
 
 
+def settled_until(now: datetime) -> datetime:
+    """The latest `until` no transaction still running can write before: a history row is dated
+    when it is written, not when its transaction commits, so a row dated before `now` may still be
+    invisible. `until` is therefore held back to just before the start of the oldest transaction
+    open on the database (other than this one), so the next delta, which starts there, sees it.
+    One query on pg_stat_activity (the application's own sessions are visible to its role)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is snapshotted per transaction
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+        )
+        oldest = cursor.fetchone()[0]
+    # a second's margin: the time of a history row is taken in Python, just before its INSERT
+    return now if oldest is None else min(now, oldest - timedelta(seconds=1))
+
+
 def encode_csv(layout: Layout, rows: list[list[str]], encoding: str) -> bytes:
     """The file's bytes: header row, then the rows, CRLF line ends (as the 庁内連携 files in), no BOM.
     A character the encoding cannot hold (CP932) raises UnicodeEncodeError: the run fails, nothing
@@ -69,6 +86,13 @@ def folder_name(window: Window, full: bool) -> str:
     )
     until = timezone.localtime(window.until).strftime("%Y%m%d%H%M%S")
     return f"{'full' if full else 'delta'}_{since}_{until}"
+
+
+def _repeatable_read() -> None:
+    """REPEATABLE READ for the transaction just begun (PostgreSQL takes it only as its first statement;
+    inside an outer transaction — a test — the outer one's snapshot rules, and this is skipped)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def _write_files(window: Window, directory: Path, encoding: str) -> list[WrittenFile]:
@@ -92,7 +116,7 @@ def run_export(
 ) -> ExportRun:
     """Writes one run and returns its log (succeeded or failed; a failure is logged, not raised).
     Raises ExportError before anything is written when the window is impossible."""
-    until = until or timezone.now()
+    until = until or settled_until(timezone.now())
     if full:
         since = None
     elif since is None:
@@ -102,7 +126,10 @@ def run_export(
                 "差分の起点となる正常終了の実行がありません。最初は全件で実行してください（コマンドでは --full）。"
             )
     if since is not None and since >= until:
-        raise ExportError("抽出開始日時は抽出終了日時より前にしてください。")
+        raise ExportError(
+            "抽出開始日時は抽出終了日時より前にしてください（前回の実行の後に始まった更新がまだ終わっていない"
+            "ときは、終わってから実行してください）。"
+        )
     if until > timezone.now():
         raise ExportError("抽出終了日時に未来の日時は指定できません。")
     encoding = settings.EXCHANGE_ENCODING
@@ -123,9 +150,12 @@ def run_export(
     try:
         outbound.mkdir(parents=True, exist_ok=True)
         staging.mkdir()
-        # One snapshot of the database for every file (REPEATABLE READ would change nothing read from
-        # history at `until`, but keeps the assessments' keys from moving mid-run).
+        # One snapshot of the database for every file: history at `until` does not move, and the
+        # assessments' keys read beside it cannot move mid-run either.
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
+            if outermost:
+                _repeatable_read()
             written = _write_files(window, staging, encoding)
         sums = "".join(f"{f.sha256}  {f.name}\n" for f in written).encode("ascii")
         (staging / CHECKSUM_FILE).write_bytes(sums)

@@ -230,3 +230,28 @@ def test_the_nightly_job_is_scheduled_and_writes_a_delta(ledger):
     assert second.result == JobRun.Result.SUCCEEDED
     modes = list(ExportRun.objects.order_by("id").values_list("mode", "staff_number", "terminal_number"))
     assert modes == [("full", "SYSTEM", "BATCH"), ("delta", "SYSTEM", "BATCH")]
+
+
+def test_a_transaction_still_open_holds_the_window_back_to_before_it_began(ledger, settings):
+    """A history row is dated when written, not when committed: a run must not close its window past
+    a transaction that may still commit rows dated before the run."""
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    other = psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname=db["NAME"],
+        autocommit=False,
+    )
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT now()")
+            began = cursor.fetchone()[0]
+        done = run(full=True)
+        assert done.until < began
+        other.rollback()  # the transaction ends: the window closes at the run's start again
+        assert run(full=True).until > began
+    finally:
+        other.close()
