@@ -162,7 +162,6 @@ def _pledge_rows(window: Window) -> Iterator[dict[str, str]]:
         installmentpledge_id__in=list(pledges)
     ).values_list("installmentpledge_id", "assessment_id"):
         covered.setdefault(pledge_id, []).append(assessment_id)
-    numbers = dict(InstallmentPledge.objects.filter(pk__in=list(pledges)).values_list("pk", "pledge_number"))
     revised = dict(
         InstallmentPledge.objects.filter(
             pk__in=[p.revises_id for p in pledges.values() if p.revises_id]
@@ -178,7 +177,7 @@ def _pledge_rows(window: Window) -> Iterator[dict[str, str]]:
             for assessment_id in covered.get(pledge_id, []):
                 yield {
                     **_keys_of_assessment(assessments.get(assessment_id)),
-                    "分割納付管理番号": numbers.get(pledge_id, pledge.pledge_number),
+                    "分割納付管理番号": pledge.pledge_number,
                     "誓約年月日": _d(pledge.pledged_on),
                     "分納状態": pledge.status,
                     "分割回数合計": _n(pledge.installment_count),

@@ -87,6 +87,10 @@ class ExportRun(models.Model):
         return f"逆連携 {self.pk} {self.get_mode_display()} {self.get_status_display()}"
 
     @property
+    def total_rows(self) -> int:
+        return sum(self.counts.values())
+
+    @property
     def file_names(self) -> list[str]:
         return [name for name, _digest in self.files]
 

@@ -18,7 +18,7 @@ READERS = ("user_admin", "import_data")
 
 def _outcome_message(request, run: ExportRun) -> None:
     if run.status == ExportRun.Status.SUCCEEDED:
-        messages.success(request, f"逆連携 {run.pk} を書き出しました（{sum(run.counts.values()):,}行）。")
+        messages.success(request, f"逆連携 {run.pk} を書き出しました（{run.total_rows:,}行）。")
     else:
         messages.error(
             request, f"逆連携 {run.pk} は異常終了しました。送信フォルダには何も書き出していません。"

@@ -152,7 +152,7 @@ def _export_results() -> Outcome:
     if run.status != ExportRun.Status.SUCCEEDED:
         raise RuntimeError(f"逆連携 {run.pk} が異常終了しました: {run.error}")
     return Outcome(
-        f"逆連携 {run.pk}（{run.get_mode_display()}）: {sum(run.counts.values()):,}行を {run.folder} に書き出し",
+        f"逆連携 {run.pk}（{run.get_mode_display()}）: {run.total_rows:,}行を {run.folder} に書き出し",
         dict(run.counts),
     )
 

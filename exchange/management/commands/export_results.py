@@ -50,7 +50,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if run.status != ExportRun.Status.SUCCEEDED:
             raise CommandError(f"逆連携 {run.pk} は異常終了しました（何も書き出していません）: {run.error}")
-        total = sum(run.counts.values())
+        total = run.total_rows
         self.stdout.write(
             f"逆連携 {run.pk}（{run.get_mode_display()}）: {len(run.files)}ファイル・{total:,}行を {run.folder} に書き出しました"
         )
