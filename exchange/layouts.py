@@ -99,30 +99,40 @@ def _n(value: int | None) -> str:
     return "" if value is None else str(int(value))
 
 
-def _keys_of_assessment(assessment) -> dict[str, str]:
-    if assessment is None:
-        return {}
-    return {
-        "宛名番号": assessment.taxpayer.atena_number,
-        "科目コード": assessment.subject_code,
-        "科目詳細コード": assessment.subject_detail_code,
-        "算定団体コード": assessment.calculating_body_code,
-        "期割団体コード": assessment.installment_body_code,
-        "団体内外区分": assessment.inside_outside_code,
-        "調定年度": str(assessment.assessment_year),
-        "年度分": str(assessment.tax_year),
-        "通知書番号": assessment.notice_number,
-        "論理期別": str(assessment.logical_period),
-    }
+def _keys_of_assessment(keys: dict[str, str] | None) -> dict[str, str]:
+    """The key cells of an installment (from `_assessments`), or nothing when there is none."""
+    return dict(keys) if keys else {}
 
 
-def _assessments(ids: Iterable[int | None]) -> dict[int, object]:
-    """Assessments by id with their taxpayer (one query). Their keys are the natural keys the
+_ASSESSMENT_KEY_FIELDS = (
+    ("宛名番号", "taxpayer__atena_number"),
+    ("科目コード", "subject_code"),
+    ("科目詳細コード", "subject_detail_code"),
+    ("算定団体コード", "calculating_body_code"),
+    ("期割団体コード", "installment_body_code"),
+    ("団体内外区分", "inside_outside_code"),
+    ("調定年度", "assessment_year"),
+    ("年度分", "tax_year"),
+    ("通知書番号", "notice_number"),
+    ("論理期別", "logical_period"),
+)
+
+
+def _assessments(ids: Iterable[int | None]) -> dict[int, dict[str, str]]:
+    """Each installment's key cells by id (one query, values only). The keys are the natural keys the
     imports match on and are never changed, so the live rows give the same keys as history."""
     from taxpayers.models import Assessment
 
     wanted = {pk for pk in ids if pk}
-    return {a.pk: a for a in Assessment.objects.filter(pk__in=wanted).select_related("taxpayer")}
+    if not wanted:
+        return {}
+    fields = [field for _header, field in _ASSESSMENT_KEY_FIELDS]
+    return {
+        pk: {
+            header: str(value) for (header, _field), value in zip(_ASSESSMENT_KEY_FIELDS, values, strict=True)
+        }
+        for pk, *values in Assessment.objects.filter(pk__in=wanted).values_list("pk", *fields)
+    }
 
 
 def _trailer(state, *, deleted: bool | None = None) -> dict[str, str]:
@@ -265,9 +275,7 @@ def _row_keys(row, atena: dict[int, str]) -> dict[str, str]:
 
 
 def _atena_of(rows) -> dict[int, str]:
-    return {
-        pk: a.taxpayer.atena_number for pk, a in _assessments(row.assessment_id for row, _ in rows).items()
-    }
+    return {pk: keys["宛名番号"] for pk, keys in _assessments(row.assessment_id for row, _ in rows).items()}
 
 
 def _disposition_trailer(row, header) -> dict[str, str]:
@@ -648,8 +656,8 @@ def _disposal_rows(window: Window) -> Iterator[dict[str, str]]:
             "充当額": _n(state.amount),
             "還付加算金": _n(state.interest),
             "過誤納の発生事由": overpayment.cause,
-            "過誤納の通知書番号": source.notice_number if source else "",
-            "過誤納の論理期別": str(source.logical_period) if source else "",
+            "過誤納の通知書番号": source["通知書番号"] if source else "",
+            "過誤納の論理期別": source["論理期別"] if source else "",
             **_trailer(state),
         }
 
