@@ -230,13 +230,20 @@ def _pledge_columns() -> tuple[Column, ...]:
 # --- 滞納処分: 差押情報, 執行停止情報, 徴収（換価）猶予情報 (dispositions) ---
 
 
-def _disposition_states(window: Window, codes: set[str]) -> list[tuple[object, object]]:
+def _disposition_states(
+    window: Window, codes: set[str], *, changed_assessments: set[int] | None = None
+) -> list[tuple[object, object]]:
     """(row, disposition) of every 滞納処分ファイル row whose disposition has one of `codes` and had
-    taken effect (決裁済 or later 取消) by `until`; a draft is not sent (it has no effect yet)."""
+    taken effect (決裁済 or later 取消) by `until`; a draft is not sent (it has no effect yet).
+    A delta holds the rows changed, those of the dispositions changed, and those on
+    `changed_assessments` (installments whose other record the row shows has changed)."""
     from dispositions.models import Disposition, DispositionRow
 
     changed_dispositions = changed_ids(Disposition, window)
     wanted = union(
+        set(DispositionRow.objects.filter(assessment_id__in=changed_assessments).values_list("pk", flat=True))
+        if changed_assessments
+        else set(),
         changed_ids(DispositionRow, window),
         set(
             DispositionRow.objects.filter(disposition_id__in=changed_dispositions).values_list(
@@ -342,7 +349,12 @@ def _suspension_rows(window: Window) -> Iterator[dict[str, str]]:
     from dispositions.models import DispositionCode
     from taxpayers.models import WriteOffReason, WrittenOff
 
-    found = _disposition_states(window, {DispositionCode.SUSPENSION, DispositionCode.IMMEDIATE_EXTINCTION})
+    # a 不納欠損 on the ground of the 執行停止 sends the 執行停止 row again, with its 消滅
+    found = _disposition_states(
+        window,
+        {DispositionCode.SUSPENSION, DispositionCode.IMMEDIATE_EXTINCTION},
+        changed_assessments=changed_ids(WrittenOff, window, field="assessment_id"),
+    )
     atena = _atena_of(found)
     # 消滅: the 不納欠損 recorded for the installment on the ground of the 執行停止 (第15条の7第4項・第5項).
     extinguished = {

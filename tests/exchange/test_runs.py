@@ -255,3 +255,55 @@ def test_a_transaction_still_open_holds_the_window_back_to_before_it_began(ledge
         assert run(full=True).until > began
     finally:
         other.close()
+
+
+def test_a_write_off_on_the_ground_of_a_suspension_sends_the_suspension_again_with_its_extinction(
+    ledger, people
+):
+    from taxpayers.models import WriteOffReason, WrittenOff
+
+    officer, supervisor = people
+    assessment = Assessment.objects.get(notice_number="210000101")
+    draft = disposition_services.draft_disposition(
+        actor=Actor.for_staff(officer, "T0001"),
+        taxpayer=assessment.taxpayer,
+        assessment_ids=[assessment.pk],
+        code="07",
+        category="71",
+        reason="財産調査の結果、滞納処分をすることができる財産がない",
+        planned_on=date(2022, 1, 10),
+    )
+    stop = disposition_services.approve_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"), disposition=draft, disposed_on=date(2022, 1, 10)
+    )
+    run(full=True)
+    actor = Actor.for_staff(supervisor, "T0001")
+    with acting_as(actor):
+        written_off = WrittenOff(
+            assessment=assessment,
+            written_off_on=date(2025, 3, 31),
+            fiscal_year=2024,
+            reason=WriteOffReason.SUSPENSION_THREE_YEARS,
+            article="地方税法第15条の7第4項",
+            extinguished_on=date(2025, 1, 10),
+            principal=65_000,
+            demand_fee=100,
+            late_charge=0,
+            source="F2025000001",
+        )
+        stamp(written_off, actor)
+        save_tracked(written_off, reason="不納欠損決議 F2025000001")
+    delta = run()
+    [gone] = read(delta, "kesson.csv")
+    assert (gone["通知書番号"], gone["不納欠損事由"], gone["消滅年月日"]) == (
+        "210000101",
+        "suspension_3y",
+        "2025-01-10",
+    )
+    [again] = read(delta, "shikkoteishi.csv")
+    assert (again["執行停止管理番号"], again["執行停止の号"], again["消滅事由"], again["消滅年月日"]) == (
+        stop.number,
+        "1",
+        "suspension_3y",
+        "2025-01-10",
+    )
