@@ -76,3 +76,12 @@ def test_the_administrator_reruns_a_window_after_confirming(persona_client):
     admin.post(reverse("exchange:rerun", args=[run.pk]))
     again = ExportRun.objects.exclude(pk=run.pk).get()
     assert (again.rerun_of, again.until, again.checksum) == (run, run.until, run.checksum)
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"), [("administrator", True), ("supervisor", True), ("officer", False)]
+)
+def test_the_menu_leads_to_the_log_for_those_who_may_read_it(persona, shown, persona_client):
+    html = persona_client(persona).get(reverse("home")).content.decode()
+    nav = html.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    assert (f'href="{reverse("exchange:runs")}"' in nav) is shown
