@@ -139,12 +139,31 @@ def _forget_form_submissions() -> Outcome:
     return Outcome(f"1日を過ぎた送信番号 {deleted:,}件を削除", {"削除": deleted})
 
 
+def _export_results() -> Outcome:
+    """逆連携: the day's changes to the 税務システム (a delta from the last successful run, or everything
+    on the first night). A failed run writes nothing and is logged; the job then fails too."""
+    from exchange.models import ExportRun
+    from exchange.services import last_successful_until, run_export
+    from wako_collections.actors import BATCH_TERMINAL_NUMBER
+
+    run = run_export(
+        staff_number="SYSTEM", terminal_number=BATCH_TERMINAL_NUMBER, full=last_successful_until() is None
+    )
+    if run.status != ExportRun.Status.SUCCEEDED:
+        raise RuntimeError(f"逆連携 {run.pk} が異常終了しました: {run.error}")
+    return Outcome(
+        f"逆連携 {run.pk}（{run.get_mode_display()}）: {run.total_rows:,}行を {run.folder} に書き出し",
+        dict(run.counts),
+    )
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
         Job("reconcile", "消込（調定と収納の突合）", "0 5 * * *", _reconcile),
         Job("evaluate_promises", "約束・分納誓約の判定", "30 5 * * *", _evaluate_promises),
         Job("demand_candidates", "督促状の対象の抽出", "0 6 * * *", _demand_candidates),
+        Job("export_results", "税務システムへの逆連携", "30 6 * * *", _export_results),
         Job("sweep_import_spool", "取込ファイルの掃除", "*/10 * * * *", _sweep_import_spool),
         Job("forget_form_submissions", "二重送信防止の番号の整理", "15 3 * * *", _forget_form_submissions),
         Job(

@@ -115,3 +115,10 @@ def persona_client(client, terminal, officer, supervisor, read_only, administrat
         return sign_in(fresh, staff)
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def exchange_outbound(settings, tmp_path_factory):
+    """Every test writes 逆連携 files into a folder of its own, never the checkout's .data."""
+    settings.EXCHANGE_OUTBOUND_DIR = tmp_path_factory.mktemp("exchange-outbound")
+    return settings.EXCHANGE_OUTBOUND_DIR

@@ -28,6 +28,7 @@ APP_PREFIXES = {
     "audit": "/audit/",
     "dispositions": "/dispositions/",
     "documents": "/documents/",
+    "exchange": "/exchange/",
     "negotiations": "/negotiations/",
     "taxpayers": "/taxpayers/",
 }
@@ -146,6 +147,8 @@ def test_the_permission_a_readme_names_is_the_one_the_view_requires(app):
                     named = menu is not None and f"`accounts.{menu}`" in readme_text
                 elif menu is None:
                     named = "signed in" in row.permission
+                elif isinstance(menu, tuple):  # any_menu_required: every menu that lets one in is named
+                    named = all(MENU_LABELS[each] in row.permission for each in menu)
                 else:
                     named = MENU_LABELS[menu] in row.permission
                 if not named:

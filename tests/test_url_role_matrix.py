@@ -175,6 +175,13 @@ MATRIX = {
     "documents:batch_cancel": (lambda f: {"number": f["batch"].number}, POST_ONLY(CASEWORK)),
     "documents:batch_rerun": (lambda f: {"number": f["batch"].number}, POST_ONLY(CASEWORK)),
     "documents:batch_pdf": (lambda f: {"number": f["batch"].number}, CASEWORK),
+    # 逆連携: the log (no taxpayer data) for the administrator and supervisors; running it for the
+    # administrator; its files (宛名番号 and amounts) for supervisors only, each download logged.
+    "exchange:runs": (None, menu(403, 200, 403, 200)),
+    "exchange:run_detail": (lambda f: {"pk": f["export_run"].pk}, menu(403, 200, 403, 200)),
+    "exchange:start": (None, ADMIN_ONLY),
+    "exchange:rerun": (lambda f: {"pk": f["export_run"].pk}, ADMIN_ONLY),
+    "exchange:download": (lambda f: {"pk": f["export_run"].pk, "name": "shobun.csv"}, SUPERVISOR_ONLY),
 }
 
 
@@ -422,7 +429,11 @@ def objects(terminal, officer):
     [appropriation] = refund_services.propose_appropriations(
         actor=actor, overpayment=overpayment, as_of=date(2026, 1, 1)
     )
+    from exchange.services import run_export
+
+    export_run = run_export(staff_number="S9001", terminal_number="T0001", full=True)
     return {
+        "export_run": export_run,
         "officer": officer,
         "terminal": terminal,
         "appropriation": appropriation,

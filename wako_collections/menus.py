@@ -73,6 +73,19 @@ MENU = [
         "夜間・定期の処理（消込、約束・分納誓約の判定、督促状の対象など）の予定と実行結果を確認します。",
     ),
     MenuEntry("user_admin", "利用者管理", "accounts:staff_list", "職員・ロール・端末を管理します。"),
+    # 逆連携: the administrator runs it, the supervisor reads the log and takes files (exchange/README.md).
+    MenuEntry(
+        "user_admin",
+        "逆連携",
+        "exchange:runs",
+        "税務システムへの逆連携ファイルの書き出しを実行し、記録を確認します。",
+    ),
+    MenuEntry(
+        "import_data",
+        "逆連携",
+        "exchange:runs",
+        "税務システムへ書き出した逆連携の記録とファイルを確認します。",
+    ),
 ]
 
 

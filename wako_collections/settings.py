@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "documents",
     "audit",
     "jobs",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -418,3 +419,14 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", max(7, RETENTION_MINIMUM_YEARS), mi
 RETENTION_REPORT_OPERATOR = env_str("RETENTION_REPORT_OPERATOR", default="")
 # Where the scheduler writes the nightly backup (pg_dump); empty: no scheduled backup.
 BACKUP_DIR = env_str("BACKUP_DIR", default="")
+
+# 逆連携 (exchange/): the results sent back to the 税務システム through the 庁内データ連携 file exchange.
+# Each run's files appear in EXCHANGE_OUTBOUND_DIR only once complete (written beside it, then renamed).
+EXCHANGE_OUTBOUND_DIR = Path(
+    env_str("EXCHANGE_OUTBOUND_DIR", default=str(BASE_DIR / ".data" / "exchange-outbound"))
+)
+if not EXCHANGE_OUTBOUND_DIR.is_absolute():
+    raise ImproperlyConfigured(
+        f"EXCHANGE_OUTBOUND_DIR={str(EXCHANGE_OUTBOUND_DIR)!r} must be an absolute path"
+    )
+EXCHANGE_ENCODING = env_choice("EXCHANGE_ENCODING", ("utf-8", "cp932"), "utf-8")

@@ -73,6 +73,7 @@ KNOWN = {
     "audit:incident": {"staff_number", "date_from", "date_to", "time_from", "time_to"},
     "audit:self_inspection": {"date_from", "date_to", "pdf"},
     "accounts:staff_list": {"page"},
+    "exchange:runs": {"page"},
 }
 NAMES_READ = re.compile(r"""request\.GET(?:\.get\(|\[)\s*["'](\w+)["']""")
 NOT_OURS = {"otp_webauthn", ".venv", "tests", "node_modules"}

@@ -56,6 +56,8 @@ BAD = {
     "INDIVIDUAL_NUMBER_KEYS_FILE": "/nonexistent/wako-keys",
     "LOG_LEVEL": "VERBOSE",
     "TASKS_BACKEND": "not a path",
+    "EXCHANGE_OUTBOUND_DIR": "outbound",
+    "EXCHANGE_ENCODING": "latin-1",
 }
 # Free text: any value is a valid value.
 FREE_TEXT = {
