@@ -247,9 +247,14 @@ def draft_distribution(
     if sent_on < received_on:
         raise CollectionError("謄本の発送日は換価代金等の受領日以後の日を入力してください。")
     if sent_on > sending_deadline(received_on):
+        origin, article = (
+            ("取立ての日", "国税徴収法施行令第49条第2項")
+            if collection is not None
+            else ("買受代金の納付の日", "国税徴収法第131条")
+        )
         raise CollectionError(
-            f"配当計算書の謄本は金銭の交付を受けた日から3日以内（{format_date(sending_deadline(received_on))}まで）"
-            "に発送します（国税徴収法第131条）。"
+            f"配当計算書の謄本は{origin}から3日以内（初日は数えず、最終日が休日等なら翌開庁日。"
+            f"{format_date(sending_deadline(received_on))}まで）に発送します（{article}、国税通則法第10条）。"
         )
     with transaction.atomic(), acting_as(actor):
         disposition = Disposition.objects.select_for_update().get(pk=disposition.pk)
