@@ -238,7 +238,9 @@ def draft_distribution(
     elif disposition is None or total is None or received_on is None:
         raise CollectionError("配当する取立、または換価した差押と換価代金・受領日を指定してください。")
     if not claims and collection is not None:
-        # 第131条ただし書: money collected from a claim with no 交付要求 needs no 配当計算書 (a sale always does)
+        # Money collected from a claim with no other claimant goes to the 差押に係る徴収金 alone (第129条
+        # 第1項) and is posted at once; the office makes no 配当計算書 then (a sale always has one). The
+        # current 第131条 has no ただし書 for this: see dispositions/README.md, 配当, the doubt noted.
         raise CollectionError(
             "他の債権者がいないときは配当計算書は作成しません（取立金をそのまま収納します）。"
         )
