@@ -6,7 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("refunds", "0001_add_overpayments_and_disposals"),
-        ("taxpayers", "0014_voided_seizure_renews_nothing"),
     ]
 
     operations = [
