@@ -176,7 +176,34 @@ def record_collection(
                 reason="取立金の収納" + (f"（過誤納 {posting.surplus:,}円）" if posting.surplus else ""),
                 update_fields=["posted_amount", "surplus", *stamp(collection, actor)],
             )
+            _queue_surplus(actor, disposition, amount=posting.surplus, on=collected_on, source=collection)
     return collection
+
+
+def _queue_surplus(
+    actor: Actor,
+    disposition: Disposition,
+    *,
+    amount: int,
+    on: date,
+    source: Collection | DistributionStatement,
+) -> None:
+    """The money left after the seized installments are paid enters the 過誤納金 queue (refunds), once
+    per 取立 or 配当計算書: it proposes 充当 to the person's other arrears first (地方税法第17条の2),
+    else 還付 (the 残余金 goes back to the 滞納者, 国税徴収法第129条第3項). The caller holds the
+    transaction, so the 取立 and its surplus are written together or not at all."""
+    if amount <= 0:
+        return
+    from refunds.services import record_collection_surplus
+
+    kind = "取立" if isinstance(source, Collection) else "配当"
+    record_collection_surplus(
+        actor=actor,
+        taxpayer=disposition.taxpayer,
+        amount=amount,
+        arose_on=on,
+        source_reference=f"{kind} {source.number}（滞納処分 {disposition.number}）",
+    )
 
 
 def release_due(disposition: Disposition, *, on: date | None = None) -> bool:
@@ -211,7 +238,9 @@ def draft_distribution(
     elif disposition is None or total is None or received_on is None:
         raise CollectionError("配当する取立、または換価した差押と換価代金・受領日を指定してください。")
     if not claims and collection is not None:
-        # 第131条ただし書: money collected from a claim with no 交付要求 needs no 配当計算書 (a sale always does)
+        # Money collected from a claim with no other claimant goes to the 差押に係る徴収金 alone (第129条
+        # 第1項) and is posted at once; the office makes no 配当計算書 then (a sale always has one). The
+        # current 第131条 has no ただし書 for this: see dispositions/README.md, 配当, the doubt noted.
         raise CollectionError(
             "他の債権者がいないときは配当計算書は作成しません（取立金をそのまま収納します）。"
         )
@@ -220,9 +249,14 @@ def draft_distribution(
     if sent_on < received_on:
         raise CollectionError("謄本の発送日は換価代金等の受領日以後の日を入力してください。")
     if sent_on > sending_deadline(received_on):
+        origin, article = (
+            ("取立ての日", "国税徴収法施行令第49条第2項")
+            if collection is not None
+            else ("買受代金の納付の日", "国税徴収法第131条")
+        )
         raise CollectionError(
-            f"配当計算書の謄本は金銭の交付を受けた日から3日以内（{format_date(sending_deadline(received_on))}まで）"
-            "に発送します（国税徴収法第131条）。"
+            f"配当計算書の謄本は{origin}から3日以内（初日は数えず、最終日が休日等なら翌開庁日。"
+            f"{format_date(sending_deadline(received_on))}まで）に発送します（{article}、国税通則法第10条）。"
         )
     with transaction.atomic(), acting_as(actor):
         disposition = Disposition.objects.select_for_update().get(pk=disposition.pk)
@@ -287,7 +321,8 @@ def draft_distribution(
 
 def approve_distribution(*, actor: Actor, statement: DistributionStatement) -> DistributionStatement:
     """決裁 of a 配当計算書 by a second person holding 滞納処分の決裁; the city's share is posted as
-    収納 (収納経路 配当) on the 取立日, the 取立 marked 配当済."""
+    収納 (収納経路 配当) on the 取立日, the 取立 marked 配当済, and the 残余金 (with any share the
+    installments no longer needed) queued as 過誤納金 for 充当 or 還付 (`_queue_surplus`)."""
     with transaction.atomic(), acting_as(actor):
         statement = DistributionStatement.objects.select_for_update().get(pk=statement.pk)
         if not statement.is_draft:
@@ -321,14 +356,22 @@ def approve_distribution(*, actor: Actor, statement: DistributionStatement) -> D
             channel=Payment.Channel.DISTRIBUTION,
             source=statement.number,
         )
+        # What the city's share did not need (a payment dated on or before the day the money came
+        # in, entered since the drafting) and the 残余金 (第129条第3項) are the 滞納者's money.
+        surplus = posting.surplus + statement.residue
         collection = statement.collection
         if collection is not None:
             collection = Collection.objects.select_for_update().get(pk=collection.pk)
             collection.status = Collection.Status.DISTRIBUTED
             collection.posted_amount = posting.posted
+            collection.surplus = surplus
             save_tracked(
                 collection,
-                reason=f"配当計算書 {statement.number} の決裁により本市配当額を収納",
-                update_fields=["status", "posted_amount", *stamp(collection, actor)],
+                reason=f"配当計算書 {statement.number} の決裁により本市配当額を収納"
+                + (f"（過誤納 {surplus:,}円）" if surplus else ""),
+                update_fields=["status", "posted_amount", "surplus", *stamp(collection, actor)],
             )
+        _queue_surplus(
+            actor, statement.disposition, amount=surplus, on=statement.received_on, source=statement
+        )
     return statement

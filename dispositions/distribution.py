@@ -7,9 +7,17 @@ The order of the claims is data (`data/distribution_ranks.csv`, each rank with i
 entered. Each claim receives at most what it claims; the rest goes down the ranks; what is left
 after every claim is the 残余金, handed to the 滞納者 (第129条第3項).
 
-Dates (第131条, 第132条第2項): copies of the 配当計算書 go to the 滞納者 and every claimant known,
-those receiving nothing included, within 3 days of receiving the money; the 交付期日 is the day on
-which 7 days counted from the sending day have passed.
+Dates (第131条, 施行令第49条第2項, 第132条第2項): copies of the 配当計算書 go to the 滞納者 and every
+claimant known, those receiving nothing included (徴収基本通達第131条関係3), within 3 days of the
+day the buyer paid (第131条) or of the 取立 (施行令第49条第2項). The 3 days are counted without the
+first day (国税通則法第10条第1項第1号; 徴収基本通達第131条関係4), and a last day on a 休日等
+(日曜・祝日・土曜・12月29日〜1月3日) moves to the next open day (通則法第10条第2項,
+`taxpayers.deadlines.deadline`). The 交付期日 is the day on which 7 days counted from the sending
+day (初日算入: 「起算して」) have passed; it does not move for a holiday (no 通則法第10条第2項: it is
+no 期限 of anyone's act) and may be shortened only when no claimant of 第129条第1項第3号・第4号 is
+among the recipients (第132条第2項ただし書; not offered here).
+Sources: 国税徴収法第131条・第132条 (e-Gov, as amended by 令和6年法律第52号), 国税庁 徴収基本通達
+第131条関係 https://www.nta.go.jp/law/tsutatsu/kihon/chosyu/05/04/131/01.htm.
 
 Money is integer yen.
 """
@@ -106,8 +114,12 @@ def distribute(*, total: int, claims: Sequence[Claim]) -> Distribution:
 
 
 def sending_deadline(received_on: date) -> date:
-    """The last day the copies may be sent: 3 days from receiving the money (第131条)."""
-    return received_on + timedelta(days=SENDING_DAYS)
+    """The last day the copies may be sent: 3 days from the day the money was received, the first
+    day not counted (第131条, 施行令第49条第2項, 通則法第10条第1項), moved past a 休日等 to the next
+    open day (通則法第10条第2項; 徴収基本通達第131条関係4)."""
+    from taxpayers.deadlines import deadline
+
+    return deadline(received_on + timedelta(days=SENDING_DAYS))
 
 
 def delivery_date(sent_on: date) -> date:

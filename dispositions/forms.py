@@ -72,7 +72,9 @@ class DraftForm(forms.Form):
         help_text="給与の差押のとき（国税徴収法第76条）",
     )
     wage_income_tax = forms.IntegerField(label="源泉所得税（円）", min_value=0, required=False)
-    wage_resident_tax = forms.IntegerField(label="特別徴収の住民税（円）", min_value=0, required=False)
+    wage_resident_tax = forms.IntegerField(
+        label="特別徴収の住民税・森林環境税（円）", min_value=0, required=False
+    )
     wage_social_insurance = forms.IntegerField(label="社会保険料（円）", min_value=0, required=False)
     wage_dependants = forms.IntegerField(
         label="生計を一にする親族の数", min_value=0, max_value=20, required=False

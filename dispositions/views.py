@@ -500,8 +500,14 @@ def distribution_approve(request, number):
         except collections.CollectionError as refused:
             error = str(refused)
         else:
+            statement.refresh_from_db()
+            residue = (
+                f"残余金 {statement.residue:,}円は過誤納金として充当・還付の処理待ちに記録しました。"
+                if statement.residue
+                else ""
+            )
             messages.success(
-                request, f"配当計算書 {statement.number} を決裁し、本市への配当額を収納しました。"
+                request, f"配当計算書 {statement.number} を決裁し、本市への配当額を収納しました。{residue}"
             )
             return redirect("dispositions:distribution_detail", number=statement.number)
     record_access(

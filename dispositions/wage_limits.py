@@ -5,7 +5,8 @@ For one month's 給料等 (or a 賞与, counted as one month), the part that may
 the sum of:
 
 1. 所得税 withheld (第76条第1項第1号),
-2. 住民税 withheld (同第2号),
+2. 住民税 withheld (同第2号: 道府県民税・市町村民税, and since 令和6年 the 森林環境税 collected with
+   them by 特別徴収 — the number to enter is all of it),
 3. 社会保険料 withheld (同第3号),
 4. the base amount for the taxpayer and each dependant living on the same income
    (同第4号; the amounts are 施行令第34条's, held as dated data in
@@ -19,9 +20,17 @@ What is left is the 差押可能額. Where the statute itself settles the detail
   so a bonus paid in the same month as a salary is computed on its own;
 * 年金等 (第77条第1項) are computed the same way as 給料等.
 
-Rounding: the statute fixes none. The 20% part is rounded up to the yen so that the 禁止額 is
-never less than the statute's (and the seizable amount never more); this is the city's reading,
-written here so that it can be changed in one place.
+Rounding: the statute fixes no rounding unit, and it needs none. The part of the 給料等 "up to" the
+total of 1–5 may not be seized (第76条第1項「次に掲げる金額の合計額に達するまでの部分の金額は、差し押える
+ことができない」), and a seizure is of whole yen: the seizable amount is the whole yen above that total,
+so a fraction of the 20% part (1/5 of a whole-yen remainder: .2, .4, .6 or .8) is counted up. Rounding
+it up is therefore the statute's own arithmetic, not a choice; it is done in one place (here).
+The 徴収基本通達 (第76条関係) could not be read for this module (not in the sources searched); no
+worked example with figures was found published either, so the tests are computed from the text.
+
+Sources (text checked): 国税徴収法第76条 as amended by 令和6年法律第52号 (iuris.jp / e-Gov;
+第2号 names 森林環境税), 国税徴収法施行令第34条 (税研 法令, updated 2022-09-02: 1月ごとに10万円,
+親族1人につき4万5千円).
 
 Money is integer yen.
 """
@@ -137,7 +146,7 @@ def describe(limit: WageSeizureLimit) -> list[str]:
     return [
         f"支給額 {limit.paid:,}円",
         f"第1号 源泉所得税 {limit.income_tax:,}円",
-        f"第2号 住民税 {limit.resident_tax:,}円",
+        f"第2号 住民税（森林環境税を含む） {limit.resident_tax:,}円",
         f"第3号 社会保険料 {limit.social_insurance:,}円",
         f"第4号 {amounts.person_per_month:,}円 + {amounts.dependant_per_month:,}円 × {limit.dependants}人"
         f" = {limit.base:,}円（国税徴収法施行令第34条。{amounts.valid_from.isoformat()}以降の金額）",

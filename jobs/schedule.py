@@ -3,8 +3,8 @@ TIME_ZONE) and what it does. `manage.py run_scheduler` (APScheduler) enqueues ea
 schedule as the task `jobs.tasks.run_job`; the task worker (`manage.py run_worker`) runs it and
 records a `JobRun`. Nothing here runs a job by itself.
 
-Order in the night matters: 消込 (reconcile) first, so that the judging of promises and pledges
-and the 督促 candidates read today's balances.
+Order in the night matters: 消込 (reconcile) first, so that the detection of 過誤納金, the judging
+of promises and pledges and the 督促 and 不納欠損 candidates read today's balances.
 """
 
 from __future__ import annotations
@@ -78,6 +78,39 @@ def _demand_candidates() -> Outcome:
     return Outcome(
         f"督促状の対象: {found['taxpayers']:,}人・{found['installments']:,}期別・{found['amount']:,}円",
         {"対象者": found["taxpayers"], "期別": found["installments"], "金額": found["amount"]},
+    )
+
+
+def _detect_overpayments() -> Outcome:
+    """過誤納金 the day's payments reveal join the queue (after 消込). Each is added once
+    (`refunds_overpayment_once_per_payment`), so a second run the same night adds nothing. The
+    actor is the batch's own (職員番号 SYSTEM, 端末 BATCH), as `manage.py detect_overpayments` names it."""
+    from refunds.detection import detect_overpayments
+    from wako_collections.actors import Actor, acting_as
+
+    today = timezone.localdate()
+    actor = Actor.batch()
+    with acting_as(actor):
+        found = detect_overpayments(actor=actor, as_of=today)
+    amount = sum(overpayment.amount for overpayment in found)
+    return Outcome(
+        f"基準日 {today}: 新たな過誤納金 {len(found):,}件・{amount:,}円（充当・還付の処理待ちに追加）",
+        {"過誤納金": len(found), "金額": amount},
+    )
+
+
+def _writeoff_candidates() -> Outcome:
+    """Counts today's 不納欠損 candidates (時効完成, 執行停止3年, 即時消滅) for the candidates page;
+    drafting a 決議 stays an officer's act (the page, or `manage.py draft_writeoff_run`), and its
+    approval a supervisor's. Reads only."""
+    from dispositions.writeoffs import writeoff_candidates
+
+    found = writeoff_candidates(on=timezone.localdate())
+    amount = sum(c.principal + c.demand_fee + c.late_charge for c in found)
+    taxpayers = len({c.assessment.taxpayer_id for c in found})
+    return Outcome(
+        f"不納欠損の候補: {taxpayers:,}人・{len(found):,}期別・{amount:,}円（決議の起案は職員が行う）",
+        {"対象者": taxpayers, "期別": len(found), "金額": amount},
     )
 
 
@@ -162,8 +195,13 @@ JOBS: dict[str, Job] = {
     for job in [
         Job("reconcile", "消込（調定と収納の突合）", "0 5 * * *", _reconcile),
         Job("evaluate_promises", "約束・分納誓約の判定", "30 5 * * *", _evaluate_promises),
+        Job("detect_overpayments", "過誤納金の検出", "15 5 * * *", _detect_overpayments),
         Job("demand_candidates", "督促状の対象の抽出", "0 6 * * *", _demand_candidates),
+<<<<<<< HEAD
         Job("export_results", "税務システムへの逆連携", "30 6 * * *", _export_results),
+=======
+        Job("writeoff_candidates", "不納欠損の候補の抽出", "15 6 * * *", _writeoff_candidates),
+>>>>>>> h17
         Job("sweep_import_spool", "取込ファイルの掃除", "*/10 * * * *", _sweep_import_spool),
         Job("forget_form_submissions", "二重送信防止の番号の整理", "15 3 * * *", _forget_form_submissions),
         Job(

@@ -4,8 +4,8 @@
 * 完納後の納付 — anything else paid after the installment was cleared.
 * 時効完成後の納付 — a payment after 時効 completed: the claim was extinguished (地方税法第18条),
   so the whole payment is 誤納.
-* 欠損後の納付 — the same after 不納欠損 (第15条の7第4項・第5項); `written_off_on` is the hook the
-  欠損 work fills in.
+* 欠損後の納付 — the same after 不納欠損 (第15条の7第4項・第5項): a payment received after the
+  消滅日 of an installment written off (`taxpayers.WrittenOff`, `written_off_on`).
 * 減額更正 — an installment whose 調定額 the 調定 import lowered below what was paid (a past
   version of the assessment in its history had a higher 本税).
 
@@ -29,7 +29,7 @@ from refunds.models import Overpayment
 from refunds.services import record_overpayment
 from taxpayers.chains import chain_for
 from taxpayers.late_charges import rates_for
-from taxpayers.models import Assessment, Payment, PrescriptionEvent
+from taxpayers.models import Assessment, Payment, PrescriptionEvent, WrittenOff
 from taxpayers.ordinance import first_band_months
 from taxpayers.settlement import ReceivedPayment, settle
 from taxpayers.subjects import rule_for
@@ -40,17 +40,25 @@ SELECT a.id
 FROM taxpayers_assessment a
 JOIN taxpayers_payment p ON p.assessment_id = a.id
 LEFT JOIN taxpayers_installmentbalance b ON b.assessment_id = a.id
+LEFT JOIN taxpayers_writtenoff w ON w.assessment_id = a.id
 WHERE p.received_on <= %(as_of)s
-GROUP BY a.id, a.principal, a.demand_fee, b.prescription_date
+GROUP BY a.id, a.principal, a.demand_fee, b.prescription_date, w.extinguished_on
 HAVING sum(p.amount) > a.principal + a.demand_fee
     OR max(p.received_on) > b.prescription_date
+    OR max(p.received_on) > w.extinguished_on
 """
 
 
 def written_off_on(assessment_ids: Iterable[int]) -> dict[int, date]:
-    """The day each installment was written off (不納欠損), for those that were. Hook for the 欠損
-    work: nothing is written off in this system yet."""
-    return {}
+    """For each installment written off (不納欠損, `taxpayers.WrittenOff`), the day its claim was
+    extinguished (消滅日: 時効完成, the last day of three years of 執行停止, or the 即時消滅):
+    a payment received after it paid nothing owed (地方税法第15条の7第4項・第5項, 第18条) and is
+    誤納 in full. One query."""
+    return dict(
+        WrittenOff.objects.filter(assessment_id__in=list(assessment_ids)).values_list(
+            "assessment_id", "extinguished_on"
+        )
+    )
 
 
 def detect_overpayments(*, actor: Actor, as_of: date) -> list[Overpayment]:

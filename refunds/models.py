@@ -86,6 +86,12 @@ class Overpayment(StampedModel):
                 condition=models.Q(source_payment__isnull=False),
                 name="refunds_overpayment_once_per_payment",
             ),
+            # A 取立's or a 配当計算書's surplus enters the queue once: its number is the reference.
+            models.UniqueConstraint(
+                fields=["source_reference"],
+                condition=models.Q(cause="collection_surplus"),
+                name="refunds_overpayment_once_per_collection",
+            ),
         ]
         indexes = [models.Index(fields=["status", "taxpayer"], name="refunds_overpayment_queue")]
 

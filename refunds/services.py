@@ -116,6 +116,36 @@ def record_overpayment(
     return overpayment
 
 
+def record_collection_surplus(
+    *, actor: Actor, taxpayer: Taxpayer, amount: int, arose_on: date, source_reference: str
+) -> tuple[Overpayment, bool]:
+    """Puts the surplus of a 取立 (money collected beyond what the seized installments owe) or of a
+    配当計算書 (the 残余金 after every claim, 国税徴収法第129条第3項, and any city share the
+    installments no longer needed) in the queue, as cause 取立・配当の残余 — no 還付加算金.
+
+    Idempotent: `source_reference` names the 取立 or 配当計算書 (「取立 T2026000001」); asked again,
+    the row already queued is returned (and `False`), whatever the amount given — the database
+    holds one row per reference (`refunds_overpayment_once_per_collection`). Returns the row and
+    whether it was created. Raises RefundError on an amount under 1円. Two queries."""
+    with transaction.atomic(), acting_as(actor):
+        existing = (
+            Overpayment.objects.select_for_update()
+            .filter(cause=Overpayment.Cause.COLLECTION_SURPLUS, source_reference=source_reference)
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        overpayment = record_overpayment(
+            actor=actor,
+            taxpayer=taxpayer,
+            amount=amount,
+            cause=Overpayment.Cause.COLLECTION_SURPLUS,
+            arose_on=arose_on,
+            source_reference=source_reference,
+        )
+    return overpayment, True
+
+
 def remaining_amount(overpayment: Overpayment) -> int:
     """What of the 過誤納金 no 充当・還付 (proposed or approved, not withdrawn) has taken yet. One query."""
     taken = (

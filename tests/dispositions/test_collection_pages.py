@@ -46,6 +46,10 @@ def test_collection_is_recorded_posted_shown_on_the_ledger_and_prompts_the_relea
     assert "差押を解除してください" in page and "差押の解除を起案" in page
     ledger = client.get(reverse("taxpayers:detail", args=[seizure.taxpayer.atena_number])).content.decode()
     assert "取立" in ledger and "37,800" in ledger
+    # the 2,200円 surplus waits in the 過誤納金 queue, named after its 取立
+    collection = Collection.objects.get()
+    queue = client.get(reverse("refunds:queue")).content.decode()
+    assert "取立・配当の残余" in queue and "2,200円" in queue and f"取立 {collection.number}" in queue
 
 
 def test_a_bad_collection_is_answered_in_japanese_and_nothing_is_posted(client, officer, seizure):

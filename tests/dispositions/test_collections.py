@@ -211,6 +211,52 @@ def test_the_delivery_date_is_seven_days_counted_from_sending():
     assert delivery_date(date(2022, 3, 3)) == date(2022, 3, 10)
 
 
+@pytest.mark.parametrize(
+    ("received", "deadline", "sent", "delivery"),
+    [
+        # 取立 on 4/1: copies by 4/4 (3 days, the first day not counted); sent 4/4, 交付期日 4/11 —
+        # 4/10 is the 7th day counted from the sending day, the next day has "passed" it.
+        (date(2022, 4, 1), date(2022, 4, 4), date(2022, 4, 4), date(2022, 4, 11)),
+        # 取立 on 2014-12-25 (木): 12/28 is a Sunday, then 12/29–1/3 and Sunday 1/4: the deadline is
+        # 2015-01-05 (月) (通則法第10条第2項); sent 12/25 the 交付期日 is 1/1, not moved for the holiday.
+        (date(2014, 12, 25), date(2015, 1, 5), date(2014, 12, 25), date(2015, 1, 1)),
+        (date(2014, 12, 25), date(2015, 1, 5), date(2015, 1, 5), date(2015, 1, 12)),
+    ],
+)
+def test_published_worked_examples_of_the_sending_deadline_and_the_delivery_date(
+    received, deadline, sent, delivery
+):
+    # 国税徴収法第131条・施行令第49条第2項 (3日以内), 第132条第2項 (7日を経過した日); 徴収基本通達
+    # 第131条関係4 (初日不算入, 休日等は翌日). Examples: taru-masaki.hatenablog.com「配当計算書の作成日と
+    # 配当日の定め方」(2015-01-06), its 例1 and 例2.
+    from dispositions.distribution import sending_deadline
+
+    assert sending_deadline(received) == deadline
+    assert delivery_date(sent) == delivery
+
+
+def test_copies_may_be_sent_after_the_year_end_holidays(officer, seizure):
+    # 取立 on 2022-12-28 (水): three days end on 12/31, closed, as are 1/1–1/3: the copies may go
+    # on 2023-01-04, not on 1/5.
+    with time_machine.travel(date(2023, 1, 5)):
+        collection = collect(officer, seizure, on=date(2022, 12, 28), amount=50_000, others=True)
+        claims = [Claim("delivery_request", "和光税務署", 30_000, date(2022, 11, 1))]
+        with pytest.raises(collections.CollectionError, match="令和5年1月4日まで"):
+            collections.draft_distribution(
+                actor=Actor.for_staff(officer, "T0001"),
+                collection=collection,
+                claims=claims,
+                sent_on=date(2023, 1, 5),
+            )
+        statement = collections.draft_distribution(
+            actor=Actor.for_staff(officer, "T0001"),
+            collection=collection,
+            claims=claims,
+            sent_on=date(2023, 1, 4),
+        )
+    assert (statement.sent_on, statement.delivery_on) == (date(2023, 1, 4), date(2023, 1, 11))
+
+
 def test_collection_with_a_delivery_request_goes_through_a_distribution(officer, supervisor, seizure):
     with time_machine.travel(date(2022, 3, 2)):
         collection = collect(officer, seizure, amount=50_000, others=True)

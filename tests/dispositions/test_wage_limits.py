@@ -104,3 +104,41 @@ def test_command_refuses_a_negative_amount_in_japanese():
             "--on=2026-12-01",
             stdout=StringIO(),
         )
+
+
+def test_the_base_amounts_are_the_cabinet_orders_with_their_whole_source():
+    # 国税徴収法施行令第34条: 1月ごとに10万円, 親族1人につき4万5千円 (税研 法令, updated 2022-09-02).
+    # The source column is read whole (a comma in it once cut it short in the data file).
+    amounts = base_amount_on(ON)
+    assert (amounts.person_per_month, amounts.dependant_per_month) == (100_000, 45_000)
+    assert amounts.source.startswith("国税徴収法施行令第34条") and amounts.source.endswith("登録しない")
+    assert "第76条第1項第4号" in amounts.basis
+
+
+@pytest.mark.parametrize(
+    ("remainder", "twenty_percent"),
+    [(100_000, 20_000), (100_001, 20_001), (100_002, 20_001), (100_004, 20_001), (100_005, 20_001)],
+)
+def test_only_whole_yen_above_the_statutory_total_are_seizable(remainder, twenty_percent):
+    # 第76条第1項: what is "up to" the total may not be seized. 100,001 × 20% = 20,000.2: the
+    # 20,001st yen is partly protected, so it is not seizable; 100,005 × 20% = 20,001 exactly.
+    result = limit(paid=100_000 + remainder)
+    assert result.proportional == twenty_percent
+    assert result.seizable == remainder - twenty_percent
+
+
+def test_the_cap_is_twice_the_base_with_dependants():
+    # 第5号かっこ書: at most twice 第4号. Two dependants: 第4号 190,000, cap 380,000, reached when
+    # the remainder exceeds 1,900,000 (1,900,000 × 20% = 380,000).
+    at_cap = limit(paid=190_000 + 1_900_000, dependants=2)
+    above = limit(paid=190_000 + 2_500_000, dependants=2)
+    assert (at_cap.proportional, above.proportional) == (380_000, 380_000)
+    assert above.seizable == 2_500_000 - 380_000
+
+
+def test_the_second_item_names_the_forest_environment_tax_with_the_resident_tax():
+    # 第76条第1項第2号 (令和6年〜): 道府県民税及び市町村民税並びに森林環境税 collected by 特別徴収
+    from dispositions.wage_limits import describe
+
+    lines = describe(limit(paid=300_000, resident_tax=12_000))
+    assert "第2号 住民税（森林環境税を含む） 12,000円" in lines

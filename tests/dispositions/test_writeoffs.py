@@ -294,6 +294,20 @@ def test_a_payment_after_the_write_off_is_shown_as_overpaid(cases, officer, supe
     line = next(x for x in ledger.lines if x.assessment == cases["stopped"])
     assert line.settlement.outstanding_total == 0 and line.paid_total == 0
 
+    # and the 過誤納金 queue takes it as 欠損後の納付 (誤納, 地方税法第17条の4第1項第4号: interest from
+    # the day after the day one month counted from the day after payment ends: 4/26 → 5/25 → 5/26)
+    from refunds.detection import detect_overpayments
+    from refunds.models import Overpayment
+
+    [found] = detect_overpayments(actor=SETUP, as_of=date(2027, 4, 30))
+    assert (found.cause, found.amount, found.source_payment, found.interest_from) == (
+        Overpayment.Cause.AFTER_WRITE_OFF,
+        5_000,
+        payment,
+        date(2027, 5, 26),
+    )
+    assert detect_overpayments(actor=SETUP, as_of=date(2027, 4, 30)) == []
+
 
 def test_withdrawal_is_the_drafters_and_frees_the_installments(cases, officer, supervisor):
     run = draft(officer, assessment_ids=[cases["premium"].pk])

@@ -124,3 +124,51 @@ def test_the_schedule_reads_in_japanese():
     assert schedule.JOBS["sweep_import_spool"].when == "10分ごと"
     assert schedule.JOBS["retention_dry_run"].when == "毎月1日 4時00分"
     assert all(job.when for job in schedule.JOBS.values())
+
+
+def test_the_nightly_detection_queues_a_double_payment_once_and_records_its_run(ledger, batch_actor):
+    from refunds.models import Overpayment
+    from tests.refunds.test_services import pay, resident_tax_2025
+
+    # the 2025 resident tax (30,000円) was paid on 20 June; paid again at the bank on 25 June
+    second = pay(resident_tax_2025(), "R0003", date(2025, 6, 25), 30_000, actor=batch_actor)
+    with time_machine.travel(date(2025, 7, 10), tick=False):
+        run_job.enqueue(name="detect_overpayments")  # what the scheduler enqueues at 05:15
+        again = run_now("detect_overpayments")
+    [found] = Overpayment.objects.all()
+    assert (found.source_payment, found.amount, found.cause) == (
+        second,
+        30_000,
+        Overpayment.Cause.DOUBLE_PAYMENT,
+    )
+    assert found.history.get().history_staff_number == "SYSTEM"
+    first = JobRun.objects.filter(job="detect_overpayments").order_by("pk").first()
+    assert (first.result, first.counts) == (JobRun.Result.SUCCEEDED, {"過誤納金": 1, "金額": 30_000})
+    assert "新たな過誤納金 1件・30,000円" in first.summary
+    assert (again.result, again.counts["過誤納金"]) == (JobRun.Result.SUCCEEDED, 0)  # nothing twice
+
+
+def test_the_nightly_writeoff_candidates_are_counted_and_no_resolution_is_drafted(ledger):
+    from dispositions.models import WriteOffRun
+
+    # the ledger's 2021 installments: 時効 completed by 2027 (the 固定資産税 on 2026-09-30)
+    with time_machine.travel(date(2027, 4, 20), tick=False):
+        run = run_now("writeoff_candidates")
+    assert run.result == JobRun.Result.SUCCEEDED
+    assert (run.counts["対象者"], run.counts["期別"]) == (2, 2)
+    assert run.counts["金額"] > 35_000 + 48_100
+    assert "決議の起案は職員が行う" in run.summary
+    assert not WriteOffRun.objects.exists()
+
+
+def test_the_new_jobs_run_after_reconcile_and_show_on_the_page(persona_client):
+    assert schedule.JOBS["detect_overpayments"].when == "毎日 5時15分"  # after 消込 at 5時00分
+    assert schedule.JOBS["writeoff_candidates"].when == "毎日 6時15分"
+    JobRun.objects.create(
+        job="detect_overpayments",
+        result=JobRun.Result.SUCCEEDED,
+        finished_at="2026-01-01T05:15Z",
+        summary="基準日 2026-01-01: 新たな過誤納金 0件・0円（充当・還付の処理待ちに追加）",
+    )
+    page = persona_client("supervisor").get(reverse("jobs:runs")).content.decode()
+    assert "過誤納金の検出" in page and "不納欠損の候補の抽出" in page and "毎日 6時15分" in page

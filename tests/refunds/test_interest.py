@@ -118,3 +118,13 @@ def test_the_payment_import_refuses_the_appropriation_channel():
     assert rows == [] and [e.column for e in errors] == ["収納経路"]
     rows, errors, _ = PAYMENTS.read(f"{header}\n{row.format(Payment.Channel.BANK)}\n")
     assert len(rows) == 1 and errors == []
+
+
+def test_the_yearly_refund_rates_are_the_published_ones():
+    # 川崎市宮前区 FAQ「還付加算金の計算方法」: 平成30年〜令和2年 1.6%, 令和3年 1.0%, 令和4〜6年 0.9%.
+    # 令和8年: 平均貸付割合 0.8% + 0.5% = 1.3% (令和7年財務省告示第305号; the 国税's 還付加算金 moved
+    # 0.9% → 1.3% the same year). 地方税法附則第3条の2 (令和2年法律第5号).
+    published = {2018: 160, 2019: 160, 2020: 160, 2021: 100, 2022: 90, 2023: 90, 2024: 90, 2026: 130}
+    rates = load_rates()
+    assert {year: rates[year].refund_interest for year in published} == published
+    assert "還付加算金特例基準割合1.3%" in rates[2026].refund_interest_basis

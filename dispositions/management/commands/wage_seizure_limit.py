@@ -25,7 +25,9 @@ class Command(BaseCommand):
             help="1月分の支給額（円。複数の支払者は合計、賞与は単独で1月分）",
         )
         parser.add_argument("--income-tax", type=int, required=True, help="源泉所得税（円）")
-        parser.add_argument("--resident-tax", type=int, required=True, help="特別徴収の住民税（円）")
+        parser.add_argument(
+            "--resident-tax", type=int, required=True, help="特別徴収の住民税（森林環境税を含む。円）"
+        )
         parser.add_argument("--social-insurance", type=int, required=True, help="社会保険料（円）")
         parser.add_argument("--dependants", type=int, required=True, help="生計を一にする親族の人数")
         parser.add_argument("--on", help="支給日 YYYY-MM-DD（基礎となる金額の適用日。省略時は本日）")
