@@ -197,11 +197,8 @@ JOBS: dict[str, Job] = {
         Job("evaluate_promises", "約束・分納誓約の判定", "30 5 * * *", _evaluate_promises),
         Job("detect_overpayments", "過誤納金の検出", "15 5 * * *", _detect_overpayments),
         Job("demand_candidates", "督促状の対象の抽出", "0 6 * * *", _demand_candidates),
-<<<<<<< HEAD
         Job("export_results", "税務システムへの逆連携", "30 6 * * *", _export_results),
-=======
         Job("writeoff_candidates", "不納欠損の候補の抽出", "15 6 * * *", _writeoff_candidates),
->>>>>>> h17
         Job("sweep_import_spool", "取込ファイルの掃除", "*/10 * * * *", _sweep_import_spool),
         Job("forget_form_submissions", "二重送信防止の番号の整理", "15 3 * * *", _forget_form_submissions),
         Job(
