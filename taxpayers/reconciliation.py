@@ -31,6 +31,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from taxpayers.exemptions import Reliefs, exemption_periods_for_ids
 from taxpayers.late_charges import rates_for
 from taxpayers.models import ReconcileRun
 from taxpayers.prescription import Event
@@ -190,7 +191,9 @@ class ReconcileSummary:
     as_of: date
 
 
-def _settled_row(row, as_of: date, rates, events: dict[int, list[Event]]) -> tuple:
+def _settled_row(
+    row, as_of: date, rates, events: dict[int, list[Event]], reliefs: dict[int, Reliefs]
+) -> tuple:
     assessment_id, subject, principal, fee, due, statutory_due, extended, demanded, paid_days, amounts = row
     standing = standing_from_values(
         subject_code=subject,
@@ -204,6 +207,7 @@ def _settled_row(row, as_of: date, rates, events: dict[int, list[Event]]) -> tup
         events=events.get(assessment_id, ()),
         as_of=as_of,
         rates=rates,
+        reliefs=reliefs.get(assessment_id),
     )
     result = standing.settlement
     return (
@@ -275,9 +279,12 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
                 events[assessment_id].append(Event(kind, occurred_on, source))
             cursor.execute(_OTHERS, {**params, "chunk": chunk})
             rows = cursor.fetchall()
+            # 延滞金の免除 (執行停止・猶予、地方税法第15条の9) and 条例減免: the same inputs, from the same
+            # function, as the ledger's standing (two queries a chunk)
+            reliefs = exemption_periods_for_ids(chunk, as_of=as_of)
             with cursor.cursor.copy(f"COPY reconcile_others ({_COLUMNS}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(_settled_row(row, as_of, rates, events))
+                    copy.write_row(_settled_row(row, as_of, rates, events, reliefs))
         cursor.execute(_OTHERS_WRITTEN_OFF, params)
         cursor.execute(_OTHERS_UPSERT)
         changed += cursor.rowcount
