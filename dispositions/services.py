@@ -28,15 +28,13 @@ from dispositions.models import (
 from dispositions.wage_limits import BaseAmountMissingError, WageInputError, compute_wage_seizure_limit
 from taxpayers.late_charges import rates_for
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
-from taxpayers.prescription import period_end
+from taxpayers.prescription import demand_matured_on, period_end
 from taxpayers.services import record_prescription_event
 from taxpayers.standing import standings_for
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import format_date
 from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
-
-DEMAND_WAITING_DAYS = 10  # 地方税法第331条第1項ほか: 督促状を発した日から起算して10日を経過した日
 
 
 class DispositionError(Exception):
@@ -116,8 +114,8 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
         elif code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE):
             if assessment.demand_issued_on is None:
                 why_not = "督促状を発していないため差押できません（地方税法第331条第1項）。"
-            elif on <= assessment.demand_issued_on + timedelta(days=DEMAND_WAITING_DAYS):
-                allowed = assessment.demand_issued_on + timedelta(days=DEMAND_WAITING_DAYS + 1)
+            elif on <= demand_matured_on(assessment.demand_issued_on):
+                allowed = demand_matured_on(assessment.demand_issued_on) + timedelta(days=1)
                 why_not = f"督促状を発した日から10日を経過していません（{format_date(allowed)}以降に差押できます）。"
         result.append(
             Eligibility(
