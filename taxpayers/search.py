@@ -123,6 +123,30 @@ def search_keys(*, name: str, name_kana: str, address: str, phone: str) -> dict[
     }
 
 
+def refold_search_keys(taxpayer_model=Taxpayer, *, batch: int = 2_000) -> int:
+    """Recomputes the key columns of every 宛名 from its registered values with the key functions
+    now in the code, and writes those whose keys changed (after a change to a key function or a
+    regenerated 異体字 table). Returns the number of 宛名 changed. Stored names and addresses are never
+    touched; the keys are not history (bulk_update records none, on purpose: they are derived).
+    `taxpayer_model`: a migration's historical model. One read of the table, a write per `batch`."""
+    fields = ["search_name", "search_kana", "search_address", "phone_digits"]
+    rows = taxpayer_model.objects.only("id", "name", "name_kana", "address", "phone", *fields).order_by("id")
+    changed, pending = 0, []
+    for taxpayer in rows.iterator(chunk_size=batch):
+        keys = search_keys(
+            name=taxpayer.name, name_kana=taxpayer.name_kana, address=taxpayer.address, phone=taxpayer.phone
+        )
+        if any(getattr(taxpayer, field) != value for field, value in keys.items()):
+            for field, value in keys.items():
+                setattr(taxpayer, field, value)
+            pending.append(taxpayer)
+        if len(pending) == batch:
+            taxpayer_model.objects.bulk_update(pending, fields)
+            changed, pending = changed + len(pending), []
+    taxpayer_model.objects.bulk_update(pending, fields)
+    return changed + len(pending)
+
+
 def search_taxpayers(*, atena_number="", name="", birth_date=None, address="", notice_number="", phone=""):
     """A queryset of taxpayers matching every criterion given. Name and address use the
     trigram indexes on their key columns; the others are exact or prefix matches on indexed
