@@ -423,7 +423,21 @@ def approve_disposition(
                     disposition.postponed_until,
                     source,
                 )
+        _refresh_balances(disposition)
     return disposition
+
+
+# The dispositions whose approval or cancellation changes an installment's 延滞金 (地方税法第15条の9)
+RELIEF_CODES = {DispositionCode.SUSPENSION, *POSTPONEMENT_CODES}
+
+
+def _refresh_balances(disposition: Disposition) -> None:
+    """A 執行停止 or 猶予 that takes effect or ends changes the 延滞金 of its installments: their stored
+    balances (滞納者一覧, queues) are reconciled in the same transaction, as the ledger already shows it."""
+    if disposition.code in RELIEF_CODES:
+        from taxpayers.reconciliation import reconcile
+
+        reconcile(assessment_ids=list(disposition.rows.values_list("assessment_id", flat=True)))
 
 
 def cancellation_period(disposition: Disposition) -> date:
@@ -510,6 +524,8 @@ def _cancel(
         ):
             # 猶予の取消: the 猶予 ends on the day it is cancelled (the chain takes the first end)
             _event(actor, row.assessment, PrescriptionEvent.Kind.POSTPONEMENT_ENDED, on, source)
+    if was_approved:
+        _refresh_balances(disposition)
 
 
 def draft_cancellation(

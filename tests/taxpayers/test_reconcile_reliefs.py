@@ -120,3 +120,41 @@ def test_reconcile_reads_the_reliefs_in_a_fixed_number_of_queries(officer, super
         reconcile(as_of=AS_OF)
     assert InstallmentBalance.objects.filter(status="delinquent").count() == Assessment.objects.count() > 1
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_approving_and_cancelling_a_stop_refreshes_the_stored_balance_at_once(officer, supervisor, ledger):
+    # no reconcile run here: the approvals themselves bring the stored balance in line with the ledger
+    approved(
+        officer, supervisor, code="07", category="72", on=date(2022, 4, 1), cancelled_on=date(2024, 4, 1)
+    )
+    day = date(2024, 4, 1)  # the cancellation's 決裁 reconciled the installment as of that day
+    balance = InstallmentBalance.objects.get(assessment=field_case())
+    (held,) = standings_for([field_case()], as_of=day)
+    assert balance.late_charge == held.late_charge
+    assert held.late_charge < standing_of(field_case(), as_of=day).late_charge  # the same day without relief
+
+
+def test_deciding_a_reduction_refreshes_the_stored_balance_at_once(officer, supervisor, ledger):
+    clerk, boss = Actor.for_staff(officer, "T0001"), Actor.for_staff(supervisor, "T0002")
+    with time_machine.travel(date(2024, 5, 1), tick=False):
+        reconcile()
+        reduction = reductions.apply_for_reduction(
+            actor=clerk,
+            assessment=field_case(),
+            applied_on=date(2024, 5, 1),
+            reason="災害により事業用資産に損害を受けたため",
+            requested_amount=3_000,
+        )
+    day = date(2024, 5, 10)
+    with time_machine.travel(day, tick=False):
+        reductions.decide_reduction(
+            actor=boss, reduction=reduction, note="条例第○条に該当", category="amount", amount=3_000
+        )
+    (held,) = standings_for([field_case()], as_of=day)
+    assert InstallmentBalance.objects.get(assessment=field_case()).late_charge == held.late_charge
+    assert held.settlement.late_charge_remitted == 3_000
+    with time_machine.travel(date(2024, 5, 20), tick=False):
+        reductions.cancel_reduction(actor=boss, reduction=reduction, reason="申請内容に偽りがあったため")
+    (held,) = standings_for([field_case()], as_of=date(2024, 5, 20))
+    assert InstallmentBalance.objects.get(assessment=field_case()).late_charge == held.late_charge
+    assert held.settlement.late_charge_remitted == 0
