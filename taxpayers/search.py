@@ -18,6 +18,9 @@ from taxpayers.models import Assessment, Taxpayer
 
 _HIRAGANA = {chr(code): chr(code + 0x60) for code in range(ord("ぁ"), ord("ゖ") + 1)}
 _KANA_ONLY = re.compile(r"^[ァ-ヺー・]+$")
+# 異体字セレクタ (IVS, U+E0100–E01EF) and the standard variation selectors (U+FE00–FE0F): they choose a
+# glyph of the character before them (邉 and its thirty-odd registered forms), never another character
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 VARIANT_TABLE = Path(__file__).resolve().parent / "data" / "kanji_variant_folds.tsv"
 
 
@@ -34,10 +37,10 @@ def _variant_folds() -> dict[int, str]:
 
 
 def _fold_text(text: str, *, katakana: bool) -> str:
-    """NFKC (half-width kana → full, full-width letters → ASCII, 塚 U+FA10 → 塚, ㈱ → (株)), no
-    spaces, hiragana → katakana if asked, 異体字 to their everyday form. For keys only: never applied
+    """No variation selectors (邉 with an IVS is 邉), NFKC (half-width kana → full, full-width letters →
+    ASCII, 塚 U+FA10 → 塚, ㈱ → (株)), no spaces, hiragana → katakana if asked, 異体字 to their everyday form. For keys only: never applied
     to what is stored."""
-    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text or "")))
     if katakana:
         folded = "".join(_HIRAGANA.get(char, char) for char in folded)
     # NFKC again: taking out a space NFKC made (゛ → space + U+3099), or わ → ワ before a voicing

@@ -199,6 +199,9 @@ def test_an_address_number_is_not_confused_with_a_longer_one():
         ("峯岸", "峰岸"),
         ("薗田", "園田"),
         ("渕上", "淵上"),
+        ("渡辺", "渡邉\U000e0101"),  # a registered glyph chosen by an 異体字セレクタ (IVS)
+        ("葛西", "葛\U000e0100西"),
+        ("渡邉", "渡邉\ufe00"),
         ("渡辺", "渡邊"),
         ("渡辺", "渡邉"),
         ("渡邊", "渡邉"),
