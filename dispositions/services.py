@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dispositions.models import (
@@ -89,7 +90,10 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     result = []
     installments = (
         Assessment.objects.filter(taxpayer=taxpayer)
-        .exclude(written_off__written_off_on__lte=on)  # 欠損: nothing is owed any more
+        .exclude(  # 欠損 (and not cancelled by `on`): nothing is owed any more
+            Q(written_off__written_off_on__lte=on)
+            & (Q(written_off__cancelled_on__isnull=True) | Q(written_off__cancelled_on__gt=on))
+        )
         .order_by("due_date")
     )
     # The standing, as every page has it: 延滞金 with its 免除・減免, payments known by `on`.

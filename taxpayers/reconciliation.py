@@ -90,12 +90,14 @@ _SIMPLE = (
 # nothing already.)
 _WRITTEN_OFF = (
     "SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id AND w.written_off_on <= %(as_of)s"
+    " AND (w.cancelled_on IS NULL OR w.cancelled_on > %(as_of)s)"
 )
 _OTHERS_WRITTEN_OFF = """
     UPDATE reconcile_others r
        SET status = 'written_off', outstanding_principal = 0, outstanding_fee = 0, late_charge = 0
       FROM taxpayers_writtenoff w
      WHERE w.assessment_id = r.assessment_id AND w.written_off_on <= %(as_of)s
+       AND (w.cancelled_on IS NULL OR w.cancelled_on > %(as_of)s)
 """
 _JOIN = (
     "FROM taxpayers_assessment a "
