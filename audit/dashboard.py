@@ -107,7 +107,7 @@ def collection_rates(fiscal_years: list[int]) -> list[Rate]:
               SUM(CASE WHEN a.tax_year = %(y)s AND w.fiscal_year = %(y)s THEN w.principal ELSE 0 END),
               SUM(CASE WHEN a.tax_year < %(y)s AND w.fiscal_year = %(y)s THEN w.principal ELSE 0 END)
             FROM taxpayers_assessment a
-            LEFT JOIN taxpayers_writtenoff w ON w.assessment_id = a.id
+            LEFT JOIN taxpayers_writtenoff w ON w.assessment_id = a.id AND w.cancelled_on IS NULL
             LEFT JOIN LATERAL (
               SELECT COALESCE(SUM(amount) FILTER (WHERE received_on <= %(start)s), 0) AS by_start,
                      COALESCE(SUM(amount) FILTER (WHERE received_on <= %(end)s), 0) AS by_end
@@ -137,7 +137,8 @@ def outstanding_by_month(month_ends: list[date]) -> list[tuple[date, int]]:
         SELECT m.month_end, COALESCE(SUM(a.principal - {applied_sql("COALESCE(p.paid, 0)")}), 0)
         FROM unnest(%s::date[]) AS m(month_end)
         LEFT JOIN taxpayers_assessment a ON a.due_date <= m.month_end AND NOT EXISTS (
-          SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id AND w.written_off_on <= m.month_end)
+          SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id AND w.written_off_on <= m.month_end
+          AND (w.cancelled_on IS NULL OR w.cancelled_on > m.month_end))
         LEFT JOIN LATERAL (
           SELECT SUM(amount) AS paid FROM taxpayers_payment
           WHERE assessment_id = a.id AND received_on <= m.month_end) p ON true
@@ -203,7 +204,7 @@ def write_offs(fiscal_years: list[int]) -> list[WriteOffSum]:
     One aggregate over taxpayers_writtenoff."""
     sql = """
         SELECT fiscal_year, reason, count(*), SUM(principal), SUM(demand_fee), SUM(late_charge)
-        FROM taxpayers_writtenoff WHERE fiscal_year = ANY(%s) GROUP BY 1, 2"""
+        FROM taxpayers_writtenoff WHERE fiscal_year = ANY(%s) AND cancelled_on IS NULL GROUP BY 1, 2"""
     found = {(year, reason): row for year, reason, *row in _rows(sql, [fiscal_years])}
     return [
         WriteOffSum(year, WriteOffReason(reason).label, *(int(v) for v in found[(year, reason)]))

@@ -296,3 +296,12 @@ class WriteOffDraftForm(forms.Form):
 
 class WithdrawWriteOffForm(forms.Form):
     note = forms.CharField(label="取下げの理由", max_length=200, required=False)
+
+
+class WriteOffCancellationForm(forms.Form):
+    reason = forms.CharField(
+        label="取消の理由（誤りの内容）",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="例: 令和7年5月の差押が記録漏れで、時効は完成していなかった",
+    )

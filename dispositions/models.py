@@ -811,3 +811,66 @@ class WriteOffLine(StampedModel):
     @property
     def total(self) -> int:
         return self.principal + self.demand_fee + self.late_charge
+
+
+class WriteOffCancellation(StampedModel):
+    """不納欠損の取消 of one written-off installment (`taxpayers.WrittenOff`), for a claim that was in
+    fact not extinguished (a renewal or 差押 recorded late, a 執行停止 or 即時消滅 cancelled): drafted by an
+    officer with its reason, approved (or rejected) by a second person holding 滞納処分の決裁. A claim the
+    law extinguished is never revived (地方税法第18条第2項): the service refuses it. Never deleted; the
+    database refuses a decision by the drafter and a second pending 取消 of the same 欠損."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "起案中"
+        APPROVED = "approved", "決裁済"
+        REJECTED = "rejected", "却下"
+
+    number = models.CharField("取消番号", max_length=20, unique=True, db_comment="不納欠損の取消の番号")
+    written_off = models.ForeignKey(
+        "taxpayers.WrittenOff",
+        on_delete=models.PROTECT,
+        related_name="cancellations",
+        verbose_name="不納欠損",
+        db_comment="取り消す不納欠損",
+    )
+    reason = models.TextField("取消理由", db_comment="取消の理由（誤りの内容）")
+    finding = models.TextField("確認結果", db_comment="起案時に確認した、徴収権が消滅していない理由")
+    status = models.CharField(
+        "状態", max_length=10, choices=Status.choices, default=Status.DRAFT, db_comment="起案中・決裁済・却下"
+    )
+    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
+    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
+    drafted_at = models.DateTimeField("起案日時", db_comment="起案日時")
+    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁・却下した職員番号")
+    approved_terminal = models.CharField(
+        "決裁端末", max_length=20, blank=True, db_comment="決裁・却下した端末番号"
+    )
+    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁・却下の日時")
+    decision_note = models.CharField("却下の理由", max_length=200, blank=True, db_comment="却下の理由")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "不納欠損の取消"
+        verbose_name_plural = "不納欠損の取消"
+        ordering = ["-drafted_at", "-id"]
+        db_table_comment = "不納欠損の取消（起案と決裁）"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["approved", "rejected"])
+                | (~models.Q(approved_by=models.F("drafted_by")) & models.Q(approved_at__isnull=False)),
+                name="dispositions_writeoffcancellation_four_eyes",
+            ),
+            models.UniqueConstraint(
+                fields=["written_off"],
+                condition=models.Q(status="draft"),
+                name="dispositions_writeoffcancellation_one_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} 不納欠損の取消（{self.get_status_display()}）"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT

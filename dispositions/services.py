@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dispositions.models import (
@@ -29,15 +30,13 @@ from dispositions.models import (
 from dispositions.wage_limits import BaseAmountMissingError, WageInputError, compute_wage_seizure_limit
 from taxpayers.late_charges import rates_for
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
-from taxpayers.prescription import period_end
+from taxpayers.prescription import demand_matured_on, period_end
 from taxpayers.services import record_prescription_event
 from taxpayers.standing import standings_for
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import fiscal_year_of, format_date
 from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
-
-DEMAND_WAITING_DAYS = 10  # 地方税法第331条第1項ほか: 督促状を発した日から起算して10日を経過した日
 
 
 class DispositionError(Exception):
@@ -92,7 +91,10 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     result = []
     installments = (
         Assessment.objects.filter(taxpayer=taxpayer)
-        .exclude(written_off__written_off_on__lte=on)  # 欠損: nothing is owed any more
+        .exclude(  # 欠損 (and not cancelled by `on`): nothing is owed any more
+            Q(written_off__written_off_on__lte=on)
+            & (Q(written_off__cancelled_on__isnull=True) | Q(written_off__cancelled_on__gt=on))
+        )
         .order_by("due_date")
     )
     # The standing, as every page has it: 延滞金 with its 免除・減免, payments known by `on`.
@@ -117,8 +119,8 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
         elif code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE):
             if assessment.demand_issued_on is None:
                 why_not = "督促状を発していないため差押できません（地方税法第331条第1項）。"
-            elif on <= assessment.demand_issued_on + timedelta(days=DEMAND_WAITING_DAYS):
-                allowed = assessment.demand_issued_on + timedelta(days=DEMAND_WAITING_DAYS + 1)
+            elif on <= demand_matured_on(assessment.demand_issued_on):
+                allowed = demand_matured_on(assessment.demand_issued_on) + timedelta(days=1)
                 why_not = f"督促状を発した日から10日を経過していません（{format_date(allowed)}以降に差押できます）。"
         result.append(
             Eligibility(
@@ -425,7 +427,21 @@ def approve_disposition(
                         disposition.postponed_until,
                         source,
                     )
+        _refresh_balances(disposition)
     return disposition
+
+
+# The dispositions whose approval or cancellation changes an installment's 延滞金 (地方税法第15条の9)
+RELIEF_CODES = {DispositionCode.SUSPENSION, *POSTPONEMENT_CODES}
+
+
+def _refresh_balances(disposition: Disposition) -> None:
+    """A 執行停止 or 猶予 that takes effect or ends changes the 延滞金 of its installments: their stored
+    balances (滞納者一覧, queues) are reconciled in the same transaction, as the ledger already shows it."""
+    if disposition.code in RELIEF_CODES:
+        from taxpayers.reconciliation import reconcile
+
+        reconcile(assessment_ids=list(disposition.rows.values_list("assessment_id", flat=True)))
 
 
 def cancellation_period(disposition: Disposition) -> date:
@@ -512,6 +528,8 @@ def _cancel(
         ):
             # 猶予の取消: the 猶予 ends on the day it is cancelled (the chain takes the first end)
             _event(actor, row.assessment, PrescriptionEvent.Kind.POSTPONEMENT_ENDED, on, source)
+    if was_approved:
+        _refresh_balances(disposition)
 
 
 def draft_cancellation(

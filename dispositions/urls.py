@@ -18,6 +18,26 @@ urlpatterns = [
     path("distributions/<str:number>/", views.distribution_detail, name="distribution_detail"),
     path("distributions/<str:number>/approve/", views.distribution_approve, name="distribution_approve"),
     path("writeoffs/", writeoff_views.writeoff_list, name="writeoff_list"),
+    path(
+        "writeoffs/written-off/<int:written_off_id>/cancel/",
+        writeoff_views.writeoff_cancel,
+        name="writeoff_cancel",
+    ),
+    path(
+        "writeoffs/cancellations/<str:number>/",
+        writeoff_views.writeoff_cancellation,
+        name="writeoff_cancellation",
+    ),
+    path(
+        "writeoffs/cancellations/<str:number>/approve/",
+        writeoff_views.writeoff_cancellation_approve,
+        name="writeoff_cancellation_approve",
+    ),
+    path(
+        "writeoffs/cancellations/<str:number>/reject/",
+        writeoff_views.writeoff_cancellation_reject,
+        name="writeoff_cancellation_reject",
+    ),
     path("writeoffs/candidates/", writeoff_views.writeoff_candidates, name="writeoff_candidates"),
     path("writeoffs/<str:number>/", writeoff_views.writeoff_detail, name="writeoff_detail"),
     path("writeoffs/<str:number>/approve/", writeoff_views.writeoff_approve, name="writeoff_approve"),

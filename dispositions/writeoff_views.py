@@ -9,9 +9,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dispositions import writeoffs
-from dispositions.forms import RejectCancellationForm, WithdrawWriteOffForm, WriteOffDraftForm
-from dispositions.models import WriteOffRun
+from dispositions.forms import (
+    RejectCancellationForm,
+    WithdrawWriteOffForm,
+    WriteOffCancellationForm,
+    WriteOffDraftForm,
+)
+from dispositions.models import WriteOffCancellation, WriteOffRun
 from taxpayers.access import record_access
+from taxpayers.models import WrittenOff
 from wako_collections.access import menu_required
 from wako_collections.city import city
 from wako_collections.pdf import render_pdf
@@ -88,6 +94,12 @@ def writeoff_detail(request, number):
             and run.can_be_approved_by(request.user.staff_number),
             "can_withdraw": run.is_draft and run.drafted_by == request.user.staff_number,
             "withdraw_form": WithdrawWriteOffForm(),
+            "written_offs": WrittenOff.objects.filter(source=run.number)
+            .select_related("assessment")
+            .prefetch_related("cancellations")
+            .order_by("pk")
+            if run.status == WriteOffRun.Status.APPROVED
+            else (),
         },
     )
 
@@ -160,3 +172,103 @@ def writeoff_pdf(request, number):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="writeoff-{run.number}.pdf"'
     return response
+
+
+# --- 不納欠損の取消 (one written-off installment, four eyes) ---
+
+
+@menu_required("dispositions")
+@require_http_methods(["GET", "POST"])
+def writeoff_cancel(request, written_off_id):
+    """GET: the 欠損 and whether its claim was in fact not extinguished (or why it cannot be cancelled);
+    POST: 起案 of the 取消 with its reason."""
+    written_off = get_object_or_404(
+        WrittenOff.objects.select_related("assessment__taxpayer"), pk=written_off_id
+    )
+    form = WriteOffCancellationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancellation = writeoffs.draft_writeoff_cancellation(
+                actor=request.actor, written_off=written_off, reason=form.cleaned_data["reason"]
+            )
+        except writeoffs.WriteOffError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request, f"不納欠損の取消 {cancellation.number} を起案しました。決裁を依頼してください。"
+            )
+            return redirect("dispositions:writeoff_cancellation", number=cancellation.number)
+    finding = (
+        writeoffs.why_still_owed(written_off, on=timezone.localdate())
+        if written_off.cancelled_on is None
+        else ""
+    )
+    record_access(
+        request, page="不納欠損の取消（起案）", atena_numbers=[written_off.assessment.taxpayer.atena_number]
+    )
+    return render(
+        request,
+        "dispositions/writeoff_cancel.html",
+        {"written_off": written_off, "finding": finding, "form": form},
+    )
+
+
+def _cancellation(number: str) -> WriteOffCancellation:
+    return get_object_or_404(
+        WriteOffCancellation.objects.select_related("written_off__assessment__taxpayer"), number=number
+    )
+
+
+@menu_required("dispositions")
+def writeoff_cancellation(request, number):
+    cancellation = _cancellation(number)
+    record_access(
+        request,
+        page="不納欠損の取消",
+        atena_numbers=[cancellation.written_off.assessment.taxpayer.atena_number],
+    )
+    return render(
+        request,
+        "dispositions/writeoff_cancellation.html",
+        {
+            "cancellation": cancellation,
+            "can_decide": cancellation.is_draft
+            and request.user.has_perm("accounts.approve_dispositions")
+            and cancellation.drafted_by != request.user.staff_number,
+            "reject_form": RejectCancellationForm(),
+        },
+    )
+
+
+@menu_required("approve_dispositions")
+@require_POST
+def writeoff_cancellation_approve(request, number):
+    cancellation = _cancellation(number)
+    try:
+        writeoffs.approve_writeoff_cancellation(actor=request.actor, cancellation=cancellation)
+    except writeoffs.WriteOffError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, f"不納欠損の取消 {cancellation.number} を決裁しました。期別は再び未納です。"
+        )
+    return redirect("dispositions:writeoff_cancellation", number=cancellation.number)
+
+
+@menu_required("approve_dispositions")
+@require_POST
+def writeoff_cancellation_reject(request, number):
+    cancellation = _cancellation(number)
+    form = RejectCancellationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "却下の理由を入力してください。")
+        return redirect("dispositions:writeoff_cancellation", number=cancellation.number)
+    try:
+        writeoffs.reject_writeoff_cancellation(
+            actor=request.actor, cancellation=cancellation, note=form.cleaned_data["note"]
+        )
+    except writeoffs.WriteOffError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"不納欠損の取消 {cancellation.number} を却下しました。")
+    return redirect("dispositions:writeoff_cancellation", number=cancellation.number)

@@ -27,6 +27,7 @@ from dispositions.models import (
     Disposition,
     DispositionCode,
     DispositionRow,
+    WriteOffCancellation,
     WriteOffLine,
     WriteOffRun,
 )
@@ -153,7 +154,11 @@ def writeoff_candidates(
     Cost: one query for the dispositions, one per 2,000 installments chained, and a ledger (four
     queries) per installment."""
     found = _extinctions(on=on, assessment_ids=assessment_ids)
-    taken = set(WrittenOff.objects.filter(assessment_id__in=found).values_list("assessment_id", flat=True))
+    taken = set(
+        WrittenOff.objects.filter(assessment_id__in=found, cancelled_on__isnull=True).values_list(
+            "assessment_id", flat=True
+        )
+    )
     pending = WriteOffLine.objects.filter(assessment_id__in=found, run__status=WriteOffRun.Status.DRAFT)
     if for_run is not None:
         pending = pending.exclude(run=for_run)
@@ -312,19 +317,27 @@ def approve_writeoff_run(*, actor: Actor, run: WriteOffRun, on: date | None = No
                 *stamp(run, actor),
             ],
         )
-        for line in lines:
-            fact = WrittenOff(
-                assessment=line.assessment,
-                written_off_on=day,
-                fiscal_year=run.fiscal_year,
-                reason=line.reason,
-                article=line.article,
-                extinguished_on=line.extinguished_on,
-                principal=line.principal,
-                demand_fee=line.demand_fee,
-                late_charge=line.late_charge,
-                source=run.number,
+        cancelled = {
+            fact.assessment_id: fact
+            for fact in WrittenOff.objects.select_for_update().filter(
+                assessment_id__in=[line.assessment_id for line in lines], cancelled_on__isnull=False
             )
+        }
+        for line in lines:
+            # an earlier 欠損 of the same installment, cancelled, is written over (its history keeps it)
+            fact = cancelled.get(line.assessment_id) or WrittenOff(assessment=line.assessment)
+            fact.written_off_on = day
+            fact.fiscal_year = run.fiscal_year
+            fact.reason = line.reason
+            fact.article = line.article
+            fact.extinguished_on = line.extinguished_on
+            fact.principal, fact.demand_fee, fact.late_charge = (
+                line.principal,
+                line.demand_fee,
+                line.late_charge,
+            )
+            fact.source = run.number
+            fact.cancelled_on, fact.cancellation_source = None, ""
             stamp(fact, actor)
             save_tracked(fact, reason=f"不納欠損 {run.number}（{line.get_reason_display()}・{line.article}）")
         reconcile(assessment_ids=[line.assessment_id for line in lines])
@@ -430,3 +443,139 @@ def resolution(run: WriteOffRun) -> Resolution:
     result.by_subject = [subjects[c] for c in sorted(subjects)]
     result.by_year = [years[y] for y in sorted(years)]
     return result
+
+
+# --- 不納欠損の取消 -----------------------------------------------------------------------------
+
+
+def why_still_owed(written_off: WrittenOff, *, on: date) -> str:
+    """Why the claim of a written-off installment was in fact not extinguished, as the records stand
+    on `on` — or "" when it was: its 時効 has completed (地方税法第18条第1項; never revived, 同条第2項),
+    or an approved, uncancelled 執行停止 has lasted three years (第15条の7第4項) or 即時消滅 was decided (同条
+    第5項). Reads the installment's 時効 chain and its dispositions (a few queries)."""
+    assessment = Assessment.objects.prefetch_related("prescription_events", "payments").get(
+        pk=written_off.assessment_id
+    )
+    barred = time_barred_on(assessment, on=on)
+    if barred:
+        return ""
+    rows = DispositionRow.objects.filter(
+        assessment_id=assessment.pk,
+        disposition__status=Disposition.Status.APPROVED,
+        disposition_code__in=[DispositionCode.SUSPENSION, DispositionCode.IMMEDIATE_EXTINCTION],
+        cancelled_on__isnull=True,
+        disposed_on__isnull=False,
+        disposed_on__lte=on,
+    )
+    for row in rows:
+        if row.disposition_code == DispositionCode.IMMEDIATE_EXTINCTION:
+            return ""
+        if row.disposed_on is not None and suspension_ends_on(row.disposed_on) < on:
+            return ""
+    return (
+        f"記録された消滅日（{format_date(written_off.extinguished_on)}、{written_off.get_reason_display()}）に"
+        f"徴収権は消滅していません。{format_date(on)}現在、時効は完成しておらず（時効の経過による）、"
+        "3年を経過した執行停止も即時消滅もありません。"
+    )
+
+
+def _extinguished_message() -> str:
+    return (
+        "この期別の徴収権は法律により消滅しています（時効の完成: 地方税法第18条第1項・第2項、執行停止3年: "
+        "第15条の7第4項、即時消滅: 同条第5項）。消滅した徴収権は復活しないため、不納欠損を取り消すことはできません。"
+    )
+
+
+def draft_writeoff_cancellation(
+    *, actor: Actor, written_off: WrittenOff, reason: str
+) -> WriteOffCancellation:
+    """起案 of a 不納欠損の取消: only for a 欠損 whose claim was in fact not extinguished (`why_still_owed`);
+    nothing changes until a second person approves it."""
+    if not reason.strip():
+        raise WriteOffError("取消の理由（誤りの内容）を入力してください。")
+    today = timezone.localdate()
+    with transaction.atomic(), acting_as(actor):
+        written_off = WrittenOff.objects.select_for_update().get(pk=written_off.pk)
+        if written_off.cancelled_on is not None:
+            raise WriteOffError("この不納欠損はすでに取り消されています。")
+        if written_off.cancellations.filter(status=WriteOffCancellation.Status.DRAFT).exists():
+            raise WriteOffError("この不納欠損には決裁待ちの取消があります。")
+        finding = why_still_owed(written_off, on=today)
+        if not finding:
+            raise WriteOffError(_extinguished_message())
+        cancellation = WriteOffCancellation(
+            number=next_number(
+                WriteOffCancellation, "number", NumberKind.WRITE_OFF_CANCELLATION.prefix(today)
+            ),
+            written_off=written_off,
+            reason=reason.strip(),
+            finding=finding,
+            drafted_by=actor.staff_number,
+            drafted_terminal=actor.terminal_number,
+            drafted_at=timezone.now(),
+        )
+        stamp(cancellation, actor)
+        save_tracked(cancellation, reason=f"不納欠損の取消の起案（{written_off.source}）")
+    return cancellation
+
+
+def _locked_pending_cancellation(actor: Actor, cancellation: WriteOffCancellation, what: str):
+    cancellation = WriteOffCancellation.objects.select_for_update().get(pk=cancellation.pk)
+    if not cancellation.is_draft:
+        raise WriteOffError(f"この取消は{cancellation.get_status_display()}のため{what}できません。")
+    if actor.staff is not None and not actor.staff.has_perm("accounts.approve_dispositions"):
+        raise WriteOffError(f"不納欠損の取消の{what}には滞納処分の決裁の権限が必要です。")
+    if actor.staff_number == cancellation.drafted_by:
+        raise WriteOffError("起案した職員は自分の起案を決裁できません。他の監督者に依頼してください。")
+    return cancellation
+
+
+def approve_writeoff_cancellation(
+    *, actor: Actor, cancellation: WriteOffCancellation
+) -> WriteOffCancellation:
+    """決裁 by a second person holding 滞納処分の決裁: the claim is checked again, the `WrittenOff` gets its
+    取消日 and 取消番号 (never deleted), and the installment is reconciled: it is owed again, in the
+    滞納者一覧 and the queues. The closed 年度's 決算 is not touched: the 取消 counts in the year it is made."""
+    from taxpayers.reconciliation import reconcile
+
+    today = timezone.localdate()
+    with transaction.atomic(), acting_as(actor):
+        cancellation = _locked_pending_cancellation(actor, cancellation, "決裁")
+        written_off = WrittenOff.objects.select_for_update().get(pk=cancellation.written_off_id)
+        if not why_still_owed(written_off, on=today):
+            raise WriteOffError(_extinguished_message())
+        cancellation.status = WriteOffCancellation.Status.APPROVED
+        cancellation.approved_by = actor.staff_number
+        cancellation.approved_terminal = actor.terminal_number
+        cancellation.approved_at = timezone.now()
+        stamp(cancellation, actor)
+        save_tracked(
+            cancellation, reason=f"決裁（起案 {cancellation.drafted_by}、決裁 {actor.staff_number}）"
+        )
+        written_off.cancelled_on = max(today, written_off.written_off_on)
+        written_off.cancellation_source = cancellation.number
+        save_tracked(
+            written_off,
+            reason=f"不納欠損の取消 {cancellation.number}: {cancellation.reason}",
+            update_fields=["cancelled_on", "cancellation_source", *stamp(written_off, actor)],
+        )
+        reconcile(assessment_ids=[written_off.assessment_id])
+    return cancellation
+
+
+def reject_writeoff_cancellation(
+    *, actor: Actor, cancellation: WriteOffCancellation, note: str
+) -> WriteOffCancellation:
+    """却下 by a second person holding 滞納処分の決裁, with the reason: the 欠損 stands."""
+    if not note.strip():
+        raise WriteOffError("却下の理由を入力してください。")
+    with transaction.atomic(), acting_as(actor):
+        cancellation = _locked_pending_cancellation(actor, cancellation, "却下")
+        cancellation.status = WriteOffCancellation.Status.REJECTED
+        cancellation.approved_by = actor.staff_number
+        cancellation.approved_terminal = actor.terminal_number
+        cancellation.approved_at = timezone.now()
+        cancellation.decision_note = note.strip()
+        stamp(cancellation, actor)
+        save_tracked(cancellation, reason=f"却下: {note.strip()}")
+    return cancellation

@@ -124,6 +124,7 @@ def decide_reduction(
         reduction.decided_share, reduction.decided_amount = share, amount
         reduction.decided_start, reduction.decided_end = start, end
         _decided(reduction, actor, note, reason="減免決定")
+        _refresh_balance(reduction)
     return reduction
 
 
@@ -145,6 +146,14 @@ def _decided(reduction: LateChargeReduction, actor: Actor, note: str, *, reason:
     reduction.decided_terminal = actor.terminal_number
     stamp(reduction, actor)
     save_tracked(reduction, reason=reason)
+
+
+def _refresh_balance(reduction: LateChargeReduction) -> None:
+    """A 減免 decided or cancelled changes the installment's 延滞金: its stored balance (滞納者一覧,
+    queues) is reconciled in the same transaction, as the ledger already shows it."""
+    from taxpayers.reconciliation import reconcile
+
+    reconcile(assessment_ids=[reduction.assessment_id])
 
 
 def cancel_reduction(
@@ -169,4 +178,5 @@ def cancel_reduction(
         reduction.cancelled_terminal = actor.terminal_number
         stamp(reduction, actor)
         save_tracked(reduction, reason=f"減免の取消: {reason.strip()}")
+        _refresh_balance(reduction)
     return reduction

@@ -57,7 +57,14 @@ def exemption_periods_for(
     `projecting` (the 分納 simulation, which counts 延滞金 to future payment days): a 猶予 runs to
     its 終期 and a 条例減免 to the end of its period, as decided; a running 執行停止 still ends on
     `as_of`, since it may be cancelled any day (the projection never promises less than is owed)."""
-    ids = [assessment.pk for assessment in assessments]
+    return exemption_periods_for_ids(
+        [assessment.pk for assessment in assessments], as_of=as_of, projecting=projecting
+    )
+
+
+def exemption_periods_for_ids(ids: list[int], *, as_of: date, projecting: bool = False) -> dict[int, Reliefs]:
+    """The same by assessment id (`reconcile`, which reads plain rows): {assessment id: Reliefs}.
+    Two queries, whatever the number of ids."""
     found: dict[int, Reliefs] = defaultdict(Reliefs)
     if not ids:
         return {}

@@ -484,8 +484,21 @@ class WrittenOff(StampedModel):
     demand_fee = models.BigIntegerField("欠損額（督促手数料）", db_comment="欠損額（督促手数料、円）")
     late_charge = models.BigIntegerField("欠損額（延滞金）", db_comment="欠損額（延滞金、円）")
     source = models.CharField("決議番号", max_length=20, db_comment="不納欠損決議の番号")
+    cancelled_on = models.DateField(
+        "欠損取消日",
+        null=True,
+        blank=True,
+        db_comment="不納欠損の取消（決裁）日。徴収権が消滅していなかったと判明したとき。空なら有効",
+    )
+    cancellation_source = models.CharField(
+        "欠損取消番号", max_length=20, blank=True, db_comment="不納欠損の取消の番号"
+    )
 
     history = tracked_history()
+
+    def in_force_on(self, day) -> bool:
+        """Written off by `day` and not cancelled by then."""
+        return self.written_off_on <= day and (self.cancelled_on is None or self.cancelled_on > day)
 
     class Meta:
         verbose_name = "不納欠損"
@@ -499,6 +512,11 @@ class WrittenOff(StampedModel):
             models.CheckConstraint(
                 condition=models.Q(extinguished_on__lte=models.F("written_off_on")),
                 name="taxpayers_writtenoff_extinguished_before_write_off",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cancelled_on__isnull=True)
+                | models.Q(cancelled_on__gte=models.F("written_off_on"), cancellation_source__gt=""),
+                name="taxpayers_writtenoff_cancelled_after_write_off",
             ),
         ]
 

@@ -102,6 +102,21 @@ class Chain:
         return " → ".join(self.steps)
 
 
+DEMAND_DAYS = 10  # 地方税法第18条の2第1項第2号・第331条第1項第1号ほか: 「起算して十日を経過した日」
+
+
+def demand_matured_on(issued_on: date) -> date:
+    """「督促状を発した日から起算して十日を経過した日」: the day the 督促状 was sent is day 1
+    (起算して: the first day counts), the 10th day is `issued_on + 9`, and the day on which those ten
+    days *have passed* (経過した日, not 経過する日) is the 11th, `issued_on + 10`. Sent 2024-07-19 →
+    2024-07-29. Two rules read it: 時効 runs anew from the next day (地方税法第18条の2第1項第2号), and
+    an installment not paid in full by it must be seized — from the next day (第331条第1項第1号, and
+    the like articles of each tax). It is the day a fact is judged by, not a 期限 for paying, so it
+    does not move off a holiday (地方税法第20条の5第2項 does not apply; 国税通則法基本通達第10条関係3(3)
+    for the same words of 国税徴収法第47条)."""
+    return issued_on + timedelta(days=DEMAND_DAYS)
+
+
 def chain(
     *,
     base_date: date,
@@ -180,7 +195,7 @@ def chain(
                 )
         elif event.kind == DEMAND:
             # 発した日から起算して10日を経過した日の翌日から新たに進行
-            new_start = event.on + timedelta(days=10) + timedelta(days=1)
+            new_start = demand_matured_on(event.on) + timedelta(days=1)
             moved = renew(new_start)
             result.steps.append(f"督促 {format_date(event.on)}{source}（{renewed_words(new_start, moved)}）")
         elif event.kind == ACKNOWLEDGEMENT:

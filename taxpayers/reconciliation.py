@@ -31,6 +31,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from taxpayers.exemptions import Reliefs, exemption_periods_for_ids
 from taxpayers.late_charges import rates_for
 from taxpayers.models import ReconcileRun
 from taxpayers.prescription import Event
@@ -89,12 +90,14 @@ _SIMPLE = (
 # nothing already.)
 _WRITTEN_OFF = (
     "SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id AND w.written_off_on <= %(as_of)s"
+    " AND (w.cancelled_on IS NULL OR w.cancelled_on > %(as_of)s)"
 )
 _OTHERS_WRITTEN_OFF = """
     UPDATE reconcile_others r
        SET status = 'written_off', outstanding_principal = 0, outstanding_fee = 0, late_charge = 0
       FROM taxpayers_writtenoff w
      WHERE w.assessment_id = r.assessment_id AND w.written_off_on <= %(as_of)s
+       AND (w.cancelled_on IS NULL OR w.cancelled_on > %(as_of)s)
 """
 _JOIN = (
     "FROM taxpayers_assessment a "
@@ -190,7 +193,9 @@ class ReconcileSummary:
     as_of: date
 
 
-def _settled_row(row, as_of: date, rates, events: dict[int, list[Event]]) -> tuple:
+def _settled_row(
+    row, as_of: date, rates, events: dict[int, list[Event]], reliefs: dict[int, Reliefs]
+) -> tuple:
     assessment_id, subject, principal, fee, due, statutory_due, extended, demanded, paid_days, amounts = row
     standing = standing_from_values(
         subject_code=subject,
@@ -204,6 +209,7 @@ def _settled_row(row, as_of: date, rates, events: dict[int, list[Event]]) -> tup
         events=events.get(assessment_id, ()),
         as_of=as_of,
         rates=rates,
+        reliefs=reliefs.get(assessment_id),
     )
     result = standing.settlement
     return (
@@ -275,9 +281,12 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
                 events[assessment_id].append(Event(kind, occurred_on, source))
             cursor.execute(_OTHERS, {**params, "chunk": chunk})
             rows = cursor.fetchall()
+            # 延滞金の免除 (執行停止・猶予、地方税法第15条の9) and 条例減免: the same inputs, from the same
+            # function, as the ledger's standing (two queries a chunk)
+            reliefs = exemption_periods_for_ids(chunk, as_of=as_of)
             with cursor.cursor.copy(f"COPY reconcile_others ({_COLUMNS}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(_settled_row(row, as_of, rates, events))
+                    copy.write_row(_settled_row(row, as_of, rates, events, reliefs))
         cursor.execute(_OTHERS_WRITTEN_OFF, params)
         cursor.execute(_OTHERS_UPSERT)
         changed += cursor.rowcount

@@ -18,6 +18,9 @@ from taxpayers.models import Assessment, Taxpayer
 
 _HIRAGANA = {chr(code): chr(code + 0x60) for code in range(ord("ぁ"), ord("ゖ") + 1)}
 _KANA_ONLY = re.compile(r"^[ァ-ヺー・]+$")
+# 異体字セレクタ (IVS, U+E0100–E01EF) and the standard variation selectors (U+FE00–FE0F): they choose a
+# glyph of the character before them (邉 and its thirty-odd registered forms), never another character
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 VARIANT_TABLE = Path(__file__).resolve().parent / "data" / "kanji_variant_folds.tsv"
 
 
@@ -34,10 +37,10 @@ def _variant_folds() -> dict[int, str]:
 
 
 def _fold_text(text: str, *, katakana: bool) -> str:
-    """NFKC (half-width kana → full, full-width letters → ASCII, 塚 U+FA10 → 塚, ㈱ → (株)), no
-    spaces, hiragana → katakana if asked, 異体字 to their everyday form. For keys only: never applied
+    """No variation selectors (邉 with an IVS is 邉), NFKC (half-width kana → full, full-width letters →
+    ASCII, 塚 U+FA10 → 塚, ㈱ → (株)), no spaces, hiragana → katakana if asked, 異体字 to their everyday form. For keys only: never applied
     to what is stored."""
-    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text or "")))
     if katakana:
         folded = "".join(_HIRAGANA.get(char, char) for char in folded)
     # NFKC again: taking out a space NFKC made (゛ → space + U+3099), or わ → ワ before a voicing
@@ -121,6 +124,30 @@ def search_keys(*, name: str, name_kana: str, address: str, phone: str) -> dict[
         "search_address": address_key(address),
         "phone_digits": phone_digits(phone),
     }
+
+
+def refold_search_keys(taxpayer_model=Taxpayer, *, batch: int = 2_000) -> int:
+    """Recomputes the key columns of every 宛名 from its registered values with the key functions
+    now in the code, and writes those whose keys changed (after a change to a key function or a
+    regenerated 異体字 table). Returns the number of 宛名 changed. Stored names and addresses are never
+    touched; the keys are not history (bulk_update records none, on purpose: they are derived).
+    `taxpayer_model`: a migration's historical model. One read of the table, a write per `batch`."""
+    fields = ["search_name", "search_kana", "search_address", "phone_digits"]
+    rows = taxpayer_model.objects.only("id", "name", "name_kana", "address", "phone", *fields).order_by("id")
+    changed, pending = 0, []
+    for taxpayer in rows.iterator(chunk_size=batch):
+        keys = search_keys(
+            name=taxpayer.name, name_kana=taxpayer.name_kana, address=taxpayer.address, phone=taxpayer.phone
+        )
+        if any(getattr(taxpayer, field) != value for field, value in keys.items()):
+            for field, value in keys.items():
+                setattr(taxpayer, field, value)
+            pending.append(taxpayer)
+        if len(pending) == batch:
+            taxpayer_model.objects.bulk_update(pending, fields)
+            changed, pending = changed + len(pending), []
+    taxpayer_model.objects.bulk_update(pending, fields)
+    return changed + len(pending)
 
 
 def search_taxpayers(*, atena_number="", name="", birth_date=None, address="", notice_number="", phone=""):

@@ -265,13 +265,16 @@ def standing_from_values(
     `chain_payments` (default: the same payments) as acknowledgements; `events` are the recorded
     時効 events. `rates`: from `late_charges.rates_for(as_of)` when not given. `write_off` (a
     `WrittenOff`, or anything with `written_off_on` and `extinguished_on`) counts once its
-    written_off_on is on or before `as_of`. `reliefs` (a `taxpayers.exemptions.Reliefs`): the
+    written_off_on is on or before `as_of`, until its `cancelled_on` (不納欠損の取消) if it has one. `reliefs` (a `taxpayers.exemptions.Reliefs`): the
     延滞金の免除 periods (地方税法第15条の9) and 条例減免 decided for the installment."""
     rule = rule_for(subject_code)
     if rates is None:
         rates = rates_for(as_of)[0]
-    if write_off is not None and write_off.written_off_on > as_of:
-        write_off = None
+    if write_off is not None and (
+        write_off.written_off_on > as_of
+        or (write_off.cancelled_on is not None and write_off.cancelled_on <= as_of)
+    ):
+        write_off = None  # not yet written off, or the 欠損 was cancelled (不納欠損の取消) by then
     settled_to, late = as_of, []
     if write_off is not None:
         written_off_on, settled_to = write_off.written_off_on, write_off.extinguished_on
@@ -387,7 +390,9 @@ def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Sta
         recorded[event.assessment_id].append(event)
     written_off = {
         item.assessment_id: item
-        for item in WrittenOff.objects.filter(assessment__in=assessments, written_off_on__lte=as_of)
+        for item in WrittenOff.objects.filter(assessment__in=assessments, written_off_on__lte=as_of).exclude(
+            cancelled_on__lte=as_of  # 不納欠損の取消: from its day the installment is owed again
+        )
     }
     # 延滞金の免除 (執行停止・猶予、地方税法第15条の9) and 条例減免 recorded for these installments
     reliefs = exemption_periods_for(assessments, as_of=as_of)

@@ -142,6 +142,16 @@ MATRIX = {
     ),
     "dispositions:writeoff_withdraw": (lambda f: {"number": f["writeoff_run"].number}, POST_ONLY(CASEWORK)),
     "dispositions:writeoff_pdf": (lambda f: {"number": f["writeoff_run"].number}, CASEWORK),
+    "dispositions:writeoff_cancel": (lambda f: {"written_off_id": f["written_off"].pk}, CASEWORK),
+    "dispositions:writeoff_cancellation": (lambda f: {"number": f["writeoff_cancellation"].number}, CASEWORK),
+    "dispositions:writeoff_cancellation_approve": (
+        lambda f: {"number": f["writeoff_cancellation"].number},
+        POST_ONLY(SUPERVISOR_ONLY),
+    ),
+    "dispositions:writeoff_cancellation_reject": (
+        lambda f: {"number": f["writeoff_cancellation"].number},
+        POST_ONLY(SUPERVISOR_ONLY),
+    ),
     "reductions:list": (None, CASEWORK),
     "reductions:apply": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
     "reductions:detail": (lambda f: {"number": f["reduction"].number}, CASEWORK),
@@ -451,7 +461,67 @@ def objects(terminal, officer):
         "batch": _batch(actor, taxpayer, assessment),
         "privilege_change": _privilege_change(officer),
         "writeoff_run": _writeoff_run(actor, taxpayer),
+        **_writeoff_cancellation(taxpayer),
     }
+
+
+def _writeoff_cancellation(taxpayer):
+    """A 欠損 (written directly: the matrix needs the record, not the workflow) and a drafted 取消 of it."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from dispositions.models import WriteOffCancellation
+    from taxpayers.models import Assessment, WriteOffReason, WrittenOff
+    from tests.conftest import SETUP
+    from wako_collections.actors import acting_as
+    from wako_collections.records import stamp
+
+    today = date.today()
+    with acting_as(SETUP):
+        assessment = Assessment(
+            taxpayer=taxpayer,
+            subject_code="01",
+            subject_detail_code="0000",
+            calculating_body_code="112291",
+            installment_body_code="112291",
+            inside_outside_code="1",
+            assessment_year=2011,
+            tax_year=2011,
+            notice_number="100000002",
+            logical_period=1,
+            due_date=date(2011, 6, 30),
+            statutory_due_date=date(2011, 6, 30),
+            principal=10_000,
+        )
+        stamp(assessment, SETUP)
+        assessment.save()
+        written_off = WrittenOff(
+            assessment=assessment,
+            written_off_on=today,
+            fiscal_year=today.year,
+            reason=WriteOffReason.PRESCRIPTION,
+            article="地方税法第18条第1項",
+            extinguished_on=date(2016, 7, 1),
+            principal=10_000,
+            demand_fee=0,
+            late_charge=0,
+            source="F2099000001",
+        )
+        stamp(written_off, SETUP)
+        written_off.save()
+        cancellation = WriteOffCancellation(
+            number="FC2099000001",
+            written_off=written_off,
+            reason="差押の記録漏れ",
+            finding="時効は完成していない",
+            drafted_by="S9001",
+            drafted_terminal="T9001",
+            drafted_at=timezone.now(),
+        )
+        stamp(cancellation, SETUP)
+        cancellation.save()
+    return {"written_off": written_off, "writeoff_cancellation": cancellation}
 
 
 def _writeoff_run(actor, taxpayer):

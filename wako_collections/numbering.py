@@ -17,6 +17,7 @@ class NumberKind(Enum):
     DISTRIBUTION = ("H", "配当計算書")
     REDUCTION = ("R", "延滞金の減免")
     WRITE_OFF = ("F", "不納欠損決議")
+    WRITE_OFF_CANCELLATION = ("FC", "不納欠損の取消")
     OVERPAYMENT_DISPOSAL = ("J", "過誤納金の充当・還付")
 
     def __init__(self, letters: str, label: str):
