@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "reductions",
     "refunds",
     "documents",
+    "cases",
     "audit",
     "jobs",
 ]
