@@ -175,6 +175,11 @@ MATRIX = {
     "documents:batch_cancel": (lambda f: {"number": f["batch"].number}, POST_ONLY(CASEWORK)),
     "documents:batch_rerun": (lambda f: {"number": f["batch"].number}, POST_ONLY(CASEWORK)),
     "documents:batch_pdf": (lambda f: {"number": f["batch"].number}, CASEWORK),
+    # カルテ: everyone who may see the ledger sees the case; the memo and 付箋 are written by 交渉記録
+    "cases:case": (lambda f: {"atena_number": f["taxpayer"].atena_number}, LEDGER),
+    "cases:memo_edit": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "cases:flag_create": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "cases:flag_remove": (lambda f: {"pk": f["case_flag"].pk}, CASEWORK),
 }
 
 
@@ -440,7 +445,14 @@ def objects(terminal, officer):
         "batch": _batch(actor, taxpayer, assessment),
         "privilege_change": _privilege_change(officer),
         "writeoff_run": _writeoff_run(actor, taxpayer),
+        "case_flag": _case_flag(actor, taxpayer),
     }
+
+
+def _case_flag(actor, taxpayer):
+    from cases.services import add_case_flag
+
+    return add_case_flag(actor=actor, taxpayer=taxpayer, kind="abusive", text="大声を出すことがある")
 
 
 def _writeoff_run(actor, taxpayer):
