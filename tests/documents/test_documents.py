@@ -113,7 +113,9 @@ def test_documents_appear_in_the_timeline(officer, ledger):
     timeline = case_timeline(Taxpayer.objects.get(atena_number="000000101"), today=document.issued_on)
     entries = [e for e in timeline.past if e.kind == "文書"]
     assert [e.record for e in entries] == [document]
-    assert entries[0].links == (("表示", f"/documents/{document.number}/"),) and entries[0].menu == "documents"
+    assert (
+        entries[0].links == (("表示", f"/documents/{document.number}/"),) and entries[0].menu == "documents"
+    )
 
 
 def test_a_notice_without_deadline_is_refused(officer, ledger):
