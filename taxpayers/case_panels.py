@@ -25,6 +25,8 @@ class Owed:
     delinquent_count: int = 0  # installments past their 納期限 with something owed
     nearest_prescription: Standing | None = None  # the owed installment whose renewed 時効予定日 comes first
     held_count: int = 0  # owed installments whose 時効 is held (差押・交付要求・猶予: no date runs)
+    time_barred_count: int = 0  # installments whose 時効 completed with something left (不納欠損's to record)
+    time_barred_amount: int = 0  # what those still show as owed (in the sums above, as in the ledger)
     standings: list[Standing] = field(default_factory=list)
 
     @property
@@ -44,6 +46,9 @@ def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
         owed.principal += standing.outstanding_principal
         owed.late_charge += standing.late_charge
         owed.fee += standing.outstanding_fee
+        if standing.status == TIME_BARRED and standing.outstanding_total:
+            owed.time_barred_count += 1
+            owed.time_barred_amount += standing.outstanding_total
         if standing.status in (PAID, WRITTEN_OFF, TIME_BARRED) or standing.outstanding_total == 0:
             continue
         if standing.assessment.due_date < as_of:

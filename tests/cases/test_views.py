@@ -194,3 +194,14 @@ def test_search_results_open_the_case(client, officer, ledger):
     sign_in(client, officer)
     html = client.get(reverse("taxpayers:search"), {"name": "和光"}).content.decode()
     assert f'href="{URL}"' in html
+
+
+def test_an_installment_past_its_prescription_is_told_apart(client, officer, ledger):
+    # the 2021 固定資産税's 時効 completed on 2026-09-30 with 35,000円 of 本税 unpaid
+    with time_machine.travel(date(2026, 12, 1)):
+        sign_in(client, officer)
+        response = client.get(URL)
+    owed = response.context["owed"]
+    assert owed.time_barred_count == 1 and owed.time_barred_amount == owed.total
+    assert owed.nearest_prescription is None
+    assert "うち時効完成 1件" in response.content.decode()
