@@ -39,9 +39,10 @@ def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
     those of the exemptions, whatever the number of installments). The nearest 時効 is the
     smallest renewed 時効予定日 (`Standing.prescription_date`) among installments still owed and
     not already time-barred or written off."""
-    assessments = Assessment.objects.filter(taxpayer=taxpayer).order_by("due_date", "id")
+    assessments = list(Assessment.objects.filter(taxpayer=taxpayer).order_by("due_date", "id"))
     owed = Owed(as_of=as_of)
-    for standing in standings_for(assessments, as_of=as_of):
+    nearest: date | None = None
+    for assessment, standing in zip(assessments, standings_for(assessments, as_of=as_of), strict=True):
         owed.standings.append(standing)
         owed.principal += standing.outstanding_principal
         owed.late_charge += standing.late_charge
@@ -51,13 +52,13 @@ def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
             owed.time_barred_amount += standing.outstanding_total
         if standing.status in (PAID, WRITTEN_OFF, TIME_BARRED) or standing.outstanding_total == 0:
             continue
-        if standing.assessment.due_date < as_of:
+        if assessment.due_date < as_of:
             owed.delinquent_count += 1
         expires = standing.prescription_date
         if expires is None:
             owed.held_count += 1
-        elif owed.nearest_prescription is None or expires < owed.nearest_prescription.prescription_date:
-            owed.nearest_prescription = standing
+        elif nearest is None or expires < nearest:
+            nearest, owed.nearest_prescription = expires, standing
     return owed
 
 
@@ -85,18 +86,19 @@ def prescription_entries(taxpayer: Taxpayer, *, limit: int) -> list[TimelineEntr
     renews or holds 時効 (承認, 差押, 交付要求, 催告, 猶予 and their ends; a 督促 is recorded as an
     event only when the installment has no 督促状発付日, so none shows twice), newest first (two
     queries)."""
-    entries = [
-        TimelineEntry(
-            assessment.demand_issued_on,
-            "時効",
-            "督促状の発付（時効の更新）",
-            str(assessment),
-            record=assessment,
-        )
-        for assessment in Assessment.objects.filter(
-            taxpayer=taxpayer, demand_issued_on__isnull=False
-        ).order_by("-demand_issued_on")[:limit]
-    ]
+    entries = []
+    demanded = Assessment.objects.filter(taxpayer=taxpayer, demand_issued_on__isnull=False)
+    for assessment in demanded.order_by("-demand_issued_on")[:limit]:
+        if assessment.demand_issued_on is not None:
+            entries.append(
+                TimelineEntry(
+                    assessment.demand_issued_on,
+                    "時効",
+                    "督促状の発付（時効の更新）",
+                    str(assessment),
+                    record=assessment,
+                )
+            )
     entries += [
         TimelineEntry(
             event.occurred_on,
