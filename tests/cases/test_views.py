@@ -205,3 +205,32 @@ def test_an_installment_past_its_prescription_is_told_apart(client, officer, led
     assert owed.time_barred_count == 1 and owed.time_barred_amount == owed.total
     assert owed.nearest_prescription is None
     assert "うち時効完成 1件" in response.content.decode()
+
+
+def test_the_case_page_costs_the_same_queries_whatever_the_history(client, officer, officer_actor, ledger):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contact = {
+        "content": "架電。不在。",
+        "result": "3",
+        "contact_kind": "11",
+        "subject_group_code": "00",
+        "collection_category": "2",
+        "importance": "2",
+    }
+    sign_in(client, officer)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    negotiation_services.record_negotiation(actor=officer_actor, taxpayer=taxpayer(), values=contact)
+    services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="abusive")
+    few = queries()
+    for _ in range(15):
+        negotiation_services.record_negotiation(actor=officer_actor, taxpayer=taxpayer(), values=contact)
+        services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="other", text="x")
+    assert queries() == few
+    print(f"case page: {few} queries")
