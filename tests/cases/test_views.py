@@ -234,3 +234,22 @@ def test_the_case_page_costs_the_same_queries_whatever_the_history(client, offic
         services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="other", text="x")
     assert queries() == few
     print(f"case page: {few} queries")
+
+
+def test_a_supervisor_reviews_the_memos_history_with_who_and_which_terminal(
+    client, supervisor, officer_actor, ledger
+):
+    memo = services.save_case_memo(
+        actor=officer_actor, taxpayer=taxpayer(), expected_version=0, values={"cautions": "暴言注意"}
+    )
+    services.save_case_memo(
+        actor=officer_actor,
+        taxpayer=taxpayer(),
+        expected_version=1,
+        values={"cautions": "暴言注意。2名で訪問"},
+    )
+    sign_in(client, supervisor)
+    review = reverse("audit:record_history", args=["case_memo", memo.pk])
+    assert review in client.get(URL).content.decode()
+    html = client.get(review).content.decode()
+    assert "S1001" in html and "T0001" in html and "2名で訪問" in html
