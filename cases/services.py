@@ -55,7 +55,7 @@ def save_case_memo(*, actor: Actor, taxpayer: Taxpayer, expected_version: int, v
     _require_staff(actor)
     with transaction.atomic(), acting_as(actor):
         # Lock the taxpayer so that two first memos cannot race past the version check either.
-        Taxpayer.objects.select_for_update().filter(pk=taxpayer.pk).exists()
+        Taxpayer.objects.select_for_update().only("pk").get(pk=taxpayer.pk)
         memo = CaseMemo.objects.select_for_update().filter(taxpayer=taxpayer).first()
         if memo is None:
             if expected_version != 0:
