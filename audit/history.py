@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Staff
+from cases.models import CaseFlag, CaseMemo
 from dispositions.models import Disposition, DispositionCancellation, DispositionRow, Inquiry
 from documents.models import Document
 from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInstallment
@@ -76,6 +77,8 @@ KINDS = [
     RecordKind("payment", "収納", Payment, "assessment__taxpayer__atena_number", "receipt_number"),
     RecordKind("prescription_event", "時効の事由", PrescriptionEvent, "assessment__taxpayer__atena_number"),
     RecordKind("document", "発行文書", Document, "taxpayer__atena_number", "number"),
+    RecordKind("case_memo", "案件メモ", CaseMemo, "taxpayer__atena_number"),
+    RecordKind("case_flag", "付箋", CaseFlag, "taxpayer__atena_number"),
 ]
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
 

@@ -2,7 +2,7 @@
 with this file; it is not run on its own).
 
 Each simulated officer signs in as their own staff account (password, then TOTP), then works:
-searches, opens taxpayers and their 収納状況照会, reads the 交渉経過, records a contact now and
+searches, opens taxpayers and their 収納状況照会, reads the case page (カルテ), records a contact now and
 then and, rarely, issues a 納付書 and opens its PDF, with 1–5 s of thought between steps.
 Every request is written as one JSON line to WAKO_LOAD_LOG; load.py computes the figures from
 that file (and, for the fault run, when each failure happened).
@@ -170,7 +170,7 @@ class Officer(HttpUser):
     @task(4)
     def case(self):
         atena = self.rng.choice(PLAN["delinquent"])
-        self.fetch(f"/negotiations/cases/{atena}/", "交渉経過", expect=atena)
+        self.fetch(f"/cases/{atena}/", "カルテ", expect=atena)
 
     @task(2)
     def record_contact(self):
@@ -181,7 +181,7 @@ class Officer(HttpUser):
             {**PLAN["contact"], "content": f"電話で納付を催告。{marker}"},
             "交渉記録の入力",
             form_page=f"/negotiations/cases/{atena}/",
-            expect_redirect_to=f"/negotiations/cases/{atena}/",
+            expect_redirect_to=f"/cases/{atena}/",
             marker=marker,
         )
 

@@ -313,7 +313,7 @@ METHOD = [
     "- **Load** (benchmarks/load.py, benchmarks/locustfile.py): locust, headless, against gunicorn with",
     "  WAKO_ENV=production over TLS on loopback (certificate made for the run). Each simulated officer",
     "  signs in as their own account (password, then TOTP) and works with 1–5 s between steps: search 8,",
-    "  taxpayer page 8, 収納状況照会 with 未納のみ and a 基準日 4, the case's 交渉経過 4, recording a contact 2,",
+    "  taxpayer page 8, 収納状況照会 with 未納のみ and a 基準日 4, the case page (カルテ) 4, recording a contact 2,",
     "  issuing a 納付書 and opening its PDF 1 (relative weights). Pages = every GET and form post but",
     "  sign-in (PBKDF2 is slow on purpose; its figures are in the per-request table) and the PDF.",
     "- **Restart**: half-way through a second run PostgreSQL is stopped (fast mode: open transactions",

@@ -1,15 +1,16 @@
-"""What an officer should do next, and one taxpayer's story in date order."""
+"""What an officer should do next. (One taxpayer's story in date order is the case page's:
+`cases/timeline.py`, which calls each app's `case_panels` explicitly.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, Max, Min, OuterRef, Q
 
 from negotiations.models import InstallmentPledge, NegotiationRecord
-from taxpayers.models import InstallmentBalance, Payment, Taxpayer, TaxpayerBalance
+from taxpayers.models import InstallmentBalance, Taxpayer, TaxpayerBalance
 from taxpayers.settlement import PaymentStatus
 
 
@@ -112,80 +113,3 @@ def prescription_soon(*, officer, today: date, limit: int) -> list[PrescriptionS
     )
     soon = [PrescriptionSoon(balance, earliest[balance.taxpayer_id]) for balance in balances]
     return sorted(soon, key=lambda item: (item.expires_on, item.taxpayer.atena_number))[:limit]
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    when: datetime | date
-    kind: str
-    title: str
-    detail: str
-    link: str = ""
-    record: object = None
-
-
-# Apps built on this one (documents, …) add their entries here from their AppConfig.ready, so the
-# timeline shows them without this app depending on them.
-TIMELINE_PROVIDERS: list = []
-
-
-def timeline(taxpayer: Taxpayer, *, limit: int = 300) -> list[TimelineEntry]:
-    """Negotiation records, pledges and their schedules, payments, and what registered providers
-    add (documents, dispositions), newest first. A few queries per source."""
-    entries: list[TimelineEntry] = []
-    for provider in TIMELINE_PROVIDERS:
-        entries.extend(provider(taxpayer, limit))
-    for record in taxpayer.negotiation_records.all()[:limit]:
-        entries.append(
-            TimelineEntry(
-                datetime.combine(record.input_date, record.input_time),
-                "交渉" if not record.is_cancelled else "交渉（取消）",
-                f"{record.get_contact_kind_display()}・{record.get_result_display()}",
-                record.content,
-                record=record,
-            )
-        )
-    for pledge in taxpayer.pledges.prefetch_related("schedule"):
-        entries.append(
-            TimelineEntry(
-                pledge.pledged_on,
-                "分納誓約",
-                f"{pledge.pledge_number} {pledge.get_status_display()}",
-                f"{pledge.total_amount:,}円を{pledge.installment_count}回",
-                record=pledge,
-            )
-        )
-        for line in pledge.schedule.all():
-            entries.append(
-                TimelineEntry(
-                    line.due_date,
-                    "分納予定",
-                    f"{pledge.pledge_number} 第{line.sequence}回 {line.amount:,}円",
-                    "",
-                    record=pledge,
-                )
-            )
-    for payment in (
-        Payment.objects.filter(assessment__taxpayer=taxpayer)
-        .select_related("assessment")
-        .order_by("-received_on")[:limit]
-    ):
-        entries.append(
-            TimelineEntry(
-                payment.received_on,
-                "収納",
-                f"{payment.amount:,}円（{payment.get_channel_display()}）",
-                str(payment.assessment),
-                record=payment,
-            )
-        )
-
-    def sort_key(entry: TimelineEntry):
-        when = (
-            entry.when
-            if isinstance(entry.when, datetime)
-            else datetime.combine(entry.when, datetime.min.time())
-        )
-        return when
-
-    return sorted(entries, key=sort_key, reverse=True)

@@ -1,4 +1,4 @@
-"""交渉記録 and 分納誓約 pages: the case page (record a contact, the timeline), editing and
+"""交渉記録 and 分納誓約 pages: recording a contact (the 交渉記録 tab of the case page, `cases/`), editing and
 cancelling a record, making a pledge with its simulation, the officer's work and supervisors'
 queues with reassignment. Every page that shows a taxpayer writes its access-log row."""
 
@@ -23,7 +23,7 @@ from negotiations.forms import (
     RevisesForm,
 )
 from negotiations.models import InstallmentPledge, NegotiationRecord, SubjectGroup
-from negotiations.queues import timeline, work_queue
+from negotiations.queues import work_queue
 from negotiations.schedules import CoveredInstallment, ScheduleError, build_schedule, simulate
 from taxpayers.access import record_access
 from taxpayers.chains import without_time_barred
@@ -58,13 +58,8 @@ def _defaults(taxpayer: Taxpayer) -> dict:
 
 
 def _case_page(request, taxpayer: Taxpayer, form: NegotiationForm, status: int = 200):
-    record_access(request, page="交渉経過", atena_numbers=[taxpayer.atena_number])
-    context = {
-        "taxpayer": taxpayer,
-        "form": form,
-        "entries": timeline(taxpayer),
-        "pledges": taxpayer.pledges.all(),
-    }
+    record_access(request, page="交渉記録の入力", atena_numbers=[taxpayer.atena_number])
+    context = {"taxpayer": taxpayer, "form": form}
     return render(request, "negotiations/case.html", context, status=status)
 
 
@@ -89,7 +84,7 @@ def record_create(request, atena_number):
             form.add_error(None, str(error))
         else:
             messages.success(request, f"交渉記録（番号 {record.record_number}）を保存しました。")
-            return redirect("negotiations:case", atena_number=taxpayer.atena_number)
+            return redirect("cases:case", atena_number=taxpayer.atena_number)
     return _case_page(request, taxpayer, form, status=400)
 
 
@@ -117,7 +112,7 @@ def record_edit(request, record_number):
             form.add_error(None, str(error))
         else:
             messages.success(request, f"交渉記録（番号 {record.record_number}）を修正しました。")
-            return redirect("negotiations:case", atena_number=record.taxpayer.atena_number)
+            return redirect("cases:case", atena_number=record.taxpayer.atena_number)
     record_access(request, page="交渉記録の修正", atena_numbers=[record.taxpayer.atena_number])
     return render(
         request,
@@ -147,7 +142,7 @@ def record_cancel(request, record_number):
             messages.success(
                 request, f"交渉記録（番号 {record.record_number}）を取り消しました。記録は履歴に残ります。"
             )
-            return redirect("negotiations:case", atena_number=record.taxpayer.atena_number)
+            return redirect("cases:case", atena_number=record.taxpayer.atena_number)
     record_access(request, page="交渉記録の取消", atena_numbers=[record.taxpayer.atena_number])
     return render(request, "negotiations/record_cancel.html", {"record": record, "form": form})
 

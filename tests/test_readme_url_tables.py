@@ -26,6 +26,7 @@ MENU_LABELS = dict(Menu._meta.permissions)
 APP_PREFIXES = {
     "accounts": "/accounts/",
     "audit": "/audit/",
+    "cases": "/cases/",
     "dispositions": "/dispositions/",
     "documents": "/documents/",
     "exchange": "/exchange/",

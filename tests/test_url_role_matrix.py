@@ -192,6 +192,11 @@ MATRIX = {
     "exchange:start": (None, ADMIN_ONLY),
     "exchange:rerun": (lambda f: {"pk": f["export_run"].pk}, ADMIN_ONLY),
     "exchange:download": (lambda f: {"pk": f["export_run"].pk, "name": "shobun.csv"}, SUPERVISOR_ONLY),
+    # カルテ: everyone who may see the ledger sees the case; the memo and 付箋 are written by 交渉記録
+    "cases:case": (lambda f: {"atena_number": f["taxpayer"].atena_number}, LEDGER),
+    "cases:memo_edit": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "cases:flag_create": (lambda f: {"atena_number": f["taxpayer"].atena_number}, CASEWORK),
+    "cases:flag_remove": (lambda f: {"pk": f["case_flag"].pk}, CASEWORK),
 }
 
 
@@ -462,6 +467,7 @@ def objects(terminal, officer):
         "privilege_change": _privilege_change(officer),
         "writeoff_run": _writeoff_run(actor, taxpayer),
         **_writeoff_cancellation(taxpayer),
+        "case_flag": _case_flag(actor, taxpayer),
     }
 
 
@@ -522,6 +528,12 @@ def _writeoff_cancellation(taxpayer):
         stamp(cancellation, SETUP)
         cancellation.save()
     return {"written_off": written_off, "writeoff_cancellation": cancellation}
+
+
+def _case_flag(actor, taxpayer):
+    from cases.services import add_case_flag
+
+    return add_case_flag(actor=actor, taxpayer=taxpayer, kind="abusive", text="大声を出すことがある")
 
 
 def _writeoff_run(actor, taxpayer):

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reductions",
     "refunds",
     "documents",
+    "cases",
     "audit",
     "jobs",
     "exchange",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("reductions/", include("reductions.urls")),
     path("refunds/", include("refunds.urls")),
     path("documents/", include("documents.urls")),
+    path("cases/", include("cases.urls")),
     path("audit/", include("audit.urls")),
     path("jobs/", include("jobs.urls")),
     path("exchange/", include("exchange.urls")),

@@ -115,3 +115,29 @@ def test_one_approval_wins_and_the_other_supervisors_are_told(officers, ledger):
     assert approved.approved_by == winner.approved_by
     assert [h.history_change_reason for h in approved.history.order_by("history_date")] == ["起案", "決裁"]
     assert approved.rows.get().assessment.prescription_events.filter(kind="seizure").count() == 1
+
+
+def test_one_case_memo_save_wins_per_version_first_memo_included(officers, ledger):
+    """Eight officers write the first 案件メモ of a case at once, then eight edit version 1: one
+    wins each time, the others are told (StaleMemoError) and nothing is written for them."""
+    from cases import services as cases
+    from cases.models import CaseMemo
+
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+
+    def save(i, version):
+        return cases.save_case_memo(
+            actor=Actor.for_staff(officers[i], "T0001"),
+            taxpayer=taxpayer,
+            expected_version=version,
+            values={"cautions": f"職員{i}のメモ"},
+        )
+
+    for version in (0, 1):
+        results = run_together(lambda i, version=version: save(i, version))
+        won = [r for r in results if isinstance(r, CaseMemo)]
+        told = [r for r in results if isinstance(r, cases.StaleMemoError)]
+        assert len(won) == 1 and len(told) == THREADS - 1, results
+        memo = CaseMemo.objects.get()
+        assert memo.version == version + 1 and memo.cautions == won[0].cautions
+    assert CaseMemo.objects.count() == 1 and memo.history.count() == 2

@@ -93,11 +93,12 @@ def test_a_paid_off_seizure_prompts_its_release(officer, supervisor, seizure):
 
 
 def test_the_collection_and_its_posting_are_on_the_timeline(officer, seizure):
-    from negotiations.queues import timeline
+    from cases.timeline import case_timeline
 
     with time_machine.travel(date(2022, 3, 2)):
         collect(officer, seizure)
-    entries = [(e.kind, e.title, e.detail) for e in timeline(seizure.taxpayer)]
+    timeline = case_timeline(seizure.taxpayer, today=date(2022, 3, 2))
+    entries = [(e.kind, e.title, e.detail) for e in timeline.past]
     assert any(kind == "取立" and "過誤納 2,200円" in detail for kind, _, detail in entries)
     assert any("37,800円（取立）" in title for _, title, _ in entries)
 

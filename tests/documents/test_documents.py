@@ -107,11 +107,15 @@ def test_the_pdf_fetcher_refuses_a_local_file_and_other_hosts(tmp_path):
 
 
 def test_documents_appear_in_the_timeline(officer, ledger):
-    from negotiations.queues import timeline
+    from cases.timeline import case_timeline
 
     document = notice(officer)
-    entries = [e for e in timeline(Taxpayer.objects.get(atena_number="000000101")) if e.kind == "文書"]
+    timeline = case_timeline(Taxpayer.objects.get(atena_number="000000101"), today=document.issued_on)
+    entries = [e for e in timeline.past if e.kind == "文書"]
     assert [e.record for e in entries] == [document]
+    assert (
+        entries[0].links == (("表示", f"/documents/{document.number}/"),) and entries[0].menu == "documents"
+    )
 
 
 def test_a_notice_without_deadline_is_refused(officer, ledger):

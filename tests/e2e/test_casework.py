@@ -51,7 +51,7 @@ def test_officer_casework_then_supervisor_approval_and_review(
     page.get_by_role("button", name="検索").click()
     steps.shot("search")
     page.get_by_role("link", name="000000101").first.click()
-    steps.arrive(re.compile(r"/taxpayers/000000101/"))
+    steps.arrive(re.compile(r"/cases/000000101/"))
     assert "和光 太郎" in page.content()
     steps.shot("taxpayer")
 

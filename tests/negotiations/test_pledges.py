@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from negotiations import services
 from negotiations.models import InstallmentPledge
@@ -114,10 +115,11 @@ def test_a_pledge_is_recorded_as_an_acknowledgement_for_each_covered_installment
 
 
 def test_the_timeline_shows_the_pledge_and_its_scheduled_payments(officer_actor, ledger):
-    from negotiations.queues import timeline
+    from cases.timeline import case_timeline
 
     make(officer_actor)
-    kinds = [entry.kind for entry in timeline(Taxpayer.objects.get(atena_number="000000101"))]
+    timeline = case_timeline(Taxpayer.objects.get(atena_number="000000101"), today=timezone.localdate())
+    kinds = [entry.kind for entry in [*timeline.upcoming, *timeline.past]]
     assert kinds.count("分納誓約") == 1 and kinds.count("分納予定") == 2 and "収納" in kinds
 
 

@@ -33,15 +33,16 @@ def test_recording_a_contact_fills_who_when_and_where(client, officer, ledger):
     assert (history.history_staff_number, history.history_terminal_number) == ("S1001", "T0001")
 
 
-def test_the_case_page_offers_defaults_and_shows_the_timeline(client, officer, ledger):
+def test_the_contact_page_offers_defaults_and_the_case_page_shows_the_timeline(client, officer, ledger):
     sign_in(client, officer)
     response = client.get(reverse("negotiations:case", args=["000000101"]))
     form = response.context["form"]
     assert form.initial["subject_group_code"] == "02"  # the only subject with something outstanding
     assert form.initial["collection_category"] == "2"  # 2021: 滞納繰越分
-    kinds = [entry.kind for entry in response.context["entries"]]
+    assert TaxpayerAccess.objects.filter(page="交渉記録の入力", atena_numbers=["000000101"]).exists()
+    case = client.get(reverse("cases:case", args=["000000101"]))
+    kinds = [entry.kind for entry, _ in case.context["past"]]
     assert "収納" in kinds
-    assert TaxpayerAccess.objects.filter(page="交渉経過", atena_numbers=["000000101"]).exists()
 
 
 def test_a_promise_without_a_date_is_refused_in_japanese(client, officer, ledger):
@@ -108,7 +109,7 @@ def test_cancelling_keeps_the_record_with_its_reason(client, officer, ledger):
             expected_revision=2,
             values=CONTACT,
         )
-    html = client.get(reverse("negotiations:case", args=["000000101"])).content.decode()
+    html = client.get(reverse("cases:case", args=["000000101"])).content.decode()
     assert "交渉（取消）" in html and "別の宛名に入力したため" in html
 
 

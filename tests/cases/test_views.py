@@ -1,0 +1,255 @@
+"""The case page: its summary is the installments' standing on the same day, its actions follow the
+role, its timeline opens on today; the memo and 付箋 pages write through the services."""
+
+import re
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cases import services
+from cases.models import CaseFlag, CaseMemo
+from negotiations import services as negotiation_services
+from negotiations.schedules import build_schedule
+from taxpayers.models import Assessment, Taxpayer, TaxpayerAccess
+from taxpayers.standing import standings_for
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 6, 1)  # the 2021 固定資産税 is still within its 時効 (it completes on 2026-09-30)
+URL = reverse("cases:case", args=["000000101"])
+
+
+def taxpayer():
+    return Taxpayer.objects.get(atena_number="000000101")
+
+
+def figure(html: str, name: str) -> str:
+    return re.search(rf'data-figure="{name}">([^<]+)<', html).group(1)
+
+
+def test_the_summary_figures_are_the_standing_of_the_same_day(client, officer, ledger):
+    with time_machine.travel(DAY):
+        sign_in(client, officer)
+        response = client.get(URL)
+        standings = standings_for(Assessment.objects.filter(taxpayer=taxpayer()), as_of=DAY)
+    owed = response.context["owed"]
+    principal = sum(s.outstanding_principal for s in standings)
+    late_charge = sum(s.late_charge for s in standings)
+    fee = sum(s.outstanding_fee for s in standings)
+    assert (owed.principal, owed.late_charge, owed.fee) == (principal, late_charge, fee)
+    assert principal == 35_000 and late_charge > 0  # 65,000 − 30,100 paid, 督促手数料 none
+    html = response.content.decode()
+    assert figure(html, "owed-principal") == f"{principal:,}"
+    assert figure(html, "owed-late-charge") == f"{late_charge:,}"
+    assert figure(html, "owed-fee") == f"{fee:,}"
+    assert figure(html, "owed-total").rstrip("円") == f"{principal + late_charge + fee:,}"
+    nearest = min(s.prescription_date for s in standings if s.outstanding_total and s.prescription_date)
+    assert owed.nearest_prescription.prescription_date == nearest
+    assert figure(html, "nearest-prescription") == "令和8年9月30日"
+    assert TaxpayerAccess.objects.filter(page="カルテ", atena_numbers=["000000101"]).exists()
+
+
+def test_read_only_sees_the_case_memo_and_flags_but_no_action(client, read_only, officer_actor, ledger):
+    services.save_case_memo(
+        actor=officer_actor, taxpayer=taxpayer(), expected_version=0, values={"cautions": "暴言注意"}
+    )
+    services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="abusive", text="大声")
+    negotiation_services.record_negotiation(
+        actor=officer_actor,
+        taxpayer=taxpayer(),
+        values={
+            "content": "架電。不在。",
+            "result": "3",
+            "contact_kind": "11",
+            "subject_group_code": "00",
+            "collection_category": "2",
+            "importance": "2",
+        },
+    )
+    sign_in(client, read_only)
+    html = client.get(URL).content.decode()
+    assert "暴言注意" in html and "大声" in html and "架電。不在。" in html
+    for refused in (
+        reverse("negotiations:case", args=["000000101"]),
+        reverse("negotiations:pledge_new", args=["000000101"]),
+        reverse("documents:issue", args=["000000101"]),
+        reverse("dispositions:inquiry_new", args=["000000101"]),
+        reverse("dispositions:draft", args=["000000101"]),
+        reverse("cases:memo_edit", args=["000000101"]),
+        reverse("cases:flag_create", args=["000000101"]),
+        "/negotiations/records/",  # the timeline's 修正・取消 need 交渉記録
+    ):
+        assert refused not in html, refused
+    assert reverse("taxpayers:detail", args=["000000101"]) in html  # 収納状況照会 is the role's own menu
+
+
+def test_an_officer_gets_every_action_of_the_role(client, officer, ledger):
+    sign_in(client, officer)
+    html = client.get(URL).content.decode()
+    for action in (
+        reverse("negotiations:case", args=["000000101"]),
+        reverse("negotiations:pledge_new", args=["000000101"]),
+        reverse("documents:issue", args=["000000101"]) + "?form=01",
+        reverse("documents:issue", args=["000000101"]) + "?form=03",
+        reverse("dispositions:inquiry_new", args=["000000101"]),
+        reverse("dispositions:draft", args=["000000101"]),
+        reverse("cases:memo_edit", args=["000000101"]),
+        reverse("cases:flag_create", args=["000000101"]),
+    ):
+        assert action in html, action
+    assert "data-print" in html
+
+
+def test_the_timeline_opens_on_today_with_the_scheduled_payments_folded_above(
+    client, officer, officer_actor, ledger
+):
+    with time_machine.travel(DAY):
+        negotiation_services.make_pledge(
+            actor=officer_actor,
+            taxpayer=taxpayer(),
+            assessments=[Assessment.objects.get(notice_number="210000101")],
+            schedule=build_schedule(total=35_000, first_date=date(2026, 6, 30), count=2),
+            pledged_on=DAY,
+            interval="monthly",
+        )
+        sign_in(client, officer)
+        response = client.get(URL)
+    upcoming = [entry for entry, _ in response.context["upcoming"]]
+    past = [entry for entry, _ in response.context["past"]]
+    assert [e.kind for e in upcoming] == ["分納予定", "分納予定"]
+    assert upcoming[0].day > upcoming[1].day > DAY  # newest first
+    assert all(e.day <= DAY for e in past) and past[0].kind in ("分納誓約", "時効")
+    assert [e.day for e in past] == sorted((e.day for e in past), reverse=True)
+    html = response.content.decode()
+    assert html.index('<details class="timeline-upcoming">') < html.index("今日（令和8年6月1日）以前")
+    summary = response.context["pledge"]
+    assert summary.next_payment.due_date == upcoming[1].day  # the pledge's next payment is the nearest one
+
+
+def test_the_memo_page_refuses_a_stale_edit_and_keeps_what_was_typed(
+    client, officer, supervisor_actor, ledger
+):
+    sign_in(client, officer)
+    url = reverse("cases:memo_edit", args=["000000101"])
+    assert client.get(url).context["form"].initial["expected_version"] == 0
+    response = client.post(
+        url, {"workplace": "和光運送", "reachable_hours": "", "cautions": "", "expected_version": 0}
+    )
+    assert response.status_code == 302 and response["Location"] == URL
+    services.save_case_memo(
+        actor=supervisor_actor, taxpayer=taxpayer(), expected_version=1, values={"workplace": "転職済み"}
+    )
+    response = client.post(
+        url,
+        {"workplace": "和光運送", "reachable_hours": "", "cautions": "訪問は2名で", "expected_version": 1},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "転職済み" in html and "訪問は2名で" in html and "あなたの変更は保存していません" in html
+    assert CaseMemo.objects.get().cautions == ""
+    # sent again from the page shown (it carries the version now saved), it is written
+    response = client.post(
+        url,
+        {"workplace": "転職済み", "reachable_hours": "", "cautions": "訪問は2名で", "expected_version": 2},
+    )
+    assert response.status_code == 302 and CaseMemo.objects.get().version == 3
+
+
+def test_a_flag_added_on_its_page_shows_until_its_end_date(client, officer, ledger):
+    with time_machine.travel(DAY):
+        sign_in(client, officer)
+        response = client.post(
+            reverse("cases:flag_create", args=["000000101"]),
+            {"kind": "counter_visit", "text": "6/3に来庁予定", "ends_on": "R8.6.3"},
+        )
+        assert response.status_code == 302
+        assert "6/3に来庁予定" in client.get(URL).content.decode()
+        refused = client.post(
+            reverse("cases:flag_create", args=["000000101"]), {"kind": "vip", "text": "x", "ends_on": ""}
+        )
+        assert refused.status_code == 400 and "選択肢にない値です" in refused.content.decode()
+    with time_machine.travel(date(2026, 6, 4)):
+        sign_in(client, officer)
+        assert "6/3に来庁予定" not in client.get(URL).content.decode()
+    flag = CaseFlag.objects.get()
+    assert (flag.updated_staff_number, flag.updated_terminal_number) == ("S1001", "T0001")
+
+
+def test_taking_a_flag_off_asks_first_then_keeps_it(client, officer, officer_actor, ledger):
+    flag = services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="abusive", text="大声")
+    sign_in(client, officer)
+    url = reverse("cases:flag_remove", args=[flag.pk])
+    assert "この付箋をカルテから外します" in client.get(url).content.decode()
+    assert CaseFlag.objects.get().removed_at is None
+    response = client.post(url, {"reason": "落ち着いて話ができた"})
+    assert response.status_code == 302
+    assert "大声" not in client.get(URL).content.decode()
+    assert CaseFlag.objects.get().removed_reason == "落ち着いて話ができた"
+
+
+def test_search_results_open_the_case(client, officer, ledger):
+    sign_in(client, officer)
+    html = client.get(reverse("taxpayers:search"), {"name": "和光"}).content.decode()
+    assert f'href="{URL}"' in html
+
+
+def test_an_installment_past_its_prescription_is_told_apart(client, officer, ledger):
+    # the 2021 固定資産税's 時効 completed on 2026-09-30 with 35,000円 of 本税 unpaid
+    with time_machine.travel(date(2026, 12, 1)):
+        sign_in(client, officer)
+        response = client.get(URL)
+    owed = response.context["owed"]
+    assert owed.time_barred_count == 1 and owed.time_barred_amount == owed.total
+    assert owed.nearest_prescription is None
+    assert "うち時効完成 1件" in response.content.decode()
+
+
+def test_the_case_page_costs_the_same_queries_whatever_the_history(client, officer, officer_actor, ledger):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contact = {
+        "content": "架電。不在。",
+        "result": "3",
+        "contact_kind": "11",
+        "subject_group_code": "00",
+        "collection_category": "2",
+        "importance": "2",
+    }
+    sign_in(client, officer)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    negotiation_services.record_negotiation(actor=officer_actor, taxpayer=taxpayer(), values=contact)
+    services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="abusive")
+    few = queries()
+    for _ in range(15):
+        negotiation_services.record_negotiation(actor=officer_actor, taxpayer=taxpayer(), values=contact)
+        services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="other", text="x")
+    assert queries() == few
+    print(f"case page: {few} queries")
+
+
+def test_a_supervisor_reviews_the_memos_history_with_who_and_which_terminal(
+    client, supervisor, officer_actor, ledger
+):
+    memo = services.save_case_memo(
+        actor=officer_actor, taxpayer=taxpayer(), expected_version=0, values={"cautions": "暴言注意"}
+    )
+    services.save_case_memo(
+        actor=officer_actor,
+        taxpayer=taxpayer(),
+        expected_version=1,
+        values={"cautions": "暴言注意。2名で訪問"},
+    )
+    sign_in(client, supervisor)
+    review = reverse("audit:record_history", args=["case_memo", memo.pk])
+    assert review in client.get(URL).content.decode()
+    html = client.get(review).content.decode()
+    assert "S1001" in html and "T0001" in html and "2名で訪問" in html
