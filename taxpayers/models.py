@@ -281,7 +281,8 @@ class Assessment(StampedModel):
 
 class PrescriptionEvent(StampedModel):
     """An event that renews or suspends an installment's 時効 (地方税法第18条の2, 民法第147条以下),
-    with the record it came from. The installment's standing (taxpayers/standing.py) computes the
+    with the record it came from — or that decides whether a 督促・催告 took effect at all (its
+    document returned undelivered, or served by 公示送達: `prescription.served`). The installment's standing (taxpayers/standing.py) computes the
     時効予定日 from them; they are recorded only through `services.record_prescription_event`."""
 
     class Kind(models.TextChoices):
@@ -296,6 +297,9 @@ class PrescriptionEvent(StampedModel):
         NOTICE = "notice", "催告"
         POSTPONEMENT = "postponement", "徴収・換価の猶予"
         POSTPONEMENT_ENDED = "postponement_ended", "猶予の終了"
+        # 送達 of the document whose 督促・催告 has the same source (prescription.served)
+        NOT_DELIVERED = "not_delivered", "返戻（不送達）"
+        DEEMED_SERVED = "deemed_served", "公示送達（送達とみなす日）"
 
     assessment = models.ForeignKey(
         "Assessment",
