@@ -60,6 +60,11 @@ class Taxpayer(StampedModel):
         "住民区分", max_length=1, choices=ResidenceStatus.choices, db_comment="住民区分"
     )
     district = models.CharField("地区", max_length=30, blank=True, db_comment="地区")
+    support_measure = models.BooleanField(
+        "支援措置対象",
+        default=False,
+        db_comment="住民基本台帳の支援措置（DV等支援措置）の対象者（住所を第三者に示さない）",
+    )
     assigned_officer = models.ForeignKey(
         "accounts.Staff",
         verbose_name="担当",
