@@ -243,3 +243,66 @@ def test_a_return_is_refused_before_the_issue_day_and_for_a_letter_to_a_third_pa
             delivery.record_return(actor=actor, document=letter, returned_on=date(2024, 8, 2), reason="01")
     assert not ReturnedMail.objects.exists()
     assert Taxpayer.objects.get(atena_number="000000101").documents.count() == 1
+
+
+# --- the pages ---
+
+
+def test_the_document_page_records_a_return_and_the_supervisor_approves_the_public_notice(
+    client, officer, supervisor, undemanded
+):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    letter = demand_letter(officer, undemanded)
+    with time_machine.travel(date(2024, 8, 1, 10), tick=False):
+        sign_in(client, officer)
+        page = client.get(reverse("documents:detail", args=[letter.number])).content.decode()
+        assert "返戻を登録する" in page and "返戻</dt><dd>なし" in page
+        done = client.post(
+            reverse("documents:return_new", args=[letter.number]),
+            {"returned_on": "2024-07-30", "reason": "03", "note": "転居先不明の付箋"},
+            follow=True,
+        ).content.decode()
+        assert "返戻を登録しました" in done and "転居先不明" in done
+        assert "この文書は送達されていません" in done and "公示送達を起案する" in done
+        drafted = client.post(
+            reverse("documents:public_notice_new", args=[letter.number]),
+            {"posting_started_on": "2024-08-01", "investigation": "住民票・戸籍の附票を照会、転出先不明。"},
+            follow=True,
+        ).content.decode()
+        assert "公示送達を起案しました" in drafted and "決裁待ち" in drafted
+        assert "公示送達を決裁する" not in drafted  # an officer does not approve
+        sign_in(client, supervisor)
+        confirm = client.get(
+            reverse("documents:public_notice_approve", args=[letter.number])
+        ).content.decode()
+        assert "令和6年8月8日" in confirm and "住民票・戸籍の附票を照会" in confirm
+        approved = client.post(reverse("documents:public_notice_approve", args=[letter.number]), follow=True)
+    assert "令和6年8月8日に送達とみなします" in approved.content.decode()
+    assert PrescriptionEvent.objects.filter(kind="deemed_served", occurred_on=date(2024, 8, 8)).count() == 1
+
+
+def test_the_return_list_page_names_each_bad_line_and_records_nothing(client, officer, undemanded):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    letter = demand_letter(officer, undemanded)
+    url = reverse("documents:return_import")
+    with time_machine.travel(date(2024, 8, 1, 10), tick=False):
+        sign_in(client, officer)
+        page = client.post(
+            url, {"returned_on": "2024-07-30", "reason": "01", "numbers": f"{letter.number}\nD2024123456\n"}
+        ).content.decode()
+        assert "1行に誤りがあるため、どの返戻も登録していません" in page
+        assert "2行目" in page and "文書番号 D2024123456 の文書はありません。" in page
+        assert not ReturnedMail.objects.exists()
+        upload = SimpleUploadedFile("returns.txt", f"{letter.number},03\r\n".encode("cp932"))
+        done = client.post(
+            url, {"returned_on": "2024-07-30", "reason": "01", "numbers": "", "upload": upload}, follow=True
+        ).content.decode()
+    assert "返戻を1件登録しました" in done and letter.number in done  # now waiting for 再送付 or 公示送達
+    assert ReturnedMail.objects.get().reason == "03"
