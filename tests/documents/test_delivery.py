@@ -132,6 +132,9 @@ def test_returned_demand_blocks_the_seizure_gate_and_renews_no_time_bar_until_pu
     investigation = NegotiationRecord.objects.get(record_number=returned.investigation_record_number)
     assert investigation.contact_kind == NegotiationRecord.ContactKind.RESIDENCE_INVESTIGATION
     assert investigation.result == NegotiationRecord.Result.PLANNED and letter.number in investigation.content
+    from negotiations.queues import work_queue
+
+    assert investigation in work_queue(officer=None, today=date(2024, 7, 29)).planned
 
     with time_machine.travel(date(2024, 9, 2), tick=False):
         notice = delivery.draft_public_notice(
@@ -256,7 +259,7 @@ def test_the_document_page_records_a_return_and_the_supervisor_approves_the_publ
     from tests.conftest import sign_in
 
     letter = demand_letter(officer, undemanded)
-    with time_machine.travel(date(2024, 8, 1, 10), tick=False):
+    with time_machine.travel(date(2024, 8, 1), tick=False):
         sign_in(client, officer)
         page = client.get(reverse("documents:detail", args=[letter.number])).content.decode()
         assert "返戻を登録する" in page and "返戻</dt><dd>なし" in page
@@ -292,7 +295,7 @@ def test_the_return_list_page_names_each_bad_line_and_records_nothing(client, of
 
     letter = demand_letter(officer, undemanded)
     url = reverse("documents:return_import")
-    with time_machine.travel(date(2024, 8, 1, 10), tick=False):
+    with time_machine.travel(date(2024, 8, 1), tick=False):
         sign_in(client, officer)
         page = client.post(
             url, {"returned_on": "2024-07-30", "reason": "01", "numbers": f"{letter.number}\nD2024123456\n"}
