@@ -290,6 +290,7 @@ class SecurityEvent(models.Model):
         TERMINAL_REGISTERED = "terminal_registered", "端末登録"
         TERMINAL_UPDATED = "terminal_updated", "端末変更"
         INDIVIDUAL_NUMBER_SHOWN = "individual_number_shown", "個人番号の表示"
+        PROTECTED_ADDRESS_SHOWN = "protected_address_shown", "支援措置対象者の住所の表示"
         ROLE_POLICY_CHANGED = "role_policy_changed", "ロールの認証方式の変更"
         BACKUP_MADE = "backup_made", "バックアップの作成"
         DATABASE_RESTORED = "database_restored", "バックアップからの復元"

@@ -80,8 +80,9 @@ def immediately_extinguished_ids(taxpayer: Taxpayer, *, on: date) -> set[int]:
 
 def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]:
     """Every installment of the taxpayer with something owed, and whether it can be covered by a
-    disposition of `code` on `on` — for 差押: 督促状 sent and 10 days passed (地方税法第331条第1項
-    ほか), not under 執行停止; for any disposition but 不納欠損, 時効 not completed (地方税法第18条:
+    disposition of `code` on `on` — for 差押: a 督促 that took effect (its 督促状 not returned
+    undelivered, or served by 公示送達: the standing's `demand`) and 10 days passed since (地方税法
+    第331条第1項ほか), not under 執行停止; for any disposition but 不納欠損, 時効 not completed (地方税法第18条:
     the claim is then extinguished) and no 即時消滅 (第15条の7第5項). An installment written off
     (欠損) by `on` is not listed: nothing is owed on it."""
 
@@ -117,10 +118,18 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
         elif on <= assessment.due_date:
             why_not = "納期限が到来していません。"
         elif code in (DispositionCode.SEIZURE, DispositionCode.JOINT_SEIZURE):
-            if assessment.demand_issued_on is None:
+            # The 督促 that took effect, as the standing has it: a 督促状 returned undelivered counts
+            # only once served by 公示送達, and from the deemed-service day (地方税法第20条の2第3項).
+            demand = standing.demand
+            if demand.effective_on is None and demand.unserved:
+                why_not = (
+                    f"督促状（{'、'.join(demand.unserved)}）が返戻され送達されていないため差押できません。"
+                    "所在調査のうえ再送付するか、公示送達をしてください（地方税法第20条・第20条の2）。"
+                )
+            elif demand.effective_on is None:
                 why_not = "督促状を発していないため差押できません（地方税法第331条第1項）。"
-            elif on <= demand_matured_on(assessment.demand_issued_on):
-                allowed = demand_matured_on(assessment.demand_issued_on) + timedelta(days=1)
+            elif on <= demand_matured_on(demand.effective_on):
+                allowed = demand_matured_on(demand.effective_on) + timedelta(days=1)
                 why_not = f"督促状を発した日から10日を経過していません（{format_date(allowed)}以降に差押できます）。"
         result.append(
             Eligibility(

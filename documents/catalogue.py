@@ -109,10 +109,22 @@ class FormSpec:
     prescription_basis: str = ""  # internal: never printed to the taxpayer
     batch_extraction: bool = False  # offered as a 催告書 batch's form
     disposition: tuple[DispositionRule, ...] = field(default_factory=tuple)
+    copies_to_third_parties: bool = False  # a 謄本 goes to others as well (配当計算書: each claimant)
 
     @property
     def label(self) -> str:
         return self.code.label
+
+    @property
+    def reaches_third_party(self) -> bool:
+        """Whether someone other than the taxpayer (a bank, an employer, a 第三債務者, an executing
+        body, another claimant) reads the form: it then never prints the address of a person under
+        the 住民基本台帳 支援措置 (`content.taxpayer_address`)."""
+        return self.copies_to_third_parties or self.recipient in (
+            Recipient.THIRD_PARTY,
+            Recipient.INQUIRY_TARGET,
+            Recipient.EXECUTING_BODY,
+        )
 
     @property
     def appeal_notice(self) -> AppealNotice | None:
@@ -271,6 +283,7 @@ FORMS: dict[str, FormSpec] = {
                 "国税徴収法施行令第49条（配当計算書の記載事項）"
             ),
             recipient=Recipient.TAXPAYER,  # and a copy to every other claimant, as the content lists
+            copies_to_third_parties=True,
             source=Source.DISTRIBUTION,
             records="発行文書（滞納者と各債権者への謄本）",
             appeal="tax_procedure",  # 配当 is part of the 滞納処分, a 処分 under 地方税法第19条

@@ -45,6 +45,16 @@ def recipient(taxpayer: Taxpayer) -> dict:
     }
 
 
+def taxpayer_address(taxpayer: Taxpayer, form_code: str) -> str:
+    """The taxpayer's 住所 and 方書 as a form prints them in its body — empty on a form that reaches
+    a third party (照会書, 債権差押通知書, 交付要求書, the claimants' 配当計算書: the catalogue's
+    `reaches_third_party`) when the person is under the 住民基本台帳 支援措置 (DV等支援措置): the
+    address must not reach anyone but the person. Name, カナ and 生年月日 still identify them."""
+    if taxpayer.support_measure and catalogue.spec(form_code).reaches_third_party:
+        return ""
+    return f"{taxpayer.address} {taxpayer.address_extra}".strip()
+
+
 def header(form_code: str, issued_on: date, deadline: date | None = None) -> dict:
     """What every form prints around its body: title, legal basis, 教示 (for a 処分), the city's
     contact block, and the taxpayer's 宛名番号 that identifies each page (set by the builder)."""
@@ -215,7 +225,7 @@ def inquiry_content(inquiry, issued_on: date) -> dict:
             "name": taxpayer.name,
             "kana": taxpayer.name_kana,
             "birth_date": format_date(taxpayer.birth_date) if taxpayer.birth_date else "",
-            "address": f"{taxpayer.address} {taxpayer.address_extra}".strip(),
+            "address": taxpayer_address(taxpayer, form_code),
         },
     }
 
@@ -276,7 +286,7 @@ def disposition_content(form_code: str, disposition, issued_on: date) -> dict:
         **rows_with_words(rows),
         "delinquent": {
             "name": taxpayer.name,
-            "address": f"{taxpayer.address} {taxpayer.address_extra}".strip(),
+            "address": taxpayer_address(taxpayer, form_code),
             "atena_number": taxpayer.atena_number,
         },
         "disposition": {
@@ -341,7 +351,7 @@ def distribution_content(statement, issued_on: date) -> dict:
         "totals": {"total": statement.total},
         "delinquent": {
             "name": taxpayer.name,
-            "address": f"{taxpayer.address} {taxpayer.address_extra}".strip(),
+            "address": taxpayer_address(taxpayer, FormCode.DISTRIBUTION_STATEMENT),
             "atena_number": taxpayer.atena_number,
         },
         "statement": {

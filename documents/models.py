@@ -183,3 +183,122 @@ class BatchProgress(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}: {self.rendered}"
+
+
+class ReturnReason(models.TextChoices):
+    """Why the post office returned a letter (the label 日本郵便 stamps on it, 還付理由)."""
+
+    ADDRESSEE_NOT_FOUND = "01", "あて所に尋ねあたりません"
+    ADDRESS_INCOMPLETE = "02", "あて所不完全で配達できません"
+    MOVED_ADDRESS_UNKNOWN = "03", "転居先不明"
+    REFUSED = "04", "受取拒否"
+    UNCLAIMED = "05", "保管期間経過"
+    OTHER = "99", "その他"
+
+
+class ReturnedMail(StampedModel):
+    """返戻: a letter to the taxpayer that came back undelivered. Its 督促 or 催告 has had no effect
+    (地方税法第20条; `taxpayers.prescription.served`) until it is re-sent and arrives, or served by
+    公示送達. Recorded by `documents.delivery.record_returns`, which also records the 返戻 on each
+    installment's 時効 events and puts a 所在調査 on the officer's work list (a planned 交渉記録)."""
+
+    document = models.OneToOneField(
+        Document,
+        on_delete=models.PROTECT,
+        related_name="returned_mail",
+        verbose_name="返戻された文書",
+        db_comment="返戻された文書",
+    )
+    returned_on = models.DateField("返戻日", db_comment="返戻された日")
+    reason = models.CharField(
+        "返戻理由", max_length=2, choices=ReturnReason.choices, db_comment="返戻理由（還付理由）"
+    )
+    note = models.CharField("備考", max_length=200, blank=True, db_comment="備考")
+    investigation_record_number = models.BigIntegerField(
+        "所在調査の交渉記録番号", null=True, blank=True, db_comment="所在調査として作った交渉記録の番号"
+    )
+    resent_document = models.OneToOneField(
+        Document,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resend_of",
+        verbose_name="再送付した文書",
+        db_comment="新しい送付先に再送付した文書",
+    )
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "返戻"
+        verbose_name_plural = "返戻"
+        ordering = ["-returned_on", "-id"]
+        db_table_comment = "返戻された文書（送達されなかった郵便）"
+
+    def __str__(self):
+        return f"返戻 {self.document.number}（{self.get_reason_display()}）"
+
+
+class PublicNotice(StampedModel):
+    """公示送達 (地方税法第20条の2) of a returned letter: drafted by one officer with the 所在調査
+    that found no address, approved by another (four eyes: a database constraint and the service).
+    On approval the document is deemed served on `deemed_served_on` (掲示開始日 + 7日, 同条第3項),
+    recorded as a 時効 event of each installment its 督促・催告 named."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "起案"
+        APPROVED = "approved", "決裁済"
+
+    returned_mail = models.OneToOneField(
+        ReturnedMail,
+        on_delete=models.PROTECT,
+        related_name="public_notice",
+        verbose_name="返戻",
+        db_comment="公示送達する返戻文書",
+    )
+    posting_started_on = models.DateField("掲示開始日", db_comment="掲示場に掲示を始めた日")
+    deemed_served_on = models.DateField(
+        "送達とみなす日", db_comment="掲示を始めた日から起算して7日を経過した日（地方税法第20条の2第3項）"
+    )
+    investigation = models.TextField(
+        "所在調査の結果",
+        max_length=1000,
+        db_comment="住所・居所が明らかでないとした調査（住民票、近隣、勤務先など）",
+    )
+    status = models.CharField(
+        "状態", max_length=10, choices=Status.choices, default=Status.DRAFT, db_comment="状態"
+    )
+    drafted_staff_number = models.CharField("起案職員番号", max_length=20, db_comment="起案職員番号")
+    drafted_terminal_number = models.CharField("起案端末番号", max_length=20, db_comment="起案端末番号")
+    approved_staff_number = models.CharField(
+        "決裁職員番号", max_length=20, blank=True, db_comment="決裁職員番号"
+    )
+    approved_terminal_number = models.CharField(
+        "決裁端末番号", max_length=20, blank=True, db_comment="決裁端末番号"
+    )
+    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "公示送達"
+        verbose_name_plural = "公示送達"
+        ordering = ["-posting_started_on", "-id"]
+        db_table_comment = "公示送達（地方税法第20条の2）"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | (
+                    ~models.Q(approved_staff_number="")
+                    & ~models.Q(approved_staff_number=models.F("drafted_staff_number"))
+                ),
+                name="documents_publicnotice_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deemed_served_on__gt=models.F("posting_started_on")),
+                name="documents_publicnotice_deemed_after_posting",
+            ),
+        ]
+
+    def __str__(self):
+        return f"公示送達 {self.returned_mail.document.number}（{self.get_status_display()}）"

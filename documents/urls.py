@@ -17,7 +17,12 @@ urlpatterns = [
     path("batches/<str:number>/pdf/", batch_views.batch_pdf, name="batch_pdf"),
     path("from/<str:kind>/<str:key>/", views.issue_from, name="issue_from"),
     path("sets/<str:first>/<str:last>/pdf/", views.set_pdf, name="set_pdf"),
+    path("returns/", views.return_import, name="return_import"),
     path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/return/", views.return_new, name="return_new"),
+    path("<str:number>/resend/", views.resend, name="resend"),
+    path("<str:number>/public-notice/", views.public_notice_new, name="public_notice_new"),
+    path("<str:number>/public-notice/approve/", views.public_notice_approve, name="public_notice_approve"),
     path("<str:number>/pdf/", views.pdf, name="pdf"),
     path("<str:number>/reissue/", views.reissue, name="reissue"),
 ]

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from documents import services
+from documents import catalogue, services
 from documents.forms import IssueChoiceForm, IssueForm
 from documents.models import Document, FormCode
 from taxpayers.access import record_access
@@ -93,8 +93,20 @@ def _document(number: str) -> Document:
 def detail(request, number):
     document = _document(number)
     record_access(request, page="発行文書", atena_numbers=[document.taxpayer.atena_number])
+    from documents.models import ReturnedMail
+
+    returned = ReturnedMail.objects.filter(document=document).select_related("resent_document").first()
+    notice = getattr(returned, "public_notice", None) if returned else None
     return render(
-        request, "documents/detail.html", {"document": document, "reissues": document.reissues.all()}
+        request,
+        "documents/detail.html",
+        {
+            "document": document,
+            "reissues": document.reissues.all(),
+            "returned": returned,
+            "public_notice": notice,
+            "to_taxpayer": catalogue.spec(document.form_code).recipient == catalogue.Recipient.TAXPAYER,
+        },
     )
 
 
@@ -256,3 +268,183 @@ def set_pdf(request, first, last):
     )
     response["Content-Disposition"] = f'inline; filename="{first}-{last}.pdf"'
     return response
+
+
+# --- 送達: 返戻, 再送付, 公示送達 (documents.delivery) ---
+
+
+def _returned(number: str):
+    from documents.models import ReturnedMail
+
+    return get_object_or_404(
+        ReturnedMail.objects.select_related("document", "document__taxpayer", "resent_document"),
+        document__number=number,
+    )
+
+
+@menu_required("documents")
+@require_http_methods(["GET", "POST"])
+@once_per_submission
+def return_new(request, number):
+    """返戻 of one letter: its date and reason; the 督促・催告 it carried is recorded as not served."""
+    from documents import delivery
+    from documents.forms import ReturnForm
+
+    document = _document(number)
+    form = ReturnForm(request.POST or None, initial={"returned_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            returned = delivery.record_return(
+                actor=request.actor,
+                document=document,
+                returned_on=form.cleaned_data["returned_on"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except delivery.DeliveryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"{document} の返戻を登録しました。所在調査を交渉記録（予定）に入れました。"
+            )
+            return redirect("documents:detail", number=returned.document.number)
+    record_access(request, page="返戻の登録", atena_numbers=[document.taxpayer.atena_number])
+    return render(request, "documents/return_new.html", {"document": document, "form": form})
+
+
+@menu_required("documents")
+@require_http_methods(["GET", "POST"])
+@once_per_submission
+def return_import(request):
+    """返戻 as a list (all or nothing), and the returned letters still waiting for 再送付 or 公示送達."""
+    from documents import delivery
+    from documents.forms import ReturnListForm
+    from documents.models import ReturnedMail
+
+    form = ReturnListForm(
+        request.POST or None, request.FILES or None, initial={"returned_on": timezone.localdate()}
+    )
+    line_errors: list[tuple[int, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = delivery.record_returns(
+                actor=request.actor,
+                text=form.cleaned_data["numbers"],
+                returned_on=form.cleaned_data["returned_on"],
+                default_reason=form.cleaned_data["reason"],
+            )
+        except delivery.ReturnListError as error:
+            form.add_error(None, str(error))
+            line_errors = error.lines
+        except delivery.DeliveryError as error:
+            form.add_error(None, str(error))
+        else:
+            record_access(
+                request,
+                page="返戻の一括登録",
+                atena_numbers=sorted({r.document.taxpayer.atena_number for r in recorded}),
+            )
+            messages.success(
+                request, f"返戻を{len(recorded)}件登録しました。所在調査を交渉記録（予定）に入れました。"
+            )
+            return redirect("documents:return_import")
+    waiting = list(
+        ReturnedMail.objects.filter(resent_document__isnull=True)
+        .exclude(public_notice__status="approved")
+        .select_related("document", "document__taxpayer", "public_notice")
+        .order_by("returned_on", "id")[:500]
+    )
+    record_access(
+        request, page="返戻の一覧", atena_numbers=sorted({r.document.taxpayer.atena_number for r in waiting})
+    )
+    return render(
+        request,
+        "documents/return_import.html",
+        {"form": form, "line_errors": line_errors, "waiting": waiting},
+    )
+
+
+@menu_required("documents")
+@require_http_methods(["GET", "POST"])
+@once_per_submission
+def resend(request, number):
+    """再送付: the same letter, a new number, to the 送付先 the 所在調査 found."""
+    from documents import delivery
+    from documents.forms import ResendForm
+
+    returned = _returned(number)
+    form = ResendForm(request.POST or None, initial={"name": returned.document.taxpayer.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            again = delivery.resend_document(
+                actor=request.actor, returned=returned, to=delivery.NewAddress(**form.cleaned_data)
+            )
+        except delivery.DeliveryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{returned.document.number} を {again.number} として再送付します。")
+            return redirect("documents:detail", number=again.number)
+    record_access(request, page="返戻文書の再送付", atena_numbers=[returned.document.taxpayer.atena_number])
+    return render(request, "documents/resend.html", {"returned": returned, "form": form})
+
+
+@menu_required("documents")
+@require_http_methods(["GET", "POST"])
+@once_per_submission
+def public_notice_new(request, number):
+    """公示送達の起案 (地方税法第20条の2): 掲示開始日 and the 所在調査 that found no address."""
+    from documents import delivery
+    from documents.forms import PublicNoticeForm
+    from taxpayers.prescription import deemed_served_on
+
+    returned = _returned(number)
+    form = PublicNoticeForm(request.POST or None, initial={"posting_started_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            delivery.draft_public_notice(
+                actor=request.actor,
+                returned=returned,
+                posting_started_on=form.cleaned_data["posting_started_on"],
+                investigation=form.cleaned_data["investigation"],
+            )
+        except delivery.DeliveryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "公示送達を起案しました。別の職員（監督者）の決裁を受けてください。")
+            return redirect("documents:detail", number=number)
+    record_access(request, page="公示送達の起案", atena_numbers=[returned.document.taxpayer.atena_number])
+    example = deemed_served_on(timezone.localdate())
+    return render(
+        request, "documents/public_notice_new.html", {"returned": returned, "form": form, "example": example}
+    )
+
+
+@menu_required("approve_dispositions")
+@require_http_methods(["GET", "POST"])
+@once_per_submission
+def public_notice_approve(request, number):
+    """公示送達の決裁: by someone other than the drafter; the document is then served on the
+    deemed-service day."""
+    from documents import delivery
+    from documents.models import PublicNotice
+
+    notice = get_object_or_404(
+        PublicNotice.objects.select_related("returned_mail__document__taxpayer"),
+        returned_mail__document__number=number,
+    )
+    error = ""
+    if request.method == "POST":
+        try:
+            delivery.approve_public_notice(actor=request.actor, notice=notice)
+        except delivery.DeliveryError as refused:
+            error = str(refused)
+        else:
+            messages.success(
+                request,
+                f"公示送達を決裁しました（{format_date(notice.deemed_served_on)}に送達とみなします）。",
+            )
+            return redirect("documents:detail", number=number)
+    record_access(
+        request, page="公示送達の決裁", atena_numbers=[notice.returned_mail.document.taxpayer.atena_number]
+    )
+    return render(request, "documents/public_notice_approve.html", {"notice": notice, "error": error})

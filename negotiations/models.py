@@ -63,6 +63,7 @@ class NegotiationRecord(models.Model):
         LETTER = "31", "文書"
         INSTALLMENT_CONSULTATION = "41", "分納相談"
         PROPERTY_INVESTIGATION = "51", "財産調査"
+        RESIDENCE_INVESTIGATION = "52", "所在調査"  # after a letter came back (documents.ReturnedMail)
         SEIZURE_NOTICE = "61", "差押予告"
         OTHER = "99", "その他"
 

@@ -158,6 +158,16 @@ def code(choices) -> Callable[[str], str]:
     return read
 
 
+def flag(value: str) -> bool:
+    value = unicodedata.normalize("NFKC", value)
+    if value not in ("0", "1"):
+        raise CellError(f"「{value}」は指定できません（0=なし、1=あり）。")
+    return value == "1"
+
+
+flag.kind = "コード（0=なし、1=あり）"
+
+
 def individual_number(value: str) -> str:
     try:
         return individual_numbers.validate(value)
@@ -343,6 +353,9 @@ PERSONS = Layout(
         Column("送付先方書", "mailing_address_extra", registered_text(100), required=False, example=""),
         Column("送付先開始日", "mailing_from", a_date, required=False, example="2025-04-01"),
         Column("送付先終了日", "mailing_to", a_date, required=False, example=""),
+        # 住民基本台帳の支援措置 (DV等支援措置, 住民基本台帳事務処理要領): 1 for a person whose address
+        # must not reach anyone else. Added in issue 20: a file without the column leaves it as stored.
+        Column("支援措置", "support_measure", flag, required=False, example="0", may_be_absent=True),
     ],
     row_checks=[_mailing_address_complete, _individual_has_birth_date],
 )
@@ -358,16 +371,6 @@ ASSESSMENT_KEY_COLUMNS = [
     Column("通知書番号", "notice_number", text(20), example="250012345"),
     Column("論理期別", "logical_period", small_number, example="1"),
 ]
-
-
-def flag(value: str) -> bool:
-    value = unicodedata.normalize("NFKC", value)
-    if value not in ("0", "1"):
-        raise CellError(f"「{value}」は指定できません（0=なし、1=あり）。")
-    return value == "1"
-
-
-flag.kind = "コード（0=なし、1=あり）"
 
 
 def _extension_is_corporate(row: dict) -> list[tuple[str, str]]:

@@ -105,6 +105,8 @@ def _write_persons(rows: list[dict], actor: Actor, counts: dict) -> None:
         new = []
         for row in chunk:
             values = _person_values(row)
+            if "support_measure" in row:  # a file without the column leaves the flag as it is
+                values["support_measure"] = bool(row["support_measure"])
             number = row["individual_number"]
             taxpayer = existing.get(row["atena_number"])
             if taxpayer is None:
@@ -114,6 +116,7 @@ def _write_persons(rows: list[dict], actor: Actor, counts: dict) -> None:
                         "atena_number": row["atena_number"],
                         **values,
                         "assigned_officer_id": None,
+                        "support_measure": values.get("support_measure", False),
                         "individual_number_ciphertext": (
                             individual_numbers.encrypt(number, atena_number=row["atena_number"])
                             if number

@@ -61,6 +61,11 @@ class Taxpayer(StampedModel):
         "住民区分", max_length=1, choices=ResidenceStatus.choices, db_comment="住民区分"
     )
     district = models.CharField("地区", max_length=30, blank=True, db_comment="地区")
+    support_measure = models.BooleanField(
+        "支援措置対象",
+        default=False,
+        db_comment="住民基本台帳の支援措置（DV等支援措置）の対象者（住所を第三者に示さない）",
+    )
     assigned_officer = models.ForeignKey(
         "accounts.Staff",
         verbose_name="担当",
@@ -282,7 +287,8 @@ class Assessment(StampedModel):
 
 class PrescriptionEvent(StampedModel):
     """An event that renews or suspends an installment's 時効 (地方税法第18条の2, 民法第147条以下),
-    with the record it came from. The installment's standing (taxpayers/standing.py) computes the
+    with the record it came from — or that decides whether a 督促・催告 took effect at all (its
+    document returned undelivered, or served by 公示送達: `prescription.served`). The installment's standing (taxpayers/standing.py) computes the
     時効予定日 from them; they are recorded only through `services.record_prescription_event`."""
 
     class Kind(models.TextChoices):
@@ -297,6 +303,9 @@ class PrescriptionEvent(StampedModel):
         NOTICE = "notice", "催告"
         POSTPONEMENT = "postponement", "徴収・換価の猶予"
         POSTPONEMENT_ENDED = "postponement_ended", "猶予の終了"
+        # 送達 of the document whose 督促・催告 has the same source (prescription.served)
+        NOT_DELIVERED = "not_delivered", "返戻（不送達）"
+        DEEMED_SERVED = "deemed_served", "公示送達（送達とみなす日）"
 
     assessment = models.ForeignKey(
         "Assessment",

@@ -15,6 +15,20 @@ Rules and sources (local taxes; 国民健康保険料 differ only where noted):
   days from the 猶予's first to its last day move the day the period counts from (a renewal during it starts
   a fresh period, which also does not run until the 猶予 ends).
 * An event after 時効 has completed does not revive it (the chain stops there).
+* 送達. A 督促状 or 催告書 takes effect when it reaches the taxpayer (地方税法第20条 on sending
+  documents; 到達主義, 民法第97条第1項; 時効 is renewed 「その処分の効力が生じた時」). One returned undelivered (返戻,
+  `NOT_DELIVERED`, with the source of the document's own 督促・催告 event) has no effect: its 督促 renews
+  nothing and its 催告 postpones nothing. When the city then serves it by 公示送達 (地方税法第20条の2:
+  掲示を始めた日から起算して7日を経過したときは、書類の送達があつたものとみなす), the deemed-service day
+  (`DEEMED_SERVED`, 掲示開始日 + 7 days) is the day it takes effect. 時効 is renewed 「その処分の効力が
+  生じた時に」 and runs anew after 「督促状…を発した日から起算して十日を経過した日までの期間」
+  (地方税法第18条の2第1項本文・第2号): so a 督促 served by 公示送達 renews on the deemed-service day and
+  its new period starts the day after the later of that day and the tenth day from sending. (The
+  reading that counts ten more days from the deemed day would put the 時効予定日 later than the
+  statute's words; this one never does.) A 催告 so served postpones completion six months from the
+  deemed-service day (民法第150条). The 差押 gate, by contrast, counts its ten days (第331条第1項)
+  from the deemed-service day (`demand_service`): no seizure before the taxpayer could have paid.
+  `served` applies this before the chain runs; `demand_service` tells the 差押 gate.
 
 Order. Events are read in the order of the day they happened (that decides whether one came
 after completion), but a renewal takes effect on the day its new period starts, which is not
@@ -48,6 +62,10 @@ DELIVERY_REQUEST_VOIDED = "delivery_request_voided"
 NOTICE = "notice"
 POSTPONEMENT = "postponement"
 POSTPONEMENT_ENDED = "postponement_ended"
+# 送達 of the document behind a 督促 or 催告 (same `source`): returned undelivered, or served by 公示送達.
+NOT_DELIVERED = "not_delivered"
+DEEMED_SERVED = "deemed_served"
+PUBLIC_NOTICE_DAYS = 7  # 地方税法第20条の2第3項: 掲示を始めた日から起算して7日を経過したとき
 
 LABELS = {
     DEMAND: "督促",
@@ -61,6 +79,8 @@ LABELS = {
     NOTICE: "催告",
     POSTPONEMENT: "徴収・換価の猶予",
     POSTPONEMENT_ENDED: "猶予の終了",
+    NOT_DELIVERED: "返戻（不送達）",
+    DEEMED_SERVED: "公示送達（送達とみなす日）",
 }
 
 
@@ -69,6 +89,7 @@ class Event:
     kind: str
     on: date
     source: str = ""
+    sent_on: date | None = None  # a 督促 served by 公示送達: the day its 督促状 was sent (発した日)
 
 
 def period_end(start: date, years: int) -> date:
@@ -88,6 +109,70 @@ def six_months_after(day: date) -> date:
     if start.day > last:
         return date(year, month, last)
     return date(year, month, start.day) - timedelta(days=1)
+
+
+def deemed_served_on(posting_started_on: date) -> date:
+    """The day a document served by 公示送達 is deemed served: 掲示を始めた日から起算して7日を経過
+    したとき (地方税法第20条の2第3項) — the 掲示開始日 is day one (民法第140条ただし書 does not
+    apply: the statute counts from it), so a posting begun on 4月1日 serves on 4月8日."""
+    return posting_started_on + timedelta(days=PUBLIC_NOTICE_DAYS)
+
+
+def served(events: Iterable[Event]) -> tuple[list[Event], list[str]]:
+    """The events as they took effect, and the words for what was dropped or moved: a 督促 or
+    催告 whose document came back undelivered (`NOT_DELIVERED` with the same source) is dropped
+    unless it was served by 公示送達 (`DEEMED_SERVED`), in which case it is made on the
+    deemed-service day. The 送達 events themselves are not chain events. Pure; linear."""
+    items = list(events)
+    returned = {e.source for e in items if e.kind == NOT_DELIVERED}
+    deemed: dict[str, date] = {}
+    for e in items:
+        if e.kind == DEEMED_SERVED:
+            deemed[e.source] = min(deemed.get(e.source, e.on), e.on)
+    effective: list[Event] = []
+    notes: list[str] = []
+    for e in items:
+        if e.kind in (NOT_DELIVERED, DEEMED_SERVED):
+            continue
+        if e.kind in (DEMAND, NOTICE) and e.source in returned:
+            if e.source in deemed:
+                effective.append(Event(e.kind, deemed[e.source], e.source, sent_on=e.on))
+                notes.append(
+                    f"{LABELS[e.kind]} {format_date(e.on)}（{e.source}）は返戻、公示送達により"
+                    f"{format_date(deemed[e.source])}に送達とみなす"
+                )
+            else:
+                notes.append(
+                    f"{LABELS[e.kind]} {format_date(e.on)}（{e.source}）は返戻され送達されていないため効力なし"
+                )
+            continue
+        effective.append(e)
+    return effective, notes
+
+
+@dataclass(frozen=True)
+class DemandService:
+    """Whether the installment has a 督促 that took effect, and from which day (for the 差押 gate:
+    督促状を発した日から起算して10日を経過した日, 地方税法第331条第1項); `unserved`: the sources of
+    督促状 that came back undelivered and were not served by 公示送達 (the reason the gate shows)."""
+
+    effective_on: date | None
+    unserved: tuple[str, ...] = ()
+
+
+def demand_service(events: Iterable[Event]) -> DemandService:
+    """The first 督促 that took effect (after `served`), and the returned, unserved ones."""
+    items = list(events)
+    effective, _ = served(items)
+    days = [e.on for e in effective if e.kind == DEMAND]
+    returned = {e.source for e in items if e.kind == NOT_DELIVERED}
+    deemed = {e.source for e in items if e.kind == DEEMED_SERVED}
+    unserved = tuple(
+        sorted(
+            {e.source for e in items if e.kind == DEMAND and e.source in returned and e.source not in deemed}
+        )
+    )
+    return DemandService(min(days) if days else None, unserved)
 
 
 @dataclass
@@ -134,6 +219,8 @@ def chain(
     result = Chain(
         start=start, steps=[f"{label} {format_date(base_date)}（{format_date(start)}から{years}年）"]
     )
+    events, unserved_notes = served(events)
+    result.steps += unserved_notes
     suspensions: dict[str, int] = {SEIZURE: 0, DELIVERY_REQUEST: 0}  # 差押・交付要求 in force
     first_suspension: Event | None = None
     notice_until: date | None = None
@@ -194,8 +281,10 @@ def chain(
                     f"猶予の終了 {format_date(event.on)}{source}（猶予期間は進行せず、{format_date(current_deadline())}まで）"
                 )
         elif event.kind == DEMAND:
-            # 発した日から起算して10日を経過した日の翌日から新たに進行
-            new_start = demand_matured_on(event.on) + timedelta(days=1)
+            # 発した日から起算して10日を経過した日の翌日から新たに進行; served by 公示送達, not
+            # before the day after it took effect (第18条の2第1項本文)
+            sent = event.sent_on or event.on
+            new_start = max(event.on, demand_matured_on(sent)) + timedelta(days=1)
             moved = renew(new_start)
             result.steps.append(f"督促 {format_date(event.on)}{source}（{renewed_words(new_start, moved)}）")
         elif event.kind == ACKNOWLEDGEMENT:

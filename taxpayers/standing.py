@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,17 @@ from django.conf import settings
 
 from taxpayers.late_charges import rates_for
 from taxpayers.ordinance import first_band_months
-from taxpayers.prescription import ACKNOWLEDGEMENT, DEMAND, LABELS, Chain, Event, chain, period_end
+from taxpayers.prescription import (
+    ACKNOWLEDGEMENT,
+    DEMAND,
+    LABELS,
+    Chain,
+    DemandService,
+    Event,
+    chain,
+    demand_service,
+    period_end,
+)
 from taxpayers.settlement import DELINQUENT, PaymentStatus, ReceivedPayment, Settlement, settle
 from taxpayers.subjects import rule_for
 
@@ -160,6 +170,9 @@ class Standing:
     assessment: Assessment | None = None  # the Assessment, when the standing was made from one
     write_off: WrittenOff | None = None  # the WrittenOff in force on `as_of` (see the module docstring)
     late_payments: tuple = ()  # payments (their keys) received after the 消滅日: 過誤納 in full
+    demand: DemandService = field(
+        default_factory=lambda: DemandService(None)
+    )  # the 督促 that took effect (送達), for the 差押 gate
 
     # --- money ---
     @property
@@ -298,6 +311,7 @@ def standing_from_values(
     if write_off is not None:
         settled.outstanding_principal = settled.outstanding_fee = settled.late_charge = 0
         settled.status = WRITTEN_OFF
+    events = list(events)
     chained = chain_from_values(
         subject_code=subject_code,
         statutory_due_date=statutory_due_date,
@@ -322,6 +336,9 @@ def standing_from_values(
         assessment=assessment,
         write_off=write_off,
         late_payments=tuple(p.key for p in late),
+        demand=demand_service(
+            [*events, *([Event(DEMAND, demand_issued_on, "督促状")] if demand_issued_on else [])]
+        ),
     )
 
 

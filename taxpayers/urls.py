@@ -16,4 +16,5 @@ urlpatterns = [
         views.reveal_individual_number,
         name="reveal_individual_number",
     ),
+    path("<str:atena_number>/address/", views.reveal_address, name="reveal_address"),
 ]

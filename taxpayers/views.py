@@ -123,6 +123,37 @@ def reveal_individual_number(request, atena_number):
     )
 
 
+@menu_required("reveal_individual_number")
+@require_http_methods(["GET", "POST"])
+def reveal_address(request, atena_number):
+    """Shows the 住所 and 送付先 of a person under the 住民基本台帳 支援措置 (DV等支援措置) once, on
+    this response only, for one of the purposes the 個人番号 may be shown for, with a reason of
+    real content: the same form, purposes and logs (access log and security event) as the
+    個人番号 reveal, and the same menu."""
+    taxpayer = get_taxpayer(atena_number)
+    form = RevealForm(request.POST or None)
+    shown = None
+    if request.method == "POST" and taxpayer.support_measure and form.is_valid():
+        reason = individual_numbers.redact(form.cleaned_data["reason"])
+        detail = f"目的: {form.purpose_label} 理由: {reason}"
+        record_access(
+            request, page="住所表示（支援措置対象）", atena_numbers=[taxpayer.atena_number], detail=detail
+        )
+        record_request_event(
+            request,
+            SecurityEvent.Kind.PROTECTED_ADDRESS_SHOWN,
+            staff_number=request.user.staff_number,
+            detail=f"宛名番号 {taxpayer.atena_number} {detail}",
+        )
+        shown = {
+            "address": f"〒{taxpayer.postal_code} {taxpayer.address} {taxpayer.address_extra}".strip(),
+            "mailing": list(taxpayer.mailing_addresses.order_by("-valid_from")),
+        }
+    return render(
+        request, "taxpayers/reveal_address.html", {"taxpayer": taxpayer, "form": form, "shown": shown}
+    )
+
+
 @menu_required("payment_status")
 def delinquent(request):
     balances = (

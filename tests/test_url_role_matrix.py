@@ -96,6 +96,8 @@ MATRIX = {
     "taxpayers:late_charge": (None, LEDGER),
     "taxpayers:detail": (lambda f: {"atena_number": f["taxpayer"].atena_number}, LEDGER),
     "taxpayers:reveal_individual_number": (lambda f: {"atena_number": f["taxpayer"].atena_number}, REVEAL),
+    # 支援措置対象者の住所: the same menu, purposes and logs as the 個人番号 (issue 20)
+    "taxpayers:reveal_address": (lambda f: {"atena_number": f["taxpayer"].atena_number}, REVEAL),
     "taxpayers:imports": (None, IMPORTS),
     "taxpayers:import_detail": (lambda f: {"pk": f["import_log"].pk}, IMPORTS),
     "negotiations:my_work": (None, CASEWORK),
@@ -174,6 +176,12 @@ MATRIX = {
     "documents:detail": (lambda f: {"number": f["document"].number}, CASEWORK),
     "documents:pdf": (lambda f: {"number": f["document"].number}, CASEWORK),
     "documents:reissue": (lambda f: {"number": f["document"].number}, CASEWORK),
+    # 送達 (issue 20): 返戻 one by one and as a list, 再送付, 公示送達 drafted by staff, approved by a supervisor
+    "documents:return_new": (lambda f: {"number": f["document"].number}, CASEWORK),
+    "documents:return_import": (None, CASEWORK),
+    "documents:resend": (lambda f: {"number": f["returned"].document.number}, CASEWORK),
+    "documents:public_notice_new": (lambda f: {"number": f["returned"].document.number}, CASEWORK),
+    "documents:public_notice_approve": (lambda f: {"number": f["returned"].document.number}, SUPERVISOR_ONLY),
     "documents:issue_from": (lambda f: {"kind": "pledge", "key": f["pledge"].pledge_number}, CASEWORK),
     "documents:set_pdf": (lambda f: {"first": f["document"].number, "last": f["document"].number}, CASEWORK),
     "documents:batch_list": (None, CASEWORK),
@@ -463,6 +471,7 @@ def objects(terminal, officer):
         "reduction": reduction,
         "inquiry": inquiry,
         "document": _document(actor, taxpayer, assessment),
+        "returned": _returned(actor, taxpayer, assessment),
         "batch": _batch(actor, taxpayer, assessment),
         "privilege_change": _privilege_change(officer),
         "writeoff_run": _writeoff_run(actor, taxpayer),
@@ -603,6 +612,28 @@ def _batch(actor, taxpayer, assessment):
         batch.status, batch.pdf = Batch.Status.DONE, b"%PDF-1.4"
         save_tracked(batch, reason="test")
     return batch
+
+
+def _returned(actor, taxpayer, assessment):
+    """A returned letter whose 公示送達 an officer has drafted (a supervisor may approve it)."""
+    from datetime import date
+
+    import time_machine
+
+    from documents import delivery
+
+    letter = _document(actor, taxpayer, assessment)
+    with time_machine.travel(date(2026, 11, 20), tick=False):
+        returned = delivery.record_return(
+            actor=actor, document=letter, returned_on=date(2026, 11, 10), reason="03"
+        )
+        delivery.draft_public_notice(
+            actor=actor,
+            returned=returned,
+            posting_started_on=date(2026, 11, 20),
+            investigation="住民票・戸籍の附票を照会、転出先不明。",
+        )
+    return returned
 
 
 def _document(actor, taxpayer, assessment):
