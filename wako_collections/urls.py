@@ -20,6 +20,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("audit/", include("audit.urls")),
     path("jobs/", include("jobs.urls")),
+    path("exports/", include("exports.urls")),
 ]
 
 handler403 = "wako_collections.views.permission_denied"
