@@ -91,6 +91,8 @@ def _queue_table(title: str, queue) -> Table:
         officer = taxpayer.assigned_officer.full_name if taxpayer.assigned_officer else "未割当"
         rows.append([kind, taxpayer.atena_number, taxpayer.name, officer, day, detail])
 
+    for record in queue.promises_due:
+        add("本日の約束", record.taxpayer, record.scheduled_date, record.promised_amount)
     for record in queue.planned:
         add("予定", record.taxpayer, record.scheduled_date, record.get_contact_kind_display())
     for record in queue.broken_promises:

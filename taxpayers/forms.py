@@ -215,6 +215,7 @@ class WorkingListForm(forms.Form):
     tax_year = FiscalYearField(label="年度分", min_value=1990, max_value=2100, required=False)
     amount_min = YenField(label="未納本税（以上）", min_value=0, max_value=10**12, required=False)
     amount_max = YenField(label="未納本税（以下）", min_value=0, max_value=10**12, required=False)
+    prescription_from = WarekiDateField(label="時効予定日（この日から）", required=False)
     prescription_by = WarekiDateField(label="時効予定日（この日まで）", required=False)
     no_contact_days = forms.IntegerField(
         label="最終接触からの日数（以上）", min_value=0, max_value=36500, required=False
@@ -248,6 +249,9 @@ class WorkingListForm(forms.Form):
         low, high = cleaned.get("amount_min"), cleaned.get("amount_max")
         if low is not None and high is not None and low > high:
             self.add_error("amount_max", "未納本税の上限は下限以上の金額にしてください。")
+        first, last = cleaned.get("prescription_from"), cleaned.get("prescription_by")
+        if first and last and first > last:
+            self.add_error("prescription_by", "時効予定日の終わりは始まり以後の日付にしてください。")
         cleaned["officer"] = cleaned.get("officer") or self.Officer.MINE
         cleaned["sort"] = cleaned.get("sort") or self.Sort.AMOUNT_DESC
         return cleaned

@@ -124,6 +124,8 @@ def filtered(cleaned: dict, *, user, today: date) -> QuerySet[TaxpayerBalance]:
         balances = balances.filter(outstanding_principal__gte=cleaned["amount_min"])
     if cleaned.get("amount_max") is not None:
         balances = balances.filter(outstanding_principal__lte=cleaned["amount_max"])
+    if cleaned.get("prescription_from"):
+        balances = balances.filter(earliest_prescription_date__gte=cleaned["prescription_from"])
     if cleaned.get("prescription_by"):
         balances = balances.filter(earliest_prescription_date__lte=cleaned["prescription_by"])
     if cleaned.get("no_contact_days") is not None:
@@ -187,3 +189,15 @@ def bind_form(data, *, user=None) -> WorkingListForm:
         .distinct()
     )
     return WorkingListForm(data, officers=officers, districts=list(districts))
+
+
+def prescription_soon_count(*, officer, today: date, until: date) -> int:
+    """Delinquent taxpayers (the officer's, or everyone's with None) whose earliest renewed
+    時効予定日 lies from `today` to `until` — what the list shows with the same 時効予定日 bounds.
+    One range scan of `taxpayers_payerbal_renewed`."""
+    found = TaxpayerBalance.objects.filter(
+        delinquent_installments__gt=0, earliest_prescription_date__range=(today, until)
+    )
+    if officer is not None:
+        found = found.filter(taxpayer__assigned_officer=officer)
+    return found.count()

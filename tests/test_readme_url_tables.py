@@ -30,6 +30,7 @@ APP_PREFIXES = {
     "documents": "/documents/",
     "negotiations": "/negotiations/",
     "taxpayers": "/taxpayers/",
+    "exports": "/exports/",
 }
 
 
