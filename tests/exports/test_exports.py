@@ -210,7 +210,7 @@ def test_my_work_and_an_extractions_result(client, officer, listed):
     assert client.get(export_url("extraction", "batch=NONE")).status_code == 404
     work = client.post(export_url("my_work", ""), PURPOSE)
     assert work.status_code == 200
-    assert list(csv.reader(io.StringIO(work.content.decode("utf-8-sig"))))[0][0] == "区分"
+    assert next(csv.reader(io.StringIO(work.content.decode("utf-8-sig"))))[0] == "区分"
     assert TaxpayerAccess.objects.filter(page="データ出力（わたしの仕事）").exists()
 
 
