@@ -129,28 +129,22 @@ def write_csv(table: Table, *, cp932: bool) -> Written:
 
 def write_xlsx(table: Table) -> Written:
     """One sheet named after the table; integers stay numbers, dates are written in 和暦 as text
-    (as every page shows them), text is neutralised and stored as a string, never a formula."""
+    (as every page shows them), text is neutralised first — openpyxl makes a formula only of a
+    string beginning with "=", which no neutralised text does (a test reads every cell back)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(table.title))
 
-    def cells(values: Iterable) -> list:
-        out = []
-        for value in values:
-            if isinstance(value, int) and not isinstance(value, bool):
-                out.append(WriteOnlyCell(sheet, value=value))
-            else:
-                cell = WriteOnlyCell(sheet, value=_cell_text(value) if value is not None else None)
-                if cell.value is not None:
-                    cell.data_type = "s"  # never a formula, whatever the text
-                out.append(cell)
-        return out
+    def values(row: Iterable) -> list:
+        return [
+            value if isinstance(value, int) and not isinstance(value, bool) else (_cell_text(value) or None)
+            for value in row
+        ]
 
-    sheet.append(cells(table.headers))
+    sheet.append(values(table.headers))
     for row in table.rows:
-        sheet.append(cells(row))
+        sheet.append(values(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return Written(buffer.getvalue(), 0)
