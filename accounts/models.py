@@ -203,6 +203,7 @@ class Menu(models.Model):  # noqa: DJ008  (never instantiated)
             ("import_data", "庁内連携データの取込"),
             ("assign_cases", "担当の割当"),
             ("documents", "帳票の発行"),
+            ("export_data", "データの出力"),
         ]
 
 

@@ -1,6 +1,6 @@
 """The four roles. Each is a Group holding menu permissions (accounts.Menu), created and granted
-by the migrations 0002_create_roles, 0004_grant_ledger_permissions, 0007_grant_assign_cases and
-0009_grant_documents.
+by the migrations 0002_create_roles, 0004_grant_ledger_permissions, 0007_grant_assign_cases,
+0009_grant_documents and 0020_grant_export_data (閲覧専用 does not get データの出力: 持ち出し禁止).
 ROLE_MENUS is what they grant (a test checks that the database agrees)."""
 
 from django.db import models
@@ -22,7 +22,7 @@ BUSINESS_MENUS = [
 ]
 
 ROLE_MENUS = {
-    Role.COLLECTIONS_OFFICER: [*BUSINESS_MENUS, "reveal_individual_number", "documents"],
+    Role.COLLECTIONS_OFFICER: [*BUSINESS_MENUS, "reveal_individual_number", "documents", "export_data"],
     Role.SUPERVISOR: [
         *BUSINESS_MENUS,
         "audit",
@@ -31,6 +31,7 @@ ROLE_MENUS = {
         "import_data",
         "assign_cases",
         "documents",
+        "export_data",
     ],
     Role.READ_ONLY: ["payment_status"],
     # Accounts and terminals only: an administrator never reaches taxpayer data.

@@ -10,7 +10,8 @@ pointing at the rows that are its evidence:
   for whom they have never written a negotiation record;
 - relatives: viewing a taxpayer who shares the officer's surname and address (the officer's own
   宛名 record gives the address), or the officer's own record;
-- a deactivated account: any view, and any sign-in attempt, after the account was deactivated.
+- a deactivated account: any view, and any sign-in attempt, after the account was deactivated;
+- a large export: one file (exports/, 持ち出し) holding settings.EXPORT_LARGE_ROWS taxpayers or more.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.utils import timezone
 from accounts.models import SecurityEvent, Staff
 from accounts.roles import Role
 from negotiations.models import NegotiationRecord
+from taxpayers.access import EXPORT_PAGE_PREFIX
 from taxpayers.deadlines import is_closed
 from taxpayers.models import Taxpayer, TaxpayerAccess
 
@@ -36,6 +38,7 @@ RULES = {
     "outside_cases": "担当外で交渉記録のない宛名の照会",
     "relatives": "同姓・同住所の宛名の照会",
     "deactivated": "無効化されたアカウントの使用",
+    "large_export": "大量のデータ出力",
 }
 
 
@@ -256,12 +259,38 @@ def deactivated(window: Window) -> list[Finding]:
     return findings
 
 
+def large_export(window: Window) -> list[Finding]:
+    """Each export (its access-log row, 画面 「データ出力（…）」) of EXPORT_LARGE_ROWS taxpayers or more.
+    The row itself is the evidence: who, when, which terminal, the purpose stated, every 宛名番号."""
+    from django.db.models import F, Func, IntegerField
+
+    rows = (
+        accesses_in(window)
+        .filter(page__startswith=EXPORT_PAGE_PREFIX)
+        .annotate(taxpayers=Func(F("atena_numbers"), function="cardinality", output_field=IntegerField()))
+        .filter(taxpayers__gte=settings.EXPORT_LARGE_ROWS)
+        .order_by("occurred_at")
+    )
+    return [
+        Finding(
+            "large_export",
+            row.occurred_at,
+            row.staff_number,
+            f"{row.page} {row.taxpayers}人（{row.detail}）",
+            row.terminal_number,
+            access_ids=[row.pk],
+        )
+        for row in rows
+    ]
+
+
 ANALYSES = {
     "after_hours": after_hours,
     "volume": volume,
     "outside_cases": outside_cases,
     "relatives": relatives,
     "deactivated": deactivated,
+    "large_export": large_export,
 }
 
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from dispositions.inquiries import ANSWERS_RECENT_DAYS
 from dispositions.models import (
     CancellationCategory,
     Collection,
@@ -23,7 +24,12 @@ class DispositionFilterForm(forms.Form):
 class InquiryListForm(forms.Form):
     view = FilterChoiceField(
         label="表示",
-        choices=[("pending", "回答待ち"), ("overdue", "回答期限切れ"), ("all", "すべて")],
+        choices=[
+            ("pending", "回答待ち"),
+            ("overdue", "回答期限切れ"),
+            ("answered", f"回答あり（直近{ANSWERS_RECENT_DAYS}日）"),
+            ("all", "すべて"),
+        ],
         blank_label="回答待ち",
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 
@@ -133,6 +133,20 @@ def overdue(*, today: date):
         .select_related("taxpayer", "target")
         .order_by("answer_due")
     )
+
+
+ANSWERS_RECENT_DAYS = 7  # ホーム and 照会一覧 「回答あり」: answers recorded in the last week
+
+
+def answered_recently(*, today: date, officer=None):
+    """照会 whose answer came in the last ANSWERS_RECENT_DAYS days (today included), newest first;
+    with `officer`, only that officer's taxpayers."""
+    found = Inquiry.objects.filter(
+        answered_on__gt=today - timedelta(days=ANSWERS_RECENT_DAYS), answered_on__lte=today
+    )
+    if officer is not None:
+        found = found.filter(taxpayer__assigned_officer=officer)
+    return found.order_by("-answered_on", "-id")
 
 
 def draft_prefill(inquiry: Inquiry) -> dict:

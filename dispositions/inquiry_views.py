@@ -36,6 +36,8 @@ def inquiry_list(request):
         rows = inquiries.overdue(today=today)
     elif view == "pending":
         rows = rows.filter(answered_on__isnull=True).order_by("answer_due")
+    elif view == "answered":
+        rows = inquiries.answered_recently(today=today).select_related("taxpayer", "target")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     record_access(request, page="照会一覧", atena_numbers=sorted({i.taxpayer.atena_number for i in page}))
     return render(

@@ -16,6 +16,7 @@ from taxpayers.settlement import PaymentStatus
 
 @dataclass
 class WorkQueue:
+    promises_due: list = field(default_factory=list)
     planned: list = field(default_factory=list)
     broken_promises: list = field(default_factory=list)
     broken_pledges: list = field(default_factory=list)
@@ -27,6 +28,7 @@ class WorkQueue:
         return sum(
             len(v)
             for v in (
+                self.promises_due,
                 self.planned,
                 self.broken_promises,
                 self.broken_pledges,
@@ -37,26 +39,25 @@ class WorkQueue:
 
 
 def work_queue(*, officer, today: date, limit: int = 200) -> WorkQueue:
-    """The officer's queue; `officer=None` gives every officer's (for supervisors). Eight queries."""
+    """The officer's queue; `officer=None` gives every officer's (for supervisors). Nine queries."""
     mine = Q(taxpayer__assigned_officer=officer) if officer is not None else Q()
     records = NegotiationRecord.objects.active().select_related("taxpayer", "taxpayer__assigned_officer")
     queue = WorkQueue()
+    queue.promises_due = list(
+        promises_due(officer=officer, today=today).order_by("scheduled_time", "record_number")[:limit]
+    )
     queue.planned = list(
         records.filter(mine, result=NegotiationRecord.Result.PLANNED, scheduled_date__lte=today).order_by(
             "scheduled_date", "scheduled_time"
         )[:limit]
     )
-    followed_up = NegotiationRecord.objects.active().filter(
-        taxpayer=OuterRef("taxpayer"), record_number__gt=OuterRef("record_number")
-    )
     queue.broken_promises = list(
-        records.filter(mine, broken=True).filter(~Exists(followed_up)).order_by("-scheduled_date")[:limit]
+        broken_promises(officer=officer)
+        .select_related("taxpayer", "taxpayer__assigned_officer")
+        .order_by("-scheduled_date")[:limit]
     )
     queue.broken_pledges = list(
-        InstallmentPledge.objects.filter(
-            Q(taxpayer__assigned_officer=officer) if officer is not None else Q(),
-            status=InstallmentPledge.Status.BROKEN,
-        )
+        broken_pledges(officer=officer)
         .select_related("taxpayer", "taxpayer__assigned_officer")
         .order_by("-broken_on")[:limit]
     )
@@ -78,6 +79,35 @@ def work_queue(*, officer, today: date, limit: int = 200) -> WorkQueue:
     queue.no_contact = list(last_contacts[:limit])
     queue.prescription_soon = prescription_soon(officer=officer, today=today, limit=limit)
     return queue
+
+
+def promises_due(*, officer, today: date):
+    """Promises to pay (約束, with 入金予定額) whose 予実日 is today, not yet judged; `officer=None`:
+    everyone's. Indexed by negotiations_record_schedule (予実日, 予実結果)."""
+    found = NegotiationRecord.objects.active().filter(
+        result=NegotiationRecord.Result.PROMISED, scheduled_date=today, promised_amount__isnull=False
+    )
+    if officer is not None:
+        found = found.filter(taxpayer__assigned_officer=officer)
+    return found.select_related("taxpayer", "taxpayer__assigned_officer")
+
+
+def broken_promises(*, officer):
+    """Promises judged 不履行 with no record after them yet (the queue's 不履行の約束)."""
+    followed_up = NegotiationRecord.objects.active().filter(
+        taxpayer=OuterRef("taxpayer"), record_number__gt=OuterRef("record_number")
+    )
+    found = NegotiationRecord.objects.active().filter(broken=True).filter(~Exists(followed_up))
+    if officer is not None:
+        found = found.filter(taxpayer__assigned_officer=officer)
+    return found
+
+
+def broken_pledges(*, officer):
+    found = InstallmentPledge.objects.filter(status=InstallmentPledge.Status.BROKEN)
+    if officer is not None:
+        found = found.filter(taxpayer__assigned_officer=officer)
+    return found
 
 
 @dataclass(frozen=True)

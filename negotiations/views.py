@@ -295,7 +295,10 @@ def pledge_list(request):
 
 
 def _queue_atena_numbers(queue) -> list[str]:
-    numbers = [r.taxpayer.atena_number for r in queue.planned + queue.broken_promises + queue.broken_pledges]
+    numbers = [
+        r.taxpayer.atena_number
+        for r in queue.promises_due + queue.planned + queue.broken_promises + queue.broken_pledges
+    ]
     numbers += [t.atena_number for t in queue.no_contact]
     numbers += [b.taxpayer.atena_number for b in queue.prescription_soon]
     return sorted(set(numbers))

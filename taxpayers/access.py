@@ -6,6 +6,9 @@ if the row cannot be written the exception propagates and the page is not shown.
 from taxpayers.individual_numbers import redact
 from taxpayers.models import TaxpayerAccess
 
+# 画面 of an export's row (exports/views.py writes it, audit/findings.py flags a large one)
+EXPORT_PAGE_PREFIX = "データ出力"
+
 
 def record_access(request, *, page: str, atena_numbers, detail: str = "") -> TaxpayerAccess:
     return TaxpayerAccess.objects.create(

@@ -2,13 +2,14 @@ import re
 import unicodedata
 
 from django import forms
+from django.db import models
 
 from taxpayers import individual_numbers
 from taxpayers.individual_numbers import RevealPurpose
 from taxpayers.late_charges import EXEMPT, POSTPONED, ReliefPeriod
 from taxpayers.models import Payment
 from taxpayers.subjects import Subject
-from wako_collections.formfields import FiscalYearField, WarekiDateField
+from wako_collections.formfields import FilterChoiceField, FiscalYearField, WarekiDateField
 
 
 class SearchForm(forms.Form):
@@ -173,3 +174,95 @@ class ImportUploadForm(forms.Form):
 
 
 CHANNEL_LABELS = dict(Payment.Channel.choices)
+
+
+class YenField(forms.IntegerField):
+    """An amount in yen as staff type it: 1,000 / １，０００ / 1000円 are 1000."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).replace(",", "").replace("円", "").strip()
+        return super().to_python(value)
+
+
+class WorkingListForm(forms.Form):
+    """滞納者一覧's query string: every parameter is read here, and a value that cannot be read is
+    refused in Japanese (the list is then not shown filtered by half of it). Saved filters are read
+    through this same form when loaded (`SavedListFilter`)."""
+
+    class Officer:
+        MINE = "mine"
+        ALL = "all"
+        UNASSIGNED = "unassigned"
+
+    class State(models.TextChoices):
+        PLEDGED = "pledged", "分納中"
+        SEIZED = "seized", "差押中（交付要求中を含む）"
+        STOPPED = "stopped", "停止中"
+        POSTPONED = "postponed", "猶予中"
+
+    class Sort(models.TextChoices):
+        AMOUNT_DESC = "amount_desc", "未納本税の多い順"
+        AMOUNT_ASC = "amount_asc", "未納本税の少ない順"
+        PRESCRIPTION = "prescription", "時効予定日の近い順"
+        OLDEST_DUE = "oldest_due", "納期限の古い順"
+        LAST_CONTACT = "last_contact", "最終接触の古い順"
+        ATENA = "atena", "宛名番号順"
+
+    officer = forms.ChoiceField(label="担当", required=False)
+    district = FilterChoiceField(label="地区", choices=[])
+    subject = FilterChoiceField(label="科目", choices=Subject.choices)
+    tax_year = FiscalYearField(label="年度分", min_value=1990, max_value=2100, required=False)
+    amount_min = YenField(label="未納本税（以上）", min_value=0, max_value=10**12, required=False)
+    amount_max = YenField(label="未納本税（以下）", min_value=0, max_value=10**12, required=False)
+    prescription_from = WarekiDateField(label="時効予定日（この日から）", required=False)
+    prescription_by = WarekiDateField(label="時効予定日（この日まで）", required=False)
+    no_contact_days = forms.IntegerField(
+        label="最終接触からの日数（以上）", min_value=0, max_value=36500, required=False
+    )
+    state = FilterChoiceField(label="状態", choices=State.choices)
+    sort = FilterChoiceField(label="並び順", choices=Sort.choices, blank_label="未納本税の多い順")
+
+    def __init__(self, data=None, *, officers, districts, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["officer"].choices = [
+            (self.Officer.MINE, "自分の担当"),
+            (self.Officer.ALL, "全員"),
+            (self.Officer.UNASSIGNED, "未割当"),
+            *[(str(staff.pk), f"{staff.full_name}（{staff.staff_number}）") for staff in officers],
+        ]
+        self.fields["officer"].error_messages["invalid_choice"] = (
+            "選択肢にない担当です。一覧から選んでください。"
+        )
+        self.fields["district"].choices = [("", "すべて"), *[(d, d) for d in districts]]
+        for name in ("amount_min", "amount_max", "no_contact_days"):
+            field = self.fields[name]
+            field.error_messages.update(
+                invalid=f"{field.label}は半角数字で入力してください。",
+                min_value=f"{field.label}は0以上で入力してください。",
+                max_value=f"{field.label}が大きすぎます。",
+            )
+            field.widget.attrs.update(inputmode="numeric", size=10)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("amount_min"), cleaned.get("amount_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("amount_max", "未納本税の上限は下限以上の金額にしてください。")
+        first, last = cleaned.get("prescription_from"), cleaned.get("prescription_by")
+        if first and last and first > last:
+            self.add_error("prescription_by", "時効予定日の終わりは始まり以後の日付にしてください。")
+        cleaned["officer"] = cleaned.get("officer") or self.Officer.MINE
+        cleaned["sort"] = cleaned.get("sort") or self.Sort.AMOUNT_DESC
+        return cleaned
+
+
+class SavedListFilterForm(forms.Form):
+    name = forms.CharField(
+        label="検索条件の名前",
+        max_length=40,
+        error_messages={
+            "required": "検索条件の名前を入力してください。",
+            "max_length": "名前は40文字以内にしてください。",
+        },
+    )

@@ -121,6 +121,8 @@ class Taxpayer(StampedModel):
                 fields=["search_address"], name="taxpayers_search_address_trgm", opclasses=["gin_trgm_ops"]
             ),
             models.Index(fields=["birth_date"], name="taxpayers_birth_date"),
+            # 滞納者一覧: the 地区 filter and its list of choices
+            models.Index(fields=["district"], name="taxpayers_district"),
             models.Index(
                 fields=["phone_digits"], name="taxpayers_phone_digits", opclasses=["varchar_pattern_ops"]
             ),
@@ -567,6 +569,17 @@ class TaxpayerBalance(models.Model):
                 name="taxpayers_payerbal_amount",
                 condition=models.Q(delinquent_installments__gt=0),
             ),
+            # 滞納者一覧: sorted or bounded by the renewed 時効予定日 and by the oldest 納期限
+            models.Index(
+                fields=["earliest_prescription_date"],
+                name="taxpayers_payerbal_renewed",
+                condition=models.Q(delinquent_installments__gt=0),
+            ),
+            models.Index(
+                fields=["oldest_due_date"],
+                name="taxpayers_payerbal_oldest",
+                condition=models.Q(delinquent_installments__gt=0),
+            ),
         ]
 
     def __str__(self):
@@ -681,3 +694,34 @@ class TaxpayerAccess(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.staff_number} {self.page}"
+
+
+class SavedListFilter(StampedModel):
+    """保存した検索条件: an officer's named filter of the 滞納者一覧, kept as the query string it was
+    saved from. On load the string goes through the list's own form (`WorkingListForm`) again, so
+    a filter saved before a choice disappeared is refused in Japanese, never run half-read.
+    Each officer's names are unique. History."""
+
+    owner = models.ForeignKey(
+        "accounts.Staff",
+        on_delete=models.PROTECT,
+        related_name="saved_list_filters",
+        verbose_name="職員",
+        db_comment="保存した職員",
+    )
+    name = models.CharField("名前", max_length=40, db_comment="検索条件の名前")
+    query = models.CharField("条件", max_length=1000, db_comment="滞納者一覧の検索条件（クエリ文字列）")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "保存した検索条件"
+        verbose_name_plural = "保存した検索条件"
+        ordering = ["name", "id"]
+        db_table_comment = "滞納者一覧の保存した検索条件（職員ごと）"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="taxpayers_savedlistfilter_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name

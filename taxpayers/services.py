@@ -10,7 +10,7 @@ from datetime import date
 
 from django.db import transaction
 
-from taxpayers.models import Assessment, PrescriptionEvent
+from taxpayers.models import Assessment, PrescriptionEvent, SavedListFilter
 from taxpayers.reconciliation import refresh_prescription_dates
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import bulk_create_tracked, save_tracked, stamp
@@ -60,3 +60,33 @@ def record_prescription_events(
             bulk_create_tracked(events, actor=actor, reason=reason)
             refresh_prescription_dates(assessment_ids=[e.assessment_id for e in events])
     return events
+
+
+class SavedFilterError(Exception):
+    """A 滞納者一覧 filter that cannot be saved; the message is shown to staff."""
+
+
+def save_list_filter(*, actor: Actor, owner, name: str, query: str) -> SavedListFilter:
+    """Saves (or, under a name the officer already uses, replaces) a named 滞納者一覧 filter: the
+    query string it was on, already read by `WorkingListForm` in the view. History."""
+    name = " ".join(name.split())
+    if not name:
+        raise SavedFilterError("検索条件の名前を入力してください。")
+    with transaction.atomic(), acting_as(actor):
+        saved = SavedListFilter.objects.select_for_update().filter(owner=owner, name=name).first()
+        if saved is None:
+            saved = SavedListFilter(owner=owner, name=name, query=query)
+            stamp(saved, actor)
+            save_tracked(saved, reason=f"検索条件「{name}」を保存")
+        else:
+            saved.query = query
+            fields = ["query", *stamp(saved, actor)]
+            save_tracked(saved, reason=f"検索条件「{name}」を上書き", update_fields=fields)
+    return saved
+
+
+def delete_list_filter(*, actor: Actor, saved: SavedListFilter) -> None:
+    """Deletes an officer's own saved filter; its history keeps what it was and who deleted it."""
+    with transaction.atomic(), acting_as(actor):
+        saved._change_reason = f"検索条件「{saved.name}」を削除"  # type: ignore[attr-defined]
+        saved.delete()

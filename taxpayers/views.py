@@ -5,20 +5,30 @@ data writes its access-log row before it is rendered."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from accounts.events import record_request_event
 from accounts.models import SecurityEvent
-from taxpayers import individual_numbers, spool
+from taxpayers import individual_numbers, spool, working_list
 from taxpayers.access import record_access
-from taxpayers.forms import ImportUploadForm, LateChargeForm, LedgerFilterForm, RevealForm, SearchForm
+from taxpayers.forms import (
+    ImportUploadForm,
+    LateChargeForm,
+    LedgerFilterForm,
+    RevealForm,
+    SavedListFilterForm,
+    SearchForm,
+)
 from taxpayers.late_charges import PartialPayment, RateMissingError, compute_late_charge, rates_for
 from taxpayers.ledger import ledger_for
-from taxpayers.models import ImportLog, ReconcileRun, Taxpayer, TaxpayerBalance
+from taxpayers.models import ImportLog, ReconcileRun, SavedListFilter, Taxpayer
 from taxpayers.search import search_taxpayers
+from taxpayers.services import SavedFilterError, delete_list_filter, save_list_filter
 from taxpayers.tasks import import_uploaded_file
 from wako_collections.access import menu_required
 
@@ -154,22 +164,112 @@ def reveal_address(request, atena_number):
     )
 
 
+LIST_PAGE_SIZE = 50
+
+
 @menu_required("payment_status")
 def delinquent(request):
-    balances = (
-        TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
-        .select_related("taxpayer", "taxpayer__assigned_officer")
-        .order_by("-outstanding_principal", "taxpayer__atena_number")
-    )
-    page = Paginator(balances, 50).get_page(request.GET.get("page"))
-    record_access(request, page="滞納者一覧", atena_numbers=[b.taxpayer.atena_number for b in page])
+    """滞納者一覧: the officer's working list (taxpayers/working_list.py). Every parameter is read by
+    `WorkingListForm`; a value it refuses is shown with its message and the list is not run."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = working_list.bind_form(params)
+    today = timezone.localdate()
+    page = totals = None
+    if form.is_valid():
+        balances = working_list.working_list(form.cleaned_data, user=request.user, today=today)
+        totals = working_list.totals_of(
+            working_list.filtered(form.cleaned_data, user=request.user, today=today)
+        )
+        paginator = Paginator(balances, LIST_PAGE_SIZE)
+        paginator.count = totals.taxpayers  # the aggregate counted them already
+        page = paginator.get_page(request.GET.get("page"))
+        for balance in page:
+            balance.days_since_contact = working_list.days_since(balance.last_contact, today)
+        conditions = "、".join(
+            f"{form.fields[k].label}={v}" for k, v in params.items() if k in form.fields and v
+        )
+        record_access(
+            request,
+            page="滞納者一覧",
+            atena_numbers=[b.taxpayer.atena_number for b in page],
+            detail=f"条件: {conditions}" if conditions else "",
+        )
     run = ReconcileRun.objects.first()
     rates_assumed_from = rates_for(run.as_of)[1] if run else None
     return render(
         request,
         "taxpayers/delinquent.html",
-        {"page": page, "run": run, "rates_assumed_from": rates_assumed_from},
+        {
+            "form": form,
+            "page": page,
+            "totals": totals,
+            "run": run,
+            "rates_assumed_from": rates_assumed_from,
+            "query": params.urlencode(),
+            "saved_filters": SavedListFilter.objects.filter(owner=request.user),
+            "save_form": SavedListFilterForm(),
+        },
     )
+
+
+@menu_required("payment_status")
+@require_http_methods(["POST"])
+def saved_filter_create(request):
+    """Saves the list's current query string under a name (the query is validated first: a filter
+    that would be refused on load is not saved)."""
+    form = SavedListFilterForm(request.POST)
+    query = request.POST.get("query", "")
+    params = QueryDict(query)
+    back = reverse("taxpayers:delinquent") + (f"?{query}" if query else "")
+    if not working_list.bind_form(params).is_valid() or len(query) > 1000:
+        messages.error(request, "検索条件に誤りがあるため保存できません。条件を直してから保存してください。")
+        return redirect(back)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        saved = save_list_filter(
+            actor=request.actor, owner=request.user, name=form.cleaned_data["name"], query=query
+        )
+    except SavedFilterError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(request, f"検索条件「{saved.name}」を保存しました。")
+    return redirect(back)
+
+
+def _saved_filter(request, pk) -> SavedListFilter:
+    return get_object_or_404(SavedListFilter, pk=pk, owner=request.user)
+
+
+@menu_required("payment_status")
+def saved_filter_load(request, pk):
+    """Opens the list with a saved filter, after reading it through the list's form again."""
+    saved = _saved_filter(request, pk)
+    form = working_list.bind_form(QueryDict(saved.query))
+    if not form.is_valid():
+        problems = " ".join(str(m) for messages_ in form.errors.values() for m in messages_)
+        messages.error(
+            request,
+            f"保存した検索条件「{saved.name}」は今の一覧では使えません（{problems}）。条件を選び直して保存し直してください。",
+        )
+        return redirect("taxpayers:delinquent")
+    return redirect(reverse("taxpayers:delinquent") + (f"?{saved.query}" if saved.query else ""))
+
+
+@menu_required("payment_status")
+@require_http_methods(["GET", "POST"])
+def saved_filter_delete(request, pk):
+    """GET asks to confirm; POST deletes (the history keeps the filter and who deleted it)."""
+    saved = _saved_filter(request, pk)
+    if request.method == "POST":
+        delete_list_filter(actor=request.actor, saved=saved)
+        messages.success(request, f"検索条件「{saved.name}」を削除しました。")
+        return redirect("taxpayers:delinquent")
+    return render(request, "taxpayers/saved_filter_delete.html", {"saved": saved})
 
 
 @menu_required("payment_status")

@@ -32,6 +32,7 @@ APP_PREFIXES = {
     "exchange": "/exchange/",
     "negotiations": "/negotiations/",
     "taxpayers": "/taxpayers/",
+    "exports": "/exports/",
 }
 
 

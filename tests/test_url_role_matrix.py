@@ -93,6 +93,15 @@ MATRIX = {
     "jobs:runs": (None, SUPERVISOR_ONLY),
     "taxpayers:search": (None, LEDGER),
     "taxpayers:delinquent": (None, LEDGER),
+    "taxpayers:saved_filter_create": (None, POST_ONLY(LEDGER)),
+    # a saved filter is its owner's (the officer's): anyone else's answer is 404
+    "taxpayers:saved_filter_load": (
+        lambda f: {"pk": f["saved_filter"].pk},
+        menu("→taxpayers:delinquent", 404, 404, 403),
+    ),
+    "taxpayers:saved_filter_delete": (lambda f: {"pk": f["saved_filter"].pk}, menu(200, 404, 404, 403)),
+    # データの出力: not 閲覧専用 (持ち出し禁止), never the administrator; each source also needs its page's menu
+    "exports:export": (lambda f: {"source": "delinquent"}, menu(200, 200, 403, 403)),
     "taxpayers:late_charge": (None, LEDGER),
     "taxpayers:detail": (lambda f: {"atena_number": f["taxpayer"].atena_number}, LEDGER),
     "taxpayers:reveal_individual_number": (lambda f: {"atena_number": f["taxpayer"].atena_number}, REVEAL),
@@ -477,6 +486,7 @@ def objects(terminal, officer):
         "writeoff_run": _writeoff_run(actor, taxpayer),
         **_writeoff_cancellation(taxpayer),
         "case_flag": _case_flag(actor, taxpayer),
+        "saved_filter": _saved_filter(actor, officer),
     }
 
 
@@ -543,6 +553,12 @@ def _case_flag(actor, taxpayer):
     from cases.services import add_case_flag
 
     return add_case_flag(actor=actor, taxpayer=taxpayer, kind="abusive", text="大声を出すことがある")
+
+
+def _saved_filter(actor, officer):
+    from taxpayers.services import save_list_filter
+
+    return save_list_filter(actor=actor, owner=officer, name="高額", query="officer=all&amount_min=100000")
 
 
 def _writeoff_run(actor, taxpayer):

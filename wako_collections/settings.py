@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "audit",
     "jobs",
     "exchange",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -408,6 +409,8 @@ ACCESS_VOLUME_MINIMUM = env_int(
     "ACCESS_VOLUME_MINIMUM", 30, minimum=1
 )  # taxpayers a day, never flagged below
 ACCESS_BASELINE_DAYS = env_int("ACCESS_BASELINE_DAYS", 30, minimum=7)  # the usual: median of these days
+# an export (exports/) of this many taxpayers or more is flagged by the access-log analysis
+EXPORT_LARGE_ROWS = env_int("EXPORT_LARGE_ROWS", 500, minimum=1)
 # Retention (manage.py purge_retention): access logs and closed cases' 個人番号, in years. The floor
 # is law, not taste: 地方税法第18条 (徴収権の時効 5年) and 第17条の5 (更正・決定 5年) — a record may be
 # needed as long as the tax can still be assessed or collected; the default 7 covers the 7 years

@@ -22,6 +22,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("jobs/", include("jobs.urls")),
     path("exchange/", include("exchange.urls")),
+    path("exports/", include("exports.urls")),
 ]
 
 handler403 = "wako_collections.views.permission_denied"

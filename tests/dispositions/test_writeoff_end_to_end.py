@@ -111,7 +111,7 @@ def test_write_off_from_candidates_to_ledger_and_dashboard(client, officer, supe
             for b in InstallmentBalance.objects.filter(assessment__taxpayer__atena_number="000000103")
         } == {"220000401": "written_off", "220000402": "delinquent", "240000403": "written_off"}
         # 6. 滞納者一覧: only the company, for Y alone
-        delinquent = client.get(reverse("taxpayers:delinquent")).content.decode()
+        delinquent = client.get(reverse("taxpayers:delinquent"), {"officer": "all"}).content.decode()
         assert "000000103" in delinquent and "000000101" not in delinquent and "000000102" not in delinquent
         assert "6,000" in delinquent  # Y: 10,000 − 4,000
         # the yearly command finds nothing new and says so

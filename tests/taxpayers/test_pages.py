@@ -241,7 +241,7 @@ def test_the_delinquent_list_shows_totals_per_taxpayer(client, supervisor, ledge
 
     reconcile(as_of=date(2022, 1, 31))
     sign_in(client, supervisor)
-    response = client.get(reverse("taxpayers:delinquent"))
+    response = client.get(reverse("taxpayers:delinquent"), {"officer": "all"})
     balances = list(response.context["page"])
     assert [b.taxpayer.atena_number for b in balances] == ["000000102", "000000101"]
     taro = balances[1]

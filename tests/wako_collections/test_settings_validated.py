@@ -58,6 +58,7 @@ BAD = {
     "TASKS_BACKEND": "not a path",
     "EXCHANGE_OUTBOUND_DIR": "outbound",
     "EXCHANGE_ENCODING": "latin-1",
+    "EXPORT_LARGE_ROWS": "0",
 }
 # Free text: any value is a valid value.
 FREE_TEXT = {

@@ -1,0 +1,203 @@
+"""滞納者一覧 — the officer's working list: who owes, filtered and sorted, read from what
+`reconcile` stored (`TaxpayerBalance`, `InstallmentBalance`), never recomputed here.
+
+Cost at 100,000 persons (benchmarks/README.md, EXPLAIN in tests/taxpayers/test_working_list.py):
+the page is one query over `taxpayers_taxpayerbalance` (partial indexes on 未納本税, the renewed
+時効予定日 and the oldest 納期限, all `WHERE delinquent_installments > 0`) joined to its 宛名 and 担当;
+the last contact of each listed row is a correlated subquery on `negotiations_record_payer`
+(宛名番号, 入力日 desc); the counts and totals one aggregate of the same filter. No query per row.
+
+Filters on what other apps own are EXISTS subqueries on their tables, looked up through the app
+registry (as `exemptions.py` does), since this app does not import them:
+
+* 科目・年度分: an installment of the taxpayer with that 科目 / 年度分 whose stored status is 滞納;
+* 分納中: a 分納誓約 履行中 (negotiations) — what the standing's `pledged` means;
+* 差押中: an approved 差押・参加差押・交付要求 with a row not cancelled (dispositions);
+* 停止中: the same for a 執行停止 — the standing's `stopped`;
+* 猶予中: the same for a 徴収・換価の猶予 whose period has not ended;
+* 最終接触: the newest uncancelled 交渉記録 (入力日).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.apps import apps
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from taxpayers.forms import WorkingListForm
+from taxpayers.models import InstallmentBalance, TaxpayerBalance
+
+# 処分コード (dispositions.DispositionCode), named here because this app does not import dispositions
+SEIZURE_CODES = ("01", "02", "03")  # 差押, 参加差押, 交付要求
+SUSPENSION_CODE = "07"  # 執行停止
+POSTPONEMENT_CODES = ("10", "11")  # 徴収の猶予, 換価の猶予
+
+SORTS = {
+    WorkingListForm.Sort.AMOUNT_DESC: (F("outstanding_principal").desc(), "taxpayer_id"),
+    WorkingListForm.Sort.AMOUNT_ASC: (F("outstanding_principal").asc(), "taxpayer_id"),
+    WorkingListForm.Sort.PRESCRIPTION: (F("earliest_prescription_date").asc(nulls_last=True), "taxpayer_id"),
+    WorkingListForm.Sort.OLDEST_DUE: (F("oldest_due_date").asc(nulls_last=True), "taxpayer_id"),
+    WorkingListForm.Sort.LAST_CONTACT: (F("last_contact").asc(nulls_first=True), "taxpayer_id"),
+    WorkingListForm.Sort.ATENA: ("taxpayer__atena_number",),
+}
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Counts and totals (integer yen) of the filtered set, whatever page is shown."""
+
+    taxpayers: int
+    installments: int
+    outstanding_principal: int
+    outstanding_fee: int
+    late_charge: int
+
+    @property
+    def total(self) -> int:
+        return self.outstanding_principal + self.outstanding_fee + self.late_charge
+
+
+def _dispositions(taxpayer, codes, *, today: date):
+    """An approved disposition of these codes with a row not cancelled (as the dashboard's
+    整理未済額の内訳 counts them); a 猶予 only until its last day."""
+    disposition = apps.get_model("dispositions", "Disposition")
+    row = apps.get_model("dispositions", "DispositionRow")
+    found = row.objects.filter(
+        disposition__taxpayer=taxpayer,
+        disposition__code__in=codes,
+        disposition__status=disposition.Status.APPROVED,
+        cancelled_on__isnull=True,
+    )
+    if set(codes) == set(POSTPONEMENT_CODES):
+        found = found.filter(disposition__postponed_until__gte=today)
+    return Exists(found)
+
+
+def _state_filter(state: str, *, today: date):
+    payer = OuterRef("taxpayer_id")
+    if state == WorkingListForm.State.PLEDGED:
+        pledge = apps.get_model("negotiations", "InstallmentPledge")
+        return Exists(pledge.objects.filter(taxpayer=payer, status=pledge.Status.ACTIVE))
+    if state == WorkingListForm.State.SEIZED:
+        return _dispositions(payer, SEIZURE_CODES, today=today)
+    if state == WorkingListForm.State.STOPPED:
+        return _dispositions(payer, (SUSPENSION_CODE,), today=today)
+    return _dispositions(payer, POSTPONEMENT_CODES, today=today)
+
+
+def last_contact_subquery():
+    """The day of the taxpayer's newest uncancelled 交渉記録 (one index probe per row)."""
+    record = apps.get_model("negotiations", "NegotiationRecord")
+    return Subquery(
+        record.objects.filter(taxpayer_id=OuterRef("taxpayer__atena_number"), cancelled_at__isnull=True)
+        .order_by("-input_date")
+        .values("input_date")[:1]
+    )
+
+
+def filtered(cleaned: dict, *, user, today: date) -> QuerySet[TaxpayerBalance]:
+    """The taxpayers with something delinquent that `cleaned` (WorkingListForm.cleaned_data)
+    selects, unordered and without the per-row annotations (for counting and totals)."""
+    balances = TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
+    officer = cleaned.get("officer") or WorkingListForm.Officer.MINE
+    if officer == WorkingListForm.Officer.MINE:
+        balances = balances.filter(taxpayer__assigned_officer=user)
+    elif officer == WorkingListForm.Officer.UNASSIGNED:
+        balances = balances.filter(taxpayer__assigned_officer__isnull=True)
+    elif officer != WorkingListForm.Officer.ALL:
+        balances = balances.filter(taxpayer__assigned_officer_id=int(officer))
+    if cleaned.get("district"):
+        balances = balances.filter(taxpayer__district=cleaned["district"])
+    if cleaned.get("subject") or cleaned.get("tax_year"):
+        installments = InstallmentBalance.objects.filter(
+            status=InstallmentBalance.Status.DELINQUENT, assessment__taxpayer_id=OuterRef("taxpayer_id")
+        )
+        if cleaned.get("subject"):
+            installments = installments.filter(assessment__subject_code=cleaned["subject"])
+        if cleaned.get("tax_year"):
+            installments = installments.filter(assessment__tax_year=cleaned["tax_year"])
+        balances = balances.filter(Exists(installments))
+    if cleaned.get("amount_min") is not None:
+        balances = balances.filter(outstanding_principal__gte=cleaned["amount_min"])
+    if cleaned.get("amount_max") is not None:
+        balances = balances.filter(outstanding_principal__lte=cleaned["amount_max"])
+    if cleaned.get("prescription_from"):
+        balances = balances.filter(earliest_prescription_date__gte=cleaned["prescription_from"])
+    if cleaned.get("prescription_by"):
+        balances = balances.filter(earliest_prescription_date__lte=cleaned["prescription_by"])
+    if cleaned.get("no_contact_days") is not None:
+        record = apps.get_model("negotiations", "NegotiationRecord")
+        since = today - timedelta(days=cleaned["no_contact_days"])
+        recent = record.objects.filter(
+            taxpayer_id=OuterRef("taxpayer__atena_number"), cancelled_at__isnull=True, input_date__gt=since
+        )
+        balances = balances.filter(~Exists(recent))
+    if cleaned.get("state"):
+        balances = balances.filter(_state_filter(cleaned["state"], today=today))
+    return balances
+
+
+def working_list(cleaned: dict, *, user, today: date) -> QuerySet[TaxpayerBalance]:
+    """`filtered`, with each row's 宛名, 担当 and last contact (`last_contact`), in the order asked."""
+    sort = cleaned.get("sort") or WorkingListForm.Sort.AMOUNT_DESC
+    return (
+        filtered(cleaned, user=user, today=today)
+        .select_related("taxpayer", "taxpayer__assigned_officer")
+        .annotate(last_contact=last_contact_subquery())
+        .order_by(*SORTS[WorkingListForm.Sort(sort)])
+    )
+
+
+def totals_of(balances: QuerySet[TaxpayerBalance]) -> Totals:
+    """One aggregate over the filtered set."""
+    row = balances.order_by().aggregate(
+        taxpayers=Count("pk"),
+        installments=Coalesce(Sum("delinquent_installments"), 0),
+        outstanding_principal=Coalesce(Sum("outstanding_principal"), 0),
+        outstanding_fee=Coalesce(Sum("outstanding_fee"), 0),
+        late_charge=Coalesce(Sum("late_charge"), 0),
+    )
+    return Totals(**row)
+
+
+def days_since(day: date | None, today: date) -> int | None:
+    return (today - day).days if day is not None else None
+
+
+def bind_form(data, *, user=None) -> WorkingListForm:
+    """The list's form bound to a query string (a QueryDict or a dict), with the officers and the
+    地区 it may name: two small queries (the 地区 through `taxpayers_district`)."""
+    from accounts.models import Staff
+    from accounts.roles import Role
+    from taxpayers.models import Taxpayer
+
+    officers = (
+        (
+            Staff.objects.active().with_role(Role.COLLECTIONS_OFFICER)
+            | Staff.objects.active().with_role(Role.SUPERVISOR)
+        )
+        .distinct()
+        .order_by("staff_number")
+    )
+    districts = (
+        Taxpayer.objects.exclude(district="")
+        .order_by("district")
+        .values_list("district", flat=True)
+        .distinct()
+    )
+    return WorkingListForm(data, officers=officers, districts=list(districts))
+
+
+def prescription_soon_count(*, officer, today: date, until: date) -> int:
+    """Delinquent taxpayers (the officer's, or everyone's with None) whose earliest renewed
+    時効予定日 lies from `today` to `until` — what the list shows with the same 時効予定日 bounds.
+    One range scan of `taxpayers_payerbal_renewed`."""
+    found = TaxpayerBalance.objects.filter(
+        delinquent_installments__gt=0, earliest_prescription_date__range=(today, until)
+    )
+    if officer is not None:
+        found = found.filter(taxpayer__assigned_officer=officer)
+    return found.count()

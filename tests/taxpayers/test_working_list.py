@@ -1,0 +1,265 @@
+"""滞納者一覧 as the officer's working list: filters, sorts, totals, saved filters (taxpayers/working_list.py).
+
+The ledger fixture, reconciled on 2022-01-31: 000000101 (広沢) owes 35,000円 of 2021 固定資産税,
+000000102 (新倉) 48,000円 of 2021 国民健康保険料; 000000103 owes nothing."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from taxpayers.models import SavedListFilter, Taxpayer, TaxpayerAccess, TaxpayerBalance
+from taxpayers.reconciliation import reconcile
+from tests.conftest import sign_in
+from wako_collections.actors import Actor
+
+DAY = date(2022, 1, 31)
+
+
+@pytest.fixture
+def listed(ledger, officer, supervisor):
+    reconcile(as_of=DAY)
+    Taxpayer.objects.filter(atena_number="000000101").update(assigned_officer=officer)
+    Taxpayer.objects.filter(atena_number="000000102").update(assigned_officer=supervisor)
+    with time_machine.travel(DAY, tick=False):
+        yield
+
+
+def shown(client, **params):
+    response = client.get(reverse("taxpayers:delinquent"), params)
+    assert response.status_code == 200
+    page = response.context["page"]
+    return [b.taxpayer.atena_number for b in page] if page is not None else None, response
+
+
+def test_the_list_shows_the_officers_own_cases_by_default(client, officer, listed):
+    sign_in(client, officer)
+    numbers, response = shown(client)
+    assert numbers == ["000000101"]
+    totals = response.context["totals"]
+    assert (totals.taxpayers, totals.outstanding_principal) == (1, 35_000)
+    assert TaxpayerAccess.objects.get(page="滞納者一覧").atena_numbers == ["000000101"]
+
+
+def test_everyone_sorted_by_amount_either_way_with_the_totals_of_the_filtered_set(client, officer, listed):
+    sign_in(client, officer)
+    numbers, response = shown(client, officer="all")
+    assert numbers == ["000000102", "000000101"]
+    totals = response.context["totals"]
+    assert (totals.taxpayers, totals.installments, totals.outstanding_principal) == (2, 2, 83_000)
+    assert totals.total == sum(b.total for b in TaxpayerBalance.objects.filter(delinquent_installments__gt=0))
+    assert "<strong>2人</strong>" in response.content.decode()
+    assert shown(client, officer="all", sort="amount_asc")[0] == ["000000101", "000000102"]
+    assert shown(client, officer="all", sort="atena")[0] == ["000000101", "000000102"]
+
+
+def test_an_officer_chosen_by_name_and_the_unassigned(client, officer, supervisor, listed):
+    sign_in(client, officer)
+    assert shown(client, officer=str(supervisor.pk))[0] == ["000000102"]
+    assert shown(client, officer="unassigned")[0] == []
+    Taxpayer.objects.filter(atena_number="000000102").update(assigned_officer=None)
+    assert shown(client, officer="unassigned")[0] == ["000000102"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"district": "新倉"}, ["000000102"]),
+        ({"district": "広沢"}, ["000000101"]),
+        ({"subject": "02"}, ["000000101"]),
+        ({"subject": "06"}, ["000000102"]),
+        ({"subject": "01"}, []),  # 101's 2025 resident tax was paid
+        ({"tax_year": "2021"}, ["000000102", "000000101"]),
+        ({"tax_year": "R3"}, ["000000102", "000000101"]),
+        ({"tax_year": "2020"}, []),
+        ({"amount_min": "40000"}, ["000000102"]),
+        ({"amount_min": "４０，０００円"}, ["000000102"]),
+        ({"amount_max": "35000"}, ["000000101"]),
+        ({"amount_min": "35000", "amount_max": "48000"}, ["000000102", "000000101"]),
+    ],
+)
+def test_each_filter_narrows_the_list(client, officer, listed, params, expected):
+    sign_in(client, officer)
+    assert shown(client, officer="all", **params)[0] == expected
+
+
+def test_the_renewed_prescription_date_bounds_and_sorts_the_list(client, officer, listed):
+    sign_in(client, officer)
+    dates = dict(
+        TaxpayerBalance.objects.filter(delinquent_installments__gt=0).values_list(
+            "taxpayer__atena_number", "earliest_prescription_date"
+        )
+    )
+    assert all(dates.values())
+    first = min(dates, key=lambda n: dates[n])
+    numbers, _ = shown(client, officer="all", prescription_by=dates[first].isoformat())
+    assert numbers == [n for n in ["000000102", "000000101"] if dates[n] <= dates[first]]
+    numbers, _ = shown(
+        client, officer="all", prescription_from=(dates[first] + timedelta(days=1)).isoformat()
+    )
+    assert first not in numbers
+    assert shown(client, officer="all", sort="prescription")[0] == sorted(dates, key=lambda n: (dates[n], n))
+
+
+def test_days_since_the_last_contact(client, officer, listed):
+    from negotiations.services import record_negotiation
+
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    record_negotiation(
+        actor=Actor.for_staff(officer, "T0001"),
+        taxpayer=taro,
+        values={
+            "subject_group_code": "00",
+            "content": "架電。本人と話した。",
+            "result": "2",
+            "collection_category": "2",
+            "importance": "2",
+            "contact_kind": "11",
+        },
+    )
+    sign_in(client, officer)
+    assert shown(client, officer="all", no_contact_days="30")[0] == ["000000102"]
+    assert shown(client, officer="all", no_contact_days="1")[0] == ["000000102"]
+    assert shown(client, officer="all", no_contact_days="0")[0] == ["000000102", "000000101"]  # 0 days ≥ 0
+    numbers, response = shown(client, officer="all", sort="last_contact")
+    assert numbers == ["000000102", "000000101"]  # never contacted first
+    html = response.content.decode()
+    assert "0日前" in html and "なし" in html
+
+
+def test_state_filters_read_the_apps_that_own_the_state(client, officer, supervisor, listed):
+    from dispositions import services as disposition_services
+    from negotiations.schedules import ScheduledPayment
+    from negotiations.services import make_pledge
+
+    actor = Actor.for_staff(officer, "T0001")
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    make_pledge(
+        actor=actor,
+        taxpayer=taro,
+        assessments=[taro.assessments.get(subject_code="02")],
+        schedule=[ScheduledPayment(1, DAY + timedelta(days=10), 35_000)],
+        pledged_on=DAY,
+        interval="monthly",
+    )
+    hanako = Taxpayer.objects.get(atena_number="000000102")
+    stop = disposition_services.draft_disposition(
+        actor=actor,
+        taxpayer=hanako,
+        assessment_ids=[hanako.assessments.get().pk],
+        code="07",
+        category="71",
+        reason="財産調査の結果、滞納処分をすることができる財産がない",
+        planned_on=DAY,
+    )
+    sign_in(client, officer)
+    assert shown(client, officer="all", state="pledged")[0] == ["000000101"]
+    assert shown(client, officer="all", state="stopped")[0] == []  # drafted, not approved
+    disposition_services.approve_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"), disposition=stop, disposed_on=DAY
+    )
+    assert shown(client, officer="all", state="stopped")[0] == ["000000102"]
+    assert shown(client, officer="all", state="seized")[0] == []
+    assert shown(client, officer="all", state="postponed")[0] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"officer": "999999"}, "選択肢にない担当です"),
+        ({"sort": "name; DROP TABLE"}, "選択肢にない値です"),
+        ({"state": "x"}, "選択肢にない値です"),
+        ({"district": "存在しない地区"}, "選択肢にない値です"),
+        ({"amount_min": "abc"}, "未納本税（以上）は半角数字で入力してください"),
+        ({"amount_min": "-5"}, "未納本税（以上）は0以上で入力してください"),
+        ({"amount_min": "50000", "amount_max": "100"}, "未納本税の上限は下限以上の金額にしてください"),
+        (
+            {"prescription_from": "2030-01-01", "prescription_by": "2029-01-01"},
+            "時効予定日の終わりは始まり以後",
+        ),
+        ({"no_contact_days": "1.5"}, "最終接触からの日数（以上）は半角数字で入力してください"),
+        ({"tax_year": "2200"}, "年度"),
+    ],
+)
+def test_a_bad_parameter_is_refused_in_japanese_and_the_list_is_not_run(
+    client, officer, listed, params, message
+):
+    sign_in(client, officer)
+    numbers, response = shown(client, **params)
+    assert numbers is None
+    assert message in response.content.decode()
+    assert not TaxpayerAccess.objects.filter(page="滞納者一覧").exists()
+
+
+def test_saving_loading_and_deleting_a_filter(client, officer, supervisor, listed):
+    sign_in(client, officer)
+    query = "officer=all&district=新倉&sort=amount_asc"
+    response = client.post(reverse("taxpayers:saved_filter_create"), {"name": " 新倉の高額 ", "query": query})
+    assert response.status_code == 302
+    saved = SavedListFilter.objects.get()
+    assert (saved.owner, saved.name, saved.query) == (officer, "新倉の高額", query)
+    assert saved.updated_staff_number == officer.staff_number and saved.updated_terminal_number == "T0001"
+    assert saved.history.count() == 1
+    # the same name again replaces it, with history
+    client.post(reverse("taxpayers:saved_filter_create"), {"name": "新倉の高額", "query": "officer=all"})
+    saved.refresh_from_db()
+    assert saved.query == "officer=all" and saved.history.count() == 2
+    assert "新倉の高額" in client.get(reverse("taxpayers:delinquent")).content.decode()
+
+    loaded = client.get(reverse("taxpayers:saved_filter_load", args=[saved.pk]))
+    assert loaded["Location"] == reverse("taxpayers:delinquent") + "?officer=all"
+
+    # another officer's filter is not found
+    sign_in(client, supervisor)
+    assert client.get(reverse("taxpayers:saved_filter_load", args=[saved.pk])).status_code == 404
+    assert client.post(reverse("taxpayers:saved_filter_delete", args=[saved.pk])).status_code == 404
+
+    sign_in(client, officer)
+    assert (
+        "削除します" in client.get(reverse("taxpayers:saved_filter_delete", args=[saved.pk])).content.decode()
+    )
+    assert SavedListFilter.objects.exists()  # GET only asks
+    client.post(reverse("taxpayers:saved_filter_delete", args=[saved.pk]))
+    assert not SavedListFilter.objects.exists()
+    assert (
+        saved.history.model.objects.filter(id=saved.pk, history_type="-").get().history_staff_number
+        == "S1001"
+    )
+
+
+def test_a_filter_that_would_be_refused_is_not_saved(client, officer, listed):
+    sign_in(client, officer)
+    client.post(reverse("taxpayers:saved_filter_create"), {"name": "壊れた条件", "query": "amount_min=abc"})
+    assert not SavedListFilter.objects.exists()
+    client.post(reverse("taxpayers:saved_filter_create"), {"name": "", "query": "officer=all"})
+    assert not SavedListFilter.objects.exists()
+
+
+def test_a_saved_filter_is_read_through_the_form_again_when_loaded(client, officer, listed):
+    """A 地区 that no longer exists (everyone moved) makes the saved filter unusable: said so, not run."""
+    from taxpayers.services import save_list_filter
+
+    saved = save_list_filter(
+        actor=Actor.for_staff(officer, "T0001"), owner=officer, name="旧地区", query="district=新倉"
+    )
+    Taxpayer.objects.filter(district="新倉").update(district="新倉北")
+    sign_in(client, officer)
+    response = client.get(reverse("taxpayers:saved_filter_load", args=[saved.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("taxpayers:delinquent")
+    html = response.content.decode()
+    assert "保存した検索条件「旧地区」は今の一覧では使えません" in html and "選択肢にない値です" in html
+
+
+def test_the_list_costs_the_same_queries_whatever_the_number_of_rows(client, officer, listed):
+    """No query per row: 2 rows and 1 row cost the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, officer)
+    client.get(reverse("taxpayers:delinquent"), {"officer": "all"})  # warm the session
+    with CaptureQueriesContext(connection) as two:
+        assert len(client.get(reverse("taxpayers:delinquent"), {"officer": "all"}).context["page"]) == 2
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(reverse("taxpayers:delinquent")).context["page"]) == 1
+    assert len(two) == len(one)
