@@ -17,6 +17,7 @@ development dependency.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections import Counter
 from datetime import date, datetime, time, timedelta
@@ -73,6 +74,11 @@ TARGETS = [
     ("insurer", "日本生命保険相互会社", "お客様サービス部", "5418501", "大阪府大阪市中央区今橋3-5-12", ""),
 ]
 
+# A disposition covers at most this many installments (each is a 時効 event and a re-check).
+MOST_INSTALLMENTS = 3
+# How many time-barred installments the demo's 不納欠損決議 writes off (the rest stay candidates).
+WRITE_OFF_LINES = 40
+
 CONTACT = {
     "subject_group_code": "00",
     "place": "",
@@ -108,7 +114,12 @@ class Office:
         self.next_receipt = Payment.objects.count() + 1
 
     def on(self, day: date):
-        assert day <= self.today + timedelta(days=0), day
+        """The clock set to `day` for the step; today's steps run on the real clock, so that
+        nothing is stamped later than now."""
+        if day > self.today:
+            raise ValueError(f"デモの出来事を今日より後（{day}）に記録しようとしました。")
+        if day == self.today:
+            return contextlib.nullcontext()
         return self.travel(_at(day), tick=False)
 
     def officer_for(self, taxpayer: Taxpayer) -> Actor:
@@ -205,7 +216,7 @@ class Office:
             e.assessment.pk
             for e in disposition_services.eligibility(taxpayer, code=DispositionCode.SEIZURE, on=planned)
             if e.eligible
-        ]
+        ][:MOST_INSTALLMENTS]
         if not eligible:
             return False
         bank = self.rng.choice(self.targets_of("bank"))
@@ -251,7 +262,7 @@ class Office:
         code = DispositionCode.SUSPENSION if state == "stopped" else DispositionCode.COLLECTION_POSTPONED
         eligible = [
             e.assessment.pk for e in disposition_services.eligibility(taxpayer, code=code, on=planned) if e.eligible
-        ]
+        ][:MOST_INSTALLMENTS]
         if not eligible:
             return False
         with self.on(planned):
@@ -423,8 +434,12 @@ class Office:
         """An approved 不納欠損決議 for the installments whose 時効 completed before this fiscal year."""
         fiscal_year = fiscal_year_for(self.today)
         day = self.today - timedelta(days=1)
-        candidates = writeoff_candidates(on=day)
-        chosen = [c.assessment.pk for c in candidates][: max(1, len(candidates) * 2 // 3)]
+        barred = InstallmentBalance.objects.filter(
+            status=InstallmentBalance.Status.DELINQUENT, prescription_date__lt=day - timedelta(days=30)
+        ).order_by("assessment_id")
+        ids = list(barred.values_list("assessment_id", flat=True)[: WRITE_OFF_LINES * 2])
+        candidates = writeoff_candidates(on=day, assessment_ids=ids) if ids else []
+        chosen = [c.assessment.pk for c in candidates][:WRITE_OFF_LINES]
         if not chosen:
             return
         with self.on(day):
