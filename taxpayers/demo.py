@@ -371,7 +371,9 @@ class Generator:
         good = max(0, 95 - delinquent_percent)
         for _ in range(size):
             person = self.person()
-            behaviour = self.rng.choices(["good", "late", "delinquent"], weights=[good, 5, delinquent_percent])[0]
+            behaviour = self.rng.choices(
+                ["good", "late", "delinquent"], weights=[good, 5, delinquent_percent]
+            )[0]
             rows, paid = self.installments(person, behaviour)
             persons.append(person)
             assessments.extend(rows)

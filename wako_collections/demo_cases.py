@@ -31,7 +31,12 @@ from dispositions import inquiries as inquiry_services
 from dispositions import services as disposition_services
 from dispositions.collections import record_collection
 from dispositions.models import Disposition, DispositionCode, Inquiry, InquiryTarget
-from dispositions.writeoffs import approve_writeoff_run, draft_writeoff_run, fiscal_year_for, writeoff_candidates
+from dispositions.writeoffs import (
+    approve_writeoff_run,
+    draft_writeoff_run,
+    fiscal_year_for,
+    writeoff_candidates,
+)
 from documents import services as document_services
 from documents.catalogue import FormCode
 from negotiations import services as negotiation_services
@@ -102,8 +107,12 @@ class Office:
         self.travel = time_machine.travel
         self.rng = random.Random(seed)  # noqa: S311  (synthetic data, reproducible by seed)
         self.today = today
-        officers = list(Staff.objects.filter(groups__name="徴収担当", is_active=True).order_by("staff_number"))
-        supervisors = list(Staff.objects.filter(groups__name="監督者", is_active=True).order_by("staff_number"))
+        officers = list(
+            Staff.objects.filter(groups__name="徴収担当", is_active=True).order_by("staff_number")
+        )
+        supervisors = list(
+            Staff.objects.filter(groups__name="監督者", is_active=True).order_by("staff_number")
+        )
         if not officers or not supervisors:
             raise ValueError("デモの職員（徴収担当と監督者）がいません。先に load_demo を実行してください。")
         self.officers = {staff.pk: Actor.for_staff(staff, "T0001") for staff in officers}
@@ -222,7 +231,9 @@ class Office:
         bank = self.rng.choice(self.targets_of("bank"))
         account = f"普通預金 口座番号{self.rng.randint(1_000_000, 9_999_999)}"
         actor = self.officer_for(taxpayer)
-        self.contact(taxpayer, planned - timedelta(days=7), kind="61", content="差押予告の電話。応答なし。", result="3")
+        self.contact(
+            taxpayer, planned - timedelta(days=7), kind="61", content="差押予告の電話。応答なし。", result="3"
+        )
         with self.on(planned):
             disposition = disposition_services.draft_disposition(
                 actor=actor,
@@ -261,7 +272,9 @@ class Office:
         planned = self.days_ago(30, 200)
         code = DispositionCode.SUSPENSION if state == "stopped" else DispositionCode.COLLECTION_POSTPONED
         eligible = [
-            e.assessment.pk for e in disposition_services.eligibility(taxpayer, code=code, on=planned) if e.eligible
+            e.assessment.pk
+            for e in disposition_services.eligibility(taxpayer, code=code, on=planned)
+            if e.eligible
         ][:MOST_INSTALLMENTS]
         if not eligible:
             return False
@@ -309,7 +322,7 @@ class Office:
 
     def inquire(self, taxpayer, owed, *, state):
         made = self.days_ago(20, 60)
-        targets = self.rng.sample(self.targets_of("bank"), 2) + [self.rng.choice(self.targets_of("employer"))]
+        targets = [*self.rng.sample(self.targets_of("bank"), 2), self.rng.choice(self.targets_of("employer"))]
         actor = self.officer_for(taxpayer)
         with self.on(made):
             created = inquiry_services.create_inquiries(
@@ -457,7 +470,9 @@ class Office:
     def overpay(self, count: int) -> None:
         """二重納付: a paid installment paid a second time, put in the refunds queue."""
         paid = list(
-            InstallmentBalance.objects.filter(status=InstallmentBalance.Status.PAID, last_received_on__isnull=False)
+            InstallmentBalance.objects.filter(
+                status=InstallmentBalance.Status.PAID, last_received_on__isnull=False
+            )
             .filter(last_received_on__gte=self.today - timedelta(days=300))
             .select_related("assessment__taxpayer")
             .order_by("assessment_id")[: count * 20]
