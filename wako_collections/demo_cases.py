@@ -81,6 +81,8 @@ TARGETS = [
 
 # A disposition covers at most this many installments (each is a 時効 event and a re-check).
 MOST_INSTALLMENTS = 3
+# A pledge covers the taxpayer's latest installments, at most this many (each is a 時効 event).
+PLEDGED_INSTALLMENTS = 4
 # How many time-barred installments the demo's 不納欠損決議 writes off (the rest stay candidates).
 WRITE_OFF_LINES = 40
 
@@ -192,6 +194,7 @@ class Office:
         return True
 
     def pledge(self, taxpayer, owed, *, state):
+        owed = owed[-PLEDGED_INSTALLMENTS:]
         assessments = [b.assessment for b in owed]
         total = sum(b.outstanding_principal + b.outstanding_fee for b in owed)
         count = max(2, min(12, total // 10_000))
@@ -514,8 +517,7 @@ def stage_cases(*, seed: int = 2026, today: date | None = None, overpayments: in
         office.register_targets()
         office.stage(office.delinquent_cases())
         office.overpay(overpayments)
-        reconcile()
-        office.write_off()
+        office.write_off()  # old arrears, which the steps above leave as generate_demo reconciled them
         with office.on(today):
             negotiation_services.evaluate_promises(as_of=today, actor=office.batch)
             negotiation_services.evaluate_pledges(as_of=today, actor=office.batch)
