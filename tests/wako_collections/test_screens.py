@@ -4,6 +4,7 @@ time and staff-number spellings staff use, the 405 page, the way to a 照会先,
 from datetime import date, time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +23,12 @@ FULL_WIDTH = str.maketrans("0123456789:", "０１２３４５６７８９：")
 
 @given(st.integers(0, 23), st.integers(0, 59), st.booleans(), st.sampled_from(["", " ", "\u3000"]))
 def test_a_time_is_read_in_every_spelling_staff_type(hour, minute, full_width, space):
-    spellings = [f"{hour}:{minute:02d}", f"{hour:02d}:{minute:02d}", f"{hour}{minute:02d}", f"{hour}時{minute}分"]
+    spellings = [
+        f"{hour}:{minute:02d}",
+        f"{hour:02d}:{minute:02d}",
+        f"{hour}{minute:02d}",
+        f"{hour}時{minute}分",
+    ]
     if minute == 0:
         spellings.append(f"{hour}時")
     if minute == 30:
@@ -48,12 +54,15 @@ def test_a_minute_past_59_is_refused(hour, minute):
         parse_clock_time(f"{hour}:{minute}")
 
 
-@pytest.mark.parametrize("text", ["", "abc", "14-30", "14:3", "1:2:3", "午後13時", "12345", "14時30", "時30分"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "14-30", "14:3", "1:2:3", "午後13時", "12345", "14時30", "時30分"]
+)
 def test_what_is_not_a_time_is_refused_in_japanese(text):
     field = ClockTimeField(required=True)
-    with pytest.raises(Exception, match="時刻は|必須|入力") as raised:
+    with pytest.raises(ValidationError) as raised:
         field.clean(text)
-    assert raised.type.__name__ == "ValidationError"
+    message = " ".join(raised.value.messages)
+    assert ("時刻は 14:30" in message) if text else ("必須" in message or "入力" in message), message
 
 
 def test_the_negotiation_form_takes_14時30分_and_puts_the_main_text_second():
@@ -71,7 +80,13 @@ def test_a_full_width_staff_number_is_read_in_the_audit_filters(form_class):
 
 def test_the_incident_form_reads_a_full_width_staff_number_and_a_japanese_time():
     form = IncidentForm(
-        {"staff_number": "Ｓ１００１", "date_from": "R8.11.1", "date_to": "R8.11.2", "time_from": "9時", "time_to": "17時30分"}
+        {
+            "staff_number": "Ｓ１００１",
+            "date_from": "R8.11.1",
+            "date_to": "R8.11.2",
+            "time_from": "9時",
+            "time_to": "17時30分",
+        }
     )
     assert form.is_valid(), form.errors
     assert (form.cleaned_data["staff_number"], form.cleaned_data["time_to"]) == ("S1001", time(17, 30))
