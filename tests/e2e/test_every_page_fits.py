@@ -8,7 +8,7 @@ viewer and the administrator, open every GET URL of the URL × role table
 - a raw code in a table cell: a cell whose whole text is a one- or two-digit number under a header
   that names a code set (科目, 区分, コード, 種別, 経路, 事由, 状態, 種類) — the name belongs there.
 
-One browser, one context per role (its session reused for every page); PDFs, CSVs and other
+One browser and one session per role, reused for every page; PDFs, CSVs and other
 non-HTML answers are skipped. Screenshots of failing pages go to test-artifacts/e2e/<test>/.
 """
 
@@ -102,6 +102,6 @@ def test_every_page_fits_at_1280_px_and_shows_names_not_codes(
             if problems:
                 steps.shot(f"{role}-{url_name.replace(':', '-')}")
                 failures.append(f"{role} {url}: " + " / ".join(problems))
-        steps.sign_out()
+        page.context.clear_cookies()  # the next role signs in afresh
     assert all(count > 0 for count in visited.values()), visited
     assert not failures, "\n".join(failures)
