@@ -13,7 +13,8 @@ Definitions (the figures a 収納課 reports, on 本税):
   The table of 不納欠損額 by 事由 and 年度 shows 本税, 督促手数料 and 延滞金.
 - Outstanding at a month's end: 本税 of installments due by then, less what was applied by then, less
   those written off by then.
-- 整理未済額の内訳: today's outstanding 本税 (reconciled balances), each installment counted once in
+- 整理未済額の内訳: today's outstanding 本税 (reconciled balances) of installments past their 納期限
+  (one not yet due is not an arrear), each installment counted once in
   the first category that holds it: 差押, 換価猶予, 執行停止, 徴収猶予, 交付要求, 分納誓約, その他
   (approved, uncancelled dispositions; a 猶予 until its 終期; active pledges).
 """
@@ -157,8 +158,8 @@ def month_ends(today: date, count: int = 12) -> list[date]:
 
 
 def unresolved_breakdown(today: date) -> list[tuple[str, int]]:
-    """Today's outstanding 本税 by category, each installment once, in CATEGORIES' order
-    (a 猶予 counts only until its last day)."""
+    """Today's outstanding 本税 of installments past their 納期限, by category, each installment
+    once, in CATEGORIES' order (a 猶予 counts only until its last day)."""
     whens, params = [], []
     for label in CATEGORIES:
         codes = CATEGORY_CODES.get(label)
@@ -179,9 +180,12 @@ def unresolved_breakdown(today: date) -> list[tuple[str, int]]:
             params.append(label)
     sql = (
         "SELECT CASE " + " ".join(whens) + " ELSE 'その他' END AS category, SUM(b.outstanding_principal) "
-        "FROM taxpayers_installmentbalance b WHERE b.outstanding_principal > 0 AND b.status <> %s GROUP BY 1"
+        "FROM taxpayers_installmentbalance b JOIN taxpayers_assessment a ON a.id = b.assessment_id "
+        "WHERE b.outstanding_principal > 0 AND b.status <> %s AND a.due_date < %s GROUP BY 1"
     )
-    found = dict(_rows(sql, [*params, InstallmentBalance.Status.WRITTEN_OFF]))
+    # 整理未済 is what is past its 納期限 and still owed: an installment not yet due (this year's later
+    # 期) is no arrear, whatever the last reconcile called it.
+    found = dict(_rows(sql, [*params, InstallmentBalance.Status.WRITTEN_OFF, today]))
     return [(label, int(found.get(label, 0))) for label in CATEGORIES]
 
 

@@ -1,8 +1,9 @@
 from django import forms
 
+from accounts.forms import StaffNumberField
 from accounts.models import SecurityEvent
 from audit.history import KINDS
-from wako_collections.formfields import WarekiDateField
+from wako_collections.formfields import ClockTimeField, WarekiDateField
 
 
 class PeriodForm(forms.Form):
@@ -19,7 +20,7 @@ class PeriodForm(forms.Form):
 
 
 class SecurityEventFilterForm(PeriodForm):
-    staff_number = forms.CharField(label="職員番号", max_length=20, required=False)
+    staff_number = StaffNumberField(label="職員番号", max_length=20, required=False)
     terminal_number = forms.CharField(label="端末番号", max_length=20, required=False)
     kind = forms.ChoiceField(
         label="種別", choices=[("", "すべて"), *SecurityEvent.Kind.choices], required=False
@@ -31,14 +32,14 @@ class HistoryFilterForm(PeriodForm):
     kind = forms.ChoiceField(
         label="記録の種類", choices=[("", "すべて"), *[(k.key, k.label) for k in KINDS]], required=False
     )
-    staff_number = forms.CharField(label="職員番号", max_length=20, required=False)
+    staff_number = StaffNumberField(label="職員番号", max_length=20, required=False)
     terminal_number = forms.CharField(label="端末番号", max_length=20, required=False)
     atena_number = forms.CharField(label="宛名番号", max_length=15, required=False)
     field_order = ["kind", "staff_number", "terminal_number", "atena_number", "date_from", "date_to"]
 
 
 class AccessLogFilterForm(PeriodForm):
-    staff_number = forms.CharField(label="職員番号", max_length=20, required=False)
+    staff_number = StaffNumberField(label="職員番号", max_length=20, required=False)
     terminal_number = forms.CharField(label="端末番号", max_length=20, required=False)
     atena_number = forms.CharField(label="宛名番号", max_length=15, required=False)
     access_id = forms.IntegerField(label="記録番号", min_value=1, required=False)
@@ -51,9 +52,9 @@ class FindingsForm(PeriodForm):
 
 
 class IncidentForm(FindingsForm):
-    staff_number = forms.CharField(label="職員番号", max_length=20)
-    time_from = forms.TimeField(label="開始時刻", required=False, help_text="例: 9:00（空欄は0時から）")
-    time_to = forms.TimeField(label="終了時刻", required=False, help_text="例: 17:30（空欄は24時まで）")
+    staff_number = StaffNumberField(label="職員番号", max_length=20)
+    time_from = ClockTimeField(label="開始時刻", required=False, help_text="例: 9:00（空欄は0時から）")
+    time_to = ClockTimeField(label="終了時刻", required=False, help_text="例: 17:30（空欄は24時まで）")
     field_order = ["staff_number", "date_from", "time_from", "date_to", "time_to"]
 
     def clean(self):

@@ -8,7 +8,7 @@ from django.db import models
 
 from taxpayers.exemptions import FULLY_EXEMPT_POSTPONEMENT_CATEGORIES as _FULLY_EXEMPT
 from taxpayers.models import Assessment, Taxpayer, WriteOffReason
-from taxpayers.subjects import YearCategory
+from taxpayers.subjects import Subject, YearCategory
 from wako_collections.records import FourEyesRecord, StampedModel, four_eyes_constraint, tracked_history
 
 
@@ -409,6 +409,11 @@ class DispositionRow(StampedModel):
 
     def __str__(self):
         return f"{self.disposition.number} {self.notice_number} 第{self.logical_period}期"
+
+    @property
+    def subject_name(self) -> str:
+        """The 科目's name for screens (科目コード 「01」 is 個人市県民税（普通徴収）); the code if unknown."""
+        return Subject(self.subject_code).label if self.subject_code in Subject.values else self.subject_code
 
 
 class InquiryTarget(StampedModel):

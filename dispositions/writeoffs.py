@@ -213,7 +213,7 @@ def draft_writeoff_run(
         )
     if today < date(fiscal_year, 4, 1):
         raise WriteOffError(f"{fiscal_year_label(fiscal_year)}はまだ始まっていません。")
-    candidates = writeoff_candidates(on=as_of)
+    candidates = writeoff_candidates(on=as_of, assessment_ids=assessment_ids)
     if assessment_ids is not None:
         wanted = set(assessment_ids)
         chosen = [c for c in candidates if c.assessment.pk in wanted]

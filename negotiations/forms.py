@@ -3,27 +3,27 @@ from django import forms
 from negotiations.models import InstallmentPledge, NegotiationRecord
 from negotiations.services import EDITABLE_FIELDS
 from wako_collections.eras import EraDateError, parse_date
-from wako_collections.formfields import FilterChoiceField, WarekiDateField
+from wako_collections.formfields import ClockTimeField, FilterChoiceField, WarekiDateField
 
 
 class NegotiationForm(forms.ModelForm):
     scheduled_date = WarekiDateField(label="予実日", required=False)
-    scheduled_time = forms.TimeField(
-        label="予実時刻", required=False, widget=forms.TimeInput(attrs={"placeholder": "例: 14:30"})
-    )
+    scheduled_time = ClockTimeField(label="予実時刻", required=False)
 
+    # 訪問内容 comes right after 内容区分, so an officer reaches the main text with one Tab; the
+    # codes that mostly keep their defaults follow it.
     field_order = [
         "contact_kind",
+        "content",
         "result",
+        "promised_amount",
+        "scheduled_date",
+        "scheduled_time",
         "subject_group_code",
         "collection_category",
         "importance",
         "place",
         "interviewee",
-        "content",
-        "promised_amount",
-        "scheduled_date",
-        "scheduled_time",
         "related_number",
         "document_code_1",
         "document_code_2",

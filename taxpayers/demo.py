@@ -325,6 +325,9 @@ class Generator:
         years_back = today.year - due.year
         if behaviour == "delinquent" and years_back <= 3 and rng.random() < 0.8:
             paid_on = None if rng.random() < 0.7 else due + timedelta(days=rng.randint(30, 400))
+        elif behaviour == "delinquent" and 4 <= years_back <= 6 and rng.random() < 0.25:
+            # old arrears: some near their 時効, some past it (the 不納欠損 candidates)
+            paid_on = None
         elif behaviour == "late" and rng.random() < 0.3:
             paid_on = due + timedelta(days=rng.randint(5, 200))
         else:
@@ -336,8 +339,9 @@ class Generator:
             installment["demand_issued_on"] = demand_day
             installment["demand_fee"] = demand_fee_on(demand_day)
         if paid_on is None:
-            if behaviour == "delinquent" and due < today and rng.random() < 0.3:  # a part paid
-                return [self.payment(installment, due + timedelta(days=rng.randint(40, 200)), owed // 3)]
+            part_paid_on = due + timedelta(days=rng.randint(40, 200))
+            if behaviour == "delinquent" and part_paid_on <= today and rng.random() < 0.3:  # a part paid
+                return [self.payment(installment, part_paid_on, owed // 3)]
             return []
         rows = [self.payment(installment, paid_on, owed + installment["demand_fee"])]
         late = compute_late_charge(principal=owed, due_date=due, until=paid_on).amount
@@ -356,16 +360,20 @@ class Generator:
             "receipt_number": f"D{payment_id:011d}",
             "assessment_id": installment["id"],
             "received_on": day,
-            "accounted_on": day + timedelta(days=1 if channel != "1" else 0),
+            # never after today: a payment received today may not be accounted tomorrow in the demo
+            "accounted_on": min(day + timedelta(days=1 if channel != "1" else 0), self.today),
             "amount": amount,
             "channel": channel,
         }
 
-    def batch(self, size: int, counters: Counters) -> None:
+    def batch(self, size: int, counters: Counters, delinquent_percent: int = 3) -> None:
         persons, assessments, payments = [], [], []
+        good = max(0, 95 - delinquent_percent)
         for _ in range(size):
             person = self.person()
-            behaviour = self.rng.choices(["good", "late", "delinquent"], weights=[92, 5, 3])[0]
+            behaviour = self.rng.choices(
+                ["good", "late", "delinquent"], weights=[good, 5, delinquent_percent]
+            )[0]
             rows, paid = self.installments(person, behaviour)
             persons.append(person)
             assessments.extend(rows)
@@ -378,8 +386,17 @@ class Generator:
         counters.payments += len(payments)
 
 
-def generate(*, persons: int, seed: int = 2026, today: date | None = None, progress=None) -> Counters:
-    """Adds `persons` synthetic taxpayers with their ledgers; returns what was written."""
+def generate(
+    *,
+    persons: int,
+    seed: int = 2026,
+    today: date | None = None,
+    progress=None,
+    delinquent_percent: int = 3,
+) -> Counters:
+    """Adds `persons` synthetic taxpayers with their ledgers; returns what was written. About
+    `delinquent_percent` % of them (0–95) leave installments unpaid; no payment is dated after
+    `today` (received or accounted)."""
     from accounts.models import Staff
 
     actor = Actor.batch("DEMO")
@@ -396,7 +413,7 @@ def generate(*, persons: int, seed: int = 2026, today: date | None = None, progr
         remaining = persons
         while remaining:
             size = min(BATCH, remaining)
-            generator.batch(size, counters)
+            generator.batch(size, counters, delinquent_percent)
             remaining -= size
             if progress:
                 progress(counters)

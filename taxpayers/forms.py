@@ -13,8 +13,14 @@ from wako_collections.formfields import FilterChoiceField, FiscalYearField, Ware
 
 
 class SearchForm(forms.Form):
+    # The name first and focused: the page opens ready to type what officers search by most.
+    name = forms.CharField(
+        label="氏名（漢字・カナ）",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )
     atena_number = forms.CharField(label="宛名番号", max_length=15, required=False)
-    name = forms.CharField(label="氏名（漢字・カナ）", max_length=100, required=False)
     birth_date = WarekiDateField(label="生年月日", required=False)
     address = forms.CharField(label="住所の一部", max_length=100, required=False)
     notice_number = forms.CharField(label="通知書番号", max_length=20, required=False)

@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "wako_collections.actors.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wako_collections.headers.NoStoreMiddleware",
+    # the 405 page in Japanese (Django has no handler405)
+    "wako_collections.method_not_allowed.MethodNotAllowedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -143,3 +143,18 @@ def test_officer_activity_and_the_page(client, officer, supervisor, ledger):
     sign_in(client, supervisor)
     html = client.get(reverse("audit:dashboard")).content.decode()
     assert "<svg" in html and "整理未済額の内訳（本税 83,000円）" in html and "山田 太郎" in html
+
+
+def test_the_unresolved_amount_leaves_out_installments_not_yet_due(ledger):
+    from taxpayers.reconciliation import reconcile
+    from tests.dispositions.test_writeoffs import add_installment
+
+    company = Taxpayer.objects.get(atena_number="000000103")
+    before = dict(dashboard.unresolved_breakdown(date(2026, 12, 1)))
+    add_installment(company, "260000501", tax_year=2026, due=date(2027, 1, 31), principal=12_000)
+    add_installment(company, "260000502", tax_year=2026, due=date(2026, 10, 31), principal=7_000)
+    reconcile(as_of=date(2026, 12, 1))
+    after = dict(dashboard.unresolved_breakdown(date(2026, 12, 1)))
+    # the installment due on 2026-10-31 is an arrear; the one due on 2027-01-31 is not yet
+    assert after["その他"] - before["その他"] == 7_000
+    assert sum(after.values()) - sum(before.values()) == 7_000
