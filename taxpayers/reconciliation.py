@@ -273,6 +273,10 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
         ) as copy:
             for base in bases:
                 copy.write_row(base)
+        # Without statistics the planner takes the temporary table for 1,000 rows, estimates the
+        # join at a few dozen and nests a loop of index scans into the payments (11 s instead of
+        # 2 s at 10,000 persons).
+        cursor.execute("ANALYZE reconcile_bases")
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_computed (LIKE taxpayers_installmentbalance, "
             "simple boolean NOT NULL) ON COMMIT DROP"
