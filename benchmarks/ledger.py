@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -116,6 +117,62 @@ def bench_search(client: Client, samples: int, rng: random.Random) -> dict:
     rng.shuffle(queries)
     times = [timed_get(client, reverse("taxpayers:search"), query)[0] for query in queries[:samples]]
     return {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "n": len(times)}
+
+
+def search_term_classes() -> dict[str, dict]:
+    """The short and unselective terms staff type, drawn from the data (the most common of each,
+    the worst case): a 2-kanji surname (佐藤), its first 2 kana (サト), a district (広沢), one
+    character of an address (南), the city (和光市), a phone prefix (048), each alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT split_part(name, ' ', 1) s FROM taxpayers_taxpayer WHERE char_length(split_part(name, ' ', 1)) = 2 "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        )
+        surname = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT left(split_part(name_kana, ' ', 1), 2) FROM taxpayers_taxpayer GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        )
+        kana = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT substring(address from '[都道府県](.+?[市区町村])'), substring(address from '[市区町村]([^0-9０-９-]+?)[0-9０-９]') d "
+            "FROM taxpayers_taxpayer GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
+        )
+        city, district = cursor.fetchone()
+        cursor.execute(
+            "SELECT left(phone_digits, 3) FROM taxpayers_taxpayer GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+        phone = cursor.fetchone()[0]
+    return {
+        "2-kanji surname": {"name": surname},
+        "2 kana": {"name": kana},
+        "district": {"address": district},
+        "1-character address": {"address": district[-1:]},
+        "city": {"address": city},
+        "phone prefix": {"phone": phone},
+    }
+
+
+def bench_search_classes(client: Client, samples: int) -> dict:
+    """Each class of search_term_classes: server time p50/p95 over `samples` requests (first page
+    and, where there is one, the second), the answer's status and the number of matches shown."""
+    result = {}
+    for label, params in search_term_classes().items():
+        client.get(reverse("taxpayers:search"), params)  # warm
+        times = []
+        for n in range(samples):
+            started = time.perf_counter()
+            response = client.get(reverse("taxpayers:search"), {**params, **({"page": 2} if n % 2 else {})})
+            times.append((time.perf_counter() - started) * 1000)
+        html = response.content.decode()
+        shown = re.search(r"全([0-9,]+)件|([0-9,]+)件以上", html)
+        result[label] = {
+            "term": next(iter(params.values())),
+            "p50": percentile(times, 0.5),
+            "p95": percentile(times, 0.95),
+            "matches": (shown.group(1) or shown.group(2) + "+") if shown else None,
+            "refused": 'class="errorlist' in html,
+        }
+    return result
 
 
 def bench_queues(samples: int) -> dict:
@@ -279,6 +336,7 @@ def measure(*, persons: int = 100_000, samples: int = 200, import_rows: int = 1_
         "baseline_page": bench_baseline_page(client, samples),
         "page": bench_taxpayer_page(client, samples, rng),
         "search": bench_search(client, samples, rng),
+        "search_classes": bench_search_classes(client, max(samples // 10, 20)),
         "queues": bench_queues(samples),
         "import": bench_import(import_rows),
     }
