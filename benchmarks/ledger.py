@@ -311,6 +311,13 @@ def bench_baseline_scan() -> float:
     return time.perf_counter() - started
 
 
+def bench_pages(samples: int) -> dict:
+    """Every URL pattern of the URL × role table (benchmarks/pages.py)."""
+    from benchmarks import pages
+
+    return pages.measure(samples)
+
+
 def ensure_dataset(persons: int) -> dict:
     """Generates persons until the ledger holds `persons`; what it holds and how long that took."""
     load_demo_accounts()
@@ -338,6 +345,7 @@ def measure(*, persons: int = 100_000, samples: int = 200, import_rows: int = 1_
         "search": bench_search(client, samples, rng),
         "search_classes": bench_search_classes(client, max(samples // 10, 20)),
         "queues": bench_queues(samples),
+        "pages": bench_pages(max(samples // 20, 10)),
         "import": bench_import(import_rows),
     }
 
