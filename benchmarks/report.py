@@ -68,7 +68,7 @@ def ledger_rows(table: Table, ledger: dict) -> None:
     menu = f"menu page p95 {base['p95']:.0f} ms ({base['queries']} queries)"
     fewest, most = page["extremes"]["fewest"], page["extremes"]["most"]
     reconcile, imported = ledger["reconcile"], ledger["import"]
-    scan = f"reading every installment and payment once: {reconcile['baseline_scan']:.1f} s"
+    scan = f"reading every installment and payment once: {reconcile.get('baseline_scan', 0):.1f} s"
     table.add(
         "taxpayer page + 収納状況照会, server time, p50 / p95",
         f"{page['p50']:.0f} / {page['p95']:.0f} ms",
