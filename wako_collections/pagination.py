@@ -26,8 +26,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _seen(self) -> int:
-        """Rows counted, at most cap + 1."""
-        return self.object_list[: self.cap + 1].count()
+        """Rows counted, at most cap + 1 (without the list's order: a count needs none, and the
+        planner may then read the rows any way it likes)."""
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
