@@ -42,7 +42,9 @@ def search(request):
     page = None
     if request.GET and form.is_valid():
         page = CappedPaginator(
-            search_taxpayers(**form.cleaned_data).select_related("balance"), PAGE_SIZE
+            search_taxpayers(**form.cleaned_data).select_related("balance"),
+            PAGE_SIZE,
+            count_list=search_taxpayers(**form.cleaned_data, for_count=True),
         ).get_page(request.GET.get("page"))
         conditions = "、".join(f"{form.fields[k].label}" for k, v in form.cleaned_data.items() if v)
         record_access(

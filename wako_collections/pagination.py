@@ -20,15 +20,17 @@ class CappedPaginator(Paginator):
     The count is one query, `SELECT count(*) FROM (… LIMIT cap + 1)`, whose cost is bounded by the
     cap on an index that serves the list's order. Pages beyond the cap are not offered."""
 
-    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, count_list=None, **kwargs):
+        """`count_list`: the same rows as `object_list` in a form that counts faster (optional)."""
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap if cap is not None else SEARCH_COUNT_CAP
+        self.count_list = count_list if count_list is not None else object_list
 
     @cached_property
     def _seen(self) -> int:
         """Rows counted, at most cap + 1 (without the list's order: a count needs none, and the
         planner may then read the rows any way it likes)."""
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return self.count_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -47,6 +47,10 @@ def test_a_short_term_finds_exactly_the_taxpayers_whose_key_contains_it(city):
             Taxpayer.objects.filter(**{f"{column}__contains": term}).values_list("atena_number", flat=True)
         )
         assert found == expected and found, (kind, term)
+        counted = sorted(
+            search_taxpayers(**{kind: term}, for_count=True).values_list("atena_number", flat=True)
+        )
+        assert counted == found, (kind, term)  # the form the paginator counts finds the same rows
 
 
 def test_a_short_term_keeps_the_kana_order_and_combines_with_other_criteria(city):
