@@ -17,15 +17,24 @@ Definitions (the figures a 収納課 reports, on 本税):
   (one not yet due is not an arrear), each installment counted once in
   the first category that holds it: 差押, 換価猶予, 執行停止, 徴収猶予, 交付要求, 分納誓約, その他
   (approved, uncancelled dispositions; a 猶予 until its 終期; active pledges).
+
+Stored, not computed per request: 収納率, 月末の未納額 and 整理未済額の内訳 read the whole ledger (at
+100,000 persons and 3.7 million installments 37 s, 124 s and 3 s). The scheduled job
+`dashboard_figures` (jobs/schedule.py, daily after 消込) runs the functions below once and keeps
+the result per day (`store_figures` → audit.DashboardFigures); the page reads the newest day
+(`stored_figures`) and says when it was computed. 不納欠損額 and the officers' activity are small
+aggregates and stay live.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from dispositions.models import Disposition, DispositionCode
 from taxpayers.models import InstallmentBalance, WriteOffReason
@@ -243,3 +252,71 @@ def officer_activity(first: date, last: date) -> list[Activity]:
         for number, name, contacts, documents, dispositions in _rows(sql, {"first": first, "last": last})
         if contacts or documents or dispositions
     ]
+
+
+def fiscal_year_of(day: date) -> int:
+    """The 会計年度 (April to March, 地方自治法第208条) a day belongs to."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def dashboard_years(today: date) -> list[int]:
+    """This fiscal year and the two before it, oldest first: the years the dashboard shows."""
+    this_year = fiscal_year_of(today)
+    return [this_year - 2, this_year - 1, this_year]
+
+
+@dataclass
+class StoredFigures:
+    """The slow figures as the page shows them, with the day and time they were computed."""
+
+    as_of: date
+    computed_at: object  # datetime (aware)
+    seconds: float
+    rates: list[Rate]
+    months: list[tuple[date, int]]
+    breakdown: list[tuple[str, int]]
+
+
+def store_figures(*, today: date | None = None) -> StoredFigures:
+    """Computes 収納率 (the three dashboard years), 月末の未納額 (the last 12 month-ends) and 整理未済額の
+    内訳 as of `today` with the live functions above and keeps them as that day's
+    DashboardFigures row (replacing one of the same day). Reads the whole ledger: minutes at
+    100,000 persons; run by the scheduled job, not by a request."""
+    from audit.models import DashboardFigures
+
+    today = today or timezone.localdate()
+    started = time.perf_counter()
+    rates = collection_rates(dashboard_years(today))
+    months = outstanding_by_month(month_ends(today))
+    breakdown = unresolved_breakdown(today)
+    DashboardFigures.objects.update_or_create(
+        as_of=today,
+        defaults={
+            "computed_at": timezone.now(),
+            "seconds": time.perf_counter() - started,
+            "collection_rates": [asdict(rate) for rate in rates],
+            "outstanding_by_month": [[day.isoformat(), total] for day, total in months],
+            "unresolved_breakdown": [[label, amount] for label, amount in breakdown],
+        },
+    )
+    stored = stored_figures()
+    assert stored is not None  # just written
+    return stored
+
+
+def stored_figures() -> StoredFigures | None:
+    """The newest stored day's figures, in the shapes the live functions return; None before the
+    job first ran. One query."""
+    from audit.models import DashboardFigures
+
+    row = DashboardFigures.objects.order_by("-as_of").first()
+    if row is None:
+        return None
+    return StoredFigures(
+        as_of=row.as_of,
+        computed_at=row.computed_at,
+        seconds=row.seconds,
+        rates=[Rate(**rate) for rate in row.collection_rates],
+        months=[(date.fromisoformat(day), int(total)) for day, total in row.outstanding_by_month],
+        breakdown=[(label, int(amount)) for label, amount in row.unresolved_breakdown],
+    )

@@ -66,3 +66,30 @@ class RetentionRun(models.Model):
             ]
         )
         return f"{self.pk}-{hashlib.sha256(seen.encode()).hexdigest()[:12]}"
+
+
+class DashboardFigures(models.Model):
+    """The dashboard's slow figures (収納率, 月末の未納額, 整理未済額の内訳) as the scheduled job
+    `dashboard_figures` computed them for a day (audit/dashboard.py `store_figures`): at 100,000
+    persons they take minutes, past any request's timeout, so the page shows the newest stored day
+    with the time it was computed. One row per 基準日; a rerun on the same day replaces it. Derived
+    (no history): the ledger it is computed from has it."""
+
+    as_of = models.DateField("基準日", db_comment="集計の基準日")
+    computed_at = models.DateTimeField("集計日時", db_comment="集計を終えた日時")
+    seconds = models.FloatField("集計時間（秒）", db_comment="集計にかかった秒数")
+    collection_rates = models.JSONField(
+        "収納率", db_comment="年度・科目別の現年・滞繰の調定額・収入済額・不納欠損額（本税、円）"
+    )
+    outstanding_by_month = models.JSONField("月末の未納額", db_comment="過去12か月の各月末の未納本税（円）")
+    unresolved_breakdown = models.JSONField("整理未済額の内訳", db_comment="区分別の未納本税（円）")
+
+    class Meta:
+        verbose_name = "ダッシュボードの集計"
+        verbose_name_plural = "ダッシュボードの集計"
+        ordering = ["-as_of"]
+        db_table_comment = "監査ダッシュボードの日次集計（定期処理 dashboard_figures）"
+        constraints = [models.UniqueConstraint(fields=["as_of"], name="audit_dashboardfigures_one_per_day")]
+
+    def __str__(self):
+        return f"ダッシュボードの集計 {self.as_of}"

@@ -1,4 +1,6 @@
-"""監査: the self-inspection report and the disclosure PDF."""
+"""監査: the self-inspection report, the disclosure PDF and the dashboard."""
+
+from datetime import date
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -11,7 +13,6 @@ from audit.forms import DisclosureForm, FindingsForm
 from taxpayers.access import record_access
 from wako_collections.access import menu_required
 from wako_collections.city import city
-from wako_collections.eras import fiscal_year_of
 from wako_collections.pdf import render_pdf
 
 
@@ -54,26 +55,30 @@ def disclosure(request):
 
 @menu_required("audit")
 def dashboard(request):
-    """収納率, outstanding over the last 12 months, 整理未済額の内訳 and officer activity (this fiscal year)."""
+    """収納率, outstanding over the last 12 months and 整理未済額の内訳 as the scheduled job last stored
+    them (with the time they were computed), 不納欠損額 and officer activity (this fiscal year) live."""
     from audit import charts
     from audit import dashboard as figures
 
     today = timezone.localdate()
-    this_year = fiscal_year_of(today)
-    months = figures.outstanding_by_month(figures.month_ends(today))
-    breakdown = figures.unresolved_breakdown(today)
-    first_day = today.replace(year=this_year, month=4, day=1)
+    years = figures.dashboard_years(today)
+    first_day = date(years[-1], 4, 1)
+    stored = figures.stored_figures()
     context = {
         "today": today,
-        "rates": figures.collection_rates([this_year - 2, this_year - 1, this_year]),
-        "write_offs": figures.write_offs([this_year - 2, this_year - 1, this_year]),
-        "months_chart": charts.column_chart(
-            [(f"{day.month}月末", total) for day, total in months], title="月末の未納額（本税）"
-        ),
-        "breakdown": breakdown,
-        "breakdown_total": sum(amount for _, amount in breakdown),
-        "breakdown_chart": charts.bar_chart(breakdown, title="整理未済額の内訳"),
+        "stored": stored,
+        "write_offs": figures.write_offs(years),
         "activity": figures.officer_activity(first_day, today),
         "activity_from": first_day,
     }
+    if stored is not None:
+        context |= {
+            "rates": stored.rates,
+            "months_chart": charts.column_chart(
+                [(f"{day.month}月末", total) for day, total in stored.months], title="月末の未納額（本税）"
+            ),
+            "breakdown": stored.breakdown,
+            "breakdown_total": sum(amount for _, amount in stored.breakdown),
+            "breakdown_chart": charts.bar_chart(stored.breakdown, title="整理未済額の内訳"),
+        }
     return render(request, "audit/dashboard.html", context)

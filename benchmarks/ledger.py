@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -118,6 +119,62 @@ def bench_search(client: Client, samples: int, rng: random.Random) -> dict:
     return {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "n": len(times)}
 
 
+def search_term_classes() -> dict[str, dict]:
+    """The short and unselective terms staff type, drawn from the data (the most common of each,
+    the worst case): a 2-kanji surname (佐藤), its first 2 kana (サト), a district (広沢), one
+    character of an address (南), the city (和光市), a phone prefix (048), each alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT split_part(name, ' ', 1) s FROM taxpayers_taxpayer WHERE char_length(split_part(name, ' ', 1)) = 2 "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        )
+        surname = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT left(split_part(name_kana, ' ', 1), 2) FROM taxpayers_taxpayer GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        )
+        kana = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT substring(address from '[都道府県](.+?[市区町村])'), substring(address from '[市区町村]([^0-9０-９-]+?)[0-9０-９]') d "
+            "FROM taxpayers_taxpayer GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
+        )
+        city, district = cursor.fetchone()
+        cursor.execute(
+            "SELECT left(phone_digits, 3) FROM taxpayers_taxpayer GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+        phone = cursor.fetchone()[0]
+    return {
+        "2-kanji surname": {"name": surname},
+        "2 kana": {"name": kana},
+        "district": {"address": district},
+        "1-character address": {"address": district[-1:]},
+        "city": {"address": city},
+        "phone prefix": {"phone": phone},
+    }
+
+
+def bench_search_classes(client: Client, samples: int) -> dict:
+    """Each class of search_term_classes: server time p50/p95 over `samples` requests (first page
+    and, where there is one, the second), the answer's status and the number of matches shown."""
+    result = {}
+    for label, params in search_term_classes().items():
+        client.get(reverse("taxpayers:search"), params)  # warm
+        times = []
+        for n in range(samples):
+            started = time.perf_counter()
+            response = client.get(reverse("taxpayers:search"), {**params, **({"page": 2} if n % 2 else {})})
+            times.append((time.perf_counter() - started) * 1000)
+        html = response.content.decode()
+        shown = re.search(r"全([0-9,]+)件|([0-9,]+)件以上", html)
+        result[label] = {
+            "term": next(iter(params.values())),
+            "p50": percentile(times, 0.5),
+            "p95": percentile(times, 0.95),
+            "matches": (shown.group(1) or shown.group(2) + "+") if shown else None,
+            "refused": 'class="errorlist' in html,
+        }
+    return result
+
+
 def bench_queues(samples: int) -> dict:
     """わたしの仕事 (an officer with every taxpayer assigned would be the worst case; the demo officer
     as generated), 全職員の仕事 (a supervisor) and 時効が近い期別: p50/p95 and query counts. Their
@@ -142,21 +199,54 @@ def bench_queues(samples: int) -> dict:
     return result
 
 
+def wal_lsn() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        return cursor.fetchone()[0]
+
+
+def wal_bytes_since(lsn: str) -> int:
+    """WAL written by the whole server since `lsn` (other sessions included: run on a quiet server)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [lsn])
+        return int(cursor.fetchone()[0])
+
+
 def bench_reconcile() -> dict:
-    """A first run over empty balances, then the daily run over the same day's data."""
+    """A first run over empty balances, then the daily run over the same day's data (nothing
+    changed), each with the WAL it wrote; beside them the baseline that does the same reading: the
+    single per-installment aggregate of payments (reconcile's own join and GROUP BY a.id)."""
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE taxpayers_installmentbalance, taxpayers_taxpayerbalance")
-    started = time.perf_counter()
+        cursor.execute("CHECKPOINT")
+    lsn, started = wal_lsn(), time.perf_counter()
     summary = reconcile()
-    first = time.perf_counter() - started
-    started = time.perf_counter()
+    first, first_wal = time.perf_counter() - started, wal_bytes_since(lsn)
+    lsn, started = wal_lsn(), time.perf_counter()
     again = reconcile()
+    seconds, daily_wal = time.perf_counter() - started, wal_bytes_since(lsn)
     return {
         "first": first,
-        "seconds": time.perf_counter() - started,
+        "first_wal": first_wal,
+        "seconds": seconds,
+        "daily_wal": daily_wal,
         "installments": summary.installments,
         "changed": again.changed,
+        "baseline_aggregate": bench_baseline_aggregate(),
     }
+
+
+def bench_baseline_aggregate() -> float:
+    """The single per-installment aggregate reconcile cannot do without: every installment with the
+    sum and last day of its payments (LEFT JOIN, GROUP BY a.id), read to the end on the server."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), sum(paid) FROM (SELECT a.id, coalesce(sum(p.amount), 0) AS paid, "
+            "max(p.received_on) AS last FROM taxpayers_assessment a LEFT JOIN taxpayers_payment p "
+            "ON p.assessment_id = a.id AND p.received_on <= current_date GROUP BY a.id) per_installment"
+        )
+    return time.perf_counter() - started
 
 
 def bench_import(rows: int) -> dict:
@@ -221,6 +311,13 @@ def bench_baseline_scan() -> float:
     return time.perf_counter() - started
 
 
+def bench_pages(samples: int) -> dict:
+    """Every URL pattern of the URL × role table (benchmarks/pages.py)."""
+    from benchmarks import pages
+
+    return pages.measure(samples)
+
+
 def ensure_dataset(persons: int) -> dict:
     """Generates persons until the ledger holds `persons`; what it holds and how long that took."""
     load_demo_accounts()
@@ -246,7 +343,9 @@ def measure(*, persons: int = 100_000, samples: int = 200, import_rows: int = 1_
         "baseline_page": bench_baseline_page(client, samples),
         "page": bench_taxpayer_page(client, samples, rng),
         "search": bench_search(client, samples, rng),
+        "search_classes": bench_search_classes(client, max(samples // 10, 20)),
         "queues": bench_queues(samples),
+        "pages": bench_pages(max(samples // 20, 10)),
         "import": bench_import(import_rows),
     }
 

@@ -395,11 +395,15 @@ def suspensions(request):
 
 @menu_required("dispositions")
 def prescriptions_due(request):
-    due = chains.prescriptions_due(today=timezone.localdate())
+    """50 a page (the chain of each is explained in Python: 500 at once took 1.4 s at 100,000
+    persons); the access log names the taxpayers of the page shown."""
+    today = timezone.localdate()
+    page = Paginator(chains.installments_near_prescription(today=today), 50).get_page(request.GET.get("page"))
+    due = chains.with_chains(page.object_list, today=today)
     record_access(
         request, page="時効が近い期別", atena_numbers=sorted({a.taxpayer.atena_number for a, _ in due})
     )
-    return render(request, "dispositions/prescriptions_due.html", {"due": due})
+    return render(request, "dispositions/prescriptions_due.html", {"due": due, "page": page})
 
 
 @menu_required("dispositions")

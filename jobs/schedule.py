@@ -4,7 +4,8 @@ schedule as the task `jobs.tasks.run_job`; the task worker (`manage.py run_worke
 records a `JobRun`. Nothing here runs a job by itself.
 
 Order in the night matters: 消込 (reconcile) first, so that the detection of 過誤納金, the judging
-of promises and pledges and the 督促 and 不納欠損 candidates read today's balances.
+of promises and pledges, the 督促 and 不納欠損 candidates and the dashboard's 整理未済額 read today's
+balances.
 """
 
 from __future__ import annotations
@@ -48,6 +49,19 @@ def _reconcile() -> Outcome:
     return Outcome(
         f"基準日 {s.as_of}: 期別 {s.installments:,}件（変更 {s.changed:,}件）、滞納 {s.delinquent_taxpayers:,}人",
         {"期別": s.installments, "変更": s.changed, "滞納者": s.delinquent_taxpayers},
+    )
+
+
+def _dashboard_figures() -> Outcome:
+    """After 消込: 整理未済額の内訳 reads today's balances."""
+    from audit.dashboard import store_figures
+
+    stored = store_figures(today=timezone.localdate())
+    total = sum(amount for _, amount in stored.breakdown)
+    return Outcome(
+        f"基準日 {stored.as_of}: 収納率 {len(stored.rates)}行、月末 {len(stored.months)}か月、"
+        f"整理未済額 {total:,}円（{stored.seconds:.0f}秒）",
+        {"収納率の行": len(stored.rates), "月末": len(stored.months), "整理未済額": total},
     )
 
 
@@ -199,6 +213,7 @@ JOBS: dict[str, Job] = {
         Job("demand_candidates", "督促状の対象の抽出", "0 6 * * *", _demand_candidates),
         Job("export_results", "税務システムへの逆連携", "30 6 * * *", _export_results),
         Job("writeoff_candidates", "不納欠損の候補の抽出", "15 6 * * *", _writeoff_candidates),
+        Job("dashboard_figures", "ダッシュボードの集計", "15 6 * * *", _dashboard_figures),
         Job("sweep_import_spool", "取込ファイルの掃除", "*/10 * * * *", _sweep_import_spool),
         Job("forget_form_submissions", "二重送信防止の番号の整理", "15 3 * * *", _forget_form_submissions),
         Job(

@@ -55,16 +55,15 @@ def without_time_barred(lines, *, on: date) -> tuple[list, list]:
     return live, barred
 
 
-def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, officer=None):
-    """Installments still owed whose renewed 時効予定日 falls in the next `within_days` (those already
-    past are 時効完成 and belong to 不納欠損, not to this watch); `officer` keeps those of the
-    taxpayers assigned to them. One indexed query on the date reconcile stored from each
-    installment's standing (InstallmentBalance.prescription_date, status + date index), then the
-    chain of the few found, for its explanation: three queries whatever the number of cases.
-    Returns (assessment, chain) pairs, soonest first."""
+def installments_near_prescription(*, today: date, within_days: int = 180, officer=None):
+    """A queryset of the installments still owed whose renewed 時効予定日 falls in the next
+    `within_days` (those already past are 時効完成 and belong to 不納欠損, not to this watch),
+    soonest first; `officer` keeps those of the taxpayers assigned to them. Indexed on the date
+    reconcile stored from each installment's standing (InstallmentBalance.prescription_date,
+    status + date index): a page of it is read without touching the rest."""
     horizon = today + timedelta(days=within_days)
     mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
-    found = list(
+    return (
         Assessment.objects.filter(
             balance__status=PaymentStatus.DELINQUENT,
             balance__prescription_date__range=(today, horizon),
@@ -72,6 +71,18 @@ def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, 
         )
         .select_related("taxpayer", "taxpayer__assigned_officer", "balance")
         .prefetch_related("prescription_events", "payments")
-        .order_by("balance__prescription_date", "id")[:limit]
+        .order_by("balance__prescription_date", "id")
     )
-    return [(assessment, chain_for(assessment, today=today)) for assessment in found]
+
+
+def with_chains(assessments, *, today: date) -> list:
+    """(assessment, chain) pairs: the 時効 chain of each, for its explanation (Python, per row:
+    give it a page, not the whole list)."""
+    return [(assessment, chain_for(assessment, today=today)) for assessment in assessments]
+
+
+def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, officer=None):
+    """The first `limit` of `installments_near_prescription`, each with its chain: three queries
+    whatever the number of cases. Returns (assessment, chain) pairs, soonest first."""
+    found = installments_near_prescription(today=today, within_days=within_days, officer=officer)[:limit]
+    return with_chains(found, today=today)

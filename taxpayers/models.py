@@ -23,6 +23,17 @@ class TaxpayerQuerySet(models.QuerySet):
         return self.filter(balance__delinquent_installments__gt=0)
 
 
+class ShortGrams(models.Func):
+    """taxpayers_short_grams(text) → text[]: every 1- and 2-character substring of a search key.
+    The trigram indexes cannot serve a term of one or two characters (佐藤, サト, 南); an expression
+    GIN index on this array can, exactly: a text contains a 1- or 2-character term if and only if
+    the term is one of its short grams. The SQL function is created by migration
+    taxpayers 0015 (IMMUTABLE plpgsql, so the planner matches the indexed expression)."""
+
+    function = "taxpayers_short_grams"
+    output_field = ArrayField(models.TextField())
+
+
 class Taxpayer(StampedModel):
     """宛名. Never deleted; a 死亡 or 転出 is a 住民区分, not a removal."""
 
@@ -126,6 +137,14 @@ class Taxpayer(StampedModel):
             models.Index(
                 fields=["phone_digits"], name="taxpayers_phone_digits", opclasses=["varchar_pattern_ops"]
             ),
+            # Terms of one or two characters (taxpayers.search): see ShortGrams.
+            GinIndex(ShortGrams("search_name"), name="taxpayers_name_short_grams"),
+            GinIndex(ShortGrams("search_kana"), name="taxpayers_kana_short_grams"),
+            GinIndex(ShortGrams("search_address"), name="taxpayers_address_short_grams"),
+            # The search list's order (taxpayers.search): a term that matches thousands (和光市,
+            # 048) is served by walking this index and stopping at the page, not by sorting
+            # every match.
+            models.Index(fields=["search_kana", "atena_number"], name="taxpayers_search_order"),
         ]
 
     def __str__(self):

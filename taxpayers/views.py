@@ -31,6 +31,7 @@ from taxpayers.search import search_taxpayers
 from taxpayers.services import SavedFilterError, delete_list_filter, save_list_filter
 from taxpayers.tasks import import_uploaded_file
 from wako_collections.access import menu_required
+from wako_collections.pagination import CappedPaginator
 
 PAGE_SIZE = 20
 NO_CASE_MESSAGE = (
@@ -50,9 +51,11 @@ def search(request):
     form = SearchForm(request.GET or None)
     page = None
     if request.GET and form.is_valid():
-        page = Paginator(search_taxpayers(**form.cleaned_data).select_related("balance"), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = CappedPaginator(
+            search_taxpayers(**form.cleaned_data).select_related("balance"),
+            PAGE_SIZE,
+            count_list=search_taxpayers(**form.cleaned_data, for_count=True),
+        ).get_page(request.GET.get("page"))
         conditions = "、".join(f"{form.fields[k].label}" for k, v in form.cleaned_data.items() if v)
         record_access(
             request,

@@ -140,6 +140,7 @@ def test_officer_activity_and_the_page(client, officer, supervisor, ledger):
     assert [(a.staff_number, a.contacts, a.documents, a.dispositions) for a in activity] == [
         ("S1001", 1, 0, 0)
     ]
+    dashboard.store_figures()  # the scheduled job dashboard_figures
     sign_in(client, supervisor)
     html = client.get(reverse("audit:dashboard")).content.decode()
     assert "<svg" in html and "整理未済額の内訳（本税 83,000円）" in html and "山田 太郎" in html
@@ -158,3 +159,86 @@ def test_the_unresolved_amount_leaves_out_installments_not_yet_due(ledger):
     # the installment due on 2026-10-31 is an arrear; the one due on 2027-01-31 is not yet
     assert after["その他"] - before["その他"] == 7_000
     assert sum(after.values()) - sum(before.values()) == 7_000
+
+
+def _live(today):
+    return (
+        dashboard.collection_rates(dashboard.dashboard_years(today)),
+        dashboard.outstanding_by_month(dashboard.month_ends(today)),
+        dashboard.unresolved_breakdown(today),
+    )
+
+
+def test_stored_figures_are_the_live_computation(ledger):
+    today = date(2025, 6, 30)
+    stored = dashboard.store_figures(today=today)
+    rates, months, breakdown = _live(today)
+    assert stored.as_of == today
+    assert (stored.rates, stored.months, stored.breakdown) == (rates, months, breakdown)
+    assert [r.fiscal_year for r in stored.rates] == [2023] * 2 + [2024] * 2 + [2025] * 3
+    assert dict(stored.breakdown)["その他"] == 83_000
+
+
+def test_stored_figures_are_the_live_computation_on_a_generated_city():
+    from taxpayers.demo import generate
+    from taxpayers.reconciliation import reconcile
+
+    today = date(2025, 6, 30)
+    generate(persons=40, seed=7, today=today)
+    reconcile(as_of=today)
+    stored = dashboard.store_figures(today=today)
+    rates, months, breakdown = _live(today)
+    assert sum(r.current_assessed for r in rates) > 0 and sum(total for _, total in months) > 0
+    assert (stored.rates, stored.months, stored.breakdown) == (rates, months, breakdown)
+
+
+def test_a_second_run_on_the_same_day_replaces_the_figures(ledger):
+    from audit.models import DashboardFigures
+
+    dashboard.store_figures(today=date(2025, 6, 30))
+    again = dashboard.store_figures(today=date(2025, 6, 30))
+    dashboard.store_figures(today=date(2025, 7, 1))
+    assert DashboardFigures.objects.filter(as_of=date(2025, 6, 30)).count() == 1
+    assert DashboardFigures.objects.count() == 2
+    assert dashboard.stored_figures().as_of == date(2025, 7, 1)
+    assert again.months == dashboard.outstanding_by_month(dashboard.month_ends(date(2025, 6, 30)))
+
+
+def test_the_page_shows_the_stored_figures_with_their_time_and_computes_none_of_them(
+    client, supervisor, ledger, monkeypatch
+):
+    dashboard.store_figures(today=date(2025, 6, 30))
+
+    def too_slow(*args, **kwargs):
+        raise AssertionError("computed per request")
+
+    for name in ("collection_rates", "outstanding_by_month", "unresolved_breakdown"):
+        monkeypatch.setattr(dashboard, name, too_slow)
+    sign_in(client, supervisor)
+    html = client.get(reverse("audit:dashboard")).content.decode()
+    assert 'id="computed-at"' in html and "令和7年6月30日現在で集計" in html
+    assert "本日の集計はまだ終わっていません" in html  # today is not 2025-06-30
+    assert "整理未済額の内訳（本税 83,000円）" in html and "100.0%" in html  # 2025 個人市県民税, stored
+
+
+def test_the_page_says_when_nothing_has_been_computed_yet(client, supervisor, ledger):
+    sign_in(client, supervisor)
+    response = client.get(reverse("audit:dashboard"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="not-computed"' in html and "まだ集計されていません" in html
+    assert "<h2>収納率（本税）</h2>" not in html and "不納欠損額（事由別・年度別）" in html
+
+
+def test_the_scheduled_job_stores_todays_figures(ledger):
+    from django.utils import timezone
+
+    from jobs.models import JobRun
+    from jobs.tasks import run_now
+
+    run = run_now("dashboard_figures")
+    assert run.result == JobRun.Result.SUCCEEDED, run.error
+    stored = dashboard.stored_figures()
+    assert stored.as_of == timezone.localdate()
+    assert stored.breakdown == dashboard.unresolved_breakdown(timezone.localdate())
+    assert run.counts["整理未済額"] == sum(amount for _, amount in stored.breakdown)

@@ -313,3 +313,20 @@ def test_a_payment_after_the_due_date_renews_prescription_and_one_before_it_does
     # paid 2025-06-20, before its 納期限 of 2025-06-30: nothing to acknowledge, the base date stands
     on_time = chain_for(Assessment.objects.get(notice_number="250000101"), today=date(2026, 6, 1))
     assert "承認" not in on_time.explained() and on_time.expires_on == date(2030, 6, 30)
+
+
+def test_the_near_prescription_page_is_paged_and_logs_the_taxpayers_it_shows(client, officer, ledger):
+    from taxpayers.models import TaxpayerAccess
+    from taxpayers.reconciliation import reconcile
+
+    reconcile(as_of=date(2026, 6, 1))
+    with time_machine.travel(date(2026, 6, 1), tick=False):
+        sign_in(client, officer)
+        response = client.get(reverse("dispositions:prescriptions_due"), {"page": 7})
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert (page.number, page.paginator.count, page.paginator.per_page) == (1, 1, 50)
+    assert [a.notice_number for a, _ in response.context["due"]] == ["210000101"]
+    assert "全1件" in response.content.decode()
+    logged = TaxpayerAccess.objects.filter(page="時効が近い期別").latest("pk")
+    assert logged.atena_numbers == ["000000101"]

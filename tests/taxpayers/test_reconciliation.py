@@ -79,3 +79,86 @@ def test_sql_and_python_agree_on_the_prescription_date(ledger, write_csv, batch_
     )
     assert assessment.balance.status == "paid"
     assert assessment.balance.prescription_date == assessment.balance.base_prescription_date == expected
+
+
+def _balances() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM taxpayers_installmentbalance ORDER BY assessment_id")
+        installments = cursor.fetchall()
+        cursor.execute("SELECT * FROM taxpayers_taxpayerbalance ORDER BY taxpayer_id")
+        return {"installments": installments, "taxpayers": cursor.fetchall()}
+
+
+def _row_versions(table: str, key: str) -> dict[int, tuple[str, str]]:
+    """Each row's xmin (the transaction that wrote this version) and xmax (set when a transaction
+    locks or replaces it): a row neither rewritten nor locked keeps both."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key}, xmin::text, xmax::text FROM {table}")  # noqa: S608
+        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+def _in_new_transaction(function):
+    """reconcile in a transaction of its own (the test's atomic block is one transaction, so a
+    savepoint would share its xid): run through a second connection's thread."""
+    import threading
+
+    from django.db import connections
+
+    result = {}
+
+    def run():
+        try:
+            result["value"] = function()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return result.get("value")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_on_an_unchanged_ledger_neither_rewrites_nor_locks_a_balance():
+    from taxpayers.demo import generate
+
+    generate(persons=30, seed=3, today=date(2025, 6, 30))
+    reconcile(as_of=date(2025, 6, 30))
+    installments = _row_versions("taxpayers_installmentbalance", "assessment_id")
+    taxpayers = _row_versions("taxpayers_taxpayerbalance", "taxpayer_id")
+    assert len(installments) == Assessment.objects.count() > 100
+
+    again = _in_new_transaction(lambda: reconcile(as_of=date(2025, 6, 30)))
+
+    assert again.changed == 0
+    # An INSERT … ON CONFLICT DO UPDATE … WHERE would have locked (xmax) every row it compared.
+    assert _row_versions("taxpayers_installmentbalance", "assessment_id") == installments
+    assert _row_versions("taxpayers_taxpayerbalance", "taxpayer_id") == taxpayers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_later_day_rewrites_only_the_balances_that_moved_and_matches_a_run_from_empty():
+    from django.db import connection
+
+    from taxpayers.demo import generate
+
+    generate(persons=30, seed=4, today=date(2025, 6, 30))
+    reconcile(as_of=date(2025, 6, 30))
+    before = _row_versions("taxpayers_installmentbalance", "assessment_id")
+
+    later = _in_new_transaction(lambda: reconcile(as_of=date(2025, 9, 30)))
+
+    after = _row_versions("taxpayers_installmentbalance", "assessment_id")
+    rewritten = {key for key in after if after[key] != before.get(key)}
+    assert 0 < len(rewritten) < len(after)
+    assert later.changed >= len(rewritten)
+    incremental = _balances()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE taxpayers_installmentbalance, taxpayers_taxpayerbalance")
+    from_empty = reconcile(as_of=date(2025, 9, 30))
+    assert from_empty.changed == len(incremental["installments"])
+    assert _balances() == incremental

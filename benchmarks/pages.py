@@ -1,0 +1,130 @@
+"""Every URL pattern of the URL × role table (tests/test_url_role_matrix.py), timed at scale
+(issue 21); part of `python -m benchmarks` (the ledger part).
+
+    WAKO_ENV=development .venv/bin/python -m benchmarks.pages [--samples 10]
+
+For each pattern a GET is answered 200 to, one persona that may open it (officer S1001, else
+supervisor S2001, else administrator S9001) requests it `samples` times, in-process (server time:
+middleware, view, templates, queries; no network). Realistic parameters from the dataset: the
+taxpayer with the longest history, and the newest record of each kind a URL names (a pattern
+whose kind the dataset holds none of is reported as not measured, not skipped silently).
+POST-only views (405 to a GET) are measured by the load run, not here.
+Targets: report pages (dashboard, findings, 自己点検) p95 ≤ 1 s, PDFs ≤ 3 s, every other page
+p95 ≤ 100 ms. The report marks a page over its target as not met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wako_collections.settings")
+os.environ.setdefault("WAKO_ENV", "development")
+
+import django
+
+django.setup()
+
+from django.db.models import Count  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from benchmarks.ledger import signed_in_client  # noqa: E402
+from benchmarks.stats import percentile  # noqa: E402
+
+REPORT_PAGES = {"audit:dashboard", "audit:access_findings", "audit:self_inspection"}
+PDF_PAGES = {"documents:pdf", "documents:set_pdf", "documents:batch_pdf", "dispositions:writeoff_pdf"}
+PERSONAS = (("officer", "S1001"), ("supervisor", "S2001"), ("administrator", "S9001"))
+
+
+def target_ms(name: str) -> int:
+    if name in REPORT_PAGES:
+        return 1_000
+    if name in PDF_PAGES:
+        return 3_000
+    return 100
+
+
+def sample_objects() -> dict:
+    """One real object of each kind the table's URLs name, from the dataset (None where it holds none)."""
+    from django.apps import apps
+
+    from accounts.models import Staff
+    from taxpayers.models import Taxpayer
+
+    def newest(label: str):
+        return apps.get_model(label).objects.order_by("-pk").first()
+
+    longest = (
+        Taxpayer.objects.annotate(n=Count("assessments")).order_by("-n").values_list("pk", flat=True).first()
+    )
+    return {
+        "officer": Staff.objects.filter(staff_number="S1001").first(),
+        "terminal": newest("accounts.Terminal"),
+        "taxpayer": Taxpayer.objects.filter(pk=longest).first(),
+        "import_log": newest("taxpayers.ImportLog"),
+        "record": newest("negotiations.NegotiationRecord"),
+        "pledge": newest("negotiations.InstallmentPledge"),
+        "disposition": newest("dispositions.Disposition"),
+        "cancellation": newest("dispositions.DispositionCancellation"),
+        "collection": newest("dispositions.Collection"),
+        "distribution": newest("dispositions.DistributionStatement"),
+        "reduction": newest("reductions.LateChargeReduction"),
+        "inquiry": newest("dispositions.Inquiry"),
+        "appropriation": newest("refunds.Disposal"),
+        "document": newest("documents.Document"),
+        "batch": newest("documents.Batch"),
+        "privilege_change": newest("accounts.PrivilegeChange"),
+        "writeoff_run": newest("dispositions.WriteOffRun"),
+    }
+
+
+def measure(samples: int = 10) -> dict:
+    from tests.test_url_role_matrix import MATRIX
+
+    objects = sample_objects()
+    clients = {persona: signed_in_client(number) for persona, number in PERSONAS}
+    result = {}
+    for name, (kwargs_builder, expected) in sorted(MATRIX.items()):
+        persona = next((p for p, _ in PERSONAS if expected.get(p) == 200), None)
+        if persona is None:
+            continue  # POST-only, or no signed-in persona gets a page (sign-in steps)
+        try:
+            url = reverse(name, kwargs=kwargs_builder(objects) if kwargs_builder else None)
+        except (AttributeError, TypeError):
+            result[name] = {
+                "measured": False,
+                "why": "the dataset holds no such record",
+                "target": target_ms(name),
+            }
+            continue
+        client = clients[persona]
+        response = client.get(url)  # warm
+        times = []
+        for _ in range(samples):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        result[name] = {
+            "measured": True,
+            "persona": persona,
+            "status": response.status_code,
+            "bytes": len(response.content),
+            "p50": percentile(times, 0.5),
+            "p95": percentile(times, 0.95),
+            "target": target_ms(name),
+        }
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--samples", type=int, default=10)
+    args = parser.parse_args(argv)
+    for name, row in measure(args.samples).items():
+        print(name, row, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Short and unselective search terms (issue 21): a term of one or two characters is looked up in
+the short-gram indexes and finds exactly what "contains" finds; a list of more than 1,000 matches
+is counted only to 1,000 and says so."""
+
+import pytest
+from django.urls import reverse
+
+from taxpayers.models import Taxpayer
+from taxpayers.search import address_key, name_key, search_taxpayers
+from tests.conftest import sign_in
+from wako_collections.pagination import CappedPaginator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city():
+    from taxpayers.demo import generate
+
+    generate(persons=60, seed=21)
+    return list(Taxpayer.objects.all())
+
+
+def _short_terms(city):
+    """Every 1- and 2-character piece of a few registered names, kana and addresses."""
+    terms = set()
+    for person in city[:6]:
+        for text, kind in ((person.name, "name"), (person.name_kana, "name"), (person.address, "address")):
+            key = (name_key if kind == "name" else address_key)(text)
+            terms |= {(kind, key[i : i + n]) for n in (1, 2) for i in range(0, len(key) - n + 1, 3)}
+    # a piece the search would fold into something else ("-" alone is no address) is not a term
+    return sorted(
+        (kind, term) for kind, term in terms if (name_key if kind == "name" else address_key)(term) == term
+    )
+
+
+def test_a_short_term_finds_exactly_the_taxpayers_whose_key_contains_it(city):
+    terms = _short_terms(city)
+    assert len(terms) > 30
+    for kind, term in terms:
+        found = sorted(search_taxpayers(**{kind: term}).values_list("atena_number", flat=True))
+        if kind == "address":
+            column = "search_address"
+        else:
+            column = "search_kana" if all("ァ" <= c <= "ヺ" or c in "ー・" for c in term) else "search_name"
+        expected = sorted(
+            Taxpayer.objects.filter(**{f"{column}__contains": term}).values_list("atena_number", flat=True)
+        )
+        assert found == expected and found, (kind, term)
+        counted = sorted(
+            search_taxpayers(**{kind: term}, for_count=True).values_list("atena_number", flat=True)
+        )
+        assert counted == found, (kind, term)  # the form the paginator counts finds the same rows
+
+
+def test_a_short_term_keeps_the_kana_order_and_combines_with_other_criteria(city):
+    person = city[0]
+    surname = name_key(person.name)[:2]
+    both = search_taxpayers(name=surname, address=address_key(person.address)[-6:])
+    assert person in both
+    listed = list(search_taxpayers(name=surname))
+    assert listed == sorted(listed, key=lambda t: (t.search_kana, t.atena_number))
+
+
+def test_the_count_stops_at_the_cap_and_says_there_are_more(city):
+    everyone = Taxpayer.objects.order_by("search_kana", "atena_number")
+    capped = CappedPaginator(everyone, 10, cap=25)
+    assert (capped.count, capped.capped, capped.num_pages) == (25, True, 3)
+    assert list(capped.page(3)) == list(everyone[20:25])
+    exact = CappedPaginator(everyone, 10, cap=60)
+    assert (exact.count, exact.capped) == (60, False)
+
+
+def test_the_search_page_says_1000_or_more_and_asks_to_narrow(client, officer, city, monkeypatch):
+    import wako_collections.pagination as pagination
+
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 20)
+    sign_in(client, officer)
+    html = client.get(reverse("taxpayers:search"), {"address": "和光市"}).content.decode()
+    assert "20件以上" in html and "条件を加えて絞り込んでください" in html
+    few = client.get(reverse("taxpayers:search"), {"name": city[0].name}).content.decode()
+    assert "件以上" not in few and city[0].atena_number in few
