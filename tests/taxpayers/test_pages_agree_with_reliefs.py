@@ -67,7 +67,7 @@ def test_ledger_list_pledge_and_disposition_pages_agree(client, officer, supervi
         assert item.late_charge == standing.late_charge
 
         sign_in(client, supervisor)
-        listed = client.get(reverse("taxpayers:delinquent"))
+        listed = client.get(reverse("taxpayers:delinquent"), {"officer": "all"})
         balance = next(b for b in listed.context["page"] if b.taxpayer.atena_number == ATENA)
         assert balance.late_charge == standing.late_charge
         assert balance.earliest_prescription_date == standing.prescription_date
