@@ -19,7 +19,7 @@ from accounts.models import Staff
 from cases.models import CaseFlag, CaseMemo
 from dispositions.models import Disposition, DispositionCancellation, DispositionRow, Inquiry
 from documents.models import Document
-from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInstallment
+from negotiations.models import InstallmentPledge, NegotiationRecord, ScheduledPayment
 from taxpayers.models import Assessment, MailingAddress, Payment, PrescriptionEvent, Taxpayer
 from wako_collections.eras import format_date
 from wako_collections.templatetags.wareki import wareki_datetime
@@ -55,7 +55,7 @@ class RecordKind:
 KINDS = [
     RecordKind("negotiation", "交渉記録", NegotiationRecord, "taxpayer_id", "record_number"),
     RecordKind("pledge", "分納誓約", InstallmentPledge, "taxpayer__atena_number", "pledge_number"),
-    RecordKind("pledge_installment", "分納誓約の回", PledgeInstallment, "pledge__taxpayer__atena_number"),
+    RecordKind("scheduled_payment", "分納誓約の回", ScheduledPayment, "pledge__taxpayer__atena_number"),
     RecordKind("disposition", "滞納処分", Disposition, "taxpayer__atena_number", "number"),
     RecordKind(
         "disposition_row",

@@ -64,7 +64,7 @@ class Source(StrEnum):
 
     LEDGER = "ledger"  # chosen installments of one taxpayer
     PLEDGE = "pledge"
-    PLEDGE_INSTALLMENT = "installment"
+    SCHEDULED_PAYMENT = "payment"  # one 回 of a 分納誓約 (negotiations.ScheduledPayment)
     INQUIRY = "inquiry"
     DISPOSITION = "disposition"
     DISTRIBUTION = "distribution"  # an approved 配当計算書 (dispositions.DistributionStatement)

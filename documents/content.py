@@ -127,9 +127,9 @@ def add_payment_codes(
     return content
 
 
-def pledge_slip_content(installment, issued_on: date) -> dict:
+def pledge_slip_content(payment, issued_on: date) -> dict:
     """納付書 for one scheduled payment of a pledge: the amount promised for that date."""
-    pledge = installment.pledge
+    pledge = payment.pledge
     covered = sorted(pledge.assessments.all(), key=lambda a: (a.tax_year, a.subject_code, a.logical_period))
     row = {
         "assessment_id": None,
@@ -138,16 +138,16 @@ def pledge_slip_content(installment, issued_on: date) -> dict:
         "subject": "・".join(dict.fromkeys(a.get_subject_code_display() for a in covered)),
         "year": "・".join(dict.fromkeys(fiscal_year_label(a.tax_year) for a in covered)),
         "notice_number": pledge.pledge_number,
-        "period": installment.sequence,
-        "label": f"分納誓約 {pledge.pledge_number} 第{installment.sequence}回（全{pledge.installment_count}回）",
-        "due_date": format_date(installment.due_date),
-        "principal": installment.amount,
+        "period": payment.sequence,
+        "label": f"分納誓約 {pledge.pledge_number} 第{payment.sequence}回（全{pledge.payment_count}回）",
+        "due_date": format_date(payment.due_date),
+        "principal": payment.amount,
         "fee": 0,
         "late_charge": 0,
-        "total": installment.amount,
+        "total": payment.amount,
     }
     return {
-        **header(FormCode.PAYMENT_SLIP, issued_on, installment.due_date),
+        **header(FormCode.PAYMENT_SLIP, issued_on, payment.due_date),
         "recipient": recipient(pledge.taxpayer),
         "rows": [row],
         "totals": totals([row]),
@@ -175,7 +175,7 @@ def pledge_content(pledge, issued_on: date) -> dict:
             # rule) is printed as such, never as a second 「合計」.
             "total": scheduled,
             "remainder": max(figures["totals"]["total"] - scheduled, 0),
-            "count": pledge.installment_count,
+            "count": pledge.payment_count,
             "schedule": [
                 {"sequence": i.sequence, "due_date": format_date(i.due_date), "amount": i.amount}
                 for i in pledge.schedule.all()

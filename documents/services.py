@@ -144,10 +144,10 @@ def issue_document(
 
 
 def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -> Document:
-    """A document made from a record: 分納誓約書 or its 納付書 (pledge / pledge installment),
+    """A document made from a record: 分納誓約書 or its 納付書 (pledge / scheduled payment),
     財産調査照会書 (inquiry), 差押調書 and the disposition notices (disposition)."""
     from dispositions.models import Disposition, DistributionStatement, Inquiry
-    from negotiations.models import InstallmentPledge, PledgeInstallment
+    from negotiations.models import InstallmentPledge, ScheduledPayment
     from reductions.models import LateChargeReduction
     from refunds.models import Disposal
 
@@ -159,7 +159,7 @@ def issue_for_record(*, actor: Actor, form_code: str, record, issued_on: date) -
         assessments = [row.assessment for row in record.disposition.rows.select_related("assessment")]
         source, deadline = f"配当計算書 {record.number}", None
         form_code = FormCode.DISTRIBUTION_STATEMENT
-    elif isinstance(record, PledgeInstallment):
+    elif isinstance(record, ScheduledPayment):
         content = contents.pledge_slip_content(record, issued_on)
         taxpayer, assessments = record.pledge.taxpayer, list(record.pledge.assessments.all())
         source, deadline = f"分納誓約 {record.pledge.pledge_number} 第{record.sequence}回", record.due_date
@@ -260,13 +260,15 @@ def issue_notice_with_slip(
 def issue_pledge_slips(*, actor: Actor, pledge, issued_on: date) -> list[Document]:
     """The 納付書 of every scheduled payment of a pledge still to come (納付予定日 on or after the
     issue date), in one go: consecutive numbers, all recorded or none."""
-    installments = list(pledge.schedule.filter(due_date__gte=issued_on).order_by("sequence"))
-    if not installments:
+    payments = list(pledge.schedule.filter(due_date__gte=issued_on).order_by("sequence"))
+    if not payments:
         raise DocumentError("これから納付する回がありません（納付予定日がすべて過ぎています）。")
     with transaction.atomic():
         return [
-            issue_for_record(actor=actor, form_code=FormCode.PAYMENT_SLIP, record=i, issued_on=issued_on)
-            for i in installments
+            issue_for_record(
+                actor=actor, form_code=FormCode.PAYMENT_SLIP, record=payment, issued_on=issued_on
+            )
+            for payment in payments
         ]
 
 

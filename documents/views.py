@@ -137,18 +137,18 @@ def reissue(request, number):
 
 
 def _record_for(kind: str, key: str):
-    """The pledge, pledge installment, inquiry or disposition a document is made from."""
+    """The pledge, scheduled payment (分納回), inquiry or disposition a document is made from."""
     from dispositions.models import Disposition, Inquiry
-    from negotiations.models import InstallmentPledge, PledgeInstallment
+    from negotiations.models import InstallmentPledge, ScheduledPayment
 
     if kind == "pledge":
         return get_object_or_404(InstallmentPledge.objects.select_related("taxpayer"), pledge_number=key)
-    if kind == "installment":
+    if kind == "payment":
         number, _, sequence = key.rpartition("-")
         if not sequence.isdigit():
             raise Http404
         return get_object_or_404(
-            PledgeInstallment.objects.select_related("pledge__taxpayer"),
+            ScheduledPayment.objects.select_related("pledge__taxpayer"),
             pledge__pledge_number=number,
             sequence=int(sequence),
         )
@@ -207,7 +207,7 @@ def issue_from(request, kind, key):
         raise Http404
     label = {
         "pledge": FormCode.PLEDGE.label,
-        "installment": FormCode.PAYMENT_SLIP.label,
+        "payment": FormCode.PAYMENT_SLIP.label,
         "inquiry": "財産調査照会書",
         "distribution": FormCode.DISTRIBUTION_STATEMENT.label,
     }.get(kind) or FormCode(form_code).label

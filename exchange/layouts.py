@@ -155,16 +155,16 @@ def _latest(*found):
 
 
 def _pledge_rows(window: Window) -> Iterator[dict[str, str]]:
-    from negotiations.models import InstallmentPledge, PledgeInstallment
+    from negotiations.models import InstallmentPledge, ScheduledPayment
 
     wanted = union(
-        changed_ids(InstallmentPledge, window), changed_ids(PledgeInstallment, window, field="pledge_id")
+        changed_ids(InstallmentPledge, window), changed_ids(ScheduledPayment, window, field="pledge_id")
     )
     pledges = states(InstallmentPledge, window, ids=wanted)
     if not pledges:
         return
     schedule: dict[int, list] = {}
-    for line in states(PledgeInstallment, window, pledge_id__in=list(pledges)).values():
+    for line in states(ScheduledPayment, window, pledge_id__in=list(pledges)).values():
         schedule.setdefault(line.pledge_id, []).append(line)
     # The covered installments are set once, when the pledge is made (negotiations/models.py).
     covered: dict[int, list[int]] = {}
@@ -190,7 +190,7 @@ def _pledge_rows(window: Window) -> Iterator[dict[str, str]]:
                     "分割納付管理番号": pledge.pledge_number,
                     "誓約年月日": _d(pledge.pledged_on),
                     "分納状態": pledge.status,
-                    "分割回数合計": _n(pledge.installment_count),
+                    "分割回数合計": _n(pledge.payment_count),
                     "分割回数": _n(line.sequence),
                     "納付予定年月日": _d(line.due_date),
                     "分割納付金額": _n(line.amount),

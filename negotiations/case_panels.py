@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from django.urls import reverse
 
-from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInstallment
+from negotiations.models import InstallmentPledge, NegotiationRecord, ScheduledPayment
 from taxpayers.models import Taxpayer
 from wako_collections.eras import format_date
 from wako_collections.timeline import TimelineEntry
@@ -18,7 +18,7 @@ from wako_collections.timeline import TimelineEntry
 @dataclass(frozen=True)
 class PledgeStanding:
     pledge: InstallmentPledge  # the latest pledge that is not 再誓約により終了 or 取消
-    next_payment: PledgeInstallment | None  # its first scheduled payment on or after the day asked
+    next_payment: ScheduledPayment | None  # its first scheduled payment on or after the day asked
 
 
 def current_pledge(taxpayer: Taxpayer, *, today: date) -> PledgeStanding | None:
@@ -122,7 +122,7 @@ def pledge_entries(taxpayer: Taxpayer, *, limit: int) -> list[TimelineEntry]:
                 pledge.pledged_on,
                 "分納誓約",
                 f"{pledge.pledge_number} {pledge.get_status_display()}",
-                f"{pledge.total_amount:,}円を{pledge.installment_count}回",
+                f"{pledge.total_amount:,}円を{pledge.payment_count}回",
                 links=link,
                 menu="pledges",
                 record=pledge,

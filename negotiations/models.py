@@ -61,7 +61,7 @@ class NegotiationRecord(models.Model):
         COUNTER = "21", "来庁"
         VISIT = "22", "臨戸"
         LETTER = "31", "文書"
-        INSTALLMENT_CONSULTATION = "41", "分納相談"
+        PLEDGE_CONSULTATION = "41", "分納相談"
         PROPERTY_INVESTIGATION = "51", "財産調査"
         RESIDENCE_INVESTIGATION = "52", "所在調査"  # after a letter came back (documents.ReturnedMail)
         SEIZURE_NOTICE = "61", "差押予告"
@@ -198,7 +198,7 @@ class InstallmentPledge(StampedModel):
     pledged_on = models.DateField("誓約日", db_comment="誓約日")
     assessments = models.ManyToManyField(Assessment, related_name="pledges", verbose_name="対象の調定")
     total_amount = models.BigIntegerField("誓約額", db_comment="誓約額（本税・督促手数料・延滞金見込の合計）")
-    installment_count = models.PositiveSmallIntegerField("回数", db_comment="分納回数")
+    payment_count = models.PositiveSmallIntegerField("回数", db_comment="分納回数")  # its ScheduledPayments
     interval = models.CharField("間隔", max_length=10, choices=Interval.choices, db_comment="納付間隔")
     status = models.CharField(
         "状態", max_length=10, choices=Status.choices, default=Status.ACTIVE, db_comment="状態"
@@ -228,7 +228,7 @@ class InstallmentPledge(StampedModel):
                 condition=models.Q(total_amount__gt=0), name="negotiations_pledge_total_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(installment_count__gte=1), name="negotiations_pledge_count_positive"
+                condition=models.Q(payment_count__gte=1), name="negotiations_pledge_count_positive"
             ),
         ]
 
@@ -240,8 +240,10 @@ class InstallmentPledge(StampedModel):
         return self.status == self.Status.ACTIVE
 
 
-class PledgeInstallment(StampedModel):
-    """One scheduled payment of a pledge. Rewritten only by a 再誓約, which makes a new pledge."""
+class ScheduledPayment(StampedModel):
+    """分納予定: one scheduled payment (分納回, 第n回) of a 分納誓約 — never called an "installment",
+    which in this codebase means only a 期別 (an Assessment). Rewritten only by a 再誓約, which makes
+    a new pledge."""
 
     pledge = models.ForeignKey(
         InstallmentPledge, on_delete=models.PROTECT, related_name="schedule", db_comment="分納誓約"
@@ -262,10 +264,10 @@ class PledgeInstallment(StampedModel):
         db_table_comment = "分納誓約の納付予定"
         constraints = [
             models.UniqueConstraint(
-                fields=["pledge", "sequence"], name="negotiations_pledgeinstallment_one_per_sequence"
+                fields=["pledge", "sequence"], name="negotiations_scheduledpayment_one_per_sequence"
             ),
             models.CheckConstraint(
-                condition=models.Q(amount__gt=0), name="negotiations_pledgeinstallment_amount_positive"
+                condition=models.Q(amount__gt=0), name="negotiations_scheduledpayment_amount_positive"
             ),
         ]
 

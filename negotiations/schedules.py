@@ -22,7 +22,9 @@ class ScheduleError(ValueError):
 
 
 @dataclass(frozen=True)
-class ScheduledPayment:
+class PlannedPayment:
+    """One 回 of a 分納 schedule before it is saved (saved, it is a negotiations.ScheduledPayment)."""
+
     sequence: int
     due_date: date
     amount: int
@@ -45,7 +47,7 @@ def build_schedule(
     count: int | None = None,
     amount_each: int | None = None,
     dates: Sequence[date] | None = None,
-) -> list[ScheduledPayment]:
+) -> list[PlannedPayment]:
     """Splits `total` yen. Give `count` (equal parts) or `amount_each` (the count follows);
     dates are monthly from `first_date` unless `dates` lists them (custom interval). A date on a
     day the office and banks are shut (元日, 日曜日, 祝日, 土曜日, 12/29–1/3) moves to the next open
@@ -72,8 +74,7 @@ def build_schedule(
     if amounts[-1] <= 0:
         raise ScheduleError("最終回の金額が0円以下になります。1回の金額を見直してください。")
     return [
-        ScheduledPayment(n + 1, day, amount)
-        for n, (day, amount) in enumerate(zip(when, amounts, strict=True))
+        PlannedPayment(n + 1, day, amount) for n, (day, amount) in enumerate(zip(when, amounts, strict=True))
     ]
 
 
@@ -109,7 +110,7 @@ class Simulation:
         return self.earliest_prescription is None or self.finishes_on <= self.earliest_prescription
 
 
-def simulate(schedule: Sequence[ScheduledPayment], covered: Sequence[CoveredInstallment]) -> Simulation:
+def simulate(schedule: Sequence[PlannedPayment], covered: Sequence[CoveredInstallment]) -> Simulation:
     """Applies the schedule to the covered installments, oldest 納期限 first (督促手数料, then
     本税), and computes the 延滞金 each installment will owe on the day its 本税 is paid off."""
     remaining = sorted(covered, key=lambda c: c.due_date)

@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from negotiations.models import InstallmentPledge, NegotiationRecord, PledgeInstallment, RefusedEdit
-from negotiations.schedules import ScheduledPayment
+from negotiations.models import InstallmentPledge, NegotiationRecord, RefusedEdit, ScheduledPayment
+from negotiations.schedules import PlannedPayment
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from taxpayers.services import record_prescription_event
 from wako_collections.actors import Actor, acting_as
@@ -255,7 +255,7 @@ def make_pledge(
     actor: Actor,
     taxpayer: Taxpayer,
     assessments: Sequence[Assessment],
-    schedule: Sequence[ScheduledPayment],
+    schedule: Sequence[PlannedPayment],
     pledged_on: date,
     interval: str,
     projected_late_charges: Sequence[int] = (),
@@ -291,7 +291,7 @@ def make_pledge(
             pledge_number=_next_pledge_number(pledged_on),
             pledged_on=pledged_on,
             total_amount=sum(p.amount for p in schedule),
-            installment_count=len(schedule),
+            payment_count=len(schedule),
             interval=interval,
             revises=revises,
             note=note,
@@ -310,7 +310,7 @@ def make_pledge(
             )
         lates = list(projected_late_charges) or [0] * len(schedule)
         for payment, late in zip(schedule, lates, strict=True):
-            line = PledgeInstallment(
+            line = ScheduledPayment(
                 pledge=pledge,
                 sequence=payment.sequence,
                 due_date=payment.due_date,

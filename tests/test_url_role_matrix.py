@@ -310,7 +310,7 @@ def objects(terminal, officer):
     from datetime import date
 
     from negotiations import services
-    from negotiations.schedules import ScheduledPayment
+    from negotiations.schedules import PlannedPayment
     from taxpayers.models import Assessment
     from wako_collections.actors import Actor
 
@@ -349,7 +349,7 @@ def objects(terminal, officer):
         actor=actor,
         taxpayer=taxpayer,
         assessments=[assessment],
-        schedule=[ScheduledPayment(1, date(2026, 1, 10), 30_000)],
+        schedule=[PlannedPayment(1, date(2026, 1, 10), 30_000)],
         pledged_on=date(2025, 12, 1),
         interval="monthly",
     )

@@ -7,7 +7,7 @@ what an office using the system would have.
 
 Every step is replayed on its own day (the clock is set to that day with time-machine, as the
 tests do), so 入力日, 処分日, history dates and 時効 events read as if the office had done it then;
-nothing is dated after `today` except the scheduled future installments of a pledge and the
+nothing is dated after `today` except the future scheduled payments of a pledge and the
 予実日 of a pending promise. Deterministic for a seed; `stage_cases` does nothing when the ledger
 already has casework (a negotiation record), so running it again adds nothing.
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from audit import dashboard
 from dispositions import services as dispositions
 from negotiations import services as negotiations
-from negotiations.schedules import ScheduledPayment
+from negotiations.schedules import PlannedPayment
 from taxpayers.models import Assessment, Taxpayer
 from tests.conftest import sign_in
 from tests.negotiations.conftest import CONTACT
@@ -82,7 +82,7 @@ def test_each_installment_is_counted_once_in_the_first_category(officer, supervi
             actor=actor,
             taxpayer=assessment.taxpayer,
             assessments=[assessment],
-            schedule=[ScheduledPayment(1, date(2023, 7, 10), 10_000)],
+            schedule=[PlannedPayment(1, date(2023, 7, 10), 10_000)],
             pledged_on=date(2023, 6, 20),
             interval="monthly",
         )

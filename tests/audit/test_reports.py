@@ -72,7 +72,7 @@ def everything(officer, ledger):
     from dispositions import services as disposition_services
     from dispositions.models import InquiryTarget
     from negotiations import services
-    from negotiations.schedules import ScheduledPayment
+    from negotiations.schedules import PlannedPayment
     from wako_collections.records import stamp
 
     actor = Actor.for_staff(officer, "T0001")
@@ -83,7 +83,7 @@ def everything(officer, ledger):
         actor=actor,
         taxpayer=taxpayer,
         assessments=[assessment],
-        schedule=[ScheduledPayment(1, date(2026, 12, 10), 34_900)],
+        schedule=[PlannedPayment(1, date(2026, 12, 10), 34_900)],
         pledged_on=date(2026, 11, 20),
         interval="monthly",
     )

@@ -38,15 +38,15 @@ def issue(officer, record, form_code=""):
 @pytest.fixture
 def pledge(officer, ledger):
     from negotiations import services as negotiation_services
-    from negotiations.schedules import ScheduledPayment
+    from negotiations.schedules import PlannedPayment
 
     return negotiation_services.make_pledge(
         actor=Actor.for_staff(officer, "T0001"),
         taxpayer=taro(),
         assessments=[fixed_asset()],
         schedule=[
-            ScheduledPayment(1, date(2026, 12, 25), 20_000),
-            ScheduledPayment(2, date(2027, 1, 25), 23_000),
+            PlannedPayment(1, date(2026, 12, 25), 20_000),
+            PlannedPayment(2, date(2027, 1, 25), 23_000),
         ],
         pledged_on=date(2026, 11, 27),
         interval="monthly",
@@ -64,9 +64,9 @@ def test_a_pledge_form_lists_the_installments_the_schedule_and_the_acknowledgeme
     ]
 
 
-def test_a_pledge_installment_gets_a_payment_slip_for_its_amount_and_date(officer, pledge):
-    installment = pledge.schedule.get(sequence=2)
-    document = issue(officer, installment)
+def test_a_scheduled_payment_gets_a_payment_slip_for_its_amount_and_date(officer, pledge):
+    payment = pledge.schedule.get(sequence=2)
+    document = issue(officer, payment)
     assert (
         document.form_code == "01"
         and document.total_amount == 23_000

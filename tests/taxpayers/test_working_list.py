@@ -130,7 +130,7 @@ def test_days_since_the_last_contact(client, officer, listed):
 
 def test_state_filters_read_the_apps_that_own_the_state(client, officer, supervisor, listed):
     from dispositions import services as disposition_services
-    from negotiations.schedules import ScheduledPayment
+    from negotiations.schedules import PlannedPayment
     from negotiations.services import make_pledge
 
     actor = Actor.for_staff(officer, "T0001")
@@ -139,7 +139,7 @@ def test_state_filters_read_the_apps_that_own_the_state(client, officer, supervi
         actor=actor,
         taxpayer=taro,
         assessments=[taro.assessments.get(subject_code="02")],
-        schedule=[ScheduledPayment(1, DAY + timedelta(days=10), 35_000)],
+        schedule=[PlannedPayment(1, DAY + timedelta(days=10), 35_000)],
         pledged_on=DAY,
         interval="monthly",
     )

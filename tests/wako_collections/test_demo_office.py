@@ -33,7 +33,7 @@ FUTURE_ALLOWED = {
     ("taxpayers", "installmentbalance", "prescription_date"),
     ("taxpayers", "taxpayerbalance", "earliest_prescription_date"),
     ("negotiations", "negotiationrecord", "scheduled_date"),  # a promise still to be kept
-    ("negotiations", "pledgeinstallment", "due_date"),  # a pledge's later installments
+    ("negotiations", "scheduledpayment", "due_date"),  # a pledge's later scheduled payments
     ("dispositions", "inquiry", "answer_due"),
     ("dispositions", "disposition", "postponed_until"),  # the end of a 猶予
     ("documents", "document", "deadline"),  # a 催告書's 指定期限

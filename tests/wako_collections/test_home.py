@@ -43,7 +43,7 @@ def office(ledger, officer, supervisor):
                 "promised_amount": 10_000,
             },
         )
-    from negotiations.schedules import ScheduledPayment
+    from negotiations.schedules import PlannedPayment
     from negotiations.services import make_pledge
 
     hanako = Taxpayer.objects.get(atena_number="000000102")
@@ -51,7 +51,7 @@ def office(ledger, officer, supervisor):
         actor=actor,
         taxpayer=hanako,
         assessments=list(hanako.assessments.all()),
-        schedule=[ScheduledPayment(1, DAY + timedelta(days=10), 48_100)],
+        schedule=[PlannedPayment(1, DAY + timedelta(days=10), 48_100)],
         pledged_on=DAY,
         interval="monthly",
     )
