@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from exchange import services
 from exchange.forms import StartForm
+from exchange.layouts import layouts
 from exchange.models import ExportDownload, ExportRun
 from exchange.tasks import write_export
 from taxpayers.access import EXPORT_PAGE_PREFIX, record_access
@@ -50,9 +51,11 @@ def runs(request):
 def run_detail(request, pk: int):
     run = get_object_or_404(ExportRun, pk=pk)
     may_download = has_menu(request.user, "import_data")
+    titles = {layout.file_name(): layout.title for layout in layouts()}
     files = [
         {
             "name": name,
+            "title": titles.get(name, ""),
             "sha256": digest,
             "rows": run.counts.get(name, 0),
             "present": bool(services.file_path(run, name)),

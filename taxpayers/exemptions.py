@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.apps import apps
 
@@ -99,7 +100,9 @@ def disposition_relief(row, disposition) -> DecidedRelief | None:
     cancelled_before = row.cancelled_on - timedelta(days=1) if row.cancelled_on else None
     number = disposition.number
     if row.disposition_code == SUSPENSION_CODE:
-        return DecidedRelief(row.disposed_on, cancelled_before, kind, f"滞納処分の執行停止（{number}）", number)
+        return DecidedRelief(
+            row.disposed_on, cancelled_before, kind, f"滞納処分の執行停止（{number}）", number
+        )
     return DecidedRelief(
         row.disposed_on,
         _last_day(cancelled_before, disposition.postponed_until),
@@ -167,7 +170,7 @@ def _dispositions(
             disposition_code__in=codes,
             disposition__status__in=["approved", "cancelled"],
         ).select_related("disposition")
-        pairs = [(row, row.disposition) for row in rows]
+        pairs: list[tuple[Any, Any]] = [(row, row.disposition) for row in rows]
     else:
         states = states_at(row_model, known_at, assessment_id__in=ids, disposition_code__in=codes)
         headers = states_at(
