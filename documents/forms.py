@@ -111,7 +111,8 @@ class ReturnListForm(forms.Form):
         from documents.models import ReturnReason
 
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = ReturnReason.choices
+        # the code beside each reason: a line may carry it (「D2026000001,03」)
+        self.fields["reason"].choices = [(code, f"{code} {label}") for code, label in ReturnReason.choices]
 
     def clean(self):
         data = super().clean()

@@ -305,7 +305,8 @@ def return_new(request, number):
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, f"{document} の返戻を登録しました。所在調査を交渉記録（予定）に入れました。"
+                request,
+                f"{document} の返戻を登録しました。所在調査を交渉記録の予定に登録しました（担当者の「わたしの仕事」に出ます）。",
             )
             return redirect("documents:detail", number=returned.document.number)
     record_access(request, page="返戻の登録", atena_numbers=[document.taxpayer.atena_number])
@@ -345,7 +346,8 @@ def return_import(request):
                 atena_numbers=sorted({r.document.taxpayer.atena_number for r in recorded}),
             )
             messages.success(
-                request, f"返戻を{len(recorded)}件登録しました。所在調査を交渉記録（予定）に入れました。"
+                request,
+                f"返戻を{len(recorded)}件登録しました。所在調査を交渉記録の予定に登録しました（担当者の「わたしの仕事」に出ます）。",
             )
             return redirect("documents:return_import")
     waiting = list(

@@ -484,53 +484,77 @@ RELIEF_PARTIAL = "2"  # 一部免除: その他の猶予 (第15条の9第1項た
 RELIEF_REDUCTION = "3"  # 条例減免 (reductions)
 
 
+def _exempted_amounts(window: Window, assessment_ids: set[int]) -> dict[tuple[int, str], int]:
+    """{(assessment id, decision number): 免除額} as the standing computes it on the day of `until`,
+    from the installments, payments and decisions as they stood at `until`
+    (`taxpayers.standing.standings_known_at`): a later change never alters a rerun. A 条例減免 decided
+    as an amount is given what the standing remitted (`late_charge_remitted`), in number order."""
+    from taxpayers.standing import standings_known_at
+
+    amounts: dict[tuple[int, str], int] = {}
+    for pk, standing in standings_known_at(assessment_ids, moment=window.until).items():
+        for line in standing.settlement.late_charge_reliefs:
+            key = (pk, line.relief.ref)
+            amounts[key] = amounts.get(key, 0) + line.amount
+        amounts[(pk, "")] = standing.settlement.late_charge_remitted  # the pool of amount 減免
+    return amounts
+
+
 def _relief_rows(window: Window) -> Iterator[dict[str, str]]:
-    from dispositions.models import (
-        FULLY_EXEMPT_POSTPONEMENT_CATEGORIES,
-        POSTPONEMENT_CODES,
-        CancellationCategory,
-        DispositionCode,
-    )
+    from dispositions.models import POSTPONEMENT_CODES, DispositionCode
     from reductions.models import LateChargeReduction
+    from taxpayers.exemptions import EXEMPT, disposition_relief, relief_kind
 
     found = _disposition_states(window, {DispositionCode.SUSPENSION, *POSTPONEMENT_CODES})
+    reductions = states(LateChargeReduction, window, ids=changed_ids(LateChargeReduction, window))
+    decided = sorted(
+        (
+            r
+            for r in reductions.values()
+            if r.status in (LateChargeReduction.Status.DECIDED, LateChargeReduction.Status.CANCELLED)
+            and not (window.is_full and is_deleted(r))
+        ),
+        key=lambda r: r.number,
+    )
+    exempted = _exempted_amounts(
+        window, {row.assessment_id for row, _ in found} | {r.assessment_id for r in decided}
+    )
+    as_of = _d(timezone.localtime(window.until).date())
     atena = _atena_of(found)
     for row, header in found:
-        full = (
-            header.code == DispositionCode.SUSPENSION
-            or header.category in FULLY_EXEMPT_POSTPONEMENT_CATEGORIES
-        )
-        # 取消の日からは停止・猶予していない; a cancellation as 誤り means it never had effect.
-        ends = [
-            day
-            for day in (header.postponed_until, row.cancelled_on and row.cancelled_on - timedelta(days=1))
-            if day
-        ]
-        voided = row.cancellation_category == CancellationCategory.ERROR
+        # the period as `taxpayers.exemptions` decides it (取消の日からは停止・猶予していない);
+        # None when cancelled as 誤り: it never had effect, and the row is sent as deleted.
+        relief = disposition_relief(row, header)
+        kind = relief.kind if relief else relief_kind(row.disposition_code, row.disposition_category)
         yield {
             **_row_keys(row, atena),
             "延滞金減免管理番号": header.number,
-            "免除区分": RELIEF_FULL if full else RELIEF_PARTIAL,
-            "根拠": header.code,
+            "免除区分": RELIEF_FULL if kind == EXEMPT else RELIEF_PARTIAL,
+            "根拠": row.disposition_code,
             "開始年月日": _d(row.disposed_on),
-            "終了年月日": _d(min(ends)) if ends else "",
+            "終了年月日": _d(relief.end)
+            if relief
+            else _d(row.cancelled_on and row.cancelled_on - timedelta(days=1)),
             "減免割合": "",
-            "免除金額": "",
+            "免除金額": _n(exempted.get((row.assessment_id, header.number), 0) if relief else 0),
+            "免除金額の算定日": as_of,
             "申請年月日": "",
             "決定年月日": _d(row.disposed_on),
             "取消年月日": _d(row.cancelled_on),
-            **_trailer(_latest(row, header), deleted=voided or is_deleted(row) or is_deleted(header)),
+            **_trailer(_latest(row, header), deleted=relief is None or is_deleted(row) or is_deleted(header)),
         }
 
-    reductions = states(LateChargeReduction, window, ids=changed_ids(LateChargeReduction, window))
-    decided = [
-        r
-        for r in reductions.values()
-        if r.status in (LateChargeReduction.Status.DECIDED, LateChargeReduction.Status.CANCELLED)
-        and not (window.is_full and is_deleted(r))
-    ]
     assessments = _assessments(r.assessment_id for r in decided)
     for reduction in decided:
+        effective = reduction.status == LateChargeReduction.Status.DECIDED and not is_deleted(reduction)
+        if not effective:
+            amount = 0
+        elif reduction.category == LateChargeReduction.Category.AMOUNT:
+            pool = (reduction.assessment_id, "")
+            amount = min(reduction.decided_amount or 0, exempted.get(pool, 0))
+            exempted[pool] = exempted.get(pool, 0) - amount
+        else:
+            amount = exempted.get((reduction.assessment_id, reduction.number), 0)
         yield {
             **_keys_of_assessment(assessments.get(reduction.assessment_id)),
             "延滞金減免管理番号": reduction.number,
@@ -539,7 +563,8 @@ def _relief_rows(window: Window) -> Iterator[dict[str, str]]:
             "開始年月日": _d(reduction.decided_start),
             "終了年月日": _d(reduction.decided_end),
             "減免割合": _n(reduction.decided_share),
-            "免除金額": _n(reduction.decided_amount),
+            "免除金額": _n(amount),
+            "免除金額の算定日": as_of,
             "申請年月日": _d(reduction.applied_on),
             "決定年月日": _d(reduction.decided_on),
             "取消年月日": _d(reduction.cancelled_on),
@@ -573,8 +598,14 @@ def _relief_columns() -> tuple[Column, ...]:
         Column("終了年月日", DATE, "2026-09-30", "終了年月日（空欄は継続中）"),
         Column("減免割合", "数字（百分率、条例減免の割合のとき）", "50", "免除率"),
         Column(
-            "免除金額", "金額（円、条例減免の金額のとき。法定の免除は税務システムが計算）", "", "免除金額"
+            "免除金額",
+            "金額（円、免除金額の算定日までの延滞金の免除額。このシステムの期別の状態（taxpayers/standing.py）"
+            "が抽出期間の終わりの時点の記録で計算した額。本税完納後は確定額、未納の間は算定日までの額。"
+            "取消・削除の行は0）",
+            "3200",
+            "免除金額",
         ),
+        Column("免除金額の算定日", DATE + "（抽出期間の終わりの日）", "2026-11-30"),
         Column("申請年月日", DATE, "2026-03-20"),
         Column("決定年月日", DATE, "2026-04-01"),
         Column("取消年月日", DATE, ""),

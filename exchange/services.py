@@ -2,6 +2,7 @@
 of the 庁内データ連携 file exchange, all or nothing, and logging the run.
 
     run_export(staff_number=…, terminal_number=…, full=False, since=None, until=None) -> ExportRun
+    start_run(…) -> ExportRun (logged 実行中, window fixed), then write_run(run) (the task worker)
 
 A delta run (the default) covers the changes after the `until` of the last successful run (or
 `since` when given) up to now (or `until`); a full run every record as it stood at `until`. The
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +33,10 @@ from exchange.models import ExportRun
 from exchange.snapshots import Window
 
 CHECKSUM_FILE = "SHA256SUMS"
+logger = logging.getLogger(__name__)
+# A run still 実行中 this long after it started is taken for one whose worker stopped: it no longer
+# keeps another from starting, and its page says so (a full run at city scale takes minutes).
+STALE_AFTER = timedelta(hours=1)
 
 
 class ExportError(Exception):
@@ -105,7 +111,7 @@ def _write_files(window: Window, directory: Path, encoding: str) -> list[Written
     return written
 
 
-def run_export(
+def start_run(
     *,
     staff_number: str,
     terminal_number: str,
@@ -114,8 +120,16 @@ def run_export(
     until: datetime | None = None,
     rerun_of: ExportRun | None = None,
 ) -> ExportRun:
-    """Writes one run and returns its log (succeeded or failed; a failure is logged, not raised).
-    Raises ExportError before anything is written when the window is impossible."""
+    """Fixes the run's window and logs it as 実行中, writing nothing yet (`write_run` does; the page
+    hands it to the task worker, `exchange.tasks.write_export`). Raises ExportError when the window
+    is impossible or another run is still being written (its delta would start where this one does)."""
+    busy = ExportRun.objects.filter(
+        status=ExportRun.Status.RUNNING, started_at__gt=timezone.now() - STALE_AFTER
+    ).first()
+    if busy is not None:
+        raise ExportError(
+            f"逆連携 {busy.pk} を書き出し中です。終わってから実行してください（進み具合は逆連携 {busy.pk} の画面に出ます）。"
+        )
     until = until or settled_until(timezone.now())
     if full:
         since = None
@@ -132,22 +146,53 @@ def run_export(
         )
     if until > timezone.now():
         raise ExportError("抽出終了日時に未来の日時は指定できません。")
-    encoding = settings.EXCHANGE_ENCODING
-    run = ExportRun.objects.create(
+    return ExportRun.objects.create(
         started_at=timezone.now(),
         staff_number=staff_number,
         terminal_number=terminal_number,
         mode=ExportRun.Mode.FULL if full else ExportRun.Mode.DELTA,
         since=since,
         until=until,
-        encoding=encoding,
+        encoding=settings.EXCHANGE_ENCODING,
         rerun_of=rerun_of,
     )
-    window = Window(since, until)
+
+
+def staging_folder(run: ExportRun) -> Path:
+    """The hidden folder a run's files are written into before they appear (renamed) together."""
+    return Path(settings.EXCHANGE_OUTBOUND_DIR) / f".writing-{run.pk:06d}"
+
+
+def progress(run: ExportRun) -> tuple[int, int]:
+    """(files written so far, files in all) of a run being written, read from its hidden folder in the
+    outbound folder (shared by the web and the worker): no database write during the run, whose
+    reads are one REPEATABLE READ transaction. (0, n) while the worker has not begun."""
+    total = len(layouts())
+    if run.status == ExportRun.Status.SUCCEEDED:
+        return total, total
+    staging = staging_folder(run)
+    try:
+        done = sum(1 for entry in staging.iterdir() if entry.suffix == ".csv")
+    except OSError:  # not begun, or already renamed into place
+        done = 0
+    return min(done, total), total
+
+
+def write_run(run: ExportRun) -> ExportRun:
+    """Writes the files of a run `start_run` logged and marks it 正常終了 or 異常終了 (with the reason;
+    a failure is logged, not raised). Only a run still 実行中 is written."""
+    if run.status != ExportRun.Status.RUNNING:
+        return run
+    window = Window(run.since, run.until)
+    full = run.mode == ExportRun.Mode.FULL
     outbound = Path(settings.EXCHANGE_OUTBOUND_DIR)
     final = outbound / f"{run.pk:06d}_{folder_name(window, full)}"
-    staging = outbound / f".writing-{run.pk:06d}"
+    staging = staging_folder(run)
     try:
+        if run.encoding != settings.EXCHANGE_ENCODING:
+            raise ExportError(
+                f"文字コードの設定が開始時（{run.encoding}）と違います（{settings.EXCHANGE_ENCODING}）。"
+            )
         outbound.mkdir(parents=True, exist_ok=True)
         staging.mkdir()
         # One snapshot of the database for every file: history at `until` does not move, and the
@@ -156,7 +201,7 @@ def run_export(
         with transaction.atomic():
             if outermost:
                 _repeatable_read()
-            written = _write_files(window, staging, encoding)
+            written = _write_files(window, staging, run.encoding)
         sums = "".join(f"{f.sha256}  {f.name}\n" for f in written).encode("ascii")
         (staging / CHECKSUM_FILE).write_bytes(sums)
         staging.rename(final)  # the files appear together, or not at all
@@ -166,6 +211,7 @@ def run_export(
         run.finished_at = timezone.now()
         run.error = f"{type(error).__name__}: {error}"[:2000]
         run.save(update_fields=["status", "finished_at", "error"])
+        logger.error("逆連携 %s が異常終了しました: %s", run.pk, run.error)
         return run
     run.status = ExportRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
@@ -174,13 +220,43 @@ def run_export(
     run.counts = {f.name: f.rows for f in written}
     run.checksum = hashlib.sha256(sums).hexdigest()
     run.save(update_fields=["status", "finished_at", "folder", "files", "counts", "checksum"])
+    logger.info(
+        "逆連携 %s（%s）: %s行を %s に書き出しました",
+        run.pk,
+        run.get_mode_display(),
+        run.total_rows,
+        run.folder,
+    )
     return run
 
 
-def rerun(*, run: ExportRun, staff_number: str, terminal_number: str) -> ExportRun:
+def run_export(
+    *,
+    staff_number: str,
+    terminal_number: str,
+    full: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    rerun_of: ExportRun | None = None,
+) -> ExportRun:
+    """Writes one run here and now (the command and the nightly job) and returns its log (succeeded
+    or failed; a failure is logged, not raised): `start_run` then `write_run`. Raises ExportError
+    before anything is written when the window is impossible."""
+    run = start_run(
+        staff_number=staff_number,
+        terminal_number=terminal_number,
+        full=full,
+        since=since,
+        until=until,
+        rerun_of=rerun_of,
+    )
+    return write_run(run)
+
+
+def rerun(*, run: ExportRun, staff_number: str, terminal_number: str, write: bool = True) -> ExportRun:
     """The same window again (same since/until, same mode): the files come out byte-identical as
-    long as the encoding setting is the same."""
-    return run_export(
+    long as the encoding setting is the same. `write` False: only logged (`start_run`), for the worker."""
+    return (run_export if write else start_run)(
         staff_number=staff_number,
         terminal_number=terminal_number,
         full=run.mode == ExportRun.Mode.FULL,
@@ -197,3 +273,18 @@ def file_path(run: ExportRun, name: str) -> Path | None:
         return None
     path = Path(settings.EXCHANGE_OUTBOUND_DIR) / run.folder / name
     return path if path.is_file() else None
+
+
+def atena_numbers_in(run: ExportRun, path: Path) -> list[str]:
+    """Every distinct 宛名番号 of one of the run's files, in file order (its column 宛名番号, read in
+    the run's encoding; `SHA256SUMS` has none): what a download records in the access log. Reads
+    the file once, streaming; memory is the set of numbers (one per taxpayer)."""
+    seen: dict[str, None] = {}
+    with path.open(encoding=run.encoding, newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or "宛名番号" not in reader.fieldnames:
+            return []
+        for row in reader:
+            if row["宛名番号"]:
+                seen.setdefault(row["宛名番号"], None)
+    return list(seen)

@@ -23,6 +23,8 @@ from types import SimpleNamespace
 
 from django.db import models
 
+from wako_collections.records import states_at
+
 
 @dataclass(frozen=True)
 class Window:
@@ -60,19 +62,10 @@ def states(
     model: type[models.Model], window: Window, *, ids: Iterable[int] | None = None, **filters
 ) -> dict[int, SimpleNamespace]:
     """Each record's last history row dated on or before `window.until` (its state then), by id, as
-    its column values (attribute names as the model's: `disposition_id`, `history_date` …; plain
-    values, not model instances, which cost ten times as much to build for a full run).
-    `ids` None reads every record; `filters` narrow the history rows (e.g. pledge_id__in=…).
-    A record whose last row is a deletion ("-") is kept: `is_deleted` tells."""
-    history = model.history.model  # type: ignore[attr-defined]
-    rows = history.objects.filter(history_date__lte=window.until, **filters)
-    if ids is not None:
-        ids = list(ids)
-        if not ids:
-            return {}
-        rows = rows.filter(id__in=ids)
-    rows = rows.order_by("id", "-history_date", "-history_id").distinct("id")
-    return {row["id"]: SimpleNamespace(**row) for row in rows.values()}
+    its column values (`wako_collections.records.states_at`; plain values, not model instances,
+    which cost ten times as much to build for a full run). `ids` None reads every record; `filters`
+    narrow the history rows. A record whose last row is a deletion ("-") is kept: `is_deleted` tells."""
+    return states_at(model, window.until, ids=ids, **filters)
 
 
 def is_deleted(state) -> bool:

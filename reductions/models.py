@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import models
 
-from taxpayers.late_charges import FULL_SHARE, REDUCTION, ReliefPeriod
+from taxpayers.late_charges import FULL_SHARE, ReliefPeriod
 from taxpayers.models import Assessment, Taxpayer
 from wako_collections.records import StampedModel, tracked_history
 
@@ -146,9 +146,6 @@ class LateChargeReduction(StampedModel):
     def relief_period(self) -> ReliefPeriod | None:
         """The decided relief as the 延滞金 computation takes it; None for an amount (taken off the
         total: `decided_amount`)."""
-        if self.category == self.Category.AMOUNT:
-            return None
-        share = FULL_SHARE if self.category == self.Category.ALL else self.decided_share
-        return ReliefPeriod(
-            self.decided_start, self.decided_end, REDUCTION, f"条例減免（{self.number}）", share
-        )
+        from taxpayers.exemptions import reduction_relief
+
+        return reduction_relief(self)

@@ -14,6 +14,11 @@ recorded elsewhere — the one place the 延滞金 computation learns of them.
 The other apps depend on taxpayers, not the reverse, so their models are looked up by name
 when this runs (`apps.get_model`), and an app that is not installed contributes nothing.
 Two queries, whatever the number of installments.
+
+`known_at` (a moment): the decisions as they stood then, read from their history tables
+(`wako_collections.records.states_at`) instead of the live rows — what the 逆連携 (exchange) sends
+"as of a run's until", so that a later change never alters a rerun. `disposition_relief` and
+`relief_kind` are the vocabulary both readings use (and the exchange's 延滞金減免情報 file).
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.apps import apps
 
-from taxpayers.late_charges import EXEMPT, POSTPONED, ReliefPeriod
+from taxpayers.late_charges import EXEMPT, FULL_SHARE, POSTPONED, REDUCTION, ReliefPeriod
+from wako_collections.records import states_at
 
 SUSPENSION_CODE = "07"  # dispositions.DispositionCode.SUSPENSION
 ERROR_CANCELLATION = "2"  # dispositions.CancellationCategory.ERROR (誤り)
@@ -49,6 +56,78 @@ def _last_day(*ends: date | None) -> date | None:
     return min(days) if days else None
 
 
+def relief_kind(code: str, category: str) -> str | None:
+    """What a 滞納処分 of 処分コード `code` and 処分区分 `category` does to 延滞金: EXEMPT (全額免除:
+    執行停止, or a 徴収の猶予 for 災害・盗難, 病気・負傷 or a like fact), POSTPONED (一部免除: the other
+    猶予, 第15条の9第1項ただし書・附則第3条の2第2項), or None (no exemption: 差押 and the rest)."""
+    if code == SUSPENSION_CODE:
+        return EXEMPT
+    if code in POSTPONEMENT_CODES:
+        return EXEMPT if code == "10" and category in FULLY_EXEMPT_POSTPONEMENT_CATEGORIES else POSTPONED
+    return None
+
+
+@dataclass(frozen=True)
+class DecidedRelief:
+    """A 第15条の9 exemption as decided on one 滞納処分ファイル row: its first day (処分日), its last
+    as decided (猶予期間の終期, or the day before a 取消 — 取消の日からは停止・猶予していない; None
+    while a 執行停止 runs), EXEMPT or POSTPONED, the ledger's label and the 処分番号."""
+
+    start: date
+    end: date | None
+    kind: str
+    label: str
+    ref: str
+
+    def period(self, *, as_of: date, projecting: bool = False) -> ReliefPeriod | None:
+        """The days it covers as known on `as_of`: a running 執行停止 to `as_of`; a 猶予 to its end,
+        or to `as_of` unless `projecting`. None when nothing of it falls by then."""
+        cap = None if projecting and self.kind == POSTPONED else as_of
+        end = _last_day(self.end, cap)
+        if end is None or end < self.start:
+            return None
+        return ReliefPeriod(self.start, end, self.kind, self.label, ref=self.ref)
+
+
+def disposition_relief(row, disposition) -> DecidedRelief | None:
+    """The exemption a 滞納処分ファイル row decides, or None: not an exempting code, not yet approved
+    (no 処分日), or cancelled as 誤り (処分取消区分 2: it never had effect). `row`: a DispositionRow or
+    its history state (disposition_code, disposition_category, disposed_on, cancelled_on,
+    cancellation_category); `disposition`: its Disposition or history state (number, postponed_until)."""
+    kind = relief_kind(row.disposition_code, row.disposition_category)
+    if kind is None or row.disposed_on is None or row.cancellation_category == ERROR_CANCELLATION:
+        return None
+    cancelled_before = row.cancelled_on - timedelta(days=1) if row.cancelled_on else None
+    number = disposition.number
+    if row.disposition_code == SUSPENSION_CODE:
+        return DecidedRelief(
+            row.disposed_on, cancelled_before, kind, f"滞納処分の執行停止（{number}）", number
+        )
+    return DecidedRelief(
+        row.disposed_on,
+        _last_day(cancelled_before, disposition.postponed_until),
+        kind,
+        f"{POSTPONEMENT_CODES[row.disposition_code]}（{number}）",
+        number,
+    )
+
+
+def reduction_relief(reduction) -> ReliefPeriod | None:
+    """A 条例減免's relief period (a LateChargeReduction or its history state), None for one decided
+    as an amount (taken off the total: `decided_amount`). The 減免番号 is its `ref`."""
+    if reduction.category == "amount":  # reductions.LateChargeReduction.Category.AMOUNT
+        return None
+    share = FULL_SHARE if reduction.category == "all" else reduction.decided_share
+    return ReliefPeriod(
+        reduction.decided_start,
+        reduction.decided_end,
+        REDUCTION,
+        f"条例減免（{reduction.number}）",
+        share,
+        ref=reduction.number,
+    )
+
+
 def exemption_periods_for(
     assessments: Iterable, *, as_of: date, projecting: bool = False
 ) -> dict[int, Reliefs]:
@@ -62,54 +141,75 @@ def exemption_periods_for(
     )
 
 
-def exemption_periods_for_ids(ids: list[int], *, as_of: date, projecting: bool = False) -> dict[int, Reliefs]:
+def exemption_periods_for_ids(
+    ids: list[int], *, as_of: date, projecting: bool = False, known_at: datetime | None = None
+) -> dict[int, Reliefs]:
     """The same by assessment id (`reconcile`, which reads plain rows): {assessment id: Reliefs}.
-    Two queries, whatever the number of ids."""
+    Two queries, whatever the number of ids (four with `known_at`: the decisions as they stood at
+    that moment, from history — a record deleted by then, or not yet written, counts for nothing)."""
     found: dict[int, Reliefs] = defaultdict(Reliefs)
     if not ids:
         return {}
     if apps.is_installed("dispositions"):
-        _dispositions(ids, as_of, found, projecting)
+        _dispositions(ids, as_of, found, projecting, known_at)
     if apps.is_installed("reductions"):
-        _reductions(ids, as_of, found)
+        _reductions(ids, as_of, found, known_at)
     return dict(found)
 
 
-def _dispositions(ids: list[int], as_of: date, found: dict[int, Reliefs], projecting: bool) -> None:
+def _dispositions(
+    ids: list[int], as_of: date, found: dict[int, Reliefs], projecting: bool, known_at: datetime | None
+) -> None:
     row_model = apps.get_model("dispositions", "DispositionRow")
-    rows = row_model.objects.filter(
-        assessment_id__in=ids,
-        disposed_on__isnull=False,  # set when the disposition is approved (決裁)
-        disposed_on__lte=as_of,
-        disposition_code__in=[SUSPENSION_CODE, *POSTPONEMENT_CODES],
-        disposition__status__in=["approved", "cancelled"],
-    ).select_related("disposition")
-    for row in rows:
-        if row.disposed_on is None:  # not possible under the filter; keeps the type exact
-            continue
-        if row.cancellation_category == ERROR_CANCELLATION:
-            continue  # recorded in error: it never had effect, so neither has its exemption
-        cancelled_before = row.cancelled_on - timedelta(days=1) if row.cancelled_on else None
-        number = row.disposition.number
-        if row.disposition_code == SUSPENSION_CODE:
-            end = _last_day(cancelled_before, as_of)
-            kind, label = EXEMPT, f"滞納処分の執行停止（{number}）"
-        else:
-            end = _last_day(cancelled_before, row.disposition.postponed_until, None if projecting else as_of)
-            full = (
-                row.disposition_code == "10"
-                and row.disposition_category in FULLY_EXEMPT_POSTPONEMENT_CATEGORIES
-            )
-            kind = EXEMPT if full else POSTPONED
-            label = f"{POSTPONEMENT_CODES[row.disposition_code]}（{number}）"
-        if end is not None and end >= row.disposed_on:
-            found[row.assessment_id].periods.append(ReliefPeriod(row.disposed_on, end, kind, label))
+    codes = [SUSPENSION_CODE, *POSTPONEMENT_CODES]
+    if known_at is None:
+        rows = row_model.objects.filter(
+            assessment_id__in=ids,
+            disposed_on__isnull=False,  # set when the disposition is approved (決裁)
+            disposed_on__lte=as_of,
+            disposition_code__in=codes,
+            disposition__status__in=["approved", "cancelled"],
+        ).select_related("disposition")
+        pairs: list[tuple[Any, Any]] = [(row, row.disposition) for row in rows]
+    else:
+        states = states_at(row_model, known_at, assessment_id__in=ids, disposition_code__in=codes)
+        headers = states_at(
+            apps.get_model("dispositions", "Disposition"),
+            known_at,
+            ids={state.disposition_id for state in states.values()},
+        )
+        pairs = [
+            (row, headers[row.disposition_id])
+            for row in states.values()
+            if row.history_type != "-"
+            and row.disposition_id in headers
+            and headers[row.disposition_id].history_type != "-"
+            and headers[row.disposition_id].status in ("approved", "cancelled")
+            and row.disposed_on is not None
+            and row.disposed_on <= as_of
+        ]
+    for row, disposition in pairs:
+        decided = disposition_relief(row, disposition)
+        relief = decided.period(as_of=as_of, projecting=projecting) if decided else None
+        if relief is not None:
+            found[row.assessment_id].periods.append(relief)
 
 
-def _reductions(ids: list[int], as_of: date, found: dict[int, Reliefs]) -> None:
+def _reductions(ids: list[int], as_of: date, found: dict[int, Reliefs], known_at: datetime | None) -> None:
     model = apps.get_model("reductions", "LateChargeReduction")
-    for reduction in model.objects.effective_on(as_of).filter(assessment_id__in=ids):
-        relief = reduction.relief_period()
+    if known_at is None:
+        effective = list(model.objects.effective_on(as_of).filter(assessment_id__in=ids))
+    else:
+        effective = [
+            state
+            for state in states_at(model, known_at, assessment_id__in=ids).values()
+            if state.history_type != "-"
+            and state.status == "decided"  # reductions.LateChargeReduction.effective_on
+            and state.decided_on is not None
+            and state.decided_on <= as_of
+        ]
+    for reduction in effective:
+        relief = reduction_relief(reduction)
         if relief is not None:
             found[reduction.assessment_id].periods.append(relief)
         else:

@@ -83,6 +83,7 @@ class ReliefPeriod:
     kind: str
     label: str = ""
     share: int = FULL_SHARE  # REDUCTION only: the share remitted, in 1/100 %
+    ref: str = ""  # the decision's number (処分番号・減免番号), to find its 免除額 among the lines
 
     def __post_init__(self):
         if self.kind not in RELIEF_KINDS:

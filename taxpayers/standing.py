@@ -13,7 +13,8 @@ Every page, queue, document and the nightly reconcile ask this module; none reco
 The pure law modules (`late_charges`, `prescription`, `settlement`) stay pure; this module composes
 them with the data. Two entry points: `standing_of` for model instances (prefetched payments and
 events, or given), `standing_from_values` for plain values (reconcile's bulk rows). `standings_for`
-reads many installments in three queries whatever their number.
+reads many installments in three queries whatever their number; `standings_known_at` gives them
+as they were known at a past moment (from history), for the 逆連携.
 
 Extension points (filled by the issue-16 work that follows; empty today):
 * `exemptions`: 延滞金の免除・減免 periods (地方税法第15条の9 ほか) — handed through to the 延滞金
@@ -32,10 +33,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import timezone
 
 from taxpayers.late_charges import rates_for
 from taxpayers.ordinance import first_band_months
@@ -427,3 +429,55 @@ def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Sta
         )
         for a in assessments
     ]
+
+
+def standings_known_at(assessment_ids: Iterable[int], *, moment: datetime) -> dict[int, Standing]:
+    """Each installment's standing on the day of `moment` (local time) as it was known at `moment`:
+    the installment, its payments, 時効 events, write-off and 延滞金の免除・減免 read from their
+    history tables as they stood then (`wako_collections.records.states_at`), never from the live
+    rows. A later correction, payment or decision does not change the answer: what the 逆連携
+    (exchange) sends as of a run's `until`, byte for byte the same on a rerun. {assessment id:
+    Standing}; an installment not yet imported at `moment` (or deleted by then) is absent. Six
+    queries whatever the number of ids (`exemptions` included)."""
+    from taxpayers.exemptions import exemption_periods_for_ids
+    from taxpayers.models import Assessment, Payment, PrescriptionEvent, WrittenOff
+    from wako_collections.records import states_at
+
+    ids = sorted(set(assessment_ids))
+    if not ids:
+        return {}
+    as_of = timezone.localtime(moment).date()
+
+    def alive(model, **filters) -> list:
+        return [s for s in states_at(model, moment, **filters).values() if s.history_type != "-"]
+
+    installments = alive(Assessment, ids=ids)
+    paid: dict[int, list[ReceivedPayment]] = defaultdict(list)
+    for p in sorted(alive(Payment, assessment_id__in=ids), key=lambda p: (p.received_on, p.id)):
+        if p.received_on <= as_of and p.accounted_on <= as_of:  # as standings_for: known on as_of
+            paid[p.assessment_id].append(ReceivedPayment(p.received_on, p.amount, p.id))
+    recorded: dict[int, list[Event]] = defaultdict(list)
+    for e in sorted(alive(PrescriptionEvent, assessment_id__in=ids), key=lambda e: e.id):
+        if e.occurred_on <= as_of:
+            recorded[e.assessment_id].append(Event(e.kind, e.occurred_on, e.source))
+    written_off = {w.assessment_id: w for w in alive(WrittenOff, assessment_id__in=ids)}
+    reliefs = exemption_periods_for_ids(ids, as_of=as_of, known_at=moment)
+    rates = rates_for(as_of)[0]
+    return {
+        a.id: standing_from_values(
+            subject_code=a.subject_code,
+            principal=a.principal,
+            fee=a.demand_fee,
+            due_date=a.due_date,
+            statutory_due_date=a.statutory_due_date,
+            extended_from=a.statutory_due_date if a.filing_deadline_extended else None,
+            demand_issued_on=a.demand_issued_on,
+            payments=paid[a.id],
+            events=recorded[a.id],
+            as_of=as_of,
+            rates=rates,
+            write_off=written_off.get(a.id),
+            reliefs=reliefs.get(a.id),
+        )
+        for a in installments
+    }

@@ -8,6 +8,10 @@ django-simple-history table whose every row names the staff member and the termi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from types import SimpleNamespace
+
 from django.db import models
 from django.dispatch import receiver
 from django.utils import timezone
@@ -244,3 +248,24 @@ def next_number(model, field: str, prefix: str, width: int = 6) -> str:
         .first()
     )
     return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:0{width}d}"
+
+
+def states_at(
+    model: type[models.Model], moment: datetime, *, ids: Iterable[int] | None = None, **filters
+) -> dict[int, SimpleNamespace]:
+    """Each record of `model` as it stood at `moment`: its last history row dated on or before it,
+    by id, as plain column values (attribute names as the model's: `disposition_id`, `history_date`,
+    `history_type` …). A record whose last row is a deletion ("-") is kept (`history_type`); one not
+    yet written at `moment` is absent. `ids` None reads every record; `filters` narrow the history
+    rows (e.g. assessment_id__in=…). One query (DISTINCT ON over the history table, indexed by
+    django-simple-history on the original id and on history_date). A later write cannot change
+    the answer: what the 逆連携 (exchange) and the standing "as known at" a moment rely on."""
+    history = model.history.model  # type: ignore[attr-defined]
+    rows = history.objects.filter(history_date__lte=moment, **filters)
+    if ids is not None:
+        ids = list(ids)
+        if not ids:
+            return {}
+        rows = rows.filter(id__in=ids)
+    rows = rows.order_by("id", "-history_date", "-history_id").distinct("id")
+    return {row["id"]: SimpleNamespace(**row) for row in rows.values()}

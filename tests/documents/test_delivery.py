@@ -251,6 +251,43 @@ def test_a_return_is_refused_before_the_issue_day_and_for_a_letter_to_a_third_pa
 # --- the pages ---
 
 
+def test_the_time_bar_is_renewed_on_the_deemed_service_day_not_the_day_before(
+    officer, supervisor, undemanded
+):
+    """地方税法第20条の2第3項: 「掲示を始めた日から起算して7日を経過したときは、書類の送達があつたものと
+    みなす」 — posted on 9月2日 (day one), the seven days are 9/2–9/8 and service is deemed made on 9/9.
+    The 督促 renews 時効 「その処分の効力が生じた時」 (第18条の2第1項): on 9/8 it has had no effect (the
+    時効予定日 is still five years from the day after 法定納期限), on 9/9 it has, and the new period
+    runs from 9/10 (the tenth day from sending, 7/24, being earlier)."""
+    letter = demand_letter(officer, undemanded)  # sent 2024-07-15
+    with time_machine.travel(date(2024, 7, 29), tick=False):
+        returned = delivery.record_return(
+            actor=Actor.for_staff(officer, "T0001"),
+            document=letter,
+            returned_on=date(2024, 7, 25),
+            reason="01",
+        )
+    with time_machine.travel(date(2024, 9, 2), tick=False):
+        notice = delivery.draft_public_notice(
+            actor=Actor.for_staff(officer, "T0001"),
+            returned=returned,
+            posting_started_on=date(2024, 9, 2),
+            investigation="住民票・戸籍の附票を照会、転出先不明。勤務先・近隣の調査でも所在不明。",
+        )
+        delivery.approve_public_notice(actor=Actor.for_staff(supervisor, "T0001"), notice=notice)
+    notice.refresh_from_db()
+    assert notice.deemed_served_on == date(2024, 9, 9)
+
+    day_before = standing(undemanded, date(2024, 9, 8))
+    assert day_before.prescription_date == date(2029, 6, 30)  # as if the 督促 had not been made
+    assert day_before.base_prescription_date == date(2029, 6, 30)
+    assert "返戻され送達されていないため効力なし" in day_before.chain.explained()
+
+    day_of = standing(undemanded, date(2024, 9, 9))
+    assert day_of.prescription_date == date(2029, 9, 9)  # renewed: 2024-09-10 から5年
+    assert "公示送達により令和6年9月9日に送達とみなす" in day_of.chain.explained()
+
+
 def test_the_document_page_records_a_return_and_the_supervisor_approves_the_public_notice(
     client, officer, supervisor, undemanded
 ):

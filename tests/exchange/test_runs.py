@@ -307,3 +307,60 @@ def test_a_write_off_on_the_ground_of_a_suspension_sends_the_suspension_again_wi
         "suspension_3y",
         "2025-01-10",
     )
+
+
+def test_a_relief_row_carries_the_standings_exempted_amount_as_of_until_and_reruns_identically(
+    ledger, people, exchange_outbound
+):
+    """The 延滞金減免情報 row of a 執行停止 carries the 免除額 the standing computes on the day of
+    `until` (the ledger's own figure), not the period alone; a change recorded after `until`
+    alters neither that row nor any byte of a rerun, and a later run shows the new amount."""
+    from dispositions.models import DispositionRow
+    from taxpayers.standing import standings_for
+
+    officer, supervisor = people
+    assessment = Assessment.objects.get(notice_number="210000101")
+    draft = disposition_services.draft_disposition(
+        actor=Actor.for_staff(officer, "T0001"),
+        taxpayer=assessment.taxpayer,
+        assessment_ids=[assessment.pk],
+        code="07",
+        category="71",
+        reason="財産調査の結果、滞納処分をすることができる財産がない",
+        planned_on=date(2022, 1, 10),
+    )
+    stop = disposition_services.approve_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"), disposition=draft, disposed_on=date(2022, 1, 10)
+    )
+
+    def ledger_exempted() -> int:
+        [standing] = standings_for([Assessment.objects.get(pk=assessment.pk)], as_of=timezone.localdate())
+        return sum(
+            line.amount for line in standing.settlement.late_charge_reliefs if line.relief.ref == stop.number
+        )
+
+    before = ledger_exempted()
+    assert before > 0  # years of 延滞金 exempted from 2022-01-10
+    first = run(full=True, until=timezone.now())
+    [relief] = [row for row in read(first, "entai.csv") if row["延滞金減免管理番号"] == stop.number]
+    assert (relief["免除区分"], relief["開始年月日"], relief["終了年月日"]) == ("1", "2022-01-10", "")
+    assert relief["免除金額"] == str(before)
+    assert relief["免除金額の算定日"] == timezone.localdate().isoformat()
+
+    # after `until`: the 執行停止 found to have ended in 2023 (取消 on 2023-01-10)
+    actor = Actor.for_staff(supervisor, "T0001")
+    with acting_as(actor):
+        row = DispositionRow.objects.get(disposition=stop)
+        row.cancelled_on, row.cancellation_category = date(2023, 1, 10), "9"
+        stamp(row, actor)
+        save_tracked(row, reason="執行停止の取消")
+    after = ledger_exempted()
+    assert 0 < after < before
+
+    again = services.rerun(run=first, staff_number="S9001", terminal_number="T0001")
+    assert again.checksum == first.checksum
+    assert (exchange_outbound / again.folder / "entai.csv").read_bytes() == (
+        exchange_outbound / first.folder / "entai.csv"
+    ).read_bytes()
+    [later] = [row for row in read(run(), "entai.csv") if row["延滞金減免管理番号"] == stop.number]
+    assert (later["終了年月日"], later["免除金額"]) == ("2023-01-09", str(after))
