@@ -855,7 +855,9 @@ class WriteOffCancellation(FourEyesRecord):
         ordering = ["-drafted_at", "-id"]
         db_table_comment = "不納欠損の取消（起案と決裁）"
         constraints = [
-            four_eyes_constraint("dispositions_writeoffcancellation_four_eyes", decided=("approved", "rejected")),
+            four_eyes_constraint(
+                "dispositions_writeoffcancellation_four_eyes", decided=("approved", "rejected")
+            ),
             models.UniqueConstraint(
                 fields=["written_off"],
                 condition=models.Q(status="draft"),
