@@ -217,7 +217,12 @@ class CancelForm(forms.Form):
 
 
 class RejectCancellationForm(forms.Form):
-    note = forms.CharField(label="却下の理由", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+    note = forms.CharField(
+        label="却下の理由",
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 60}),
+        error_messages={"required": "却下の理由を入力してください。"},
+    )
 
 
 class InquiryTargetForm(forms.ModelForm):

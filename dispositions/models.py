@@ -818,7 +818,7 @@ class WriteOffLine(StampedModel):
         return self.principal + self.demand_fee + self.late_charge
 
 
-class WriteOffCancellation(StampedModel):
+class WriteOffCancellation(FourEyesRecord):
     """不納欠損の取消 of one written-off installment (`taxpayers.WrittenOff`), for a claim that was in
     fact not extinguished (a renewal or 差押 recorded late, a 執行停止 or 即時消滅 cancelled): drafted by an
     officer with its reason, approved (or rejected) by a second person holding 滞納処分の決裁. A claim the
@@ -843,14 +843,8 @@ class WriteOffCancellation(StampedModel):
     status = models.CharField(
         "状態", max_length=10, choices=Status.choices, default=Status.DRAFT, db_comment="起案中・決裁済・却下"
     )
-    drafted_by = models.CharField("起案者", max_length=20, db_comment="起案した職員番号")
-    drafted_terminal = models.CharField("起案端末", max_length=20, db_comment="起案した端末番号")
     drafted_at = models.DateTimeField("起案日時", db_comment="起案日時")
-    approved_by = models.CharField("決裁者", max_length=20, blank=True, db_comment="決裁・却下した職員番号")
-    approved_terminal = models.CharField(
-        "決裁端末", max_length=20, blank=True, db_comment="決裁・却下した端末番号"
-    )
-    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁・却下の日時")
+    # approved_by / approved_terminal / approved_at (FourEyesRecord) name the decider of a 却下 too
     decision_note = models.CharField("却下の理由", max_length=200, blank=True, db_comment="却下の理由")
 
     history = tracked_history()
@@ -861,10 +855,8 @@ class WriteOffCancellation(StampedModel):
         ordering = ["-drafted_at", "-id"]
         db_table_comment = "不納欠損の取消（起案と決裁）"
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(status__in=["approved", "rejected"])
-                | (~models.Q(approved_by=models.F("drafted_by")) & models.Q(approved_at__isnull=False)),
-                name="dispositions_writeoffcancellation_four_eyes",
+            four_eyes_constraint(
+                "dispositions_writeoffcancellation_four_eyes", decided=("approved", "rejected")
             ),
             models.UniqueConstraint(
                 fields=["written_off"],
@@ -875,7 +867,3 @@ class WriteOffCancellation(StampedModel):
 
     def __str__(self):
         return f"{self.number} 不納欠損の取消（{self.get_status_display()}）"
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT

@@ -34,6 +34,7 @@ from taxpayers.chains import chain_for
 from taxpayers.models import Assessment, Taxpayer
 from taxpayers.settlement import PaymentStatus
 from wako_collections.access import menu_required
+from wako_collections.decisions import act_and_return, attempt, may_decide
 from wako_collections.submissions import once_per_submission
 
 
@@ -217,14 +218,15 @@ def collect(request, number):
 @require_http_methods(["GET", "POST"])
 def approve(request, number):
     disposition = _disposition(number)
-    error = None
+    error = ""
     if request.method == "POST":
-        try:
-            services.approve_disposition(actor=request.actor, disposition=disposition)
-        except services.DispositionError as refused:
-            error = str(refused)
-        else:
-            messages.success(request, f"処分 {disposition.number} を決裁しました。")
+        error = attempt(
+            request,
+            lambda: services.approve_disposition(actor=request.actor, disposition=disposition),
+            refused=services.DispositionError,
+            done=f"処分 {disposition.number} を決裁しました。",
+        )
+        if not error:
             return redirect("dispositions:detail", number=disposition.number)
     record_access(request, page="滞納処分の決裁", atena_numbers=[disposition.taxpayer.atena_number])
     same_property = []
@@ -313,30 +315,25 @@ def cancellation_decide(request, number):
     (decision=reject, with 却下の理由)."""
     disposition = _disposition(number)
     cancellation = _pending_cancellation(disposition)
-    form = RejectCancellationForm(request.POST or None)
-    error = None
-    if request.method == "POST":
-        decision = request.POST.get("decision")
-        try:
-            if decision == "approve":
-                services.approve_cancellation(actor=request.actor, cancellation=cancellation)
-                messages.success(
-                    request, f"処分 {disposition.number} の{disposition.cancellation_name}を決裁しました。"
-                )
-                return redirect("dispositions:detail", number=disposition.number)
-            if decision == "reject" and form.is_valid():
-                services.reject_cancellation(
-                    actor=request.actor, cancellation=cancellation, note=form.cleaned_data["note"]
-                )
-                messages.success(
-                    request,
-                    f"処分 {disposition.number} の{disposition.cancellation_name}の起案を却下しました。",
-                )
-                return redirect("dispositions:detail", number=disposition.number)
-            if decision not in ("approve", "reject"):
-                error = "決裁するか却下するかを選んでください。"
-        except services.DispositionError as refused:
-            error = str(refused)
+    decision = request.POST.get("decision")
+    form = RejectCancellationForm(request.POST if decision == "reject" else None)
+    error = ""
+    if request.method == "POST" and decision not in ("approve", "reject"):
+        error = "決裁するか却下するかを選んでください。"
+    elif decision == "approve" or (decision == "reject" and form.is_valid()):
+        name = f"処分 {disposition.number} の{disposition.cancellation_name}"
+        error = attempt(
+            request,
+            (lambda: services.approve_cancellation(actor=request.actor, cancellation=cancellation))
+            if decision == "approve"
+            else lambda: services.reject_cancellation(
+                actor=request.actor, cancellation=cancellation, note=form.cleaned_data["note"]
+            ),
+            refused=services.DispositionError,
+            done=f"{name}を決裁しました。" if decision == "approve" else f"{name}の起案を却下しました。",
+        )
+        if not error:
+            return redirect("dispositions:detail", number=disposition.number)
     record_access(request, page="滞納処分の取消の決裁", atena_numbers=[disposition.taxpayer.atena_number])
     return render(
         request,
@@ -357,13 +354,13 @@ def cancellation_withdraw(request, number):
     """取下げ of a pending cancellation, by its drafter."""
     disposition = _disposition(number)
     cancellation = _pending_cancellation(disposition)
-    try:
-        services.withdraw_cancellation(actor=request.actor, cancellation=cancellation)
-    except services.DispositionError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"処分 {disposition.number} の取消の起案を取り下げました。")
-    return redirect("dispositions:detail", number=disposition.number)
+    return act_and_return(
+        request,
+        lambda: services.withdraw_cancellation(actor=request.actor, cancellation=cancellation),
+        refused=services.DispositionError,
+        done=f"処分 {disposition.number} の取消の起案を取り下げました。",
+        then=redirect("dispositions:detail", number=disposition.number),
+    )
 
 
 @menu_required("dispositions")
@@ -486,9 +483,7 @@ def distribution_detail(request, number):
         {
             "statement": statement,
             "claims": statement.claims.all(),
-            "can_approve": statement.is_draft
-            and request.user.has_perm("accounts.approve_dispositions")
-            and statement.drafted_by != request.user.staff_number,
+            "can_approve": may_decide(request.user, statement),
         },
     )
 
@@ -497,22 +492,25 @@ def distribution_detail(request, number):
 @require_http_methods(["GET", "POST"])
 def distribution_approve(request, number):
     statement = _statement(number)
-    error = None
+    error = ""
+
+    def approved() -> str:
+        statement.refresh_from_db()
+        residue = (
+            f"残余金 {statement.residue:,}円は過誤納金として充当・還付の処理待ちに記録しました。"
+            if statement.residue
+            else ""
+        )
+        return f"配当計算書 {statement.number} を決裁し、本市への配当額を収納しました。{residue}"
+
     if request.method == "POST":
-        try:
-            collections.approve_distribution(actor=request.actor, statement=statement)
-        except collections.CollectionError as refused:
-            error = str(refused)
-        else:
-            statement.refresh_from_db()
-            residue = (
-                f"残余金 {statement.residue:,}円は過誤納金として充当・還付の処理待ちに記録しました。"
-                if statement.residue
-                else ""
-            )
-            messages.success(
-                request, f"配当計算書 {statement.number} を決裁し、本市への配当額を収納しました。{residue}"
-            )
+        error = attempt(
+            request,
+            lambda: collections.approve_distribution(actor=request.actor, statement=statement),
+            refused=collections.CollectionError,
+            done=approved,
+        )
+        if not error:
             return redirect("dispositions:distribution_detail", number=statement.number)
     record_access(
         request, page="配当計算書の決裁", atena_numbers=[statement.disposition.taxpayer.atena_number]

@@ -20,6 +20,7 @@ from taxpayers.access import record_access
 from taxpayers.models import WrittenOff
 from wako_collections.access import menu_required
 from wako_collections.city import city
+from wako_collections.decisions import act_and_return, attempt, may_decide
 from wako_collections.pdf import render_pdf
 
 
@@ -90,8 +91,7 @@ def writeoff_detail(request, number):
         {
             "run": run,
             "figures": figures,
-            "can_approve": request.user.has_perm("accounts.approve_dispositions")
-            and run.can_be_approved_by(request.user.staff_number),
+            "can_approve": may_decide(request.user, run),
             "can_withdraw": run.is_draft and run.drafted_by == request.user.staff_number,
             "withdraw_form": WithdrawWriteOffForm(),
             "written_offs": WrittenOff.objects.filter(source=run.number)
@@ -108,14 +108,15 @@ def writeoff_detail(request, number):
 @require_http_methods(["GET", "POST"])
 def writeoff_approve(request, number):
     run = _run(number)
-    error = None
+    error = ""
     if request.method == "POST":
-        try:
-            writeoffs.approve_writeoff_run(actor=request.actor, run=run)
-        except writeoffs.WriteOffError as refused:
-            error = str(refused)
-        else:
-            messages.success(request, f"不納欠損決議 {run.number} を決裁しました。各期別は欠損となりました。")
+        error = attempt(
+            request,
+            lambda: writeoffs.approve_writeoff_run(actor=request.actor, run=run),
+            refused=writeoffs.WriteOffError,
+            done=f"不納欠損決議 {run.number} を決裁しました。各期別は欠損となりました。",
+        )
+        if not error:
             return redirect("dispositions:writeoff_detail", number=run.number)
     figures = writeoffs.resolution(run)
     record_access(request, page="不納欠損決議の決裁", atena_numbers=_atena_numbers(figures.lines))
@@ -132,16 +133,15 @@ def writeoff_reject(request, number):
     """却下 with its reason, by a second person holding 滞納処分の決裁."""
     run = _run(number)
     form = RejectCancellationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "却下の理由を入力してください。")
-        return redirect("dispositions:writeoff_approve", number=run.number)
-    try:
-        writeoffs.reject_writeoff_run(actor=request.actor, run=run, note=form.cleaned_data["note"])
-    except writeoffs.WriteOffError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"不納欠損決議 {run.number} を却下しました。")
-    return redirect("dispositions:writeoff_detail", number=run.number)
+    return act_and_return(
+        request,
+        lambda: writeoffs.reject_writeoff_run(actor=request.actor, run=run, note=form.cleaned_data["note"]),
+        refused=writeoffs.WriteOffError,
+        done=f"不納欠損決議 {run.number} を却下しました。",
+        then=redirect("dispositions:writeoff_detail", number=run.number),
+        form=form,
+        invalid=redirect("dispositions:writeoff_approve", number=run.number),
+    )
 
 
 @menu_required("dispositions")
@@ -150,13 +150,13 @@ def writeoff_withdraw(request, number):
     run = _run(number)
     form = WithdrawWriteOffForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        writeoffs.withdraw_writeoff_run(actor=request.actor, run=run, note=note)
-    except writeoffs.WriteOffError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"不納欠損決議 {run.number} を取り下げました。")
-    return redirect("dispositions:writeoff_detail", number=run.number)
+    return act_and_return(
+        request,
+        lambda: writeoffs.withdraw_writeoff_run(actor=request.actor, run=run, note=note),
+        refused=writeoffs.WriteOffError,
+        done=f"不納欠損決議 {run.number} を取り下げました。",
+        then=redirect("dispositions:writeoff_detail", number=run.number),
+    )
 
 
 @menu_required("dispositions")
@@ -232,9 +232,7 @@ def writeoff_cancellation(request, number):
         "dispositions/writeoff_cancellation.html",
         {
             "cancellation": cancellation,
-            "can_decide": cancellation.is_draft
-            and request.user.has_perm("accounts.approve_dispositions")
-            and cancellation.drafted_by != request.user.staff_number,
+            "can_decide": may_decide(request.user, cancellation),
             "reject_form": RejectCancellationForm(),
         },
     )
@@ -244,15 +242,13 @@ def writeoff_cancellation(request, number):
 @require_POST
 def writeoff_cancellation_approve(request, number):
     cancellation = _cancellation(number)
-    try:
-        writeoffs.approve_writeoff_cancellation(actor=request.actor, cancellation=cancellation)
-    except writeoffs.WriteOffError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request, f"不納欠損の取消 {cancellation.number} を決裁しました。期別は再び未納です。"
-        )
-    return redirect("dispositions:writeoff_cancellation", number=cancellation.number)
+    return act_and_return(
+        request,
+        lambda: writeoffs.approve_writeoff_cancellation(actor=request.actor, cancellation=cancellation),
+        refused=writeoffs.WriteOffError,
+        done=f"不納欠損の取消 {cancellation.number} を決裁しました。期別は再び未納です。",
+        then=redirect("dispositions:writeoff_cancellation", number=cancellation.number),
+    )
 
 
 @menu_required("approve_dispositions")
@@ -260,15 +256,13 @@ def writeoff_cancellation_approve(request, number):
 def writeoff_cancellation_reject(request, number):
     cancellation = _cancellation(number)
     form = RejectCancellationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "却下の理由を入力してください。")
-        return redirect("dispositions:writeoff_cancellation", number=cancellation.number)
-    try:
-        writeoffs.reject_writeoff_cancellation(
+    return act_and_return(
+        request,
+        lambda: writeoffs.reject_writeoff_cancellation(
             actor=request.actor, cancellation=cancellation, note=form.cleaned_data["note"]
-        )
-    except writeoffs.WriteOffError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"不納欠損の取消 {cancellation.number} を却下しました。")
-    return redirect("dispositions:writeoff_cancellation", number=cancellation.number)
+        ),
+        refused=writeoffs.WriteOffError,
+        done=f"不納欠損の取消 {cancellation.number} を却下しました。",
+        then=redirect("dispositions:writeoff_cancellation", number=cancellation.number),
+        form=form,
+    )

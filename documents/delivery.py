@@ -357,8 +357,8 @@ def draft_public_notice(
         posting_started_on=posting_started_on,
         deemed_served_on=deemed_served_on(posting_started_on),
         investigation=investigation.strip(),
-        drafted_staff_number=actor.staff_number,
-        drafted_terminal_number=actor.terminal_number,
+        drafted_by=actor.staff_number,
+        drafted_terminal=actor.terminal_number,
     )
     with transaction.atomic(), acting_as(actor):
         stamp(notice, actor)
@@ -372,13 +372,13 @@ def approve_public_notice(*, actor: Actor, notice: PublicNotice) -> PublicNotice
     that day the 督促 still has no effect (the events are read as of each day)."""
     if notice.status != PublicNotice.Status.DRAFT:
         raise DeliveryError("決裁済みの公示送達です。")
-    if actor.staff_number == notice.drafted_staff_number:
+    if actor.staff_number == notice.drafted_by:
         raise DeliveryError("起案した職員は決裁できません。別の職員が決裁してください。")
     document = notice.returned_mail.document
     with transaction.atomic(), acting_as(actor):
         notice.status = PublicNotice.Status.APPROVED
-        notice.approved_staff_number = actor.staff_number
-        notice.approved_terminal_number = actor.terminal_number
+        notice.approved_by = actor.staff_number
+        notice.approved_terminal = actor.terminal_number
         notice.approved_at = timezone.now()
         update = stamp(notice, actor)
         save_tracked(
@@ -387,8 +387,8 @@ def approve_public_notice(*, actor: Actor, notice: PublicNotice) -> PublicNotice
             update_fields=[
                 *update,
                 "status",
-                "approved_staff_number",
-                "approved_terminal_number",
+                "approved_by",
+                "approved_terminal",
                 "approved_at",
             ],
         )

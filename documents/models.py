@@ -6,7 +6,7 @@ from django.db import models
 
 from documents.catalogue import FormCode, choices, codes
 from taxpayers.models import Assessment, Taxpayer
-from wako_collections.records import StampedModel, tracked_history
+from wako_collections.records import FourEyesRecord, StampedModel, four_eyes_constraint, tracked_history
 
 
 class Document(StampedModel):
@@ -239,7 +239,7 @@ class ReturnedMail(StampedModel):
         return f"返戻 {self.document.number}（{self.get_reason_display()}）"
 
 
-class PublicNotice(StampedModel):
+class PublicNotice(FourEyesRecord):
     """公示送達 (地方税法第20条の2) of a returned letter: drafted by one officer with the 所在調査
     that found no address, approved by another (four eyes: a database constraint and the service).
     On approval the document is deemed served on `deemed_served_on` (掲示開始日 + 7日, 同条第3項),
@@ -268,16 +268,6 @@ class PublicNotice(StampedModel):
     status = models.CharField(
         "状態", max_length=10, choices=Status.choices, default=Status.DRAFT, db_comment="状態"
     )
-    drafted_staff_number = models.CharField("起案職員番号", max_length=20, db_comment="起案職員番号")
-    drafted_terminal_number = models.CharField("起案端末番号", max_length=20, db_comment="起案端末番号")
-    approved_staff_number = models.CharField(
-        "決裁職員番号", max_length=20, blank=True, db_comment="決裁職員番号"
-    )
-    approved_terminal_number = models.CharField(
-        "決裁端末番号", max_length=20, blank=True, db_comment="決裁端末番号"
-    )
-    approved_at = models.DateTimeField("決裁日時", null=True, blank=True, db_comment="決裁日時")
-
     history = tracked_history()
 
     class Meta:
@@ -286,14 +276,7 @@ class PublicNotice(StampedModel):
         ordering = ["-posting_started_on", "-id"]
         db_table_comment = "公示送達（地方税法第20条の2）"
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status="draft")
-                | (
-                    ~models.Q(approved_staff_number="")
-                    & ~models.Q(approved_staff_number=models.F("drafted_staff_number"))
-                ),
-                name="documents_publicnotice_four_eyes",
-            ),
+            four_eyes_constraint("documents_publicnotice_four_eyes"),
             models.CheckConstraint(
                 condition=models.Q(deemed_served_on__gt=models.F("posting_started_on")),
                 name="documents_publicnotice_deemed_after_posting",

@@ -15,6 +15,7 @@ from taxpayers.ledger import ledger_for
 from taxpayers.models import Taxpayer
 from taxpayers.settlement import PaymentStatus
 from wako_collections.access import menu_required
+from wako_collections.decisions import attempt
 from wako_collections.eras import format_date
 from wako_collections.submissions import once_per_submission
 
@@ -436,15 +437,13 @@ def public_notice_approve(request, number):
     )
     error = ""
     if request.method == "POST":
-        try:
-            delivery.approve_public_notice(actor=request.actor, notice=notice)
-        except delivery.DeliveryError as refused:
-            error = str(refused)
-        else:
-            messages.success(
-                request,
-                f"公示送達を決裁しました（{format_date(notice.deemed_served_on)}に送達とみなします）。",
-            )
+        error = attempt(
+            request,
+            lambda: delivery.approve_public_notice(actor=request.actor, notice=notice),
+            refused=delivery.DeliveryError,
+            done=f"公示送達を決裁しました（{format_date(notice.deemed_served_on)}に送達とみなします）。",
+        )
+        if not error:
             return redirect("documents:detail", number=number)
     record_access(
         request, page="公示送達の決裁", atena_numbers=[notice.returned_mail.document.taxpayer.atena_number]

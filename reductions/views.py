@@ -12,6 +12,7 @@ from reductions.models import LateChargeReduction
 from taxpayers.access import record_access
 from taxpayers.models import Assessment, Taxpayer
 from wako_collections.access import menu_required
+from wako_collections.decisions import attempt
 
 
 def _reduction(number: str) -> LateChargeReduction:
@@ -86,38 +87,39 @@ def decide(request, number):
     decision = request.POST.get("decision")
     form = DecideForm(request.POST if decision == "decide" else None)
     reject_form = RejectForm(request.POST if decision == "reject" else None)
-    error = None
-    if request.method == "POST":
-        try:
-            if decision == "decide" and form.is_valid():
-                data = form.cleaned_data
-                services.decide_reduction(
-                    actor=request.actor,
-                    reduction=reduction,
-                    category=data["category"],
-                    note=data["note"],
-                    share=form.share,
-                    amount=data["amount"],
-                    start=data["start"],
-                    end=data["end"],
-                )
-                messages.success(
-                    request, f"延滞金の減免 {reduction.number} を決定しました。決定通知書を発行してください。"
-                )
-                return redirect("reductions:detail", number=reduction.number)
-            if decision == "reject" and reject_form.is_valid():
-                services.reject_reduction(
-                    actor=request.actor, reduction=reduction, note=reject_form.cleaned_data["note"]
-                )
-                messages.success(
-                    request,
-                    f"延滞金の減免申請 {reduction.number} を却下しました。決定通知書を発行してください。",
-                )
-                return redirect("reductions:detail", number=reduction.number)
-            if decision not in ("decide", "reject"):
-                error = "決定するか却下するかを選んでください。"
-        except services.ReductionError as refused:
-            error = str(refused)
+    error = ""
+    if request.method == "POST" and decision not in ("decide", "reject"):
+        error = "決定するか却下するかを選んでください。"
+    elif decision == "decide" and form.is_valid():
+        data = form.cleaned_data
+        error = attempt(
+            request,
+            lambda: services.decide_reduction(
+                actor=request.actor,
+                reduction=reduction,
+                category=data["category"],
+                note=data["note"],
+                share=form.share,
+                amount=data["amount"],
+                start=data["start"],
+                end=data["end"],
+            ),
+            refused=services.ReductionError,
+            done=f"延滞金の減免 {reduction.number} を決定しました。決定通知書を発行してください。",
+        )
+        if not error:
+            return redirect("reductions:detail", number=reduction.number)
+    elif decision == "reject" and reject_form.is_valid():
+        error = attempt(
+            request,
+            lambda: services.reject_reduction(
+                actor=request.actor, reduction=reduction, note=reject_form.cleaned_data["note"]
+            ),
+            refused=services.ReductionError,
+            done=f"延滞金の減免申請 {reduction.number} を却下しました。決定通知書を発行してください。",
+        )
+        if not error:
+            return redirect("reductions:detail", number=reduction.number)
     record_access(request, page="延滞金の減免の審査・決定", atena_numbers=[reduction.taxpayer.atena_number])
     return render(
         request,
@@ -132,19 +134,19 @@ def cancel(request, number):
     reduction = _reduction(number)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_reduction(
+        error = attempt(
+            request,
+            lambda: services.cancel_reduction(
                 actor=request.actor,
                 reduction=reduction,
                 reason=form.cleaned_data["reason"],
                 cancelled_on=form.cleaned_data["cancelled_on"],
-            )
-        except services.ReductionError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(
-                request, f"延滞金の減免 {reduction.number} を取り消しました。取消通知書を発行してください。"
-            )
+            ),
+            refused=services.ReductionError,
+            done=f"延滞金の減免 {reduction.number} を取り消しました。取消通知書を発行してください。",
+        )
+        if not error:
             return redirect("reductions:detail", number=reduction.number)
+        form.add_error(None, error)
     record_access(request, page="延滞金の減免の取消", atena_numbers=[reduction.taxpayer.atena_number])
     return render(request, "reductions/cancel.html", {"reduction": reduction, "form": form})

@@ -5,7 +5,9 @@
 * 時効完成後の納付 — a payment after 時効 completed: the claim was extinguished (地方税法第18条),
   so the whole payment is 誤納.
 * 欠損後の納付 — the same after 不納欠損 (第15条の7第4項・第5項): a payment received after the
-  消滅日 of an installment written off (`taxpayers.WrittenOff`, `written_off_on`).
+  消滅日 of an installment written off and not cancelled (`taxpayers.WrittenOff` in force on the
+  day asked, as `WrittenOff.in_force_on` and the standing count it; a 欠損 cancelled by 不納欠損の取消
+  revived the claim, so what is paid on it is owed).
 * 減額更正 — an installment whose 調定額 the 調定 import lowered below what was paid (a past
   version of the assessment in its history had a higher 本税).
 
@@ -41,6 +43,7 @@ FROM taxpayers_assessment a
 JOIN taxpayers_payment p ON p.assessment_id = a.id
 LEFT JOIN taxpayers_installmentbalance b ON b.assessment_id = a.id
 LEFT JOIN taxpayers_writtenoff w ON w.assessment_id = a.id
+    AND w.written_off_on <= %(as_of)s AND (w.cancelled_on IS NULL OR w.cancelled_on > %(as_of)s)
 WHERE p.received_on <= %(as_of)s
 GROUP BY a.id, a.principal, a.demand_fee, b.prescription_date, w.extinguished_on
 HAVING sum(p.amount) > a.principal + a.demand_fee
@@ -49,15 +52,16 @@ HAVING sum(p.amount) > a.principal + a.demand_fee
 """
 
 
-def written_off_on(assessment_ids: Iterable[int]) -> dict[int, date]:
-    """For each installment written off (不納欠損, `taxpayers.WrittenOff`), the day its claim was
+def written_off_on(assessment_ids: Iterable[int], *, as_of: date) -> dict[int, date]:
+    """For each installment written off (不納欠損, `taxpayers.WrittenOff`) and in force on `as_of`
+    (written off by then, not cancelled by then: `WrittenOff.in_force_on`), the day its claim was
     extinguished (消滅日: 時効完成, the last day of three years of 執行停止, or the 即時消滅):
     a payment received after it paid nothing owed (地方税法第15条の7第4項・第5項, 第18条) and is
     誤納 in full. One query."""
     return dict(
-        WrittenOff.objects.filter(assessment_id__in=list(assessment_ids)).values_list(
-            "assessment_id", "extinguished_on"
-        )
+        WrittenOff.objects.filter(assessment_id__in=list(assessment_ids), written_off_on__lte=as_of)
+        .exclude(cancelled_on__lte=as_of)
+        .values_list("assessment_id", "extinguished_on")
     )
 
 
@@ -88,7 +92,7 @@ def detect_overpayments(*, actor: Actor, as_of: date) -> list[Overpayment]:
             "source_payment_id", flat=True
         )
     )
-    written_off = written_off_on(ids)
+    written_off = written_off_on(ids, as_of=as_of)
     rates, _ = rates_for(as_of)
     found: list[tuple[Assessment, Payment, int, str]] = []
     for assessment in assessments:

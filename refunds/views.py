@@ -13,6 +13,7 @@ from refunds.forms import ApproveForm, ExportForm, RefundAccountForm
 from refunds.models import Disposal, Overpayment
 from taxpayers.access import record_access
 from wako_collections.access import menu_required
+from wako_collections.decisions import act_and_return, attempt
 
 
 @menu_required("dispositions")
@@ -94,16 +95,17 @@ def approve(request, number):
         Disposal.objects.select_related("overpayment__taxpayer", "target_assessment"), number=number
     )
     form = ApproveForm(request.POST or None, initial={"decided_on": timezone.localdate()})
-    error = None
+    error = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            services.approve_disposal(
+        error = attempt(
+            request,
+            lambda: services.approve_disposal(
                 actor=request.actor, disposal=disposal, decided_on=form.cleaned_data["decided_on"]
-            )
-        except services.RefundError as refused:
-            error = str(refused)
-        else:
-            messages.success(request, f"{disposal.get_kind_display()} {disposal.number} を決裁しました。")
+            ),
+            refused=services.RefundError,
+            done=f"{disposal.get_kind_display()} {disposal.number} を決裁しました。",
+        )
+        if not error:
             return redirect("refunds:overpayment", pk=disposal.overpayment_id)
     record_access(
         request, page="充当・還付の決裁", atena_numbers=[disposal.overpayment.taxpayer.atena_number]
@@ -133,13 +135,13 @@ def export(request):
 @require_POST
 def withdraw(request, number):
     disposal = get_object_or_404(Disposal, number=number)
-    try:
-        services.withdraw_disposal(actor=request.actor, disposal=disposal)
-    except services.RefundError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"{disposal.get_kind_display()} {disposal.number} を取り下げました。")
-    return redirect("refunds:overpayment", pk=disposal.overpayment_id)
+    return act_and_return(
+        request,
+        lambda: services.withdraw_disposal(actor=request.actor, disposal=disposal),
+        refused=services.RefundError,
+        done=f"{disposal.get_kind_display()} {disposal.number} を取り下げました。",
+        then=redirect("refunds:overpayment", pk=disposal.overpayment_id),
+    )
 
 
 @menu_required("dispositions")

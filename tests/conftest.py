@@ -117,6 +117,29 @@ def persona_client(client, terminal, officer, supervisor, read_only, administrat
     return build
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test (`django_db(transaction=True)`) runs with serialized_rollback: it
+    starts from the migrated database and leaves it so for the next one.
+
+    Why every one, not a choice per test: after a transactional test Django flushes every table. Without
+    serialized_rollback the flush re-runs post_migrate, which recreates the content types and permissions
+    under new ids (and not the roles the data migrations made); the next test with serialized_rollback
+    then reloads the migrated rows and fails on django_content_type's unique (app_label, model). With it,
+    the flush leaves the tables empty and only the test that reloads them finds its content types. So the
+    two kinds cannot follow each other; one kind for all is the only order-proof rule."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker is not None
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                append=False,
+            )
+
+
 @pytest.fixture(autouse=True)
 def exchange_outbound(settings, tmp_path_factory):
     """Every test writes 逆連携 files into a folder of its own, never the checkout's .data."""

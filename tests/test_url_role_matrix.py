@@ -8,6 +8,8 @@ Expected values: 200/403/404 are statuses; "→name" is a redirect to that URL n
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.assessments import add_assessment
+
 PERSONAS = ["anonymous", "password_only", "officer", "supervisor", "read_only", "administrator"]
 
 LOGIN, VERIFY, HOME = "→accounts:login", "→accounts:verify", "→home"
@@ -311,7 +313,6 @@ def objects(terminal, officer):
 
     from negotiations import services
     from negotiations.schedules import PlannedPayment
-    from taxpayers.models import Assessment
     from wako_collections.actors import Actor
 
     actor = Actor.for_staff(officer, "T0001")
@@ -327,24 +328,7 @@ def objects(terminal, officer):
             "contact_kind": "11",
         },
     )
-    with acting_as(SETUP):
-        assessment = Assessment(
-            taxpayer=taxpayer,
-            subject_code="01",
-            subject_detail_code="0000",
-            calculating_body_code="112291",
-            installment_body_code="112291",
-            inside_outside_code="1",
-            assessment_year=2024,
-            tax_year=2024,
-            notice_number="240000001",
-            logical_period=1,
-            due_date=date(2024, 6, 30),
-            statutory_due_date=date(2024, 6, 30),
-            principal=30_000,
-        )
-        stamp(assessment, SETUP)
-        assessment.save()
+    assessment = add_assessment(taxpayer, "240000001", tax_year=2024, due=date(2024, 6, 30), principal=30_000)
     pledge = services.make_pledge(
         actor=actor,
         taxpayer=taxpayer,
@@ -497,30 +481,14 @@ def _writeoff_cancellation(taxpayer):
     from django.utils import timezone
 
     from dispositions.models import WriteOffCancellation
-    from taxpayers.models import Assessment, WriteOffReason, WrittenOff
+    from taxpayers.models import WriteOffReason, WrittenOff
     from tests.conftest import SETUP
     from wako_collections.actors import acting_as
     from wako_collections.records import stamp
 
     today = date.today()
+    assessment = add_assessment(taxpayer, "100000002", tax_year=2011, due=date(2011, 6, 30), principal=10_000)
     with acting_as(SETUP):
-        assessment = Assessment(
-            taxpayer=taxpayer,
-            subject_code="01",
-            subject_detail_code="0000",
-            calculating_body_code="112291",
-            installment_body_code="112291",
-            inside_outside_code="1",
-            assessment_year=2011,
-            tax_year=2011,
-            notice_number="100000002",
-            logical_period=1,
-            due_date=date(2011, 6, 30),
-            statutory_due_date=date(2011, 6, 30),
-            principal=10_000,
-        )
-        stamp(assessment, SETUP)
-        assessment.save()
         written_off = WrittenOff(
             assessment=assessment,
             written_off_on=today,
@@ -566,30 +534,9 @@ def _writeoff_run(actor, taxpayer):
     from datetime import date
 
     from dispositions.writeoffs import draft_writeoff_run, fiscal_year_for
-    from taxpayers.models import Assessment
     from taxpayers.reconciliation import reconcile
-    from tests.conftest import SETUP
-    from wako_collections.actors import acting_as
-    from wako_collections.records import stamp
 
-    with acting_as(SETUP):
-        assessment = Assessment(
-            taxpayer=taxpayer,
-            subject_code="01",
-            subject_detail_code="0000",
-            calculating_body_code="112291",
-            installment_body_code="112291",
-            inside_outside_code="1",
-            assessment_year=2010,
-            tax_year=2010,
-            notice_number="100000001",
-            logical_period=1,
-            due_date=date(2010, 6, 30),
-            statutory_due_date=date(2010, 6, 30),
-            principal=10_000,
-        )
-        stamp(assessment, SETUP)
-        assessment.save()
+    assessment = add_assessment(taxpayer, "100000001", tax_year=2010, due=date(2010, 6, 30), principal=10_000)
     reconcile(assessment_ids=[assessment.pk])
     today = date.today()
     return draft_writeoff_run(

@@ -78,11 +78,17 @@ class FourEyesRecord(StampedModel):
 
 
 def four_eyes_constraint(name: str, *, decided: tuple[str, ...] = ("approved",)) -> models.CheckConstraint:
-    """The database's four-eyes rule: a record in a `decided` status was not decided by its drafter."""
+    """The database's four-eyes rule: a record in a `decided` status (決裁, and 却下 where a rejection is
+    also a decision) names its decider, who is not its drafter, and when it was decided. `name` is the
+    constraint's `<app>_<model>_four_eyes`."""
+    in_decided = models.Q(status__in=list(decided)) if len(decided) > 1 else models.Q(status=decided[0])
     return models.CheckConstraint(
-        condition=~models.Q(status__in=list(decided)) | ~models.Q(approved_by=models.F("drafted_by"))
-        if len(decided) > 1
-        else ~models.Q(status=decided[0]) | ~models.Q(approved_by=models.F("drafted_by")),
+        condition=~in_decided
+        | (
+            ~models.Q(approved_by="")
+            & ~models.Q(approved_by=models.F("drafted_by"))
+            & models.Q(approved_at__isnull=False)
+        ),
         name=name,
     )
 

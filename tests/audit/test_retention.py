@@ -13,8 +13,9 @@ from accounts.models import SecurityEvent
 from audit.models import RetentionRun
 from audit.retention import RetentionError, closed_cases, purge, years_before
 from taxpayers import individual_numbers
-from taxpayers.models import Assessment, Payment, Taxpayer, TaxpayerAccess
+from taxpayers.models import Payment, Taxpayer, TaxpayerAccess
 from taxpayers.reconciliation import reconcile
+from tests.assessments import add_assessment
 from tests.conftest import SETUP
 from wako_collections.actors import acting_as
 from wako_collections.records import stamp
@@ -38,23 +39,9 @@ def old_case(atena_number, number, *, paid):
         )
         stamp(taxpayer, SETUP)
         taxpayer.save()
-        assessment = Assessment(
-            taxpayer=taxpayer,
-            subject_code="01",
-            subject_detail_code="0000",
-            calculating_body_code="112291",
-            installment_body_code="112291",
-            inside_outside_code="1",
-            assessment_year=2015,
-            tax_year=2015,
-            notice_number=f"15{atena_number}",
-            logical_period=1,
-            due_date=date(2015, 6, 30),
-            statutory_due_date=date(2015, 6, 30),
-            principal=20_000,
+        assessment = add_assessment(
+            taxpayer, f"15{atena_number}", tax_year=2015, due=date(2015, 6, 30), principal=20_000
         )
-        stamp(assessment, SETUP)
-        assessment.save()
         if paid:
             payment = Payment(
                 assessment=assessment,

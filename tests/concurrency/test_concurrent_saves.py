@@ -17,8 +17,7 @@ from tests.conftest import make_staff
 from tests.negotiations.conftest import CONTACT
 from wako_collections.actors import Actor
 
-# serialized_rollback: the roles created by migrations survive the flush after each test
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 8
 
 

@@ -11,8 +11,7 @@ from accounts.roles import Role
 from tests.concurrency.test_concurrent_saves import run_together
 from tests.conftest import PASSWORD, current_code, make_staff
 
-# serialized_rollback: the roles created by migrations survive the flush after each test
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 ATTEMPTS = 30
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import SecurityEvent
 from tests.concurrency.test_concurrent_saves import run_together
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 REQUESTS = 24
 
 

@@ -186,7 +186,7 @@ def test_a_pending_cancellation_is_withdrawn_by_its_drafter_or_rejected_by_a_sup
     sign_in(client, supervisor)
     decide = reverse("dispositions:cancellation_decide", args=[seizure.number])
     refused = client.post(decide, {"decision": "reject", "note": ""})
-    assert refused.status_code == 200 and "このフィールドは必須です" in refused.content.decode()
+    assert refused.status_code == 200 and "却下の理由を入力してください" in refused.content.decode()
     client.post(decide, {"decision": "reject", "note": "完納の確認が取れていない"})
     again.refresh_from_db()
     seizure.refresh_from_db()

@@ -12,6 +12,7 @@ from dispositions import services, writeoffs
 from dispositions.models import WriteOffRun
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Assessment, InstallmentBalance, Payment, Taxpayer, TaxpayerBalance, WrittenOff
+from tests.assessments import add_assessment
 from tests.conftest import SETUP, make_staff
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import stamp
@@ -23,27 +24,16 @@ RUN_DAY = date(2027, 4, 20)
 
 
 def add_installment(taxpayer, notice_number, *, tax_year=2022, due=date(2022, 6, 30), principal=20_000):
-    with acting_as(SETUP):
-        assessment = Assessment(
-            taxpayer=taxpayer,
-            subject_code="01",
-            subject_detail_code="0000",
-            calculating_body_code="112291",
-            installment_body_code="112291",
-            inside_outside_code="1",
-            assessment_year=tax_year,
-            tax_year=tax_year,
-            notice_number=notice_number,
-            logical_period=1,
-            due_date=due,
-            statutory_due_date=due,
-            principal=principal,
-            demand_issued_on=date(due.year, due.month, 20) if due.month != 6 else date(due.year, 7, 20),
-            demand_fee=100,
-        )
-        stamp(assessment, SETUP)
-        assessment.save()
-    return assessment
+    """A 期別 督促'd on the 20th of the month after its 納期限 (July's 20th for June's), with its fee."""
+    return add_assessment(
+        taxpayer,
+        notice_number,
+        tax_year=tax_year,
+        due=due,
+        principal=principal,
+        demand_issued_on=date(due.year, due.month, 20) if due.month != 6 else date(due.year, 7, 20),
+        demand_fee=100,
+    )
 
 
 def stop(officer, supervisor, assessment, *, code, on):

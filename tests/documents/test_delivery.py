@@ -5,6 +5,8 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from dispositions.models import DispositionCode
 from dispositions.services import eligibility
@@ -148,7 +150,7 @@ def test_returned_demand_blocks_the_seizure_gate_and_renews_no_time_bar_until_pu
         delivery.approve_public_notice(actor=Actor.for_staff(supervisor, "T0001"), notice=notice)
     notice.refresh_from_db()
     assert notice.status == PublicNotice.Status.APPROVED and notice.deemed_served_on == date(2024, 9, 9)
-    assert (notice.drafted_staff_number, notice.approved_staff_number) == ("S1001", "S2001")
+    assert (notice.drafted_by, notice.approved_by) == ("S1001", "S2001")
     # before the deemed-service day the 督促 still has no effect
     assert "返戻され送達されていない" in gate(undemanded, date(2024, 9, 8)).why_not
     # from it, the ten days of 地方税法第331条第1項 count: seizure from 9/20
@@ -346,3 +348,29 @@ def test_the_return_list_page_names_each_bad_line_and_records_nothing(client, of
         ).content.decode()
     assert "返戻を1件登録しました" in done and letter.number in done  # now waiting for 再送付 or 公示送達
     assert ReturnedMail.objects.get().reason == "03"
+
+
+def test_the_database_refuses_a_public_notice_decided_by_its_drafter_or_by_no_one(officer, undemanded):
+    letter = demand_letter(officer, undemanded)
+    with time_machine.travel(date(2024, 9, 2), tick=False):
+        returned = delivery.record_return(
+            actor=Actor.for_staff(officer, "T0001"),
+            document=letter,
+            returned_on=date(2024, 7, 25),
+            reason="03",
+        )
+        notice = delivery.draft_public_notice(
+            actor=Actor.for_staff(officer, "T0001"),
+            returned=returned,
+            posting_started_on=date(2024, 9, 2),
+            investigation="住民票・戸籍の附票を照会、転出先不明。近隣聞き取りでも所在不明。",
+        )
+    drafts = PublicNotice.objects.filter(pk=notice.pk)
+    for decided in (
+        {"approved_by": "S1001", "approved_at": timezone.now()},  # its drafter
+        {"approved_by": "", "approved_at": timezone.now()},  # no one
+        {"approved_by": "S2001"},  # no date
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            drafts.update(status=PublicNotice.Status.APPROVED, **decided)
+    assert drafts.get().status == PublicNotice.Status.DRAFT

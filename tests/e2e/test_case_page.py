@@ -16,7 +16,7 @@ from taxpayers.models import Assessment, Taxpayer
 from tests.e2e.test_casework import this_years_delinquency  # noqa: F401  (shared fixture)
 from wako_collections.actors import Actor
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

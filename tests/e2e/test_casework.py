@@ -11,7 +11,7 @@ from dispositions.models import Disposition
 from documents.models import Document
 from negotiations.models import InstallmentPledge, NegotiationRecord
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

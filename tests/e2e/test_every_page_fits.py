@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from tests.test_url_role_matrix import MATRIX, objects  # noqa: F401  (the matrix's objects fixture)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ROLES = ["officer", "supervisor", "read_only", "administrator"]
 

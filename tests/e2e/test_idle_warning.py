@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 NOTE = "勤務先に電話。本人不在のため、夕方に折り返すよう伝言。来週の来庁を約束。"
 

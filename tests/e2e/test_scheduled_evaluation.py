@@ -13,7 +13,7 @@ from taxpayers.models import Taxpayer
 from tests.negotiations.conftest import CONTACT
 from wako_collections.actors import Actor
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_broken_promise_is_judged_by_the_scheduled_job_and_shown(

@@ -8,8 +8,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from accounts.models import RolePolicy, SecurityEvent
 from tests.e2e.conftest import add_virtual_authenticator
 
-# serialized_rollback: the roles that migrations create survive the live server tests' flushes.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_officer_registers_a_key_and_signs_in_with_it(steps, officer):

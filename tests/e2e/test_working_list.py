@@ -13,7 +13,7 @@ import pytest
 from taxpayers.models import SavedListFilter, Taxpayer, TaxpayerAccess
 from taxpayers.reconciliation import reconcile
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def no_horizontal_overflow(page) -> bool:

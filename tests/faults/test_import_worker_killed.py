@@ -23,7 +23,7 @@ from tests.taxpayers.conftest import PERSON_HEADER, csv_text
 from wako_collections.env import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the roles
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROWS = 60_000  # progress is reported every 10,000 lines: several steps to catch it in
 

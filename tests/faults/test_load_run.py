@@ -10,7 +10,7 @@ from benchmarks import load
 from taxpayers.demo import generate
 from taxpayers.reconciliation import reconcile
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the roles
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_officers_sign_in_and_work_against_production_settings_with_nothing_lost(settings):

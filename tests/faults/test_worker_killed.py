@@ -24,7 +24,7 @@ from wako_collections.actors import Actor
 from wako_collections.env import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the roles
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def start_worker() -> subprocess.Popen:

@@ -198,6 +198,51 @@ def test_a_payment_after_prescription_is_mistaken_in_full(ledger, batch_actor):
     )
 
 
+def write_off(assessment, *, on, cancelled_on=None, actor):
+    """A 即時消滅 (地方税法第15条の7第5項) of `assessment` on `on`, as an approved 決議 leaves it."""
+    from taxpayers.models import WriteOffReason, WrittenOff
+
+    with acting_as(actor):
+        fact = WrittenOff(
+            assessment=assessment,
+            written_off_on=on,
+            fiscal_year=on.year,
+            reason=WriteOffReason.IMMEDIATE_EXTINCTION,
+            article="地方税法第15条の7第5項",
+            extinguished_on=on,
+            principal=assessment.principal,
+            demand_fee=assessment.demand_fee,
+            late_charge=0,
+            source="F2025000001",
+            cancelled_on=cancelled_on,
+            cancellation_source="FC2025000001" if cancelled_on else "",
+        )
+        stamp(fact, actor)
+        save_tracked(fact, reason="テスト不納欠損")
+    return fact
+
+
+def test_a_payment_after_a_write_off_is_mistaken_in_full(ledger, batch_actor):
+    # the 2021 固定資産税 is owed and its 時効 is years away: only the 欠損 makes this payment 誤納
+    tax = fixed_asset_2021()
+    write_off(tax, on=date(2025, 3, 31), actor=batch_actor)
+    late = pay(tax, "R0301", date(2025, 7, 1), 5_000, actor=batch_actor)
+    [overpayment] = detect_overpayments(actor=batch_actor, as_of=date(2025, 8, 1))
+    assert (overpayment.source_payment, overpayment.amount, overpayment.cause) == (
+        late,
+        5_000,
+        Overpayment.Cause.AFTER_WRITE_OFF,
+    )
+
+
+def test_a_payment_after_a_cancelled_write_off_pays_the_revived_claim(ledger, batch_actor):
+    # 不納欠損の取消 (2025-06-01): the claim was not extinguished, so the payment is owed, not 誤納
+    tax = fixed_asset_2021()
+    write_off(tax, on=date(2025, 3, 31), cancelled_on=date(2025, 6, 1), actor=batch_actor)
+    pay(tax, "R0302", date(2025, 7, 1), 5_000, actor=batch_actor)
+    assert detect_overpayments(actor=batch_actor, as_of=date(2025, 8, 1)) == []
+
+
 def test_a_reduction_in_the_assessment_import_is_an_overpayment_from_the_payment_day(ledger, batch_actor):
     tax = resident_tax_2025()  # 30,000円 paid 2025-06-20, before 納期限 2025-06-30
     with acting_as(batch_actor):

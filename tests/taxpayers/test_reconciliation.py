@@ -122,7 +122,7 @@ def _in_new_transaction(function):
     return result.get("value")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_run_on_an_unchanged_ledger_neither_rewrites_nor_locks_a_balance():
     from taxpayers.demo import generate
 
@@ -140,7 +140,7 @@ def test_a_run_on_an_unchanged_ledger_neither_rewrites_nor_locks_a_balance():
     assert _row_versions("taxpayers_taxpayerbalance", "taxpayer_id") == taxpayers
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_later_day_rewrites_only_the_balances_that_moved_and_matches_a_run_from_empty():
     from django.db import connection
 

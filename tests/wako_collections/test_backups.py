@@ -13,7 +13,7 @@ from taxpayers import individual_numbers
 from wako_collections.backups import Target, _query, restore, row_counts
 from wako_collections.management.commands.restore import CHECKED_TABLES
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def test_an_inquiry_target_posted_twice_is_saved_once(client, officer):
     assert InquiryTarget.objects.get(name="株式会社和光銀行").postal_code == "3510114"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_identical_posts_at_once_make_one_record(officer, ledger):
     from django.test import Client
 
