@@ -245,7 +245,9 @@ def stored_candidates() -> tuple[WriteOffCandidateList | None, QuerySet[WriteOff
     if extraction is None:
         return None, WriteOffCandidate.objects.none()
     written_off = WrittenOff.objects.filter(assessment=OuterRef("assessment"), cancelled_on__isnull=True)
-    pending = WriteOffLine.objects.filter(assessment=OuterRef("assessment"), run__status=WriteOffRun.Status.DRAFT)
+    pending = WriteOffLine.objects.filter(
+        assessment=OuterRef("assessment"), run__status=WriteOffRun.Status.DRAFT
+    )
     open_ones = (
         extraction.candidates.filter(~Exists(written_off), ~Exists(pending))
         .select_related("assessment__taxpayer")

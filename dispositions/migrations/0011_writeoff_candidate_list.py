@@ -5,51 +5,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispositions', '0010_writeoff_cancellation'),
-        ('taxpayers', '0019_search_short_terms'),
+        ("dispositions", "0010_writeoff_cancellation"),
+        ("taxpayers", "0019_search_short_terms"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WriteOffCandidateList',
+            name="WriteOffCandidateList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField(db_comment='消滅を判定した基準日', unique=True, verbose_name='基準日')),
-                ('computed_at', models.DateTimeField(db_comment='抽出を終えた日時', verbose_name='抽出日時')),
-                ('seconds', models.FloatField(db_comment='抽出にかかった秒数', verbose_name='抽出時間（秒）')),
-                ('count', models.PositiveIntegerField(db_comment='抽出した期別の数', verbose_name='期別数')),
-                ('amount', models.BigIntegerField(db_comment='抽出した期別の本税・督促手数料・延滞金の計（円）', verbose_name='金額')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "as_of",
+                    models.DateField(db_comment="消滅を判定した基準日", unique=True, verbose_name="基準日"),
+                ),
+                ("computed_at", models.DateTimeField(db_comment="抽出を終えた日時", verbose_name="抽出日時")),
+                (
+                    "seconds",
+                    models.FloatField(db_comment="抽出にかかった秒数", verbose_name="抽出時間（秒）"),
+                ),
+                ("count", models.PositiveIntegerField(db_comment="抽出した期別の数", verbose_name="期別数")),
+                (
+                    "amount",
+                    models.BigIntegerField(
+                        db_comment="抽出した期別の本税・督促手数料・延滞金の計（円）", verbose_name="金額"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '不納欠損の候補の抽出',
-                'verbose_name_plural': '不納欠損の候補の抽出',
-                'db_table_comment': '不納欠損の候補の抽出結果（定期処理 writeoff_candidates、最新の1回分）',
-                'ordering': ['-as_of'],
+                "verbose_name": "不納欠損の候補の抽出",
+                "verbose_name_plural": "不納欠損の候補の抽出",
+                "db_table_comment": "不納欠損の候補の抽出結果（定期処理 writeoff_candidates、最新の1回分）",
+                "ordering": ["-as_of"],
             },
         ),
         migrations.CreateModel(
-            name='WriteOffCandidate',
+            name="WriteOffCandidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(db_comment='一覧の表示順（宛名番号・年度・科目順）', verbose_name='順番')),
-                ('reason', models.CharField(choices=[('prescription', '時効完成'), ('suspension_3y', '執行停止3年継続'), ('immediate', '即時消滅')], db_comment='不納欠損の事由', max_length=16, verbose_name='欠損事由')),
-                ('article', models.CharField(db_comment='根拠条項', max_length=40, verbose_name='根拠条項')),
-                ('extinguished_on', models.DateField(db_comment='徴収権（納付義務）が消滅した日', verbose_name='消滅日')),
-                ('basis', models.CharField(db_comment='消滅の根拠となった記録', max_length=100, verbose_name='消滅の根拠')),
-                ('principal', models.BigIntegerField(db_comment='消滅した日の未納本税（円）', verbose_name='本税')),
-                ('demand_fee', models.BigIntegerField(db_comment='消滅した日の未納督促手数料（円）', verbose_name='督促手数料')),
-                ('late_charge', models.BigIntegerField(db_comment='消滅した日までの延滞金（円）', verbose_name='延滞金')),
-                ('assessment', models.ForeignKey(db_comment='調定', on_delete=django.db.models.deletion.CASCADE, related_name='writeoff_candidates', to='taxpayers.assessment', verbose_name='調定')),
-                ('extraction', models.ForeignKey(db_comment='不納欠損の候補の抽出', on_delete=django.db.models.deletion.CASCADE, related_name='candidates', to='dispositions.writeoffcandidatelist', verbose_name='抽出')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(
+                        db_comment="一覧の表示順（宛名番号・年度・科目順）", verbose_name="順番"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("prescription", "時効完成"),
+                            ("suspension_3y", "執行停止3年継続"),
+                            ("immediate", "即時消滅"),
+                        ],
+                        db_comment="不納欠損の事由",
+                        max_length=16,
+                        verbose_name="欠損事由",
+                    ),
+                ),
+                ("article", models.CharField(db_comment="根拠条項", max_length=40, verbose_name="根拠条項")),
+                (
+                    "extinguished_on",
+                    models.DateField(db_comment="徴収権（納付義務）が消滅した日", verbose_name="消滅日"),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        db_comment="消滅の根拠となった記録", max_length=100, verbose_name="消滅の根拠"
+                    ),
+                ),
+                (
+                    "principal",
+                    models.BigIntegerField(db_comment="消滅した日の未納本税（円）", verbose_name="本税"),
+                ),
+                (
+                    "demand_fee",
+                    models.BigIntegerField(
+                        db_comment="消滅した日の未納督促手数料（円）", verbose_name="督促手数料"
+                    ),
+                ),
+                (
+                    "late_charge",
+                    models.BigIntegerField(db_comment="消滅した日までの延滞金（円）", verbose_name="延滞金"),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        db_comment="調定",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="writeoff_candidates",
+                        to="taxpayers.assessment",
+                        verbose_name="調定",
+                    ),
+                ),
+                (
+                    "extraction",
+                    models.ForeignKey(
+                        db_comment="不納欠損の候補の抽出",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="candidates",
+                        to="dispositions.writeoffcandidatelist",
+                        verbose_name="抽出",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '不納欠損の候補',
-                'verbose_name_plural': '不納欠損の候補',
-                'db_table_comment': '不納欠損の候補（抽出結果の明細、期別ごと）',
-                'ordering': ['extraction', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('extraction', 'position'), name='dispositions_writeoffcandidate_position')],
+                "verbose_name": "不納欠損の候補",
+                "verbose_name_plural": "不納欠損の候補",
+                "db_table_comment": "不納欠損の候補（抽出結果の明細、期別ごと）",
+                "ordering": ["extraction", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("extraction", "position"), name="dispositions_writeoffcandidate_position"
+                    )
+                ],
             },
         ),
     ]

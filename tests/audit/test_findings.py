@@ -153,6 +153,37 @@ def test_the_findings_page_links_each_row_to_its_evidence(client, supervisor):
     assert "000000101" in evidence and "S2001" in evidence
 
 
+def test_each_patterns_findings_are_paged_on_the_findings_page(client, supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def findings_page(**extra):
+        params = {"date_from": "R8.11.16", "date_to": "R8.11.30", **extra}
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(reverse("audit:access_findings"), params).content.decode()
+        return len(captured.captured_queries), html.split('id="after_hours"')[1].split("</section>")[0]
+
+    sign_in(client, supervisor)
+    view("S2001", at(2026, 11, 18, 22, 0), "000000101")
+    few, _ = findings_page()
+    TaxpayerAccess.objects.bulk_create(
+        TaxpayerAccess(
+            occurred_at=at(2026, 11, 18, 22, n % 60),
+            staff_number="S2001",
+            terminal_number="T0001",
+            page="収納状況照会",
+            atena_numbers=[f"{n:09d}"],
+        )
+        for n in range(1, 60)
+    )
+    many, first = findings_page()
+    assert few == many  # the same queries for 1 finding as for 60
+    assert "時間外・閉庁日の照会（60件）" in first and first.count("?access_id=") == 50
+    assert "1 / 2 ページ（1〜50件目）" in first and "after_hours_page=2" in first
+    _, second = findings_page(after_hours_page="2")
+    assert second.count("?access_id=") == 10 and "2 / 2 ページ（51〜60件目）" in second
+
+
 def test_the_incident_list_names_every_taxpayer_an_officers_views_touched(client, supervisor, ledger):
     view("S1001", at(2026, 11, 17, 9, 0), "000000101")
     view("S1001", at(2026, 11, 17, 9, 30), "000000101", "000000102", page="宛名検索")

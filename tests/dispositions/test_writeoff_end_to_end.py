@@ -201,10 +201,26 @@ def test_the_candidates_page_shows_the_stored_list_as_the_standing_has_it(client
         stored = list(WriteOffCandidate.objects.order_by("position"))
         # exactly the standing's candidates, in the list's order, with the same figures
         assert [
-            (c.assessment.pk, c.reason, c.article, c.extinguished_on, c.principal, c.demand_fee, c.late_charge)
+            (
+                c.assessment.pk,
+                c.reason,
+                c.article,
+                c.extinguished_on,
+                c.principal,
+                c.demand_fee,
+                c.late_charge,
+            )
             for c in expected
         ] == [
-            (s.assessment_id, s.reason, s.article, s.extinguished_on, s.principal, s.demand_fee, s.late_charge)
+            (
+                s.assessment_id,
+                s.reason,
+                s.article,
+                s.extinguished_on,
+                s.principal,
+                s.demand_fee,
+                s.late_charge,
+            )
             for s in stored
         ]
         sign_in(client, officer)
