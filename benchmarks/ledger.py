@@ -2,8 +2,9 @@
 
     WAKO_ENV=development .venv/bin/python -m benchmarks.ledger [--persons 100000] [--samples 200]
 
-Builds the dataset with generate_demo if the ledger holds fewer persons than asked, then
-measures, on this machine, in this process (server time: the Django handler, templates and
+Builds the dataset with generate_demo if the ledger holds fewer persons than asked, stages
+casework on it through the services (`ensure_casework`: cases in every state, an access log, the
+stored 不納欠損 candidates) if it has none, then measures, on this machine, in this process (server time: the Django handler, templates and
 queries, no network), each next to a baseline measured in the same run:
   * taxpayer page (収納状況照会) — p50/p95 and query counts for the smallest and largest histories;
   * search — p50/p95 over name, kana, address, birth date, phone and notice-number queries;
