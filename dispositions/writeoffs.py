@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -232,6 +232,8 @@ def store_writeoff_candidates(*, on: date) -> WriteOffCandidateList:
             ),
             batch_size=2_000,
         )
+    with connection.cursor() as cursor:  # a fresh list: let the planner read the page by position
+        cursor.execute(f"ANALYZE {WriteOffCandidate._meta.db_table}")
     return extraction
 
 
