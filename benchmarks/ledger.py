@@ -335,8 +335,9 @@ def ensure_dataset(persons: int) -> dict:
 
 # Casework staged on the benchmark's city (wako_collections.demo_cases, through each app's service):
 # a city of 100,000 persons has tens of thousands of delinquent taxpayers; an office of a few
-# officers works a few thousand of them at a time (200 in each of the 13 states).
-CASES = 2_600
+# officers works a few thousand of them at a time (100 in each of the 13 states; about 0.1 s a case
+# on a quiet machine, 1.7 s under the load of 2026-12-01: 650 cases and the reconcile took 18 min).
+CASES = 1_300
 # The access log an office writes (taxpayers.access.record_access): each member of staff opening
 # about 150 single taxpayers and 20 lists (search, queues: 20 taxpayers each) on each working day
 # of the last 60 days, 2% of them after hours and 10% outside the officer's cases.
