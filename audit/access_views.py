@@ -45,14 +45,25 @@ def default_period(request, form_class):
     return form_class({"date_from": format_date(today - timedelta(days=30)), "date_to": format_date(today)})
 
 
+FINDINGS_PER_PAGE = 50
+
+
 @menu_required("audit")
 def access_findings(request):
-    """The five patterns over a period (default: the last 30 days), each row linking to its evidence."""
+    """The five patterns over a period (default: the last 30 days), each row linking to its evidence;
+    each pattern's findings 50 a page (its own page number, `<rule>_page`)."""
     form = default_period(request, FindingsForm)
     results = None
     if form.is_valid():
         window = findings.Window.of_days(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
-        results = [(rule, findings.RULES[rule], rows) for rule, rows in findings.analyse(window).items()]
+        results = [
+            (
+                rule,
+                findings.RULES[rule],
+                Paginator(rows, FINDINGS_PER_PAGE).get_page(request.GET.get(f"{rule}_page")),
+            )
+            for rule, rows in findings.analyse(window).items()
+        ]
     return render(request, "audit/access_findings.html", {"form": form, "results": results})
 
 

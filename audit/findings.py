@@ -23,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import SecurityEvent, Staff
@@ -82,7 +83,24 @@ def accesses_in(window: Window):
     return TaxpayerAccess.objects.filter(occurred_at__gte=window.start, occurred_at__lt=window.end)
 
 
+def closed_days(window: Window) -> list[date]:
+    """The local days of the window on which the office is closed (土日・祝日・年末年始)."""
+    day = timezone.localtime(window.start).date()
+    last = timezone.localtime(window.end - timedelta(microseconds=1)).date()
+    days = []
+    while day <= last:
+        if is_closed(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
 def after_hours(window: Window) -> list[Finding]:
+    """Views `office_open` says the office was not: on a closed day, or outside OFFICE_HOURS —
+    filtered in the database (local day and time), so only the findings are read."""
+    opens, closes = settings.OFFICE_HOURS
+    outside = Q(occurred_at__date__in=closed_days(window)) | Q(occurred_at__time__lt=opens)
+    outside |= Q(occurred_at__time__gte=closes)
     return [
         Finding(
             "after_hours",
@@ -93,13 +111,12 @@ def after_hours(window: Window) -> list[Finding]:
             list(row.atena_numbers),
             access_ids=[row.pk],
         )
-        for row in accesses_in(window).order_by("occurred_at")
-        if not office_open(row.occurred_at)
+        for row in accesses_in(window).filter(outside).order_by("occurred_at", "pk")
     ]
 
 
-def daily_taxpayer_counts(start: datetime, end: datetime) -> dict[tuple[str, date], int]:
-    """Distinct taxpayers each officer viewed per local day."""
+def _count_days(start: datetime, end: datetime) -> dict[tuple[str, date], int]:
+    """Distinct taxpayers each member of staff viewed per local day, read from the log."""
     table = TaxpayerAccess._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -109,6 +126,42 @@ def daily_taxpayer_counts(start: datetime, end: datetime) -> dict[tuple[str, dat
             [settings.TIME_ZONE, start, end],
         )
         return {(staff, day): count for staff, day, count in cursor.fetchall()}
+
+
+def daily_taxpayer_counts(start: datetime, end: datetime) -> dict[tuple[str, date], int]:
+    """Distinct taxpayers each officer viewed per local day. Finished days come from
+    `audit.AccessDailyCount` (counted from the log the first time they are asked for, then kept);
+    today's, and a window reaching past today, are counted live. Cost: the days not yet counted
+    (the first time: all of them), then today's log only."""
+    from audit.models import AccessDailyCount
+
+    first = timezone.localtime(start).date()
+    last = timezone.localtime(end - timedelta(microseconds=1)).date()
+    today = timezone.localdate()
+    finished_last = min(last, today - timedelta(days=1))
+    counts: dict[tuple[str, date], int] = {}
+    if first <= finished_last:
+        stored = AccessDailyCount.objects.filter(day__range=(first, finished_last))
+        counted = set(stored.filter(staff_number="").values_list("day", flat=True))
+        days = [first + timedelta(days=n) for n in range((finished_last - first).days + 1)]
+        missing = [day for day in days if day not in counted]
+        if missing:
+            fresh = _count_days(local_midnight(missing[0]), local_midnight(missing[-1] + timedelta(days=1)))
+            wanted = set(missing)
+            AccessDailyCount.objects.bulk_create(
+                [
+                    AccessDailyCount(day=day, staff_number=staff, taxpayers=n)
+                    for (staff, day), n in fresh.items()
+                    if day in wanted
+                ]
+                + [AccessDailyCount(day=day, staff_number="", taxpayers=0) for day in missing],
+                ignore_conflicts=True,  # another request counting the same day
+            )
+        counts.update(((row.staff_number, row.day), row.taxpayers) for row in stored.exclude(staff_number=""))
+    live_from = max(first, today)
+    if live_from <= last:
+        counts.update(_count_days(max(start, local_midnight(live_from)), end))
+    return counts
 
 
 def volume(window: Window) -> list[Finding]:
@@ -139,39 +192,44 @@ def volume(window: Window) -> list[Finding]:
 
 
 def outside_cases(window: Window) -> list[Finding]:
-    """First view per officer and taxpayer; pages listing many taxpayers (search results) are not counted."""
-    officers = set(Staff.objects.with_role(Role.COLLECTIONS_OFFICER).values_list("staff_number", flat=True))
-    single = [
-        row
-        for row in accesses_in(window).filter(staff_number__in=officers).order_by("occurred_at")
-        if len(row.atena_numbers) == 1
-    ]
-    atenas = {row.atena_numbers[0] for row in single}
-    assigned = dict(
-        Taxpayer.objects.filter(atena_number__in=atenas).values_list(
-            "atena_number", "assigned_officer__staff_number"
+    """First view per officer and taxpayer; pages listing many taxpayers (search results) are not
+    counted. One grouped query: the officer's single-taxpayer views of a taxpayer not assigned to
+    them and on which they have never written a negotiation record."""
+    officers = list(Staff.objects.with_role(Role.COLLECTIONS_OFFICER).values_list("staff_number", flat=True))
+    access = TaxpayerAccess._meta.db_table
+    taxpayer = Taxpayer._meta.db_table
+    staff = Staff._meta.db_table
+    record = NegotiationRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT a.staff_number, a.atena_numbers[1], s.staff_number,
+                       array_agg(a.id ORDER BY a.occurred_at, a.id),
+                       min(a.occurred_at),
+                       (array_agg(a.terminal_number ORDER BY a.occurred_at, a.id))[1]
+                FROM {access} a
+                LEFT JOIN {taxpayer} t ON t.atena_number = a.atena_numbers[1]
+                LEFT JOIN {staff} s ON s.id = t.assigned_officer_id
+                WHERE a.occurred_at >= %s AND a.occurred_at < %s
+                  AND cardinality(a.atena_numbers) = 1 AND a.staff_number = ANY(%s)
+                  AND s.staff_number IS DISTINCT FROM a.staff_number
+                  AND NOT EXISTS (SELECT 1 FROM {record} r
+                                  WHERE r.atena_number = a.atena_numbers[1] AND r.staff_number = a.staff_number)
+                GROUP BY 1, 2, 3
+                ORDER BY 5, 1, 2""",  # noqa: S608 (table names from the models)
+            [window.start, window.end, officers],
         )
-    )
-    contacted = set(
-        NegotiationRecord.objects.filter(taxpayer_id__in=atenas).values_list("staff_number", "taxpayer_id")
-    )
-    grouped: dict[tuple[str, str], list] = {}
-    for row in single:
-        atena = row.atena_numbers[0]
-        if assigned.get(atena) == row.staff_number or (row.staff_number, atena) in contacted:
-            continue
-        grouped.setdefault((row.staff_number, atena), []).append(row)
+        grouped = cursor.fetchall()
     return [
         Finding(
             "outside_cases",
-            rows[0].occurred_at,
-            staff,
-            f"担当外（担当: {assigned.get(atena) or 'なし'}）・交渉記録なし、{len(rows)}回照会",
-            rows[0].terminal_number,
+            first,
+            staff_number,
+            f"担当外（担当: {assigned or 'なし'}）・交渉記録なし、{len(ids)}回照会",
+            terminal,
             [atena],
-            access_ids=[row.pk for row in rows],
+            access_ids=list(ids),
         )
-        for (staff, atena), rows in grouped.items()
+        for staff_number, atena, assigned, ids, first, terminal in grouped
     ]
 
 

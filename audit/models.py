@@ -93,3 +93,30 @@ class DashboardFigures(models.Model):
 
     def __str__(self):
         return f"ダッシュボードの集計 {self.as_of}"
+
+
+class AccessDailyCount(models.Model):
+    """Distinct taxpayers a member of staff viewed on one past local day (照会記録の分析's 通常を大きく
+    超える照会件数 compares a day with the median of the 30 before it): a finished day's access log
+    never changes (its rows are written with the time of the view), so its counts are worked out
+    once, the first time an analysis needs that day, and read from here after — the analysis then
+    reads only today's log live. One row per staff and day with views, and a row with an empty
+    職員番号 marking the day as counted (a day without views has only that row). Derived (no
+    history): the access log it is counted from has it."""
+
+    day = models.DateField("日", db_comment="照会の日（ローカル日付、当日より前）")
+    staff_number = models.CharField(
+        "職員番号", max_length=20, blank=True, db_comment="職員番号（空欄は集計済みの印）"
+    )
+    taxpayers = models.PositiveIntegerField("宛名数", db_comment="その日に照会した宛名の数（重複を除く）")
+
+    class Meta:
+        verbose_name = "日別の照会宛名数"
+        verbose_name_plural = "日別の照会宛名数"
+        db_table_comment = "職員ごと・日ごとの照会宛名数（照会記録の分析用、過去の日のみ）"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "staff_number"], name="audit_accessdailycount_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.staff_number or '（集計済み）'} {self.taxpayers}"

@@ -2,8 +2,9 @@
 
     WAKO_ENV=development .venv/bin/python -m benchmarks.ledger [--persons 100000] [--samples 200]
 
-Builds the dataset with generate_demo if the ledger holds fewer persons than asked, then
-measures, on this machine, in this process (server time: the Django handler, templates and
+Builds the dataset with generate_demo if the ledger holds fewer persons than asked, stages
+casework on it through the services (`ensure_casework`: cases in every state, an access log, the
+stored 不納欠損 candidates) if it has none, then measures, on this machine, in this process (server time: the Django handler, templates and
 queries, no network), each next to a baseline measured in the same run:
   * taxpayer page (収納状況照会) — p50/p95 and query counts for the smallest and largest histories;
   * search — p50/p95 over name, kana, address, birth date, phone and notice-number queries;
@@ -332,9 +333,94 @@ def ensure_dataset(persons: int) -> dict:
     }
 
 
+# Casework staged on the benchmark's city (wako_collections.demo_cases, through each app's service):
+# a city of 100,000 persons has tens of thousands of delinquent taxpayers; an office of a few
+# officers works a few thousand of them at a time (100 in each of the 13 states; about 0.1 s a case
+# on a quiet machine, 1.7 s under the load of 2026-12-01: 650 cases and the reconcile took 18 min).
+CASES = 1_300
+# The access log an office writes (taxpayers.access.record_access): each member of staff opening
+# about 150 single taxpayers and 20 lists (search, queues: 20 taxpayers each) on each working day
+# of the last 60 days, 2% of them after hours and 10% outside the officer's cases.
+ACCESS_DAYS, SINGLE_VIEWS, LIST_VIEWS = 60, 150, 20
+
+
+def ensure_casework(cases: int = CASES) -> dict:
+    """Stages `cases` cases in every state (約束, 分納誓約, 差押, 執行停止, 猶予, 減免, 照会, 催告 …) on
+    the delinquent taxpayers, spread across the officers they are assigned to, through the services
+    (`demo_cases.stage_cases`), then the access log and the stored 不納欠損 candidates (the nightly
+    job's), so that every URL pattern has a record to open. Nothing when casework exists."""
+    from dispositions.writeoffs import store_writeoff_candidates
+    from wako_collections import demo_cases
+
+    if demo_cases.already_staged():
+        return {"staged_seconds": None}
+    started = time.perf_counter()
+    counts = demo_cases.stage_cases(cases=cases)
+    staged = time.perf_counter() - started
+    started = time.perf_counter()
+    rows = generate_access_log()
+    logged = time.perf_counter() - started
+    started = time.perf_counter()
+    store_writeoff_candidates(on=django.utils.timezone.localdate())
+    return {
+        "staged_seconds": staged,
+        "counts": dict(counts),
+        "access_rows": rows,
+        "access_seconds": logged,
+        "candidates_seconds": time.perf_counter() - started,
+    }
+
+
+def generate_access_log(seed: int = 1) -> int:
+    """The access log of ACCESS_DAYS working days (see ACCESS_DAYS above), as record_access writes
+    it, bulk-inserted (a log: no history). Returns the number of rows."""
+    from datetime import datetime, timedelta
+    from datetime import time as clock
+
+    from django.utils import timezone
+
+    from taxpayers.deadlines import is_closed
+    from taxpayers.models import TaxpayerAccess
+
+    rng = random.Random(seed)  # noqa: S311
+    staff = list(Staff.objects.filter(is_active=True).exclude(staff_number__startswith="S9"))
+    assigned = list(Taxpayer.objects.values_list("atena_number", "assigned_officer_id"))
+    everyone = [atena for atena, _ in assigned]
+    own = {member.pk: [a for a, officer in assigned if officer == member.pk] for member in staff}
+    today = timezone.localdate()
+    rows = []
+    for back in range(ACCESS_DAYS, 0, -1):
+        day = today - timedelta(days=back)
+        if is_closed(day):
+            continue
+        for member in staff:
+            mine = own[member.pk] or everyone
+            for n in range(SINGLE_VIEWS + LIST_VIEWS):
+                late = rng.random() < 0.02
+                hour = rng.choice((7, 19, 21)) if late else rng.randint(9, 16)
+                moment = timezone.make_aware(datetime.combine(day, clock(hour, rng.randint(0, 59))))
+                if n < SINGLE_VIEWS:
+                    atena = [rng.choice(everyone) if rng.random() < 0.1 else rng.choice(mine)]
+                    page = "宛名・収納状況照会"
+                else:
+                    atena, page = rng.sample(everyone, 20), "検索"
+                rows.append(
+                    TaxpayerAccess(
+                        occurred_at=moment,
+                        staff_number=member.staff_number,
+                        terminal_number="T0001",
+                        page=page,
+                        atena_numbers=atena,
+                    )
+                )
+    TaxpayerAccess.objects.bulk_create(rows, batch_size=5_000)
+    return len(rows)
+
+
 def measure(*, persons: int = 100_000, samples: int = 200, import_rows: int = 1_000_000) -> dict:
     rng = random.Random(1)  # noqa: S311
     ensure_dataset(persons)
+    ensure_casework()
     reconciled = bench_reconcile()
     reconciled["baseline_scan"] = bench_baseline_scan()
     client = signed_in_client()

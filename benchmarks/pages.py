@@ -51,7 +51,7 @@ def sample_objects() -> dict:
     from django.apps import apps
 
     from accounts.models import Staff
-    from taxpayers.models import Taxpayer
+    from taxpayers.models import SavedListFilter, Taxpayer
 
     def newest(label: str):
         return apps.get_model(label).objects.order_by("-pk").first()
@@ -77,6 +77,12 @@ def sample_objects() -> dict:
         "batch": newest("documents.Batch"),
         "privilege_change": newest("accounts.PrivilegeChange"),
         "writeoff_run": newest("dispositions.WriteOffRun"),
+        "written_off": newest("taxpayers.WrittenOff"),
+        "writeoff_cancellation": newest("dispositions.WriteOffCancellation"),
+        "returned": newest("documents.ReturnedMail"),
+        "export_run": newest("exchange.ExportRun"),
+        "case_flag": newest("cases.CaseFlag"),
+        "saved_filter": SavedListFilter.objects.filter(owner__staff_number="S1001").order_by("-pk").first(),
     }
 
 
@@ -92,7 +98,7 @@ def measure(samples: int = 10) -> dict:
             continue  # POST-only, or no signed-in persona gets a page (sign-in steps)
         try:
             url = reverse(name, kwargs=kwargs_builder(objects) if kwargs_builder else None)
-        except (AttributeError, TypeError):
+        except (AttributeError, TypeError, KeyError):
             result[name] = {
                 "measured": False,
                 "why": "the dataset holds no such record",

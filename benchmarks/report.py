@@ -339,6 +339,18 @@ def write(results: dict, started: dt.datetime, seconds: float) -> Path:
             f"- {persons:,} persons, {installments:,} installments (調定), {payments:,} payments (収納) — "
             + (f"generated in this run in {made:.0f} s" if made else "already in the benchmark database")
         )
+    if (casework := results.get("casework")) and casework.get("staged_seconds"):
+        states = ", ".join(f"{state} {n:,}" for state, n in casework["counts"].items())
+        lines.append(
+            f"- casework staged through the services in this run in {casework['staged_seconds']:.0f} s "
+            f"(reconcile included): {states}; an access log of {casework['access_rows']:,} rows "
+            f"({casework['access_seconds']:.0f} s); the stored 不納欠損 candidates "
+            f"({casework['candidates_seconds']:.0f} s, the nightly job's work)"
+        )
+    elif casework:
+        lines.append(
+            "- casework (cases in every state, access log, 不納欠損 candidates): already in the database"
+        )
     page_lines = page_rows(table, ledger["pages"]) if ledger and "pages" in ledger else []
     lines += ["", "## Results against the targets", *table.rows, *page_lines, "", "## What falls short"]
     lines += table.short or ["Nothing: every target was met in this run."]

@@ -818,6 +818,79 @@ class WriteOffLine(StampedModel):
         return self.principal + self.demand_fee + self.late_charge
 
 
+class WriteOffCandidateList(models.Model):
+    """不納欠損の候補の抽出結果: the candidates of a day (`dispositions.writeoffs.writeoff_candidates`,
+    which reads the standing of every extinguished installment — a ledger each, minutes at 100,000
+    persons) as the scheduled job `writeoff_candidates` computed them, so that the candidates page
+    reads them by index and pages them, showing when they were computed. Only the newest list is
+    kept; a rerun replaces it. Derived (no history): the ledger it is computed from has it, and
+    drafting a 決議 re-checks each chosen installment against the standing of that moment."""
+
+    as_of = models.DateField("基準日", unique=True, db_comment="消滅を判定した基準日")
+    computed_at = models.DateTimeField("抽出日時", db_comment="抽出を終えた日時")
+    seconds = models.FloatField("抽出時間（秒）", db_comment="抽出にかかった秒数")
+    count = models.PositiveIntegerField("期別数", db_comment="抽出した期別の数")
+    amount = models.BigIntegerField("金額", db_comment="抽出した期別の本税・督促手数料・延滞金の計（円）")
+
+    class Meta:
+        verbose_name = "不納欠損の候補の抽出"
+        verbose_name_plural = "不納欠損の候補の抽出"
+        ordering = ["-as_of"]
+        db_table_comment = "不納欠損の候補の抽出結果（定期処理 writeoff_candidates、最新の1回分）"
+
+    def __str__(self):
+        return f"不納欠損の候補 {self.as_of}"
+
+
+class WriteOffCandidate(models.Model):
+    """One installment of a stored candidate list, with what `writeoffs.Candidate` holds: its 事由 and
+    条項, the day its claim was extinguished and the 本税・督促手数料・延滞金 owed that day. `position`
+    keeps the list's order (宛名番号, 年度, 科目), so a page of it is one index range."""
+
+    extraction = models.ForeignKey(
+        WriteOffCandidateList,
+        on_delete=models.CASCADE,
+        related_name="candidates",
+        verbose_name="抽出",
+        db_comment="不納欠損の候補の抽出",
+    )
+    position = models.PositiveIntegerField("順番", db_comment="一覧の表示順（宛名番号・年度・科目順）")
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="writeoff_candidates",
+        verbose_name="調定",
+        db_comment="調定",
+    )
+    reason = models.CharField(
+        "欠損事由", max_length=16, choices=WriteOffReason.choices, db_comment="不納欠損の事由"
+    )
+    article = models.CharField("根拠条項", max_length=40, db_comment="根拠条項")
+    extinguished_on = models.DateField("消滅日", db_comment="徴収権（納付義務）が消滅した日")
+    basis = models.CharField("消滅の根拠", max_length=100, db_comment="消滅の根拠となった記録")
+    principal = models.BigIntegerField("本税", db_comment="消滅した日の未納本税（円）")
+    demand_fee = models.BigIntegerField("督促手数料", db_comment="消滅した日の未納督促手数料（円）")
+    late_charge = models.BigIntegerField("延滞金", db_comment="消滅した日までの延滞金（円）")
+
+    class Meta:
+        verbose_name = "不納欠損の候補"
+        verbose_name_plural = "不納欠損の候補"
+        ordering = ["extraction", "position"]
+        db_table_comment = "不納欠損の候補（抽出結果の明細、期別ごと）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["extraction", "position"], name="dispositions_writeoffcandidate_position"
+            ),
+        ]
+
+    def __str__(self):
+        return f"不納欠損の候補 {self.assessment}"
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.demand_fee + self.late_charge
+
+
 class WriteOffCancellation(FourEyesRecord):
     """不納欠損の取消 of one written-off installment (`taxpayers.WrittenOff`), for a claim that was in
     fact not extinguished (a renewal or 差押 recorded late, a 執行停止 or 即時消滅 cancelled): drafted by an

@@ -38,13 +38,20 @@ def writeoff_list(request):
     return render(request, "dispositions/writeoff_list.html", {"page": page})
 
 
+CANDIDATES_PER_PAGE = 100
+
+
 @menu_required("dispositions")
 @require_http_methods(["GET", "POST"])
 def writeoff_candidates(request):
-    """Today's candidates; POST drafts a 決議 of the chosen ones for the 年度 given."""
+    """The candidates the nightly job stored (`writeoffs.stored_candidates`, with the time they were
+    computed), less those written off or drafted since, a page of 100; POST drafts a 決議 of the
+    chosen ones of the page for the 年度 given — `draft_writeoff_run` re-checks each against the
+    standing of that moment and refuses one no longer extinguished."""
     today = timezone.localdate()
-    candidates = writeoffs.writeoff_candidates(on=today)
-    choices = [(c.assessment.pk, str(c.assessment)) for c in candidates]
+    extraction, candidates = writeoffs.stored_candidates()
+    page = Paginator(candidates, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
+    choices = [(c.assessment.pk, str(c.assessment)) for c in page]
     form = WriteOffDraftForm(
         request.POST or None,
         choices=choices,
@@ -71,12 +78,19 @@ def writeoff_candidates(request):
     record_access(
         request,
         page="不納欠損の対象",
-        atena_numbers=sorted({c.assessment.taxpayer.atena_number for c in candidates}),
+        atena_numbers=sorted({c.assessment.taxpayer.atena_number for c in page}),
     )
     return render(
         request,
         "dispositions/writeoff_candidates.html",
-        {"candidates": candidates, "form": form, "today": today, "selected": selected},
+        {
+            "candidates": page,
+            "page": page,
+            "extraction": extraction,
+            "form": form,
+            "today": today,
+            "selected": selected,
+        },
     )
 
 

@@ -114,17 +114,18 @@ def _detect_overpayments() -> Outcome:
 
 
 def _writeoff_candidates() -> Outcome:
-    """Counts today's 不納欠損 candidates (時効完成, 執行停止3年, 即時消滅) for the candidates page;
-    drafting a 決議 stays an officer's act (the page, or `manage.py draft_writeoff_run`), and its
-    approval a supervisor's. Reads only."""
-    from dispositions.writeoffs import writeoff_candidates
+    """Extracts today's 不納欠損 candidates (時効完成, 執行停止3年, 即時消滅) and stores them for the
+    candidates page (`dispositions.writeoffs.store_writeoff_candidates`: a ledger per candidate,
+    minutes at 100,000 persons, so not in a request); drafting a 決議 stays an officer's act (the
+    page, or `manage.py draft_writeoff_run`), and its approval a supervisor's. Writes only the
+    derived list."""
+    from dispositions.writeoffs import store_writeoff_candidates
 
-    found = writeoff_candidates(on=timezone.localdate())
-    amount = sum(c.principal + c.demand_fee + c.late_charge for c in found)
-    taxpayers = len({c.assessment.taxpayer_id for c in found})
+    stored = store_writeoff_candidates(on=timezone.localdate())
+    taxpayers = stored.candidates.values("assessment__taxpayer_id").distinct().count()
     return Outcome(
-        f"不納欠損の候補: {taxpayers:,}人・{len(found):,}期別・{amount:,}円（決議の起案は職員が行う）",
-        {"対象者": taxpayers, "期別": len(found), "金額": amount},
+        f"不納欠損の候補: {taxpayers:,}人・{stored.count:,}期別・{stored.amount:,}円（決議の起案は職員が行う）",
+        {"対象者": taxpayers, "期別": stored.count, "金額": stored.amount},
     )
 
 

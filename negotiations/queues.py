@@ -61,24 +61,46 @@ def work_queue(*, officer, today: date, limit: int = 200) -> WorkQueue:
         .select_related("taxpayer", "taxpayer__assigned_officer")
         .order_by("-broken_on")[:limit]
     )
-    quiet_since = today - timedelta(days=settings.NO_CONTACT_DAYS)
-    payers = TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
-    if officer is not None:
-        payers = payers.filter(taxpayer__assigned_officer=officer)
-    last_contacts = (
-        Taxpayer.objects.filter(pk__in=payers.values("taxpayer_id"))
-        .annotate(
-            last_contact=Max(
-                "negotiation_records__input_date", filter=Q(negotiation_records__cancelled_at__isnull=True)
-            )
-        )
-        .filter(Q(last_contact__lt=quiet_since) | Q(last_contact__isnull=True))
-        .select_related("balance", "assigned_officer")
-        .order_by("last_contact", "-balance__outstanding_principal")
-    )
-    queue.no_contact = list(last_contacts[:limit])
+    queue.no_contact = no_contact(officer=officer, today=today, limit=limit)
     queue.prescription_soon = prescription_soon(officer=officer, today=today, limit=limit)
     return queue
+
+
+def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
+    """Delinquent taxpayers (the officer's; everyone's with None) with no uncancelled 交渉記録 in the
+    last NO_CONTACT_DAYS: first those contacted before, the longest quiet first, then those never
+    contacted, the largest 未納本税 first (each a Taxpayer with `last_contact`, None for never, and
+    its balance). Two bounded queries instead of grouping every delinquent taxpayer's records: the
+    contacted ones from the records (grouped by taxpayer), the never contacted ones read down the
+    partial index of delinquent balances by amount (taxpayers_payerbal_amount) until `limit` are
+    found; then one for the taxpayers shown."""
+    quiet_since = today - timedelta(days=settings.NO_CONTACT_DAYS)
+    mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
+    quiet = list(
+        NegotiationRecord.objects.active()
+        .filter(taxpayer__balance__delinquent_installments__gt=0, **mine)
+        .values("taxpayer_id", "taxpayer__balance__outstanding_principal")
+        .annotate(last_contact=Max("input_date"))
+        .filter(last_contact__lt=quiet_since)
+        .order_by("last_contact", "-taxpayer__balance__outstanding_principal", "taxpayer_id")
+        .values_list("taxpayer_id", "last_contact")[:limit]
+    )
+    never: list[str] = []
+    if len(quiet) < limit:
+        contacted = NegotiationRecord.objects.active().filter(taxpayer_id=OuterRef("taxpayer__atena_number"))
+        never = list(
+            TaxpayerBalance.objects.filter(delinquent_installments__gt=0, **mine)
+            .filter(~Exists(contacted))
+            .order_by("-outstanding_principal", "taxpayer_id")
+            .values_list("taxpayer__atena_number", flat=True)[: limit - len(quiet)]
+        )
+    last = dict(quiet)
+    order = [atena for atena, _ in quiet] + never
+    found = Taxpayer.objects.filter(atena_number__in=order).select_related("balance", "assigned_officer")
+    by_atena = {taxpayer.atena_number: taxpayer for taxpayer in found}
+    for atena, taxpayer in by_atena.items():
+        taxpayer.last_contact = last.get(atena)
+    return [by_atena[atena] for atena in order if atena in by_atena]
 
 
 def promises_due(*, officer, today: date):

@@ -304,12 +304,24 @@ def _queue_atena_numbers(queue) -> list[str]:
     return sorted(set(numbers))
 
 
+# Rows of each list on わたしの仕事 / 全職員の仕事: the most urgent; the rest are in 滞納者一覧, paged.
+QUEUE_ROWS = 50
+
+
 @menu_required("negotiations")
 def my_work(request):
-    queue = work_queue(officer=request.user, today=timezone.localdate())
+    queue = work_queue(officer=request.user, today=timezone.localdate(), limit=QUEUE_ROWS)
     record_access(request, page="わたしの仕事", atena_numbers=_queue_atena_numbers(queue))
     return render(
-        request, "negotiations/work.html", {"queue": queue, "title": "わたしの仕事", "everyone": False}
+        request,
+        "negotiations/work.html",
+        {
+            "queue": queue,
+            "title": "わたしの仕事",
+            "everyone": False,
+            "shown": QUEUE_ROWS,
+            "list_officer": "mine",
+        },
     )
 
 
@@ -324,7 +336,7 @@ def queues(request):
     officers = _officers().distinct().order_by("staff_number")
     filter_form = QueueFilterForm(request.GET or None, officers=officers)
     officer = filter_form.cleaned_data["officer"] if filter_form.is_valid() else None
-    queue = work_queue(officer=officer, today=timezone.localdate())
+    queue = work_queue(officer=officer, today=timezone.localdate(), limit=QUEUE_ROWS)
     record_access(request, page="担当別の仕事", atena_numbers=_queue_atena_numbers(queue))
     return render(
         request,
@@ -337,6 +349,8 @@ def queues(request):
             "filter_form": filter_form,
             "selected": officer,
             "assign_form": AssignForm(officers=_officers().distinct()),
+            "shown": QUEUE_ROWS,
+            "list_officer": officer.pk if officer else "all",
         },
     )
 

@@ -11,6 +11,7 @@ from accounts.models import SecurityEvent
 from accounts.roles import Role
 from accounts.services import deactivate_staff
 from audit import findings
+from audit.findings import local_midnight
 from negotiations import services as negotiation_services
 from taxpayers.models import Taxpayer, TaxpayerAccess
 from tests.conftest import SETUP, make_staff, sign_in
@@ -86,6 +87,32 @@ def test_a_day_far_above_the_officers_usual_is_flagged(officer, supervisor):
     assert days == [("S1001", date(2026, 11, 17))]
 
 
+def test_finished_days_are_counted_once_and_today_live(officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.models import AccessDailyCount
+
+    many = [f"{n:09d}" for n in range(1, 61)]
+    view("S1001", at(2026, 11, 17), *many[:40], page="宛名検索")
+    view("S1001", at(2026, 11, 17, 11), *many[20:50], page="宛名検索")  # 50 distinct that day
+    view("S1001", at(2026, 11, 18), *many[:5], page="宛名検索")
+    start, end = local_midnight(date(2026, 11, 16)), local_midnight(date(2026, 12, 2))
+    with time_at(at(2026, 12, 1, 12)):
+        view("S1001", at(2026, 12, 1, 9), *many[:7], page="宛名検索")  # today: counted live
+        expected = findings._count_days(start, end)
+        assert expected[("S1001", date(2026, 11, 17))] == 50
+        assert findings.daily_taxpayer_counts(start, end) == expected
+        assert AccessDailyCount.objects.filter(staff_number="").count() == 15  # 11/16 .. 11/30
+        assert not AccessDailyCount.objects.filter(day=date(2026, 12, 1)).exists()
+        with CaptureQueriesContext(connection) as again:
+            assert findings.daily_taxpayer_counts(start, end) == expected
+        log = [q["sql"] for q in again.captured_queries if "taxpayers_taxpayeraccess" in q["sql"]]
+        assert len(log) == 1 and "unnest" in log[0]  # today's log alone; the finished days are stored
+        view("S1001", at(2026, 12, 1, 10), *many[7:9], page="宛名検索")
+        assert findings.daily_taxpayer_counts(start, end)[("S1001", date(2026, 12, 1))] == 9
+
+
 def test_a_case_outside_ones_assignment_without_a_negotiation_record_is_flagged(officer, supervisor, ledger):
     actor = Actor.for_staff(officer, "T0001")
     with acting_as(SETUP):
@@ -151,6 +178,38 @@ def test_the_findings_page_links_each_row_to_its_evidence(client, supervisor):
     assert f"?access_id={planted}" in html
     evidence = client.get(reverse("audit:access_log"), {"access_id": planted}).content.decode()
     assert "000000101" in evidence and "S2001" in evidence
+
+
+def test_each_patterns_findings_are_paged_on_the_findings_page(client, supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def findings_page(**extra):
+        params = {"date_from": "R8.11.16", "date_to": "R8.11.30", **extra}
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(reverse("audit:access_findings"), params).content.decode()
+        return len(captured.captured_queries), html.split('id="after_hours"')[1].split("</section>")[0]
+
+    sign_in(client, supervisor)
+    view("S2001", at(2026, 11, 18, 22, 0), "000000101")
+    findings_page()  # the finished days' counts are stored the first time
+    few, _ = findings_page()
+    TaxpayerAccess.objects.bulk_create(
+        TaxpayerAccess(
+            occurred_at=at(2026, 11, 18, 22, n % 60),
+            staff_number="S2001",
+            terminal_number="T0001",
+            page="収納状況照会",
+            atena_numbers=[f"{n:09d}"],
+        )
+        for n in range(1, 60)
+    )
+    many, first = findings_page()
+    assert few == many  # the same queries for 1 finding as for 60
+    assert "時間外・閉庁日の照会（60件）" in first and first.count("?access_id=") == 50
+    assert "1 / 2 ページ（1〜50件目）" in first and "after_hours_page=2" in first
+    _, second = findings_page(after_hours_page="2")
+    assert second.count("?access_id=") == 10 and "2 / 2 ページ（51〜60件目）" in second
 
 
 def test_the_incident_list_names_every_taxpayer_an_officers_views_touched(client, supervisor, ledger):

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from audit.findings import RULES as FINDING_RULES
 from tests.bad_input.test_every_form import FORM_PAGES, who_may
 from tests.bad_input.test_properties import JAPANESE
 from tests.test_url_role_matrix import MATRIX, objects  # noqa: F401  (the one-of-each fixture)
@@ -55,6 +56,7 @@ KNOWN = {
     "negotiations:pledge_new": {"revises"},
     "dispositions:list": {"status", "page"},
     "dispositions:inquiry_list": {"view", "page"},
+    "dispositions:writeoff_candidates": {"page"},
     "dispositions:draft": {
         "code",
         "category",
@@ -69,7 +71,7 @@ KNOWN = {
     "audit:security_events": {"date_from", "date_to", "kind", "page"},
     "audit:history_search": {"date_from", "date_to", "kind", "page"},
     "audit:access_log": {"date_from", "date_to", "access_id", "page"},
-    "audit:access_findings": {"date_from", "date_to"},
+    "audit:access_findings": {"date_from", "date_to"} | {f"{rule}_page" for rule in FINDING_RULES},
     "audit:incident": {"staff_number", "date_from", "date_to", "time_from", "time_to"},
     "audit:self_inspection": {"date_from", "date_to", "pdf"},
     "accounts:staff_list": {"page"},

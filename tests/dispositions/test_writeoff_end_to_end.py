@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from audit import dashboard
 from dispositions.models import WriteOffRun
-from dispositions.writeoffs import writeoff_candidates
+from dispositions.writeoffs import store_writeoff_candidates, writeoff_candidates
 from taxpayers.models import InstallmentBalance, Payment, Taxpayer, WrittenOff
 from tests.conftest import SETUP, sign_in
 from tests.dispositions.test_writeoffs import add_installment, stop
@@ -56,6 +56,7 @@ def company_cases(ledger, officer, supervisor):
     stop(officer, supervisor, z, code="08", on=date(2026, 11, 2))
     with time_machine.travel(RUN_DAY, tick=False):
         reconcile()
+        store_writeoff_candidates(on=RUN_DAY)  # the nightly job, after 消込
     return {"x": x, "y": y, "z": z}
 
 
@@ -180,3 +181,101 @@ def test_the_yearly_command_drafts_the_run_for_the_year(company_cases):
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("令和8年度 不納欠損の対象: 4件")
     assert lines[1].startswith(f"令和8年度 不納欠損決議 {run.number} を起案しました: 4件")
+
+
+def _page_queries(client, url) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.content.decode()
+
+
+def test_the_candidates_page_shows_the_stored_list_as_the_standing_has_it(client, officer, company_cases):
+    from dispositions.models import WriteOffCandidate
+
+    with time_machine.travel(RUN_DAY, tick=False):
+        expected = writeoff_candidates(on=RUN_DAY)
+        stored = list(WriteOffCandidate.objects.order_by("position"))
+        # exactly the standing's candidates, in the list's order, with the same figures
+        assert [
+            (
+                c.assessment.pk,
+                c.reason,
+                c.article,
+                c.extinguished_on,
+                c.principal,
+                c.demand_fee,
+                c.late_charge,
+            )
+            for c in expected
+        ] == [
+            (
+                s.assessment_id,
+                s.reason,
+                s.article,
+                s.extinguished_on,
+                s.principal,
+                s.demand_fee,
+                s.late_charge,
+            )
+            for s in stored
+        ]
+        sign_in(client, officer)
+        page = client.get(reverse("dispositions:writeoff_candidates"))
+        assert [c.assessment.pk for c in page.context["candidates"]] == [c.assessment.pk for c in expected]
+        assert "抽出日時 2027-04-20" in page.content.decode()
+        # drafted since the extraction: no longer offered, though the stored list still holds it
+        x = company_cases["x"]
+        client.post(
+            reverse("dispositions:writeoff_candidates"),
+            {"fiscal_year": "R8", "note": "", "assessments": [x.pk]},
+        )
+        assert WriteOffRun.objects.get().lines.get().assessment == x
+        again = client.get(reverse("dispositions:writeoff_candidates"))
+        shown = [c.assessment.pk for c in again.context["candidates"]]
+        assert x.pk not in shown and len(shown) == len(expected) - 1
+        assert WriteOffCandidate.objects.filter(assessment=x).exists()
+
+
+def test_the_candidates_page_before_the_first_extraction_says_so(client, officer, ledger):
+    sign_in(client, officer)
+    html = client.get(reverse("dispositions:writeoff_candidates")).content.decode()
+    assert 'id="not-computed"' in html and "まだ抽出されていません" in html
+
+
+def test_the_candidates_page_reads_a_page_whatever_the_number_of_candidates(client, officer, company_cases):
+    """The page costs the same queries with 4 candidates as with 250, and shows 100 of them."""
+    from dispositions.models import WriteOffCandidate, WriteOffCandidateList
+
+    url = reverse("dispositions:writeoff_candidates")
+    with time_machine.travel(RUN_DAY, tick=False):
+        sign_in(client, officer)
+        client.get(url)  # warm the session
+        few, _ = _page_queries(client, url)
+        extraction = WriteOffCandidateList.objects.get()
+        model = WriteOffCandidate.objects.order_by("position").last()
+        company = Taxpayer.objects.get(atena_number="000000103")
+        extra = [add_installment(company, f"23{n:07d}", tax_year=2023) for n in range(246)]
+        WriteOffCandidate.objects.bulk_create(
+            WriteOffCandidate(
+                extraction=extraction,
+                position=model.position + 1 + n,
+                assessment=assessment,
+                reason=model.reason,
+                article=model.article,
+                extinguished_on=model.extinguished_on,
+                basis=model.basis,
+                principal=assessment.principal,
+                demand_fee=100,
+                late_charge=0,
+            )
+            for n, assessment in enumerate(extra)
+        )
+        many, html = _page_queries(client, url)
+        second, _ = _page_queries(client, url + "?page=3")
+    assert few == many == second
+    assert "1 / 3 ページ（全250件）" in html
+    assert html.count('name="assessments"') == 100

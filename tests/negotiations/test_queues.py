@@ -84,3 +84,76 @@ def test_prescription_soon_counts_the_demand_and_leaves_out_what_has_completed(
     soon = {s.taxpayer.atena_number: s.expires_on for s in response.context["queue"].prescription_soon}
     assert soon.get("000000101") == listed
     assert all(expires_on >= today for expires_on in soon.values())
+
+
+def _no_contact_by_one_grouping(officer, today):
+    """The queue's former definition, one query grouping every delinquent taxpayer's records:
+    the reference the bounded queries must agree with."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Max, Q
+
+    from taxpayers.models import TaxpayerBalance
+
+    payers = TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
+    if officer is not None:
+        payers = payers.filter(taxpayer__assigned_officer=officer)
+    return [
+        (t.atena_number, t.last_contact)
+        for t in Taxpayer.objects.filter(pk__in=payers.values("taxpayer_id"))
+        .annotate(
+            last_contact=Max(
+                "negotiation_records__input_date", filter=Q(negotiation_records__cancelled_at__isnull=True)
+            )
+        )
+        .filter(
+            Q(last_contact__lt=today - timedelta(days=settings.NO_CONTACT_DAYS))
+            | Q(last_contact__isnull=True)
+        )
+        .order_by("last_contact", "-balance__outstanding_principal", "atena_number")
+    ]
+
+
+def test_quiet_cases_agree_with_grouping_every_delinquent_taxpayer(
+    officer, supervisor, ledger, officer_actor
+):
+    from negotiations.queues import no_contact
+    from tests.dispositions.test_writeoffs import add_installment
+    from wako_collections.actors import Actor
+
+    assign_all_to(officer, Actor.for_staff(supervisor, "T0001"))
+    company = Taxpayer.objects.get(atena_number="000000103")
+    add_installment(company, "230000901", tax_year=2023, due=date(2023, 6, 30), principal=90_000)
+    today = date(2026, 1, 10)
+    with time_machine.travel(date(2025, 6, 2), tick=False):  # 101: contacted, quiet since
+        services.record_negotiation(
+            actor=officer_actor, taxpayer=Taxpayer.objects.get(atena_number="000000101"), values=CONTACT
+        )
+    with time_machine.travel(date(2025, 12, 22), tick=False):  # 103: its only record, cancelled
+        record = services.record_negotiation(actor=officer_actor, taxpayer=company, values=CONTACT)
+        services.cancel_negotiation(
+            actor=officer_actor,
+            record_number=record.record_number,
+            expected_revision=record.revision,
+            reason="入力誤り",
+        )
+    reconcile(as_of=today)
+    expected = _no_contact_by_one_grouping(officer, today)
+    # 101 quiet since June; then the never contacted by amount: 103 (its record cancelled), 102
+    assert [atena for atena, _ in expected] == ["000000101", "000000103", "000000102"]
+    assert expected[0][1] == date(2025, 6, 2) and expected[1][1] is None
+    for who in (officer, None):
+        for limit in (1, 2, 200):
+            found = [
+                (t.atena_number, t.last_contact) for t in no_contact(officer=who, today=today, limit=limit)
+            ]
+            assert found == _no_contact_by_one_grouping(who, today)[:limit]
+    with time_machine.travel(date(2026, 1, 5), tick=False):  # 102 contacted: leaves the list
+        services.record_negotiation(
+            actor=officer_actor, taxpayer=Taxpayer.objects.get(atena_number="000000102"), values=CONTACT
+        )
+    assert [t.atena_number for t in no_contact(officer=officer, today=today, limit=200)] == [
+        "000000101",
+        "000000103",
+    ]
