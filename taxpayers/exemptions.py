@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.apps import apps
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, F, Lookup, Value
 
 from taxpayers.late_charges import EXEMPT, POSTPONED, ReliefPeriod
 
@@ -62,23 +64,37 @@ def exemption_periods_for(
     )
 
 
+class _AnyOf(Lookup):
+    """column = ANY(array): the ids as one parameter."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
 def exemption_periods_for_ids(ids: list[int], *, as_of: date, projecting: bool = False) -> dict[int, Reliefs]:
     """The same by assessment id (`reconcile`, which reads plain rows): {assessment id: Reliefs}.
     Two queries, whatever the number of ids."""
     found: dict[int, Reliefs] = defaultdict(Reliefs)
     if not ids:
         return {}
+    # One array parameter, "= ANY(%s)": an IN list of reconcile's 10,000 ids a chunk took Django and
+    # the server longer to build and parse than the query took to run.
+    any_of = _AnyOf(F("assessment_id"), Value(list(ids), output_field=ArrayField(BigIntegerField())))
     if apps.is_installed("dispositions"):
-        _dispositions(ids, as_of, found, projecting)
+        _dispositions(any_of, as_of, found, projecting)
     if apps.is_installed("reductions"):
-        _reductions(ids, as_of, found)
+        _reductions(any_of, as_of, found)
     return dict(found)
 
 
-def _dispositions(ids: list[int], as_of: date, found: dict[int, Reliefs], projecting: bool) -> None:
+def _dispositions(any_of: _AnyOf, as_of: date, found: dict[int, Reliefs], projecting: bool) -> None:
     row_model = apps.get_model("dispositions", "DispositionRow")
     rows = row_model.objects.filter(
-        assessment_id__in=ids,
+        any_of,
         disposed_on__isnull=False,  # set when the disposition is approved (決裁)
         disposed_on__lte=as_of,
         disposition_code__in=[SUSPENSION_CODE, *POSTPONEMENT_CODES],
@@ -106,9 +122,9 @@ def _dispositions(ids: list[int], as_of: date, found: dict[int, Reliefs], projec
             found[row.assessment_id].periods.append(ReliefPeriod(row.disposed_on, end, kind, label))
 
 
-def _reductions(ids: list[int], as_of: date, found: dict[int, Reliefs]) -> None:
+def _reductions(any_of: _AnyOf, as_of: date, found: dict[int, Reliefs]) -> None:
     model = apps.get_model("reductions", "LateChargeReduction")
-    for reduction in model.objects.effective_on(as_of).filter(assessment_id__in=ids):
+    for reduction in model.objects.effective_on(as_of).filter(any_of):
         relief = reduction.relief_period()
         if relief is not None:
             found[reduction.assessment_id].periods.append(relief)
