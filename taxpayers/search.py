@@ -173,6 +173,12 @@ def _is_short(text: str) -> bool:
     return 0 < len(text) <= SHORT_TERM
 
 
+def uses_short_term(*, name="", address="", **_other) -> bool:
+    """Whether the 氏名 or 住所 typed is a term of one or two characters (after folding): its page
+    is sorted from all its matches, so the search page lists it only when they are few (views)."""
+    return bool((name and _is_short(name_key(name))) or (address and _is_short(address_key(address))))
+
+
 def search_taxpayers(
     *, atena_number="", name="", birth_date=None, address="", notice_number="", phone="", for_count=False
 ):
@@ -209,7 +215,7 @@ def search_taxpayers(
     queryset = queryset.defer(*_GRAMS.values())  # derived arrays the list never shows
     if for_count:
         return queryset.order_by()
-    if (name and _is_short(name_key(name))) or (address and _is_short(address_key(address))):
+    if uses_short_term(name=name, address=address):
         # A short term's matches sit together in the カナ order (ヤマ: the ヤ part of the list; 坂本:
         # サ), which the planner cannot know: walking the order index from ア tested a third of the
         # city before the first page was full. Its matches are read from the GIN index and the

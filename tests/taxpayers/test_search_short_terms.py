@@ -139,3 +139,29 @@ def test_a_short_term_in_a_crowded_part_of_the_kana_order_is_paged_in_order(city
     assert everyone == sorted(everyone, key=lambda t: (t.search_kana, t.atena_number)) and everyone
     paged = [t for n in range(0, len(everyone), 7) for t in search_taxpayers(name=kana)[n : n + 7]]
     assert paged == everyone
+
+
+def test_a_short_term_with_more_matches_than_the_cap_asks_for_more_and_lists_nobody(
+    client, officer, city, monkeypatch
+):
+    import wako_collections.pagination as pagination
+    from taxpayers.models import TaxpayerAccess
+
+    from collections import Counter
+
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 2)
+    sign_in(client, officer)
+    # the commonest first two kana of a surname in the city
+    kana, _ = Counter(name_key(t.name_kana)[:2] for t in city).most_common(1)[0]
+    person = next(t for t in city if name_key(t.name_kana).startswith(kana))
+    assert search_taxpayers(name=kana).count() > 2
+    logged = TaxpayerAccess.objects.count()
+    html = client.get(reverse("taxpayers:search"), {"name": kana}).content.decode()
+    assert "一覧を表示できません" in html and "もう1文字以上入力するか" in html
+    assert person.atena_number not in html
+    assert TaxpayerAccess.objects.count() == logged  # nobody was shown, so nobody's record was read
+    # the same term with a second criterion that narrows it is listed
+    html = client.get(
+        reverse("taxpayers:search"), {"name": kana, "birth_date": person.birth_date.isoformat()}
+    ).content.decode()
+    assert person.atena_number in html and "一覧を表示できません" not in html
