@@ -144,10 +144,10 @@ def test_a_short_term_in_a_crowded_part_of_the_kana_order_is_paged_in_order(city
 def test_a_short_term_with_more_matches_than_the_cap_asks_for_more_and_lists_nobody(
     client, officer, city, monkeypatch
 ):
+    from collections import Counter
+
     import wako_collections.pagination as pagination
     from taxpayers.models import TaxpayerAccess
-
-    from collections import Counter
 
     monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 2)
     sign_in(client, officer)
