@@ -25,6 +25,9 @@ HIDDEN = {
     "search_kana",
     "search_address",
     "phone_digits",
+    "name_grams",
+    "kana_grams",
+    "address_grams",
 }
 
 

@@ -30,6 +30,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, F, Lookup, Value
 
 from taxpayers.late_charges import EXEMPT, FULL_SHARE, POSTPONED, REDUCTION, ReliefPeriod
 from wako_collections.records import states_at
@@ -141,6 +143,17 @@ def exemption_periods_for(
     )
 
 
+class _AnyOf(Lookup):
+    """column = ANY(array): the ids as one parameter."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
 def exemption_periods_for_ids(
     ids: list[int], *, as_of: date, projecting: bool = False, known_at: datetime | None = None
 ) -> dict[int, Reliefs]:
@@ -150,21 +163,29 @@ def exemption_periods_for_ids(
     found: dict[int, Reliefs] = defaultdict(Reliefs)
     if not ids:
         return {}
+    # One array parameter, "= ANY(%s)": an IN list of reconcile's 10,000 ids a chunk took Django and
+    # the server longer to build and parse than the query took to run.
+    any_of = _AnyOf(F("assessment_id"), Value(list(ids), output_field=ArrayField(BigIntegerField())))
     if apps.is_installed("dispositions"):
-        _dispositions(ids, as_of, found, projecting, known_at)
+        _dispositions(ids, any_of, as_of, found, projecting, known_at)
     if apps.is_installed("reductions"):
-        _reductions(ids, as_of, found, known_at)
+        _reductions(ids, any_of, as_of, found, known_at)
     return dict(found)
 
 
 def _dispositions(
-    ids: list[int], as_of: date, found: dict[int, Reliefs], projecting: bool, known_at: datetime | None
+    ids: list[int],
+    any_of: _AnyOf,
+    as_of: date,
+    found: dict[int, Reliefs],
+    projecting: bool,
+    known_at: datetime | None,
 ) -> None:
     row_model = apps.get_model("dispositions", "DispositionRow")
     codes = [SUSPENSION_CODE, *POSTPONEMENT_CODES]
     if known_at is None:
         rows = row_model.objects.filter(
-            assessment_id__in=ids,
+            any_of,
             disposed_on__isnull=False,  # set when the disposition is approved (決裁)
             disposed_on__lte=as_of,
             disposition_code__in=codes,
@@ -195,10 +216,12 @@ def _dispositions(
             found[row.assessment_id].periods.append(relief)
 
 
-def _reductions(ids: list[int], as_of: date, found: dict[int, Reliefs], known_at: datetime | None) -> None:
+def _reductions(
+    ids: list[int], any_of: _AnyOf, as_of: date, found: dict[int, Reliefs], known_at: datetime | None
+) -> None:
     model = apps.get_model("reductions", "LateChargeReduction")
     if known_at is None:
-        effective = list(model.objects.effective_on(as_of).filter(assessment_id__in=ids))
+        effective = list(model.objects.effective_on(as_of).filter(any_of))
     else:
         effective = [
             state

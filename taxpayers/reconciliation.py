@@ -68,6 +68,7 @@ TOTAL_FIELDS = (
     "earliest_prescription_date",
 )
 CHUNK = 10_000
+ANALYZE_AFTER = 0.1  # the share of installments changed after which reconcile refreshes the statistics
 
 
 def _write_changed(cursor, *, table: str, key: str, fields: tuple[str, ...], source: str) -> int:
@@ -91,25 +92,26 @@ def _write_changed(cursor, *, table: str, key: str, fields: tuple[str, ...], sou
     return written + cursor.rowcount
 
 
-_PAID = "coalesce(sum(p.amount), 0)"
-_LAST = "max(p.received_on)"
+_PAYMENTS = "LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s"
 # Settled without Python: paid in full by 納期限, or nothing paid and not yet late. With 申告期限の
 # 延長, "by 納期限" means by 法定納期限: a payment during the extension bears its 延滞金 (第327条).
 # Their 時効 is the base date too: no 督促, no recorded event, no payment after 法定納期限 (保険料:
 # 納期限) that would be an acknowledgement — `least` keeps this free of the subject rules.
+# (Over `g`, the per-installment aggregate of _COMPUTE.)
 _SIMPLE = (
-    f"((({_PAID} >= a.principal + a.demand_fee AND ({_LAST} IS NULL OR {_LAST} <= "
-    f"CASE WHEN a.filing_deadline_extended THEN a.statutory_due_date ELSE a.due_date END)) "
-    f"OR ({_PAID} = 0 AND %(as_of)s <= a.due_date)) "
-    f"AND ({_LAST} IS NULL OR {_LAST} <= least(a.due_date, a.statutory_due_date)) "
-    f"AND a.demand_issued_on IS NULL AND bool_and(ev.assessment_id IS NULL))"
+    "(((g.paid >= g.principal + g.demand_fee AND (g.last IS NULL OR g.last <= "
+    "CASE WHEN g.filing_deadline_extended THEN g.statutory_due_date ELSE g.due_date END)) "
+    "OR (g.paid = 0 AND %(as_of)s <= g.due_date)) "
+    "AND (g.last IS NULL OR g.last <= least(g.due_date, g.statutory_due_date)) "
+    "AND g.demand_issued_on IS NULL AND g.id NOT IN (SELECT assessment_id FROM taxpayers_prescriptionevent))"
 )
 # 欠損 (不納欠損, taxpayers.WrittenOff) by the day settled to: nothing is owed on the installment any
 # more (the amounts written off are on the WrittenOff row), and its status takes it out of every
 # "delinquent" total, list, queue and letter. (An installment settled by the simple statement owes
-# nothing already.)
-_WRITTEN_OFF = (
-    "SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id AND w.written_off_on <= %(as_of)s"
+# nothing already.) The ids, looked up in a hash (a handful of rows; probing the index once per
+# installment cost a second at 10,000 persons).
+_WRITTEN_OFF_IDS = (
+    "SELECT w.assessment_id FROM taxpayers_writtenoff w WHERE w.written_off_on <= %(as_of)s"
     " AND (w.cancelled_on IS NULL OR w.cancelled_on > %(as_of)s)"
 )
 _OTHERS_WRITTEN_OFF = """
@@ -119,42 +121,65 @@ _OTHERS_WRITTEN_OFF = """
      WHERE w.assessment_id = r.assessment_id AND w.written_off_on <= %(as_of)s
        AND (w.cancelled_on IS NULL OR w.cancelled_on > %(as_of)s)
 """
-_JOIN = (
-    "FROM taxpayers_assessment a "
-    "LEFT JOIN taxpayers_payment p ON p.assessment_id = a.id AND p.received_on <= %(as_of)s "
-    "LEFT JOIN (SELECT DISTINCT assessment_id FROM taxpayers_prescriptionevent) ev ON ev.assessment_id = a.id"
-)
 # The base 時効予定日 of each (科目, 納期限, 法定納期限) in the run, computed in Python by the one
 # `prescription.period_end` (through `standing.base_prescription_date`): there are a few hundred.
-_BASES = """
-    SELECT DISTINCT a.subject_code, a.due_date, a.statutory_due_date FROM taxpayers_assessment a {where}
+# Joined on one column, the 科目 and the two dates as text: the planner multiplies the selectivities
+# of a join on several columns as if they were independent and estimated 1,499 rows for 367,994,
+# which nested index-scan loops into the payments and the balances (15 s instead of 5 s at 10,000
+# persons); on one column with a few hundred distinct values on each side it estimates the join
+# right. The dates as day numbers: formatting two dates for every installment cost a second.
+_BASE_KEY = (
+    "({t}.subject_code || ':' || "
+    "(({t}.due_date - DATE '2000-01-01') * 100000 + ({t}.statutory_due_date - DATE '2000-01-01'))::text)"
+)
+# With the number of installments of each: their sum is the run's count.
+_BASES = f"""
+    SELECT a.subject_code, a.due_date, a.statutory_due_date, {_BASE_KEY.format(t="a")}, count(*)
+      FROM taxpayers_assessment a {{where}}
+  GROUP BY 1, 2, 3
 """
 _COLUMNS = "assessment_id, " + ", ".join(BALANCE_FIELDS)
 
-# Every installment in one aggregate: the balance of the simple ones, and provisional values for
-# the rest (flagged not simple; replaced by their standing computed in Python).
+# Every installment in one aggregate (`g`: the single per-installment aggregate of its payments, in
+# the order of the primary key, as the baseline reads it): the balance of the simple ones, and
+# provisional values for the rest (flagged not simple; replaced by their standing computed in
+# Python). Joined in the same pass to the stored balance, only what the write step needs is kept:
+# the rows not simple, and the simple rows that are new or differ from what is stored (on a day
+# when nothing changed, none) — so the temporary table holds thousands of rows, not one per
+# installment, and neither the diff nor the insert of the missing rows reads every installment
+# again.
 _COMPUTE = f"""
     INSERT INTO reconcile_computed ({_COLUMNS}, simple)
-    SELECT a.id,
-           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN a.principal ELSE 0 END,
-           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN a.demand_fee ELSE 0 END,
-           0,
-           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN 0 ELSE a.principal END,
-           CASE WHEN {_PAID} >= a.principal + a.demand_fee THEN 0 ELSE a.demand_fee END,
-           0,
-           CASE WHEN EXISTS ({_WRITTEN_OFF}) THEN 'written_off'
-                WHEN {_PAID} >= a.principal + a.demand_fee THEN 'paid'
-                WHEN %(as_of)s < date_trunc('month', a.due_date)::date THEN 'not_yet_due'
-                ELSE 'within_term' END,
-           min(base.prescription_date),
-           min(base.prescription_date),
-           {_LAST},
-           {_SIMPLE}
-      {_JOIN}
-      JOIN reconcile_bases base ON base.subject_code = a.subject_code AND base.due_date = a.due_date
-                               AND base.statutory_due_date = a.statutory_due_date
-     {{where}}
-  GROUP BY a.id
+    SELECT c.* FROM (
+    SELECT g.id AS assessment_id,
+           CASE WHEN g.paid >= g.principal + g.demand_fee THEN g.principal ELSE 0 END AS paid_principal,
+           CASE WHEN g.paid >= g.principal + g.demand_fee THEN g.demand_fee ELSE 0 END AS paid_fee,
+           0 AS paid_late_charge,
+           CASE WHEN g.paid >= g.principal + g.demand_fee THEN 0 ELSE g.principal END AS outstanding_principal,
+           CASE WHEN g.paid >= g.principal + g.demand_fee THEN 0 ELSE g.demand_fee END AS outstanding_fee,
+           0 AS late_charge,
+           CASE WHEN g.id IN ({_WRITTEN_OFF_IDS}) THEN 'written_off'
+                WHEN g.paid >= g.principal + g.demand_fee THEN 'paid'
+                WHEN %(as_of)s < date_trunc('month', g.due_date)::date THEN 'not_yet_due'
+                ELSE 'within_term' END AS status,
+           base.prescription_date AS base_prescription_date,
+           base.prescription_date AS prescription_date,
+           g.last AS last_received_on,
+           {_SIMPLE} AS simple
+      FROM (
+        SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
+               a.filing_deadline_extended, a.demand_issued_on,
+               coalesce(sum(p.amount), 0)::bigint AS paid, max(p.received_on) AS last
+          FROM taxpayers_assessment a {_PAYMENTS}
+         {{where}}
+      GROUP BY a.id
+      ) g
+      JOIN reconcile_bases base ON base.base_key = {_BASE_KEY.format(t="g")}
+    ) c
+    LEFT JOIN taxpayers_installmentbalance b ON b.assessment_id = c.assessment_id
+    WHERE NOT c.simple OR b.assessment_id IS NULL
+       OR ({", ".join(f"b.{field}" for field in BALANCE_FIELDS)})
+          IS DISTINCT FROM ({", ".join(f"c.{field}" for field in BALANCE_FIELDS)})
 """
 
 _OTHER_IDS = "SELECT assessment_id FROM reconcile_computed WHERE NOT simple ORDER BY assessment_id"
@@ -164,7 +189,7 @@ _OTHERS = f"""
            a.filing_deadline_extended, a.demand_issued_on,
            coalesce(array_agg(p.received_on ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::date[]),
            coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[])
-      {_JOIN}
+      FROM taxpayers_assessment a {_PAYMENTS}
      WHERE a.id = ANY(%(chunk)s)
   GROUP BY a.id
 """
@@ -179,19 +204,33 @@ _OTHERS_REPLACE = (
     f"INSERT INTO reconcile_computed ({_COLUMNS}, simple) SELECT {_COLUMNS}, false FROM reconcile_others",
 )
 
+# Per taxpayer, the totals of the delinquent installments: summed from the delinquent balances alone
+# (read by the (status, 時効予定日) index: a few percent of the ledger), and a row of zeros for every
+# other taxpayer with an installment in scope, so a taxpayer who paid up is written back to zero.
 _TOTALS_COMPUTE = f"""
     INSERT INTO reconcile_totals (taxpayer_id, {", ".join(TOTAL_FIELDS)})
-    SELECT a.taxpayer_id,
-           coalesce(sum(b.outstanding_principal) FILTER (WHERE b.status = 'delinquent'), 0),
-           coalesce(sum(b.outstanding_fee) FILTER (WHERE b.status = 'delinquent'), 0),
-           coalesce(sum(b.late_charge) FILTER (WHERE b.status = 'delinquent'), 0),
-           count(*) FILTER (WHERE b.status = 'delinquent'),
-           min(a.due_date) FILTER (WHERE b.status = 'delinquent'),
-           min(b.prescription_date) FILTER (WHERE b.status = 'delinquent')
-      FROM taxpayers_installmentbalance b
-      JOIN taxpayers_assessment a ON a.id = b.assessment_id
-     {{where}}
-  GROUP BY a.taxpayer_id
+    SELECT tp.id,
+           coalesce(d.outstanding_principal, 0),
+           coalesce(d.outstanding_fee, 0),
+           coalesce(d.late_charge, 0),
+           coalesce(d.delinquent_installments, 0),
+           d.oldest_due_date,
+           d.earliest_prescription_date
+      FROM taxpayers_taxpayer tp
+      LEFT JOIN (
+        SELECT a.taxpayer_id,
+               sum(b.outstanding_principal) AS outstanding_principal,
+               sum(b.outstanding_fee) AS outstanding_fee,
+               sum(b.late_charge) AS late_charge,
+               count(*) AS delinquent_installments,
+               min(a.due_date) AS oldest_due_date,
+               min(b.prescription_date) AS earliest_prescription_date
+          FROM taxpayers_installmentbalance b
+          JOIN taxpayers_assessment a ON a.id = b.assessment_id
+         WHERE b.status = 'delinquent' {{delinquent_scope}}
+      GROUP BY a.taxpayer_id
+      ) d ON d.taxpayer_id = tp.id
+     WHERE EXISTS (SELECT 1 FROM taxpayers_assessment a WHERE a.taxpayer_id = tp.id {{installment_scope}})
 """
 
 
@@ -260,23 +299,17 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
         )
         cursor.execute("TRUNCATE reconcile_others")
         cursor.execute(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_bases (subject_code varchar(10), due_date date, "
-            "statutory_due_date date, prescription_date date) ON COMMIT DROP"
+            "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_bases (base_key text, prescription_date date) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE reconcile_bases")
         cursor.execute(_BASES.format(where="WHERE true" + only), params)
+        found = cursor.fetchall()
+        installments = sum(count for *_key, count in found)
         bases = [
-            (
-                subject,
-                due,
-                statutory,
-                base_prescription_date(subject_code=subject, statutory_due_date=statutory, due_date=due),
-            )
-            for subject, due, statutory in cursor.fetchall()
+            (key, base_prescription_date(subject_code=subject, statutory_due_date=statutory, due_date=due))
+            for subject, due, statutory, key, _count in found
         ]
-        with cursor.cursor.copy(
-            "COPY reconcile_bases (subject_code, due_date, statutory_due_date, prescription_date) FROM STDIN"
-        ) as copy:
+        with cursor.cursor.copy("COPY reconcile_bases (base_key, prescription_date) FROM STDIN") as copy:
             for base in bases:
                 copy.write_row(base)
         # Without statistics the planner takes the temporary table for 1,000 rows, estimates the
@@ -323,14 +356,13 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
         )
         cursor.execute("TRUNCATE reconcile_totals")
         if ids is None:
-            cursor.execute("SELECT count(*) FROM taxpayers_assessment")
-            installments = cursor.fetchone()[0]
-            cursor.execute(_TOTALS_COMPUTE.format(where=""))
+            cursor.execute(_TOTALS_COMPUTE.format(delinquent_scope="", installment_scope=""))
         else:
-            installments = len(ids)
             cursor.execute(
                 _TOTALS_COMPUTE.format(
-                    where="WHERE a.taxpayer_id IN (SELECT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%(ids)s))"
+                    delinquent_scope="AND a.taxpayer_id IN "
+                    "(SELECT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%(ids)s))",
+                    installment_scope="AND a.id = ANY(%(ids)s)",
                 ),
                 params,
             )
@@ -341,7 +373,9 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             fields=TOTAL_FIELDS,
             source="reconcile_totals",
         )
-        if ids is None:
+        if ids is None and changed > installments * ANALYZE_AFTER:
+            # New statistics only when a good part of the table changed (a first run, a new
+            # year's 調定); a day's changes are left to autovacuum's own threshold.
             cursor.execute("ANALYZE taxpayers_installmentbalance")
             cursor.execute("ANALYZE taxpayers_taxpayerbalance")
         summary = summarize(as_of, installments=installments, changed=changed)

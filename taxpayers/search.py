@@ -14,10 +14,9 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db.models import F
 
-from taxpayers.models import Assessment, ShortGrams, Taxpayer
+from taxpayers.models import Assessment, Taxpayer
 
 _HIRAGANA = {chr(code): chr(code + 0x60) for code in range(ord("ぁ"), ord("ゖ") + 1)}
 _KANA_ONLY = re.compile(r"^[ァ-ヺー・]+$")
@@ -156,32 +155,28 @@ def refold_search_keys(taxpayer_model=Taxpayer, *, batch: int = 2_000) -> int:
 SHORT_TERM = 2  # characters: up to this length a term is looked up in the short-gram indexes
 
 
-def _contains(queryset, column: str, needle: str, *, for_count: bool = False):
+# The stored short grams of each key column (taxpayers.models.Taxpayer.name_grams …).
+_GRAMS = {"search_name": "name_grams", "search_kana": "kana_grams", "search_address": "address_grams"}
+
+
+def _contains(queryset, column: str, needle: str):
     """Rows whose key `column` contains `needle`. A needle of three characters or more uses the
-    column's trigram index; one of one or two characters, which no trigram can serve, its
-    short-gram index (the same rows: see taxpayers.models.ShortGrams)."""
-    if len(needle) <= SHORT_TERM and for_count:
-        # Counting needs no order: as a semi-join the planner reads the matches from the index
-        # (bitmap) and joins them, instead of testing every row against a hash.
-        grams = RawSQL(  # noqa: S611 (fixed column names)
-            f"SELECT id FROM taxpayers_taxpayer WHERE {ShortGrams.function}({column}) @> %s",  # noqa: S608
-            [[needle]],
-        )
-        return queryset.filter(id__in=grams)
+    column's trigram index; one of one or two characters, which no trigram can serve, the GIN
+    index of the stored array of the key's short grams (`needle` is one of them exactly when the
+    key contains it)."""
     if len(needle) <= SHORT_TERM:
-        # The ids from the index, looked up in a hash: "IN (…) OR false" keeps the planner from
-        # turning the IN into a join (it nested a loop over the matches for every row it walked
-        # in カナ order: 3 s for ヤマ at 10,000 persons; with the function itself in the filter it
-        # computed the grams of every row walked); the OR false is folded away afterwards and the
-        # subquery runs once, as a hashed SubPlan. `column` is one of the fixed key columns.
-        matching = RawSQL(  # noqa: S611 (fixed column names)
-            f"(taxpayers_taxpayer.id IN (SELECT id FROM taxpayers_taxpayer "  # noqa: S608
-            f"WHERE {ShortGrams.function}({column}) @> %s) OR false)",
-            [[needle]],
-            output_field=BooleanField(),
-        )
-        return queryset.filter(matching)
+        return queryset.filter(**{f"{_GRAMS[column]}__contains": [needle]})
     return queryset.filter(**{f"{column}__contains": needle})
+
+
+def _is_short(text: str) -> bool:
+    return 0 < len(text) <= SHORT_TERM
+
+
+def uses_short_term(*, name="", address="", **_other) -> bool:
+    """Whether the 氏名 or 住所 typed is a term of one or two characters (after folding): its page
+    is sorted from all its matches, so the search page lists it only when they are few (views)."""
+    return bool((name and _is_short(name_key(name))) or (address and _is_short(address_key(address))))
 
 
 def search_taxpayers(
@@ -202,16 +197,14 @@ def search_taxpayers(
             queryset = queryset.none()
         elif _KANA_ONLY.match(needle):
             # Kana names (foreign residents, some given names) are in search_kana too.
-            queryset = _contains(queryset, "search_kana", needle, for_count=for_count)
+            queryset = _contains(queryset, "search_kana", needle)
         else:
-            queryset = _contains(queryset, "search_name", needle, for_count=for_count)
+            queryset = _contains(queryset, "search_name", needle)
     if birth_date:
         queryset = queryset.filter(birth_date=birth_date)
     if address:
         needle = address_key(address)
-        queryset = (
-            _contains(queryset, "search_address", needle, for_count=for_count) if needle else queryset.none()
-        )
+        queryset = _contains(queryset, "search_address", needle) if needle else queryset.none()
     if notice_number:
         queryset = queryset.filter(
             id__in=Assessment.objects.filter(notice_number=notice_number.strip()).values("taxpayer_id")
@@ -219,4 +212,14 @@ def search_taxpayers(
     if phone:
         digits = phone_digits(phone)
         queryset = queryset.filter(phone_digits__startswith=digits) if digits else queryset.none()
-    return queryset.order_by() if for_count else queryset.order_by("search_kana", "atena_number")
+    queryset = queryset.defer(*_GRAMS.values())  # derived arrays the list never shows
+    if for_count:
+        return queryset.order_by()
+    if uses_short_term(name=name, address=address):
+        # A short term's matches sit together in the カナ order (ヤマ: the ヤ part of the list; 坂本:
+        # サ), which the planner cannot know: walking the order index from ア tested a third of the
+        # city before the first page was full. Its matches are read from the GIN index and the
+        # page taken by a top-N sort instead. NULLS FIRST (search_kana is never null, so the order
+        # is the same) is what keeps the planner off the order index.
+        return queryset.order_by(F("search_kana").asc(nulls_first=True), "atena_number")
+    return queryset.order_by("search_kana", "atena_number")

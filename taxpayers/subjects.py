@@ -59,5 +59,14 @@ RULES = {
 }
 
 
+# By the code as stored (a str, or the Subject itself): the nightly reconcile asks for every
+# installment's rule several times, and Subject(code) costs an enum lookup each time.
+_RULES_BY_CODE: dict[str, SubjectRule] = {str(subject.value): rule for subject, rule in RULES.items()}
+
+
 def rule_for(subject_code: str) -> SubjectRule:
-    return RULES[Subject(subject_code)]
+    """The rule of a 科目コード. Raises ValueError for a code that is not a Subject."""
+    try:
+        return _RULES_BY_CODE[subject_code]
+    except KeyError:
+        return RULES[Subject(subject_code)]

@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 
 class EraDateError(ValueError):
@@ -84,6 +85,13 @@ def format_date(day: date | datetime | None) -> str:
         return ""
     if isinstance(day, datetime):
         day = day.date()
+    return _format_day(day)
+
+
+@lru_cache(maxsize=8192)
+def _format_day(day: date) -> str:
+    # Cached: the 時効 chains of a nightly reconcile write the same few thousand days tens of
+    # thousands of times.
     era, year = era_year(day)
     return f"{era.name}{_year_text(year)}年{day.month}月{day.day}日"
 

@@ -185,7 +185,8 @@ def copy_tracked(model, rows, *, actor: Actor, reason: str, connection=None) -> 
         for row in rows:
             if "id" not in row:
                 row["id"] = next(ids)
-    main_columns = [field.attname for field in model._meta.concrete_fields]
+    # Generated columns (GeneratedField) are computed by PostgreSQL and cannot be COPY'd.
+    main_columns = [field.attname for field in model._meta.concrete_fields if not field.generated]
     # A column a row does not name gets the field's default, as a save would (a field added to
     # the model later must not arrive as NULL through COPY).
     defaults = {

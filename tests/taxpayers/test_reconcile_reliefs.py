@@ -119,7 +119,12 @@ def test_reconcile_reads_the_reliefs_in_a_fixed_number_of_queries(officer, super
     with CaptureQueriesContext(connection) as many:
         reconcile(as_of=AS_OF)
     assert InstallmentBalance.objects.filter(status="delinquent").count() == Assessment.objects.count() > 1
-    assert len(many.captured_queries) == len(few.captured_queries)
+
+    # Refreshing the statistics after a large change (ANALYZE) is not a read of the reliefs.
+    def reads(queries):
+        return [q for q in queries.captured_queries if not q["sql"].startswith("ANALYZE taxpayers_")]
+
+    assert len(reads(many)) == len(reads(few))
 
 
 def test_approving_and_cancelling_a_stop_refreshes_the_stored_balance_at_once(officer, supervisor, ledger):

@@ -80,3 +80,88 @@ def test_the_search_page_says_1000_or_more_and_asks_to_narrow(client, officer, c
     assert "20件以上" in html and "条件を加えて絞り込んでください" in html
     few = client.get(reverse("taxpayers:search"), {"name": city[0].name}).content.decode()
     assert "件以上" not in few and city[0].atena_number in few
+
+
+def _stored_grams(taxpayer_id):
+    return Taxpayer.objects.values_list("name_grams", "kana_grams", "address_grams").get(pk=taxpayer_id)
+
+
+def _grams_of(text):
+    return sorted({text[i : i + n] for n in (1, 2) for i in range(len(text) - n + 1)})
+
+
+def test_the_stored_short_grams_follow_every_kind_of_write(city):
+    """The grams are a generated column: PostgreSQL computes them on every INSERT and UPDATE,
+    including the bulk paths simple-history does not see (bulk_create, bulk_update,
+    QuerySet.update) — so a short term finds a taxpayer however its keys were written."""
+    from taxpayers.search import refold_search_keys, search_keys
+
+    def expected(t):
+        return tuple(_grams_of(key) for key in (t.search_name, t.search_kana, t.search_address))
+
+    person = city[0]
+    assert tuple(sorted(g) for g in _stored_grams(person.pk)) == expected(person)
+    # QuerySet.update(): no save(), no signal, no history
+    Taxpayer.objects.filter(pk=person.pk).update(
+        search_name="鷹野", search_kana="タカノ", search_address="北原"
+    )
+    assert tuple(sorted(g) for g in _stored_grams(person.pk)) == (
+        ["野", "鷹", "鷹野"],
+        ["カ", "カノ", "タ", "タカ", "ノ"],
+        ["北", "北原", "原"],
+    )
+    assert list(search_taxpayers(name="鷹野")) == [Taxpayer.objects.get(pk=person.pk)]
+    assert Taxpayer.objects.get(pk=person.pk) in search_taxpayers(address="北原")
+    # bulk_update (the refold of the keys after a change to the key functions)
+    assert refold_search_keys() == 1
+    assert tuple(sorted(g) for g in _stored_grams(person.pk)) == expected(Taxpayer.objects.get(pk=person.pk))
+    # bulk_create (an import of 宛名)
+    template = city[1]
+    fields = {f.name: getattr(template, f.name) for f in Taxpayer._meta.concrete_fields if not f.generated}
+    fields.pop("id")
+    fields.update(
+        atena_number="999999999", name="鰐淵 杏", name_kana="ワニブチ アン", address="和光市鰐町1-1"
+    )
+    fields.update(
+        search_keys(name=fields["name"], name_kana=fields["name_kana"], address=fields["address"], phone="")
+    )
+    (created,) = Taxpayer.objects.bulk_create([Taxpayer(**fields)])
+    assert tuple(sorted(g) for g in _stored_grams(created.pk)) == expected(created)
+    assert list(search_taxpayers(name="鰐")) == [created]
+    assert list(search_taxpayers(name="ワニ")) == [created]
+
+
+def test_a_short_term_in_a_crowded_part_of_the_kana_order_is_paged_in_order(city):
+    """The short-term list is sorted (not walked along the order index): the pages follow the
+    カナ order, with the 宛名番号 breaking ties, and together hold every match once."""
+    kana = name_key(city[0].name_kana)[:1]
+    everyone = list(search_taxpayers(name=kana))
+    assert everyone == sorted(everyone, key=lambda t: (t.search_kana, t.atena_number)) and everyone
+    paged = [t for n in range(0, len(everyone), 7) for t in search_taxpayers(name=kana)[n : n + 7]]
+    assert paged == everyone
+
+
+def test_a_short_term_with_more_matches_than_the_cap_asks_for_more_and_lists_nobody(
+    client, officer, city, monkeypatch
+):
+    from collections import Counter
+
+    import wako_collections.pagination as pagination
+    from taxpayers.models import TaxpayerAccess
+
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 2)
+    sign_in(client, officer)
+    # the commonest first two kana of a surname in the city
+    kana, _ = Counter(name_key(t.name_kana)[:2] for t in city).most_common(1)[0]
+    person = next(t for t in city if name_key(t.name_kana).startswith(kana))
+    assert search_taxpayers(name=kana).count() > 2
+    logged = TaxpayerAccess.objects.count()
+    html = client.get(reverse("taxpayers:search"), {"name": kana}).content.decode()
+    assert "一覧を表示できません" in html and "もう1文字以上入力するか" in html
+    assert person.atena_number not in html
+    assert TaxpayerAccess.objects.count() == logged  # nobody was shown, so nobody's record was read
+    # the same term with a second criterion that narrows it is listed
+    html = client.get(
+        reverse("taxpayers:search"), {"name": kana, "birth_date": person.birth_date.isoformat()}
+    ).content.decode()
+    assert person.atena_number in html and "一覧を表示できません" not in html
