@@ -467,12 +467,6 @@ def _write_assessments_staged(actor: Actor, counts: dict, staged: int) -> None:
     counts["unchanged"] += staged - counts["created"] - counts["updated"]
 
 
-def _touched_ids() -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {TOUCHED}")  # noqa: S608
-        return [row[0] for row in cursor.fetchall()]
-
-
 # --- payments --------------------------------------------------------------------------
 
 
@@ -620,15 +614,19 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
         else:
             _progress(log, phase="書込中", rows_checked=staged or len(rows))
             with transaction.atomic(), acting_as(actor):
+                touched: set[int] = set()
                 if staged_kind:
                     _write_assessments_staged(actor, counts, staged)
-                    touched: Iterable[int] = _touched_ids()
                 else:
                     touched = WRITERS[log.kind](rows, actor, counts)
                 del rows
                 lap("write")
                 if counts["created"] >= BULK_ROWS:
                     analyze(*MODELS[log.kind])
+                if staged_kind and counts["created"] + counts["updated"]:
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"ANALYZE {TOUCHED}")
+                    reconcile(ids_table=TOUCHED)  # the ids stay in PostgreSQL
                 if touched:
                     reconcile(assessment_ids=touched)
                 if touched and log.kind == "payments":

@@ -239,11 +239,17 @@ def _settled_row(
     )
 
 
-def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None = None) -> ReconcileSummary:
-    """Brings the balances of the given installments (all when None) up to `as_of` (today)."""
+def reconcile(
+    *, assessment_ids: Iterable[int] | None = None, as_of: date | None = None, ids_table: str | None = None
+) -> ReconcileSummary:
+    """Brings the balances of the given installments (all when None) up to `as_of` (today).
+    `ids_table` instead of `assessment_ids`: the name of a temporary table whose bigint column `id`
+    lists them (an import's touched installments: a million ids need not pass through Python)."""
     as_of = as_of or timezone.localdate()
     started = timezone.now()
     ids = sorted(set(assessment_ids)) if assessment_ids is not None else None
+    some = ids is not None or ids_table is not None
+    subset = f"SELECT id FROM {ids_table}" if ids_table else ""
     rates, assumed_from = rates_for(as_of)
     if assumed_from:
         logger.warning(
@@ -252,7 +258,7 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             assumed_from - 1,
         )
     params: dict = {"as_of": as_of, "ids": ids}
-    only = " AND a.id = ANY(%(ids)s)" if ids is not None else ""
+    only = f" AND a.id IN ({subset})" if ids_table else " AND a.id = ANY(%(ids)s)" if ids is not None else ""
     with transaction.atomic(), connection.cursor() as cursor:
         # Two runs may share a transaction (an import inside a larger one): reuse and empty the table.
         cursor.execute(
@@ -322,18 +328,22 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_totals (LIKE taxpayers_taxpayerbalance) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE reconcile_totals")
-        if ids is None:
+        if not some:
             cursor.execute("SELECT count(*) FROM taxpayers_assessment")
             installments = cursor.fetchone()[0]
             cursor.execute(_TOTALS_COMPUTE.format(where=""))
         else:
-            installments = len(ids)
-            cursor.execute(
-                _TOTALS_COMPUTE.format(
-                    where="WHERE a.taxpayer_id IN (SELECT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%(ids)s))"
-                ),
-                params,
+            if ids_table:
+                cursor.execute(f"SELECT count(*) FROM {ids_table}")
+                installments = cursor.fetchone()[0]
+            else:
+                installments = len(ids or ())
+            where = (
+                f"WHERE a.taxpayer_id IN (SELECT taxpayer_id FROM taxpayers_assessment WHERE id IN ({subset}))"
+                if ids_table
+                else "WHERE a.taxpayer_id IN (SELECT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%(ids)s))"
             )
+            cursor.execute(_TOTALS_COMPUTE.format(where=where), params)
         _write_changed(
             cursor,
             table="taxpayers_taxpayerbalance",
@@ -341,7 +351,7 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             fields=TOTAL_FIELDS,
             source="reconcile_totals",
         )
-        if ids is None:
+        if not some:
             cursor.execute("ANALYZE taxpayers_installmentbalance")
             cursor.execute("ANALYZE taxpayers_taxpayerbalance")
         summary = summarize(as_of, installments=installments, changed=changed)
@@ -349,7 +359,7 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             as_of=as_of,
             started_at=started,
             finished_at=timezone.now(),
-            scope=ReconcileRun.Scope.ALL if ids is None else ReconcileRun.Scope.SOME,
+            scope=ReconcileRun.Scope.SOME if some else ReconcileRun.Scope.ALL,
             installments=installments,
             changed=changed,
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from taxpayers import importing
+from taxpayers import importing, reconciliation
 from taxpayers.csv_layouts import ASSESSMENTS as ASSESSMENT_LAYOUT
 from taxpayers.csv_layouts import ErrorList
 from taxpayers.importing import ImportRejected, decode, detect_encoding, run_import, start_log
@@ -242,7 +242,7 @@ def test_a_crash_while_writing_leaves_nothing_and_deletes_the_file(
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "_touched_ids", explode)  # after both statements ran
+    monkeypatch.setattr(reconciliation, "reconcile", explode)  # after both statements ran
     path = write_csv("a.csv", ASSESSMENT_HEADER, ASSESSMENTS)
     with pytest.raises(RuntimeError):
         import_file("assessments", path, batch_actor)
