@@ -614,7 +614,7 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
         else:
             _progress(log, phase="書込中", rows_checked=staged or len(rows))
             with transaction.atomic(), acting_as(actor):
-                touched: set[int] = set()
+                touched: set[int] | None = None  # 宛名: none; 調定: in TOUCHED
                 if staged_kind:
                     _write_assessments_staged(actor, counts, staged)
                 else:
