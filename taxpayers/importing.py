@@ -252,27 +252,8 @@ def _check_persons(rows: list[dict]) -> list[RowError]:
 # --- assessments -----------------------------------------------------------------------
 
 
-def _taxpayer_ids(atena_numbers: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(atena_numbers)):
-        found.update(Taxpayer.objects.filter(atena_number__in=chunk).values_list("atena_number", "id"))
-    return found
-
-
-def _key(row: dict) -> tuple:
-    return tuple(row[name] for name in ASSESSMENT_KEY_FIELDS)
-
-
-def _existing_assessments(notice_numbers: list[str]) -> dict[tuple, Assessment]:
-    found = {}
-    for chunk in _chunks(sorted(set(notice_numbers))):
-        for assessment in Assessment.objects.filter(notice_number__in=chunk):
-            found[assessment.key] = assessment
-    return found
-
-
-STAGING = "import_staging_assessments"
-TOUCHED = "import_touched_assessments"
+STAGING = "import_staging"
+TOUCHED = "import_touched"
 STAGE_ROWS = 10_000  # rows per COPY: the log's progress is written between two
 _STAGED_COLUMNS = (
     ("line", "integer"),
@@ -311,34 +292,43 @@ def _drop_staging(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
 
 
-def _stage_assessments(rows: Iterable[dict]) -> int:
-    """COPYs the valid rows into the session's staging table, STAGE_ROWS at a time (the rows are
-    read from the file while the previous COPY is done, never all at once). 督促手数料 left blank
-    is taken from the dated schedule (ordinance.demand_fee_on) here. Returns the rows staged."""
-    columns = [name for name, _ in _STAGED_COLUMNS]
-    fees: dict = {}
+def _stage(rows: Iterable[dict], spec: tuple[tuple[str, str], ...], prepare=None) -> int:
+    """COPYs the valid rows into the session's staging table (columns `spec`), STAGE_ROWS at a
+    time: the rows are read from the file while the previous COPY is done, never all at once.
+    `prepare(row)` completes a row first. Returns the rows staged."""
+    columns = [name for name, _ in spec]
     staged = 0
     rows = iter(rows)
     with connection.cursor() as cursor:
         _drop_staging(cursor)
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {STAGING} ("
-            + ", ".join(f"{name} {kind}" for name, kind in _STAGED_COLUMNS)
-            + ")"
+            f"CREATE TEMPORARY TABLE {STAGING} (" + ", ".join(f"{n} {kind}" for n, kind in spec) + ")"
         )
         while batch := list(islice(rows, STAGE_ROWS)):
             with cursor.cursor.copy(f"COPY {STAGING} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in batch:
-                    if row["demand_fee"] is None:
-                        issued = row["demand_issued_on"]
-                        if issued not in fees:
-                            fees[issued] = demand_fee_on(issued) if issued else 0
-                        row["demand_fee"] = fees[issued]
+                    if prepare:
+                        prepare(row)
                     row["line"] = row["_line"]
                     copy.write_row([row.get(name) for name in columns])
             staged += len(batch)
         cursor.execute(f"ANALYZE {STAGING}")
     return staged
+
+
+def _stage_assessments(rows: Iterable[dict]) -> int:
+    """The 調定 rows staged; 督促手数料 left blank is taken from the dated schedule
+    (ordinance.demand_fee_on) here."""
+    fees: dict = {}
+
+    def prepare(row: dict) -> None:
+        if row["demand_fee"] is None:
+            issued = row["demand_issued_on"]
+            if issued not in fees:
+                fees[issued] = demand_fee_on(issued) if issued else 0
+            row["demand_fee"] = fees[issued]
+
+    return _stage(rows, _STAGED_COLUMNS, prepare)
 
 
 _CHECK_ASSESSMENTS = f"""
@@ -379,10 +369,10 @@ def _check_assessments_staged(errors: ErrorList) -> None:
         errors.count += found[0][4] - len(found)
 
 
-def _history_insert(source: str, *, history_type: str) -> str:
+def _history_insert(source: str, *, history_type: str, model=Assessment) -> str:
     """INSERT of one django-simple-history row per row of `source` (a CTE returning the
-    installment as written), with the same columns a save() would write."""
-    history = Assessment.history.model
+    record as written), with the same columns a save() would write."""
+    history = model.history.model
     own = {
         "history_date",
         "history_change_reason",
@@ -400,20 +390,28 @@ def _history_insert(source: str, *, history_type: str) -> str:
     )
 
 
+def _history_params(actor: Actor) -> dict:
+    """The stamp and the history columns of every row one statement writes for `actor`."""
+    return {
+        **stamp_values(actor),
+        "history_date": timezone.now(),
+        "history_user_id": actor.staff.pk if actor.staff else None,
+        "history_staff_number": actor.staff_number,
+        "history_terminal_number": actor.terminal_number,
+    }
+
+
+_STAMPS_UPDATED = ", ".join(
+    f"{name} = %({name})s" for name in StampedModel.STAMP_FIELDS if name not in ("created_on", "version")
+)
+
+
 def _write_assessments_staged(actor: Actor, counts: dict, staged: int) -> None:
     """The 更正 (UPDATE … FROM the staging table, only rows whose values differ) and the new rows
     (INSERT … SELECT), each statement writing its history rows ('~' 調定の取込（更正）, '+'
     調定の取込（新規）) naming `actor` — staff number, terminal and user — and the touched ids into
     a temporary table for reconcile. Counts go to `counts`."""
-    stamped = stamp_values(actor)
-    now = timezone.now()
-    params = {
-        **stamped,
-        "history_date": now,
-        "history_user_id": actor.staff.pk if actor.staff else None,
-        "history_staff_number": actor.staff_number,
-        "history_terminal_number": actor.terminal_number,
-    }
+    params = _history_params(actor)
     table = Assessment._meta.db_table
     new_value = {
         "taxpayer_id": "t.id",
@@ -427,9 +425,7 @@ def _write_assessments_staged(actor: Actor, counts: dict, staged: int) -> None:
         + ", ".join(new_value.get(name, "s." + name) for name in _WRITTEN)
         + ")"
     )
-    stamps = ", ".join(
-        f"{name} = %({name})s" for name in StampedModel.STAMP_FIELDS if name not in ("created_on", "version")
-    )
+    stamps = _STAMPS_UPDATED
     inserted_columns = [*StampedModel.STAMP_FIELDS, *ASSESSMENT_KEY_FIELDS, *_WRITTEN]
     inserted_values = [
         *(f"%({name})s" for name in StampedModel.STAMP_FIELDS),
@@ -467,66 +463,121 @@ def _write_assessments_staged(actor: Actor, counts: dict, staged: int) -> None:
     counts["unchanged"] += staged - counts["created"] - counts["updated"]
 
 
+_STAGED_PAYMENT_COLUMNS = (
+    ("line", "integer"),
+    ("receipt_number", "varchar(30)"),
+    *(column for column in _STAGED_COLUMNS if column[0] in ASSESSMENT_KEY_FIELDS),
+    ("received_on", "date"),
+    ("accounted_on", "date"),
+    ("amount", "bigint"),
+    ("channel", "varchar(1)"),
+)
+_PAYMENT_WRITTEN = ("assessment_id", "received_on", "accounted_on", "amount", "channel")
+
+_CHECK_PAYMENTS = f"""
+WITH problems AS (
+    SELECT s.line, 0 AS position, NULL AS receipt_number, NULL::integer AS first
+    FROM {STAGING} s
+    WHERE NOT EXISTS (SELECT 1 FROM taxpayers_assessment a WHERE {_KEYS_MATCH})
+  UNION ALL
+    SELECT line, 1, receipt_number, first FROM (
+        SELECT line, receipt_number, min(line) OVER (PARTITION BY receipt_number) AS first FROM {STAGING}
+    ) keyed
+    WHERE line <> first
+)
+SELECT line, position, receipt_number, first, count(*) OVER () FROM problems
+ORDER BY line, position LIMIT %s
+"""  # noqa: S608
+
+
+def _check_payments_staged(errors: ErrorList) -> None:
+    """The cross-row checks of a 収納 file over the staging table: each row's installment (the
+    nine keys) must be stored, and no 収納番号 may come twice (the later one names the first)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CHECK_PAYMENTS, [errors.keep])
+        found = cursor.fetchall()
+    for line, position, receipt_number, first, _total in found:
+        if position == 0:
+            error = RowError(
+                line,
+                "通知書番号",
+                "この収納に対応する調定（科目・年度・通知書番号・期別）が登録されていません。",
+            )
+        else:
+            error = RowError(line, "収納番号", f"収納番号 {receipt_number} が{first}行目と重複しています。")
+        errors.add(error)
+    if found:
+        errors.count += found[0][4] - len(found)
+
+
+def _write_payments_staged(actor: Actor, counts: dict, staged: int) -> None:
+    """The 訂正 (UPDATE … FROM the staging table, only payments whose values differ; both the
+    installment it left and the one it goes to are touched) and the new payments (INSERT …
+    SELECT), each statement writing its history rows ('~' 収納の取込（訂正）, '+' 収納の取込（新規）)."""
+    params = _history_params(actor)
+    table = Payment._meta.db_table
+    new_value = {"assessment_id": "a.id"}
+    assigned = ", ".join(f"{name} = {new_value.get(name, 's.' + name)}" for name in _PAYMENT_WRITTEN)
+    differs = (
+        "("
+        + ", ".join(f"p.{name}" for name in _PAYMENT_WRITTEN)
+        + ") IS DISTINCT FROM ("
+        + ", ".join(new_value.get(name, "s." + name) for name in _PAYMENT_WRITTEN)
+        + ")"
+    )
+    inserted_columns = [*StampedModel.STAMP_FIELDS, "receipt_number", *_PAYMENT_WRITTEN]
+    inserted_values = [
+        *(f"%({name})s" for name in StampedModel.STAMP_FIELDS),
+        "s.receipt_number",
+        *(new_value.get(name, "s." + name) for name in _PAYMENT_WRITTEN),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} (id bigint)")
+        # `before` is the payment as it was (the statement's snapshot): the installment it leaves.
+        cursor.execute(
+            f"WITH changed AS (UPDATE {table} p SET {assigned}, {_STAMPS_UPDATED}, version = p.version + 1 "  # noqa: S608
+            f"FROM {STAGING} s JOIN taxpayers_assessment a ON {_KEYS_MATCH} "
+            f"JOIN {table} before ON before.receipt_number = s.receipt_number "
+            f"WHERE p.id = before.id AND {differs} RETURNING p.*, before.assessment_id AS left_assessment_id), "
+            f"touched AS (INSERT INTO {TOUCHED} SELECT assessment_id FROM changed "
+            "UNION SELECT left_assessment_id FROM changed) "
+            + _history_insert("changed", history_type="~", model=Payment),
+            {**params, "history_change_reason": "収納の取込（訂正）"},
+        )
+        counts["updated"] += cursor.rowcount
+        cursor.execute(
+            f"WITH created AS (INSERT INTO {table} ({', '.join(inserted_columns)}) "  # noqa: S608
+            f"SELECT {', '.join(inserted_values)} FROM {STAGING} s JOIN taxpayers_assessment a ON {_KEYS_MATCH} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} p WHERE p.receipt_number = s.receipt_number) "
+            "ORDER BY s.line RETURNING *), "
+            f"touched AS (INSERT INTO {TOUCHED} SELECT assessment_id FROM created) "
+            + _history_insert("created", history_type="+", model=Payment),
+            {**params, "history_change_reason": "収納の取込（新規）"},
+        )
+        counts["created"] += cursor.rowcount
+    counts["unchanged"] += staged - counts["created"] - counts["updated"]
+
+
+def _touched_taxpayers() -> set[int]:
+    """The taxpayers of the installments an import touched (for payments_imported)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT taxpayer_id FROM taxpayers_assessment WHERE id IN (SELECT id FROM {TOUCHED})"  # noqa: S608
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+STAGED = {
+    "assessments": (_stage_assessments, _check_assessments_staged, _write_assessments_staged),
+    "payments": (
+        lambda rows: _stage(rows, _STAGED_PAYMENT_COLUMNS),
+        _check_payments_staged,
+        _write_payments_staged,
+    ),
+}
+
+
 # --- payments --------------------------------------------------------------------------
-
-
-def _check_payments(rows: list[dict]) -> list[RowError]:
-    errors = []
-    existing = _existing_assessments([row["notice_number"] for row in rows])
-    seen: dict[str, int] = {}
-    for row in rows:
-        assessment = existing.get(_key(row))
-        if assessment is None:
-            errors.append(
-                RowError(
-                    row["_line"],
-                    "通知書番号",
-                    "この収納に対応する調定（科目・年度・通知書番号・期別）が登録されていません。",
-                )
-            )
-        row["assessment_id"] = assessment.pk if assessment else None
-        first = seen.setdefault(row["receipt_number"], row["_line"])
-        if first != row["_line"]:
-            errors.append(
-                RowError(
-                    row["_line"],
-                    "収納番号",
-                    f"収納番号 {row['receipt_number']} が{first}行目と重複しています。",
-                )
-            )
-    return errors
-
-
-def _write_payments(rows: list[dict], actor: Actor, counts: dict) -> set[int]:
-    touched: set[int] = set()
-    stamped = stamp_values(actor)
-    new = []
-    for chunk in _chunks(rows):
-        existing = {
-            p.receipt_number: p
-            for p in Payment.objects.filter(receipt_number__in=[r["receipt_number"] for r in chunk])
-        }
-        for row in chunk:
-            values = {
-                "assessment_id": row["assessment_id"],
-                "received_on": row["received_on"],
-                "accounted_on": row["accounted_on"],
-                "amount": row["amount"],
-                "channel": row["channel"],
-            }
-            current = existing.get(row["receipt_number"])
-            if current is None:
-                new.append({**stamped, "receipt_number": row["receipt_number"], **values})
-                touched.add(row["assessment_id"])
-            elif _differs(current, values):
-                touched.update({current.assessment_id, row["assessment_id"]})
-                _apply(current, values, actor, "収納の取込（訂正）")
-                counts["updated"] += 1
-            else:
-                counts["unchanged"] += 1
-    copy_tracked(Payment, new, actor=actor, reason="収納の取込（新規）")
-    counts["created"] += len(new)
-    return touched
 
 
 BULK_ROWS = 10_000  # from this many new rows on, refresh the planner's statistics
@@ -535,8 +586,9 @@ MODELS = {
     "assessments": (Assessment,),
     "payments": (Payment,),
 }
-CHECKS = {"persons": _check_persons, "payments": _check_payments}  # 調定: _check_assessments_staged
-WRITERS = {"persons": _write_persons, "payments": _write_payments}  # 調定: _write_assessments_staged
+# 宛名 in Python; 調定 and 収納 through the staging table (STAGED)
+CHECKS = {"persons": _check_persons}
+WRITERS = {"persons": _write_persons}
 
 
 # --- the run ---------------------------------------------------------------------------
@@ -580,7 +632,7 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
         timings[name] = now - clock
         clock = now
 
-    staged_kind = log.kind == "assessments"
+    staged_kind = log.kind in STAGED
     try:
         layout = LAYOUTS[log.kind]
         _progress(log, phase="検証中")
@@ -594,14 +646,14 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
             with open_text(path, encoding) as text:
                 scan = layout.scan(text, errors=errors, progress=lambda n: _progress(log, rows_checked=n))
                 if staged_kind:
-                    staged = _stage_assessments(scan)
+                    staged = STAGED[log.kind][0](scan)
                 else:
                     rows = list(scan)
                 seen = scan.seen
         lap("read")
         if not errors:
             if staged_kind:
-                _check_assessments_staged(errors)
+                STAGED[log.kind][1](errors)
             else:
                 for error in CHECKS[log.kind](rows):
                     errors.add(error)
@@ -614,11 +666,10 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
         else:
             _progress(log, phase="書込中", rows_checked=staged or len(rows))
             with transaction.atomic(), acting_as(actor):
-                touched: set[int] | None = None  # 宛名: none; 調定: in TOUCHED
                 if staged_kind:
-                    _write_assessments_staged(actor, counts, staged)
+                    STAGED[log.kind][2](actor, counts, staged)
                 else:
-                    touched = WRITERS[log.kind](rows, actor, counts)
+                    WRITERS[log.kind](rows, actor, counts)
                 del rows
                 lap("write")
                 if counts["created"] >= BULK_ROWS:
@@ -627,13 +678,8 @@ def run_import(*, log: ImportLog, path: Path, actor: Actor) -> ImportLog:
                     with connection.cursor() as cursor:
                         cursor.execute(f"ANALYZE {TOUCHED}")
                     reconcile(ids_table=TOUCHED)  # the ids stay in PostgreSQL
-                if touched:
-                    reconcile(assessment_ids=touched)
-                if touched and log.kind == "payments":
-                    payers = set(
-                        Assessment.objects.filter(id__in=touched).values_list("taxpayer_id", flat=True)
-                    )
-                    payments_imported.send(sender=ImportLog, taxpayer_ids=payers)
+                    if log.kind == "payments":
+                        payments_imported.send(sender=ImportLog, taxpayer_ids=_touched_taxpayers())
                 lap("reconcile")
             lap("commit")  # the deferred foreign-key checks run here
             log.result = ImportLog.Result.SUCCEEDED

@@ -334,7 +334,7 @@ def reconcile(
             cursor.execute(_TOTALS_COMPUTE.format(where=""))
         else:
             if ids_table:
-                cursor.execute(f"SELECT count(*) FROM {ids_table}")
+                cursor.execute(f"SELECT count(DISTINCT id) FROM {ids_table}")
                 installments = cursor.fetchone()[0]
             else:
                 installments = len(ids or ())

@@ -12,7 +12,7 @@ from taxpayers import importing, reconciliation
 from taxpayers.csv_layouts import ASSESSMENTS as ASSESSMENT_LAYOUT
 from taxpayers.csv_layouts import ErrorList
 from taxpayers.importing import ImportRejected, decode, detect_encoding, run_import, start_log
-from taxpayers.models import Assessment, ImportLog, Taxpayer
+from taxpayers.models import Assessment, ImportLog, Payment, Taxpayer
 from tests.taxpayers.conftest import ASSESSMENT_HEADER, ASSESSMENTS, PERSON_HEADER, PERSONS
 from wako_collections.actors import Actor
 
@@ -250,3 +250,58 @@ def test_a_crash_while_writing_leaves_nothing_and_deletes_the_file(
     assert log.result == ImportLog.Result.FAILED and log.file_deleted_at and not path.exists()
     assert Assessment.objects.count() == 0 and Assessment.history.count() == 0
     assert Taxpayer.objects.count() == 3 and not staging_exists()
+
+
+# --- 収納 through the same staging table ---------------------------------------------------
+
+
+def test_a_payment_corrected_to_another_installment_reconciles_both_with_history(
+    ledger, write_csv, batch_actor
+):
+    from tests.taxpayers.conftest import PAYMENT_HEADER, PAYMENTS
+
+    first = Assessment.objects.get(notice_number="210000101")
+    assert first.balance.paid_principal == 30_000
+    # R0001 was for 210000101 (固定資産税 2021); the bank corrects it to 210000102 (国保料 2021).
+    moved = "R0001,06,0000,112291,112291,1,2021,2021,210000102,1,2021-09-30,2021-10-01,30100,2"
+    log = import_file("payments", write_csv("fix.csv", PAYMENT_HEADER, [moved, PAYMENTS[1]]), batch_actor)
+    assert (log.rows_created, log.rows_updated, log.rows_unchanged) == (0, 1, 1)
+    payment = Payment.objects.get(receipt_number="R0001")
+    second = Assessment.objects.get(notice_number="210000102")
+    assert payment.assessment_id == second.pk and payment.version == 2
+    latest = payment.history.first()
+    assert (latest.history_type, latest.history_change_reason) == ("~", "収納の取込（訂正）")
+    assert (latest.history_staff_number, latest.history_terminal_number) == ("TEST", "BATCH")
+    assert latest.assessment_id == second.pk
+    first.balance.refresh_from_db()
+    second.balance.refresh_from_db()
+    assert first.balance.paid_principal == 0 and second.balance.paid_principal > 0
+
+
+def test_payment_errors_name_line_and_column_as_before(ledger, write_csv, batch_actor):
+    from tests.taxpayers.conftest import PAYMENT_HEADER, PAYMENTS
+
+    rows = [
+        PAYMENTS[0].replace("R0001", "R0100"),
+        PAYMENTS[1].replace("250000101", "299999999").replace("R0002", "R0100"),
+    ]
+    with pytest.raises(ImportRejected) as raised:
+        import_file("payments", write_csv("x.csv", PAYMENT_HEADER, rows), batch_actor)
+    assert raised.value.log.errors == [
+        {
+            "line": 3,
+            "column": "通知書番号",
+            "message": "この収納に対応する調定（科目・年度・通知書番号・期別）が登録されていません。",
+        },
+        {"line": 3, "column": "収納番号", "message": "収納番号 R0100 が2行目と重複しています。"},
+    ]
+    assert Payment.objects.count() == 2 and not staging_exists()
+
+
+def test_reimporting_payments_changes_nothing(ledger, write_csv, batch_actor):
+    from tests.taxpayers.conftest import PAYMENT_HEADER, PAYMENTS
+
+    history = Payment.history.count()
+    log = import_file("payments", write_csv("again.csv", PAYMENT_HEADER, PAYMENTS), batch_actor)
+    assert (log.rows_created, log.rows_updated, log.rows_unchanged) == (0, 0, 2)
+    assert Payment.history.count() == history
