@@ -273,18 +273,24 @@ def measure(*, rows: int = 1_000_000, small_rows: int = 250_000, corrections: in
         cursor.execute("CREATE TABLE bench_taxpayerbalance AS SELECT * FROM taxpayers_taxpayerbalance")
     remove_new_rows()  # what an interrupted earlier run may have left
     result: dict = {"rows": rows, "small_rows": small_rows, "corrections": corrections}
+
+    def note(name: str, value: dict) -> None:  # each figure as soon as it is known (runs are long)
+        result[name] = value
+        print(json.dumps({name: value}), file=sys.stderr, flush=True)
+
     try:
         big = write_new_rows(folder / "new.csv", rows)
         result["file_mib"] = big.stat().st_size / 2**20
-        result["baseline"] = in_fresh_process("baseline", big)
+        note("import", in_fresh_process("import", big))  # the import deletes its file
         remove_new_rows()
-        result["import"] = in_fresh_process("import", big)  # the import deletes its file
-        remove_new_rows()
-        small = write_new_rows(folder / "small.csv", small_rows)
-        result["small_import"] = in_fresh_process("import", small)
+        big = write_new_rows(folder / "new.csv", rows)
+        note("baseline", in_fresh_process("baseline", big))
         remove_new_rows()
         fixes = write_corrections(folder / "corrections.csv", corrections)
-        result["correction"] = in_fresh_process("import", fixes)
+        note("correction", in_fresh_process("import", fixes))
+        small = write_new_rows(folder / "small.csv", small_rows)
+        note("small_import", in_fresh_process("import", small))
+        remove_new_rows()
     finally:
         for leftover in folder.iterdir():
             leftover.unlink()
