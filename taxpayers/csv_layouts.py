@@ -1,8 +1,9 @@
 """The three CSV layouts the city's systems send (庁内連携): persons, assessments, payments.
 
-Each layout is a list of Columns; `Layout.read()` checks the header and every cell and returns
-typed rows plus every error with its line number, column and a Japanese message. Nothing here
-touches the database. taxpayers/README.md documents every column with its type and an example.
+Each layout is a list of Columns; `Layout.scan()` checks the header and every cell of a stream
+of lines and yields typed rows one at a time, every error (line number, column, Japanese message)
+going to an ErrorList; `Layout.read()` does the same for a text in memory. Nothing here touches the
+database. taxpayers/README.md documents every column with its type and an example.
 """
 
 from __future__ import annotations
