@@ -57,6 +57,14 @@ def mib(kib: int) -> float:
 
 
 def peak_rss_kib() -> int:
+    """This process's peak resident memory in KiB: VmHWM, which starts afresh at exec (ru_maxrss
+    keeps the parent's peak across fork and exec, so a child of a large parent reports the parent)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
