@@ -1,8 +1,9 @@
 """The three CSV layouts the city's systems send (庁内連携): persons, assessments, payments.
 
-Each layout is a list of Columns; `Layout.read()` checks the header and every cell and returns
-typed rows plus every error with its line number, column and a Japanese message. Nothing here
-touches the database. taxpayers/README.md documents every column with its type and an example.
+Each layout is a list of Columns; `Layout.scan()` checks the header and every cell of a stream
+of lines and yields typed rows one at a time, every error (line number, column, Japanese message)
+going to an ErrorList; `Layout.read()` does the same for a text in memory. Nothing here touches the
+database. taxpayers/README.md documents every column with its type and an example.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -203,28 +205,81 @@ class Column:
     may_be_absent: bool = False
 
 
-@dataclass
-class Layout:
-    name: str
-    columns: list[Column]
-    row_checks: list[Callable[[dict], list[tuple[str, str]]]] = field(default_factory=list)
+class ErrorList:
+    """The errors of one import, in the order they were found: every one counted, the first
+    MAX_ERRORS_KEPT kept (a file of a million bad rows holds a thousand errors, not a million)."""
 
-    def read(
-        self, content: str, *, progress: Callable[[int], None] | None = None
-    ) -> tuple[list[dict], list[RowError], int]:
-        """Every valid data row as a dict (with its line number under "_line"), every error, and
-        how many data rows were read, valid or not."""
-        seen = 0
-        reader = csv.reader(io.StringIO(content, newline=""))
-        errors: list[RowError] = []
+    def __init__(self, keep: int = MAX_ERRORS_KEPT):
+        self.keep = keep
+        self.kept: list[RowError] = []
+        self.count = 0
+
+    def add(self, error: RowError) -> None:
+        self.count += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(error)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+CACHED_VALUES = 20_000  # per column; emptied when full, so memory stays flat whatever the file
+
+
+def _cached(read: Callable[[str], object]) -> Callable[[str], tuple[bool, object]]:
+    """`read` with its answers remembered: (True, value) or (False, Japanese message). Dates,
+    codes, years and amounts repeat across a city's file, so most cells are read once. Every
+    reader is a pure function of the cell's text (eras.parse_date included)."""
+    answers: dict[str, tuple[bool, object]] = {}
+
+    def answer(raw: str) -> tuple[bool, object]:
+        found = answers.get(raw)
+        if found is None:
+            if _CONTROL.search(raw):
+                found = (False, "制御文字が含まれています。")
+            else:
+                try:
+                    found = (True, read(raw))
+                except CellError as error:
+                    found = (False, str(error))
+            if len(answers) >= CACHED_VALUES:
+                answers.clear()
+            answers[raw] = found
+        return found
+
+    return answer
+
+
+class Scan:
+    """One pass over a file's lines (any iterable of text, read as it goes): iterating yields each
+    valid data row as a dict (its line number under "_line"); every error goes to `errors`, and
+    `seen` counts the data rows read, valid or not. Nothing but the current row is held."""
+
+    def __init__(
+        self,
+        layout: Layout,
+        lines: Iterable[str],
+        *,
+        errors: ErrorList,
+        progress: Callable[[int], None] | None = None,
+    ):
+        self.layout, self.lines, self.errors, self.progress = layout, lines, errors, progress
+        self.seen = 0
+        self.valid = 0
+
+    def __iter__(self) -> Iterator[dict]:
+        layout, errors = self.layout, self.errors
+        reader = csv.reader(self.lines)
         try:
             header = [cell.strip() for cell in next(reader)]
         except StopIteration:
-            return [], [RowError(1, "", "ファイルが空です。見出し行とデータ行が必要です。")], 0
+            errors.add(RowError(1, "", "ファイルが空です。見出し行とデータ行が必要です。"))
+            return
         except csv.Error as error:
-            return [], [RowError(1, "", f"CSVとして読めません（{error}）。")], 0
-        expected = [column.header for column in self.columns]
-        absent_allowed = {column.header for column in self.columns if column.may_be_absent}
+            errors.add(RowError(1, "", f"CSVとして読めません（{error}）。"))
+            return
+        expected = [column.header for column in layout.columns]
+        absent_allowed = {column.header for column in layout.columns if column.may_be_absent}
         missing = [name for name in expected if name not in header and name not in absent_allowed]
         unknown = [name for name in header if name not in expected]
         duplicated = sorted({name for name in header if header.count(name) > 1})
@@ -236,62 +291,86 @@ class Layout:
                 problems.append(f"不明な列: {'、'.join(unknown)}")
             if duplicated:
                 problems.append(f"重複している列: {'、'.join(duplicated)}")
-            message = f"見出し行が{self.name}のレイアウトと一致しません。{' / '.join(problems)}"
-            return [], [RowError(1, "", message)], 0
-        positions = {name: header.index(name) for name in expected if name in header}
-
-        rows: list[dict] = []
+            message = f"見出し行が{layout.name}のレイアウトと一致しません。{' / '.join(problems)}"
+            errors.add(RowError(1, "", message))
+            return
+        plan = [
+            (column.header, column.key, header.index(column.header), _cached(column.read), column.required)
+            for column in layout.columns
+            if column.header in header  # a may_be_absent column absent from this file: no value
+        ]
+        width = len(header)
+        checks = layout.row_checks
         line = 1
         try:
             for line, cells in enumerate(reader, start=2):
-                if progress and line % 10_000 == 0:
-                    progress(line - 1)
+                if self.progress and line % 10_000 == 0:
+                    self.progress(line - 1)
                 if not any(cell.strip() for cell in cells):
                     continue
-                seen += 1
-                if len(cells) != len(header):
-                    errors.append(
+                self.seen += 1
+                if len(cells) != width:
+                    errors.add(
                         RowError(
-                            line,
-                            "",
-                            f"列の数が見出しと違います（見出し{len(header)}列、この行{len(cells)}列）。",
+                            line, "", f"列の数が見出しと違います（見出し{width}列、この行{len(cells)}列）。"
                         )
                     )
                     continue
-                row, row_errors = self._read_row(cells, positions, line)
-                errors.extend(row_errors)
-                if not row_errors:
-                    for column, message in (problem for check in self.row_checks for problem in check(row)):
-                        errors.append(RowError(line, column, message))
-                    rows.append(row)
+                row: dict = {"_line": line}
+                valid = True
+                for column_header, key, position, answer, required in plan:
+                    raw = cells[position].strip()
+                    if raw == "":
+                        if required:
+                            errors.add(RowError(line, column_header, "必須の項目が空です。"))
+                            valid = False
+                        row[key] = None
+                        continue
+                    ok, value = answer(raw)
+                    if ok:
+                        row[key] = value
+                    else:
+                        errors.add(RowError(line, column_header, str(value)))
+                        valid = False
+                if valid:
+                    for check in checks:
+                        for column_header, message in check(row):
+                            errors.add(RowError(line, column_header, message))
+                    self.valid += 1
+                    yield row
         except csv.Error as error:
-            errors.append(
+            errors.add(
                 RowError(line + 1, "", f"CSVとして読めません（{error}）。引用符の対応を確認してください。")
             )
-        if not rows and not errors:
-            errors.append(RowError(2, "", "データ行がありません。"))
-        return rows, errors, seen
+        if not self.valid and not errors:
+            errors.add(RowError(2, "", "データ行がありません。"))
 
-    def _read_row(self, cells, positions, line) -> tuple[dict, list[RowError]]:
-        row: dict = {"_line": line}
-        errors = []
-        for column in self.columns:
-            if column.header not in positions:  # may_be_absent, and absent from this file
-                continue
-            raw = cells[positions[column.header]].strip()
-            if _CONTROL.search(raw):
-                errors.append(RowError(line, column.header, "制御文字が含まれています。"))
-                continue
-            if raw == "":
-                if column.required:
-                    errors.append(RowError(line, column.header, "必須の項目が空です。"))
-                row[column.key] = None
-                continue
-            try:
-                row[column.key] = column.read(raw)
-            except CellError as error:
-                errors.append(RowError(line, column.header, str(error)))
-        return row, errors
+
+@dataclass
+class Layout:
+    name: str
+    columns: list[Column]
+    row_checks: list[Callable[[dict], list[tuple[str, str]]]] = field(default_factory=list)
+
+    def scan(
+        self,
+        lines: Iterable[str],
+        *,
+        errors: ErrorList,
+        progress: Callable[[int], None] | None = None,
+    ) -> Scan:
+        """The file's rows one at a time (see Scan): for files of any size."""
+        return Scan(self, lines, errors=errors, progress=progress)
+
+    def read(
+        self, content: str, *, progress: Callable[[int], None] | None = None
+    ) -> tuple[list[dict], list[RowError], int]:
+        """Every valid data row as a dict (with its line number under "_line"), every error, and
+        how many data rows were read, valid or not. For small texts; imports use `scan`."""
+        errors = ErrorList(keep=sys.maxsize)
+        scan = self.scan(io.StringIO(content, newline=""), errors=errors, progress=progress)
+        rows = list(scan)
+        return rows, errors.kept, scan.seen
 
 
 def iter_documented(layout: Layout) -> Iterator[tuple[str, str, str, str]]:

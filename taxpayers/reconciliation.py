@@ -278,11 +278,17 @@ def _settled_row(
     )
 
 
-def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None = None) -> ReconcileSummary:
-    """Brings the balances of the given installments (all when None) up to `as_of` (today)."""
+def reconcile(
+    *, assessment_ids: Iterable[int] | None = None, as_of: date | None = None, ids_table: str | None = None
+) -> ReconcileSummary:
+    """Brings the balances of the given installments (all when None) up to `as_of` (today).
+    `ids_table` instead of `assessment_ids`: the name of a temporary table whose bigint column `id`
+    lists them (an import's touched installments: a million ids need not pass through Python)."""
     as_of = as_of or timezone.localdate()
     started = timezone.now()
     ids = sorted(set(assessment_ids)) if assessment_ids is not None else None
+    some = ids is not None or ids_table is not None
+    subset = f"SELECT id FROM {ids_table}" if ids_table else ""
     rates, assumed_from = rates_for(as_of)
     if assumed_from:
         logger.warning(
@@ -291,7 +297,7 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             assumed_from - 1,
         )
     params: dict = {"as_of": as_of, "ids": ids}
-    only = " AND a.id = ANY(%(ids)s)" if ids is not None else ""
+    only = f" AND a.id IN ({subset})" if ids_table else " AND a.id = ANY(%(ids)s)" if ids is not None else ""
     with transaction.atomic(), connection.cursor() as cursor:
         # Two runs may share a transaction (an import inside a larger one): reuse and empty the table.
         cursor.execute(
@@ -355,14 +361,15 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_totals (LIKE taxpayers_taxpayerbalance) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE reconcile_totals")
-        if ids is None:
+        if not some:
             cursor.execute(_TOTALS_COMPUTE.format(delinquent_scope="", installment_scope=""))
         else:
+            in_scope = f"IN ({subset})" if ids_table else "= ANY(%(ids)s)"
             cursor.execute(
                 _TOTALS_COMPUTE.format(
                     delinquent_scope="AND a.taxpayer_id IN "
-                    "(SELECT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%(ids)s))",
-                    installment_scope="AND a.id = ANY(%(ids)s)",
+                    f"(SELECT taxpayer_id FROM taxpayers_assessment WHERE id {in_scope})",
+                    installment_scope=f"AND a.id {in_scope}",
                 ),
                 params,
             )
@@ -373,7 +380,7 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             fields=TOTAL_FIELDS,
             source="reconcile_totals",
         )
-        if ids is None and changed > installments * ANALYZE_AFTER:
+        if not some and changed > installments * ANALYZE_AFTER:
             # New statistics only when a good part of the table changed (a first run, a new
             # year's 調定); a day's changes are left to autovacuum's own threshold.
             cursor.execute("ANALYZE taxpayers_installmentbalance")
@@ -383,7 +390,7 @@ def reconcile(*, assessment_ids: Iterable[int] | None = None, as_of: date | None
             as_of=as_of,
             started_at=started,
             finished_at=timezone.now(),
-            scope=ReconcileRun.Scope.ALL if ids is None else ReconcileRun.Scope.SOME,
+            scope=ReconcileRun.Scope.SOME if some else ReconcileRun.Scope.ALL,
             installments=installments,
             changed=changed,
         )
