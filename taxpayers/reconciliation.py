@@ -23,8 +23,9 @@ assessments and payments they come from have it). One transaction:
    balance yet. Rows that did not change are neither locked nor written (an `INSERT … ON CONFLICT
    DO UPDATE … WHERE` locks every conflicting row, which dirtied the whole table and wrote ~591 MiB
    of WAL on a day when nothing changed at 100,000 persons); temporary tables write no WAL.
-4. Per-taxpayer totals are computed into a temporary table and written the same way. A
-   ReconcileRun row records the run.
+4. Per-taxpayer totals (with the 科目 and 年度分 of what is delinquent, for the 滞納者一覧's
+   filter) are computed into a temporary table and written the same way. A ReconcileRun row
+   records the run.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ TOTAL_FIELDS = (
     "delinquent_installments",
     "oldest_due_date",
     "earliest_prescription_date",
+    "delinquent_subjects",
+    "delinquent_tax_years",
+    "delinquent_subject_years",
 )
 CHUNK = 10_000
 
@@ -187,7 +191,14 @@ _TOTALS_COMPUTE = f"""
            coalesce(sum(b.late_charge) FILTER (WHERE b.status = 'delinquent'), 0),
            count(*) FILTER (WHERE b.status = 'delinquent'),
            min(a.due_date) FILTER (WHERE b.status = 'delinquent'),
-           min(b.prescription_date) FILTER (WHERE b.status = 'delinquent')
+           min(b.prescription_date) FILTER (WHERE b.status = 'delinquent'),
+           -- the 科目 / 年度分 of what is delinquent, for the 滞納者一覧's filter (working_list.py)
+           coalesce(array_agg(DISTINCT a.subject_code ORDER BY a.subject_code)
+                    FILTER (WHERE b.status = 'delinquent'), ARRAY[]::varchar[]),
+           coalesce(array_agg(DISTINCT a.tax_year ORDER BY a.tax_year)
+                    FILTER (WHERE b.status = 'delinquent'), ARRAY[]::integer[]),
+           coalesce(array_agg(DISTINCT a.subject_code || ':' || a.tax_year ORDER BY a.subject_code || ':' || a.tax_year)
+                    FILTER (WHERE b.status = 'delinquent'), ARRAY[]::varchar[])
       FROM taxpayers_installmentbalance b
       JOIN taxpayers_assessment a ON a.id = b.assessment_id
      {{where}}
