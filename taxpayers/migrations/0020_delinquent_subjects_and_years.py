@@ -5,28 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('taxpayers', '0019_search_short_terms'),
+        ("taxpayers", "0019_search_short_terms"),
     ]
 
     # The stored balances as reconcile leaves them: filled now from the stored installment balances
     # (the next reconcile writes them the same way), so the list's filter works from the deploy on.
     operations = [
         migrations.AddField(
-            model_name='taxpayerbalance',
-            name='delinquent_subject_years',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=16), blank=True, db_comment='滞納している期別の「科目コード:年度分」（例 01:2024。昇順、重複なし）', default=list, size=None, verbose_name='滞納科目・年度分'),
+            model_name="taxpayerbalance",
+            name="delinquent_subject_years",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=16),
+                blank=True,
+                db_comment="滞納している期別の「科目コード:年度分」（例 01:2024。昇順、重複なし）",
+                default=list,
+                size=None,
+                verbose_name="滞納科目・年度分",
+            ),
         ),
         migrations.AddField(
-            model_name='taxpayerbalance',
-            name='delinquent_subjects',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=10), blank=True, db_comment='滞納している期別の科目コード（昇順、重複なし）', default=list, size=None, verbose_name='滞納科目'),
+            model_name="taxpayerbalance",
+            name="delinquent_subjects",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=10),
+                blank=True,
+                db_comment="滞納している期別の科目コード（昇順、重複なし）",
+                default=list,
+                size=None,
+                verbose_name="滞納科目",
+            ),
         ),
         migrations.AddField(
-            model_name='taxpayerbalance',
-            name='delinquent_tax_years',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(), blank=True, db_comment='滞納している期別の年度分（昇順、重複なし）', default=list, size=None, verbose_name='滞納年度分'),
+            model_name="taxpayerbalance",
+            name="delinquent_tax_years",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.IntegerField(),
+                blank=True,
+                db_comment="滞納している期別の年度分（昇順、重複なし）",
+                default=list,
+                size=None,
+                verbose_name="滞納年度分",
+            ),
         ),
         migrations.RunSQL(
             """
