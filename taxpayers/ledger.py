@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import cast
+from typing import TypeVar, cast
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -126,7 +126,10 @@ def settled_by_reconcile(as_of: date) -> bool:
     return last is not None and as_of >= last
 
 
-def without_paid(assessments: QuerySet[Assessment], *, as_of: date) -> QuerySet[Assessment]:
+Assessments = TypeVar("Assessments", bound=QuerySet[Assessment])
+
+
+def without_paid(assessments: Assessments, *, as_of: date) -> Assessments:
     """`assessments` less those stored as paid in full, when the stored balance can be trusted on
     `as_of` (`settled_by_reconcile`); unchanged otherwise. An installment without a stored balance
     (imported since the last run) is kept."""
