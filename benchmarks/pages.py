@@ -10,7 +10,8 @@ taxpayer with the longest history, and the newest record of each kind a URL name
 whose kind the dataset holds none of is reported as not measured, not skipped silently).
 POST-only views (405 to a GET) are measured by the load run, not here.
 Targets: report pages (dashboard, findings, 自己点検) p95 ≤ 1 s, PDFs ≤ 3 s, every other page
-p95 ≤ 100 ms. The report marks a page over its target as not met.
+p95 ≤ 100 ms. The taxpayer page of the longest history is timed twice: as it opens (paid-off
+years folded; ≤ 100 ms) and complete on request (`?all_years=on`; ≤ 1 s, a report). The report marks a page over its target as not met.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from benchmarks.stats import percentile  # noqa: E402
 
 REPORT_PAGES = {"audit:dashboard", "audit:access_findings", "audit:self_inspection"}
 PDF_PAGES = {"documents:pdf", "documents:set_pdf", "documents:batch_pdf", "dispositions:writeoff_pdf"}
+# the whole ledger of the longest history, every year unfolded, asked for on purpose: a report
+COMPLETE_LEDGER_MS = 1_000
 PERSONAS = (("officer", "S1001"), ("supervisor", "S2001"), ("administrator", "S9001"))
 
 
@@ -86,6 +89,25 @@ def sample_objects() -> dict:
     }
 
 
+def timed(client, url: str, samples: int, *, persona: str, target: int) -> dict:
+    """`samples` GETs of `url` after one to warm: p50 / p95 server time (ms), status and size."""
+    response = client.get(url)  # warm
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "measured": True,
+        "persona": persona,
+        "status": response.status_code,
+        "bytes": len(response.content),
+        "p50": percentile(times, 0.5),
+        "p95": percentile(times, 0.95),
+        "target": target,
+    }
+
+
 def measure(samples: int = 10) -> dict:
     from tests.test_url_role_matrix import MATRIX
 
@@ -105,22 +127,12 @@ def measure(samples: int = 10) -> dict:
                 "target": target_ms(name),
             }
             continue
-        client = clients[persona]
-        response = client.get(url)  # warm
-        times = []
-        for _ in range(samples):
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        result[name] = {
-            "measured": True,
-            "persona": persona,
-            "status": response.status_code,
-            "bytes": len(response.content),
-            "p50": percentile(times, 0.5),
-            "p95": percentile(times, 0.95),
-            "target": target_ms(name),
-        }
+        result[name] = timed(clients[persona], url, samples, persona=persona, target=target_ms(name))
+    # 収納状況照会 of the longest history opens with its paid-off years folded; complete on request
+    url = reverse("taxpayers:detail", kwargs={"atena_number": objects["taxpayer"].atena_number})
+    result["taxpayers:detail (すべての年度)"] = timed(
+        clients["officer"], f"{url}?all_years=on", samples, persona="officer", target=COMPLETE_LEDGER_MS
+    )
     return result
 
 

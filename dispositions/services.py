@@ -29,6 +29,7 @@ from dispositions.models import (
 )
 from dispositions.wage_limits import BaseAmountMissingError, WageInputError, compute_wage_seizure_limit
 from taxpayers.late_charges import rates_for
+from taxpayers.ledger import without_paid
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
 from taxpayers.prescription import demand_matured_on, period_end
 from taxpayers.services import record_prescription_event
@@ -98,6 +99,8 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
         )
         .order_by("due_date")
     )
+    # Those paid in full owe nothing and are not listed: not recomputed when reconcile says so.
+    installments = without_paid(installments, as_of=on)
     # The standing, as every page has it: 延滞金 with its 免除・減免, payments known by `on`.
     for standing in standings_for(installments, as_of=on, rates=rates):
         assessment = standing.installment

@@ -57,7 +57,10 @@ def _preview(request, *, kind, candidates, issued_on, deadline=None, extraction=
         {
             "kind": Batch.Kind(kind),
             "candidates": candidates[:PREVIEW_ROWS],
-            "excluded": excluded,
+            # a city-wide batch leaves out thousands (督促済み): the first rows, and how many in all
+            "excluded": excluded[:PREVIEW_ROWS],
+            "excluded_count": len(excluded),
+            "excluded_more": max(0, len(excluded) - PREVIEW_ROWS),
             "more": max(0, len(candidates) - PREVIEW_ROWS),
             "summary": batches.summary(candidates),
             "issued_on": issued_on,

@@ -23,24 +23,78 @@ class SourceError(Exception):
 
 
 @dataclass(frozen=True)
+class Preview:
+    """What the confirmation page shows before anything is built: the title, the columns and the
+    number of rows the file will have."""
+
+    title: str
+    headers: list[str]
+    row_count: int
+
+
+@dataclass(frozen=True)
 class Source:
     key: str
     label: str
     menu: str  # the menu permission the page itself needs
     build: Callable[..., Table]
     back_url: Callable[[QueryDict], str]
+    # counts the rows without building them (the 滞納者一覧: one aggregate instead of every row);
+    # None where the rows are at hand anyway (the queues, a frozen extraction, the dashboard)
+    count: Callable[..., Preview] | None = None
+
+    def preview(self, request, params: QueryDict) -> Preview:
+        """The confirmation page's figures. Raises SourceError as `build` does."""
+        if self.count is not None:
+            return self.count(request, params)
+        table = self.build(request, params)
+        return Preview(table.title, table.headers, len(table.rows))
 
 
 def _errors(form) -> str:
     return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
-def delinquent(request, params: QueryDict) -> Table:
-    from taxpayers.working_list import bind_form, days_since, working_list
+DELINQUENT_HEADERS = [
+    "宛名番号",
+    "氏名",
+    "氏名カナ",
+    "地区",
+    "担当",
+    "滞納期別数",
+    "未納本税",
+    "督促手数料",
+    "延滞金",
+    "合計",
+    "最古納期限",
+    "時効予定日（更新後・最短）",
+    "最終接触日",
+    "最終接触からの日数",
+]
+
+
+def _delinquent_form(params: QueryDict):
+    from taxpayers.working_list import bind_form
 
     form = bind_form(params)
     if not form.is_valid():
         raise SourceError(_errors(form))
+    return form
+
+
+def delinquent_count(request, params: QueryDict) -> Preview:
+    """The rows of `delinquent` counted by the list's own aggregate (`working_list.totals_of`)."""
+    from taxpayers.working_list import filtered, totals_of
+
+    form = _delinquent_form(params)
+    balances = filtered(form.cleaned_data, user=request.user, today=timezone.localdate())
+    return Preview("滞納者一覧", DELINQUENT_HEADERS, totals_of(balances).taxpayers)
+
+
+def delinquent(request, params: QueryDict) -> Table:
+    from taxpayers.working_list import days_since, working_list
+
+    form = _delinquent_form(params)
     today = timezone.localdate()
     rows, numbers = [], []
     for balance in working_list(form.cleaned_data, user=request.user, today=today).iterator(chunk_size=2000):
@@ -64,23 +118,7 @@ def delinquent(request, params: QueryDict) -> Table:
                 days_since(balance.last_contact, today),
             ]
         )
-    headers = [
-        "宛名番号",
-        "氏名",
-        "氏名カナ",
-        "地区",
-        "担当",
-        "滞納期別数",
-        "未納本税",
-        "督促手数料",
-        "延滞金",
-        "合計",
-        "最古納期限",
-        "時効予定日（更新後・最短）",
-        "最終接触日",
-        "最終接触からの日数",
-    ]
-    return Table("滞納者一覧", headers, rows, numbers)
+    return Table("滞納者一覧", DELINQUENT_HEADERS, rows, numbers)
 
 
 def _queue_table(title: str, queue) -> Table:
@@ -238,7 +276,14 @@ def _batch_back(params: QueryDict) -> str:
 SOURCES = {
     source.key: source
     for source in (
-        Source("delinquent", "滞納者一覧", "payment_status", delinquent, _back("taxpayers:delinquent", "*")),
+        Source(
+            "delinquent",
+            "滞納者一覧",
+            "payment_status",
+            delinquent,
+            _back("taxpayers:delinquent", "*"),
+            count=delinquent_count,
+        ),
         Source("my_work", "わたしの仕事", "negotiations", my_work, _back("negotiations:my_work")),
         Source("queues", "担当別の仕事", "assign_cases", queues, _back("negotiations:queues", "officer")),
         Source("extraction", "抽出結果（一括発行）", "documents", extraction, _batch_back),

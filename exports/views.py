@@ -1,7 +1,8 @@
 """データの出力: one confirmation page and one download for every export (exports/sources.py).
 
 GET shows what will leave the system (the list, its row count, the filter) and asks for the
-purpose and the format; POST builds the file, records the export in the access log as bulk access
+purpose and the format — counting the rows without building the file (`Source.preview`); POST
+builds the file once, records the export in the access log as bulk access
 (`taxpayers.TaxpayerAccess`, page 「データ出力（…）」 with every 宛名番号 in the file, the purpose,
 the format and the row count) before the first byte is sent, and returns it."""
 
@@ -37,8 +38,11 @@ def export(request, source):
     params = request.GET.copy()
     params.pop("page", None)
     form = ExportForm(request.POST or None)
+    build = request.method == "POST" and form.is_valid()
     try:
-        table = source.build(request, params)
+        # the file is built only when it is asked for; the confirmation page counts its rows
+        table = source.build(request, params) if build else None
+        preview = source.preview(request, params) if table is None else None
     except SourceError as error:
         messages.error(request, f"出力の条件を読み取れません: {error}")
         return render(
@@ -47,7 +51,7 @@ def export(request, source):
             {"source": source, "form": None, "back": source.back_url(params)},
             status=400,
         )
-    if request.method == "POST" and form.is_valid():
+    if table is not None:
         fmt = Format(form.cleaned_data["file_format"])
         written = write(table, fmt)
         detail = f"目的: {form.purpose_text} / {fmt.label} / {len(table.rows)}行"
@@ -77,8 +81,8 @@ def export(request, source):
         {
             "source": source,
             "form": form,
-            "table": table,
-            "row_count": len(table.rows),
+            "table": preview,
+            "row_count": preview.row_count if preview else 0,
             "back": source.back_url(params),
             "query": params.urlencode(),
         },

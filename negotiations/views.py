@@ -4,6 +4,7 @@ queues with reassignment. Every page that shows a taxpayer writes its access-log
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,7 +30,7 @@ from taxpayers.access import record_access
 from taxpayers.chains import without_time_barred
 from taxpayers.exemptions import Reliefs, exemption_periods_for
 from taxpayers.ledger import ledger_for
-from taxpayers.models import Taxpayer
+from taxpayers.models import Assessment, Taxpayer
 from taxpayers.ordinance import first_band_months
 from taxpayers.subjects import YearCategory, rule_for
 from wako_collections.access import menu_required
@@ -42,10 +43,22 @@ def _taxpayer(atena_number: str) -> Taxpayer:
 
 
 def _defaults(taxpayer: Taxpayer) -> dict:
-    ledger = ledger_for(taxpayer, as_of=timezone.localdate(), outstanding_only=True)
-    group = SubjectGroup.covering(line.assessment.subject_code for line in ledger.lines)
+    """The form's first values: the 科目 group and 現年・滞繰 of what the taxpayer owes, read from the
+    stored balances (reconcile) — a default to edit, not a figure, so no standing is computed
+    (one query, whatever the length of the history)."""
+    owed = list(
+        Assessment.objects.filter(taxpayer=taxpayer)
+        .filter(
+            Q(balance__outstanding_principal__gt=0)
+            | Q(balance__outstanding_fee__gt=0)
+            | Q(balance__late_charge__gt=0)
+        )
+        .values_list("subject_code", "tax_year")
+        .distinct()
+    )
+    group = SubjectGroup.covering(subject for subject, _ in owed)
     this_year = fiscal_year_of(timezone.localdate())
-    found = {YearCategory.of(line.assessment.tax_year, this_fiscal_year=this_year) for line in ledger.lines}
+    found = {YearCategory.of(year, this_fiscal_year=this_year) for _, year in owed}
     Category = NegotiationRecord.CollectionCategory
     category = Category.BOTH if len(found) > 1 else Category(found.pop()) if found else Category.ARREARS
     return {

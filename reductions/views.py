@@ -10,7 +10,7 @@ from reductions import services
 from reductions.forms import ApplyForm, CancelForm, DecideForm, RejectForm
 from reductions.models import LateChargeReduction
 from taxpayers.access import record_access
-from taxpayers.models import Assessment, Taxpayer
+from taxpayers.models import Assessment, InstallmentBalance, Taxpayer
 from wako_collections.access import menu_required
 from wako_collections.decisions import attempt
 
@@ -41,9 +41,11 @@ def apply(request, atena_number):
     taxpayer = get_object_or_404(Taxpayer, atena_number=atena_number)
     form = ApplyForm(
         request.POST or None,
-        assessments=Assessment.objects.filter(taxpayer=taxpayer).order_by(
-            "-tax_year", "notice_number", "logical_period"
-        ),
+        # 延滞金 to reduce: not an installment reconcile found paid in full without any (a long
+        # history is mostly those; listing them made the page grow with it)
+        assessments=Assessment.objects.filter(taxpayer=taxpayer)
+        .exclude(balance__status=InstallmentBalance.Status.PAID, balance__paid_late_charge=0)
+        .order_by("-tax_year", "notice_number", "logical_period"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -47,6 +47,7 @@ class LedgerFilterForm(forms.Form):
     outstanding_only = forms.BooleanField(label="未納のある期別のみ", required=False)
     subject = forms.ChoiceField(label="科目", choices=[("", "すべて"), *Subject.choices], required=False)
     tax_year = FiscalYearField(label="年度分", min_value=1990, max_value=2100, required=False)
+    all_years = forms.BooleanField(label="完納の年度も表示", required=False)
 
 
 MEANINGFUL_REASON_CHARACTERS = 5

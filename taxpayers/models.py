@@ -607,6 +607,28 @@ class TaxpayerBalance(models.Model):
     earliest_prescription_date = models.DateField(
         "最短時効予定日", null=True, db_comment="滞納期別の最も近い時効予定日"
     )
+    # 滞納者一覧's 科目・年度分 filter reads these instead of every installment of each taxpayer
+    delinquent_subjects = ArrayField(
+        models.CharField(max_length=10),
+        verbose_name="滞納科目",
+        default=list,
+        blank=True,
+        db_comment="滞納している期別の科目コード（昇順、重複なし）",
+    )
+    delinquent_tax_years = ArrayField(
+        models.IntegerField(),
+        verbose_name="滞納年度分",
+        default=list,
+        blank=True,
+        db_comment="滞納している期別の年度分（昇順、重複なし）",
+    )
+    delinquent_subject_years = ArrayField(
+        models.CharField(max_length=16),
+        verbose_name="滞納科目・年度分",
+        default=list,
+        blank=True,
+        db_comment="滞納している期別の「科目コード:年度分」（例 01:2024。昇順、重複なし）",
+    )
 
     class Meta:
         verbose_name = "宛名別残高"

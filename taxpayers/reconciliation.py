@@ -23,8 +23,9 @@ assessments and payments they come from have it). One transaction:
    balance yet. Rows that did not change are neither locked nor written (an `INSERT … ON CONFLICT
    DO UPDATE … WHERE` locks every conflicting row, which dirtied the whole table and wrote ~591 MiB
    of WAL on a day when nothing changed at 100,000 persons); temporary tables write no WAL.
-4. Per-taxpayer totals are computed into a temporary table and written the same way. A
-   ReconcileRun row records the run.
+4. Per-taxpayer totals (with the 科目 and 年度分 of what is delinquent, for the 滞納者一覧's
+   filter) are computed into a temporary table and written the same way. A ReconcileRun row
+   records the run.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ TOTAL_FIELDS = (
     "delinquent_installments",
     "oldest_due_date",
     "earliest_prescription_date",
+    "delinquent_subjects",
+    "delinquent_tax_years",
+    "delinquent_subject_years",
 )
 CHUNK = 10_000
 ANALYZE_AFTER = 0.1  # the share of installments changed after which reconcile refreshes the statistics
@@ -215,7 +219,10 @@ _TOTALS_COMPUTE = f"""
            coalesce(d.late_charge, 0),
            coalesce(d.delinquent_installments, 0),
            d.oldest_due_date,
-           d.earliest_prescription_date
+           d.earliest_prescription_date,
+           coalesce(d.delinquent_subjects, ARRAY[]::varchar[]),
+           coalesce(d.delinquent_tax_years, ARRAY[]::integer[]),
+           coalesce(d.delinquent_subject_years, ARRAY[]::varchar[])
       FROM taxpayers_taxpayer tp
       LEFT JOIN (
         SELECT a.taxpayer_id,
@@ -224,7 +231,12 @@ _TOTALS_COMPUTE = f"""
                sum(b.late_charge) AS late_charge,
                count(*) AS delinquent_installments,
                min(a.due_date) AS oldest_due_date,
-               min(b.prescription_date) AS earliest_prescription_date
+               min(b.prescription_date) AS earliest_prescription_date,
+               -- the 科目 / 年度分 of what is delinquent, for the 滞納者一覧's filter (working_list.py)
+               array_agg(DISTINCT a.subject_code ORDER BY a.subject_code) AS delinquent_subjects,
+               array_agg(DISTINCT a.tax_year ORDER BY a.tax_year) AS delinquent_tax_years,
+               array_agg(DISTINCT a.subject_code || ':' || a.tax_year
+                         ORDER BY a.subject_code || ':' || a.tax_year) AS delinquent_subject_years
           FROM taxpayers_installmentbalance b
           JOIN taxpayers_assessment a ON a.id = b.assessment_id
          WHERE b.status = 'delinquent' {{delinquent_scope}}

@@ -91,6 +91,8 @@ def detail(request, atena_number):
         subject=filters.get("subject") or "",
         tax_year=filters.get("tax_year"),
         outstanding_only=bool(filters.get("outstanding_only")),
+        # a long history opens on what is still owed; a year asked for, or every year, in full
+        fold_paid_years=not filters.get("all_years") and not filters.get("tax_year"),
     )
     record_access(request, page="収納状況照会", atena_numbers=[taxpayer.atena_number])
     return render(
@@ -103,8 +105,20 @@ def detail(request, atena_number):
             "masked_number": individual_numbers.MASKED if taxpayer.has_individual_number else "未登録",
             "mailing_addresses": taxpayer.mailing_addresses.order_by("-valid_from"),
             "can_reveal": request.user.has_perm("accounts.reveal_individual_number"),
+            "all_years_query": _with(request.GET, all_years="on"),
+            "folded_years": [
+                (year, _with(request.GET, tax_year=year.tax_year)) for year in ledger.folded_years
+            ],
         },
     )
+
+
+def _with(params: QueryDict, **values) -> str:
+    """The query string of `params` with `values` set (the page's filters kept)."""
+    query = params.copy()
+    for name, value in values.items():
+        query[name] = value
+    return query.urlencode()
 
 
 @menu_required("reveal_individual_number")

@@ -7,10 +7,13 @@ the page is one query over `taxpayers_taxpayerbalance` (partial indexes on 未�
 the last contact of each listed row is a correlated subquery on `negotiations_record_payer`
 (宛名番号, 入力日 desc); the counts and totals one aggregate of the same filter. No query per row.
 
+科目・年度分 is read from what reconcile stored per taxpayer (`delinquent_subjects`,
+`delinquent_tax_years`, `delinquent_subject_years`: the 科目 and 年度分 of the installments whose
+stored status is 滞納), not from every installment of each taxpayer (0.5–0.9 s at 100,000 persons).
+
 Filters on what other apps own are EXISTS subqueries on their tables, looked up through the app
 registry (as `exemptions.py` does), since this app does not import them:
 
-* 科目・年度分: an installment of the taxpayer with that 科目 / 年度分 whose stored status is 滞納;
 * 分納中: a 分納誓約 履行中 (negotiations) — what the standing's `pledged` means;
 * 差押中: an approved 差押・参加差押・交付要求 with a row not cancelled (dispositions);
 * 停止中: the same for a 執行停止 — the standing's `stopped`;
@@ -28,7 +31,7 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from taxpayers.forms import WorkingListForm
-from taxpayers.models import InstallmentBalance, TaxpayerBalance
+from taxpayers.models import TaxpayerBalance
 
 # 処分コード (dispositions.DispositionCode), named here because this app does not import dispositions
 SEIZURE_CODES = ("01", "02", "03")  # 差押, 参加差押, 交付要求
@@ -111,15 +114,13 @@ def filtered(cleaned: dict, *, user, today: date) -> QuerySet[TaxpayerBalance]:
         balances = balances.filter(taxpayer__assigned_officer_id=int(officer))
     if cleaned.get("district"):
         balances = balances.filter(taxpayer__district=cleaned["district"])
-    if cleaned.get("subject") or cleaned.get("tax_year"):
-        installments = InstallmentBalance.objects.filter(
-            status=InstallmentBalance.Status.DELINQUENT, assessment__taxpayer_id=OuterRef("taxpayer_id")
-        )
-        if cleaned.get("subject"):
-            installments = installments.filter(assessment__subject_code=cleaned["subject"])
-        if cleaned.get("tax_year"):
-            installments = installments.filter(assessment__tax_year=cleaned["tax_year"])
-        balances = balances.filter(Exists(installments))
+    subject, tax_year = cleaned.get("subject"), cleaned.get("tax_year")
+    if subject and tax_year:
+        balances = balances.filter(delinquent_subject_years__contains=[f"{subject}:{tax_year}"])
+    elif subject:
+        balances = balances.filter(delinquent_subjects__contains=[subject])
+    elif tax_year:
+        balances = balances.filter(delinquent_tax_years__contains=[tax_year])
     if cleaned.get("amount_min") is not None:
         balances = balances.filter(outstanding_principal__gte=cleaned["amount_min"])
     if cleaned.get("amount_max") is not None:

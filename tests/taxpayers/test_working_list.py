@@ -263,3 +263,64 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_rows(client, off
     with CaptureQueriesContext(connection) as one:
         assert len(client.get(reverse("taxpayers:delinquent")).context["page"]) == 1
     assert len(two) == len(one)
+
+
+def test_the_stored_subjects_and_years_select_what_reading_every_installment_did(officer, ledger):
+    """The 科目・年度分 filter reads what reconcile stored per taxpayer; it selects exactly the
+    taxpayers with a delinquent installment of that 科目 and 年度分 — the same one, not a 科目
+    of one year and a 年度分 of another."""
+    # 000000102 also owes a 2021 住民税 and a 2020 固定資産税 installment: its 科目 and years cross
+    import tempfile
+    from pathlib import Path
+
+    from django.db.models import Exists, OuterRef
+
+    from taxpayers.importing import run_import, start_log
+    from taxpayers.models import InstallmentBalance
+    from taxpayers.working_list import filtered
+    from tests.taxpayers.conftest import ASSESSMENT_HEADER, csv_text
+
+    hanako = Taxpayer.objects.get(atena_number="000000102")
+    path = Path(tempfile.mkdtemp()) / "crossing.csv"
+    rows = [
+        "000000102,01,0000,112291,112291,1,2021,2021,210100102,1,2021-06-30,2021-06-30,10000,,",
+        "000000102,02,0000,112291,112291,1,2020,2020,200200102,1,2020-04-30,2020-04-30,10000,,",
+    ]
+    path.write_text(csv_text(ASSESSMENT_HEADER, rows), encoding="utf-8")
+    actor = Actor.batch("TEST")
+    run_import(
+        log=start_log(kind="assessments", path=path, file_name=path.name, actor=actor), path=path, actor=actor
+    )
+    reconcile(as_of=DAY)
+    stored = TaxpayerBalance.objects.get(taxpayer=hanako)
+    assert stored.delinquent_subjects == ["01", "02", "06"]
+    assert stored.delinquent_tax_years == [2020, 2021]
+    assert stored.delinquent_subject_years == ["01:2021", "02:2020", "06:2021"]
+
+    def by_installments(subject, year):
+        rows = InstallmentBalance.objects.filter(
+            status=InstallmentBalance.Status.DELINQUENT, assessment__taxpayer_id=OuterRef("taxpayer_id")
+        )
+        if subject:
+            rows = rows.filter(assessment__subject_code=subject)
+        if year:
+            rows = rows.filter(assessment__tax_year=year)
+        return set(
+            TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
+            .filter(Exists(rows))
+            .values_list("taxpayer__atena_number", flat=True)
+        )
+
+    seen = set()
+    for subject in ("", "01", "02", "03", "06"):
+        for year in (None, 2020, 2021, 2025):
+            if not subject and not year:
+                continue
+            cleaned = {"officer": "all", "subject": subject, "tax_year": year}
+            found = set(
+                filtered(cleaned, user=officer, today=DAY).values_list("taxpayer__atena_number", flat=True)
+            )
+            assert found == by_installments(subject, year), (subject, year)
+            seen.add(frozenset(found))
+    assert len(seen) > 2  # the combinations did select different taxpayers
+    assert by_installments("02", 2021) == {"000000101"}  # 102 owes 02 of 2020 and something of 2021
