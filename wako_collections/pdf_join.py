@@ -16,6 +16,7 @@ taxpayer), the top-level entries chained into one outline. Other catalogue entri
 
 from __future__ import annotations
 
+import gc
 import os
 from array import array
 from collections.abc import Iterable
@@ -187,6 +188,9 @@ def join_files(paths: Iterable[Path], destination: Path) -> int:
             out = _Output(handle)
             for path in paths:
                 _append(Path(path), out)
+                # a reader and its objects reference each other: freed only by the cyclic
+                # collector, which would otherwise let a few chunks pile up first
+                gc.collect()
             _finish(out)
     except BaseException:
         destination.unlink(missing_ok=True)

@@ -51,14 +51,15 @@ def test_an_unreadable_chunk_leaves_no_half_written_file(chunk, tmp_path):
 
 
 GROWTH = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from wako_collections.pdf_join import join_files
 chunk, copies, out = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
 join_files([chunk], out)  # warm up: imports, first-use allocations
 before = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
 pages = join_files([chunk] * copies, out)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM: this program's own peak (getrusage would report the forking parent's size)
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 print(json.dumps({"pages": pages, "growth_kib": peak - before}))
 """
 
@@ -78,8 +79,9 @@ def peak_growth_kib(chunk: Path, copies: int, out: Path) -> int:
 
 def test_memory_does_not_grow_with_the_number_of_pages(chunk, tmp_path):
     """10× the pages, the same memory: holding the pages (pypdf's PdfWriter, ~24 KiB a page of a
-    real letter) would add tens of MiB here. A fresh process each, so that peaks are its own."""
+    real letter) adds ~22 MiB here; streamed, it stays within 0.5 MiB. A fresh process each, so that peaks are its own."""
     small = peak_growth_kib(chunk, 5, tmp_path / "small.pdf")  # 100 pages
     large = peak_growth_kib(chunk, 50, tmp_path / "large.pdf")  # 1,000 pages
-    assert large < small + 4 * 1024, (small, large)
+    assert large < small + 2 * 1024, (small, large)
+    print(f"peak growth: 100 pages {small} KiB, 1,000 pages {large} KiB")
     assert (tmp_path / "large.pdf").stat().st_size > 9 * (tmp_path / "small.pdf").stat().st_size
