@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts import access_cache
 from accounts.events import record_event, record_refused_request
 from accounts.models import SecurityEvent
 from accounts.terminals import UNKNOWN, client_ip, forwarded_for_problem, terminal_for_address
@@ -69,7 +70,8 @@ class TerminalMiddleware:
     def __call__(self, request):
         address = client_ip(request)
         request.client_ip = address
-        request.terminal = terminal_for_address(address)
+        access_cache.read_generation()  # the one query of the frame's cached parts (accounts/access_cache.py)
+        request.terminal = terminal_for_address(address, terminals=access_cache.active_terminals())
         if request.terminal is None:
             path = request.path[:200]
             if address == UNKNOWN:
@@ -174,6 +176,8 @@ class RequireVerifiedStaffMiddleware:
             return redirect("accounts:verify")
         if user.must_change_password and name not in PASSWORD_CHANGE_URL_NAMES:
             return redirect("accounts:password_change")
+        # Permissions, roles and policy from this process's cache, current as of this request.
+        access_cache.prime(user)
         # Asked once per request; the menu reads the answer instead of asking again.
         request.held_for_security_key = needs_security_key(user)
         if request.held_for_security_key and name not in KEY_REGISTRATION_URL_NAMES:

@@ -61,6 +61,8 @@ MESSAGES_JA = {
 
 
 def security_key_required(user) -> bool:
+    if access := getattr(user, "access", None):  # this request's cached answer (accounts/access_cache.py)
+        return access.security_key_required
     return RolePolicy.objects.filter(role__in=user.groups.all(), require_security_key=True).exists()
 
 

@@ -612,9 +612,12 @@ def request_role_policy_relaxation(*, actor: Actor, role: Group, reason: str) ->
 
 
 def can_confirm_privilege_changes(staff) -> bool:
-    """Whether `staff` holds one of settings.PRIVILEGE_CONFIRMER_ROLES (one query)."""
+    """Whether `staff` holds one of settings.PRIVILEGE_CONFIRMER_ROLES (one query, or none when the
+    request's access cache has the roles: accounts/access_cache.py)."""
     from django.conf import settings
 
+    if access := getattr(staff, "access", None):
+        return not access.role_names.isdisjoint(settings.PRIVILEGE_CONFIRMER_ROLES)
     return bool(
         getattr(staff, "is_authenticated", False)
         and staff.groups.filter(name__in=settings.PRIVILEGE_CONFIRMER_ROLES).exists()

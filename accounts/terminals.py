@@ -65,9 +65,12 @@ def forwarded_for_problem(request) -> str:
     return f"送信元アドレスを読めません（REMOTE_ADDR {remote[:50]!r}、X-Forwarded-For {forwarded[:150]!r}）"
 
 
-def terminal_for_address(address: str) -> Terminal | None:
-    """The most specific active terminal whose address range holds `address` (tens of rows)."""
-    matches = [terminal for terminal in Terminal.objects.active() if terminal.covers(address)]
+def terminal_for_address(address: str, *, terminals: list[Terminal] | None = None) -> Terminal | None:
+    """The most specific active terminal whose address range holds `address` (tens of rows): among
+    `terminals` (the request's cached list, accounts/access_cache.py), else read from the database."""
+    if terminals is None:
+        terminals = list(Terminal.objects.active())
+    matches = [terminal for terminal in terminals if terminal.covers(address)]
     if not matches:
         return None
     return max(matches, key=lambda t: ipaddress.ip_network(t.network, strict=False).prefixlen)

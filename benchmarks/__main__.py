@@ -19,7 +19,7 @@ import time
 
 from benchmarks import ledger, load, report
 
-PARTS = ("ledger", "documents", "load", "fault")
+PARTS = ("ledger", "documents", "load", "fault", "knee")
 
 
 def in_fresh_process(module: str, *options: str) -> dict:
@@ -39,6 +39,8 @@ def main(argv=None) -> None:
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--knee-steps", default="10,20,30,50", help="officers per step of the knee")
+    parser.add_argument("--knee-minutes", type=float, default=3)
     parser.add_argument("--skip", default="", help=f"comma-separated parts to leave out: {', '.join(PARTS)}")
     args = parser.parse_args(argv)
     skip = {part.strip() for part in args.skip.split(",") if part.strip()}
@@ -55,6 +57,9 @@ def main(argv=None) -> None:
         "documents": lambda: in_fresh_process("benchmarks.documents", "--documents", str(args.documents)),
         "load": lambda: load.run(users=args.users, minutes=args.minutes),
         "fault": lambda: load.run(users=args.users, minutes=args.minutes, restart_db=True),
+        "knee": lambda: load.knee(
+            steps=tuple(int(n) for n in args.knee_steps.split(",")), minutes=args.knee_minutes
+        ),
     }
     for part in PARTS:
         if part in skip:

@@ -17,8 +17,12 @@ process so that earlier parts' memory is not counted.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from datetime import date, timedelta
@@ -32,9 +36,11 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
 
-from documents import batches, catalogue, content, rendering  # noqa: E402
+from documents import catalogue, content, rendering  # noqa: E402
 from documents.models import FormCode  # noqa: E402
+from wako_collections import pdf_join  # noqa: E402
 from wako_collections.eras import fiscal_year_label, format_date  # noqa: E402
 from wako_collections.pdf import render_pdf  # noqa: E402
 
@@ -116,7 +122,27 @@ class PeakMemory(threading.Thread):
             self.total = max(self.total, main + sum(others))
 
 
-def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int = 0) -> dict:
+def chunked(contents: list[dict], size: int) -> list[list[dict]]:
+    return [contents[s : s + size] for s in range(0, len(contents), size)]
+
+
+def measure(
+    *,
+    documents: int = 10_000,
+    single_sample: int = 300,
+    one_process_sample: int = 500,
+    processes: int = 0,
+    join_pages: int = 60_000,
+) -> dict:
+    """Three renderings of the same kind of letter, each as pages per second:
+    * one by one, one process (`render_pdf` per document: what a batch would be without chunks);
+    * as a batch, one process (chunks of DOCUMENT_BATCH_CHUNK on a sample): one process against
+      one process, the speed-up that chunking itself gives;
+    * as a batch, DOCUMENT_RENDER_PROCESSES renderers, every document, chunks written to files and
+      joined on disk the way `documents.batches` does (the speed-up of chunking and of the cores).
+    Then the join alone, twice in fresh processes over the same chunk files repeated to
+    `join_pages` pages: streamed (wako_collections/pdf_join.py) and held in memory (pypdf's
+    PdfWriter, the join this replaced), each with its time and peak resident size."""
     issued_on = date(2026, 11, 27)
     contents = [notice_content(i, issued_on, issued_on + timedelta(days=14)) for i in range(documents)]
     template = catalogue.spec(FormCode.NOTICE_GENERAL).template
@@ -129,16 +155,41 @@ def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int
     single = time.perf_counter() - started
 
     chunk = settings.DOCUMENT_BATCH_CHUNK
-    processes = processes or settings.DOCUMENT_RENDER_PROCESSES
-    memory = PeakMemory()
-    memory.start()
+    one_process_sample = min(one_process_sample, documents)
     started = time.perf_counter()
-    chunks = [contents[s : s + chunk] for s in range(0, len(contents), chunk)]
-    parts = list(rendering.render_chunks(chunks, processes=processes, should_stop=lambda: False))
-    pdf, pages = batches._join(parts)
-    batch = time.perf_counter() - started
-    memory.stopped.set()
-    memory.join()
+    one_pages = sum(
+        len(PdfReader(io.BytesIO(part)).pages)
+        for part in rendering.render_chunks(
+            chunked(contents[:one_process_sample], chunk), processes=1, should_stop=lambda: False
+        )
+    )
+    one_process = time.perf_counter() - started
+
+    processes = processes or settings.DOCUMENT_RENDER_PROCESSES
+    base = Path(settings.MEDIA_ROOT) / "work"  # where batches put their chunks (not a tmpfs)
+    base.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-batch-", dir=base) as work:
+        folder = Path(work)
+        memory = PeakMemory()
+        memory.start()
+        started = time.perf_counter()
+        paths = []
+        for part in rendering.render_chunks(
+            chunked(contents, chunk), processes=processes, should_stop=lambda: False
+        ):
+            paths.append(folder / f"chunk-{len(paths):06d}.pdf")
+            paths[-1].write_bytes(part)
+        pages = pdf_join.join_files(paths, folder / "joined.pdf")
+        batch = time.perf_counter() - started
+        memory.stopped.set()
+        memory.join()
+        pdf_bytes = (folder / "joined.pdf").stat().st_size
+        (folder / "joined.pdf").unlink()
+        repeat = max(1, -(-join_pages // pages))  # the chunk files repeated to at least join_pages
+        listing = folder / "chunks.txt"
+        listing.write_text("\n".join(str(p) for p in paths * repeat))
+        streamed = join_in_fresh_process("streamed", listing, folder / "streamed.pdf")
+        held = join_in_fresh_process("held", listing, folder / "held.pdf")
     return {
         "documents": documents,
         "chunk": chunk,
@@ -146,23 +197,74 @@ def measure(*, documents: int = 10_000, single_sample: int = 300, processes: int
         "single_sample": single_sample,
         "single_seconds": single,
         "single_rate": single_sample / single,
+        "one_process_sample": one_process_sample,
+        "one_process_seconds": one_process,
+        "one_process_rate": one_pages / one_process,
         "batch_seconds": batch,
         "pages": pages,
         "batch_rate": pages / batch,
-        "pdf_mib": len(pdf) / 2**20,
+        "pdf_mib": pdf_bytes / 2**20,
         "peak_total_mib": memory.total,
         "main_mib": memory.main,
         "renderer_mib": memory.renderer,
+        "join_streamed": streamed,
+        "join_held": held,
     }
+
+
+JOIN = """
+import io, json, sys, time
+from pathlib import Path
+paths = Path(sys.argv[2]).read_text().split("\\n")
+out = Path(sys.argv[3])
+before = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
+started = time.perf_counter()
+if sys.argv[1] == "streamed":
+    from wako_collections.pdf_join import join_files
+    pages = join_files([Path(p) for p in paths], out)
+else:
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    for p in paths:
+        writer.append(p)
+    with open(out, "wb") as handle:
+        writer.write(handle)
+    pages = len(writer.pages)
+seconds = time.perf_counter() - started
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(json.dumps({"pages": pages, "seconds": seconds, "before_mib": before / 1024, "peak_mib": peak / 1024,
+                  "mib": out.stat().st_size / 2**20}))
+out.unlink()
+"""
+
+
+def join_in_fresh_process(how: str, listing: Path, out: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", JOIN, how, str(listing), str(out)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    if done.returncode:  # e.g. killed for want of memory: reported, not hidden
+        return {"failed": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1][:200]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--single-sample", type=int, default=300)
+    parser.add_argument("--one-process-sample", type=int, default=500)
     parser.add_argument("--processes", type=int, default=0, help="default: DOCUMENT_RENDER_PROCESSES")
+    parser.add_argument("--join-pages", type=int, default=60_000, help="pages of the join-alone measure")
     args = parser.parse_args()
-    result = measure(documents=args.documents, single_sample=args.single_sample, processes=args.processes)
+    result = measure(
+        documents=args.documents,
+        single_sample=args.single_sample,
+        one_process_sample=args.one_process_sample,
+        processes=args.processes,
+        join_pages=args.join_pages,
+    )
     print(json.dumps(result))  # the last line: read by `python -m benchmarks`
 
 

@@ -1,7 +1,8 @@
 """Load with faults (issue 8): officers at their terminals against gunicorn with production
 settings, on loopback, for a bounded time.
 
-    WAKO_ENV=development .venv/bin/python -m benchmarks.load [--users 50] [--minutes 5] [--restart-db]
+    WAKO_ENV=development .venv/bin/python -m benchmarks.load [--users 50] [--minutes 5] [--restart-db] [--pin]
+    WAKO_ENV=development .venv/bin/python -m benchmarks.load --knee 10,20,30,50 [--minutes 3]
 
 Run by `python -m benchmarks` (which builds the 100,000-person dataset first); on its own it uses
 whatever the database holds. It
@@ -206,6 +207,7 @@ class Server:
     workers: int
     folder: Path
     process: subprocess.Popen | None = None
+    core: int | None = None  # pinned to this core (taskset) when set
 
     @property
     def url(self) -> str:
@@ -224,7 +226,7 @@ class Server:
         files = {"certfile": cert, "keyfile": key, "access-logfile": self.folder / "access.log"}
         files["error-logfile"] = self.folder / "gunicorn.log"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "wako_collections.wsgi", *options]
+            [*pinned(self.core), sys.executable, "-m", "gunicorn", "wako_collections.wsgi", *options]
             + [part for name, path in files.items() for part in (f"--{name}", str(path))],
             cwd=ROOT,
             env=env,
@@ -289,18 +291,41 @@ def restart_postgres(at: float, down_seconds: float, outage: Outage) -> None:
 
 
 # --- 3 and 5. the run and what it shows ---------------------------------------------------------
-def run_locust(server: Server, plan_path: Path, log_path: Path, users: int, seconds: int) -> None:
+def pinned(core: int | None) -> list[str]:
+    """`taskset -c core` when asked and possible: the load generator on one core, the server on the
+    other, so that locust's own CPU (55–65 % of a core at 50 officers) does not steal the server's."""
+    if core is None or not shutil.which("taskset") or (os.cpu_count() or 1) < 2:
+        return []
+    return ["taskset", "-c", str(core)]
+
+
+def run_locust(
+    server: Server, plan_path: Path, log_path: Path, users: int, seconds: int, core: int | None = None
+) -> float:
+    """Runs locust; returns the CPU seconds it used itself (user + system, from wait4)."""
     options = (
         f"--host {server.url} --headless --users {users} --spawn-rate 2 --run-time {seconds}s"
         " --stop-timeout 15 --only-summary --loglevel WARNING --exit-code-on-error 0"
     ).split()
-    subprocess.run(
-        [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py"), *options],
+    process = subprocess.Popen(
+        [
+            *pinned(core),
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "benchmarks" / "locustfile.py"),
+            *options,
+        ],
         cwd=ROOT,
         env={**os.environ, "WAKO_LOAD_PLAN": str(plan_path), "WAKO_LOAD_LOG": str(log_path)},
-        check=True,
         stdout=subprocess.DEVNULL,
     )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, process.args)
+    return usage.ru_utime + usage.ru_stime
 
 
 def figures(lines: list[dict]) -> dict:
@@ -378,14 +403,20 @@ def integrity(run: str, lines: list[dict], documents_after: int) -> dict:
 
 
 def run(
-    *, users: int = 50, minutes: float = 5, restart_db: bool = False, workers: int = 5, port: int = 0
+    *,
+    users: int = 50,
+    minutes: float = 5,
+    restart_db: bool = False,
+    workers: int = 5,
+    port: int = 0,
+    pin: bool = False,
 ) -> dict:
     run_id = ("R" if restart_db else "N") + dt.datetime.now().strftime("%Y%m%d%H%M%S")
     folder = Path(tempfile.mkdtemp(prefix=f"wako-load-{run_id}-"))
     plan_path, log_path = folder / "plan.json", folder / "requests.jsonl"
     plan_path.write_text(json.dumps(build_plan(users, run_id), ensure_ascii=False), encoding="utf-8")
     documents_after = Document.objects.aggregate(last=Max("pk"))["last"] or 0
-    server = Server(port=port or free_port(), workers=workers, folder=folder)
+    server = Server(port=port or free_port(), workers=workers, folder=folder, core=1 if pin else None)
     connection.close()  # the fault must not leave this process holding a dead connection
     server.start()
     seconds = int(minutes * 60)
@@ -397,7 +428,9 @@ def run(
                 target=restart_postgres, args=(time.time() + seconds * 0.5, 5.0, outage), daemon=True
             )
             fault.start()
-        run_locust(server, plan_path, log_path, users, seconds)
+        started = time.perf_counter()
+        locust_cpu = run_locust(server, plan_path, log_path, users, seconds, core=0 if pin else None)
+        wall = time.perf_counter() - started
         if fault:
             fault.join(timeout=180)
     finally:
@@ -411,6 +444,9 @@ def run(
         "seconds": seconds,
         "workers": workers,
         "requests": len(lines),
+        "throughput": len(lines) / seconds,
+        "locust_cpu_share": locust_cpu / wall,  # of one core
+        "pinned": bool(pin and pinned(0)),
         "figures": figures(lines),
         "integrity": integrity(run_id, lines, documents_after),
         "folder": str(folder),
@@ -421,14 +457,49 @@ def run(
     return result
 
 
+KNEE_P95_MS = 300
+
+
+def knee(*, steps: tuple[int, ...] = (10, 20, 30, 50), minutes: float = 3, workers: int = 5) -> dict:
+    """The load knee: a run per number of officers (locust pinned to one core, gunicorn to the
+    other), each with pages, sign-in and PDF p50/p95, throughput and locust's own CPU share; the
+    knee is the first step whose pages p95 passes KNEE_P95_MS (None: not reached by the last step)."""
+    rows = []
+    for users in steps:
+        result = run(users=users, minutes=minutes, workers=workers, pin=True)
+        f = result["figures"]
+        rows.append(
+            {
+                "users": users,
+                "pages": {k: f["pages"][k] for k in ("n", "p50", "p95", "failed")},
+                "login": {k: f["login"][k] for k in ("n", "p50", "p95", "failed")},
+                "pdf": {k: f["pdf"][k] for k in ("n", "p50", "p95", "failed")},
+                "throughput": result["throughput"],
+                "locust_cpu_share": result["locust_cpu_share"],
+                "pinned": result["pinned"],
+                "run": result["run"],
+            }
+        )
+    passed = [row["users"] for row in rows if row["pages"]["p95"] > KNEE_P95_MS]
+    return {"steps": rows, "knee": passed[0] if passed else None, "minutes": minutes, "workers": workers}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--knee", default="", help="comma-separated officer counts, e.g. 10,20,30,50")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--restart-db", action="store_true")
+    parser.add_argument("--pin", action="store_true", help="locust on core 0, gunicorn on core 1")
     args = parser.parse_args(argv)
-    result = run(users=args.users, minutes=args.minutes, restart_db=args.restart_db, workers=args.workers)
+    if args.knee:
+        steps = tuple(int(n) for n in args.knee.split(","))
+        print(json.dumps(knee(steps=steps, minutes=args.minutes, workers=args.workers), indent=1))
+        return
+    result = run(
+        users=args.users, minutes=args.minutes, restart_db=args.restart_db, workers=args.workers, pin=args.pin
+    )
     print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
 
 

@@ -1,7 +1,7 @@
 """Batch pages: the preview of a frozen list, the run with its progress bar, cancel, re-run, the PDF."""
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,7 +21,7 @@ def batch_list(request):
     return render(
         request,
         "documents/batch_list.html",
-        {"batches": Batch.objects.defer("pdf", "items")[:50], "extractions": Extraction.objects.all()},
+        {"batches": Batch.objects.defer("items")[:50], "extractions": Extraction.objects.all()},
     )
 
 
@@ -115,9 +115,7 @@ def extraction_new(request):
 
 
 def _batch(number):
-    return get_object_or_404(
-        Batch.objects.defer("pdf").select_related("progress", "extraction"), number=number
-    )
+    return get_object_or_404(Batch.objects.select_related("progress", "extraction"), number=number)
 
 
 @menu_required("documents")
@@ -193,6 +191,10 @@ def batch_pdf(request, number):
         atena_numbers=[item["atena_number"] for item in batch.items],
         detail=batch.number,
     )
-    response = HttpResponse(bytes(batch.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{batch.number}.pdf"'
-    return response
+    # streamed from the file: a 60,000-letter batch is never held in memory
+    return FileResponse(
+        batch.pdf_file.open("rb"),
+        as_attachment=True,
+        filename=f"{batch.number}.pdf",
+        content_type="application/pdf",
+    )

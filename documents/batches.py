@@ -3,18 +3,22 @@
 A batch freezes its list when staff confirm the preview. The worker then (1) re-reads every
 taxpayer's ledger and skips what has been paid since, listing it; (2) reserves the document
 numbers; (3) renders the documents in chunks, many per WeasyPrint run, bumping the progress
-counter and stopping if cancelled; (4) joins the chunks into one PDF for the printer; and only
-then (5) records every document, its installments and 時効 events in one transaction. A run that
+counter and stopping if cancelled; (4) joins the chunks into one PDF file for the printer (on
+disk, in memory that does not grow with the batch); and only then (5) records every document, its installments and 時効 events in one transaction. A run that
 fails or is cancelled before (5) has recorded no document at all, and can be run again.
 """
 
 from __future__ import annotations
 
-import io
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -25,6 +29,7 @@ from documents.models import Batch, BatchProgress, Document, Extraction, FormCod
 from taxpayers.ledger import ledger_for
 from taxpayers.models import InstallmentBalance, PrescriptionEvent, Taxpayer
 from taxpayers.subjects import Subject
+from wako_collections import pdf_join
 from wako_collections.actors import Actor, acting_as
 from wako_collections.numbering import NumberKind
 from wako_collections.records import next_number, save_tracked, stamp
@@ -341,15 +346,44 @@ def _contents(batch: Batch) -> tuple[list[tuple[dict, dict]], list[dict]]:
     return ready, skipped
 
 
-def _join(parts: list[bytes]) -> tuple[bytes, int]:
-    from pypdf import PdfWriter
+@contextmanager
+def _work_folder() -> Iterator[Path]:
+    """A folder for one run's chunk files, removed with everything in it however the run ends. On
+    the storage's disk, not /tmp (often a tmpfs, i.e. memory): a 60,000-letter batch is ~1.4 GiB."""
+    base = Path(settings.MEDIA_ROOT) / "work"
+    base.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="batch-", dir=base) as folder:
+        yield Path(folder)
 
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), len(writer.pages)
+
+def _render_and_join(
+    batch: Batch, chunks: list[list[dict]], total: int, folder: Path
+) -> tuple[Path | None, int]:
+    """Renders the chunks to files in `folder` (one chunk's PDF in memory at a time), bumping the
+    progress counter, then joins them into `folder`/joined.pdf without holding the pages
+    (wako_collections/pdf_join.py). Returns the joined file and its page count (None, 0 for no
+    chunk). Raises Cancelled when a cancel was asked for."""
+    paths: list[Path] = []
+    for part in rendering.render_chunks(
+        chunks,
+        processes=settings.DOCUMENT_RENDER_PROCESSES,
+        should_stop=lambda: _cancel_requested(batch),
+    ):
+        path = folder / f"chunk-{len(paths):06d}.pdf"
+        path.write_bytes(part)
+        paths.append(path)
+        _bump(batch, min(len(paths) * settings.DOCUMENT_BATCH_CHUNK, total))
+    if len(paths) < len(chunks) or _cancel_requested(batch):
+        raise Cancelled
+    if not paths:
+        return None, 0
+    joined = folder / "joined.pdf"
+    return joined, pdf_join.join_files(paths, joined)
+
+
+def _discard(name: str) -> None:
+    if name:
+        Batch._meta.get_field("pdf_file").storage.delete(name)  # type: ignore[attr-defined]
 
 
 def run(batch: Batch, actor: Actor) -> Batch:
@@ -357,6 +391,7 @@ def run(batch: Batch, actor: Actor) -> Batch:
     batch.refresh_from_db()
     if batch.status != Batch.Status.QUEUED or batch.cancel_requested:
         return batch
+    stored = ""  # the combined PDF once in storage: removed again if the run then fails
     with acting_as(actor):
         try:
             _set(batch, actor, "作成開始", status=Batch.Status.RUNNING, started_at=timezone.now(), error="")
@@ -375,17 +410,12 @@ def run(batch: Batch, actor: Actor) -> Batch:
                 content["number"] = number
             size = settings.DOCUMENT_BATCH_CHUNK
             chunks = [[c for _i, c in ready[start : start + size]] for start in range(0, len(ready), size)]
-            parts: list[bytes] = []
-            for part in rendering.render_chunks(
-                chunks,
-                processes=settings.DOCUMENT_RENDER_PROCESSES,
-                should_stop=lambda: _cancel_requested(batch),
-            ):
-                parts.append(part)
-                _bump(batch, min(len(parts) * size, len(ready)))
-            if len(parts) < len(chunks) or _cancel_requested(batch):
-                raise Cancelled
-            pdf, pages = _join(parts) if parts else (b"", 0)
+            with _work_folder() as folder:
+                joined, pages = _render_and_join(batch, chunks, len(ready), folder)
+                if joined is not None:
+                    with open(joined, "rb") as handle:
+                        batch.pdf_file.save(f"{batch.number}.pdf", File(handle), save=False)
+                    stored = batch.pdf_file.name or ""
             with transaction.atomic():
                 documents = [
                     Document(
@@ -416,9 +446,9 @@ def run(batch: Batch, actor: Actor) -> Batch:
                     finished_at=timezone.now(),
                     issued_count=len(documents),
                     page_count=pages,
-                    pdf=pdf,
                 )
         except Cancelled:
+            _discard(stored)
             _set(
                 batch,
                 actor,
@@ -428,6 +458,7 @@ def run(batch: Batch, actor: Actor) -> Batch:
                 finished_at=timezone.now(),
             )
         except Exception as error:  # the batch records why; nothing was recorded
+            _discard(stored)
             batch.refresh_from_db()
             _set(
                 batch,

@@ -149,9 +149,13 @@ class Batch(StampedModel):
     error = models.CharField("エラー", max_length=300, blank=True, db_comment="失敗の理由")
     started_at = models.DateTimeField("開始日時", null=True, blank=True, db_comment="作成開始日時")
     finished_at = models.DateTimeField("終了日時", null=True, blank=True, db_comment="終了日時")
-    pdf = models.BinaryField("一括PDF", null=True, blank=True, db_comment="印刷用の一括PDF")
+    # On disk (settings.MEDIA_ROOT), not in a bytea: 60,000 letters are ~1.4 GiB, over bytea's 1 GiB,
+    # and the download streams the file instead of holding it in memory.
+    pdf_file = models.FileField(
+        "一括PDF", upload_to="batches/%Y/", blank=True, db_comment="印刷用の一括PDFのファイル名"
+    )
 
-    history = tracked_history(excluded_fields=["pdf", "items"])
+    history = tracked_history(excluded_fields=["pdf_file", "items"])
 
     class Meta:
         verbose_name = "一括発行"

@@ -145,3 +145,21 @@ def exchange_outbound(settings, tmp_path_factory):
     """Every test writes 逆連携 files into a folder of its own, never the checkout's .data."""
     settings.EXCHANGE_OUTBOUND_DIR = tmp_path_factory.mktemp("exchange-outbound")
     return settings.EXCHANGE_OUTBOUND_DIR
+
+
+@pytest.fixture(autouse=True)
+def file_storage(settings, tmp_path_factory):
+    """Every test keeps its files (batch PDFs) in a folder of its own, never the checkout's .data."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("files")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_access_cache():
+    """Each test starts with this process's access cache empty: a rolled-back test moves no
+    generation, so what it cached (its terminal, its roles) must not reach the next test."""
+    from accounts import access_cache
+
+    access_cache.clear()
+    yield
+    access_cache.clear()

@@ -6,6 +6,7 @@ Expected values: 200/403/404 are statuses; "→name" is a redirect to that URL n
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.assessments import add_assessment
@@ -572,7 +573,8 @@ def _batch(actor, taxpayer, assessment):
         actor=actor, kind="demand", candidates=[candidate], issued_on=date(2026, 1, 5), deadline=None
     )
     with acting_as(actor):
-        batch.status, batch.pdf = Batch.Status.DONE, b"%PDF-1.4"
+        batch.status = Batch.Status.DONE
+        batch.pdf_file.save(f"{batch.number}.pdf", ContentFile(b"%PDF-1.4"), save=False)
         save_tracked(batch, reason="test")
     return batch
 

@@ -170,6 +170,10 @@ USE_TZ = True
 # Uploaded import files wait here only while they are imported (deleted right after); every file
 # in it belongs to an ImportLog (taxpayers/spool.py). Web and worker must share the directory.
 IMPORT_SPOOL_DIR = Path(env_str("IMPORT_SPOOL_DIR", default=str(BASE_DIR / ".data" / "import-spool")))
+# Files the app keeps (the combined PDF of each 一括発行, FileField's storage). Never served as
+# static files: a batch's PDF is downloaded only through its view, which checks the menu and logs
+# the access. Web and worker must share the directory (or configure STORAGES["default"]).
+MEDIA_ROOT = Path(env_str("FILE_STORAGE_DIR", default=str(BASE_DIR / ".data" / "files")))
 # The largest CSV the import page accepts; a bigger body is refused before it is read.
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
 IMPORT_MAX_UPLOAD_BYTES = IMPORT_MAX_UPLOAD_MB * 1024 * 1024

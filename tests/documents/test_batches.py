@@ -1,6 +1,7 @@
 """Batches: the frozen list, skip-if-paid, cancel and failure leaving nothing recorded, the combined PDF."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -79,7 +80,8 @@ def test_a_demand_batch_renders_one_pdf_records_every_document_and_the_demand_ev
     documents = Document.objects.filter(source=f"一括 {batch.number}").order_by("number")
     assert [d.taxpayer.atena_number for d in documents] == ["000000101", "000000102"]
     assert [d.number for d in documents] == [batch.first_number, batch.last_number]
-    text = pdf_text(bytes(batch.pdf))
+    assert batch.pdf_file.name == f"batches/{today.year}/{batch.number}.pdf"
+    text = pdf_text(batch.pdf_file.read())
     assert text.count("督促状") >= 2 and "和光太郎様" in text and "新倉花子様" in text
     assert PrescriptionEvent.objects.filter(kind="demand").count() == 2
     history = Batch.history.filter(id=batch.pk).values_list("history_change_reason", flat=True)
@@ -130,6 +132,7 @@ def test_a_cancelled_run_records_nothing_and_can_be_run_again(officer, overdue, 
     batches.run(batch, actor(officer))
     batch.refresh_from_db()
     assert batch.status == Batch.Status.CANCELLED and batch.progress.rendered == 1
+    assert files_left(settings) == []  # the chunk rendered before the cancel is deleted
     assert not Document.objects.exists() and not PrescriptionEvent.objects.filter(kind="demand").exists()
 
     cancelled_numbers = (batch.first_number, batch.last_number)
@@ -160,6 +163,31 @@ def test_a_failure_while_recording_leaves_no_half_recorded_documents(officer, ov
     assert batch.status == Batch.Status.FAILED and "disk full" in batch.error
     assert not Document.objects.exists() and not PrescriptionEvent.objects.filter(kind="demand").exists()
     assert batches.can_rerun(batch)
+    # the combined PDF had been stored before recording failed: it is gone, and so are the chunks
+    assert not batch.pdf_file and files_left(settings) == []
+
+
+def files_left(settings) -> list[str]:
+    return sorted(str(p.relative_to(settings.MEDIA_ROOT)) for p in Path(settings.MEDIA_ROOT).rglob("*.pdf"))
+
+
+def test_a_failure_while_joining_leaves_no_file(officer, overdue, settings, monkeypatch):
+    from wako_collections import pdf_join
+
+    batch = frozen_demand_batch(officer, settings)
+    settings.DOCUMENT_BATCH_CHUNK = 1
+    real = pdf_join._append
+
+    def fail_on_second(path, out):
+        if path.name.endswith("1.pdf"):
+            raise OSError("No space left on device")
+        return real(path, out)
+
+    monkeypatch.setattr(pdf_join, "_append", fail_on_second)
+    batches.run(batch, actor(officer))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.FAILED and "No space left" in batch.error
+    assert files_left(settings) == [] and not Document.objects.exists()
 
 
 def test_a_notice_batch_by_extraction_filters_and_needs_a_deadline(
@@ -197,13 +225,14 @@ def test_a_notice_batch_by_extraction_filters_and_needs_a_deadline(
     assert batch.status == Batch.Status.DONE
     document = Document.objects.get(source=f"一括 {batch.number}")
     assert document.form_code == "04" and document.is_legal_notice
-    assert "最終催告書" in pdf_text(bytes(batch.pdf))
+    assert "最終催告書" in pdf_text(batch.pdf_file.read())
     assert ["地区", "広沢"] in batch.criteria
 
 
-def test_chunks_render_in_parallel_processes_and_join_in_order(settings):
+def test_chunks_render_in_parallel_processes_and_join_in_order(settings, tmp_path):
     from documents import rendering
     from tests.documents.test_record_forms import pdf_text as text_of
+    from wako_collections import pdf_join
 
     contents = []
     for i, name in enumerate(["一番 目", "二番 目", "三番 目"]):
@@ -234,8 +263,12 @@ def test_chunks_render_in_parallel_processes_and_join_in_order(settings):
             }
         )
     parts = list(rendering.render_chunks([[c] for c in contents], processes=2, should_stop=lambda: False))
-    pdf, pages = batches._join(parts)
-    text = text_of(pdf)
+    paths = []
+    for index, part in enumerate(parts):
+        paths.append(tmp_path / f"{index}.pdf")
+        paths[-1].write_bytes(part)
+    pages = pdf_join.join_files(paths, tmp_path / "joined.pdf")
+    text = text_of((tmp_path / "joined.pdf").read_bytes())
     assert pages == 3 and text.index("一番目") < text.index("二番目") < text.index("三番目")
     stopped = list(rendering.render_chunks([[c] for c in contents], processes=2, should_stop=lambda: True))
     assert stopped == []

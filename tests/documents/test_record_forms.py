@@ -274,4 +274,5 @@ def test_the_demand_batch_page_previews_then_runs_and_reports_progress(
     detail = client.get(response["Location"]).content.decode()
     assert "印刷用PDF" in detail and "batch_progress.js" in detail
     pdf = client.get(reverse("documents:batch_pdf", args=[batch.number]))
-    assert "督促状" in pdf_text(pdf.content)
+    assert pdf.streaming  # from the file on disk, never the whole batch in memory
+    assert "督促状" in pdf_text(b"".join(pdf.streaming_content))
