@@ -16,7 +16,8 @@ RUN pip install --no-cache-dir . \
     ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input -v 0 \
  && useradd --system --uid 1000 wako && chown -R wako /app \
  && install -d -o wako -m 700 /spool \
- && install -d -o wako -m 750 /exchange-outbound
+ && install -d -o wako -m 750 /exchange-outbound \
+ && install -d -o wako -m 700 /files
 USER wako
 EXPOSE 8000
 CMD ["gunicorn", "wako_collections.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -174,6 +174,8 @@ IMPORT_SPOOL_DIR = Path(env_str("IMPORT_SPOOL_DIR", default=str(BASE_DIR / ".dat
 # static files: a batch's PDF is downloaded only through its view, which checks the menu and logs
 # the access. Web and worker must share the directory (or configure STORAGES["default"]).
 MEDIA_ROOT = Path(env_str("FILE_STORAGE_DIR", default=str(BASE_DIR / ".data" / "files")))
+if not MEDIA_ROOT.is_absolute():
+    raise ImproperlyConfigured(f"FILE_STORAGE_DIR={str(MEDIA_ROOT)!r} must be an absolute path")
 # The largest CSV the import page accepts; a bigger body is refused before it is read.
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
 IMPORT_MAX_UPLOAD_BYTES = IMPORT_MAX_UPLOAD_MB * 1024 * 1024

@@ -57,6 +57,7 @@ BAD = {
     "LOG_LEVEL": "VERBOSE",
     "TASKS_BACKEND": "not a path",
     "EXCHANGE_OUTBOUND_DIR": "outbound",
+    "FILE_STORAGE_DIR": "files",
     "EXCHANGE_ENCODING": "latin-1",
     "EXPORT_LARGE_ROWS": "0",
 }

@@ -20,7 +20,7 @@ def to_bytes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("documents", "0006_returned_mail_and_public_notice")]
+    dependencies = [("documents", "0007_public_notice_four_eyes_record")]
 
     operations = [
         migrations.AddField(
