@@ -168,7 +168,7 @@ def queues(request, params: QueryDict) -> Table:
 def extraction(request, params: QueryDict) -> Table:
     from documents.models import Batch
 
-    batch = Batch.objects.defer("pdf").filter(number=params.get("batch", "")).first()
+    batch = Batch.objects.filter(number=params.get("batch", "")).first()
     if batch is None:
         raise Http404
     skipped = {item.get("atena_number"): item.get("reason", "") for item in batch.skipped or []}
