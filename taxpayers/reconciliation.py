@@ -15,7 +15,8 @@ assessments and payments they come from have it). One transaction:
    `taxpayers.standing` (the one home: the money and the renewed 時効予定日) in Python, then
    copied into a temporary table. InstallmentBalance keeps both dates: `base_prescription_date`
    (before renewals) and `prescription_date` (renewed; empty while 差押・交付要求・猶予 hold it),
-   the latter indexed with the status for the near-時効 lists. An installment written off (欠損)
+   the latter indexed with the status for the near-時効 lists, and the 調定's taxpayer (copied, so
+   those lists read the index alone). An installment written off (欠損)
    by `as_of` takes the status written_off and owes nothing.
    copied into a temporary table and replace their provisional rows in `reconcile_computed`.
 3. The computed rows are diffed against InstallmentBalance: an UPDATE … FROM of the rows whose
