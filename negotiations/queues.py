@@ -146,19 +146,22 @@ def prescription_soon(*, officer, today: date, limit: int) -> list[PrescriptionS
     """Taxpayers with an installment whose 時効 completes within PRESCRIPTION_WARNING_DAYS, counted
     as the installment's standing counts it (taxpayers.standing: from 法定納期限, renewed by the
     督促状 and by recorded events — 差押, 承認 …). Those already completed are not here: they are
-    不納欠損's. One indexed query on the renewed date reconcile stored, whatever the number of
-    cases, and one for the taxpayers found."""
+    不納欠損's. One query reading the range of the (status, renewed date → taxpayer) index reconcile
+    keeps (no installment joined to its 調定), whatever the number of cases, and one for the
+    taxpayers found."""
     horizon = today + timedelta(days=settings.PRESCRIPTION_WARNING_DAYS)
     soonest = InstallmentBalance.objects.filter(
         status=PaymentStatus.DELINQUENT, prescription_date__range=(today, horizon)
     )
     if officer is not None:
-        soonest = soonest.filter(assessment__taxpayer__assigned_officer=officer)
+        soonest = soonest.filter(
+            taxpayer_id__in=Taxpayer.objects.filter(assigned_officer=officer).values("pk")
+        )
     earliest = {
-        row["assessment__taxpayer_id"]: row["expires_on"]
-        for row in soonest.values("assessment__taxpayer_id")
+        row["taxpayer_id"]: row["expires_on"]
+        for row in soonest.values("taxpayer_id")
         .annotate(expires_on=Min("prescription_date"))
-        .order_by("expires_on", "assessment__taxpayer_id")[:limit]
+        .order_by("expires_on", "taxpayer_id")[:limit]
     }
     balances = TaxpayerBalance.objects.filter(taxpayer_id__in=earliest).select_related(
         "taxpayer", "taxpayer__assigned_officer"

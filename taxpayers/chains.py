@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from taxpayers.models import Assessment
+from taxpayers.models import Assessment, InstallmentBalance, Taxpayer
 from taxpayers.prescription import Chain, Event
 from taxpayers.settlement import PaymentStatus
 from taxpayers.standing import chain_from_values
@@ -56,33 +56,36 @@ def without_time_barred(lines, *, on: date) -> tuple[list, list]:
 
 
 def installments_near_prescription(*, today: date, within_days: int = 180, officer=None):
-    """A queryset of the installments still owed whose renewed 時効予定日 falls in the next
-    `within_days` (those already past are 時効完成 and belong to 不納欠損, not to this watch),
-    soonest first; `officer` keeps those of the taxpayers assigned to them. Indexed on the date
-    reconcile stored from each installment's standing (InstallmentBalance.prescription_date,
-    status + date index): a page of it is read without touching the rest."""
+    """The ids (Assessment pk) of the installments still owed whose renewed 時効予定日 falls in the
+    next `within_days` (those already past are 時効完成 and belong to 不納欠損, not to this watch),
+    soonest first (then by id): a queryset of ints, to count and page; `officer` keeps those of the
+    taxpayers assigned to them. Read from the index alone (`taxpayers_balance_renewed`: status,
+    renewed date, 調定 → taxpayer, all stored by reconcile from each installment's standing): a
+    count or a page never joins an installment to its 調定."""
     horizon = today + timedelta(days=within_days)
-    mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
-    return (
-        Assessment.objects.filter(
-            balance__status=PaymentStatus.DELINQUENT,
-            balance__prescription_date__range=(today, horizon),
-            **mine,
-        )
+    found = InstallmentBalance.objects.filter(
+        status=PaymentStatus.DELINQUENT, prescription_date__range=(today, horizon)
+    )
+    if officer is not None:
+        found = found.filter(taxpayer_id__in=Taxpayer.objects.filter(assigned_officer=officer).values("pk"))
+    return found.order_by("prescription_date", "assessment_id").values_list("assessment_id", flat=True)
+
+
+def with_chains(assessment_ids, *, today: date) -> list:
+    """(assessment, chain) pairs for the given ids, in their order: the 時効 chain of each, for its
+    explanation (Python, per row: give it a page, not the whole list). Three queries."""
+    ids = list(assessment_ids)
+    found = (
+        Assessment.objects.filter(pk__in=ids)
         .select_related("taxpayer", "taxpayer__assigned_officer", "balance")
         .prefetch_related("prescription_events", "payments")
-        .order_by("balance__prescription_date", "id")
+        .in_bulk()
     )
-
-
-def with_chains(assessments, *, today: date) -> list:
-    """(assessment, chain) pairs: the 時効 chain of each, for its explanation (Python, per row:
-    give it a page, not the whole list)."""
-    return [(assessment, chain_for(assessment, today=today)) for assessment in assessments]
+    return [(found[pk], chain_for(found[pk], today=today)) for pk in ids]
 
 
 def prescriptions_due(*, today: date, within_days: int = 180, limit: int = 500, officer=None):
-    """The first `limit` of `installments_near_prescription`, each with its chain: three queries
+    """The first `limit` of `installments_near_prescription`, each with its chain: four queries
     whatever the number of cases. Returns (assessment, chain) pairs, soonest first."""
     found = installments_near_prescription(today=today, within_days=within_days, officer=officer)[:limit]
     return with_chains(found, today=today)

@@ -486,6 +486,17 @@ class InstallmentBalance(models.Model):
         db_comment="督促・承認・差押等による更新後の時効予定日（taxpayers.standing）。差押・交付要求・猶予の間は空",
     )
     last_received_on = models.DateField("最終収納日", null=True, db_comment="最終収納日")
+    # The installment's taxpayer, copied by reconcile so the near-時効 lists read one index range
+    # (status, 時効予定日 → 宛名) without joining each installment to its 調定.
+    taxpayer = models.ForeignKey(
+        "Taxpayer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name="宛名",
+        db_comment="調定の宛名（reconcile が調定から写す。時効が近い一覧の索引用）",
+    )
 
     class Meta:
         verbose_name = "期別残高"
@@ -494,7 +505,12 @@ class InstallmentBalance(models.Model):
         indexes = [
             models.Index(fields=["status", "base_prescription_date"], name="taxpayers_balance_status"),
             # the near-時効 lists (わたしの仕事, 全職員の仕事, 時効が近い期別): delinquent, renewed date in a window
-            models.Index(fields=["status", "prescription_date"], name="taxpayers_balance_renewed"),
+            # — read from the index alone: ordered by (date, 調定) for the page, with the taxpayer
+            models.Index(
+                fields=["status", "prescription_date", "assessment"],
+                include=["taxpayer"],
+                name="taxpayers_balance_renewed",
+            ),
         ]
 
     def __str__(self):

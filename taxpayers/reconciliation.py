@@ -15,7 +15,8 @@ assessments and payments they come from have it). One transaction:
    `taxpayers.standing` (the one home: the money and the renewed 時効予定日) in Python, then
    copied into a temporary table. InstallmentBalance keeps both dates: `base_prescription_date`
    (before renewals) and `prescription_date` (renewed; empty while 差押・交付要求・猶予 hold it),
-   the latter indexed with the status for the near-時効 lists. An installment written off (欠損)
+   the latter indexed with the status for the near-時効 lists, and the 調定's taxpayer (copied, so
+   those lists read the index alone). An installment written off (欠損)
    by `as_of` takes the status written_off and owes nothing.
    copied into a temporary table and replace their provisional rows in `reconcile_computed`.
 3. The computed rows are diffed against InstallmentBalance: an UPDATE … FROM of the rows whose
@@ -59,6 +60,7 @@ BALANCE_FIELDS = (
     "base_prescription_date",
     "prescription_date",
     "last_received_on",
+    "taxpayer_id",  # copied from the 調定 for the near-時効 lists' index
 )
 TOTAL_FIELDS = (
     "outstanding_principal",
@@ -169,10 +171,11 @@ _COMPUTE = f"""
            base.prescription_date AS base_prescription_date,
            base.prescription_date AS prescription_date,
            g.last AS last_received_on,
+           g.taxpayer_id,
            {_SIMPLE} AS simple
       FROM (
         SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
-               a.filing_deadline_extended, a.demand_issued_on,
+               a.filing_deadline_extended, a.demand_issued_on, a.taxpayer_id,
                coalesce(sum(p.amount), 0)::bigint AS paid, max(p.received_on) AS last
           FROM taxpayers_assessment a {_PAYMENTS}
          {{where}}
@@ -192,7 +195,8 @@ _OTHERS = f"""
     SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
            a.filing_deadline_extended, a.demand_issued_on,
            coalesce(array_agg(p.received_on ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::date[]),
-           coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[])
+           coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[]),
+           a.taxpayer_id
       FROM taxpayers_assessment a {_PAYMENTS}
      WHERE a.id = ANY(%(chunk)s)
   GROUP BY a.id
@@ -259,7 +263,19 @@ class ReconcileSummary:
 def _settled_row(
     row, as_of: date, rates, events: dict[int, list[Event]], reliefs: dict[int, Reliefs]
 ) -> tuple:
-    assessment_id, subject, principal, fee, due, statutory_due, extended, demanded, paid_days, amounts = row
+    (
+        assessment_id,
+        subject,
+        principal,
+        fee,
+        due,
+        statutory_due,
+        extended,
+        demanded,
+        paid_days,
+        amounts,
+        payer,
+    ) = row
     standing = standing_from_values(
         subject_code=subject,
         principal=principal,
@@ -287,6 +303,7 @@ def _settled_row(
         standing.base_prescription_date,
         standing.prescription_date,
         result.last_received_on,
+        payer,
     )
 
 

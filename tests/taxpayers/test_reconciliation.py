@@ -44,6 +44,26 @@ def test_taxpayer_totals_count_only_delinquent_installments(ledger):
     assert standing.prescription_date > date(2026, 5, 31)
 
 
+def test_each_balance_carries_its_installments_taxpayer_and_a_wrong_one_is_rewritten(ledger):
+    from django.db import connection
+
+    reconcile(as_of=date(2025, 6, 25))
+    stored = dict(InstallmentBalance.objects.values_list("assessment_id", "taxpayer_id"))
+    # both kinds of row: settled in SQL (paid on time) and by the standing in Python (delinquent)
+    assert {b.status for b in InstallmentBalance.objects.all()} >= {"paid", "delinquent"}
+    assert stored == dict(Assessment.objects.values_list("id", "taxpayer_id"))
+    late = Assessment.objects.get(taxpayer__atena_number="000000101", balance__status="delinquent")
+    other = Assessment.objects.exclude(taxpayer_id=late.taxpayer_id).values_list("taxpayer_id", flat=True)[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE taxpayers_installmentbalance SET taxpayer_id = %s WHERE assessment_id = %s",
+            [other, late.pk],
+        )
+    again = reconcile(as_of=date(2025, 6, 25))
+    assert again.changed == 1
+    assert InstallmentBalance.objects.get(pk=late.pk).taxpayer_id == late.taxpayer_id
+
+
 @pytest.mark.parametrize(
     ("subject", "statutory"),
     [("01", "2024-02-28"), ("06", "2024-02-28"), ("01", "2020-02-28"), ("06", "2023-12-31")],

@@ -284,3 +284,31 @@ def test_a_letter_prints_the_standings_amounts(ledger):
         held.late_charge,
         held.outstanding_total,
     )
+
+
+def test_the_near_prescription_lists_read_the_balances_alone_and_keep_the_officers_own(
+    ledger, officer, supervisor, settings
+):
+    """The count and a page of 時効が近い期別 and the わたしの仕事 list come from the stored balance
+    (status, renewed date, 調定 → taxpayer), not from a join of each installment to its 調定; the
+    officer's list keeps their taxpayers, as the installment's taxpayer says."""
+    from negotiations import services as negotiations
+    from negotiations.queues import prescription_soon
+    from taxpayers.chains import installments_near_prescription
+
+    settings.PRESCRIPTION_WARNING_DAYS = 180
+    reconcile(as_of=DAY)
+    ids = installments_near_prescription(today=DAY)
+    assert "taxpayers_assessment" not in str(ids.query)
+    assert list(ids) == [the_installment().pk]
+    assert list(installments_near_prescription(today=DAY, officer=officer)) == []
+    assert prescription_soon(officer=officer, today=DAY, limit=50) == []
+    negotiations.assign_officer(
+        actor=Actor.for_staff(supervisor, "T0001"),
+        taxpayers=Taxpayer.objects.filter(pk=the_installment().taxpayer_id),
+        officer=officer,
+    )
+    assert list(installments_near_prescription(today=DAY, officer=officer)) == [the_installment().pk]
+    [soon] = prescription_soon(officer=officer, today=DAY, limit=50)
+    assert soon.taxpayer.pk == the_installment().taxpayer_id
+    assert soon.expires_on == standing_of(the_installment(), as_of=DAY).prescription_date
