@@ -310,7 +310,7 @@ def test_a_lost_database_connection_shows_the_apps_own_page_with_503(client, off
 
     sign_in(client, officer)
 
-    def restarting(address):
+    def restarting(address, **_lookup):
         raise OperationalError("connection failed: the database system is shutting down")
 
     monkeypatch.setattr(middleware, "terminal_for_address", restarting)
