@@ -89,6 +89,19 @@ class Candidate:
     def get_reason_display(self) -> str:
         return WriteOffReason(self.reason).label
 
+    def recorded(self) -> dict:
+        """The columns a stored candidate (WriteOffCandidate) and a 決議's line (WriteOffLine) share."""
+        return {
+            "assessment": self.assessment,
+            "reason": self.reason,
+            "article": self.article,
+            "extinguished_on": self.extinguished_on,
+            "basis": self.basis,
+            "principal": self.principal,
+            "demand_fee": self.demand_fee,
+            "late_charge": self.late_charge,
+        }
+
 
 def amounts_on(assessment: Assessment, *, on: date) -> InstallmentLine | None:
     """What the installment owed on `on` — 本税, 督促手数料 and 延滞金 to that day — from the ledger
@@ -216,18 +229,7 @@ def store_writeoff_candidates(*, on: date) -> WriteOffCandidateList:
         )
         WriteOffCandidate.objects.bulk_create(
             (
-                WriteOffCandidate(
-                    extraction=extraction,
-                    position=position,
-                    assessment=c.assessment,
-                    reason=c.reason,
-                    article=c.article,
-                    extinguished_on=c.extinguished_on,
-                    basis=c.basis,
-                    principal=c.principal,
-                    demand_fee=c.demand_fee,
-                    late_charge=c.late_charge,
-                )
+                WriteOffCandidate(extraction=extraction, position=position, **c.recorded())
                 for position, c in enumerate(found)
             ),
             batch_size=2_000,
@@ -302,17 +304,7 @@ def draft_writeoff_run(
         stamp(run, actor)
         save_tracked(run, reason=f"起案（{len(chosen)}件）")
         for candidate in chosen:
-            line = WriteOffLine(
-                run=run,
-                assessment=candidate.assessment,
-                reason=candidate.reason,
-                article=candidate.article,
-                extinguished_on=candidate.extinguished_on,
-                basis=candidate.basis,
-                principal=candidate.principal,
-                demand_fee=candidate.demand_fee,
-                late_charge=candidate.late_charge,
-            )
+            line = WriteOffLine(run=run, **candidate.recorded())
             stamp(line, actor)
             save_tracked(line, reason="起案")
     return run
