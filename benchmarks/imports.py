@@ -36,13 +36,12 @@ import django
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from taxpayers.importing import _history_insert, run_import, start_log  # noqa: E402
+from taxpayers.importing import run_import, start_log  # noqa: E402
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, Taxpayer  # noqa: E402
 from taxpayers.reconciliation import reconcile  # noqa: E402
 from wako_collections.actors import Actor, acting_as  # noqa: E402
-from wako_collections.records import StampedModel, analyze, stamp_values  # noqa: E402
+from wako_collections.records import StampedModel, analyze, history_insert_sql, history_values, stamp_values  # noqa: E402
 
 HEADER = (
     "宛名番号,科目コード,科目詳細コード,算定団体コード,期割団体コード,団体内外区分,調定年度,年度分,"
@@ -146,11 +145,7 @@ def child_baseline(path: Path) -> dict:
     stamped = stamp_values(ACTOR)
     params = {
         **stamped,
-        "history_date": timezone.now(),
-        "history_user_id": None,
-        "history_staff_number": ACTOR.staff_number,
-        "history_terminal_number": ACTOR.terminal_number,
-        "history_change_reason": "調定の取込（新規）",
+        **history_values(ACTOR, reason="調定の取込（新規）", history_type="+"),
     }
     cast = {
         "assessment_year": "smallint",
@@ -199,7 +194,7 @@ def child_baseline(path: Path) -> dict:
             f"SELECT {', '.join(values)} FROM bench_raw r JOIN taxpayers_taxpayer t ON t.atena_number = r.c0 "
             f"WHERE NOT EXISTS (SELECT 1 FROM taxpayers_assessment a WHERE {match}) RETURNING *), "
             "touched AS (INSERT INTO bench_touched SELECT id FROM created) "
-            + _history_insert("created", history_type="+"),
+            + history_insert_sql(Assessment, "created"),
             params,
         )
         created = cursor.rowcount

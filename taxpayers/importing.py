@@ -39,6 +39,8 @@ from wako_collections.records import (
     analyze,
     bulk_create_tracked,
     copy_tracked,
+    history_insert_sql,
+    history_values,
     save_tracked,
     stamp,
     stamp_values,
@@ -369,38 +371,6 @@ def _check_assessments_staged(errors: ErrorList) -> None:
         errors.count += found[0][4] - len(found)
 
 
-def _history_insert(source: str, *, history_type: str, model=Assessment) -> str:
-    """INSERT of one django-simple-history row per row of `source` (a CTE returning the
-    record as written), with the same columns a save() would write."""
-    history = model.history.model
-    own = {
-        "history_date",
-        "history_change_reason",
-        "history_type",
-        "history_user_id",
-        "history_staff_number",
-        "history_terminal_number",
-    }
-    columns = [f.column for f in history._meta.concrete_fields if f.attname != "history_id"]
-    values = [f"%({name})s" if name in own else f"{source}.{name}" for name in columns]
-    values[columns.index("history_type")] = f"'{history_type}'"
-    return (
-        f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(values)} FROM {source}"
-    )
-
-
-def _history_params(actor: Actor) -> dict:
-    """The stamp and the history columns of every row one statement writes for `actor`."""
-    return {
-        **stamp_values(actor),
-        "history_date": timezone.now(),
-        "history_user_id": actor.staff.pk if actor.staff else None,
-        "history_staff_number": actor.staff_number,
-        "history_terminal_number": actor.terminal_number,
-    }
-
-
 _STAMPS_UPDATED = ", ".join(
     f"{name} = %({name})s" for name in StampedModel.STAMP_FIELDS if name not in ("created_on", "version")
 )
@@ -411,7 +381,7 @@ def _write_assessments_staged(actor: Actor, counts: dict, staged: int) -> None:
     (INSERT … SELECT), each statement writing its history rows ('~' 調定の取込（更正）, '+'
     調定の取込（新規）) naming `actor` — staff number, terminal and user — and the touched ids into
     a temporary table for reconcile. Counts go to `counts`."""
-    params = _history_params(actor)
+    stamped, at = stamp_values(actor), timezone.now()  # one moment for the import's history rows
     table = Assessment._meta.db_table
     new_value = {
         "taxpayer_id": "t.id",
@@ -446,8 +416,8 @@ def _write_assessments_staged(actor: Actor, counts: dict, staged: int) -> None:
             f"FROM {STAGING} s JOIN taxpayers_taxpayer t ON t.atena_number = s.atena_number "
             f"WHERE {_KEYS_MATCH} AND {differs} RETURNING a.*), "
             f"touched AS (INSERT INTO {TOUCHED} SELECT id FROM changed) "
-            + _history_insert("changed", history_type="~"),
-            {**params, "history_change_reason": "調定の取込（更正）"},
+            + history_insert_sql(Assessment, "changed"),
+            {**stamped, **history_values(actor, reason="調定の取込（更正）", history_type="~", at=at)},
         )
         counts["updated"] += cursor.rowcount
         cursor.execute(
@@ -456,8 +426,8 @@ def _write_assessments_staged(actor: Actor, counts: dict, staged: int) -> None:
             f"FROM {STAGING} s JOIN taxpayers_taxpayer t ON t.atena_number = s.atena_number "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} a WHERE {_KEYS_MATCH}) ORDER BY s.line RETURNING *), "
             f"touched AS (INSERT INTO {TOUCHED} SELECT id FROM created) "
-            + _history_insert("created", history_type="+"),
-            {**params, "history_change_reason": "調定の取込（新規）"},
+            + history_insert_sql(Assessment, "created"),
+            {**stamped, **history_values(actor, reason="調定の取込（新規）", history_type="+", at=at)},
         )
         counts["created"] += cursor.rowcount
     counts["unchanged"] += staged - counts["created"] - counts["updated"]
@@ -514,7 +484,7 @@ def _write_payments_staged(actor: Actor, counts: dict, staged: int) -> None:
     """The 訂正 (UPDATE … FROM the staging table, only payments whose values differ; both the
     installment it left and the one it goes to are touched) and the new payments (INSERT …
     SELECT), each statement writing its history rows ('~' 収納の取込（訂正）, '+' 収納の取込（新規）)."""
-    params = _history_params(actor)
+    stamped, at = stamp_values(actor), timezone.now()  # one moment for the import's history rows
     table = Payment._meta.db_table
     new_value = {"assessment_id": "a.id"}
     assigned = ", ".join(f"{name} = {new_value.get(name, 's.' + name)}" for name in _PAYMENT_WRITTEN)
@@ -540,9 +510,8 @@ def _write_payments_staged(actor: Actor, counts: dict, staged: int) -> None:
             f"JOIN {table} before ON before.receipt_number = s.receipt_number "
             f"WHERE p.id = before.id AND {differs} RETURNING p.*, before.assessment_id AS left_assessment_id), "
             f"touched AS (INSERT INTO {TOUCHED} SELECT assessment_id FROM changed "
-            "UNION SELECT left_assessment_id FROM changed) "
-            + _history_insert("changed", history_type="~", model=Payment),
-            {**params, "history_change_reason": "収納の取込（訂正）"},
+            "UNION SELECT left_assessment_id FROM changed) " + history_insert_sql(Payment, "changed"),
+            {**stamped, **history_values(actor, reason="収納の取込（訂正）", history_type="~", at=at)},
         )
         counts["updated"] += cursor.rowcount
         cursor.execute(
@@ -551,8 +520,8 @@ def _write_payments_staged(actor: Actor, counts: dict, staged: int) -> None:
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} p WHERE p.receipt_number = s.receipt_number) "
             "ORDER BY s.line RETURNING *), "
             f"touched AS (INSERT INTO {TOUCHED} SELECT assessment_id FROM created) "
-            + _history_insert("created", history_type="+", model=Payment),
-            {**params, "history_change_reason": "収納の取込（新規）"},
+            + history_insert_sql(Payment, "created"),
+            {**stamped, **history_values(actor, reason="収納の取込（新規）", history_type="+", at=at)},
         )
         counts["created"] += cursor.rowcount
     counts["unchanged"] += staged - counts["created"] - counts["updated"]

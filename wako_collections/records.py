@@ -170,6 +170,52 @@ def bulk_create_tracked(records: list, *, actor: Actor, reason: str, batch_size:
     )
 
 
+# The columns of a history row besides the record's own: when, why, what kind of change ('+' new,
+# '~' changed, '-' deleted) and who — the user, their staff number and terminal.
+HISTORY_COLUMNS = (
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user_id",
+    "history_staff_number",
+    "history_terminal_number",
+)
+
+
+def history_values(actor: Actor, *, reason: str, history_type: str, at: datetime | None = None) -> dict:
+    """HISTORY_COLUMNS of a change by `actor`, as a save through django-simple-history writes them
+    (`_record_actor_on_history`): the one home of these values for the set-based writers
+    (copy_tracked, history_insert_sql and the importer)."""
+    return dict(
+        zip(
+            HISTORY_COLUMNS,
+            (
+                at or timezone.now(),
+                reason,
+                history_type,
+                actor.staff.pk if actor.staff else None,
+                actor.staff_number,
+                actor.terminal_number,
+            ),
+            strict=True,
+        )
+    )
+
+
+def history_insert_sql(model, source: str) -> str:
+    """INSERT of one history row of `model` per row of `source` (a CTE or table holding the records
+    as written, e.g. `RETURNING *` of an UPDATE or INSERT): the record's columns from `source`, the
+    columns of `history_values` as named parameters (`%(history_date)s` …) — pass them with the
+    statement's other parameters."""
+    history = model.history.model
+    columns = [field.column for field in history._meta.concrete_fields if field.attname != "history_id"]
+    values = [f"%({name})s" if name in HISTORY_COLUMNS else f"{source}.{name}" for name in columns]
+    return (
+        f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 (names from the model)
+        f"SELECT {', '.join(values)} FROM {source}"
+    )
+
+
 def copy_tracked(model, rows, *, actor: Actor, reason: str, connection=None) -> int:
     """Writes new records of `model` (dicts by attname, each with its own "id") and their history
     rows with PostgreSQL COPY: the bulk path for generated city-scale data, where model
@@ -193,14 +239,7 @@ def copy_tracked(model, rows, *, actor: Actor, reason: str, connection=None) -> 
         field.attname: field.get_default() for field in model._meta.concrete_fields if field.has_default()
     }
     history_model = model.history.model
-    history_only = {
-        "history_staff_number": actor.staff_number,
-        "history_terminal_number": actor.terminal_number,
-        "history_date": timezone.now(),
-        "history_change_reason": reason,
-        "history_type": "+",
-        "history_user_id": actor.staff.pk if actor.staff else None,
-    }
+    history_only = history_values(actor, reason=reason, history_type="+")
     history_columns = [
         field.attname for field in history_model._meta.concrete_fields if field.attname != "history_id"
     ]
