@@ -761,9 +761,38 @@ class WriteOffRun(FourEyesRecord):
         return f"{self.number} 不納欠損決議（{self.get_status_display()}）"
 
 
-class WriteOffLine(StampedModel):
-    """One installment in a 不納欠損決議: its 事由 and 条項, the day the claim was extinguished and the
-    本税・督促手数料・延滞金 as they stood on that day (frozen at drafting)."""
+class WriteOffAmounts(models.Model):
+    """Abstract base of what a 不納欠損 names for one installment — its 事由 and 条項, the day its claim
+    was extinguished, the record that shows it, and the 本税・督促手数料・延滞金 owed that day — shared
+    by a stored candidate (WriteOffCandidate) and a 決議's line (WriteOffLine), which
+    `writeoffs.Candidate.recorded()` fills alike. Each keeps its own link to the installment (a line
+    protects it, a candidate goes with it)."""
+
+    reason = models.CharField(
+        "欠損事由", max_length=16, choices=WriteOffReason.choices, db_comment="不納欠損の事由"
+    )
+    article = models.CharField("根拠条項", max_length=40, db_comment="根拠条項")
+    extinguished_on = models.DateField("消滅日", db_comment="徴収権（納付義務）が消滅した日")
+    basis = models.CharField(
+        "消滅の根拠",
+        max_length=100,
+        db_comment="消滅の根拠となった記録（時効の経過、執行停止の処分番号など）",
+    )
+    principal = models.BigIntegerField("本税", db_comment="欠損額（本税、円）")
+    demand_fee = models.BigIntegerField("督促手数料", db_comment="欠損額（督促手数料、円）")
+    late_charge = models.BigIntegerField("延滞金", db_comment="欠損額（延滞金、円）")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.demand_fee + self.late_charge
+
+
+class WriteOffLine(WriteOffAmounts, StampedModel):
+    """One installment in a 不納欠損決議 (WriteOffAmounts: 事由, 条項, 消滅日 and the amounts as they
+    stood on that day, frozen at drafting)."""
 
     run = models.ForeignKey(
         WriteOffRun,
@@ -779,20 +808,6 @@ class WriteOffLine(StampedModel):
         verbose_name="調定",
         db_comment="調定",
     )
-    reason = models.CharField(
-        "欠損事由", max_length=16, choices=WriteOffReason.choices, db_comment="不納欠損の事由"
-    )
-    article = models.CharField("根拠条項", max_length=40, db_comment="根拠条項")
-    extinguished_on = models.DateField("消滅日", db_comment="徴収権（納付義務）が消滅した日")
-    basis = models.CharField(
-        "消滅の根拠",
-        max_length=100,
-        db_comment="消滅の根拠となった記録（時効の経過、執行停止の処分番号など）",
-    )
-    principal = models.BigIntegerField("本税", db_comment="欠損額（本税、円）")
-    demand_fee = models.BigIntegerField("督促手数料", db_comment="欠損額（督促手数料、円）")
-    late_charge = models.BigIntegerField("延滞金", db_comment="欠損額（延滞金、円）")
-
     history = tracked_history()
 
     class Meta:
@@ -812,10 +827,6 @@ class WriteOffLine(StampedModel):
 
     def __str__(self):
         return f"{self.run.number} {self.assessment}"
-
-    @property
-    def total(self) -> int:
-        return self.principal + self.demand_fee + self.late_charge
 
 
 class WriteOffCandidateList(models.Model):
@@ -842,10 +853,10 @@ class WriteOffCandidateList(models.Model):
         return f"不納欠損の候補 {self.as_of}"
 
 
-class WriteOffCandidate(models.Model):
-    """One installment of a stored candidate list, with what `writeoffs.Candidate` holds: its 事由 and
-    条項, the day its claim was extinguished and the 本税・督促手数料・延滞金 owed that day. `position`
-    keeps the list's order (宛名番号, 年度, 科目), so a page of it is one index range."""
+class WriteOffCandidate(WriteOffAmounts):
+    """One installment of a stored candidate list, with what `writeoffs.Candidate` holds
+    (WriteOffAmounts: 事由, 条項, 消滅日 and the amounts owed that day). `position` keeps the list's
+    order (宛名番号, 年度, 科目), so a page of it is one index range."""
 
     extraction = models.ForeignKey(
         WriteOffCandidateList,
@@ -862,15 +873,6 @@ class WriteOffCandidate(models.Model):
         verbose_name="調定",
         db_comment="調定",
     )
-    reason = models.CharField(
-        "欠損事由", max_length=16, choices=WriteOffReason.choices, db_comment="不納欠損の事由"
-    )
-    article = models.CharField("根拠条項", max_length=40, db_comment="根拠条項")
-    extinguished_on = models.DateField("消滅日", db_comment="徴収権（納付義務）が消滅した日")
-    basis = models.CharField("消滅の根拠", max_length=100, db_comment="消滅の根拠となった記録")
-    principal = models.BigIntegerField("本税", db_comment="消滅した日の未納本税（円）")
-    demand_fee = models.BigIntegerField("督促手数料", db_comment="消滅した日の未納督促手数料（円）")
-    late_charge = models.BigIntegerField("延滞金", db_comment="消滅した日までの延滞金（円）")
 
     class Meta:
         verbose_name = "不納欠損の候補"
@@ -885,10 +887,6 @@ class WriteOffCandidate(models.Model):
 
     def __str__(self):
         return f"不納欠損の候補 {self.assessment}"
-
-    @property
-    def total(self) -> int:
-        return self.principal + self.demand_fee + self.late_charge
 
 
 class WriteOffCancellation(FourEyesRecord):
