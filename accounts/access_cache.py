@@ -16,8 +16,12 @@ deactivated account or a deleted authenticator is refused at once without any bu
 
 The bump is made twice: at once (nextval is not transactional: others see it before the change
 commits, so a request may cache the old answer under the new generation…) and again on commit
-(…which that second bump then discards). QuerySet.update() sends no signal: none of the tables
-above is written that way (accounts/services.py saves each change with its history).
+(…which that second bump then discards). QuerySet.update(), bulk_update() and bulk_create() send
+no signal: on the project's own models the cache reads (Terminal, RolePolicy, Staff) they bump
+through `InvalidatingQuerySet` (the application writes each change with save() and its history; the
+queryset covers a maintenance script or a later set-based change). Django's own Group and Permission
+and the membership tables are written through save() and the related managers, whose signals bump;
+raw SQL on any of these tables must call `bump()` itself.
 """
 
 from __future__ import annotations
@@ -26,8 +30,7 @@ import ipaddress
 import threading
 from dataclasses import dataclass
 
-from django.contrib.auth.backends import ModelBackend
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 SEQUENCE = "accounts_access_generation"
 
@@ -79,6 +82,35 @@ def bump() -> None:
     clear()
 
 
+class InvalidatingQuerySet(models.QuerySet):
+    """The QuerySet of a model the cache reads: the set-based writes, which send no signal, move the
+    generation on like a save does (accounts/signals.py). `fields_read_live`: columns the cache does
+    not hold (read every request), whose writes need no bump."""
+
+    fields_read_live: frozenset[str] = frozenset()
+
+    def _touches_cache(self, fields) -> bool:
+        return not set(fields) <= self.fields_read_live
+
+    def update(self, **values) -> int:
+        rows = super().update(**values)
+        if rows and self._touches_cache(values):
+            bump()
+        return rows
+
+    def bulk_update(self, objs, fields, batch_size=None) -> int:
+        rows = super().bulk_update(objs, fields, batch_size=batch_size)
+        if rows and self._touches_cache(fields):
+            bump()
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs) -> list:
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            bump()
+        return created
+
+
 def active_terminals() -> list:
     """The active terminals, with their networks parsed (tens of rows), as of this request's generation."""
     from accounts.models import Terminal
@@ -95,6 +127,8 @@ def staff_access(user) -> StaffAccess:
     """`user`'s permissions, role names and security-key policy, as of this request's generation."""
     found = _cache.staff.get(user.pk)
     if found is None:
+        from django.contrib.auth.backends import ModelBackend  # reads the user model: not at import time
+
         from accounts.models import RolePolicy
 
         backend = ModelBackend()

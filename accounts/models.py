@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.access_cache import InvalidatingQuerySet
 from accounts.identity import STAFF_NUMBER_PATTERN, canonical_staff_number
 from wako_collections import key_store
 from wako_collections.records import tracked_history
@@ -24,7 +25,16 @@ terminal_number_validator = RegexValidator(
 )
 
 
-class StaffQuerySet(models.QuerySet):
+# What the access cache does not hold (accounts/access_cache.py): a sign-in's last_login, a password
+# change, a deactivation and the name are read live every request, so writing them needs no bump.
+STAFF_FIELDS_READ_LIVE = frozenset(
+    {"last_login", "password", "must_change_password", "is_active", "full_name"}
+)
+
+
+class StaffQuerySet(InvalidatingQuerySet):
+    fields_read_live = STAFF_FIELDS_READ_LIVE
+
     def active(self):
         return self.filter(is_active=True)
 
@@ -216,7 +226,7 @@ def validate_network(value: str) -> None:
         ) from None
 
 
-class TerminalQuerySet(models.QuerySet):
+class TerminalQuerySet(InvalidatingQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -377,6 +387,8 @@ class RolePolicy(models.Model):
     )
 
     history = tracked_history()
+
+    objects = InvalidatingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "ロールの認証方式"

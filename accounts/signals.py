@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from accounts import access_cache
 from accounts.events import record_request_event
 from accounts.identity import canonical_staff_number
-from accounts.models import RolePolicy, SecurityEvent, Staff, Terminal
+from accounts.models import STAFF_FIELDS_READ_LIVE, RolePolicy, SecurityEvent, Staff, Terminal
 
 
 @receiver(user_logged_in)
@@ -50,10 +50,6 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver([post_save, post_delete], sender=Permission)
 def _access_changed(sender, **kwargs):
     access_cache.bump()
-
-
-# Only what the cache holds: a sign-in's last_login or a password change are read live every request.
-STAFF_FIELDS_READ_LIVE = {"last_login", "password", "must_change_password", "is_active", "full_name"}
 
 
 @receiver(post_save, sender=Staff)

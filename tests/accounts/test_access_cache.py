@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import access_cache
-from accounts.models import RolePolicy
+from accounts.models import RolePolicy, Staff, Terminal
 from accounts.roles import Role
 from tests.conftest import SETUP, sign_in
 from wako_collections.actors import acting_as
@@ -92,3 +92,49 @@ def test_a_change_made_by_another_process_is_seen_through_the_generation(client,
     with connection.cursor() as cursor:  # what the other process's bump does
         cursor.execute("SELECT nextval(%s)", [access_cache.SEQUENCE])
     assert client.get(url).status_code == 403
+
+
+def generation() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_value FROM {access_cache.SEQUENCE}")  # noqa: S608 (a constant)
+        return cursor.fetchone()[0]
+
+
+def test_a_terminal_deactivated_by_a_queryset_update_is_refused_on_the_very_next_request(
+    client, officer, terminal
+):
+    """QuerySet.update() sends no signal: the Terminal queryset bumps the generation itself."""
+    sign_in(client, officer)
+    assert client.get(reverse("home")).status_code == 200
+    Terminal.objects.filter(pk=terminal.pk).update(is_active=False)
+    response = client.get(reverse("home"))
+    assert response.status_code == 403 and "登録されていない端末" in response.content.decode()
+
+
+def test_a_security_key_required_by_a_queryset_update_applies_on_the_very_next_request(client, officer):
+    sign_in(client, officer)
+    assert client.get(reverse("home")).status_code == 200
+    role = Group.objects.get(name=Role.COLLECTIONS_OFFICER)
+    with acting_as(SETUP):
+        RolePolicy.objects.get_or_create(role=role)
+    assert client.get(reverse("home")).status_code == 200
+    RolePolicy.objects.filter(role=role).update(require_security_key=True)
+    assert client.get(reverse("home"))["Location"] == reverse("accounts:security_keys")
+
+
+def test_set_based_writes_to_staff_bump_unless_they_touch_only_what_is_read_live(officer):
+    before = generation()
+    Staff.objects.filter(pk=officer.pk).update(full_name="和光 次郎", must_change_password=False)
+    assert generation() == before  # read every request: the cache does not hold them
+    Staff.objects.filter(pk=officer.pk).update(department="収納課")
+    assert generation() > before
+    moved = generation()
+    officer.department = "納税課"
+    Staff.objects.bulk_update([officer], ["department"])
+    assert generation() > moved
+
+
+def test_an_update_that_matches_nothing_does_not_bump(terminal):
+    before = generation()
+    Terminal.objects.filter(terminal_number="NO-SUCH").update(is_active=False)
+    assert generation() == before
