@@ -13,7 +13,8 @@ queries, no network), each next to a baseline measured in the same run:
   * full reconcile (baseline: one pass reading every installment and payment);
   * importing 1,000,000 assessment rows (new notices for existing taxpayers), committed, then deleted
     (baseline: the same-work SQL pipeline), with peak memory at two file sizes, and a 更正 file of
-    100,000 rows (benchmarks/imports.py).
+    100,000 rows (benchmarks/imports.py); `--no-import` leaves it out (the growth run's smaller city).
+`--json` prints one JSON line (what benchmarks/growth.py reads).
 Measurements, not assertions: benchmarks/report.py states each target and whether it was met.
 """
 
@@ -378,14 +379,23 @@ def generate_access_log(seed: int = 1) -> int:
     return len(rows)
 
 
-def measure(*, persons: int = 100_000, samples: int = 200, import_rows: int = 1_000_000) -> dict:
+def cases_for(persons: int) -> int:
+    """Casework in proportion to the city (CASES at 100,000 persons), for the growth run's smaller
+    city: a city a tenth the size has a tenth of the cases in its queues."""
+    return max(CASES * persons // 100_000, 13)
+
+
+def measure(
+    *, persons: int = 100_000, samples: int = 200, import_rows: int | None = 1_000_000, cases: int = CASES
+) -> dict:
+    """Every ledger figure at `persons`; `import_rows` None leaves the import out (the growth run)."""
     rng = random.Random(1)  # noqa: S311
     ensure_dataset(persons)
-    ensure_casework()
+    ensure_casework(cases)
     reconciled = bench_reconcile()
     reconciled["baseline_scan"] = bench_baseline_scan()
     client = signed_in_client()
-    return {
+    result = {
         "reconcile": reconciled,
         "baseline_page": bench_baseline_page(client, samples),
         "page": bench_taxpayer_page(client, samples, rng),
@@ -393,8 +403,10 @@ def measure(*, persons: int = 100_000, samples: int = 200, import_rows: int = 1_
         "search_classes": bench_search_classes(client, max(samples // 10, 20)),
         "queues": bench_queues(samples),
         "pages": bench_pages(max(samples // 20, 10)),
-        "import": bench_import(import_rows),
     }
+    if import_rows is not None:
+        result["import"] = bench_import(import_rows)
+    return result
 
 
 def main(argv=None):
@@ -402,8 +414,26 @@ def main(argv=None):
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--import-rows", type=int, default=1_000_000)
+    parser.add_argument("--no-import", action="store_true", help="leave the 1,000,000-row import out")
+    parser.add_argument(
+        "--cases", default=str(CASES), help=f"cases staged when there are none ({CASES}), or 'proportional'"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON line, with the dataset and casework")
     args = parser.parse_args(argv)
-    print(measure(persons=args.persons, samples=args.samples, import_rows=args.import_rows))
+    cases = cases_for(args.persons) if args.cases == "proportional" else int(args.cases)
+    result = {"dataset": ensure_dataset(args.persons), "casework": ensure_casework(cases)}
+    result |= measure(
+        persons=args.persons,
+        samples=args.samples,
+        import_rows=None if args.no_import else args.import_rows,
+        cases=cases,
+    )
+    if args.json:
+        import json
+
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    else:
+        print(result)
 
 
 if __name__ == "__main__":

@@ -204,28 +204,203 @@ def import_rows(table: Table, imported: dict) -> None:
     )
 
 
-def page_rows(table: Table, pages: dict) -> list[str]:
+def page_rows(table: Table, pages: dict, smaller: tuple[int, dict] | None = None) -> list[str]:
     """Every URL pattern of the URL × role table: a table of its own, and each page over its
-    target among what falls short."""
+    target among what falls short. `smaller`: the growth run's (persons, pages), shown beside
+    each page with the growth (no target of its own)."""
+    extra = f" p95 at {smaller[0]:,} persons | growth |" if smaller else ""
     lines = [
         "",
         "### Every page (benchmarks/pages.py)",
         "",
-        "| URL name | as | p50 / p95 ms | KiB | target | met |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| URL name | as | p50 / p95 ms | KiB |" + extra + " target | met |",
+        "| --- | --- | --- | --- |" + (" --- | --- |" if smaller else "") + " --- | --- |",
     ]
     for name, row in sorted(pages.items()):
         if not row["measured"]:
-            lines.append(f"| `{name}` | — | not measured: {row['why']} | — | p95 ≤ {row['target']} ms | — |")
+            lines.append(
+                f"| `{name}` | — | not measured: {row['why']} | — |"
+                + (" — | — |" if smaller else "")
+                + f" p95 ≤ {row['target']} ms | — |"
+            )
             continue
         ok = row["p95"] <= row["target"] and row["status"] == 200
+        beside = ""
+        if smaller:
+            other = smaller[1].get(name) or {}
+            beside = (
+                f" {other['p95']:.0f} | {row['p95'] / other['p95']:.2f}× |"
+                if other.get("measured") and other["p95"]
+                else " not measured | — |"
+            )
         lines.append(
-            f"| `{name}` | {row['persona']} | {row['p50']:.0f} / {row['p95']:.0f} | {row['bytes'] / 1024:.0f} "
-            f"| p95 ≤ {row['target']} ms | {met(ok)} |"
+            f"| `{name}` | {row['persona']} | {row['p50']:.0f} / {row['p95']:.0f} | {row['bytes'] / 1024:.0f} |"
+            + beside
+            + f" p95 ≤ {row['target']} ms | {met(ok)} |"
         )
         if not ok:
             table.short.append(f"- page `{name}`: p95 {row['p95']:.0f} ms (target {row['target']} ms).")
     return lines
+
+
+GROWTH_LIMIT = 2.0  # issue 21: search grows less than 2× from 10,000 to 100,000 persons
+
+
+def persons_of(run: dict) -> int:
+    return run["dataset"]["counts"][0]
+
+
+def growth_lines(table: Table, results: dict) -> list[str]:
+    """The ledger at two city sizes side by side (the growth part, benchmarks/growth.py): each
+    figure at the smaller and at the larger city and the growth ratio between them. Targets on
+    growth: search (and each of its short-term classes) grows less than 2×; query counts do not
+    grow. A growth target not met, a part that failed or a figure missing at one size is listed
+    among what falls short."""
+    grown, ledger = results.get("growth"), results.get("ledger")
+    if grown is None:
+        return []
+    title = "### Growth: the same figures on a smaller city (benchmarks/growth.py)"
+    if "failed" in grown:
+        table.short.append(
+            f"- growth at {grown['persons']:,} persons: not measured, the part failed ({grown['failed']})."
+        )
+        return ["", title, "", f"Not measured: the part failed — {grown['failed']}"]
+    if ledger is None or "dataset" not in results:
+        table.short.append("- growth: no larger city measured in this run (the ledger part was left out).")
+        return ["", title, "", f"Only the city of {persons_of(grown):,} persons was measured in this run."]
+    (small_counts, small), (large_counts, large) = sorted(
+        ((grown["dataset"]["counts"], grown), (results["dataset"]["counts"], ledger)),
+        key=lambda pair: pair[0],
+    )
+    small_n, large_n = small_counts[0], large_counts[0]
+    lines = [
+        "",
+        title,
+        "",
+        f"The city of {persons_of(grown):,} persons ({grown['dataset']['counts'][1]:,} installments; its own "
+        f"database `{grown['database']}`, casework in proportion) measured in this run by the same code "
+        f"({grown['seconds'] / 60:.0f} min for the part"
+        + (", the city generated first" if grown.get("created") else "")
+        + "). Growth = the figure at the larger city ÷ the figure at the smaller.",
+        "",
+        f"| measure | {small_n:,} persons | {large_n:,} persons | growth | target | met |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+
+    def row(measure: str, at_small, at_large, unit: str = " ms", target: str = "—", bound: str = "") -> None:
+        """`bound`: "" (shown, no target), "ratio" (grows < GROWTH_LIMIT×) or "flat" (does not grow)."""
+        if at_small is None or at_large is None:
+            lines.append(
+                f"| {measure} | {_figure(at_small, unit)} | {_figure(at_large, unit)} | — | {target} | **no** |"
+            )
+            table.short.append(f"- growth, {measure}: measured at one size only.")
+            return
+        ratio = at_large / at_small if at_small else float("inf")
+        ok = {"": None, "ratio": ratio < GROWTH_LIMIT, "flat": at_large <= at_small}[bound]
+        lines.append(
+            f"| {measure} | {_figure(at_small, unit)} | {_figure(at_large, unit)} | {ratio:.2f}× | {target} | "
+            + ("—" if ok is None else met(ok))
+            + " |"
+        )
+        if ok is False:
+            table.short.append(
+                f"- growth, {measure}: {_figure(at_small, unit)} at {small_n:,} → {_figure(at_large, unit)} "
+                f"at {large_n:,} persons ({ratio:.2f}×; target {target})."
+            )
+
+    def get(run, *keys):
+        for key in keys:
+            try:
+                run = run[key]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return run
+
+    below = f"grows < {GROWTH_LIMIT:.0f}×"
+    same = "does not grow"
+    row(
+        "menu page (the frame, baseline), p95",
+        get(small, "baseline_page", "p95"),
+        get(large, "baseline_page", "p95"),
+    )
+    row("taxpayer page, p95", get(small, "page", "p95"), get(large, "page", "p95"))
+    row(
+        "queries per taxpayer page, most",
+        get(small, "page", "queries", 1),
+        get(large, "page", "queries", 1),
+        unit="",
+        target=same,
+        bound="flat",
+    )
+    row(
+        "search (name, kana, address, birth date, phone, 通知書番号), p95",
+        get(small, "search", "p95"),
+        get(large, "search", "p95"),
+        target=below,
+        bound="ratio",
+    )
+    for label in sorted(set(small.get("search_classes", {})) | set(large.get("search_classes", {}))):
+        terms = " / ".join(
+            str(get(run, "search_classes", label, "term"))
+            for run in (small, large)
+            if get(run, "search_classes", label)
+        )
+        row(
+            f"search, {label} alone ({terms}), p95",
+            get(small, "search_classes", label, "p95"),
+            get(large, "search_classes", label, "p95"),
+            target=below,
+            bound="ratio",
+        )
+    labels = {"my_work": "わたしの仕事", "all_work": "全職員の仕事", "prescriptions_due": "時効が近い期別"}
+    for name, label in labels.items():
+        if get(small, "queues", name) is None and get(large, "queues", name) is None:
+            continue
+        row(f"{label}, p95", get(small, "queues", name, "p95"), get(large, "queues", name, "p95"))
+        row(
+            f"{label}, queries",
+            get(small, "queues", name, "queries", 1),
+            get(large, "queues", name, "queries", 1),
+            unit="",
+            target=same,
+            bound="flat",
+        )
+    row(
+        "`reconcile`, daily run",
+        get(small, "reconcile", "seconds"),
+        get(large, "reconcile", "seconds"),
+        unit=" s",
+    )
+    row(
+        "`reconcile`, first run into empty balances",
+        get(small, "reconcile", "first"),
+        get(large, "reconcile", "first"),
+        unit=" s",
+    )
+    row(
+        "the per-installment aggregate (reconcile's baseline)",
+        get(small, "reconcile", "baseline_aggregate"),
+        get(large, "reconcile", "baseline_aggregate"),
+        unit=" s",
+    )
+    ratios = [
+        get(run, "reconcile", "seconds") / get(run, "reconcile", "baseline_aggregate")
+        if get(run, "reconcile", "baseline_aggregate")
+        else None
+        for run in (small, large)
+    ]
+    row("`reconcile` daily run ÷ the aggregate", *ratios, unit="×")
+    return lines
+
+
+def _figure(value, unit: str) -> str:
+    if value is None:
+        return "not measured"
+    if unit == " s":
+        return f"{value:.1f} s"
+    if unit == "×":
+        return f"{value:.1f}×"
+    return f"{value:.0f}{unit}"
 
 
 def documents_rows(table: Table, pdf: dict) -> None:
@@ -417,7 +592,7 @@ def load_details(load: dict, title: str) -> list[str]:
     return [*lines, ""]
 
 
-def write(results: dict, started: dt.datetime, seconds: float) -> Path:
+def write(results: dict, started: dt.datetime, seconds: float, path: Path = REPORT) -> Path:
     ledger, pdf = results.get("ledger"), results.get("documents")
     load, fault = results.get("load"), results.get("fault")
     table = Table()
@@ -458,10 +633,31 @@ def write(results: dict, started: dt.datetime, seconds: float) -> Path:
         lines.append(
             "- casework (cases in every state, access log, 不納欠損 candidates): already in the database"
         )
-    page_lines = page_rows(table, ledger["pages"]) if ledger and "pages" in ledger else []
-    lines += ["", "## Results against the targets", *table.rows, *page_lines, "", "## What falls short"]
+    grown = results.get("growth")
+    if grown and "dataset" in grown:
+        persons, installments, _payments = grown["dataset"]["counts"]
+        made = grown["dataset"]["generated_seconds"]
+        lines.append(
+            f"- growth: a city of {persons:,} persons ({installments:,} installments) in its own database "
+            f"`{grown['database']}` — "
+            + (f"generated in this run in {made:.0f} s" if made else "already there")
+        )
+    growth = growth_lines(table, results)
+    smaller = (persons_of(grown), grown["pages"]) if grown and "pages" in grown else None
+    page_lines = page_rows(table, ledger["pages"], smaller) if ledger and "pages" in ledger else []
+    lines += [
+        "",
+        "## Results against the targets",
+        *table.rows,
+        *growth,
+        *page_lines,
+        "",
+        "## What falls short",
+    ]
     lines += table.short or ["Nothing: every target was met in this run."]
-    skipped = [name for name in ("ledger", "documents", "load", "fault", "knee") if name not in results]
+    skipped = [
+        name for name in ("ledger", "growth", "documents", "load", "fault", "knee") if name not in results
+    ]
     if skipped:
         lines.append(f"Not measured in this run (left out by option): {', '.join(skipped)}.")
     lines += ["", "## How each figure is taken", *METHOD, ""]
@@ -472,9 +668,9 @@ def write(results: dict, started: dt.datetime, seconds: float) -> Path:
     if knee := results.get("knee"):
         lines += knee_rows(knee)
     lines += ["## Notes", *NOTES, ""]
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text("\n".join(lines), encoding="utf-8")
-    return REPORT
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 METHOD = [
@@ -483,6 +679,9 @@ METHOD = [
     "  (200 of each by default). Baseline: the signed-in menu page, which every page's frame costs.",
     "- **Reconcile** (benchmarks/ledger.py): wall time of `reconcile()`; baseline: the single",
     "  per-installment aggregate of payments.",
+    "- **Growth** (benchmarks/growth.py): the ledger figures above but the import, measured again in the",
+    "  same run by the same code on a city of 10,000 persons in its own database (created and generated",
+    "  when missing, casework in proportion), beside the main city's, with the ratio between them.",
     "- **Import** (benchmarks/imports.py): each run in a fresh process (peak RSS = its ru_maxrss) and",
     "  committed (deferred foreign-key checks and the commit are in the time); what it wrote is deleted",
     "  after. 1,000,000 new 調定 rows by default, beside the same-work SQL pipeline run on the same file",

@@ -1,0 +1,166 @@
+"""The benchmark report (benchmarks/report.py) written from a results dict like one run's: the two
+city sizes side by side with the growth between them, and every target not met said so."""
+
+import copy
+import datetime as dt
+
+import pytest
+
+from benchmarks import report
+
+CLASSES = ("2-kanji surname", "city")
+
+
+def ledger_run(*, search_p95: float, class_p95: dict, queue_queries: int, reconcile_seconds: float) -> dict:
+    return {
+        "reconcile": {
+            "first": reconcile_seconds * 2,
+            "first_wal": 100 * 2**20,
+            "seconds": reconcile_seconds,
+            "daily_wal": 0,
+            "installments": 370_000,
+            "changed": 0,
+            "baseline_aggregate": reconcile_seconds / 4,
+            "baseline_scan": 0.5,
+        },
+        "baseline_page": {"p50": 10.0, "p95": 20.0, "queries": 10},
+        "page": {
+            "p50": 40.0,
+            "p95": 60.0,
+            "queries": [14, 16],
+            "extremes": {"fewest": [11, 16], "most": [187, 16]},
+        },
+        "search": {"p50": 20.0, "p95": search_p95, "n": 200},
+        "search_classes": {
+            label: {"term": "小川", "p50": 10.0, "p95": class_p95[label], "matches": "35", "refused": False}
+            for label in CLASSES
+        },
+        "queues": {"my_work": {"p50": 50.0, "p95": 80.0, "queries": [queue_queries, queue_queries]}},
+        "pages": {
+            "home": {
+                "measured": True,
+                "persona": "officer",
+                "status": 200,
+                "bytes": 2048,
+                "p50": 20.0,
+                "p95": 30.0 if queue_queries == 17 else 15.0,
+                "target": 100,
+            }
+        },
+    }
+
+
+@pytest.fixture
+def results():
+    large = ledger_run(
+        search_p95=45.0,
+        class_p95={"2-kanji surname": 90.0, "city": 20.0},
+        queue_queries=19,
+        reconcile_seconds=40.0,
+    )
+    large["import"] = {"rows": 1_000_000, "seconds": 100.0, "baseline_copy": 10.0}
+    small = ledger_run(
+        search_p95=30.0,
+        class_p95={"2-kanji surname": 30.0, "city": 15.0},
+        queue_queries=17,
+        reconcile_seconds=4.0,
+    )
+    return {
+        "dataset": {"generated_seconds": None, "counts": [100_000, 3_700_000, 3_600_000]},
+        "ledger": large,
+        "growth": {
+            **small,
+            "dataset": {"generated_seconds": 50.0, "counts": [10_000, 370_000, 360_000]},
+            "persons": 10_000,
+            "database": "wako_benchmark_10k",
+            "created": True,
+            "seconds": 240.0,
+        },
+    }
+
+
+@pytest.fixture
+def write(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "machine", lambda: ["- (machine)"])
+
+    def written(results: dict) -> str:
+        path = report.write(results, dt.datetime(2026, 12, 1), 600.0, tmp_path / "performance.md")
+        return path.read_text(encoding="utf-8")
+
+    return written
+
+
+def row(text: str, starts: str) -> list[str]:
+    """The cells of the row beginning with `starts` in the growth table (or, for a page, its table)."""
+    if not starts.startswith("`"):
+        text = text.split("### Growth", 1)[1].split("### Every page", 1)[0]
+    (line,) = [line for line in text.splitlines() if line.startswith(f"| {starts}")]
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def short(text: str) -> str:
+    return text.split("## What falls short", 1)[1].split("## How each figure", 1)[0]
+
+
+def test_both_city_sizes_stand_side_by_side_with_the_growth_between_them(results, write):
+    text = write(results)
+    assert "| measure | 10,000 persons | 100,000 persons | growth | target | met |" in text
+    assert row(text, "search (name") == [
+        "search (name, kana, address, birth date, phone, 通知書番号), p95",
+        "30 ms",
+        "45 ms",
+        "1.50×",
+        "grows < 2×",
+        "yes",
+    ]
+    assert row(text, "`reconcile`, daily run")[1:4] == ["4.0 s", "40.0 s", "10.00×"]
+    assert row(text, "`reconcile` daily run ÷ the aggregate")[1:3] == ["4.0×", "4.0×"]
+    assert "`wako_benchmark_10k`" in text and "generated in this run in 50 s" in text
+
+
+def test_a_search_class_growing_2x_or_more_is_not_met_and_listed_short(results, write):
+    text = write(results)
+    cells = row(text, "search, 2-kanji surname alone")
+    assert cells[3:] == ["3.00×", "grows < 2×", "**no**"]
+    assert row(text, "search, city alone")[3:] == ["1.33×", "grows < 2×", "yes"]
+    assert "growth, search, 2-kanji surname alone" in short(text)
+    assert "growth, search, city alone" not in short(text)
+
+
+def test_query_counts_that_grow_with_the_city_are_not_met(results, write):
+    text = write(results)
+    assert row(text, "わたしの仕事, queries")[1:] == ["17", "19", "1.12×", "does not grow", "**no**"]
+    assert row(text, "queries per taxpayer page, most")[-1] == "yes"
+
+
+def test_a_search_growing_exactly_2x_is_not_met(results, write):
+    results["ledger"]["search"]["p95"] = 60.0
+    assert row(write(results), "search (name")[3:] == ["2.00×", "grows < 2×", "**no**"]
+
+
+def test_every_page_shows_its_p95_on_the_smaller_city_and_the_growth(results, write):
+    text = write(results)
+    assert "p95 at 10,000 persons | growth |" in text
+    assert row(text, "`home`")[4:6] == ["30", "0.50×"]
+
+
+def test_a_failed_growth_part_is_reported_not_measured_and_short(results, write):
+    results["growth"] = {"persons": 10_000, "failed": "migrate failed (1): boom"}
+    text = write(results)
+    assert "Not measured: the part failed — migrate failed (1): boom" in text
+    assert "growth at 10,000 persons: not measured" in short(text)
+    assert "Nothing: every target was met" not in text
+
+
+def test_a_figure_measured_at_one_size_only_is_not_counted_as_met(results, write):
+    del results["growth"]["search_classes"]["city"]
+    text = write(results)
+    assert row(text, "search, city alone")[1:] == ["not measured", "20 ms", "—", "grows < 2×", "**no**"]
+    assert "growth, search, city alone (小川), p95: measured at one size only" in short(text)
+
+
+def test_without_the_growth_part_the_report_has_no_growth_table_and_says_it_was_left_out(results, write):
+    del results["growth"]
+    text = write(copy.deepcopy(results))
+    assert "### Growth" not in text
+    assert "left out by option): growth" in text
