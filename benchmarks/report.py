@@ -204,35 +204,36 @@ def import_rows(table: Table, imported: dict) -> None:
     )
 
 
-def page_rows(table: Table, pages: dict, smaller: tuple[int, dict] | None = None) -> list[str]:
+def page_rows(table: Table, pages: dict, other: tuple[int, int, dict] | None = None) -> list[str]:
     """Every URL pattern of the URL × role table: a table of its own, and each page over its
-    target among what falls short. `smaller`: the growth run's (persons, pages), shown beside
-    each page with the growth (no target of its own)."""
-    extra = f" p95 at {smaller[0]:,} persons | growth |" if smaller else ""
+    target among what falls short. `other`: (this run's persons, the growth run's persons, its
+    pages), shown beside each page with the growth, larger city ÷ smaller (no target of its own)."""
+    here_n, there_n, there_pages = other or (0, 0, {})
+    extra = f" p95 at {there_n:,} persons | growth |" if other else ""
     lines = [
         "",
         "### Every page (benchmarks/pages.py)",
         "",
         "| URL name | as | p50 / p95 ms | KiB |" + extra + " target | met |",
-        "| --- | --- | --- | --- |" + (" --- | --- |" if smaller else "") + " --- | --- |",
+        "| --- | --- | --- | --- |" + (" --- | --- |" if other else "") + " --- | --- |",
     ]
     for name, row in sorted(pages.items()):
         if not row["measured"]:
             lines.append(
                 f"| `{name}` | — | not measured: {row['why']} | — |"
-                + (" — | — |" if smaller else "")
+                + (" — | — |" if other else "")
                 + f" p95 ≤ {row['target']} ms | — |"
             )
             continue
         ok = row["p95"] <= row["target"] and row["status"] == 200
         beside = ""
-        if smaller:
-            other = smaller[1].get(name) or {}
-            beside = (
-                f" {other['p95']:.0f} | {row['p95'] / other['p95']:.2f}× |"
-                if other.get("measured") and other["p95"]
-                else " not measured | — |"
-            )
+        if other:
+            there = there_pages.get(name) or {}
+            if there.get("measured") and there["p95"] and row["p95"]:
+                ratio = row["p95"] / there["p95"] if here_n > there_n else there["p95"] / row["p95"]
+                beside = f" {there['p95']:.0f} | {ratio:.2f}× |"
+            else:
+                beside = " not measured | — |"
         lines.append(
             f"| `{name}` | {row['persona']} | {row['p50']:.0f} / {row['p95']:.0f} | {row['bytes'] / 1024:.0f} |"
             + beside
@@ -270,7 +271,7 @@ def growth_lines(table: Table, results: dict) -> list[str]:
         return ["", title, "", f"Only the city of {persons_of(grown):,} persons was measured in this run."]
     (small_counts, small), (large_counts, large) = sorted(
         ((grown["dataset"]["counts"], grown), (results["dataset"]["counts"], ledger)),
-        key=lambda pair: pair[0],
+        key=lambda pair: pair[0][0],  # persons (a tuple in this run, a list read back from JSON)
     )
     small_n, large_n = small_counts[0], large_counts[0]
     lines = [
@@ -643,8 +644,12 @@ def write(results: dict, started: dt.datetime, seconds: float, path: Path = REPO
             + (f"generated in this run in {made:.0f} s" if made else "already there")
         )
     growth = growth_lines(table, results)
-    smaller = (persons_of(grown), grown["pages"]) if grown and "pages" in grown else None
-    page_lines = page_rows(table, ledger["pages"], smaller) if ledger and "pages" in ledger else []
+    other = (
+        (persons_of(results), persons_of(grown), grown["pages"])
+        if grown and "pages" in grown and "dataset" in results
+        else None
+    )
+    page_lines = page_rows(table, ledger["pages"], other) if ledger and "pages" in ledger else []
     lines += [
         "",
         "## Results against the targets",

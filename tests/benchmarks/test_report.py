@@ -66,11 +66,17 @@ def results():
         reconcile_seconds=4.0,
     )
     return {
-        "dataset": {"generated_seconds": None, "counts": [100_000, 3_700_000, 3_600_000]},
+        "dataset": {
+            "generated_seconds": None,
+            "counts": (100_000, 3_700_000, 3_600_000),
+        },  # as ensure_dataset
         "ledger": large,
         "growth": {
             **small,
-            "dataset": {"generated_seconds": 50.0, "counts": [10_000, 370_000, 360_000]},
+            "dataset": {
+                "generated_seconds": 50.0,
+                "counts": [10_000, 370_000, 360_000],
+            },  # read back from JSON
             "persons": 10_000,
             "database": "wako_benchmark_10k",
             "created": True,
@@ -164,3 +170,11 @@ def test_without_the_growth_part_the_report_has_no_growth_table_and_says_it_was_
     text = write(copy.deepcopy(results))
     assert "### Growth" not in text
     assert "left out by option): growth" in text
+
+
+def test_growth_is_the_larger_city_over_the_smaller_whichever_run_is_the_main_one(results, write):
+    results["dataset"]["counts"] = (1_000, 37_000, 36_000)  # a trial: the main city smaller
+    text = write(results)
+    assert "| measure | 1,000 persons | 10,000 persons | growth | target | met |" in text
+    assert row(text, "search (name")[1:4] == ["45 ms", "30 ms", "0.67×"]
+    assert row(text, "`home`")[4:6] == ["30", "2.00×"]
