@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from django.db import DatabaseError
+
 from benchmarks import growth, ledger, load, report
 
 PARTS = ("ledger", "growth", "documents", "load", "fault", "knee")
@@ -39,7 +41,7 @@ def measure_growth(persons: int, samples: int) -> dict:
     """The growth part; a failure is reported (and counted short), not lost with the whole run."""
     try:
         return growth.measure(persons=persons, samples=samples)
-    except (RuntimeError, ValueError, OSError) as error:
+    except (RuntimeError, ValueError, OSError, DatabaseError) as error:  # ValueError: JSON unreadable
         return {"persons": persons, "failed": str(error)}
 
 
