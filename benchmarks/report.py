@@ -341,10 +341,10 @@ def growth_lines(table: Table, results: dict) -> list[str]:
         bound="ratio",
     )
     for label in sorted(set(small.get("search_classes", {})) | set(large.get("search_classes", {}))):
-        terms = " / ".join(
-            str(get(run, "search_classes", label, "term"))
-            for run in (small, large)
-            if get(run, "search_classes", label)
+        terms = " / ".join(  # the term and its answer at each size: a refusal is not a list
+            f"{found['term']}: " + ("refused" if found["refused"] else f"{found['matches']} matches")
+            for found in (get(run, "search_classes", label) for run in (small, large))
+            if found
         )
         row(
             f"search, {label} alone ({terms}), p95",

@@ -162,7 +162,7 @@ def test_a_figure_measured_at_one_size_only_is_not_counted_as_met(results, write
     del results["growth"]["search_classes"]["city"]
     text = write(results)
     assert row(text, "search, city alone")[1:] == ["not measured", "20 ms", "—", "grows < 2×", "**no**"]
-    assert "growth, search, city alone (小川), p95: measured at one size only" in short(text)
+    assert "growth, search, city alone (小川: 35 matches), p95: measured at one size only" in short(text)
 
 
 def test_without_the_growth_part_the_report_has_no_growth_table_and_says_it_was_left_out(results, write):
@@ -178,3 +178,9 @@ def test_growth_is_the_larger_city_over_the_smaller_whichever_run_is_the_main_on
     assert "| measure | 1,000 persons | 10,000 persons | growth | target | met |" in text
     assert row(text, "search (name")[1:4] == ["45 ms", "30 ms", "0.67×"]
     assert row(text, "`home`")[4:6] == ["30", "2.00×"]
+
+
+def test_each_search_class_names_its_term_and_answer_at_both_sizes(results, write):
+    results["ledger"]["search_classes"]["city"] |= {"term": "和光市", "refused": True, "matches": None}
+    cells = row(write(results), "search, city alone")
+    assert cells[0] == "search, city alone (小川: 35 matches / 和光市: refused), p95"
