@@ -294,7 +294,8 @@ def growth_lines(table: Table, results: dict) -> list[str]:
             lines.append(
                 f"| {measure} | {_figure(at_small, unit)} | {_figure(at_large, unit)} | — | {target} | **no** |"
             )
-            table.short.append(f"- growth, {measure}: measured at one size only.")
+            where = "neither size" if at_small is None and at_large is None else "one size only"
+            table.short.append(f"- growth, {measure}: measured at {where}.")
             return
         ratio = at_large / at_small if at_small else float("inf")
         ok = {"": None, "ratio": ratio < GROWTH_LIMIT, "flat": at_large <= at_small}[bound]
