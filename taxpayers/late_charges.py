@@ -55,7 +55,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 RATES_FILE = Path(__file__).with_name("data") / "late_charge_rates.csv"
@@ -64,6 +64,7 @@ BASE_UNIT = 1_000
 MINIMUM_TAX = 2_000
 RESULT_UNIT = 100
 MINIMUM_RESULT = 1_000
+ONE_DAY = timedelta(days=1)
 
 
 EXEMPT = "exempt"  # 全額免除（第15条の9第1項: 執行停止、災害等による徴収の猶予）
@@ -221,8 +222,10 @@ def end_of_months_from(start: date, months: int) -> date:
     return date(year, month, start.day) - timedelta(days=1)
 
 
+@lru_cache(maxsize=8192)
 def first_band_end(due_date: date, months: int = 1) -> date:
-    """「納期限の翌日から{months}月を経過する日」."""
+    """「納期限の翌日から{months}月を経過する日」. Cached: a reconcile asks it for the same few
+    hundred 納期限 tens of thousands of times."""
     return end_of_months_from(due_date + timedelta(days=1), months)
 
 
@@ -347,28 +350,32 @@ def _segments(
     relief_rate_of=None,
 ) -> list[Segment]:
     """The days `start`..`end` cut at each 1 January, the day after each payment and `extra_cuts`;
-    each piece with what remains unpaid and `rate_of(piece start)` → (rate, later_band, extension)."""
+    each piece with what remains unpaid and `rate_of(piece start)` → (rate, later_band, extension).
+    `reductions` in date order (as `compute_late_charge` sorts them). Linear in the cuts: the
+    unpaid amount is carried from piece to piece, not summed again for each."""
     cuts = set(extra_cuts)
-    cuts |= {date(year, 1, 1) for year in range(start.year + 1, end.year + 1)}
-    cuts |= {p.paid_on + timedelta(days=1) for p in reductions}
+    cuts.update(date(year, 1, 1) for year in range(start.year + 1, end.year + 1))
+    cuts.update(p.paid_on + ONE_DAY for p in reductions)
     for relief in reliefs:
-        cuts |= {relief.start, relief.end + timedelta(days=1)}
+        cuts.add(relief.start)
+        cuts.add(relief.end + ONE_DAY)
     boundaries = sorted(day for day in cuts if start < day <= end)
+    boundaries.append(end + ONE_DAY)
     segments: list[Segment] = []
     segment_start = start
-    for segment_end in [*(day - timedelta(days=1) for day in boundaries), end]:
-        unpaid = principal - sum(p.amount for p in reductions if p.paid_on < segment_start)
+    unpaid, paid_before = principal, 0  # paid_before: the reductions paid before segment_start
+    for next_start in boundaries:
+        while paid_before < len(reductions) and reductions[paid_before].paid_on < segment_start:
+            unpaid -= reductions[paid_before].amount
+            paid_before += 1
         base = taxable_base(max(unpaid, 0))
         if base:
             rate, later, extension = rate_of(segment_start)
-            segments.append(
-                _relieved(
-                    Segment(segment_start, segment_end, base, rate, later, extension),
-                    [r for r in reliefs if r.covers(segment_start)],
-                    relief_rate_of,
-                )
-            )
-        segment_start = segment_end + timedelta(days=1)
+            segment = Segment(segment_start, next_start - ONE_DAY, base, rate, later, extension)
+            if reliefs:
+                segment = _relieved(segment, [r for r in reliefs if r.covers(segment_start)], relief_rate_of)
+            segments.append(segment)
+        segment_start = next_start
     return segments
 
 

@@ -45,6 +45,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from wako_collections.eras import format_date
 
@@ -92,8 +93,10 @@ class Event:
     sent_on: date | None = None  # a 督促 served by 公示送達: the day its 督促状 was sent (発した日)
 
 
+@lru_cache(maxsize=16384)
 def period_end(start: date, years: int) -> date:
-    """The last day of `years` years counted from `start` (民法第143条)."""
+    """The last day of `years` years counted from `start` (民法第143条). Cached: a reconcile asks it
+    for the same few thousand days again and again."""
     year = start.year + years
     if start.month == 2 and start.day == 29 and not calendar.isleap(year):
         return date(year, 2, 28)
@@ -124,6 +127,8 @@ def served(events: Iterable[Event]) -> tuple[list[Event], list[str]]:
     unless it was served by 公示送達 (`DEEMED_SERVED`), in which case it is made on the
     deemed-service day. The 送達 events themselves are not chain events. Pure; linear."""
     items = list(events)
+    if not any(e.kind in (NOT_DELIVERED, DEEMED_SERVED) for e in items):
+        return items, []  # nothing returned or served by 公示送達 (nearly every installment)
     returned = {e.source for e in items if e.kind == NOT_DELIVERED}
     deemed: dict[str, date] = {}
     for e in items:
@@ -163,6 +168,9 @@ class DemandService:
 def demand_service(events: Iterable[Event]) -> DemandService:
     """The first 督促 that took effect (after `served`), and the returned, unserved ones."""
     items = list(events)
+    if not any(e.kind == NOT_DELIVERED for e in items):  # every 督促 took effect on its own day
+        days = [e.on for e in items if e.kind == DEMAND]
+        return DemandService(min(days) if days else None)
     effective, _ = served(items)
     days = [e.on for e in effective if e.kind == DEMAND]
     returned = {e.source for e in items if e.kind == NOT_DELIVERED}
@@ -232,8 +240,12 @@ def chain(
     def current_deadline() -> date:
         # the days of 猶予 move the day the period counts from (so that a 猶予 covering the
         # period's first day gives the same end as a period starting after it, leap days included)
-        deadline = period_end(start + timedelta(days=paused_days), years)
-        return max([deadline, *(day for day in (notice_until, held_until) if day)])
+        deadline = period_end(start + timedelta(days=paused_days) if paused_days else start, years)
+        if notice_until is not None and notice_until > deadline:
+            deadline = notice_until
+        if held_until is not None and held_until > deadline:
+            deadline = held_until
+        return deadline
 
     def renew(new_start: date) -> bool:
         """A renewal: the new period governs only if it starts later than the current one."""

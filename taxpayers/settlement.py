@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.db import models
 
@@ -45,7 +46,11 @@ NOT_YET_DUE, WITHIN_TERM, DELINQUENT, PAID = (
 
 
 def check_order(order: Sequence[str]) -> tuple[str, ...]:
-    order = tuple(order)
+    return _checked_order(tuple(order))
+
+
+@lru_cache(maxsize=16)
+def _checked_order(order: tuple[str, ...]) -> tuple[str, ...]:
     if sorted(order) != sorted(DEFAULT_ORDER):
         raise ValueError(f"充当順序は {', '.join(DEFAULT_ORDER)} を一度ずつ並べてください: {order}")
     if order.index(PRINCIPAL) > order.index(LATE_CHARGE):
