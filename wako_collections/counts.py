@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -32,7 +33,10 @@ def count_together(querysets: Sequence[QuerySet]) -> list[int]:
         parts: list[str] = []
         params: list[Any] = []
         for position, (_index, queryset) in enumerate(together):
-            sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
+            try:
+                sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
+            except EmptyResultSet:  # e.g. filter(pk__in=[]): Django answers 0 without asking
+                sql, part_params = "SELECT 1 WHERE FALSE", ()
             parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{position})")  # noqa: S608 (Django's SQL)
             params.extend(part_params)
         aliases = {queryset.db for _index, queryset in together}
