@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 
+from accounts.middleware import idle_seconds_left
 from wako_collections.eras import format_date
 
 PREVIOUS_LOGIN_KEY = "wako_previous_login"
@@ -22,6 +22,7 @@ def header(request):
         context["previous_login"] = f"{format_date(at)} {at:%H:%M}（端末 {previous['terminal'] or '不明'}）"
     else:
         context["previous_login"] = "今回が初めてのログインです"
-    # the idle warning of static/js/session_guard.js counts from the page the server served
-    context["session_idle_seconds"] = int(settings.SESSION_IDLE_TIMEOUT.total_seconds())
+    # the idle warning of static/js/session_guard.js counts from the page the server served, from
+    # the idle clock as recorded (it moves at most once a minute: accounts/middleware.py)
+    context["session_idle_seconds"] = idle_seconds_left(request)
     return context

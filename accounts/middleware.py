@@ -1,5 +1,6 @@
 """Request gates, outermost first: registered terminal, session time limits, verified login."""
 
+import math
 import time
 from urllib.parse import urlencode
 
@@ -17,6 +18,12 @@ from accounts.terminals import UNKNOWN, client_ip, forwarded_for_problem, termin
 
 SESSION_STARTED_KEY = "wako_session_started_at"
 SESSION_SEEN_KEY = "wako_session_seen_at"
+# The idle clock is written to the session at most this often. Writing it on every request saved
+# the session on every request (an UPDATE and a commit: the frame's costliest part, issue 21). The
+# clock is then up to this much behind the member of staff's last request, so a session ends
+# between SESSION_IDLE_TIMEOUT minus this and SESSION_IDLE_TIMEOUT after that request — sooner,
+# never later — and the page's idle warning counts from the recorded time (`idle_seconds_left`).
+IDLE_CLOCK_RESOLUTION_SECONDS = 60
 
 # Reachable before the second factor is verified; everything else needs a verified login.
 PUBLIC_URL_NAMES = {"accounts:login"}
@@ -108,8 +115,9 @@ def _login_url_back_to(request) -> str:
 class SessionTimeoutMiddleware:
     """Ends a session idle for SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_TIMEOUT.
 
-    Only requests the member of staff makes move the idle clock; polling (`is_polling`) is
-    measured against it like any request but leaves it where it was."""
+    Only requests the member of staff makes move the idle clock, and only when it is at least
+    IDLE_CLOCK_RESOLUTION_SECONDS old (so most requests leave the session unsaved); polling
+    (`is_polling`) is measured against it like any request but leaves it where it was."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -145,9 +153,24 @@ class SessionTimeoutMiddleware:
                         {"expired": True, "login_url": reverse(settings.LOGIN_URL)}, status=401
                     )
                 return redirect(_login_url_back_to(request))
-            if not polling:
+            if not polling and now - seen >= IDLE_CLOCK_RESOLUTION_SECONDS:
                 request.session[SESSION_SEEN_KEY] = now
         return self.get_response(request)
+
+
+def idle_seconds_left(request) -> int:
+    """Seconds until the idle timeout ends `request`'s session unless another request moves the
+    clock (whole seconds, rounded up): the idle time less the age of the recorded clock."""
+    seen = request.session.get(SESSION_SEEN_KEY)
+    idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+    if seen is None:
+        return int(idle)
+    return max(0, math.ceil(idle - max(0.0, time.time() - seen)))
+
+
+def move_idle_clock(request) -> None:
+    """Records a request of the member of staff now, whatever the clock's resolution."""
+    request.session[SESSION_SEEN_KEY] = time.time()
 
 
 def start_session_clock(request) -> None:

@@ -19,7 +19,7 @@ from accounts import services
 from accounts.context import PREVIOUS_LOGIN_KEY
 from accounts.events import record_request_event
 from accounts.forms import LoginForm, TokenForm
-from accounts.middleware import start_session_clock
+from accounts.middleware import move_idle_clock, start_session_clock
 from accounts.models import AuthenticatorApp, SecurityEvent
 from wako_collections.access import signed_in
 from wako_collections.actors import Actor
@@ -227,8 +227,10 @@ def password_change(request):
 @signed_in
 def keepalive(request):
     """「操作を続ける」 on the idle warning (static/js/session_guard.js): a request by the member of
-    staff, so it moves the idle clock like any page. Answers 204 with nothing; an ended session
-    has already been answered by the timeout middleware (a redirect to the login page)."""
+    staff, so it moves the idle clock — always, even within the clock's resolution, since the page
+    counts the full idle time again from here. Answers 204 with nothing; an ended session has
+    already been answered by the timeout middleware (a redirect to the login page)."""
     from django.http import HttpResponse
 
+    move_idle_clock(request)
     return HttpResponse(status=204)

@@ -549,16 +549,18 @@ def knee_rows(knee: dict) -> list[str]:
         "gunicorn to core 1 (taskset) where the machine has two cores. **Knee: "
         + (f"{reached} officers**." if reached else "not reached** by the last step."),
         "",
-        "| officers | pages p50 / p95 | sign-in p50 / p95 | 納付書 PDF p50 / p95 | throughput | "
-        "locust CPU (of one core) | failed |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| officers | pages p50 / p95 | pages after every sign-in p50 / p95 (n) | sign-in p50 / p95 | "
+        "納付書 PDF p50 / p95 | throughput | locust CPU (of one core) | failed |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in knee["steps"]:
         pages, login, pdf = row["pages"], row["login"], row["pdf"]
+        steady = row.get("pages_after_sign_in")
         failed = pages["failed"] + login["failed"] + pdf["failed"]
         lines.append(
             f"| {row['users']} | {pages['p50']:.0f} / {pages['p95']:.0f} ms | "
-            f"{login['p50']:.0f} / {login['p95']:.0f} ms | {pdf['p50']:.0f} / {pdf['p95']:.0f} ms | "
+            + (f"{steady['p50']:.0f} / {steady['p95']:.0f} ms ({steady['n']}) | " if steady else "— | ")
+            + f"{login['p50']:.0f} / {login['p95']:.0f} ms | {pdf['p50']:.0f} / {pdf['p95']:.0f} ms | "
             f"{row['throughput']:.1f} req/s | {row['locust_cpu_share']:.0%}"
             + ("" if row["pinned"] else " (not pinned)")
             + f" | {failed} |"

@@ -192,13 +192,13 @@ def bind_form(data, *, user=None) -> WorkingListForm:
     return WorkingListForm(data, officers=officers, districts=list(districts))
 
 
-def prescription_soon_count(*, officer, today: date, until: date) -> int:
-    """Delinquent taxpayers (the officer's, or everyone's with None) whose earliest renewed
+def prescription_soon_payers(*, officer, today: date, until: date) -> QuerySet:
+    """Delinquent taxpayers' balances (the officer's, or everyone's with None) whose earliest renewed
     時効予定日 lies from `today` to `until` — what the list shows with the same 時効予定日 bounds.
-    One range scan of `taxpayers_payerbal_renewed`."""
+    Counted: one range scan of `taxpayers_payerbal_renewed`."""
     found = TaxpayerBalance.objects.filter(
         delinquent_installments__gt=0, earliest_prescription_date__range=(today, until)
     )
     if officer is not None:
         found = found.filter(taxpayer__assigned_officer=officer)
-    return found.count()
+    return found

@@ -5,7 +5,8 @@ Entries are listed as their pages exist; a business menu joins this list with it
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from wako_collections.access import has_menu
 
@@ -93,7 +94,7 @@ def menu_for(user) -> list[dict]:
     from accounts.services import can_confirm_privilege_changes
 
     entries = [
-        {"label": entry.label, "url": reverse(entry.url_name), "description": entry.description}
+        {"label": entry.label, "url": _url(entry.url_name), "description": entry.description}
         for entry in MENU
         if has_menu(user, entry.codename)
     ]
@@ -102,11 +103,24 @@ def menu_for(user) -> list[dict]:
         entries.append(
             {
                 "label": "権限変更の確認",
-                "url": reverse("accounts:privilege_change_list"),
+                "url": _url("accounts:privilege_change_list"),
                 "description": "ほかの職員が申請した職員登録・ロール変更・端末登録を確認し、反映または差し戻します。",
             }
         )
     return entries
+
+
+# The menu's addresses, reversed once per process (per URL configuration and script prefix: fixed in
+# a deployment). Reversing the fifteen entries on every page cost ~0.3–0.5 ms of each request's frame.
+_reversed: dict[tuple[str, str, str], str] = {}
+
+
+def _url(name: str) -> str:
+    key = (name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    url = _reversed.get(key)
+    if url is None:
+        url = _reversed[key] = reverse(name)
+    return url
 
 
 def menu(request):

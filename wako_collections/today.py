@@ -10,19 +10,22 @@ list uses), one panel per app, and only for the menus the user holds:
 * 監査 (supervisors) and 利用者管理 (administrators): scheduled jobs whose last run failed
   (jobs.status); administrators also the 権限変更 awaiting a second person.
 
-A count costs one indexed query; the whole panel at most eight.
+Each count is one indexed scan; all of them are asked in one statement (wako_collections/counts.py),
+and the failed jobs, which ホーム lists anyway, are passed in rather than read twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from wako_collections.access import has_menu
+from wako_collections.counts import count_together
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,15 @@ class WorkItem:
     urgent: bool = False
 
 
-def todays_work(user, *, today: date) -> list[WorkItem]:
+def todays_work(user, *, today: date, failed_jobs: list | None = None) -> list[WorkItem]:
+    """The panel for `user`. `failed_jobs`: jobs.status.failed_jobs() when the caller has it."""
     items: list[WorkItem] = []
+    to_count: dict[str, QuerySet] = {}  # by label (unique on the panel): counted together at the end
+
+    def counted(label: str, queryset: QuerySet, url: str | None, **extra) -> WorkItem:
+        to_count[label] = queryset
+        return WorkItem(label, 0, url, **extra)
+
     everyone = has_menu(user, "assign_cases")
     if has_menu(user, "negotiations"):
         from negotiations import queues
@@ -44,26 +54,26 @@ def todays_work(user, *, today: date) -> list[WorkItem]:
         base = reverse("negotiations:queues") if everyone else reverse("negotiations:my_work")
         scope = "（全職員）" if everyone else ""
         items += [
-            WorkItem(
+            counted(
                 f"本日が予実日の約束{scope}",
-                queues.promises_due(officer=officer, today=today).count(),
+                queues.promises_due(officer=officer, today=today),
                 f"{base}#promises-due",
             ),
-            WorkItem(
+            counted(
                 f"不履行の約束（未対応）{scope}",
-                queues.broken_promises(officer=officer).count(),
+                queues.broken_promises(officer=officer),
                 f"{base}#broken-promises",
                 urgent=True,
             ),
-            WorkItem(
+            counted(
                 f"不履行の分納誓約{scope}",
-                queues.broken_pledges(officer=officer).count(),
+                queues.broken_pledges(officer=officer),
                 f"{base}#broken-pledges",
                 urgent=True,
             ),
         ]
     if has_menu(user, "payment_status"):
-        from taxpayers.working_list import prescription_soon_count
+        from taxpayers.working_list import prescription_soon_payers
 
         mine = has_menu(user, "negotiations") and not everyone  # 閲覧専用 has no cases of its own
         horizon = today + timedelta(days=settings.PRESCRIPTION_WARNING_DAYS)
@@ -76,9 +86,9 @@ def todays_work(user, *, today: date) -> list[WorkItem]:
             }
         )
         items.append(
-            WorkItem(
+            counted(
                 f"時効予定日が{settings.PRESCRIPTION_WARNING_DAYS}日以内の滞納者{'' if mine else '（全体）'}",
-                prescription_soon_count(officer=user if mine else None, today=today, until=horizon),
+                prescription_soon_payers(officer=user if mine else None, today=today, until=horizon),
                 f"{reverse('taxpayers:delinquent')}?{query}",
                 urgent=True,
             )
@@ -87,20 +97,22 @@ def todays_work(user, *, today: date) -> list[WorkItem]:
         from dispositions.inquiries import ANSWERS_RECENT_DAYS, answered_recently
 
         items.append(
-            WorkItem(
+            counted(
                 f"照会の回答（直近{ANSWERS_RECENT_DAYS}日）{'（全職員）' if everyone else ''}",
-                answered_recently(today=today, officer=None if everyone else user).count(),
+                answered_recently(today=today, officer=None if everyone else user),
                 f"{reverse('dispositions:inquiry_list')}?view=answered",
             )
         )
     if has_menu(user, "audit") or has_menu(user, "user_admin"):
-        from jobs.status import failed_jobs
+        if failed_jobs is None:
+            from jobs.status import failed_jobs as read_failed_jobs
 
+            failed_jobs = read_failed_jobs()
         can_open = has_menu(user, "audit")
         items.append(
             WorkItem(
                 "異常終了した定期処理",
-                len(failed_jobs()),
+                len(failed_jobs),
                 reverse("jobs:runs") if can_open else None,
                 "" if can_open else "実行状況は監督者が確認します。",
                 urgent=True,
@@ -110,10 +122,11 @@ def todays_work(user, *, today: date) -> list[WorkItem]:
         from accounts.models import PrivilegeChange
 
         items.append(
-            WorkItem(
+            counted(
                 "確認待ちの権限変更・端末登録",
-                PrivilegeChange.objects.pending().count(),
+                PrivilegeChange.objects.pending(),
                 reverse("accounts:privilege_change_list"),
             )
         )
-    return items
+    counts = dict(zip(to_count, count_together(list(to_count.values())), strict=True))
+    return [replace(item, count=counts[item.label]) if item.label in counts else item for item in items]

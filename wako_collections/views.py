@@ -11,11 +11,9 @@ from wako_collections.today import todays_work
 def home(request):
     """今日の仕事 (wako_collections/today.py): counts, each linking to its list, for the menus the
     user holds. No taxpayer is named on it, so it writes no access-log row."""
-    return render(
-        request,
-        "home.html",
-        {"failed_jobs": failed_jobs(), "work": todays_work(request.user, today=timezone.localdate())},
-    )
+    failed = failed_jobs()
+    work = todays_work(request.user, today=timezone.localdate(), failed_jobs=failed)
+    return render(request, "home.html", {"failed_jobs": failed, "work": work})
 
 
 @requires_csrf_token

@@ -23,14 +23,28 @@ def at(start, minutes):
 
 
 def test_a_signed_in_page_carries_the_warning_with_the_idle_time_and_a_nonce(client, officer):
-    sign_in(client, officer)
-    response = client.get(reverse("home"))
+    start = timezone.now()
+    with at(start, 0):
+        sign_in(client, officer)
+        response = client.get(reverse("home"))
     page = response.content.decode()
     idle = int(settings.SESSION_IDLE_TIMEOUT.total_seconds())
     assert f'data-idle-seconds="{idle}"' in page
     assert f'data-keepalive-url="{reverse("accounts:keepalive")}"' in page
     nonce = re.search(r'<script src="/static/js/session_guard\.js" nonce="([^"]+)"', page).group(1)
     assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+
+
+def test_the_warning_counts_from_the_idle_clock_as_recorded(client, officer):
+    """The clock moves at most once a minute (accounts/middleware.py): a page served 30 seconds
+    after the recorded request says the session has 30 seconds less, as the server will count."""
+    start = timezone.now()
+    with at(start, 0):
+        sign_in(client, officer)
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        page = client.get(reverse("home")).content.decode()
+    idle = int(settings.SESSION_IDLE_TIMEOUT.total_seconds())
+    assert f'data-idle-seconds="{idle - 30}"' in page
 
 
 def test_the_sign_in_page_has_no_warning(client):

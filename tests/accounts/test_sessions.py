@@ -4,9 +4,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.middleware import SESSION_SEEN_KEY
 from accounts.models import SecurityEvent
 from tests.conftest import sign_in
 
@@ -50,3 +53,46 @@ def test_activity_every_ten_minutes_still_ends_after_nine_hours(client, officer)
         "ログインから時間が経過したため"
         in SecurityEvent.objects.get(kind=SecurityEvent.Kind.SESSION_EXPIRED).detail
     )
+
+
+def test_a_request_within_a_minute_of_the_recorded_one_leaves_the_session_unsaved(client, officer):
+    """The idle clock moves at most once a minute, so most pages write nothing to the session."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, officer)
+    with (
+        time_machine.travel(start + timedelta(seconds=59), tick=False),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        assert client.get(reverse("home")).status_code == 200
+    assert not [q["sql"] for q in captured.captured_queries if "UPDATE" in q["sql"]]
+    with (
+        time_machine.travel(start + timedelta(seconds=61), tick=False),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        assert client.get(reverse("home")).status_code == 200
+    assert [q["sql"] for q in captured.captured_queries if q["sql"].startswith('UPDATE "django_session"')]
+    assert client.session[SESSION_SEEN_KEY] == (start + timedelta(seconds=61)).timestamp()
+
+
+def test_a_request_the_clock_did_not_record_never_makes_the_session_last_longer(client, officer):
+    """Sooner, never later: 15 minutes after the recorded request the session ends, even though
+    a later request (within the minute) was not recorded."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, officer)
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
+        assert client.get(reverse("home"))["Location"] == reverse("accounts:login")
+
+
+def test_continuing_always_moves_the_clock(client, officer):
+    """「操作を続ける」 restarts the page's count from the full idle time, so it is always recorded."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, officer)
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert client.post(reverse("accounts:keepalive")).status_code == 204
+    with time_machine.travel(start + timedelta(minutes=15, seconds=20), tick=False):
+        assert client.get(reverse("home")).status_code == 200
