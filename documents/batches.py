@@ -28,6 +28,7 @@ from documents import content as contents
 from documents.models import Batch, BatchProgress, Document, Extraction, FormCode
 from taxpayers.ledger import ledger_for
 from taxpayers.models import InstallmentBalance, PrescriptionEvent, Taxpayer
+from taxpayers.standing import PLEDGED, STOPPED, hold_exists
 from taxpayers.subjects import Subject
 from wako_collections import pdf_join
 from wako_collections.actors import Actor, acting_as
@@ -114,8 +115,7 @@ def _in_demand_window(issued_on: date):
 
 def extraction_candidates(extraction: Extraction, issued_on: date) -> list[Candidate]:
     """Delinquent taxpayers matching a saved extraction, with their matching installments."""
-    from dispositions.models import Disposition, DispositionCode
-    from negotiations.models import InstallmentPledge, NegotiationRecord
+    from negotiations.models import NegotiationRecord
 
     balances = InstallmentBalance.objects.filter(status=InstallmentBalance.Status.DELINQUENT)
     if extraction.subject_code:
@@ -123,23 +123,14 @@ def extraction_candidates(extraction: Extraction, issued_on: date) -> list[Candi
     if extraction.tax_year:
         balances = balances.filter(assessment__tax_year=extraction.tax_year)
     if extraction.officer_number:
-        balances = balances.filter(
-            assessment__taxpayer__assigned_officer__staff_number=extraction.officer_number
-        )
+        balances = balances.filter(taxpayer__assigned_officer__staff_number=extraction.officer_number)
     if extraction.district:
-        balances = balances.filter(assessment__taxpayer__district=extraction.district)
+        balances = balances.filter(taxpayer__district=extraction.district)
+    # 分納中・停止中 as the standing and the 滞納者一覧 define them (`standing.hold_exists`), for the taxpayer
     if extraction.exclude_pledged:
-        pledged = InstallmentPledge.objects.filter(
-            taxpayer=OuterRef("assessment__taxpayer"), status=InstallmentPledge.Status.ACTIVE
-        )
-        balances = balances.exclude(Exists(pledged))
+        balances = balances.exclude(hold_exists(PLEDGED, as_of=issued_on, taxpayer=OuterRef("taxpayer")))
     if extraction.exclude_stopped:
-        stopped = Disposition.objects.filter(
-            taxpayer=OuterRef("assessment__taxpayer"),
-            code=DispositionCode.SUSPENSION,
-            status=Disposition.Status.APPROVED,
-        )
-        balances = balances.exclude(Exists(stopped))
+        balances = balances.exclude(hold_exists(STOPPED, as_of=issued_on, taxpayer=OuterRef("taxpayer")))
     if extraction.days_since_contact:
         last_contact = (
             NegotiationRecord.objects.filter(taxpayer=OuterRef("assessment__taxpayer"))
