@@ -189,8 +189,8 @@ def unresolved_breakdown(today: date) -> list[tuple[str, int]]:
             params.append(label)
     sql = (
         "SELECT CASE " + " ".join(whens) + " ELSE 'その他' END AS category, SUM(b.outstanding_principal) "
-        "FROM taxpayers_installmentbalance b JOIN taxpayers_assessment a ON a.id = b.assessment_id "
-        "WHERE b.outstanding_principal > 0 AND b.status <> %s AND a.due_date < %s GROUP BY 1"
+        "FROM taxpayers_installmentbalance b "
+        "WHERE b.outstanding_principal > 0 AND b.status <> %s AND b.due_date < %s GROUP BY 1"
     )
     # 整理未済 is what is past its 納期限 and still owed: an installment not yet due (this year's later
     # 期) is no arrear, whatever the last reconcile called it.

@@ -33,7 +33,7 @@ from taxpayers.ledger import without_paid
 from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, PrescriptionEvent, Taxpayer
 from taxpayers.prescription import demand_matured_on, period_end
 from taxpayers.services import record_prescription_event
-from taxpayers.standing import standings_for
+from taxpayers.standing import STOPPED, holds_for_ids, standings_for
 from wako_collections.actors import Actor, acting_as
 from wako_collections.eras import fiscal_year_of, format_date
 from wako_collections.numbering import NumberKind
@@ -54,16 +54,11 @@ class Eligibility:
     late_charge: int
 
 
-def suspended_assessment_ids(taxpayer: Taxpayer) -> set[int]:
-    """Installments under an approved, uncancelled 執行停止 (not offered for seizure)."""
-    return set(
-        DispositionRow.objects.filter(
-            disposition__taxpayer=taxpayer,
-            disposition__status=Disposition.Status.APPROVED,
-            disposition_code=DispositionCode.SUSPENSION,
-            cancelled_on__isnull=True,
-        ).values_list("assessment_id", flat=True)
-    )
+def suspended_assessment_ids(taxpayer: Taxpayer, *, on: date | None = None) -> set[int]:
+    """Installments under an approved, uncancelled 執行停止 on `on` (today): 停止中 as the standing
+    and the 滞納者一覧 define it (`standing.hold_exists`). Not offered for seizure."""
+    held = holds_for_ids(taxpayer.assessments.values_list("pk", flat=True), as_of=on or timezone.localdate())
+    return {pk for pk, states in held.items() if STOPPED in states}
 
 
 def immediately_extinguished_ids(taxpayer: Taxpayer, *, on: date) -> set[int]:
@@ -87,7 +82,6 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
     the claim is then extinguished) and no 即時消滅 (第15条の7第5項). An installment written off
     (欠損) by `on` is not listed: nothing is owed on it."""
 
-    stopped = suspended_assessment_ids(taxpayer)
     extinguished = immediately_extinguished_ids(taxpayer, on=on)
     rates = rates_for(on)[0]
     result = []
@@ -116,7 +110,7 @@ def eligibility(taxpayer: Taxpayer, *, code: str, on: date) -> list[Eligibility]
             )
         elif assessment.pk in extinguished and code != DispositionCode.WRITE_OFF:
             why_not = "即時消滅により納付義務が消滅しています（地方税法第15条の7第5項）。不納欠損の対象です。"
-        elif assessment.pk in stopped:
+        elif STOPPED in standing.held:  # 停止中, as the standing and the 滞納者一覧 define it
             why_not = "執行停止中のため処分できません。"
         elif on <= assessment.due_date:
             why_not = "納期限が到来していません。"

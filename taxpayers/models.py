@@ -497,6 +497,12 @@ class InstallmentBalance(models.Model):
         verbose_name="宛名",
         db_comment="調定の宛名（reconcile が調定から写す。時効が近い一覧の索引用）",
     )
+    # The installment's 納期限, copied by reconcile like the taxpayer: the 督促 window (納期限 within
+    # the last 20 days) is one range of the (status, 納期限) index instead of a probe into each
+    # delinquent installment's 調定.
+    due_date = models.DateField(
+        "納期限", db_comment="調定の納期限（reconcile が調定から写す。督促状の一括発行の索引用）"
+    )
 
     class Meta:
         verbose_name = "期別残高"
@@ -511,6 +517,8 @@ class InstallmentBalance(models.Model):
                 include=["taxpayer"],
                 name="taxpayers_balance_renewed",
             ),
+            # 督促状の一括発行: delinquent, 納期限 in the 督促 window
+            models.Index(fields=["status", "due_date"], name="taxpayers_balance_due"),
         ]
 
     def __str__(self):

@@ -61,6 +61,7 @@ BALANCE_FIELDS = (
     "prescription_date",
     "last_received_on",
     "taxpayer_id",  # copied from the 調定 for the near-時効 lists' index
+    "due_date",  # copied from the 調定 for 督促状の一括発行's index
 )
 TOTAL_FIELDS = (
     "outstanding_principal",
@@ -172,6 +173,7 @@ _COMPUTE = f"""
            base.prescription_date AS prescription_date,
            g.last AS last_received_on,
            g.taxpayer_id,
+           g.due_date,
            {_SIMPLE} AS simple
       FROM (
         SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
@@ -304,6 +306,7 @@ def _settled_row(
         standing.prescription_date,
         result.last_received_on,
         payer,
+        due,
     )
 
 

@@ -26,6 +26,9 @@ Extension points (filled by the issue-16 work that follows; empty today):
   is applied to nothing and listed in `late_payments`.
 * `pledged`, `stopped`: 分納誓約 in force, 執行停止 in force — known to the apps that own them
   (negotiations, dispositions), which pass them in; the status says 分納中・停止中.
+* `held`: what holds the installment on the day — 差押中・猶予中・停止中・分納中 — as `hold_exists`
+  defines it over the owning apps' records (`standings_for` reads it in one query). The 滞納者一覧's
+  state filter (`working_list`) is the same expression, so the list and the status agree.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from taxpayers.late_charges import rates_for
@@ -175,6 +180,9 @@ class Standing:
     demand: DemandService = field(
         default_factory=lambda: DemandService(None)
     )  # the 督促 that took effect (送達), for the 差押 gate
+    # what holds it on `as_of` (HOLDS: 差押中・猶予中・停止中・分納中, `hold_exists`), all of them,
+    # whichever the status names; empty when not read (`standing_from_values` without `held`)
+    held: frozenset[str] = frozenset()
 
     # --- money ---
     @property
@@ -236,6 +244,7 @@ def _status(
     written_off_on: date | None,
     pledged: bool,
     stopped: bool,
+    held: frozenset[str] | None = None,
 ) -> str:
     if written_off_on is not None and written_off_on <= as_of:
         return WRITTEN_OFF
@@ -243,15 +252,61 @@ def _status(
         return settled.status
     if chained.completed_on is not None and chained.completed_on < as_of:
         return TIME_BARRED
-    if chained.suspended_by in (LABELS["seizure"], LABELS["delivery_request"]):
-        return SEIZED
-    if chained.suspended_by == LABELS["postponement"]:
-        return POSTPONED
-    if stopped:
-        return STOPPED
-    if pledged:
-        return PLEDGED
-    return DELINQUENT
+    holds = set(held or ())
+    if held is None:  # the owning apps' records not read: the 時効 chain's own suspensions
+        if chained.suspended_by in (LABELS["seizure"], LABELS["delivery_request"]):
+            holds.add(SEIZED)
+        if chained.suspended_by == LABELS["postponement"]:
+            holds.add(POSTPONED)
+    holds |= {STOPPED} if stopped else set()
+    holds |= {PLEDGED} if pledged else set()
+    return next((state for state in HOLDS if state in holds), DELINQUENT)
+
+
+# What holds a delinquent installment, in the order its status names them (差押中 before 猶予中 …).
+HOLDS = (SEIZED, POSTPONED, STOPPED, PLEDGED)
+# 処分コード (dispositions.DispositionCode), named here because this app does not import dispositions
+_HOLD_CODES = {SEIZED: ("01", "02", "03"), STOPPED: ("07",), POSTPONED: ("10", "11")}
+
+
+def hold_exists(state: str, *, as_of: date, assessment=None, taxpayer=None) -> Exists:
+    """The one definition of 差押中・猶予中・停止中・分納中 on `as_of`, as an EXISTS over the owning
+    apps' tables (looked up through the app registry): for one installment (`assessment`: its id
+    or an OuterRef) or for any of a taxpayer's (`taxpayer`: the same). 差押中 (交付要求を含む),
+    停止中 and 猶予中: an approved 滞納処分 of those codes with the installment's row not cancelled
+    (取消の日から、その処分はない); a 猶予 only to its 終期 — on the day after, it no longer holds.
+    分納中: a 分納誓約 履行中 covering the installment. One index probe per row asked about."""
+    if state == PLEDGED:
+        pledge = apps.get_model("negotiations", "InstallmentPledge")
+        scope = {"assessments": assessment} if assessment is not None else {"taxpayer": taxpayer}
+        return Exists(pledge.objects.filter(status=pledge.Status.ACTIVE, **scope))
+    disposition = apps.get_model("dispositions", "Disposition")
+    row = apps.get_model("dispositions", "DispositionRow")
+    found = row.objects.filter(
+        disposition__code__in=_HOLD_CODES[state],
+        disposition__status=disposition.Status.APPROVED,
+        cancelled_on__isnull=True,
+    )
+    if state == POSTPONED:
+        found = found.filter(disposition__postponed_until__gte=as_of)
+    scope = {"assessment": assessment} if assessment is not None else {"disposition__taxpayer": taxpayer}
+    return Exists(found.filter(**scope))
+
+
+def holds_for_ids(ids: Iterable[int], *, as_of: date) -> dict[int, frozenset[str]]:
+    """{assessment id: the states of HOLDS that hold it on `as_of`} (`hold_exists`), every id
+    present: one query whatever their number."""
+    from taxpayers.models import Assessment
+
+    ids = list(ids)
+    if not ids or not (apps.is_installed("dispositions") and apps.is_installed("negotiations")):
+        return {pk: frozenset() for pk in ids}
+    rows = (
+        Assessment.objects.filter(pk__in=ids)
+        .annotate(**{state: hold_exists(state, as_of=as_of, assessment=OuterRef("pk")) for state in HOLDS})
+        .values_list("pk", *HOLDS)
+    )
+    return {pk: frozenset(state for state, on in zip(HOLDS, flags, strict=True) if on) for pk, *flags in rows}
 
 
 def standing_from_values(
@@ -275,6 +330,7 @@ def standing_from_values(
     assessment: Assessment | None = None,
     write_off: WrittenOff | None = None,
     reliefs=None,
+    held: frozenset[str] | None = None,
 ) -> Standing:
     """The standing from plain values. `payments` are settled up to `as_of`; the chain reads
     `chain_payments` (default: the same payments) as acknowledgements; `events` are the recorded
@@ -331,7 +387,13 @@ def standing_from_values(
             subject_code=subject_code, statutory_due_date=statutory_due_date, due_date=due_date
         ),
         status=_status(
-            settled, chained, as_of, written_off_on=written_off_on, pledged=pledged, stopped=stopped
+            settled,
+            chained,
+            as_of,
+            written_off_on=written_off_on,
+            pledged=pledged,
+            stopped=stopped,
+            held=held,
         ),
         exemptions=tuple(exemptions),
         written_off_on=written_off_on,
@@ -341,6 +403,7 @@ def standing_from_values(
         demand=demand_service(
             [*events, *([Event(DEMAND, demand_issued_on, "督促状")] if demand_issued_on else [])]
         ),
+        held=frozenset(held or ()),
     )
 
 
@@ -361,6 +424,7 @@ def standing_of(
     stopped: bool = False,
     write_off=None,
     reliefs=None,
+    held: frozenset[str] | None = None,
 ) -> Standing:
     """The standing of one Assessment on `as_of`. `payments` and `events` (Payment and
     PrescriptionEvent rows) may be given; otherwise they are read from the assessment (prefetched
@@ -386,12 +450,14 @@ def standing_of(
         assessment=assessment,
         write_off=write_off,
         reliefs=reliefs,
+        held=held,
     )
 
 
 def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Standing]:
-    """The standing of each assessment, in the order given: three queries (payments, events,
-    write-offs), and those of `exemptions.exemption_periods_for`, whatever their number."""
+    """The standing of each assessment, in the order given: four queries (payments, events,
+    write-offs, what holds them: `holds_for_ids`), and those of `exemptions.exemption_periods_for`,
+    whatever their number."""
     from taxpayers.exemptions import exemption_periods_for
     from taxpayers.models import Payment, PrescriptionEvent, WrittenOff
 
@@ -415,6 +481,7 @@ def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Sta
     }
     # 延滞金の免除 (執行停止・猶予、地方税法第15条の9) and 条例減免 recorded for these installments
     reliefs = exemption_periods_for(assessments, as_of=as_of)
+    held = holds_for_ids([a.pk for a in assessments], as_of=as_of)
     if rates is None:
         rates = rates_for(as_of)[0]
     return [
@@ -426,6 +493,7 @@ def standings_for(assessments: Iterable, *, as_of: date, rates=None) -> list[Sta
             rates=rates,
             write_off=written_off.get(a.pk),
             reliefs=reliefs.get(a.pk),
+            held=held.get(a.pk),
         )
         for a in assessments
     ]

@@ -14,10 +14,8 @@ stored status is 滞納), not from every installment of each taxpayer (0.5–0.9
 Filters on what other apps own are EXISTS subqueries on their tables, looked up through the app
 registry (as `exemptions.py` does), since this app does not import them:
 
-* 分納中: a 分納誓約 履行中 (negotiations) — what the standing's `pledged` means;
-* 差押中: an approved 差押・参加差押・交付要求 with a row not cancelled (dispositions);
-* 停止中: the same for a 執行停止 — the standing's `stopped`;
-* 猶予中: the same for a 徴収・換価の猶予 whose period has not ended;
+* 分納中・差押中・停止中・猶予中: `standing.hold_exists`, the definition the installment's status
+  reads (`standings_for`), asked for any of the taxpayer's installments;
 * 最終接触: the newest uncancelled 交渉記録 (入力日).
 """
 
@@ -32,11 +30,7 @@ from django.db.models.functions import Coalesce
 
 from taxpayers.forms import WorkingListForm
 from taxpayers.models import TaxpayerBalance
-
-# 処分コード (dispositions.DispositionCode), named here because this app does not import dispositions
-SEIZURE_CODES = ("01", "02", "03")  # 差押, 参加差押, 交付要求
-SUSPENSION_CODE = "07"  # 執行停止
-POSTPONEMENT_CODES = ("10", "11")  # 徴収の猶予, 換価の猶予
+from taxpayers.standing import hold_exists
 
 SORTS = {
     WorkingListForm.Sort.AMOUNT_DESC: (F("outstanding_principal").desc(), "taxpayer_id"),
@@ -61,34 +55,6 @@ class Totals:
     @property
     def total(self) -> int:
         return self.outstanding_principal + self.outstanding_fee + self.late_charge
-
-
-def _dispositions(taxpayer, codes, *, today: date):
-    """An approved disposition of these codes with a row not cancelled (as the dashboard's
-    整理未済額の内訳 counts them); a 猶予 only until its last day."""
-    disposition = apps.get_model("dispositions", "Disposition")
-    row = apps.get_model("dispositions", "DispositionRow")
-    found = row.objects.filter(
-        disposition__taxpayer=taxpayer,
-        disposition__code__in=codes,
-        disposition__status=disposition.Status.APPROVED,
-        cancelled_on__isnull=True,
-    )
-    if set(codes) == set(POSTPONEMENT_CODES):
-        found = found.filter(disposition__postponed_until__gte=today)
-    return Exists(found)
-
-
-def _state_filter(state: str, *, today: date):
-    payer = OuterRef("taxpayer_id")
-    if state == WorkingListForm.State.PLEDGED:
-        pledge = apps.get_model("negotiations", "InstallmentPledge")
-        return Exists(pledge.objects.filter(taxpayer=payer, status=pledge.Status.ACTIVE))
-    if state == WorkingListForm.State.SEIZED:
-        return _dispositions(payer, SEIZURE_CODES, today=today)
-    if state == WorkingListForm.State.STOPPED:
-        return _dispositions(payer, (SUSPENSION_CODE,), today=today)
-    return _dispositions(payer, POSTPONEMENT_CODES, today=today)
 
 
 def last_contact_subquery():
@@ -137,7 +103,10 @@ def filtered(cleaned: dict, *, user, today: date) -> QuerySet[TaxpayerBalance]:
         )
         balances = balances.filter(~Exists(recent))
     if cleaned.get("state"):
-        balances = balances.filter(_state_filter(cleaned["state"], today=today))
+        # the standing's own definition (`standing.hold_exists`): the list and the status agree
+        balances = balances.filter(
+            hold_exists(cleaned["state"], as_of=today, taxpayer=OuterRef("taxpayer_id"))
+        )
     return balances
 
 

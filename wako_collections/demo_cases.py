@@ -414,11 +414,11 @@ class Office:
         since = self.today - timedelta(days=4 * 365)
         balances = (
             InstallmentBalance.objects.filter(
-                status=InstallmentBalance.Status.DELINQUENT, assessment__due_date__gte=since
+                status=InstallmentBalance.Status.DELINQUENT, due_date__gte=since
             )
             .filter(Q(outstanding_principal__gt=0) | Q(outstanding_fee__gt=0))
             .select_related("assessment__taxpayer")
-            .order_by("assessment__taxpayer__atena_number", "assessment__due_date")
+            .order_by("assessment__taxpayer__atena_number", "due_date")
         )
         by_taxpayer: dict[int, tuple[Taxpayer, list[InstallmentBalance]]] = {}
         for balance in balances:

@@ -5,6 +5,7 @@ The ledger: 210000101 固定資産税 2021, 65,000 due 2021-05-31, 督促手数�
 paid in full 2025-06-20; 210000102 国民健康保険料 2021, 48,000 due 2021-07-31, unpaid.
 """
 
+import re
 from datetime import date
 
 import pytest
@@ -217,6 +218,8 @@ def test_the_page_shows_the_stored_figures_with_their_time_and_computes_none_of_
     sign_in(client, supervisor)
     html = client.get(reverse("audit:dashboard")).content.decode()
     assert 'id="computed-at"' in html and "令和7年6月30日現在で集計" in html
+    # the time it was computed, in 和暦 like every date of the app (not 2026-12-01 06:00)
+    assert re.search(r"集計日時 令和\d+年\d+月\d+日 \d{1,2}:\d{2}）", html)
     assert "本日の集計はまだ終わっていません" in html  # today is not 2025-06-30
     assert "整理未済額の内訳（本税 83,000円）" in html and "100.0%" in html  # 2025 個人市県民税, stored
 

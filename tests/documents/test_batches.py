@@ -62,6 +62,74 @@ def test_the_demand_batch_finds_newly_overdue_installments_without_a_demand(offi
     assert batches.demand_candidates(overdue + timedelta(days=21)) == []
 
 
+def test_the_demand_window_reads_the_stored_due_date_and_finds_what_the_assessments_give(
+    ledger, write_csv, batch_actor
+):
+    """The window reads the 納期限 reconcile copies onto the balance: the same rows as the window
+    over the 調定 (the query it replaced), edges included — 20 days ago is in, 21 days ago and today
+    are out — and an installment already 督促'd is left out of the candidates and listed apart."""
+    from django.db.models import Exists, OuterRef
+
+    from taxpayers.importing import run_import, start_log
+    from taxpayers.models import InstallmentBalance
+    from tests.taxpayers.conftest import ASSESSMENT_HEADER
+
+    today = timezone.localdate()
+    rows = []
+    for number, (atena, days_ago, demanded_on) in enumerate(
+        [
+            ("000000101", 0, None),  # due today: not overdue yet
+            ("000000101", 1, None),
+            ("000000101", 20, None),  # the window's first day
+            ("000000102", 21, None),  # too late for this batch
+            ("000000102", 3, None),
+            ("000000103", 4, today - timedelta(days=1)),  # 督促 from the 税務システム
+            ("000000103", 2, None),
+        ]
+    ):
+        due = today - timedelta(days=days_ago)
+        rows.append(
+            f"{atena},01,0000,112291,112291,1,{due.year},{due.year},26100{number:04d},1,{due},{due},10000,"
+            f"{demanded_on or ''},"
+        )
+    path = write_csv("window.csv", ASSESSMENT_HEADER, rows)
+    run_import(
+        log=start_log(kind="assessments", path=path, file_name=path.name, actor=batch_actor),
+        path=path,
+        actor=batch_actor,
+    )
+    reconcile()
+
+    def notices(candidates):
+        by_id = dict(InstallmentBalance.objects.values_list("assessment_id", "assessment__notice_number"))
+        return [(c.atena_number, [by_id[i] for i in c.assessment_ids]) for c in candidates]
+
+    found = batches.demand_candidates(today)
+    assert notices(found) == [
+        ("000000101", ["261000002", "261000001"]),  # oldest 納期限 first
+        ("000000102", ["261000004"]),
+        ("000000103", ["261000006"]),
+    ]
+    # the window over the 調定's own 納期限, as the page read it before the copy
+    demanded = PrescriptionEvent.objects.filter(assessment=OuterRef("assessment"), kind="demand")
+    over_assessments = (
+        InstallmentBalance.objects.filter(
+            status=InstallmentBalance.Status.DELINQUENT,
+            assessment__due_date__gte=today - timedelta(days=batches.DEMAND_WINDOW_DAYS),
+            assessment__due_date__lt=today,
+        )
+        .exclude(Exists(demanded))
+        .order_by("assessment__taxpayer__atena_number", "assessment__due_date")
+    )
+    assert notices(batches._group(over_assessments.filter(assessment__demand_issued_on__isnull=True))) == (
+        notices(found)
+    )
+    assert [e.atena_number for e in batches.demanded_in_window(today)] == ["000000103"]
+    assert notices(batches._group(over_assessments.exclude(assessment__demand_issued_on=None))) == [
+        ("000000103", ["261000005"])
+    ]
+
+
 def test_a_demand_batch_renders_one_pdf_records_every_document_and_the_demand_event(
     officer, overdue, django_capture_on_commit_callbacks
 ):

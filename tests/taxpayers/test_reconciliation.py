@@ -1,6 +1,6 @@
 """reconcile: balances match the pure settlement, SQL and Python agree, reruns write nothing."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -62,6 +62,26 @@ def test_each_balance_carries_its_installments_taxpayer_and_a_wrong_one_is_rewri
     again = reconcile(as_of=date(2025, 6, 25))
     assert again.changed == 1
     assert InstallmentBalance.objects.get(pk=late.pk).taxpayer_id == late.taxpayer_id
+
+
+def test_each_balance_carries_its_installments_due_date_and_a_corrected_one_follows(ledger):
+    from django.db import connection
+
+    reconcile(as_of=date(2025, 6, 25))
+    assert {b.status for b in InstallmentBalance.objects.all()} >= {"paid", "delinquent"}
+    stored = dict(InstallmentBalance.objects.values_list("assessment_id", "due_date"))
+    assert stored == dict(Assessment.objects.values_list("id", "due_date"))
+    # a 納期限 corrected on the 調定 (both kinds of row: settled in SQL and by the standing)
+    late = Assessment.objects.get(taxpayer__atena_number="000000101", balance__status="delinquent")
+    paid = Assessment.objects.filter(balance__status="paid").first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE taxpayers_assessment SET due_date = due_date + 3 WHERE id = ANY(%s)", [[late.pk, paid.pk]]
+        )
+    reconcile(as_of=date(2025, 6, 25))
+    stored = dict(InstallmentBalance.objects.values_list("assessment_id", "due_date"))
+    assert stored == dict(Assessment.objects.values_list("id", "due_date"))
+    assert stored[late.pk] == late.due_date + timedelta(days=3)
 
 
 @pytest.mark.parametrize(

@@ -164,6 +164,95 @@ def test_state_filters_read_the_apps_that_own_the_state(client, officer, supervi
     assert shown(client, officer="all", state="postponed")[0] == []
 
 
+def _standing_statuses(today: date) -> dict[str, set[str]]:
+    """{status: the taxpayers with a delinquent installment of that status}, from the standing."""
+    from taxpayers.models import Assessment
+    from taxpayers.standing import standings_for
+
+    delinquent = Assessment.objects.filter(balance__status="delinquent").select_related("taxpayer")
+    found: dict[str, set[str]] = {}
+    for standing in standings_for(delinquent, as_of=today):
+        found.setdefault(standing.status, set()).add(standing.assessment.taxpayer.atena_number)
+    return found
+
+
+def _list_agrees_with_the_standing(client, today: date) -> dict[str, list[str]]:
+    """Each state of the list's filter against the installments' status on `today` (one hold per
+    taxpayer here, so the status names it); returns what the list shows per state."""
+    statuses = _standing_statuses(today)
+    listed = {state: shown(client, officer="all", state=state)[0] for state in STATES}
+    for state in STATES:
+        assert set(listed[state]) == statuses.get(state, set()), (today, state, listed, statuses)
+    return listed
+
+
+STATES = ("pledged", "seized", "stopped", "postponed")
+
+
+def test_the_lists_states_and_the_standing_agree_in_each_state_and_on_the_edge_days(
+    client, officer, supervisor, listed
+):
+    """分納中, 停止中 then its 取消, 猶予中 on its last day and the day after, 差押中: the list's filter
+    and the installments' status read one definition (standing.hold_exists) and agree each day."""
+    from dispositions import services as disposition_services
+    from negotiations.schedules import PlannedPayment
+    from negotiations.services import make_pledge
+
+    actor, approver = Actor.for_staff(officer, "T0001"), Actor.for_staff(supervisor, "T0002")
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    hanako = Taxpayer.objects.get(atena_number="000000102")
+    hanako_due = [hanako.assessments.get().pk]
+
+    def dispose(taxpayer_ids, code, category, **extra):
+        drafted = disposition_services.draft_disposition(
+            actor=actor,
+            taxpayer=hanako,
+            assessment_ids=taxpayer_ids,
+            code=code,
+            category=category,
+            reason="テスト",
+            planned_on=date.today(),
+            **extra,
+        )
+        disposition_services.approve_disposition(
+            actor=approver, disposition=drafted, disposed_on=date.today()
+        )
+        return drafted
+
+    sign_in(client, officer)
+    make_pledge(
+        actor=actor,
+        taxpayer=taro,
+        assessments=[taro.assessments.get(subject_code="02")],
+        schedule=[PlannedPayment(1, DAY + timedelta(days=10), 35_000)],
+        pledged_on=DAY,
+        interval="monthly",
+    )
+    stop = dispose(hanako_due, "07", "71")
+    assert _list_agrees_with_the_standing(client, DAY) == {
+        "pledged": ["000000101"],
+        "seized": [],
+        "stopped": ["000000102"],
+        "postponed": [],
+    }
+    # 執行停止の取消 (drafted, decided by a second person): from its day, no longer 停止中
+    cancellation = disposition_services.draft_cancellation(
+        actor=actor, disposition=stop, category="9", reason="資力の回復", cancelled_on=DAY
+    )
+    disposition_services.approve_cancellation(actor=approver, cancellation=cancellation)
+    assert _list_agrees_with_the_standing(client, DAY)["stopped"] == []
+    # 徴収の猶予 to DAY + 5: 猶予中 on its last day, no longer the day after
+    dispose(hanako_due, "10", "81", postponed_until=DAY + timedelta(days=5))
+    with time_machine.travel(DAY + timedelta(days=5), tick=False):
+        sign_in(client, officer)  # a new day, a new session
+        assert _list_agrees_with_the_standing(client, DAY + timedelta(days=5))["postponed"] == ["000000102"]
+    with time_machine.travel(DAY + timedelta(days=6), tick=False):
+        sign_in(client, officer)
+        assert _list_agrees_with_the_standing(client, DAY + timedelta(days=6))["postponed"] == []
+        dispose(hanako_due, "01", "21", property_description="和光市下新倉3丁目の土地")
+        assert _list_agrees_with_the_standing(client, DAY + timedelta(days=6))["seized"] == ["000000102"]
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
