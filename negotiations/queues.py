@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, Max, Min, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 
 from negotiations.models import InstallmentPledge, NegotiationRecord
 from taxpayers.models import InstallmentBalance, Taxpayer, TaxpayerBalance
@@ -101,14 +101,24 @@ def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
     found; then one for the taxpayers shown."""
     quiet_since = today - timedelta(days=settings.NO_CONTACT_DAYS)
     mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
-    quiet = list(
-        NegotiationRecord.objects.active()
-        .filter(taxpayer__balance__delinquent_installments__gt=0, **mine)
-        .values("taxpayer_id", "taxpayer__balance__outstanding_principal")
+    # The records are grouped alone first (who has been quiet since when), and only those taxpayers are
+    # looked up: grouping the records joined to each one's taxpayer and balance probed both for every
+    # record (2-3 times slower at 100,000 persons; docs/performance.md, branch hW).
+    records = NegotiationRecord.objects.active()
+    quiet_ones = (
+        records.values("taxpayer_id")
         .annotate(last_contact=Max("input_date"))
         .filter(last_contact__lt=quiet_since)
-        .order_by("last_contact", "-taxpayer__balance__outstanding_principal", "taxpayer_id")
-        .values_list("taxpayer_id", "last_contact")[:limit]
+        .values("taxpayer_id")
+    )
+    latest = records.filter(taxpayer_id=OuterRef("taxpayer__atena_number")).order_by("-input_date")
+    quiet = list(
+        TaxpayerBalance.objects.filter(
+            delinquent_installments__gt=0, taxpayer__atena_number__in=quiet_ones, **mine
+        )
+        .annotate(last_contact=Subquery(latest.values("input_date")[:1]))
+        .order_by("last_contact", "-outstanding_principal", "taxpayer__atena_number")
+        .values_list("taxpayer__atena_number", "last_contact")[:limit]
     )
     never: list[str] = []
     if len(quiet) < limit:
