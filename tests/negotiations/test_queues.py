@@ -172,7 +172,6 @@ def _queue_page(client, staff, url, today):
     return response, len(queries)
 
 
-
 def _planned_and_promised(officer_actor, atena_number):
     """A 予定 and then a promise to pay on the taxpayer: one more row in 今日までの予定, and in
     不履行の約束 once evaluate_promises has judged it."""
