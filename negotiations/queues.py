@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, Max, Min, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 
 from negotiations.models import InstallmentPledge, NegotiationRecord
 from taxpayers.models import InstallmentBalance, Taxpayer, TaxpayerBalance
@@ -38,28 +38,53 @@ class WorkQueue:
         )
 
 
+# What a queue's row shows (the pages and their CSV export): of the taxpayer its 宛名番号, 氏名 and 担当,
+# of the balance its three totals. A taxpayer row also holds the search grams and the enciphered
+# 個人番号, a balance its 科目・年度 arrays: reading and building ~600 whole rows cost a page more than
+# its queries did. Another field read from a row is still loaded, with a query of its own.
+TAXPAYER_SHOWN = ("atena_number", "name", "assigned_officer__full_name")
+BALANCE_SHOWN = ("outstanding_principal", "outstanding_fee", "late_charge")
+RECORD_SHOWN = (
+    "record_number",
+    "contact_kind",
+    "content",
+    "scheduled_date",
+    "scheduled_time",
+    "result",
+    "promised_amount",
+    "promise_paid",
+    "broken",
+)
+
+
+def _with_taxpayer(rows, *fields: str):
+    """`rows` (records or pledges) with their taxpayer and its officer, reading only the shown fields."""
+    return rows.select_related("taxpayer", "taxpayer__assigned_officer").only(
+        *fields, "taxpayer", "taxpayer__assigned_officer", *(f"taxpayer__{f}" for f in TAXPAYER_SHOWN)
+    )
+
+
 def work_queue(*, officer, today: date, limit: int = 200) -> WorkQueue:
     """The officer's queue; `officer=None` gives every officer's (for supervisors). Nine queries."""
     mine = Q(taxpayer__assigned_officer=officer) if officer is not None else Q()
-    records = NegotiationRecord.objects.active().select_related("taxpayer", "taxpayer__assigned_officer")
     queue = WorkQueue()
     queue.promises_due = list(
-        promises_due(officer=officer, today=today).order_by("scheduled_time", "record_number")[:limit]
-    )
-    queue.planned = list(
-        records.filter(mine, result=NegotiationRecord.Result.PLANNED, scheduled_date__lte=today).order_by(
-            "scheduled_date", "scheduled_time"
+        _with_taxpayer(promises_due(officer=officer, today=today), *RECORD_SHOWN).order_by(
+            "scheduled_time", "record_number"
         )[:limit]
     )
+    queue.planned = list(
+        _with_taxpayer(NegotiationRecord.objects.active(), *RECORD_SHOWN)
+        .filter(mine, result=NegotiationRecord.Result.PLANNED, scheduled_date__lte=today)
+        .order_by("scheduled_date", "scheduled_time")[:limit]
+    )
     queue.broken_promises = list(
-        broken_promises(officer=officer)
-        .select_related("taxpayer", "taxpayer__assigned_officer")
-        .order_by("-scheduled_date")[:limit]
+        _with_taxpayer(broken_promises(officer=officer), *RECORD_SHOWN).order_by("-scheduled_date")[:limit]
     )
     queue.broken_pledges = list(
-        broken_pledges(officer=officer)
-        .select_related("taxpayer", "taxpayer__assigned_officer")
-        .order_by("-broken_on")[:limit]
+        _with_taxpayer(broken_pledges(officer=officer), "pledge_number", "broken_on").order_by("-broken_on")[
+            :limit
+        ]
     )
     queue.no_contact = no_contact(officer=officer, today=today, limit=limit)
     queue.prescription_soon = prescription_soon(officer=officer, today=today, limit=limit)
@@ -76,14 +101,24 @@ def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
     found; then one for the taxpayers shown."""
     quiet_since = today - timedelta(days=settings.NO_CONTACT_DAYS)
     mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
-    quiet = list(
-        NegotiationRecord.objects.active()
-        .filter(taxpayer__balance__delinquent_installments__gt=0, **mine)
-        .values("taxpayer_id", "taxpayer__balance__outstanding_principal")
+    # The records are grouped alone first (who has been quiet since when), and only those taxpayers are
+    # looked up: grouping the records joined to each one's taxpayer and balance probed both for every
+    # record (2-3 times slower at 100,000 persons; docs/performance.md, branch hW).
+    records = NegotiationRecord.objects.active()
+    quiet_ones = (
+        records.values("taxpayer_id")
         .annotate(last_contact=Max("input_date"))
         .filter(last_contact__lt=quiet_since)
-        .order_by("last_contact", "-taxpayer__balance__outstanding_principal", "taxpayer_id")
-        .values_list("taxpayer_id", "last_contact")[:limit]
+        .values("taxpayer_id")
+    )
+    latest = records.filter(taxpayer_id=OuterRef("taxpayer__atena_number")).order_by("-input_date")
+    quiet = list(
+        TaxpayerBalance.objects.filter(
+            delinquent_installments__gt=0, taxpayer__atena_number__in=quiet_ones, **mine
+        )
+        .annotate(last_contact=Subquery(latest.values("input_date")[:1]))
+        .order_by("last_contact", "-outstanding_principal", "taxpayer__atena_number")
+        .values_list("taxpayer__atena_number", "last_contact")[:limit]
     )
     never: list[str] = []
     if len(quiet) < limit:
@@ -96,7 +131,11 @@ def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
         )
     last = dict(quiet)
     order = [atena for atena, _ in quiet] + never
-    found = Taxpayer.objects.filter(atena_number__in=order).select_related("balance", "assigned_officer")
+    found = (
+        Taxpayer.objects.filter(atena_number__in=order)
+        .select_related("balance", "assigned_officer")
+        .only(*TAXPAYER_SHOWN, "assigned_officer", *(f"balance__{f}" for f in BALANCE_SHOWN))
+    )
     by_atena = {taxpayer.atena_number: taxpayer for taxpayer in found}
     for atena, taxpayer in by_atena.items():
         taxpayer.last_contact = last.get(atena)
@@ -163,8 +202,15 @@ def prescription_soon(*, officer, today: date, limit: int) -> list[PrescriptionS
         .annotate(expires_on=Min("prescription_date"))
         .order_by("expires_on", "taxpayer_id")[:limit]
     }
-    balances = TaxpayerBalance.objects.filter(taxpayer_id__in=earliest).select_related(
-        "taxpayer", "taxpayer__assigned_officer"
+    balances = (
+        TaxpayerBalance.objects.filter(taxpayer_id__in=earliest)
+        .select_related("taxpayer", "taxpayer__assigned_officer")
+        .only(
+            *BALANCE_SHOWN,
+            "taxpayer",
+            "taxpayer__assigned_officer",
+            *(f"taxpayer__{f}" for f in TAXPAYER_SHOWN),
+        )
     )
     soon = [PrescriptionSoon(balance, earliest[balance.taxpayer_id]) for balance in balances]
     return sorted(soon, key=lambda item: (item.expires_on, item.taxpayer.atena_number))[:limit]

@@ -35,6 +35,7 @@ from taxpayers.ordinance import first_band_months
 from taxpayers.subjects import YearCategory, rule_for
 from wako_collections.access import menu_required
 from wako_collections.eras import fiscal_year_of, format_date
+from wako_collections.links import link_maker
 from wako_collections.submissions import once_per_submission
 
 
@@ -321,9 +322,30 @@ def _queue_atena_numbers(queue) -> list[str]:
 QUEUE_ROWS = 50
 
 
+def _link_rows(queue, *, may_see_prescriptions: bool) -> None:
+    """Gives each row of the queue its links (`case_url`, and `pledge_url` / `prescriptions_url` where
+    the page shows one): one reverse() per kind of link instead of a `{% url %}` per row — about 300
+    a page, a third of its rendering. `prescriptions_url` only for those who may open the 時効 page."""
+    contact, case = link_maker("negotiations:case"), link_maker("cases:case")
+    pledge = link_maker("negotiations:pledge_detail")
+    prescriptions = link_maker("dispositions:prescriptions") if may_see_prescriptions else None
+    for record in queue.promises_due:
+        record.case_url = contact(record.taxpayer.atena_number)
+    for row in queue.planned + queue.broken_promises + queue.broken_pledges:
+        row.case_url = case(row.taxpayer.atena_number)
+    for plan in queue.broken_pledges:
+        plan.pledge_url = pledge(plan.pledge_number)
+    for taxpayer in queue.no_contact:
+        taxpayer.case_url = case(taxpayer.atena_number)
+    for soon in queue.prescription_soon:
+        soon.taxpayer.case_url = case(soon.taxpayer.atena_number)
+        soon.taxpayer.prescriptions_url = prescriptions(soon.taxpayer.atena_number) if prescriptions else ""
+
+
 @menu_required("negotiations")
 def my_work(request):
     queue = work_queue(officer=request.user, today=timezone.localdate(), limit=QUEUE_ROWS)
+    _link_rows(queue, may_see_prescriptions=request.user.has_perm("accounts.dispositions"))
     record_access(request, page="わたしの仕事", atena_numbers=_queue_atena_numbers(queue))
     return render(
         request,
@@ -350,6 +372,7 @@ def queues(request):
     filter_form = QueueFilterForm(request.GET or None, officers=officers)
     officer = filter_form.cleaned_data["officer"] if filter_form.is_valid() else None
     queue = work_queue(officer=officer, today=timezone.localdate(), limit=QUEUE_ROWS)
+    _link_rows(queue, may_see_prescriptions=request.user.has_perm("accounts.dispositions"))
     record_access(request, page="担当別の仕事", atena_numbers=_queue_atena_numbers(queue))
     return render(
         request,

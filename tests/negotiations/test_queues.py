@@ -157,3 +157,105 @@ def test_quiet_cases_agree_with_grouping_every_delinquent_taxpayer(
         "000000101",
         "000000103",
     ]
+
+
+def _queue_page(client, staff, url, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(today, tick=False):
+        sign_in(client, staff)
+        client.get(url)  # the first request of a session fills its caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def _planned_and_promised(officer_actor, atena_number):
+    """A 予定 and then a promise to pay on the taxpayer: one more row in 今日までの予定, and in
+    不履行の約束 once evaluate_promises has judged it."""
+    taxpayer = Taxpayer.objects.get(atena_number=atena_number)
+    with time_machine.travel(date(2025, 12, 1), tick=False):
+        services.record_negotiation(
+            actor=officer_actor,
+            taxpayer=taxpayer,
+            values={**CONTACT, "result": "1", "scheduled_date": date(2026, 1, 5)},
+        )
+        services.record_negotiation(
+            actor=officer_actor,
+            taxpayer=taxpayer,
+            values={
+                **CONTACT,
+                "result": "4",
+                "scheduled_date": date(2025, 12, 20),
+                "promised_amount": 10_000,
+            },
+        )
+
+
+@pytest.mark.parametrize("page", ["my_work", "everyone"])
+def test_the_work_pages_links_are_reverse_s_and_their_queries_do_not_grow_with_the_rows(
+    client, officer, supervisor, ledger, officer_actor, settings, page
+):
+    """The rows' links are made once per kind (wako_collections/links.py) and the rows read only
+    what they show (negotiations/queues.py): each link is still what {% url %} gave, and more rows
+    cost no more queries (a field left out of a row's `only()` would cost one per row)."""
+    from wako_collections.actors import Actor
+
+    settings.PRESCRIPTION_WARNING_DAYS = 365
+    assign_all_to(officer, Actor.for_staff(supervisor, "T0001"))
+    today = date(2026, 1, 10)
+    staff, url = (
+        (officer, reverse("negotiations:my_work"))
+        if page == "my_work"
+        else (supervisor, reverse("negotiations:queues"))
+    )
+    _planned_and_promised(officer_actor, "000000101")
+    services.evaluate_promises(as_of=today)
+    reconcile(as_of=today)
+    response, few = _queue_page(client, staff, url, today)
+    queue = response.context["queue"]
+    assert [r.taxpayer.atena_number for r in queue.broken_promises] == ["000000101"]
+    _planned_and_promised(officer_actor, "000000103")  # 102 stays never contacted: 接触のない滞納者
+    services.evaluate_promises(as_of=today)
+    response, many = _queue_page(client, staff, url, today)
+    queue = response.context["queue"]
+    assert len(queue.broken_promises) == len(queue.planned) == 2
+    assert many == few
+    html = response.content.decode()
+    rows = [*queue.planned, *queue.broken_promises]
+    assert rows and all(r.case_url == reverse("cases:case", args=[r.taxpayer.atena_number]) for r in rows)
+    for record in rows:
+        assert f'<a href="{record.case_url}">{record.taxpayer.name}</a>' in html
+    assert queue.no_contact or queue.prescription_soon
+    for taxpayer in queue.no_contact:
+        assert f'<a href="{reverse("cases:case", args=[taxpayer.atena_number])}">' in html
+    for soon in queue.prescription_soon:
+        atena = soon.taxpayer.atena_number
+        assert f'<a href="{reverse("dispositions:prescriptions", args=[atena])}">' in html
+
+
+def test_the_prescription_link_is_shown_only_to_who_may_open_it(
+    client, officer, supervisor, ledger, settings
+):
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.roles import Role
+    from wako_collections.actors import Actor
+
+    settings.PRESCRIPTION_WARNING_DAYS = 365
+    assign_all_to(officer, Actor.for_staff(supervisor, "T0001"))
+    today = date(2026, 1, 10)
+    reconcile(as_of=today)
+    response, _ = _queue_page(client, officer, reverse("negotiations:my_work"), today)
+    [soon, *_] = response.context["queue"].prescription_soon
+    link = reverse("dispositions:prescriptions", args=[soon.taxpayer.atena_number])
+    assert link in response.content.decode()
+    permission = Permission.objects.get(codename="dispositions", content_type__app_label="accounts")
+    Group.objects.get(name=Role.COLLECTIONS_OFFICER).permissions.remove(permission)
+    response, _ = _queue_page(client, officer, reverse("negotiations:my_work"), today)
+    [soon, *_] = response.context["queue"].prescription_soon
+    assert soon.taxpayer.prescriptions_url == ""
+    assert link not in response.content.decode()
+    assert soon.expires_on.strftime("%Y") and "時効予定日が近い滞納者" in response.content.decode()
