@@ -71,6 +71,7 @@ def main(argv=None) -> None:
     started, clock = dt.datetime.now(), time.perf_counter()
     results: dict = {"dataset": ledger.ensure_dataset(args.persons)}  # every part runs on it
     results["casework"] = ledger.ensure_casework()  # so that every page has a record to open
+    results["vacuum"] = ledger.vacuum_analyze()  # what autovacuum would have done by now
     steps = {
         "ledger": lambda: ledger.measure(
             persons=args.persons, samples=args.samples, import_rows=args.import_rows

@@ -637,6 +637,11 @@ def write(results: dict, started: dt.datetime, seconds: float, path: Path = REPO
         lines.append(
             "- casework (cases in every state, access log, 不納欠損 candidates): already in the database"
         )
+    if vacuum := results.get("vacuum"):
+        lines.append(
+            f"- then VACUUM (ANALYZE) of the whole database, as autovacuum would have done by the morning "
+            f"(autovacuum on this server: {vacuum['autovacuum']}): {vacuum['seconds']:.0f} s"
+        )
     grown = results.get("growth")
     if grown and "dataset" in grown:
         persons, installments, _payments = grown["dataset"]["counts"]
