@@ -156,7 +156,7 @@ _COLUMNS = "assessment_id, " + ", ".join(BALANCE_FIELDS)
 # again.
 _COMPUTE = f"""
     INSERT INTO reconcile_computed ({_COLUMNS}, simple)
-    SELECT c.* FROM (
+    SELECT {", ".join(f"c.{field}" for field in ("assessment_id", *BALANCE_FIELDS, "simple"))} FROM (
     SELECT g.id AS assessment_id,
            CASE WHEN g.paid >= g.principal + g.demand_fee THEN g.principal ELSE 0 END AS paid_principal,
            CASE WHEN g.paid >= g.principal + g.demand_fee THEN g.demand_fee ELSE 0 END AS paid_fee,
@@ -172,7 +172,9 @@ _COMPUTE = f"""
            base.prescription_date AS prescription_date,
            g.last AS last_received_on,
            g.taxpayer_id,
-           {_SIMPLE} AS simple
+           {_SIMPLE} AS simple,
+           b.assessment_id IS NULL AS missing,
+           {", ".join(f"b.{field} AS stored_{field}" for field in BALANCE_FIELDS)}
       FROM (
         SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
                a.filing_deadline_extended, a.demand_issued_on, a.taxpayer_id,
@@ -181,11 +183,13 @@ _COMPUTE = f"""
          {{where}}
       GROUP BY a.id
       ) g
+      -- in the order of the key on both sides: merged, not hashed (a hash of 3.7 million stored
+      -- rows spilled to disk in 64 batches and cost as much as the aggregate itself)
+      LEFT JOIN taxpayers_installmentbalance b ON b.assessment_id = g.id
       JOIN reconcile_bases base ON base.base_key = {_BASE_KEY.format(t="g")}
     ) c
-    LEFT JOIN taxpayers_installmentbalance b ON b.assessment_id = c.assessment_id
-    WHERE NOT c.simple OR b.assessment_id IS NULL
-       OR ({", ".join(f"b.{field}" for field in BALANCE_FIELDS)})
+    WHERE NOT c.simple OR c.missing
+       OR ({", ".join(f"c.stored_{field}" for field in BALANCE_FIELDS)})
           IS DISTINCT FROM ({", ".join(f"c.{field}" for field in BALANCE_FIELDS)})
 """
 
@@ -211,6 +215,100 @@ _OTHERS_REPLACE = (
     "DELETE FROM reconcile_computed WHERE NOT simple",
     f"INSERT INTO reconcile_computed ({_COLUMNS}, simple) SELECT {_COLUMNS}, false FROM reconcile_others",
 )
+
+# The installments whose standing reconcile need not compute again (`SettledInputs`): computed in
+# Python before and found to owe nothing. Nothing owed, the standing no longer moves with the day
+# (no 延滞金 accrues, 完納 stays 完納; the renewed 時効予定日 does not depend on the day), so it is
+# a function of its inputs alone: the 調定's columns that `_OTHERS` reads, its payments up to the
+# day, its 時効 events — and of the rules (`_rules_fingerprint`). Installments with anything the
+# digest does not cover are never skipped: a 欠損 (taken into account after the standing, by the
+# day), a 執行停止・猶予 or a 条例減免 (their periods depend on the day). The digest of each
+# candidate (the rows not settled in SQL) into a temporary table, with the inputs as text.
+_INPUTS = """
+    INSERT INTO reconcile_inputs (assessment_id, inputs)
+    SELECT a.id, md5(format('%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s', %(rules)s,
+               a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
+               a.filing_deadline_extended, a.demand_issued_on, a.taxpayer_id,
+               (SELECT string_agg(format('%%s:%%s:%%s', p.id, p.received_on, p.amount), ',' ORDER BY p.id)
+                  FROM taxpayers_payment p WHERE p.assessment_id = a.id AND p.received_on <= %(as_of)s),
+               (SELECT string_agg(format('%%s:%%s:%%s:%%s', e.id, e.kind, e.occurred_on, e.source), ',' ORDER BY e.id)
+                  FROM taxpayers_prescriptionevent e WHERE e.assessment_id = a.id)))
+      FROM reconcile_computed c JOIN taxpayers_assessment a ON a.id = c.assessment_id
+     WHERE NOT c.simple
+       AND NOT EXISTS (SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id) {reliefs}
+"""
+# The signature: the inputs and the balance row written from them (so a stored row changed by
+# anything else than reconcile does not match, and is computed again).
+_SIGNATURE = "md5({inputs} || row({fields})::text)::uuid"
+# Skipped: the candidates whose stored balance owes nothing and whose signature is unchanged. Their
+# provisional rows leave `reconcile_computed`: neither computed, nor compared, nor written.
+_SKIP = f"""
+    DELETE FROM reconcile_computed c
+     USING reconcile_inputs i, taxpayers_settledinputs s, taxpayers_installmentbalance b
+     WHERE i.assessment_id = c.assessment_id AND s.assessment_id = c.assessment_id
+       AND b.assessment_id = c.assessment_id AND NOT c.simple
+       AND b.status = 'paid' AND b.outstanding_principal = 0 AND b.outstanding_fee = 0 AND b.late_charge = 0
+       AND s.signature = {_SIGNATURE.format(inputs="i.inputs", fields=", ".join(f"b.{f}" for f in BALANCE_FIELDS))}
+"""
+# After the standing: the signature of each candidate computed owing nothing; the others' are dropped.
+_SETTLED = f"""
+    INSERT INTO reconcile_settled (assessment_id, signature)
+    SELECT o.assessment_id, {_SIGNATURE.format(inputs="i.inputs", fields=", ".join(f"o.{f}" for f in BALANCE_FIELDS))}
+      FROM reconcile_others o JOIN reconcile_inputs i ON i.assessment_id = o.assessment_id
+     WHERE o.status = 'paid' AND o.outstanding_principal = 0 AND o.outstanding_fee = 0 AND o.late_charge = 0
+"""
+_UNSETTLED = """
+    DELETE FROM taxpayers_settledinputs s USING reconcile_others o
+     WHERE s.assessment_id = o.assessment_id
+       AND NOT EXISTS (SELECT 1 FROM reconcile_settled r WHERE r.assessment_id = o.assessment_id)
+"""
+# What a standing is computed by: a change to any of them (a deploy, a new year's rate) makes every
+# stored signature stale, and the next run computes every candidate again.
+_RULE_MODULES = (
+    "taxpayers.standing",
+    "taxpayers.settlement",
+    "taxpayers.late_charges",
+    "taxpayers.prescription",
+    "taxpayers.exemptions",
+    "taxpayers.subjects",
+    "taxpayers.reconciliation",
+)
+
+
+def _rules_fingerprint(cursor) -> str:
+    """The digest of the rules a stored standing was computed by: the source of `_RULE_MODULES`,
+    every data file of `taxpayers/data` (rates, fees, bands), the allocation order, the balance
+    columns and the latest applied taxpayers migration (one that rewrites stored balances, or adds
+    a column reconcile fills, makes every signature stale)."""
+    import hashlib
+    import importlib
+    from pathlib import Path
+
+    from django.conf import settings
+
+    digest = hashlib.md5(usedforsecurity=False)
+    for name in _RULE_MODULES:
+        digest.update(Path(importlib.import_module(name).__file__ or "").read_bytes())
+    for path in sorted((Path(__file__).parent / "data").iterdir()):
+        digest.update(path.name.encode() + path.read_bytes())
+    cursor.execute("SELECT max(name) FROM django_migrations WHERE app = 'taxpayers'")
+    digest.update(
+        repr((tuple(settings.PAYMENT_ALLOCATION_ORDER), BALANCE_FIELDS, cursor.fetchone())).encode()
+    )
+    return digest.hexdigest()
+
+
+def _relief_exclusions() -> str:
+    """The installments with a relief of any kind are never skipped (see `_INPUTS`)."""
+    from django.apps import apps
+
+    tables = []
+    if apps.is_installed("dispositions"):
+        tables.append(apps.get_model("dispositions", "DispositionRow")._meta.db_table)
+    if apps.is_installed("reductions"):
+        tables.append(apps.get_model("reductions", "LateChargeReduction")._meta.db_table)
+    return "".join(f" AND NOT EXISTS (SELECT 1 FROM {t} r WHERE r.assessment_id = a.id)" for t in tables)
+
 
 # Per taxpayer, the totals of the delinquent installments: summed from the delinquent balances alone
 # (read by the (status, 時効予定日) index: a few percent of the ledger), and a row of zeros for every
@@ -358,6 +456,16 @@ def reconcile(
         cursor.execute("TRUNCATE reconcile_computed")
         cursor.execute(_COMPUTE.format(where="WHERE true" + only), params)
         cursor.execute("ANALYZE reconcile_computed")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_inputs (assessment_id bigint PRIMARY KEY, "
+            "inputs text NOT NULL) ON COMMIT DROP"
+        )
+        cursor.execute("TRUNCATE reconcile_inputs")
+        cursor.execute(
+            _INPUTS.format(reliefs=_relief_exclusions()), {**params, "rules": _rules_fingerprint(cursor)}
+        )
+        cursor.execute(_SKIP)
+        skipped = cursor.rowcount
         cursor.execute(_OTHER_IDS)
         other_ids = [row[0] for row in cursor.fetchall()]
         # In chunks: a COPY cannot run while another query on the connection is being read,
@@ -379,6 +487,19 @@ def reconcile(
         cursor.execute(_OTHERS_WRITTEN_OFF, params)
         for statement in _OTHERS_REPLACE:
             cursor.execute(statement)
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_settled (LIKE taxpayers_settledinputs) ON COMMIT DROP"
+        )
+        cursor.execute("TRUNCATE reconcile_settled")
+        cursor.execute(_SETTLED)
+        cursor.execute(_UNSETTLED)
+        _write_changed(
+            cursor,
+            table="taxpayers_settledinputs",
+            key="assessment_id",
+            fields=("signature",),
+            source="reconcile_settled",
+        )
         changed = _write_changed(
             cursor,
             table="taxpayers_installmentbalance",
@@ -414,6 +535,7 @@ def reconcile(
             # year's 調定); a day's changes are left to autovacuum's own threshold.
             cursor.execute("ANALYZE taxpayers_installmentbalance")
             cursor.execute("ANALYZE taxpayers_taxpayerbalance")
+        logger.info("消込: %s期別のうち%s期別は入力が変わらず完納のため再計算を省略", installments, skipped)
         summary = summarize(as_of, installments=installments, changed=changed)
         ReconcileRun.objects.create(
             as_of=as_of,
