@@ -156,7 +156,7 @@ _COLUMNS = "assessment_id, " + ", ".join(BALANCE_FIELDS)
 # again.
 _COMPUTE = f"""
     INSERT INTO reconcile_computed ({_COLUMNS}, simple)
-    SELECT {", ".join(f"c.{field}" for field in ("assessment_id", *BALANCE_FIELDS, "simple"))} FROM (
+    SELECT c.* FROM (
     SELECT g.id AS assessment_id,
            CASE WHEN g.paid >= g.principal + g.demand_fee THEN g.principal ELSE 0 END AS paid_principal,
            CASE WHEN g.paid >= g.principal + g.demand_fee THEN g.demand_fee ELSE 0 END AS paid_fee,
@@ -172,9 +172,7 @@ _COMPUTE = f"""
            base.prescription_date AS prescription_date,
            g.last AS last_received_on,
            g.taxpayer_id,
-           {_SIMPLE} AS simple,
-           b.assessment_id IS NULL AS missing,
-           {", ".join(f"b.{field} AS stored_{field}" for field in BALANCE_FIELDS)}
+           {_SIMPLE} AS simple
       FROM (
         SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
                a.filing_deadline_extended, a.demand_issued_on, a.taxpayer_id,
@@ -183,13 +181,11 @@ _COMPUTE = f"""
          {{where}}
       GROUP BY a.id
       ) g
-      -- in the order of the key on both sides: merged, not hashed (a hash of 3.7 million stored
-      -- rows spilled to disk in 64 batches and cost as much as the aggregate itself)
-      LEFT JOIN taxpayers_installmentbalance b ON b.assessment_id = g.id
       JOIN reconcile_bases base ON base.base_key = {_BASE_KEY.format(t="g")}
     ) c
-    WHERE NOT c.simple OR c.missing
-       OR ({", ".join(f"c.stored_{field}" for field in BALANCE_FIELDS)})
+    LEFT JOIN taxpayers_installmentbalance b ON b.assessment_id = c.assessment_id
+    WHERE NOT c.simple OR b.assessment_id IS NULL
+       OR ({", ".join(f"b.{field}" for field in BALANCE_FIELDS)})
           IS DISTINCT FROM ({", ".join(f"c.{field}" for field in BALANCE_FIELDS)})
 """
 
@@ -200,7 +196,9 @@ _OTHERS = f"""
            a.filing_deadline_extended, a.demand_issued_on,
            coalesce(array_agg(p.received_on ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::date[]),
            coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[]),
-           a.taxpayer_id
+           a.taxpayer_id,
+           -- may be skipped when unchanged (`SettledInputs`): no 欠損 and no relief of any kind
+           NOT EXISTS (SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id) {{reliefs}}
       FROM taxpayers_assessment a {_PAYMENTS}
      WHERE a.id = ANY(%(chunk)s)
   GROUP BY a.id
@@ -219,34 +217,24 @@ _OTHERS_REPLACE = (
 # The installments whose standing reconcile need not compute again (`SettledInputs`): computed in
 # Python before and found to owe nothing. Nothing owed, the standing no longer moves with the day
 # (no 延滞金 accrues, 完納 stays 完納; the renewed 時効予定日 does not depend on the day), so it is
-# a function of its inputs alone: the 調定's columns that `_OTHERS` reads, its payments up to the
-# day, its 時効 events — and of the rules (`_rules_fingerprint`). Installments with anything the
-# digest does not cover are never skipped: a 欠損 (taken into account after the standing, by the
-# day), a 執行停止・猶予 or a 条例減免 (their periods depend on the day). The digest of each
-# candidate (the rows not settled in SQL) into a temporary table, with the inputs as text.
-_INPUTS = """
-    INSERT INTO reconcile_inputs (assessment_id, inputs)
-    SELECT a.id, md5(format('%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s', %(rules)s,
-               a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
-               a.filing_deadline_extended, a.demand_issued_on, a.taxpayer_id,
-               (SELECT string_agg(format('%%s:%%s:%%s', p.id, p.received_on, p.amount), ',' ORDER BY p.id)
-                  FROM taxpayers_payment p WHERE p.assessment_id = a.id AND p.received_on <= %(as_of)s),
-               (SELECT string_agg(format('%%s:%%s:%%s:%%s', e.id, e.kind, e.occurred_on, e.source), ',' ORDER BY e.id)
-                  FROM taxpayers_prescriptionevent e WHERE e.assessment_id = a.id)))
-      FROM reconcile_computed c JOIN taxpayers_assessment a ON a.id = c.assessment_id
-     WHERE NOT c.simple
-       AND NOT EXISTS (SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id) {reliefs}
-"""
+# a function of its inputs alone — the very values `_settled_row` is given: the `_OTHERS` row (the
+# 調定's columns, its payments up to the day) and its 時効 events — and of the rules
+# (`_rules_fingerprint`). Installments with an input the row does not carry are never skipped: a
+# 欠損 (applied after the standing, by the day), a 執行停止・猶予 or a 条例減免 (their periods depend
+# on the day) — the `_OTHERS` row's last column. The digest of the inputs is computed in Python
+# (`_inputs_digest`) and copied into a temporary table, a chunk at a time.
 # The signature: the inputs and the balance row written from them (so a stored row changed by
 # anything else than reconcile does not match, and is computed again).
 _SIGNATURE = "md5({inputs} || row({fields})::text)::uuid"
-# Skipped: the candidates whose stored balance owes nothing and whose signature is unchanged. Their
-# provisional rows leave `reconcile_computed`: neither computed, nor compared, nor written.
-_SKIP = f"""
-    DELETE FROM reconcile_computed c
-     USING reconcile_inputs i, taxpayers_settledinputs s, taxpayers_installmentbalance b
-     WHERE i.assessment_id = c.assessment_id AND s.assessment_id = c.assessment_id
-       AND b.assessment_id = c.assessment_id AND NOT c.simple
+# The chunk's installments whose stored balance owes nothing and whose signature is unchanged: not
+# computed; their provisional rows leave `reconcile_computed` with the others' (`_OTHERS_REPLACE`),
+# so they are neither compared nor written.
+_UNCHANGED = f"""
+    SELECT i.assessment_id
+      FROM reconcile_inputs i
+      JOIN taxpayers_settledinputs s ON s.assessment_id = i.assessment_id
+      JOIN taxpayers_installmentbalance b ON b.assessment_id = i.assessment_id
+     WHERE i.assessment_id = ANY(%(chunk)s)
        AND b.status = 'paid' AND b.outstanding_principal = 0 AND b.outstanding_fee = 0 AND b.late_charge = 0
        AND s.signature = {_SIGNATURE.format(inputs="i.inputs", fields=", ".join(f"b.{f}" for f in BALANCE_FIELDS))}
 """
@@ -298,8 +286,16 @@ def _rules_fingerprint(cursor) -> str:
     return digest.hexdigest()
 
 
+def _inputs_digest(rules: str, row: tuple, events: list[Event]) -> str:
+    """The digest of what `_settled_row` computes a standing from (the rates are in `rules`)."""
+    import hashlib
+
+    text = repr((rules, row, sorted(map(repr, events))))
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
 def _relief_exclusions() -> str:
-    """The installments with a relief of any kind are never skipped (see `_INPUTS`)."""
+    """The installments with a relief of any kind are never skipped (see `_UNCHANGED`)."""
     from django.apps import apps
 
     tables = []
@@ -461,11 +457,7 @@ def reconcile(
             "inputs text NOT NULL) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE reconcile_inputs")
-        cursor.execute(
-            _INPUTS.format(reliefs=_relief_exclusions()), {**params, "rules": _rules_fingerprint(cursor)}
-        )
-        cursor.execute(_SKIP)
-        skipped = cursor.rowcount
+        rules, others, skipped = _rules_fingerprint(cursor), _OTHERS.format(reliefs=_relief_exclusions()), 0
         cursor.execute(_OTHER_IDS)
         other_ids = [row[0] for row in cursor.fetchall()]
         # In chunks: a COPY cannot run while another query on the connection is being read,
@@ -476,14 +468,22 @@ def reconcile(
             events: dict[int, list[Event]] = defaultdict(list)
             for assessment_id, kind, occurred_on, source in cursor.fetchall():
                 events[assessment_id].append(Event(kind, occurred_on, source))
-            cursor.execute(_OTHERS, {**params, "chunk": chunk})
-            rows = cursor.fetchall()
+            cursor.execute(others, {**params, "chunk": chunk})
+            rows = [(row[:-1], row[-1]) for row in cursor.fetchall()]
+            with cursor.cursor.copy("COPY reconcile_inputs (assessment_id, inputs) FROM STDIN") as copy:
+                for row, may_skip in rows:
+                    if may_skip:
+                        copy.write_row((row[0], _inputs_digest(rules, row, events.get(row[0], []))))
+            cursor.execute(_UNCHANGED, {"chunk": chunk})
+            unchanged = {assessment_id for (assessment_id,) in cursor.fetchall()}
+            skipped += len(unchanged)
             # 延滞金の免除 (執行停止・猶予、地方税法第15条の9) and 条例減免: the same inputs, from the same
             # function, as the ledger's standing (two queries a chunk)
             reliefs = exemption_periods_for_ids(chunk, as_of=as_of)
             with cursor.cursor.copy(f"COPY reconcile_others ({_COLUMNS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(_settled_row(row, as_of, rates, events, reliefs))
+                for row, _may_skip in rows:
+                    if row[0] not in unchanged:
+                        copy.write_row(_settled_row(row, as_of, rates, events, reliefs))
         cursor.execute(_OTHERS_WRITTEN_OFF, params)
         for statement in _OTHERS_REPLACE:
             cursor.execute(statement)
