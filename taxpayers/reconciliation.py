@@ -286,7 +286,8 @@ def _rules_fingerprint(cursor) -> str:
     for name in _RULE_MODULES:
         digest.update(Path(importlib.import_module(name).__file__ or "").read_bytes())
     for path in sorted((Path(__file__).parent / "data").iterdir()):
-        digest.update(path.name.encode() + path.read_bytes())
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
     cursor.execute("SELECT max(name) FROM django_migrations WHERE app = 'taxpayers'")
     digest.update(
         repr((tuple(settings.PAYMENT_ALLOCATION_ORDER), BALANCE_FIELDS, cursor.fetchone())).encode()
@@ -486,7 +487,10 @@ def reconcile(
             "inputs text NOT NULL) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE reconcile_inputs")
-        rules, others, skipped = _rules_fingerprint(cursor), _OTHERS.format(reliefs=_relief_exclusions()), 0
+        # the rates: the published table, or (a year not yet published) the table carried on from its
+        # latest year (`rates_for`) — the same file gives one or the other
+        rules = f"{_rules_fingerprint(cursor)}:{assumed_from}"
+        others, skipped = _OTHERS.format(reliefs=_relief_exclusions()), 0
         cursor.execute(_OTHER_IDS)
         other_ids = [row[0] for row in cursor.fetchall()]
         # In chunks: a COPY cannot run while another query on the connection is being read,
