@@ -525,6 +525,36 @@ class InstallmentBalance(models.Model):
         return f"{self.assessment_id} {self.get_status_display()}"
 
 
+class SettledInputs(models.Model):
+    """Derived by `reconcile`, like InstallmentBalance: for an installment whose standing was computed
+    in Python and found to owe nothing (完納), a digest of everything that standing was computed from —
+    the 調定's columns, its payments up to the day, its 時効 events, the rules (the source of the
+    modules and the data files that compute a standing, the latest taxpayers migration) — and of the
+    balance row written from it. While the digest of the same things on a later day is equal, the
+    stored balance is that day's too (nothing owed: no 延滞金 accrues, the status cannot move) and
+    reconcile does not compute it again. No history: nothing here is a record of its own."""
+
+    assessment = models.OneToOneField(
+        Assessment,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="+",
+        db_constraint=False,
+        db_comment="調定",
+    )
+    signature = models.UUIDField(
+        "入力の要約", db_comment="完納と計算した時の入力（調定・収納・時効事由・規則）と結果の md5"
+    )
+
+    class Meta:
+        verbose_name = "完納期別の計算入力"
+        verbose_name_plural = "完納期別の計算入力"
+        db_table_comment = "消込で完納と計算した期別の入力の要約（reconcile が再計算を省くため）"
+
+    def __str__(self):
+        return f"{self.assessment_id} {self.signature}"
+
+
 class WriteOffReason(models.TextChoices):
     """不納欠損の事由: why the claim was extinguished, each with its article (`WRITE_OFF_ARTICLES`)."""
 

@@ -202,3 +202,24 @@ def test_a_later_day_rewrites_only_the_balances_that_moved_and_matches_a_run_fro
     from_empty = reconcile(as_of=date(2025, 9, 30))
     assert from_empty.changed == len(incremental["installments"])
     assert _balances() == incremental
+
+
+def test_a_first_run_into_empty_balances_builds_their_indexes_again_as_they_were(ledger):
+    from django.db import connection
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'taxpayers_installmentbalance'"
+                " ORDER BY indexname"
+            )
+            return cursor.fetchall()
+
+    before = indexes()
+    assert len(before) == 3  # the primary key, the status and the renewed-date indexes
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE taxpayers_installmentbalance, taxpayers_taxpayerbalance")
+    first = reconcile(as_of=date(2025, 6, 25))
+    assert first.changed == first.installments == Assessment.objects.count()
+    assert indexes() == before
+    assert reconcile(as_of=date(2025, 6, 25)).changed == 0
