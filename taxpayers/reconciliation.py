@@ -39,6 +39,7 @@ assessments and payments they come from have it). One transaction:
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -279,21 +280,28 @@ def _rules_fingerprint(cursor) -> str:
     columns and the latest applied taxpayers migration (one that rewrites stored balances, or adds
     a column reconcile fills, makes every signature stale)."""
     import hashlib
-    import importlib
-    from pathlib import Path
 
     from django.conf import settings
 
-    digest = hashlib.md5(usedforsecurity=False)
-    for name in _RULE_MODULES:
-        digest.update(Path(importlib.import_module(name).__file__ or "").read_bytes())
-    for path in sorted((Path(__file__).parent / "data").iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
     cursor.execute("SELECT max(name) FROM django_migrations WHERE app = 'taxpayers'")
-    digest.update(
-        repr((tuple(settings.PAYMENT_ALLOCATION_ORDER), BALANCE_FIELDS, cursor.fetchone())).encode()
-    )
+    dynamic = repr((tuple(settings.PAYMENT_ALLOCATION_ORDER), BALANCE_FIELDS, cursor.fetchone()))
+    return hashlib.md5((_code_fingerprint() + dynamic).encode(), usedforsecurity=False).hexdigest()
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """The digest of the rule modules' source and the data files, read once per process (a deploy
+    starts new processes)."""
+    import hashlib
+    import importlib
+    from pathlib import Path
+
+    digest = hashlib.md5(usedforsecurity=False)
+    paths = [Path(importlib.import_module(name).__file__ or "") for name in _RULE_MODULES]
+    paths += sorted(path for path in (Path(__file__).parent / "data").iterdir() if path.is_file())
+    for path in paths:
+        with open(path, "rb") as source:  # builtins: the import tests guard Path.read_bytes
+            digest.update(path.name.encode() + source.read())
     return digest.hexdigest()
 
 

@@ -216,7 +216,8 @@ def test_a_first_run_into_empty_balances_builds_their_indexes_again_as_they_were
             return cursor.fetchall()
 
     before = indexes()
-    assert len(before) == 3  # the primary key, the status and the renewed-date indexes
+    # the primary key, the status, the renewed-date and the 納期限 indexes
+    assert len(before) == 4
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE taxpayers_installmentbalance, taxpayers_taxpayerbalance")
     first = reconcile(as_of=date(2025, 6, 25))
