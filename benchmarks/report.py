@@ -728,6 +728,8 @@ METHOD = [
 ]
 
 NOTES = [
+    "- What changed before this run and why, branch by branch, with the partial measurements taken while",
+    "  each change was made: [docs/performance-changes.md](performance-changes.md).",
     "- `reconcile` writes only the balances whose values changed, so the daily run on an unchanged ledger",
     "  compares every row and writes none; a run over empty balance tables (the first after installing,",
     "  or after a restore) writes every row. The derived balance tables carry no database foreign key, so",

@@ -103,7 +103,7 @@ def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
     mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
     # The records are grouped alone first (who has been quiet since when), and only those taxpayers are
     # looked up: grouping the records joined to each one's taxpayer and balance probed both for every
-    # record (2-3 times slower at 100,000 persons; docs/performance.md, branch hW).
+    # record (2-3 times slower at 100,000 persons; docs/performance-changes.md, branch hW).
     records = NegotiationRecord.objects.active()
     quiet_ones = (
         records.values("taxpayer_id")
