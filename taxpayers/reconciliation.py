@@ -261,17 +261,11 @@ _UNSETTLED = """
      WHERE s.assessment_id = o.assessment_id
        AND NOT EXISTS (SELECT 1 FROM reconcile_settled r WHERE r.assessment_id = o.assessment_id)
 """
-# What a standing is computed by: a change to any of them (a deploy, a new year's rate) makes every
-# stored signature stale, and the next run computes every candidate again.
-_RULE_MODULES = (
-    "taxpayers.standing",
-    "taxpayers.settlement",
-    "taxpayers.late_charges",
-    "taxpayers.prescription",
-    "taxpayers.exemptions",
-    "taxpayers.subjects",
-    "taxpayers.reconciliation",
-)
+# What a standing is computed by: these modules and every module of the project they import, at any
+# depth (taxpayers.ordinance, the models, wako_collections' date helpers …). A change to any of them (a
+# deploy, a new year's rate) makes every stored signature stale, and the next run computes every
+# candidate again.
+_RULE_MODULES = ("taxpayers.standing", "taxpayers.reconciliation")
 
 
 def _rules_fingerprint(cursor) -> str:
@@ -288,16 +282,51 @@ def _rules_fingerprint(cursor) -> str:
     return hashlib.md5((_code_fingerprint() + dynamic).encode(), usedforsecurity=False).hexdigest()
 
 
+def rule_sources() -> list[str]:
+    """The project's modules a standing is computed by: `_RULE_MODULES` and what they import from the
+    project, transitively (read from their source, `import` and `from … import` at any depth of the
+    file, so imports inside functions count), sorted. Third-party and standard modules are not in it."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found: set[str] = set()
+    pending = list(_RULE_MODULES)
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, AttributeError, ValueError):  # `from module import name`: a name, not a module
+            continue
+        origin = Path(spec.origin) if spec and spec.origin else None
+        if origin is None or root not in origin.parents or ".venv" in origin.parts:
+            continue
+        found.add(name)
+        with open(origin, "rb") as source:  # builtins: the import tests guard Path.read_bytes
+            tree = ast.parse(source.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                pending += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                pending.append(node.module)
+                # `from taxpayers import ordinance`: the name may itself be a module
+                pending += [f"{node.module}.{alias.name}" for alias in node.names]
+    return sorted(found)
+
+
 @functools.cache
 def _code_fingerprint() -> str:
-    """The digest of the rule modules' source and the data files, read once per process (a deploy
-    starts new processes)."""
+    """The digest of the rule modules' source (`rule_sources`) and the data files of taxpayers/data,
+    read once per process (a deploy starts new processes)."""
     import hashlib
-    import importlib
+    import importlib.util
     from pathlib import Path
 
     digest = hashlib.md5(usedforsecurity=False)
-    paths = [Path(importlib.import_module(name).__file__ or "") for name in _RULE_MODULES]
+    paths = [Path(importlib.util.find_spec(name).origin or "") for name in rule_sources()]  # type: ignore[union-attr]
     paths += sorted(path for path in (Path(__file__).parent / "data").iterdir() if path.is_file())
     for path in paths:
         with open(path, "rb") as source:  # builtins: the import tests guard Path.read_bytes
@@ -463,6 +492,10 @@ def reconcile(
     params: dict = {"as_of": as_of, "ids": ids}
     only = f" AND a.id IN ({subset})" if ids_table else " AND a.id = ANY(%(ids)s)" if ids is not None else ""
     with transaction.atomic(), connection.cursor() as cursor:
+        if not some:
+            # One full run at a time (the nightly job and a run by hand): a second waits for the first
+            # to commit instead of deadlocking with it on a first run's index drop.
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('wako_collections.reconcile'))")
         # Two runs may share a transaction (an import inside a larger one): reuse and empty the table.
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_others (LIKE taxpayers_installmentbalance) ON COMMIT DROP"

@@ -154,3 +154,22 @@ def test_a_paid_off_installment_is_computed_again_when_an_input_changes(
         assert after != before  # the change shows, and was not hidden by the stored balance
     if change is _balance_edited:
         assert after == before  # the edited row was written back
+
+
+def test_the_rules_digest_covers_every_module_the_standing_is_computed_by():
+    """A deploy that changes any module the standing imports (at any depth) must make the stored
+    signatures stale: ordinance (the 保険料's low-band months) is imported by the standing alone."""
+    sources = reconciliation.rule_sources()
+    for module in (
+        "taxpayers.standing",
+        "taxpayers.settlement",
+        "taxpayers.late_charges",
+        "taxpayers.prescription",
+        "taxpayers.exemptions",
+        "taxpayers.subjects",
+        "taxpayers.ordinance",
+        "taxpayers.reconciliation",
+        "wako_collections.eras",
+    ):
+        assert module in sources
+    assert not any(name.startswith(("django", "psycopg")) for name in sources)
