@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.middleware import idle_seconds_left
@@ -25,4 +26,6 @@ def header(request):
     # the idle warning of static/js/session_guard.js counts from the page the server served, from
     # the idle clock as recorded (it moves at most once a minute: accounts/middleware.py)
     context["session_idle_seconds"] = idle_seconds_left(request)
+    # 「操作を続ける」 moves the clock: the script then counts the whole idle time again
+    context["session_idle_timeout"] = int(settings.SESSION_IDLE_TIMEOUT.total_seconds())
     return context

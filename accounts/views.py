@@ -39,7 +39,8 @@ def _safe_next(request, candidate: str | None) -> str | None:
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     if request.user.is_authenticated and request.user.is_verified():
-        return redirect("home")
+        # still signed in (a page's idle timer ran out a little before the server's): back to the page
+        return redirect(_safe_next(request, request.GET.get("next")) or "home")
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.staff)  # rotates the session key

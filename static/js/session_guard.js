@@ -13,9 +13,14 @@
 (function () {
   "use strict";
   var body = document.body;
+  // what is left of the idle time when the page was served (the server records its idle clock at
+  // most once a minute, so this may be less than the whole), and the whole, counted again after
+  // 「操作を続ける」, which always moves the server's clock
   var idle = parseInt(body.getAttribute("data-idle-seconds") || "0", 10);
+  var whole = parseInt(body.getAttribute("data-idle-timeout") || "0", 10) || idle;
   if (!idle) return;
-  var warnBefore = Math.min(parseInt(body.getAttribute("data-warn-seconds") || "120", 10), idle - 5);
+  var warnSeconds = parseInt(body.getAttribute("data-warn-seconds") || "120", 10);
+  var warnBefore = Math.max(0, Math.min(warnSeconds, idle - 5));
   var keepaliveUrl = body.getAttribute("data-keepalive-url");
   var loginUrl = body.getAttribute("data-login-url");
   var staff = body.getAttribute("data-staff") || "";
@@ -126,7 +131,13 @@
       request.open("POST", keepaliveUrl);
       request.setRequestHeader("X-CSRFToken", csrf);
       request.onload = function () {
-        if (request.status === 204) { warning.remove(); warning = null; schedule(); } else { expire(); }
+        if (request.status === 204) {
+          warning.remove();
+          warning = null;
+          idle = whole;
+          warnBefore = Math.max(0, Math.min(warnSeconds, idle - 5));
+          schedule();
+        } else { expire(); }
       };
       request.onerror = expire;
       request.send();

@@ -96,3 +96,17 @@ def test_continuing_always_moves_the_clock(client, officer):
         assert client.post(reverse("accounts:keepalive")).status_code == 204
     with time_machine.travel(start + timedelta(minutes=15, seconds=20), tick=False):
         assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_login_page_sends_a_member_still_signed_in_back_to_the_page_it_came_from(client, officer):
+    """A page whose idle timer ran out a little before the server's goes to the login page with
+    ?next=; while the session is still alive the login page returns there (an address of this
+    site only), not to ホーム."""
+    sign_in(client, officer)
+    login = reverse("accounts:login")
+    assert (
+        client.get(login, {"next": "/negotiations/cases/000000101/"}).url == "/negotiations/cases/000000101/"
+    )
+    assert client.get(login, {"next": "https://evil.example/"}).url == reverse("home")
+    assert client.get(login).url == reverse("home")

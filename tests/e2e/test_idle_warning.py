@@ -36,3 +36,36 @@ def test_a_note_survives_the_idle_timeout(steps, ledger, officer, settings):
     page.get_by_role("button", name="入力を復元する").click()
     assert page.get_by_label("訪問内容").input_value() == NOTE
     steps.shot("restored")
+
+
+def test_after_continuing_the_page_counts_the_whole_idle_time_again(steps, ledger, officer):
+    """The server records its idle clock at most once a minute, so a page may be served with less
+    than the whole idle time left (data-idle-seconds). 「操作を続ける」 moves the server's clock: the
+    page must then count the whole idle time (data-idle-timeout), not what was left at loading —
+    else it warned again at once and went to the login page while the session was still alive."""
+    page = steps.page
+    steps.sign_in(officer)
+    steps.arrive("/")
+    whole = 15 * 60
+    assert f'data-idle-timeout="{whole}"' in page.content()
+
+    def served_with_200_seconds_left(route):
+        response = route.fetch()
+        html = re.sub(r'data-idle-seconds="\d+"', 'data-idle-seconds="200"', response.text())
+        route.fulfill(response=response, body=html)
+
+    page.route("**/negotiations/cases/*/", served_with_200_seconds_left)
+    page.clock.install()
+    steps.go("/negotiations/cases/000000101/")
+    warning = page.get_by_role("alertdialog")
+    page.clock.run_for(79_000)
+    assert warning.count() == 0
+    page.clock.run_for(2_000)  # warned 120 s before the 200 s run out
+    warning.wait_for()
+    page.get_by_role("button", name="操作を続ける").click()
+    warning.wait_for(state="detached")
+    page.clock.run_for(300_000)  # past what was left at loading: still here, no warning
+    assert warning.count() == 0
+    assert page.url.endswith("/negotiations/cases/000000101/")
+    page.clock.run_for((whole - 120 - 300 + 1) * 1000)  # 120 s before the whole time runs out
+    warning.wait_for()
