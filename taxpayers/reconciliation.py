@@ -398,7 +398,11 @@ _TOTALS_COMPUTE = f"""
                sum(b.late_charge) AS late_charge,
                count(*) AS delinquent_installments,
                min(a.due_date) AS oldest_due_date,
-               min(b.prescription_date) AS earliest_prescription_date,
+               -- the nearest 時効予定日 still ahead on the run's day: one already passed is 時効完成
+               -- (不納欠損's business), and the near-時効 lists, ホーム's count and the work queues
+               -- all ask "from today" (negotiations.queues.prescription_soon reads the installments)
+               min(b.prescription_date) FILTER (WHERE b.prescription_date >= %(as_of)s)
+                   AS earliest_prescription_date,
                -- the 科目 / 年度分 of what is delinquent, for the 滞納者一覧's filter (working_list.py)
                array_agg(DISTINCT a.subject_code ORDER BY a.subject_code) AS delinquent_subjects,
                array_agg(DISTINCT a.tax_year ORDER BY a.tax_year) AS delinquent_tax_years,
@@ -599,7 +603,7 @@ def reconcile(
         )
         cursor.execute("TRUNCATE reconcile_totals")
         if not some:
-            cursor.execute(_TOTALS_COMPUTE.format(delinquent_scope="", installment_scope=""))
+            cursor.execute(_TOTALS_COMPUTE.format(delinquent_scope="", installment_scope=""), params)
         else:
             in_scope = f"IN ({subset})" if ids_table else "= ANY(%(ids)s)"
             cursor.execute(
@@ -674,8 +678,8 @@ def refresh_prescription_dates(*, assessment_ids: Iterable[int]) -> int:
                 "UPDATE taxpayers_taxpayerbalance t SET earliest_prescription_date = ("
                 " SELECT min(b.prescription_date) FROM taxpayers_installmentbalance b"
                 " JOIN taxpayers_assessment a ON a.id = b.assessment_id"
-                " WHERE a.taxpayer_id = t.taxpayer_id AND b.status = 'delinquent')"
+                " WHERE a.taxpayer_id = t.taxpayer_id AND b.status = 'delinquent' AND b.prescription_date >= %s)"
                 " WHERE t.taxpayer_id IN (SELECT taxpayer_id FROM taxpayers_assessment WHERE id = ANY(%s))",
-                [[b.assessment_id for b in changed]],
+                [today, [b.assessment_id for b in changed]],
             )
     return len(changed)

@@ -259,3 +259,57 @@ def test_the_prescription_link_is_shown_only_to_who_may_open_it(
     assert soon.taxpayer.prescriptions_url == ""
     assert link not in response.content.decode()
     assert soon.expires_on.strftime("%Y") and "時効予定日が近い滞納者" in response.content.decode()
+
+
+def test_a_taxpayer_with_a_completed_prescription_is_still_near_for_the_next_one(
+    client, officer, supervisor, ledger, settings
+):
+    """One 期別 whose 時効 completed years ago (不納欠損's business) and one whose 時効予定日 is next
+    month: ホーム's count, the 滞納者一覧 with the same bounds and わたしの仕事 all list the taxpayer,
+    with the next 時効予定日 — the stored nearest date is the nearest still ahead, not one passed
+    (ホーム counted 6 where わたしの仕事 listed 45 in a new user's trial)."""
+    from datetime import timedelta
+
+    from taxpayers.models import TaxpayerBalance
+    from taxpayers.standing import standing_of
+    from taxpayers.working_list import prescription_soon_payers
+    from tests.assessments import add_assessment
+    from tests.conftest import SETUP
+    from wako_collections.actors import Actor, acting_as
+    from wako_collections.records import stamp
+
+    today = date(2026, 12, 1)
+    settings.PRESCRIPTION_WARNING_DAYS = 180
+    with acting_as(SETUP):
+        payer = Taxpayer(
+            atena_number="000000901",
+            name="時効 次郎",
+            name_kana="ジコウ ジロウ",
+            address="埼玉県和光市広沢1-5",
+            residence_status="1",
+            search_name="時効次郎",
+            search_kana="ジコウジロウ",
+        )
+        stamp(payer, SETUP)
+        payer.save()
+    completed = add_assessment(payer, "90100001", tax_year=2018, due=date(2019, 4, 30), principal=30_000)
+    near = add_assessment(payer, "90100002", tax_year=2021, due=date(2022, 1, 4), principal=40_000)
+    assign_all_to(officer, Actor.for_staff(supervisor, "T0001"))
+    reconcile(as_of=today)
+    passed = standing_of(completed, as_of=today).prescription_date
+    ahead = standing_of(near, as_of=today).prescription_date
+    assert passed < today <= ahead <= today + timedelta(days=180)
+    assert TaxpayerBalance.objects.get(taxpayer=payer).earliest_prescription_date == ahead
+    until = today + timedelta(days=180)
+    counted = prescription_soon_payers(officer=officer, today=today, until=until)
+    assert payer.pk in set(counted.values_list("taxpayer_id", flat=True))
+    with time_machine.travel(today, tick=False):
+        sign_in(client, officer)
+        queue = client.get(reverse("negotiations:my_work")).context["queue"]
+        listed = client.get(
+            reverse("taxpayers:delinquent"),
+            {"prescription_from": "R8.12.1", "prescription_by": until.isoformat()},
+        ).context["page"]
+    soon = {s.taxpayer.atena_number: s.expires_on for s in queue.prescription_soon}
+    assert soon["000000901"] == ahead
+    assert "000000901" in [row.taxpayer.atena_number for row in listed]
