@@ -242,6 +242,8 @@ class WorkingListForm(forms.Form):
             "選択肢にない担当です。一覧から選んでください。"
         )
         self.fields["district"].choices = [("", "すべて"), *[(d, d) for d in districts]]
+        # blank (a list opened from a link) sorts as 未納本税の多い順: offered once, not twice
+        self.fields["sort"].choices = self.Sort.choices
         for name in ("amount_min", "amount_max", "no_contact_days"):
             field = self.fields[name]
             field.error_messages.update(

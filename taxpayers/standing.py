@@ -275,7 +275,12 @@ def hold_exists(state: str, *, as_of: date, assessment=None, taxpayer=None) -> E
     or an OuterRef) or for any of a taxpayer's (`taxpayer`: the same). 差押中 (交付要求を含む),
     停止中 and 猶予中: an approved 滞納処分 of those codes with the installment's row not cancelled
     (取消の日から、その処分はない); a 猶予 only to its 終期 — on the day after, it no longer holds.
-    分納中: a 分納誓約 履行中 covering the installment. One index probe per row asked about."""
+    分納中: a 分納誓約 履行中 covering the installment. For a taxpayer, only a held installment still
+    滞納 (its stored balance) makes the taxpayer so — as an installment's status says 差押中 only while
+    it is owed: a seizure whose installments were all collected no longer makes the taxpayer 差押中.
+    One index probe per row asked about. Raises ValueError without an installment or a taxpayer."""
+    if assessment is None and taxpayer is None:
+        raise ValueError("hold_exists needs an assessment or a taxpayer")
     if state == PLEDGED:
         pledge = apps.get_model("negotiations", "InstallmentPledge")
         scope = {"assessments": assessment} if assessment is not None else {"taxpayer": taxpayer}
@@ -289,7 +294,11 @@ def hold_exists(state: str, *, as_of: date, assessment=None, taxpayer=None) -> E
     )
     if state == POSTPONED:
         found = found.filter(disposition__postponed_until__gte=as_of)
-    scope = {"assessment": assessment} if assessment is not None else {"disposition__taxpayer": taxpayer}
+    scope = (
+        {"assessment": assessment}
+        if assessment is not None
+        else {"disposition__taxpayer": taxpayer, "assessment__balance__status": DELINQUENT}
+    )
     return Exists(found.filter(**scope))
 
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from taxpayers.models import SavedListFilter, Taxpayer, TaxpayerAccess, TaxpayerBalance
+from taxpayers.models import InstallmentBalance, SavedListFilter, Taxpayer, TaxpayerAccess, TaxpayerBalance
 from taxpayers.reconciliation import reconcile
 from tests.conftest import sign_in
 from wako_collections.actors import Actor
@@ -251,6 +251,35 @@ def test_the_lists_states_and_the_standing_agree_in_each_state_and_on_the_edge_d
         assert _list_agrees_with_the_standing(client, DAY + timedelta(days=6))["postponed"] == []
         dispose(hanako_due, "01", "21", property_description="和光市下新倉3丁目の土地")
         assert _list_agrees_with_the_standing(client, DAY + timedelta(days=6))["seized"] == ["000000102"]
+        # an 執行停止 of another of taro's installments, then that one paid in full: taro still owes
+        # the pledged one, but is no longer 停止中 — a held installment makes its taxpayer so only
+        # while it is owed (a seizure collected in full likewise no longer makes one 差押中)
+        from taxpayers.reconciliation import reconcile
+        from tests.assessments import add_assessment
+        from tests.taxpayers.test_reconcile_skip import add_payment
+
+        seized = add_assessment(taro, "90200001", tax_year=2020, due=date(2021, 5, 31), principal=20_000)
+        reconcile(as_of=DAY + timedelta(days=6))
+        seized.refresh_from_db()
+        drafted = disposition_services.draft_disposition(
+            actor=actor,
+            taxpayer=taro,
+            assessment_ids=[seized.pk],
+            code="07",
+            category="71",
+            reason="テスト",
+            planned_on=date.today(),
+        )
+        disposition_services.approve_disposition(
+            actor=approver, disposition=drafted, disposed_on=date.today()
+        )
+        assert "000000101" in _list_agrees_with_the_standing(client, DAY + timedelta(days=6))["stopped"]
+        owed = seized.balance.outstanding_principal + seized.balance.outstanding_fee
+        add_payment(seized, actor, on=DAY + timedelta(days=6), amount=owed + 50_000, receipt="R0999")
+        reconcile(as_of=DAY + timedelta(days=6))
+        assert InstallmentBalance.objects.get(assessment=seized).status == "paid"
+        assert TaxpayerBalance.objects.get(taxpayer=taro).delinquent_installments > 0
+        assert "000000101" not in _list_agrees_with_the_standing(client, DAY + timedelta(days=6))["stopped"]
 
 
 @pytest.mark.parametrize(
