@@ -7,6 +7,18 @@ from wako_collections.formfields import ClockTimeField, FilterChoiceField, Warek
 
 
 class NegotiationForm(forms.ModelForm):
+    promised_amount = forms.IntegerField(
+        label="入金予定額",
+        required=False,
+        min_value=1,
+        max_value=10**12,
+        widget=forms.NumberInput(attrs={"placeholder": "約束がある場合のみ（円）"}),
+        error_messages={
+            "invalid": "入金予定額は半角数字（円）で入力してください。",
+            "min_value": "入金予定額は1円以上で入力してください。",
+            "max_value": "入金予定額が大きすぎます。金額を確かめてください。",
+        },
+    )
     scheduled_date = WarekiDateField(label="予実日", required=False)
     scheduled_time = ClockTimeField(label="予実時刻", required=False)
 
@@ -34,7 +46,6 @@ class NegotiationForm(forms.ModelForm):
         fields = list(EDITABLE_FIELDS)
         widgets = {
             "content": forms.Textarea(attrs={"rows": 4}),
-            "promised_amount": forms.NumberInput(attrs={"min": 1, "placeholder": "約束がある場合のみ（円）"}),
         }
 
     def clean(self):

@@ -313,3 +313,16 @@ def test_a_taxpayer_with_a_completed_prescription_is_still_near_for_the_next_one
     soon = {s.taxpayer.atena_number: s.expires_on for s in queue.prescription_soon}
     assert soon["000000901"] == ahead
     assert "000000901" in [row.taxpayer.atena_number for row in listed]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("-5000", "入金予定額は1円以上で入力してください。"), ("0", "入金予定額は1円以上で入力してください。")],
+)
+def test_a_promised_amount_below_one_yen_is_refused_in_japanese(typed, message):
+    from negotiations.forms import NegotiationForm
+
+    form = NegotiationForm(data={"promised_amount": typed})
+    assert not form.is_valid()
+    assert form.errors["promised_amount"] == [message]
+    assert 'min="1"' in str(form["promised_amount"])
