@@ -129,7 +129,9 @@ def test_one_case_memo_save_wins_per_version_first_memo_included(officers, ledge
             actor=Actor.for_staff(officers[i], "T0001"),
             taxpayer=taxpayer,
             expected_version=version,
-            values={"cautions": f"職員{i}のメモ"},
+            # each round's text differs from the last: the first round's winner saving its own
+            # text again is a no-op that changes nothing (and was then counted as a second win)
+            values={"cautions": f"職員{i}のメモ（版{version + 1}）"},
         )
 
     for version in (0, 1):
