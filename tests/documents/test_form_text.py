@@ -539,3 +539,37 @@ def test_the_issue_page_offers_select_all_and_an_enclosed_payment_slip(client, o
     html = client.get(reverse("documents:issue", args=["000000101"])).content.decode()
     assert "documents/select_all.js" in html and 'name="enclose_slip"' in html
     assert "民法第150条" in html and "帳票には印刷しません" in html  # said to staff, not to the taxpayer
+
+
+@pytest.mark.parametrize("digits", [11, 14, 20])
+def test_a_long_notice_number_stays_inside_its_cell(officer, ledger, digits):
+    """The 通知書番号 column of a 督促状's rows: a number of 11 digits (the 税務システム's) and longer,
+    up to the 20 the ledger holds, ends before the 期別 starts (a new user's trial found 11 digits
+    printed over 「第5期」)."""
+    number = "2605000002512345678901"[:digits]
+    assessment = fixed_asset()
+    Assessment.objects.filter(pk=assessment.pk).update(notice_number=number)
+    document = services.issue_document(
+        actor=Actor.for_staff(officer, "T0001"),
+        form_code="02",
+        taxpayer=assessment.taxpayer,
+        assessment_ids=[assessment.pk],
+        issued_on=date(2022, 1, 10),
+        deadline=date(2022, 1, 31),
+    )
+    pdf = services.render_document(document)
+    out = subprocess.run(
+        [shutil.which("pdftotext"), "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    words = [
+        (float(x0), float(y0), float(x1), text)
+        for x0, y0, x1, text in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', out
+        )
+    ]
+    parts = [w for w in words if w[3].isdigit() and w[3] in number and len(w[3]) >= 3]
+    assert "".join(w[3] for w in parts).startswith(number[:8])
+    # the row's 期別: the 「第N期」 nearest the number (a wrapped number makes the row taller)
+    period = min((w for w in words if re.fullmatch(r"第\d+期", w[3])), key=lambda w: abs(w[1] - parts[0][1]))
+    assert abs(period[1] - parts[0][1]) < 20
+    assert max(w[2] for w in parts) <= period[0]
