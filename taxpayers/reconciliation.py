@@ -302,7 +302,7 @@ def rule_sources() -> list[str]:
         except (ImportError, AttributeError, ValueError):  # `from module import name`: a name, not a module
             continue
         origin = Path(spec.origin) if spec and spec.origin else None
-        if origin is None or root not in origin.parents or ".venv" in origin.parts:
+        if origin is None or root not in origin.parents or {".venv", "site-packages"} & set(origin.parts):
             continue
         found.add(name)
         with open(origin, "rb") as source:  # builtins: the import tests guard Path.read_bytes
