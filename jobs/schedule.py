@@ -45,9 +45,13 @@ class Job:
 def _reconcile() -> Outcome:
     from taxpayers.reconciliation import reconcile
 
-    s = reconcile()
+    # every installment on the 1st of the month (the daily run's result is the same; the full run
+    # also rewrites a stored balance changed by anything but reconcile)
+    s = reconcile(full=timezone.localdate().day == 1)
+    scope = "全件" if s.scope == "all" else "日次（入力が変わった期別と日々動く期別）"
     return Outcome(
-        f"基準日 {s.as_of}: 期別 {s.installments:,}件（変更 {s.changed:,}件）、滞納 {s.delinquent_taxpayers:,}人",
+        f"基準日 {s.as_of}（{scope}）: 期別 {s.installments:,}件を計算（変更 {s.changed:,}件）、"
+        f"滞納 {s.delinquent_taxpayers:,}人",
         {"期別": s.installments, "変更": s.changed, "滞納者": s.delinquent_taxpayers},
     )
 

@@ -715,21 +715,58 @@ class TaxpayerBalance(models.Model):
         return self.outstanding_principal + self.outstanding_fee + self.late_charge
 
 
+class ChangedInputs(models.Model):
+    """What `reconcile`'s daily run computes beside what moves with the day: the installments whose
+    inputs changed since their balance was computed. Written by PostgreSQL triggers (migration
+    0025_changed_inputs), never by Python, on every INSERT, UPDATE and DELETE of the 調定, its 収納,
+    its 時効 events, its 欠損 and the rows that relieve its 延滞金 (dispositions' DispositionRow,
+    reductions' LateChargeReduction) — an ORM save, `QuerySet.update()`, a bulk write and an
+    import's set-based SQL alike. One row per installment, day and statement (no unique key:
+    appending takes no lock, so concurrent writers never wait for each other or for reconcile).
+    `effective_on`: empty for "now"; a change to a dated row is marked for each of its days too (a
+    収納's 領収日, a 欠損's day and its cancellation's), so a change dated ahead of a run's 基準日 is
+    left for the run that reaches its day. A run takes (deletes) the rows due by its 基準日 of what
+    it computes. No history: derived, like the balances."""
+
+    assessment_id = models.BigIntegerField("調定", db_comment="入力が変わった調定（期別）の id")
+    effective_on = models.DateField(
+        "効力発生日", null=True, db_comment="変更が効力を持つ日（空欄: 直ちに。先日付の収納などはその日）"
+    )
+
+    class Meta:
+        verbose_name = "入力が変わった期別"
+        verbose_name_plural = "入力が変わった期別"
+        db_table_comment = (
+            "消込の日次実行が再計算する期別（調定・収納・時効事由・欠損・減免の変更をトリガーが記録）"
+        )
+
+    def __str__(self):
+        return f"{self.assessment_id} {self.effective_on or '直ちに'}"
+
+
 class ReconcileRun(models.Model):
     """One run of `reconcile`: the day it settled to, when, and how much changed."""
 
     class Scope(models.TextChoices):
         ALL = "all", "全件"
+        DAILY = "diff", "日次（入力が変わった期別と日々動く期別）"
         SOME = "some", "取込分"
 
     as_of = models.DateField("基準日", db_comment="消込の基準日")
     started_at = models.DateTimeField("開始日時", db_comment="開始日時")
     finished_at = models.DateTimeField("終了日時", db_comment="終了日時")
     scope = models.CharField(
-        "範囲", max_length=4, choices=Scope.choices, db_comment="全件または取込で変わった期別"
+        "範囲", max_length=4, choices=Scope.choices, db_comment="全件、日次の差分、または取込で変わった期別"
     )
     installments = models.IntegerField("対象期別数", db_comment="対象の期別数")
     changed = models.IntegerField("変更期別数", db_comment="結果が変わった期別数")
+    rules = models.CharField(
+        "計算規則の要約",
+        max_length=80,
+        blank=True,
+        default="",
+        db_comment="この実行が期別を計算した規則（計算するモジュール・率表・最新の移行）の要約",
+    )
 
     class Meta:
         verbose_name = "消込の実行"

@@ -4,6 +4,17 @@ still owed on a day, and per taxpayer the totals of what is delinquent.
 The results live in InstallmentBalance and TaxpayerBalance, which are derived (no history: the
 assessments and payments they come from have it). One transaction:
 
+0. Which installments: those asked (an import's, a disposition's), or all. All, on a day the
+   daily run may be used (`_daily_possible`: the rules unchanged since the last run over every
+   installment, no run back-dated since, none settled to a later day), means only those whose
+   inputs changed — recorded by PostgreSQL triggers in ChangedInputs on every write of a 調定, a
+   収納, a 時効 event, a 欠損 or a 延滞金 relief, however made — and those whose standing moves with
+   the day on unchanged inputs (`_DAILY_SCOPE`: every 滞納, a 未到来 or 納期内 whose next state has
+   come, every installment with a relief): at 100,000 persons some tens of thousands of 3.7
+   million. Otherwise (and with `full`) every installment. The result is the same either way (a
+   test compares them day after day); the nightly job computes every installment on the 1st of
+   the month all the same, which also rewrites any stored row changed by hand.
+
 1. One aggregate over installments and payments computes every installment's balance into a
    temporary table (`reconcile_computed`). Installments paid in full by 納期限, or with nothing
    paid and not yet late, with no 督促 or 時効 event — nearly all of them — are settled by it in
@@ -44,9 +55,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from taxpayers.exemptions import Reliefs, exemption_periods_for_ids
@@ -365,14 +377,9 @@ def _drop_indexes(cursor, table: str) -> list[str]:
 
 def _relief_exclusions() -> str:
     """The installments with a relief of any kind are never skipped (see `_UNCHANGED`)."""
-    from django.apps import apps
-
-    tables = []
-    if apps.is_installed("dispositions"):
-        tables.append(apps.get_model("dispositions", "DispositionRow")._meta.db_table)
-    if apps.is_installed("reductions"):
-        tables.append(apps.get_model("reductions", "LateChargeReduction")._meta.db_table)
-    return "".join(f" AND NOT EXISTS (SELECT 1 FROM {t} r WHERE r.assessment_id = a.id)" for t in tables)
+    return "".join(
+        f" AND NOT EXISTS (SELECT 1 FROM {t} r WHERE r.assessment_id = a.id)" for t in _relief_tables()
+    )
 
 
 # Per taxpayer, the totals of the delinquent installments: summed from the delinquent balances alone
@@ -417,6 +424,73 @@ _TOTALS_COMPUTE = f"""
 """
 
 
+# The daily run (`_daily_possible`): instead of every installment, those that need computing on the
+# day — the ones whose inputs changed (ChangedInputs, written by triggers: see taxpayers.models) and
+# the ones whose standing moves with the day on unchanged inputs. By the stored status (the payment
+# status of settlement.status_on, which reconcile stores), every value classified here and checked
+# complete by a test:
+#   滞納 (delinquent): 延滞金 grows, 時効 comes — computed every day;
+#   未到来 (not_yet_due): becomes 納期内 on the first day of 納期限's month — computed from that day;
+#   納期内 (within_term): becomes 滞納 the day after 納期限 — computed from that day;
+#   完納・欠損 (paid, written_off): owe nothing, fixed while their inputs are (a 欠損 or its
+#   cancellation dated ahead is marked for its day).
+# And every installment with a row that relieves its 延滞金 (執行停止・猶予, 条例減免: the periods
+# depend on the day), as `_relief_exclusions` never skips them.
+MOVING_STATUSES = ("delinquent",)
+TRANSITIONAL_STATUSES = ("not_yet_due", "within_term")
+SETTLED_STATUSES = ("paid", "written_off")
+# The changes due by the run's day: taken (deleted) as the scope is built, so a change committed
+# after this statement stays for the next run; rolled back with the run.
+_TAKE_CHANGED = (
+    "DELETE FROM taxpayers_changedinputs WHERE (effective_on IS NULL OR effective_on <= %(as_of)s){only}"
+)
+_DAILY_SCOPE = """
+    WITH taken AS ({take} RETURNING assessment_id)
+    INSERT INTO reconcile_scope (id)
+    SELECT assessment_id FROM taken
+     UNION SELECT assessment_id FROM taxpayers_installmentbalance WHERE status = ANY(%(moving)s)
+     UNION SELECT assessment_id FROM taxpayers_installmentbalance
+            WHERE status = 'not_yet_due' AND due_date < %(next_month)s
+     UNION SELECT assessment_id FROM taxpayers_installmentbalance
+            WHERE status = 'within_term' AND due_date < %(as_of)s
+    {reliefs}
+"""
+
+
+def _relief_tables() -> list[str]:
+    """The tables whose rows relieve an installment's 延滞金 on days of their own (執行停止・猶予 in
+    dispositions, 条例減免 in reductions): those installments are computed every time."""
+    from django.apps import apps
+
+    tables = []
+    if apps.is_installed("dispositions"):
+        tables.append(apps.get_model("dispositions", "DispositionRow")._meta.db_table)
+    if apps.is_installed("reductions"):
+        tables.append(apps.get_model("reductions", "LateChargeReduction")._meta.db_table)
+    return tables
+
+
+def _daily_possible(as_of: date, rules: str) -> bool:
+    """Whether the run on `as_of` may compute only the day's installments (`_DAILY_SCOPE`): the latest
+    run over every installment (full or daily) was computed by the same `rules`, no run since then (nor
+    this one) was back-dated (a 基準日 before the day it ran: it took the changes of the day without
+    counting those dated after its 基準日), and no run settled to a day after `as_of`. Otherwise every
+    installment is computed (and the next run may be daily again)."""
+    if as_of < timezone.localdate():
+        return False
+    runs = ReconcileRun.objects.order_by("-finished_at", "-id")
+    last = runs.filter(scope__in=[ReconcileRun.Scope.ALL, ReconcileRun.Scope.DAILY]).first()
+    if last is None or last.rules != rules:
+        return False
+    since = runs.filter(
+        Q(finished_at__gt=last.finished_at) | Q(finished_at=last.finished_at, id__gte=last.id)
+    ).values_list("as_of", "started_at")
+    if any(day < timezone.localdate(started) for day, started in since):
+        return False
+    latest = ReconcileRun.objects.aggregate(day=Max("as_of"))["day"]
+    return latest is None or latest <= as_of
+
+
 @dataclass(frozen=True)
 class ReconcileSummary:
     installments: int
@@ -425,6 +499,7 @@ class ReconcileSummary:
     delinquent_taxpayers: int
     outstanding_principal: int
     as_of: date
+    scope: str = "all"  # ReconcileRun.Scope: all, diff (the daily run) or some
 
 
 def _settled_row(
@@ -476,11 +551,20 @@ def _settled_row(
 
 
 def reconcile(
-    *, assessment_ids: Iterable[int] | None = None, as_of: date | None = None, ids_table: str | None = None
+    *,
+    assessment_ids: Iterable[int] | None = None,
+    as_of: date | None = None,
+    ids_table: str | None = None,
+    full: bool = False,
 ) -> ReconcileSummary:
     """Brings the balances of the given installments (all when None) up to `as_of` (today).
     `ids_table` instead of `assessment_ids`: the name of a temporary table whose bigint column `id`
-    lists them (an import's touched installments: a million ids need not pass through Python)."""
+    lists them (an import's touched installments: a million ids need not pass through Python).
+
+    All installments: the daily run when it may be (`_daily_possible`): only the installments whose
+    inputs changed and those whose standing moves with the day (`_DAILY_SCOPE`), the result the same
+    as computing every one; else, or with `full`, every installment. Every run takes the recorded
+    changes (ChangedInputs) of what it computes, due by `as_of`."""
     as_of = as_of or timezone.localdate()
     started = timezone.now()
     ids = sorted(set(assessment_ids)) if assessment_ids is not None else None
@@ -493,13 +577,39 @@ def reconcile(
             assumed_from,
             assumed_from - 1,
         )
-    params: dict = {"as_of": as_of, "ids": ids}
-    only = f" AND a.id IN ({subset})" if ids_table else " AND a.id = ANY(%(ids)s)" if ids is not None else ""
+    next_month = (as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
+    params: dict = {"as_of": as_of, "ids": ids, "moving": list(MOVING_STATUSES), "next_month": next_month}
     with transaction.atomic(), connection.cursor() as cursor:
+        # the rates: the published table, or (a year not yet published) the table carried on from its
+        # latest year (`rates_for`) — the same file gives one or the other
+        rules = f"{_rules_fingerprint(cursor)}:{assumed_from}"
+        scope = ReconcileRun.Scope.SOME
         if not some:
-            # One full run at a time (the nightly job and a run by hand): a second waits for the first
-            # to commit instead of deadlocking with it on a first run's index drop.
+            # One run over every installment at a time (the nightly job and a run by hand): a second
+            # waits for the first to commit instead of deadlocking with it on a first run's index drop.
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('wako_collections.reconcile'))")
+            daily = not full and _daily_possible(as_of, rules)
+            scope = ReconcileRun.Scope.DAILY if daily else ReconcileRun.Scope.ALL
+        if scope == ReconcileRun.Scope.DAILY:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_scope (id bigint PRIMARY KEY) ON COMMIT DROP"
+            )
+            cursor.execute("TRUNCATE reconcile_scope")
+            reliefs_sql = "".join(f" UNION SELECT assessment_id FROM {table}" for table in _relief_tables())
+            cursor.execute(
+                _DAILY_SCOPE.format(take=_TAKE_CHANGED.format(only=""), reliefs=reliefs_sql), params
+            )
+            cursor.execute("ANALYZE reconcile_scope")
+            ids_table = "reconcile_scope"
+            subset = f"SELECT id FROM {ids_table}"
+        elif scope == ReconcileRun.Scope.ALL:
+            cursor.execute(_TAKE_CHANGED.format(only=""), params)
+        else:
+            taken = f"IN ({subset})" if ids_table else "= ANY(%(ids)s)"
+            cursor.execute(_TAKE_CHANGED.format(only=f" AND assessment_id {taken}"), params)
+        only = (
+            f" AND a.id IN ({subset})" if ids_table else " AND a.id = ANY(%(ids)s)" if ids is not None else ""
+        )
         # Two runs may share a transaction (an import inside a larger one): reuse and empty the table.
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_others (LIKE taxpayers_installmentbalance) ON COMMIT DROP"
@@ -535,9 +645,6 @@ def reconcile(
             "inputs text NOT NULL) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE reconcile_inputs")
-        # the rates: the published table, or (a year not yet published) the table carried on from its
-        # latest year (`rates_for`) — the same file gives one or the other
-        rules = f"{_rules_fingerprint(cursor)}:{assumed_from}"
         others, skipped = _OTHERS.format(reliefs=_relief_exclusions()), 0
         cursor.execute(_OTHER_IDS)
         other_ids = [row[0] for row in cursor.fetchall()]
@@ -587,7 +694,9 @@ def reconcile(
         # until the commit; empty, it had nothing to show.
         cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM taxpayers_installmentbalance)")
         rebuild = (
-            _drop_indexes(cursor, "taxpayers_installmentbalance") if not some and cursor.fetchone()[0] else []
+            _drop_indexes(cursor, "taxpayers_installmentbalance")
+            if scope == ReconcileRun.Scope.ALL and cursor.fetchone()[0]
+            else []
         )
         changed = _write_changed(
             cursor,
@@ -602,7 +711,7 @@ def reconcile(
             "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_totals (LIKE taxpayers_taxpayerbalance) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE reconcile_totals")
-        if not some:
+        if scope == ReconcileRun.Scope.ALL:
             cursor.execute(_TOTALS_COMPUTE.format(delinquent_scope="", installment_scope=""), params)
         else:
             in_scope = f"IN ({subset})" if ids_table else "= ANY(%(ids)s)"
@@ -621,32 +730,33 @@ def reconcile(
             fields=TOTAL_FIELDS,
             source="reconcile_totals",
         )
-        if not some and changed > installments * ANALYZE_AFTER:
+        if scope == ReconcileRun.Scope.ALL and changed > installments * ANALYZE_AFTER:
             # New statistics only when a good part of the table changed (a first run, a new
             # year's 調定); a day's changes are left to autovacuum's own threshold.
             cursor.execute("ANALYZE taxpayers_installmentbalance")
             cursor.execute("ANALYZE taxpayers_taxpayerbalance")
         logger.info("消込: %s期別のうち%s期別は入力が変わらず完納のため再計算を省略", installments, skipped)
-        summary = summarize(as_of, installments=installments, changed=changed)
+        summary = summarize(as_of, installments=installments, changed=changed, scope=scope)
         ReconcileRun.objects.create(
             as_of=as_of,
             started_at=started,
             finished_at=timezone.now(),
-            scope=ReconcileRun.Scope.SOME if some else ReconcileRun.Scope.ALL,
+            scope=scope,
             installments=installments,
             changed=changed,
+            rules=rules,
         )
     return summary
 
 
-def summarize(as_of: date, *, installments: int, changed: int) -> ReconcileSummary:
+def summarize(as_of: date, *, installments: int, changed: int, scope: str = "all") -> ReconcileSummary:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), coalesce(sum(outstanding_principal), 0), coalesce(sum(delinquent_installments), 0) "
             "FROM taxpayers_taxpayerbalance WHERE delinquent_installments > 0"
         )
         payers, principal, delinquent = cursor.fetchone()
-    return ReconcileSummary(installments, changed, int(delinquent), payers, int(principal), as_of)
+    return ReconcileSummary(installments, changed, int(delinquent), payers, int(principal), as_of, scope)
 
 
 def refresh_prescription_dates(*, assessment_ids: Iterable[int]) -> int:

@@ -10,15 +10,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="基準日 YYYY-MM-DD（省略時は今日）")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="全期別を計算する（省略時は、できる日は入力が変わった期別と日々動く期別だけを計算する日次実行）",
+        )
 
-    def handle(self, *args, as_of=None, **options):
+    def handle(self, *args, as_of=None, full=False, **options):
         try:
             day = date.fromisoformat(as_of) if as_of else None
         except ValueError:
             raise CommandError("--as-of は YYYY-MM-DD で指定してください。") from None
-        summary = reconcile(as_of=day)
+        summary = reconcile(as_of=day, full=full)
+        scope = "全件" if summary.scope == "all" else "日次"
         self.stdout.write(
-            f"消込完了（基準日 {summary.as_of}）: 期別 {summary.installments:,}件（変更 {summary.changed:,}件）、"
+            f"消込完了（基準日 {summary.as_of}、{scope}）: 期別 {summary.installments:,}件を計算"
+            f"（変更 {summary.changed:,}件）、"
             f"滞納 {summary.delinquent_installments:,}期別・{summary.delinquent_taxpayers:,}人、"
             f"滞納本税 {summary.outstanding_principal:,}円"
         )

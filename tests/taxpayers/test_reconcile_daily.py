@@ -1,0 +1,231 @@
+"""reconcile's daily run (issue 21): it computes only the installments whose inputs changed (recorded
+by PostgreSQL triggers in ChangedInputs) and those whose standing moves with the day — and what it
+stores is what a run over every installment would have stored, day after day, whatever was written
+in between and however (ORM saves, QuerySet.update, bulk writes, deletes, rows dated ahead)."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+
+from taxpayers import reconciliation
+from taxpayers.models import (
+    Assessment,
+    ChangedInputs,
+    InstallmentBalance,
+    Payment,
+    ReconcileRun,
+    Taxpayer,
+    TaxpayerBalance,
+    WriteOffReason,
+    WrittenOff,
+)
+from taxpayers.reconciliation import BALANCE_FIELDS, TOTAL_FIELDS, reconcile
+from taxpayers.services import record_prescription_event
+from taxpayers.settlement import PaymentStatus
+from tests.assessments import add_assessment
+from tests.taxpayers.test_ledger_exemptions import approved
+from tests.taxpayers.test_reconcile_skip import add_payment
+from wako_collections.actors import acting_as
+from wako_collections.records import stamp
+
+pytestmark = pytest.mark.django_db
+
+START = date(2024, 6, 24)  # a week before 納期限 2024-06-30 / 07-01 and a month boundary
+
+
+@pytest.fixture(autouse=True)
+def ledger_without_runs(ledger):
+    """The test ledger, its set-up runs (on the real day, after START) forgotten."""
+    ReconcileRun.objects.all().delete()
+
+
+def balances() -> dict:
+    return {
+        row[0]: row[1:] for row in InstallmentBalance.objects.values_list("assessment_id", *BALANCE_FIELDS)
+    }
+
+
+def totals() -> dict:
+    return {row[0]: row[1:] for row in TaxpayerBalance.objects.values_list("taxpayer_id", *TOTAL_FIELDS)}
+
+
+def full_run_would_store(day: date) -> tuple[dict, dict]:
+    """What a run over every installment stores on `day`, rolled back afterwards."""
+    point = transaction.savepoint()
+    reconcile(as_of=day, full=True)
+    stored = balances(), totals()
+    transaction.savepoint_rollback(point)
+    return stored
+
+
+def marked() -> set[int]:
+    return set(ChangedInputs.objects.values_list("assessment_id", flat=True))
+
+
+def test_every_payment_status_is_classified_for_the_daily_run():
+    classified = (
+        reconciliation.MOVING_STATUSES
+        + reconciliation.TRANSITIONAL_STATUSES
+        + reconciliation.SETTLED_STATUSES
+    )
+    assert sorted(classified) == sorted(PaymentStatus.values)
+
+
+def test_the_triggers_mark_every_kind_of_write(ledger, batch_actor):
+    assessment = Assessment.objects.get(notice_number="210000101")
+    other = Assessment.objects.exclude(pk=assessment.pk).first()
+    ChangedInputs.objects.all().delete()
+
+    add_payment(assessment, batch_actor, on=date(2024, 7, 3), amount=1_000, receipt="RD01")  # an ORM save
+    assert set(ChangedInputs.objects.values_list("assessment_id", "effective_on")) == {
+        (assessment.pk, None),  # now
+        (assessment.pk, date(2024, 7, 3)),  # and on the day it was received
+    }
+    ChangedInputs.objects.all().delete()
+    Assessment.objects.filter(pk=other.pk).update(demand_issued_on=date(2024, 7, 1))  # QuerySet.update
+    assert marked() == {other.pk}
+    ChangedInputs.objects.all().delete()
+    Payment.objects.filter(receipt_number="RD01").update(assessment=other)  # moved: both
+    assert marked() == {assessment.pk, other.pk}
+    ChangedInputs.objects.all().delete()
+    with acting_as(batch_actor):
+        Payment.objects.filter(receipt_number="RD01").delete()  # a delete
+    assert marked() == {other.pk}
+    ChangedInputs.objects.all().delete()
+    with connection.cursor() as cursor:  # set-based SQL, as the imports write
+        cursor.execute(
+            "UPDATE taxpayers_assessment SET principal = principal WHERE taxpayer_id = %s",
+            [other.taxpayer_id],
+        )
+    assert marked() == set(
+        Assessment.objects.filter(taxpayer_id=other.taxpayer_id).values_list("pk", flat=True)
+    )
+
+
+def test_a_run_takes_the_marks_due_by_its_day_and_leaves_those_ahead(ledger, batch_actor):
+    assessment = Assessment.objects.get(notice_number="210000101")
+    with time_machine.travel(START, tick=False):
+        reconcile(as_of=START)
+        add_payment(assessment, batch_actor, on=START + timedelta(days=3), amount=1_000, receipt="RD02")
+        assert reconcile(as_of=START).scope == "diff"
+    assert set(ChangedInputs.objects.values_list("effective_on", flat=True)) == {START + timedelta(days=3)}
+    with time_machine.travel(START + timedelta(days=3), tick=False):
+        reconcile()
+    assert not ChangedInputs.objects.exists()
+
+
+def test_the_daily_run_computes_the_day_and_not_the_settled(ledger, batch_actor, monkeypatch):
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    on_time = add_assessment(taxpayer, "249900101", tax_year=2023, due=date(2023, 6, 30), principal=10_000)
+    late = add_assessment(taxpayer, "249900102", tax_year=2023, due=date(2023, 7, 31), principal=20_000)
+    add_payment(on_time, batch_actor, on=date(2023, 6, 20), amount=10_000, receipt="RP01")
+    add_payment(late, batch_actor, on=date(2023, 9, 1), amount=20_000, receipt="RP02")  # 延滞金 left: Python
+    with time_machine.travel(START, tick=False):
+        first = reconcile()
+    assert first.scope == "all"
+    paid = set(InstallmentBalance.objects.filter(status="paid").values_list("assessment_id", flat=True))
+    assert on_time.pk in paid
+    computed: list[int] = []
+    original = reconciliation._settled_row
+    monkeypatch.setattr(
+        reconciliation, "_settled_row", lambda row, *a: computed.append(row[0]) or original(row, *a)
+    )
+    with time_machine.travel(START + timedelta(days=1), tick=False):
+        daily = reconcile()
+    assert daily.scope == "diff"
+    delinquent = set(
+        InstallmentBalance.objects.filter(status="delinquent").values_list("assessment_id", flat=True)
+    )
+    assert delinquent <= set(computed) and not paid & set(computed)
+    assert daily.installments < first.installments
+
+
+def test_a_full_run_is_made_when_the_daily_run_cannot_be_trusted(ledger):
+    with time_machine.travel(START, tick=False):
+        assert reconcile().scope == "all"  # no run over every installment by these rules yet
+        assert reconcile().scope == "diff"
+        assert reconcile(full=True).scope == "all"
+        assert reconcile(as_of=START - timedelta(days=1)).scope == "all"  # back-dated
+        assert reconcile().scope == "all"  # a back-dated run since the last full one
+        assert reconcile().scope == "diff"
+        assert reconcile(as_of=START + timedelta(days=5)).scope == "diff"  # ahead of the day
+        assert reconcile().scope == "all"  # a run already settled to a later day
+        ReconcileRun.objects.update(rules="older rules")
+        assert reconcile().scope == "all"
+
+
+def scenario_day(rng: random.Random, day: date, actor, officer, supervisor, counter: list[int]) -> None:
+    """One day's writes, drawn from `rng`: payments (in part, in full, dated back or ahead), 督促 by
+    QuerySet.update, a 更正, a 時効 event, a 欠損 dated ahead and its cancellation, a payment taken back."""
+    assessments = list(Assessment.objects.order_by("pk"))
+    for _ in range(rng.randint(0, 3)):
+        target = rng.choice(assessments)
+        counter[0] += 1
+        add_payment(
+            target,
+            actor,
+            on=day + timedelta(days=rng.choice([-3, -1, 0, 0, 1, 4])),
+            amount=rng.choice([1_000, 5_000, target.principal, target.principal + target.demand_fee]),
+            receipt=f"RS{counter[0]:05d}",
+        )
+    move = rng.random()
+    target = rng.choice(assessments)
+    if move < 0.15:
+        Assessment.objects.filter(pk=target.pk, demand_issued_on__isnull=True).update(
+            demand_issued_on=day, demand_fee=100
+        )
+    elif move < 0.25:
+        Assessment.objects.filter(pk=target.pk).update(principal=target.principal + 1_000)
+    elif move < 0.35:
+        record_prescription_event(
+            actor=actor, assessment=target, kind="acknowledgement", on=day, source=f"承認 {day}"
+        )
+    elif move < 0.45 and not WrittenOff.objects.filter(assessment=target).exists():
+        with acting_as(actor):
+            written = WrittenOff(
+                assessment=target,
+                written_off_on=day + timedelta(days=2),  # decided ahead of its day
+                fiscal_year=day.year,
+                reason=WriteOffReason.PRESCRIPTION,
+                article="地方税法第18条第1項",
+                extinguished_on=day,
+                principal=0,
+                demand_fee=0,
+                late_charge=0,
+                source=f"K{counter[0]:04d}",
+            )
+            stamp(written, actor)
+            written.save()
+    elif move < 0.5:
+        WrittenOff.objects.filter(cancelled_on__isnull=True).update(cancelled_on=day + timedelta(days=1))
+    elif move < 0.6:
+        with acting_as(actor):  # a payment taken back
+            Payment.objects.filter(pk__in=Payment.objects.order_by("-pk").values("pk")[:1]).delete()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_day_after_day_the_daily_run_stores_what_a_full_run_would(
+    ledger, batch_actor, officer, supervisor, seed
+):
+    rng = random.Random(seed)
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    # installments that move through 未到来 → 納期内 → 滞納 during the days
+    for number, due in enumerate([date(2024, 6, 28), date(2024, 7, 1), date(2024, 7, 31), date(2024, 8, 30)]):
+        add_assessment(
+            taxpayer, f"24990{number:04d}", tax_year=2024, due=due, principal=30_000 + number * 7_000
+        )
+    approved(officer, supervisor, code="07", category="72", on=START)  # an 執行停止: relieved 延滞金
+    counter = [0]
+    day = START
+    with time_machine.travel(day, tick=False):
+        reconcile()
+    for _ in range(12):
+        day += timedelta(days=rng.choice([1, 1, 2, 5]))
+        with time_machine.travel(day, tick=False):
+            scenario_day(rng, day, batch_actor, officer, supervisor, counter)
+            summary = reconcile()
+            assert summary.scope == "diff"
+            assert (balances(), totals()) == full_run_would_store(day), day
