@@ -212,25 +212,53 @@ def wal_bytes_since(lsn: str) -> int:
 
 
 def bench_reconcile() -> dict:
-    """A first run over empty balances, then the daily run over the same day's data (nothing
-    changed), each with the WAL it wrote; beside them the baseline that does the same reading: the
-    single per-installment aggregate of payments (reconcile's own join and GROUP BY a.id)."""
+    """reconcile at the city's size, each run committed, with the WAL it wrote; beside them the
+    baseline that does the same reading: the single per-installment aggregate of payments
+    (reconcile's own join and GROUP BY a.id).
+
+    1. the first run into empty balances (every installment computed and written);
+    2. the daily run on the same day (nothing changed since);
+    3. the daily run on the next day — the nightly job's run: no input changed, but 延滞金 moved and
+       what came due changed state (`seconds`, `daily_wal`, `changed`, `computed`: the target's row);
+    4. a full run (`full=True`, the 1st of the month's) back on today, which also puts the ledger back
+       to today for the pages measured after this; the next day's run record is then removed, so no
+       later run sees a run settled ahead."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from taxpayers.models import ReconcileRun
+
+    today = timezone.localdate()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE taxpayers_installmentbalance, taxpayers_taxpayerbalance")
         cursor.execute("CHECKPOINT")
-    lsn, started = wal_lsn(), time.perf_counter()
-    summary = reconcile()
-    first, first_wal = time.perf_counter() - started, wal_bytes_since(lsn)
-    lsn, started = wal_lsn(), time.perf_counter()
-    again = reconcile()
-    seconds, daily_wal = time.perf_counter() - started, wal_bytes_since(lsn)
+
+    def run(**options) -> tuple[float, int, object]:
+        lsn, started = wal_lsn(), time.perf_counter()
+        summary = reconcile(**options)
+        return time.perf_counter() - started, wal_bytes_since(lsn), summary
+
+    first, first_wal, summary = run()
+    same_day, same_day_wal, again = run()
+    seconds, daily_wal, next_day = run(as_of=today + timedelta(days=1))
+    full, full_wal, restored = run(as_of=today, full=True)
+    ReconcileRun.objects.filter(as_of__gt=today).delete()
+    assert (summary.scope, again.scope, next_day.scope, restored.scope) == ("all", "diff", "diff", "all")
     return {
         "first": first,
         "first_wal": first_wal,
         "seconds": seconds,
         "daily_wal": daily_wal,
         "installments": summary.installments,
-        "changed": again.changed,
+        "changed": next_day.changed,
+        "computed": next_day.installments,
+        "same_day": same_day,
+        "same_day_wal": same_day_wal,
+        "same_day_changed": again.changed,
+        "same_day_computed": again.installments,
+        "full": full,
+        "full_wal": full_wal,
         "baseline_aggregate": bench_baseline_aggregate(),
     }
 
