@@ -221,7 +221,9 @@ _OTHERS = f"""
            coalesce(array_agg(p.amount ORDER BY p.received_on, p.id) FILTER (WHERE p.id IS NOT NULL), ARRAY[]::bigint[]),
            a.taxpayer_id,
            -- may be skipped when unchanged (`SettledInputs`): no 欠損 and no relief of any kind
-           NOT EXISTS (SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id) {{reliefs}}
+           NOT EXISTS (SELECT 1 FROM taxpayers_writtenoff w WHERE w.assessment_id = a.id) {{reliefs}},
+           -- and is a candidate for it: stored as paid in full
+           EXISTS (SELECT 1 FROM taxpayers_installmentbalance b WHERE b.assessment_id = a.id AND b.status = 'paid')
       FROM taxpayers_assessment a {_PAYMENTS}
      WHERE a.id = ANY(%(chunk)s)
   GROUP BY a.id
@@ -384,7 +386,8 @@ def _relief_exclusions() -> str:
 
 # Per taxpayer, the totals of the delinquent installments: summed from the delinquent balances alone
 # (read by the (status, 時効予定日) index: a few percent of the ledger), and a row of zeros for every
-# other taxpayer with an installment in scope, so a taxpayer who paid up is written back to zero.
+# other taxpayer with an installment in scope (`payers`), so a taxpayer who paid up is written back to
+# zero. A run over some installments (or the daily run) lists their taxpayers in `reconcile_payers`.
 _TOTALS_COMPUTE = f"""
     INSERT INTO reconcile_totals (taxpayer_id, {", ".join(TOTAL_FIELDS)})
     SELECT tp.id,
@@ -397,7 +400,7 @@ _TOTALS_COMPUTE = f"""
            coalesce(d.delinquent_subjects, ARRAY[]::varchar[]),
            coalesce(d.delinquent_tax_years, ARRAY[]::integer[]),
            coalesce(d.delinquent_subject_years, ARRAY[]::varchar[])
-      FROM taxpayers_taxpayer tp
+      FROM ({{payers}}) tp
       LEFT JOIN (
         SELECT a.taxpayer_id,
                sum(b.outstanding_principal) AS outstanding_principal,
@@ -420,8 +423,12 @@ _TOTALS_COMPUTE = f"""
          WHERE b.status = 'delinquent' {{delinquent_scope}}
       GROUP BY a.taxpayer_id
       ) d ON d.taxpayer_id = tp.id
-     WHERE EXISTS (SELECT 1 FROM taxpayers_assessment a WHERE a.taxpayer_id = tp.id {{installment_scope}})
 """
+_ALL_PAYERS = (
+    "SELECT tp.id FROM taxpayers_taxpayer tp"
+    " WHERE EXISTS (SELECT 1 FROM taxpayers_assessment a WHERE a.taxpayer_id = tp.id)"
+)
+_SOME_PAYERS = "SELECT taxpayer_id AS id FROM reconcile_payers"
 
 
 # The daily run (`_daily_possible`): instead of every installment, those that need computing on the
@@ -550,6 +557,11 @@ def _settled_row(
     )
 
 
+def _owes_nothing(settled: tuple) -> bool:
+    """Whether a `_settled_row` is paid in full and owes nothing (as `_SETTLED` selects)."""
+    return settled[7] == "paid" and settled[4] == settled[5] == settled[6] == 0
+
+
 def reconcile(
     *,
     assessment_ids: Iterable[int] | None = None,
@@ -591,6 +603,12 @@ def reconcile(
             daily = not full and _daily_possible(as_of, rules)
             scope = ReconcileRun.Scope.DAILY if daily else ReconcileRun.Scope.ALL
         if scope == ReconcileRun.Scope.DAILY:
+            # The day's installments are ~1% of the ledger, read and written by their keys. With the
+            # server's default random_page_cost (4, for spinning disks) the planner hash-joins them to
+            # a scan of every balance instead (the diff, the insert of the missing rows and the totals:
+            # 5 s of 7 at 100,000 persons); the project's PostgreSQL (docker-compose.yml) is set to 1.1
+            # for its SSD, and so is this run's transaction, wherever it runs.
+            cursor.execute("SELECT set_config('random_page_cost', '1.1', true)")
             cursor.execute(
                 "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_scope (id bigint PRIMARY KEY) ON COMMIT DROP"
             )
@@ -657,10 +675,12 @@ def reconcile(
             for assessment_id, kind, occurred_on, source in cursor.fetchall():
                 events[assessment_id].append(Event(kind, occurred_on, source))
             cursor.execute(others, {**params, "chunk": chunk})
-            rows = [(row[:-1], row[-1]) for row in cursor.fetchall()]
+            rows = [(row[:-2], row[-2], row[-1]) for row in cursor.fetchall()]
+            # The digest of the inputs of those that may be skipped: first of the candidates (stored
+            # as paid in full), which it decides; after the standing, of those found paid in full now.
             with cursor.cursor.copy("COPY reconcile_inputs (assessment_id, inputs) FROM STDIN") as copy:
-                for row, may_skip in rows:
-                    if may_skip:
+                for row, may_skip, stored_paid in rows:
+                    if may_skip and stored_paid:
                         copy.write_row((row[0], _inputs_digest(rules, row, events.get(row[0], []))))
             cursor.execute(_UNCHANGED, {"chunk": chunk})
             unchanged = {assessment_id for (assessment_id,) in cursor.fetchall()}
@@ -668,10 +688,17 @@ def reconcile(
             # 延滞金の免除 (執行停止・猶予、地方税法第15条の9) and 条例減免: the same inputs, from the same
             # function, as the ledger's standing (two queries a chunk)
             reliefs = exemption_periods_for_ids(chunk, as_of=as_of)
+            paid_now = []
             with cursor.cursor.copy(f"COPY reconcile_others ({_COLUMNS}) FROM STDIN") as copy:
-                for row, _may_skip in rows:
+                for row, may_skip, stored_paid in rows:
                     if row[0] not in unchanged:
-                        copy.write_row(_settled_row(row, as_of, rates, events, reliefs))
+                        settled = _settled_row(row, as_of, rates, events, reliefs)
+                        copy.write_row(settled)
+                        if may_skip and not stored_paid and _owes_nothing(settled):
+                            paid_now.append(row)
+            with cursor.cursor.copy("COPY reconcile_inputs (assessment_id, inputs) FROM STDIN") as copy:
+                for row in paid_now:
+                    copy.write_row((row[0], _inputs_digest(rules, row, events.get(row[0], []))))
         cursor.execute(_OTHERS_WRITTEN_OFF, params)
         for statement in _OTHERS_REPLACE:
             cursor.execute(statement)
@@ -712,14 +739,21 @@ def reconcile(
         )
         cursor.execute("TRUNCATE reconcile_totals")
         if scope == ReconcileRun.Scope.ALL:
-            cursor.execute(_TOTALS_COMPUTE.format(delinquent_scope="", installment_scope=""), params)
+            cursor.execute(_TOTALS_COMPUTE.format(payers=_ALL_PAYERS, delinquent_scope=""), params)
         else:
-            in_scope = f"IN ({subset})" if ids_table else "= ANY(%(ids)s)"
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_payers (taxpayer_id bigint PRIMARY KEY) ON COMMIT DROP"
+            )
+            cursor.execute("TRUNCATE reconcile_payers")
+            cursor.execute(
+                f"INSERT INTO reconcile_payers SELECT DISTINCT a.taxpayer_id FROM taxpayers_assessment a WHERE true{only}",
+                params,
+            )
+            cursor.execute("ANALYZE reconcile_payers")
             cursor.execute(
                 _TOTALS_COMPUTE.format(
-                    delinquent_scope="AND a.taxpayer_id IN "
-                    f"(SELECT taxpayer_id FROM taxpayers_assessment WHERE id {in_scope})",
-                    installment_scope=f"AND a.id {in_scope}",
+                    payers=_SOME_PAYERS,
+                    delinquent_scope="AND a.taxpayer_id IN (SELECT taxpayer_id FROM reconcile_payers)",
                 ),
                 params,
             )
