@@ -81,7 +81,7 @@ def test_the_page_shows_time_barred_and_the_collectible_total(client, officer, l
     row = html[html.index("210000101") : html.index("</tr>", html.index("210000101"))]
     assert "時効完成" in row and "（時効完成日まで）" in row
     assert "<strong>滞納</strong>" not in row and "（見込）" not in row
-    assert "未納計 0円" in html and "時効完成（合計に含めない） 1期別" in html
+    assert "未納計 0円" in html and "ほかに時効完成 1期別" in html
 
 
 def test_each_installment_reads_the_holds_in_force(client, officer, supervisor, ledger):
