@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from wako_collections.eras import format_date  # what the pages' `wareki` filter shows
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -50,7 +52,7 @@ def _reconcile() -> Outcome:
     s = reconcile(full=timezone.localdate().day == 1)
     scope = "全件" if s.scope == "all" else "日次（入力が変わった期別と日々動く期別）"
     return Outcome(
-        f"基準日 {s.as_of}（{scope}）: 期別 {s.installments:,}件を計算（変更 {s.changed:,}件）、"
+        f"基準日 {format_date(s.as_of)}（{scope}）: 期別 {s.installments:,}件を計算（変更 {s.changed:,}件）、"
         f"滞納 {s.delinquent_taxpayers:,}人",
         {"期別": s.installments, "変更": s.changed, "滞納者": s.delinquent_taxpayers},
     )
@@ -63,7 +65,7 @@ def _dashboard_figures() -> Outcome:
     stored = store_figures(today=timezone.localdate())
     total = sum(amount for _, amount in stored.breakdown)
     return Outcome(
-        f"基準日 {stored.as_of}: 収納率 {len(stored.rates)}行、月末 {len(stored.months)}か月、"
+        f"基準日 {format_date(stored.as_of)}: 収納率 {len(stored.rates)}行、月末 {len(stored.months)}か月、"
         f"整理未済額 {total:,}円（{stored.seconds:.0f}秒）",
         {"収納率の行": len(stored.rates), "月末": len(stored.months), "整理未済額": total},
     )
@@ -112,7 +114,7 @@ def _detect_overpayments() -> Outcome:
         found = detect_overpayments(actor=actor, as_of=today)
     amount = sum(overpayment.amount for overpayment in found)
     return Outcome(
-        f"基準日 {today}: 新たな過誤納金 {len(found):,}件・{amount:,}円（充当・還付の処理待ちに追加）",
+        f"基準日 {format_date(today)}: 新たな過誤納金 {len(found):,}件・{amount:,}円（充当・還付の処理待ちに追加）",
         {"過誤納金": len(found), "金額": amount},
     )
 
@@ -154,7 +156,7 @@ def _retention_dry_run() -> Outcome:
         dry_run=True,
     )
     return Outcome(
-        f"保存期間の試行（基準日 {run.cutoff}）: 照会記録 {run.access_logs_deleted}件・認証ログ "
+        f"保存期間の試行（基準日 {format_date(run.cutoff)}）: 照会記録 {run.access_logs_deleted}件・認証ログ "
         f"{run.security_events_deleted}件・個人番号 {len(run.numbers_cleared)}人が削除対象。"
         f"削除は確認コード {run.confirmation} で実行者が行う",
         {

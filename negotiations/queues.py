@@ -93,44 +93,46 @@ def work_queue(*, officer, today: date, limit: int = 200) -> WorkQueue:
 
 def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
     """Delinquent taxpayers (the officer's; everyone's with None) with no uncancelled 交渉記録 in the
-    last NO_CONTACT_DAYS: first those contacted before, the longest quiet first, then those never
-    contacted, the largest 未納本税 first (each a Taxpayer with `last_contact`, None for never, and
-    its balance). Two bounded queries instead of grouping every delinquent taxpayer's records: the
-    contacted ones from the records (grouped by taxpayer), the never contacted ones read down the
-    partial index of delinquent balances by amount (taxpayers_payerbal_amount) until `limit` are
-    found; then one for the taxpayers shown."""
+    last NO_CONTACT_DAYS, the most urgent first as the work pages' heading says (急ぐものから): first
+    those never contacted, the largest 未納本税 first, then those contacted before, the longest quiet
+    first — the order of the 滞納者一覧 sorted 最終接触の古い順 (never contacted first), where the
+    section's 「続き」 link leads. Each a Taxpayer with `last_contact` (None for never) and its
+    balance. Two bounded queries instead of grouping every delinquent taxpayer's records: the never
+    contacted ones read down the partial index of delinquent balances by amount
+    (taxpayers_payerbal_amount) until `limit` are found, then the contacted ones from the records
+    (grouped by taxpayer) to fill the rest; then one for the taxpayers shown."""
     quiet_since = today - timedelta(days=settings.NO_CONTACT_DAYS)
     mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
     # The records are grouped alone first (who has been quiet since when), and only those taxpayers are
     # looked up: grouping the records joined to each one's taxpayer and balance probed both for every
     # record (2-3 times slower at 100,000 persons; docs/performance-changes.md, branch hW).
-    records = NegotiationRecord.objects.active()
-    quiet_ones = (
-        records.values("taxpayer_id")
-        .annotate(last_contact=Max("input_date"))
-        .filter(last_contact__lt=quiet_since)
-        .values("taxpayer_id")
+    contacted = NegotiationRecord.objects.active().filter(taxpayer_id=OuterRef("taxpayer__atena_number"))
+    never = list(
+        TaxpayerBalance.objects.filter(delinquent_installments__gt=0, **mine)
+        .filter(~Exists(contacted))
+        .order_by("-outstanding_principal", "taxpayer_id")
+        .values_list("taxpayer__atena_number", flat=True)[:limit]
     )
-    latest = records.filter(taxpayer_id=OuterRef("taxpayer__atena_number")).order_by("-input_date")
-    quiet = list(
-        TaxpayerBalance.objects.filter(
-            delinquent_installments__gt=0, taxpayer__atena_number__in=quiet_ones, **mine
+    quiet: list[tuple[str, date]] = []
+    if len(never) < limit:
+        records = NegotiationRecord.objects.active()
+        quiet_ones = (
+            records.values("taxpayer_id")
+            .annotate(last_contact=Max("input_date"))
+            .filter(last_contact__lt=quiet_since)
+            .values("taxpayer_id")
         )
-        .annotate(last_contact=Subquery(latest.values("input_date")[:1]))
-        .order_by("last_contact", "-outstanding_principal", "taxpayer__atena_number")
-        .values_list("taxpayer__atena_number", "last_contact")[:limit]
-    )
-    never: list[str] = []
-    if len(quiet) < limit:
-        contacted = NegotiationRecord.objects.active().filter(taxpayer_id=OuterRef("taxpayer__atena_number"))
-        never = list(
-            TaxpayerBalance.objects.filter(delinquent_installments__gt=0, **mine)
-            .filter(~Exists(contacted))
-            .order_by("-outstanding_principal", "taxpayer_id")
-            .values_list("taxpayer__atena_number", flat=True)[: limit - len(quiet)]
+        latest = records.filter(taxpayer_id=OuterRef("taxpayer__atena_number")).order_by("-input_date")
+        quiet = list(
+            TaxpayerBalance.objects.filter(
+                delinquent_installments__gt=0, taxpayer__atena_number__in=quiet_ones, **mine
+            )
+            .annotate(last_contact=Subquery(latest.values("input_date")[:1]))
+            .order_by("last_contact", "-outstanding_principal", "taxpayer__atena_number")
+            .values_list("taxpayer__atena_number", "last_contact")[: limit - len(never)]
         )
     last = dict(quiet)
-    order = [atena for atena, _ in quiet] + never
+    order = never + [atena for atena, _ in quiet]
     found = (
         Taxpayer.objects.filter(atena_number__in=order)
         .select_related("balance", "assigned_officer")

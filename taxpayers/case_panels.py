@@ -26,7 +26,7 @@ class Owed:
     nearest_prescription: Standing | None = None  # the owed installment whose renewed 時効予定日 comes first
     held_count: int = 0  # owed installments whose 時効 is held (差押・交付要求・猶予: no date runs)
     time_barred_count: int = 0  # installments whose 時効 completed with something left (不納欠損's to record)
-    time_barred_amount: int = 0  # what those still show as owed (in the sums above, as in the ledger)
+    time_barred_amount: int = 0  # what those still show as owed (not in the sums above, as in the ledger)
     standings: list[Standing] = field(default_factory=list)
 
     @property
@@ -36,7 +36,9 @@ class Owed:
 
 def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
     """The sums of every installment's standing on `as_of` (`standings_for`: three queries and
-    those of the exemptions, whatever the number of installments). The nearest 時効 is the
+    those of the exemptions, whatever the number of installments): what can still be collected —
+    an installment 時効完成 is counted apart (`time_barred_*`), its claim extinguished (地方税法第18条),
+    as the 収納状況照会's totals leave it out. The nearest 時効 is the
     smallest renewed 時効予定日 (`Standing.prescription_date`) among installments still owed and
     not already time-barred or written off."""
     assessments = list(Assessment.objects.filter(taxpayer=taxpayer).order_by("due_date", "id"))
@@ -44,12 +46,14 @@ def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
     nearest: date | None = None
     for assessment, standing in zip(assessments, standings_for(assessments, as_of=as_of), strict=True):
         owed.standings.append(standing)
+        if standing.status == TIME_BARRED:
+            if standing.outstanding_total:
+                owed.time_barred_count += 1
+                owed.time_barred_amount += standing.outstanding_total
+            continue
         owed.principal += standing.outstanding_principal
         owed.late_charge += standing.late_charge
         owed.fee += standing.outstanding_fee
-        if standing.status == TIME_BARRED and standing.outstanding_total:
-            owed.time_barred_count += 1
-            owed.time_barred_amount += standing.outstanding_total
         if standing.status in (PAID, WRITTEN_OFF, TIME_BARRED) or standing.outstanding_total == 0:
             continue
         if assessment.due_date < as_of:

@@ -9,6 +9,12 @@ left the ledger and are shown as 欠損額 on the line, its status is 欠損, an
 its claim was extinguished is 過誤納, shown on its payment line with the flag `after_write_off`
 and applied to nothing (the standing settles it; see `taxpayers.standing`).
 
+An installment whose 時効 completed (時効完成) with something unpaid reads so, its 延滞金 stopped on
+that day, a later payment 過誤納 (`after_time_barred`); what it still shows as owed is not in the
+totals of what can be collected (`Totals.time_barred` instead). A 滞納 期別 held by a 差押・猶予・
+執行停止・分納誓約 reads each hold (差押中・分納中): the standing's status, not the payment status
+reconcile stores.
+
 A long history (the longest at 100,000 persons holds 187 installments, nearly all paid long ago) is
 not recomputed where what reconcile stored is enough (`settled_by_reconcile`): the 収納状況照会 folds
 the years whose every installment is paid in full (`fold_paid_years`, one summary line per year,
@@ -41,13 +47,27 @@ class InstallmentLine:
     standing: Standing | None = None  # all of the above, from taxpayers.standing
 
     @property
+    def status(self) -> str:
+        """The standing's status (`taxpayers.standing`): the payment status refined by 時効完成 and
+        by what holds a 滞納 期別 (差押中・猶予中・停止中・分納中)."""
+        return self.standing.status if self.standing else self.settlement.status
+
+    @property
     def status_label(self) -> str:
-        """未到来, 納期内, 滞納, 完納 or 欠損 (settlement.PaymentStatus)."""
-        return PaymentStatus(self.settlement.status).label
+        """未到来, 納期内, 滞納, 完納, 欠損, 時効完成, or the holds in force (差押中・分納中): the standing's."""
+        if self.standing is None:
+            return PaymentStatus(self.settlement.status).label
+        return self.standing.state_label
 
     @property
     def is_delinquent(self) -> bool:
-        return self.settlement.status == PaymentStatus.DELINQUENT
+        """Owed after 納期限 and still collectible: 滞納, held or not; not 時効完成."""
+        return self.settlement.status == PaymentStatus.DELINQUENT and not self.is_time_barred
+
+    @property
+    def is_time_barred(self) -> bool:
+        """時効完成 with something still shown as owed: extinguished, waiting for 不納欠損."""
+        return self.standing is not None and self.standing.is_time_barred
 
     @property
     def written_off(self) -> WrittenOff | None:
@@ -67,11 +87,16 @@ class PaymentLine:
     principal: int
     late_charge: int
     overpaid: int
-    after_write_off: bool = False  # received after the claim was extinguished: 過誤納 in full
+    after_write_off: bool = False  # received after a written-off claim was extinguished: 過誤納 in full
+    after_time_barred: bool = False  # received after the 時効 of the claim completed: 過誤納 in full
 
 
 @dataclass
 class Totals:
+    """Integer yen. `outstanding_*` and `late_charge` are what can still be collected: the lines
+    時効完成 are left out of them and summed in `time_barred` (本税・督促手数料・延滞金 to the day
+    時効 completed, what 不納欠損 will record), as the lines written off are in `written_off`."""
+
     principal: int = 0
     paid: int = 0
     outstanding_principal: int = 0
@@ -80,6 +105,9 @@ class Totals:
     written_off: int = 0  # 欠損額 (本税・督促手数料・延滞金) of the lines written off
     overpaid_after_write_off: int = 0  # 過誤納: received after a written-off claim was extinguished
     late_charge_exempted: int = 0  # 免除額・減免額 (already left out of `late_charge`)
+    time_barred: int = 0  # what the lines 時効完成 still show as owed (not collectible)
+    time_barred_installments: int = 0
+    overpaid_after_time_barred: int = 0  # 過誤納: received after 時効 completed
 
     @property
     def outstanding(self) -> int:
@@ -221,9 +249,18 @@ def ledger_for(
         totals = ledger.totals
         totals.principal += assessment.principal
         totals.paid += line.paid_total
-        totals.outstanding_principal += settlement.outstanding_principal
-        totals.outstanding_fee += settlement.outstanding_fee
-        totals.late_charge += settlement.late_charge
+        if standing.is_time_barred:
+            totals.time_barred += settlement.outstanding_total
+            totals.time_barred_installments += 1
+            totals.overpaid_after_time_barred += sum(p.amount for p in standing.late_payments)
+            ledger.payments += [
+                PaymentLine(p, assessment, 0, 0, 0, p.amount, after_time_barred=True)
+                for p in standing.late_payments
+            ]
+        else:
+            totals.outstanding_principal += settlement.outstanding_principal
+            totals.outstanding_fee += settlement.outstanding_fee
+            totals.late_charge += settlement.late_charge
         totals.late_charge_exempted += settlement.late_charge_exempted
         if standing.write_off is not None:
             totals.written_off += standing.write_off.total

@@ -26,6 +26,9 @@ Extension points (filled by the issue-16 work that follows; empty today):
   is applied to nothing and listed in `late_payments`.
 * `pledged`, `stopped`: 分納誓約 in force, 執行停止 in force — known to the apps that own them
   (negotiations, dispositions), which pass them in; the status says 分納中・停止中.
+* 時効完成: an installment whose 時効 completed with 本税 or 督促手数料 unpaid is extinguished that
+  day (地方税法第18条): settled to it (its 延滞金 stops growing), a later payment 過誤納, its status
+  時効完成 whatever holds it — not collectible; what it shows as owed waits for 不納欠損.
 * `held`: what holds the installment on the day — 差押中・猶予中・停止中・分納中 — as `hold_exists`
   defines it over the owning apps' records (`standings_for` reads it in one query). The 滞納者一覧's
   state filter (`working_list`) is the same expression, so the list and the status agree.
@@ -41,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from taxpayers.late_charges import rates_for
@@ -235,6 +238,21 @@ class Standing:
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @property
+    def state_label(self) -> str:
+        """The status as a page shows it for one 期別: its label, and when a hold names it, every
+        hold in force (差押中・分納中), in the order of HOLDS; 時効完成 whatever holds it."""
+        if self.status not in HOLDS:
+            return self.status_label
+        return "・".join(
+            STATUS_LABELS[state] for state in HOLDS if state in self.held or state == self.status
+        )
+
+    @property
+    def is_time_barred(self) -> bool:
+        """時効完成 on `as_of` with something still shown as owed: not collectible (地方税法第18条)."""
+        return self.status == TIME_BARRED
+
 
 def _status(
     settled: Settlement,
@@ -302,6 +320,15 @@ def hold_exists(state: str, *, as_of: date, assessment=None, taxpayer=None) -> E
     return Exists(found.filter(**scope))
 
 
+def stored_time_barred(as_of: date) -> Q:
+    """The stored balances (`InstallmentBalance`, by reconcile from each standing) of the
+    installments 時効完成 on `as_of`, as a filter: still 滞納 by their payments, their renewed
+    時効予定日 (the chain's, which is its completion day once 時効 completed) before `as_of` — the
+    status `TIME_BARRED` read from what reconcile stored, for the lists that total many taxpayers
+    without computing each standing. Read by the index (status, 時効予定日) alone."""
+    return Q(status=DELINQUENT, prescription_date__lt=as_of)
+
+
 def holds_for_ids(ids: Iterable[int], *, as_of: date) -> dict[int, frozenset[str]]:
     """{assessment id: the states of HOLDS that hold it on `as_of`} (`hold_exists`), every id
     present: one query whatever their number."""
@@ -346,7 +373,11 @@ def standing_from_values(
     時効 events. `rates`: from `late_charges.rates_for(as_of)` when not given. `write_off` (a
     `WrittenOff`, or anything with `written_off_on` and `extinguished_on`) counts once its
     written_off_on is on or before `as_of`, until its `cancelled_on` (不納欠損の取消) if it has one. `reliefs` (a `taxpayers.exemptions.Reliefs`): the
-    延滞金の免除 periods (地方税法第15条の9) and 条例減免 decided for the installment."""
+    延滞金の免除 periods (地方税法第15条の9) and 条例減免 decided for the installment.
+
+    An installment whose 時効 completed before `as_of` (the chain's `completed_on`) with 本税 or
+    督促手数料 unpaid that day is settled to that day, as a written-off one to its 消滅日: its 延滞金
+    stops there, a later payment is 過誤納 (`late_payments`), and its status is 時効完成."""
     rule = rule_for(subject_code)
     if rates is None:
         rates = rates_for(as_of)[0]
@@ -362,6 +393,31 @@ def standing_from_values(
             chain_payments = payments
         late = [p for p in payments if p.received_on > settled_to]
         payments = [p for p in payments if p.received_on <= settled_to]
+    events = list(events)
+    chained = chain_from_values(
+        subject_code=subject_code,
+        statutory_due_date=statutory_due_date,
+        due_date=due_date,
+        demand_issued_on=demand_issued_on,
+        recorded=events,
+        payment_days=[p.received_on for p in (payments if chain_payments is None else chain_payments)],
+        today=as_of,
+    )
+    barred_on = chained.completed_on
+    if (
+        write_off is None
+        and barred_on is not None
+        and barred_on < as_of
+        and sum(p.amount for p in payments if p.received_on <= barred_on) < principal + fee
+    ):
+        # 時効完成 with 本税 or 督促手数料 still owed: the claim was extinguished at the end of that day
+        # without being invoked (地方税法第18条第1項・第2項; 保険料は地方自治法第236条第2項). Its 延滞金
+        # runs to that day and no further; a payment received after it is 過誤納 in full (the
+        # claim no longer exists: 地方税法第17条), applied to nothing and listed in `late_payments`,
+        # as after a 不納欠損's 消滅日. What is shown as owed is what 不納欠損 will record.
+        settled_to = barred_on
+        late = [p for p in payments if p.received_on > barred_on]
+        payments = [p for p in payments if p.received_on <= barred_on]
     settled = settle(
         principal=principal,
         fee=fee,
@@ -378,16 +434,6 @@ def standing_from_values(
     if write_off is not None:
         settled.outstanding_principal = settled.outstanding_fee = settled.late_charge = 0
         settled.status = WRITTEN_OFF
-    events = list(events)
-    chained = chain_from_values(
-        subject_code=subject_code,
-        statutory_due_date=statutory_due_date,
-        due_date=due_date,
-        demand_issued_on=demand_issued_on,
-        recorded=events,
-        payment_days=[p.received_on for p in (payments if chain_payments is None else chain_payments)],
-        today=as_of,
-    )
     return Standing(
         as_of=as_of,
         settlement=settled,

@@ -209,13 +209,15 @@ def delinquent(request):
     if form.is_valid():
         balances = working_list.working_list(form.cleaned_data, user=request.user, today=today)
         totals = working_list.totals_of(
-            working_list.filtered(form.cleaned_data, user=request.user, today=today)
+            working_list.filtered(form.cleaned_data, user=request.user, today=today), today=today
         )
         paginator = Paginator(balances, LIST_PAGE_SIZE)
         paginator.count = totals.taxpayers  # the aggregate counted them already
         page = paginator.get_page(request.GET.get("page"))
+        barred = working_list.time_barred_of([b.taxpayer_id for b in page], today=today)
         for balance in page:
             balance.days_since_contact = working_list.days_since(balance.last_contact, today)
+            balance.collectible = working_list.collectible(balance, barred.get(balance.taxpayer_id))
         conditions = "、".join(
             f"{form.fields[k].label}={v}" for k, v in params.items() if k in form.fields and v
         )

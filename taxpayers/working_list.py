@@ -17,6 +17,11 @@ registry (as `exemptions.py` does), since this app does not import them:
 * 分納中・差押中・停止中・猶予中: `standing.hold_exists`, the definition the installment's status
   reads (`standings_for`), asked for any of the taxpayer's installments;
 * 最終接触: the newest uncancelled 交渉記録 (入力日).
+
+What can be collected leaves out the installments 時効完成 (`standing.stored_time_barred`: the
+standing's status read from the stored balance): the totals (`totals_of`), each shown row and the
+export (`time_barred_of`, `collectible`) show them apart — one more query, a range of the
+(status, 時効予定日) index.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from taxpayers.forms import WorkingListForm
-from taxpayers.models import TaxpayerBalance
-from taxpayers.standing import hold_exists
+from taxpayers.models import InstallmentBalance, TaxpayerBalance
+from taxpayers.standing import hold_exists, stored_time_barred
 
 SORTS = {
     WorkingListForm.Sort.AMOUNT_DESC: (F("outstanding_principal").desc(), "taxpayer_id"),
@@ -43,18 +48,69 @@ SORTS = {
 
 
 @dataclass(frozen=True)
+class TimeBarred:
+    """What the installments 時効完成 of a taxpayer (or of the filtered set) still show as owed,
+    integer yen: extinguished (地方税法第18条), waiting for 不納欠損, not collectible."""
+
+    installments: int = 0
+    outstanding_principal: int = 0
+    outstanding_fee: int = 0
+    late_charge: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.outstanding_principal + self.outstanding_fee + self.late_charge
+
+
+@dataclass(frozen=True)
 class Totals:
-    """Counts and totals (integer yen) of the filtered set, whatever page is shown."""
+    """Counts and totals (integer yen) of the filtered set, whatever page is shown: what can still
+    be collected — the installments 時効完成 are left out of `installments` and the amounts and
+    summed in `time_barred` (as the 収納状況照会 does). `taxpayers` counts every listed one."""
 
     taxpayers: int
     installments: int
     outstanding_principal: int
     outstanding_fee: int
     late_charge: int
+    time_barred: TimeBarred = TimeBarred()
 
     @property
     def total(self) -> int:
         return self.outstanding_principal + self.outstanding_fee + self.late_charge
+
+
+def time_barred_of(taxpayer_ids, *, today: date) -> dict[int, TimeBarred]:
+    """{taxpayer id: TimeBarred} for the taxpayers among `taxpayer_ids` (ids, or a query of them)
+    with an installment 時効完成 on `today` (`standing.stored_time_barred`); the others absent. One
+    query: a range of the (status, 時効予定日) index, grouped by taxpayer."""
+    rows = (
+        InstallmentBalance.objects.filter(stored_time_barred(today), taxpayer_id__in=taxpayer_ids)
+        .order_by()
+        .values("taxpayer_id")
+        .annotate(
+            n=Count("pk"),
+            principal=Sum("outstanding_principal"),
+            fee=Sum("outstanding_fee"),
+            charge=Sum("late_charge"),
+        )
+    )
+    return {
+        row["taxpayer_id"]: TimeBarred(row["n"], row["principal"], row["fee"], row["charge"]) for row in rows
+    }
+
+
+def collectible(balance: TaxpayerBalance, barred: TimeBarred | None) -> Totals:
+    """One listed taxpayer's stored totals less what is 時効完成 (`time_barred_of`)."""
+    barred = barred or TimeBarred()
+    return Totals(
+        taxpayers=1,
+        installments=balance.delinquent_installments - barred.installments,
+        outstanding_principal=balance.outstanding_principal - barred.outstanding_principal,
+        outstanding_fee=balance.outstanding_fee - barred.outstanding_fee,
+        late_charge=balance.late_charge - barred.late_charge,
+        time_barred=barred,
+    )
 
 
 def last_contact_subquery():
@@ -121,8 +177,9 @@ def working_list(cleaned: dict, *, user, today: date) -> QuerySet[TaxpayerBalanc
     )
 
 
-def totals_of(balances: QuerySet[TaxpayerBalance]) -> Totals:
-    """One aggregate over the filtered set."""
+def totals_of(balances: QuerySet[TaxpayerBalance], *, today: date) -> Totals:
+    """One aggregate over the filtered set, and one over its installments 時効完成 on `today`
+    (`time_barred_of`), left out of what can be collected."""
     row = balances.order_by().aggregate(
         taxpayers=Count("pk"),
         installments=Coalesce(Sum("delinquent_installments"), 0),
@@ -130,7 +187,16 @@ def totals_of(balances: QuerySet[TaxpayerBalance]) -> Totals:
         outstanding_fee=Coalesce(Sum("outstanding_fee"), 0),
         late_charge=Coalesce(Sum("late_charge"), 0),
     )
-    return Totals(**row)
+    found = time_barred_of(balances.order_by().values("taxpayer_id"), today=today).values()
+    barred = TimeBarred(*(sum(getattr(b, f) for b in found) for f in TimeBarred.__dataclass_fields__))
+    return Totals(
+        taxpayers=row["taxpayers"],
+        installments=row["installments"] - barred.installments,
+        outstanding_principal=row["outstanding_principal"] - barred.outstanding_principal,
+        outstanding_fee=row["outstanding_fee"] - barred.outstanding_fee,
+        late_charge=row["late_charge"] - barred.late_charge,
+        time_barred=barred,
+    )
 
 
 def days_since(day: date | None, today: date) -> int | None:

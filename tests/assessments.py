@@ -1,15 +1,42 @@
-"""One 期別 written straight into the ledger for a test: the city's 市民税 (01, 0000), 1期, stamped by
-the test set-up actor. For tests that need an installment the CSV fixtures do not hold (a year
-long past, a 時効 completed, a 欠損)."""
+"""A 宛名, a 期別 and a 収納 written straight into the ledger for a test, stamped by the test set-up
+actor (or the actor given): `add_taxpayer` (a resident person), `add_assessment` (the city's 市民税
+(01, 0000), 1期) and `add_payment`. For tests that need rows the CSV fixtures do not hold (a year
+long past, a 時効 completed, a 欠損, one more taxpayer)."""
 
 from datetime import date
 
-from taxpayers.models import Assessment
+from taxpayers.models import Assessment, Payment, Taxpayer
 from tests.conftest import SETUP
 from wako_collections.actors import acting_as
 from wako_collections.records import stamp
 
 CITY_CODE = "112291"  # the 団体コード of the test city (和光市)
+
+
+def add_taxpayer(
+    atena_number: str,
+    *,
+    name: str = "和光 太郎",
+    name_kana: str = "ワコウ タロウ",
+    address: str = "埼玉県和光市広沢1-5",
+    **more,
+) -> Taxpayer:
+    """Saves and returns a resident person (住民区分 1) with the search keys of `name` and
+    `name_kana` (spaces removed, as the import folds them); `more` sets any other column."""
+    with acting_as(SETUP):
+        taxpayer = Taxpayer(
+            atena_number=atena_number,
+            name=name,
+            name_kana=name_kana,
+            address=address,
+            residence_status="1",
+            search_name=name.replace(" ", ""),
+            search_kana=name_kana.replace(" ", ""),
+            **more,
+        )
+        stamp(taxpayer, SETUP)
+        taxpayer.save()
+    return taxpayer
 
 
 def add_assessment(
@@ -37,3 +64,20 @@ def add_assessment(
         stamp(assessment, SETUP)
         assessment.save()
     return assessment
+
+
+def add_payment(assessment, actor=SETUP, *, on: date, amount: int, receipt: str) -> Payment:
+    """Saves and returns a 収納 of `amount` yen on the 期別, received and booked (日計日) on `on`,
+    by the first 収納経路, stamped by `actor`."""
+    payment = Payment(
+        receipt_number=receipt,
+        assessment=assessment,
+        received_on=on,
+        accounted_on=on,
+        amount=amount,
+        channel=Payment.Channel.values[0],
+    )
+    with acting_as(actor):
+        stamp(payment, actor)
+        payment.save()
+    return payment

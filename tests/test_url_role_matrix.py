@@ -290,23 +290,12 @@ def test_the_administrator_is_refused_from_every_page_but_user_administration(
 @pytest.fixture
 def objects(terminal, officer):
     """One of each object a URL needs."""
-    from taxpayers.models import ImportLog, Taxpayer
-    from tests.conftest import SETUP
+    from taxpayers.models import ImportLog
+    from tests.assessments import add_taxpayer
     from wako_collections.actors import acting_as
     from wako_collections.records import stamp
 
-    with acting_as(SETUP):
-        taxpayer = Taxpayer(
-            atena_number="000000001",
-            name="和光 太郎",
-            name_kana="ワコウ タロウ",
-            address="埼玉県和光市広沢1-5",
-            residence_status="1",
-            search_name="和光太郎",
-            search_kana="ワコウタロウ",
-        )
-        stamp(taxpayer, SETUP)
-        taxpayer.save()
+    taxpayer = add_taxpayer("000000001")
     log = ImportLog.objects.create(
         kind="persons", file_name="p.csv", sha256="0" * 64, staff_number="S2001", terminal_number="T0001"
     )

@@ -161,6 +161,14 @@ def test_the_nightly_writeoff_candidates_are_counted_and_no_resolution_is_drafte
     assert not WriteOffRun.objects.exists()
 
 
+def test_the_runs_summaries_read_the_day_in_wareki_as_the_rest_of_the_app(ledger, persona_client):
+    with time_machine.travel(date(2026, 1, 10), tick=False):
+        run = run_now("reconcile")
+        page = persona_client("supervisor").get(reverse("jobs:runs")).content.decode()
+    assert run.summary.startswith("基準日 令和8年1月10日: ")
+    assert "基準日 令和8年1月10日" in page and "2026-01-10" not in page
+
+
 def test_the_new_jobs_run_after_reconcile_and_show_on_the_page(persona_client):
     assert schedule.JOBS["detect_overpayments"].when == "毎日 5時15分"  # after 消込 at 5時00分
     assert schedule.JOBS["writeoff_candidates"].when == "毎日 6時15分"
@@ -168,7 +176,7 @@ def test_the_new_jobs_run_after_reconcile_and_show_on_the_page(persona_client):
         job="detect_overpayments",
         result=JobRun.Result.SUCCEEDED,
         finished_at="2026-01-01T05:15Z",
-        summary="基準日 2026-01-01: 新たな過誤納金 0件・0円（充当・還付の処理待ちに追加）",
+        summary="基準日 令和8年1月1日: 新たな過誤納金 0件・0円（充当・還付の処理待ちに追加）",
     )
     page = persona_client("supervisor").get(reverse("jobs:runs")).content.decode()
     assert "過誤納金の検出" in page and "不納欠損の候補の抽出" in page and "毎日 6時15分" in page

@@ -87,12 +87,14 @@ def test_prescription_soon_counts_the_demand_and_leaves_out_what_has_completed(
 
 
 def _no_contact_by_one_grouping(officer, today):
-    """The queue's former definition, one query grouping every delinquent taxpayer's records:
-    the reference the bounded queries must agree with."""
+    """The queue's definition as one query grouping every delinquent taxpayer's records, in the
+    order the heading promises (急ぐものから) and the 滞納者一覧's 最終接触の古い順 follows: never
+    contacted first (largest 未納本税 first), then the longest quiet. The reference the bounded
+    queries must agree with."""
     from datetime import timedelta
 
     from django.conf import settings
-    from django.db.models import Max, Q
+    from django.db.models import F, Max, Q
 
     from taxpayers.models import TaxpayerBalance
 
@@ -111,7 +113,7 @@ def _no_contact_by_one_grouping(officer, today):
             Q(last_contact__lt=today - timedelta(days=settings.NO_CONTACT_DAYS))
             | Q(last_contact__isnull=True)
         )
-        .order_by("last_contact", "-balance__outstanding_principal", "atena_number")
+        .order_by(F("last_contact").asc(nulls_first=True), "-balance__outstanding_principal", "atena_number")
     ]
 
 
@@ -140,9 +142,9 @@ def test_quiet_cases_agree_with_grouping_every_delinquent_taxpayer(
         )
     reconcile(as_of=today)
     expected = _no_contact_by_one_grouping(officer, today)
-    # 101 quiet since June; then the never contacted by amount: 103 (its record cancelled), 102
-    assert [atena for atena, _ in expected] == ["000000101", "000000103", "000000102"]
-    assert expected[0][1] == date(2025, 6, 2) and expected[1][1] is None
+    # the never contacted first, by amount: 103 (its record cancelled), 102; then 101, quiet since June
+    assert [atena for atena, _ in expected] == ["000000103", "000000102", "000000101"]
+    assert expected[0][1] is None and expected[2][1] == date(2025, 6, 2)
     for who in (officer, None):
         for limit in (1, 2, 200):
             found = [
@@ -154,8 +156,8 @@ def test_quiet_cases_agree_with_grouping_every_delinquent_taxpayer(
             actor=officer_actor, taxpayer=Taxpayer.objects.get(atena_number="000000102"), values=CONTACT
         )
     assert [t.atena_number for t in no_contact(officer=officer, today=today, limit=200)] == [
-        "000000101",
         "000000103",
+        "000000101",
     ]
 
 
@@ -273,25 +275,12 @@ def test_a_taxpayer_with_a_completed_prescription_is_still_near_for_the_next_one
     from taxpayers.models import TaxpayerBalance
     from taxpayers.standing import standing_of
     from taxpayers.working_list import prescription_soon_payers
-    from tests.assessments import add_assessment
-    from tests.conftest import SETUP
-    from wako_collections.actors import Actor, acting_as
-    from wako_collections.records import stamp
+    from tests.assessments import add_assessment, add_taxpayer
+    from wako_collections.actors import Actor
 
     today = date(2026, 12, 1)
     settings.PRESCRIPTION_WARNING_DAYS = 180
-    with acting_as(SETUP):
-        payer = Taxpayer(
-            atena_number="000000901",
-            name="時効 次郎",
-            name_kana="ジコウ ジロウ",
-            address="埼玉県和光市広沢1-5",
-            residence_status="1",
-            search_name="時効次郎",
-            search_kana="ジコウジロウ",
-        )
-        stamp(payer, SETUP)
-        payer.save()
+    payer = add_taxpayer("000000901", name="時効 次郎", name_kana="ジコウ ジロウ")
     completed = add_assessment(payer, "90100001", tax_year=2018, due=date(2019, 4, 30), principal=30_000)
     near = add_assessment(payer, "90100002", tax_year=2021, due=date(2022, 1, 4), principal=40_000)
     assign_all_to(officer, Actor.for_staff(supervisor, "T0001"))

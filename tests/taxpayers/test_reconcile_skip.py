@@ -12,13 +12,13 @@ from taxpayers import reconciliation
 from taxpayers.models import (
     Assessment,
     InstallmentBalance,
-    Payment,
     SettledInputs,
     WriteOffReason,
     WrittenOff,
 )
 from taxpayers.reconciliation import BALANCE_FIELDS, reconcile
 from taxpayers.services import record_prescription_event
+from tests.assessments import add_payment
 from tests.taxpayers.test_ledger_exemptions import approved
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import stamp
@@ -35,20 +35,6 @@ def paid_late(ledger, batch_actor):
     assessment = Assessment.objects.get(notice_number="210000101")
     add_payment(assessment, batch_actor, on=date(2022, 1, 11), amount=60_000, receipt="R0101")
     return assessment
-
-
-def add_payment(assessment, actor, *, on, amount, receipt):
-    payment = Payment(
-        receipt_number=receipt,
-        assessment=assessment,
-        received_on=on,
-        accounted_on=on,
-        amount=amount,
-        channel=Payment.Channel.values[0],
-    )
-    with acting_as(actor):
-        stamp(payment, actor)
-        payment.save()
 
 
 @pytest.fixture

@@ -255,8 +255,7 @@ def test_the_lists_states_and_the_standing_agree_in_each_state_and_on_the_edge_d
         # the pledged one, but is no longer 停止中 — a held installment makes its taxpayer so only
         # while it is owed (a seizure collected in full likewise no longer makes one 差押中)
         from taxpayers.reconciliation import reconcile
-        from tests.assessments import add_assessment
-        from tests.taxpayers.test_reconcile_skip import add_payment
+        from tests.assessments import add_assessment, add_payment
 
         seized = add_assessment(taro, "90200001", tax_year=2020, due=date(2021, 5, 31), principal=20_000)
         reconcile(as_of=DAY + timedelta(days=6))

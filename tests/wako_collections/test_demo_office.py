@@ -77,6 +77,11 @@ def test_the_demo_office_has_every_state_nothing_after_today_and_runs_once(offic
     assert Inquiry.objects.filter(sent_on__isnull=False, answered_on__isnull=True).exists()
     assert Document.objects.filter(form_code="03").exists()  # 催告書
     assert WriteOffRun.objects.filter(status="approved").exists() and WrittenOff.objects.exists()
+    # the 不納欠損の候補 job ran once: ホーム and the candidates page show those not yet resolved
+    from dispositions.writeoffs import stored_candidates
+
+    extraction, candidates = stored_candidates()
+    assert extraction is not None and extraction.as_of == TODAY and candidates.exists()
     # near 時効: delinquent installments whose renewed 時効 completes within the warning window
     assert InstallmentBalance.objects.filter(
         status="delinquent", prescription_date__gte=TODAY, prescription_date__lte=date(2027, 5, 30)

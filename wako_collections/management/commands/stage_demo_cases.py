@@ -22,6 +22,7 @@ LABELS = {
     "contacted": "接触のみ",
     "overpaid": "過誤納金",
     "written_off": "不納欠損",
+    "writeoff_candidates": "不納欠損の候補",
     "near_prescription": "時効が近い期別",
     "demanded": "督促済の期別",
 }

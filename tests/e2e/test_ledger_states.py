@@ -1,0 +1,73 @@
+"""収納状況照会 in a real browser: a 期別 whose 時効 completed reads 時効完成 (its 延滞金 to that day, left out
+of 未納計), and a 期別 under a 差押 and a 分納誓約 reads both. Screenshots:
+test-artifacts/e2e/test_the_ledger_shows_each_installments_state/."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from dispositions import services as disposition_services
+from negotiations.schedules import PlannedPayment
+from negotiations.services import make_pledge
+from taxpayers.models import Taxpayer
+from taxpayers.reconciliation import reconcile
+from tests.assessments import add_assessment
+from wako_collections.actors import Actor
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def held_and_barred(ledger, officer, supervisor):
+    """000000101's 2021 固定資産税: 時効 completed on 2026-09-30. 000000102: a 2025 保険料 under a
+    差押 and a 分納誓約 (its 2021 one, 2 years' 時効, completed long ago)."""
+    today = date.today()
+    hanako = Taxpayer.objects.get(atena_number="000000102")
+    due = today - timedelta(days=120)
+    held = add_assessment(
+        hanako,
+        "250000902",
+        tax_year=due.year,
+        due=due,
+        principal=24_000,
+        demand_issued_on=due + timedelta(days=20),
+    )
+    reconcile(as_of=today)
+    actor, approver = Actor.for_staff(officer, "T0001"), Actor.for_staff(supervisor, "T0002")
+    make_pledge(
+        actor=actor,
+        taxpayer=hanako,
+        assessments=[held],
+        schedule=[PlannedPayment(1, today + timedelta(days=10), 24_000)],
+        pledged_on=today,
+        interval="monthly",
+    )
+    drafted = disposition_services.draft_disposition(
+        actor=actor,
+        taxpayer=hanako,
+        assessment_ids=[held.pk],
+        code="01",
+        category="21",
+        reason="テスト",
+        planned_on=today,
+        property_description="和光市下新倉3丁目の土地",
+    )
+    disposition_services.approve_disposition(actor=approver, disposition=drafted, disposed_on=today)
+    return held
+
+
+def test_the_ledger_shows_each_installments_state(steps, held_and_barred, officer):
+    if date.today() <= date(2026, 9, 30):
+        pytest.skip("210000101 の時効完成（2026-09-30）より前の日付です")
+    page = steps.page
+    steps.sign_in(officer)
+    steps.arrive("/")
+    steps.go("/taxpayers/000000101/")
+    row = page.locator("tr", has_text="210000101")
+    assert "時効完成" in row.inner_text() and "時効完成日まで" in row.inner_text()
+    assert "未納計 0円" in page.locator("table.ledger tfoot").inner_text()
+    steps.shot("time-barred")
+    steps.go("/taxpayers/000000102/")
+    assert "差押中・分納中" in page.locator("tr", has_text="250000902").inner_text()
+    assert "時効完成" in page.locator("tr", has_text="210000102").inner_text()
+    steps.shot("held")

@@ -1,0 +1,166 @@
+"""収納状況照会 reads each 期別's standing, not the payment status reconcile stores: 時効完成 (its 延滞金
+stopped on that day, left out of what can still be collected, a later payment 過誤納) and the holds
+in force per 期別 (差押中・分納中 …).
+
+The ledger fixture: 000000101 owes 35,000円 of its 2021 固定資産税 (210000101), whose 時効 — renewed
+by the part payment of 2021-09-30 — completed on 2026-09-30; 000000102 owes 48,000円 (and a 督促手数料
+of 100円) of its 2021 国民健康保険料 (210000102)."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from taxpayers.ledger import ledger_for
+from taxpayers.models import Assessment, Taxpayer
+from taxpayers.reconciliation import reconcile
+from taxpayers.standing import standing_of
+from tests.assessments import add_payment
+from tests.conftest import sign_in
+from wako_collections.actors import Actor
+
+pytestmark = pytest.mark.django_db
+
+COMPLETED = date(2026, 9, 30)  # 210000101's 時効予定日, renewed by the payment of 2021-09-30
+LATER = date(2026, 12, 1)
+
+
+def _line(ledger, notice_number):
+    return next(line for line in ledger.lines if line.assessment.notice_number == notice_number)
+
+
+def test_a_time_barred_installment_reads_so_and_its_late_charge_stops_on_the_day(ledger):
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    installment = Assessment.objects.get(notice_number="210000101")
+    on_the_day = standing_of(installment, as_of=COMPLETED)
+    assert on_the_day.status == "delinquent" and on_the_day.late_charge > 0
+    for day in (LATER, date(2028, 4, 1)):
+        line = _line(ledger_for(taxpayer=taro, as_of=day), "210000101")
+        assert line.status == "time_barred" and line.status_label == "時効完成"
+        assert not line.is_delinquent and line.is_time_barred
+        # extinguished at the end of 2026-09-30 (地方税法第18条): no 延滞金 runs after it
+        assert line.settlement.late_charge == on_the_day.late_charge
+        assert line.settlement.outstanding_principal == 35_000
+
+
+def test_the_totals_leave_out_what_is_time_barred(ledger):
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    ledger_ = ledger_for(taxpayer=taro, as_of=LATER)
+    barred = _line(ledger_, "210000101")
+    totals = ledger_.totals
+    # the 2025 市民税 is paid: nothing is left to collect, the 時効完成 期別 is told apart
+    assert (totals.outstanding_principal, totals.outstanding_fee, totals.late_charge) == (0, 0, 0)
+    assert totals.time_barred == barred.settlement.outstanding_total > 35_000
+    assert totals.time_barred_installments == 1
+    # the day before, it was still collectible
+    before = ledger_for(taxpayer=taro, as_of=COMPLETED).totals
+    assert before.outstanding_principal == 35_000 and before.time_barred == 0
+
+
+def test_a_payment_after_the_completion_is_overpaid_in_full(ledger, batch_actor):
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    installment = Assessment.objects.get(notice_number="210000101")
+    paid_before = _line(ledger_for(taxpayer=taro, as_of=LATER), "210000101").paid_total
+    add_payment(installment, batch_actor, on=date(2026, 10, 15), amount=10_000, receipt="R0901")
+    ledger_ = ledger_for(taxpayer=taro, as_of=LATER)
+    line = _line(ledger_, "210000101")
+    assert line.status_label == "時効完成" and line.paid_total == paid_before
+    assert line.settlement.outstanding_principal == 35_000
+    late = [p for p in ledger_.payments if p.after_time_barred]
+    assert [(p.payment.receipt_number, p.overpaid) for p in late] == [("R0901", 10_000)]
+    assert ledger_.totals.overpaid_after_time_barred == 10_000
+
+
+def test_the_page_shows_time_barred_and_the_collectible_total(client, officer, ledger):
+    reconcile(as_of=LATER)
+    with time_machine.travel(LATER, tick=False):
+        sign_in(client, officer)
+        response = client.get(reverse("taxpayers:detail", args=["000000101"]))
+    html = response.content.decode()
+    row = html[html.index("210000101") : html.index("</tr>", html.index("210000101"))]
+    assert "時効完成" in row and "（時効完成日まで）" in row
+    assert "<strong>滞納</strong>" not in row and "（見込）" not in row
+    assert "未納計 0円" in html and "ほかに時効完成 1期別" in html
+
+
+def test_each_installment_reads_the_holds_in_force(client, officer, supervisor, ledger):
+    """差押 and 分納誓約 on the same 期別: the 収納状況照会 reads 差押中・分納中 there, and 滞納 on an
+    installment no hold covers — each 期別 its own, not the taxpayer's."""
+    from dispositions import services as disposition_services
+    from negotiations.schedules import PlannedPayment
+    from negotiations.services import make_pledge
+    from tests.assessments import add_assessment
+
+    day = date(2022, 1, 31)
+    reconcile(as_of=day)
+    hanako = Taxpayer.objects.get(atena_number="000000102")
+    held = hanako.assessments.get()
+    free = add_assessment(hanako, "220000901", tax_year=2021, due=date(2021, 10, 31), principal=12_000)
+    reconcile(as_of=day)
+    actor, approver = Actor.for_staff(officer, "T0001"), Actor.for_staff(supervisor, "T0002")
+    with time_machine.travel(day, tick=False):
+        make_pledge(
+            actor=actor,
+            taxpayer=hanako,
+            assessments=[held],
+            schedule=[PlannedPayment(1, day + timedelta(days=10), 48_100)],
+            pledged_on=day,
+            interval="monthly",
+        )
+        drafted = disposition_services.draft_disposition(
+            actor=actor,
+            taxpayer=hanako,
+            assessment_ids=[held.pk],
+            code="01",
+            category="21",
+            reason="テスト",
+            planned_on=day,
+            property_description="和光市下新倉3丁目の土地",
+        )
+        disposition_services.approve_disposition(actor=approver, disposition=drafted, disposed_on=day)
+        lines = {line.assessment.pk: line for line in ledger_for(taxpayer=hanako, as_of=day).lines}
+        assert lines[held.pk].status == "seized"
+        assert lines[held.pk].status_label == "差押中・分納中"
+        assert lines[free.pk].status_label == "滞納"
+        sign_in(client, officer)
+        html = client.get(reverse("taxpayers:detail", args=["000000102"])).content.decode()
+    assert "<strong>差押中・分納中</strong>" in html and 'class="status-seized"' in html
+
+
+def test_the_working_list_and_its_export_leave_out_what_is_time_barred(client, officer, ledger):
+    """滞納者一覧 on 2026-12-01: both 2021 期別 are 時効完成 (the 保険料's 2 years long past): nothing
+    is collectible; the list, its totals and its export show them apart."""
+    from exports.sources import DELINQUENT_HEADERS
+    from taxpayers.working_list import totals_of
+
+    reconcile(as_of=LATER)
+    taxpayers = Taxpayer.objects.filter(atena_number__in=["000000101", "000000102"])
+    taxpayers.update(assigned_officer=officer)
+    with time_machine.travel(LATER, tick=False):
+        sign_in(client, officer)
+        response = client.get(reverse("taxpayers:delinquent"))
+        totals = response.context["totals"]
+        rows = {b.taxpayer.atena_number: b.collectible for b in response.context["page"]}
+        assert (totals.taxpayers, totals.installments, totals.total) == (2, 0, 0)
+        assert totals.time_barred.installments == 2 and totals.time_barred.total > 35_000 + 48_100
+        assert rows["000000101"].total == 0 and rows["000000101"].time_barred.installments == 1
+        assert "ほかに時効完成 2期別" in response.content.decode()
+        # the day before 210000101 completed, the 固定資産税 was still collectible
+        from taxpayers.working_list import filtered
+
+        reconcile(as_of=COMPLETED)
+        before = totals_of(filtered({"officer": "all"}, user=officer, today=COMPLETED), today=COMPLETED)
+        assert before.outstanding_principal == 35_000 and before.time_barred.installments == 1
+        reconcile(as_of=LATER)
+        from django.http import QueryDict
+
+        from exports.sources import delinquent
+
+        request = response.wsgi_request
+        table = delinquent(request, QueryDict("officer=all"))
+    row = dict(
+        zip(DELINQUENT_HEADERS, table.rows[[r[0] for r in table.rows].index("000000101")], strict=True)
+    )
+    assert (row["滞納期別数"], row["合計"], row["時効完成の期別数"]) == (0, 0, 1)
+    assert row["時効完成の額"] > 35_000
