@@ -165,7 +165,7 @@ def test_the_runs_summaries_read_the_day_in_wareki_as_the_rest_of_the_app(ledger
     with time_machine.travel(date(2026, 1, 10), tick=False):
         run = run_now("reconcile")
         page = persona_client("supervisor").get(reverse("jobs:runs")).content.decode()
-    assert run.summary.startswith("基準日 令和8年1月10日: ")
+    assert run.summary.startswith("基準日 令和8年1月10日（全件）: ")  # a run settled later exists: full
     assert "基準日 令和8年1月10日" in page and "2026-01-10" not in page
 
 
