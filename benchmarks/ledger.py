@@ -105,9 +105,13 @@ def mixed_search_queries(samples: int, rng: random.Random) -> list[dict]:
     birth-date class short and the other classes larger, by chance)."""
     per_class = max(samples // 6, 10)
     people = list(Taxpayer.objects.order_by("id").values_list("id", flat=True))
-    born = list(
-        Taxpayer.objects.filter(birth_date__isnull=False).order_by("id").values_list("birth_date", flat=True)
-    )
+    born = [
+        born_on
+        for born_on in Taxpayer.objects.filter(birth_date__isnull=False)
+        .order_by("id")
+        .values_list("birth_date", flat=True)
+        if born_on is not None
+    ]
     chosen = Taxpayer.objects.in_bulk(rng.sample(people, min(per_class, len(people))))
     first, last = (
         Assessment.objects.order_by("id").values_list("id", flat=True)[:1][0],
