@@ -179,15 +179,32 @@ def uses_short_term(*, name="", address="", **_other) -> bool:
     return bool((name and _is_short(name_key(name))) or (address and _is_short(address_key(address))))
 
 
+def sorts_from_matches(*, name="", address="", **_other) -> bool:
+    """Whether the list is sorted from its matches (read from the trigram or short-gram index, the
+    page taken by a top-N sort) rather than by walking the カナ order index until the page is full.
+
+    A 氏名・カナ term of any length: its matches sit together in the カナ order (ハシモト: the ハ part
+    of the list, about a third of the city in; 渡辺幸子: ワ, at its end), which the planner cannot
+    know: it expects them spread evenly and walks the order index from ア, reading every row before
+    them — 30,000 at 100,000 persons, 3,000 at 10,000 (the mixed search's growth, issue 21). Sorting
+    costs one heap read per match instead (a surname's 2,000 at 100,000 persons: a few ms).
+    A 住所 term of one or two characters: the same, its page is refused beyond the cap (views).
+    A longer 住所 term alone, a phone or a birth date keep the walk: their matches are spread over
+    the カナ order, and a term found everywhere (和光市) fills its page from the first rows."""
+    return bool(name) or bool(address and _is_short(address_key(address)))
+
+
 def search_taxpayers(
     *, atena_number="", name="", birth_date=None, address="", notice_number="", phone="", for_count=False
 ):
-    """A queryset of taxpayers matching every criterion given, in カナ order. Name and address
-    match anywhere in their key columns, through the trigram indexes (3 characters or more) or the
-    short-gram indexes (1 or 2); the others are exact or prefix matches on indexed columns. The
-    order (search_kana, atena_number) is an index, so a term matching thousands is paged by
-    walking it, not by sorting every match. `for_count`: the same rows, in the form the planner
-    counts fastest (for CappedPaginator's count; no order)."""
+    """A queryset of taxpayers matching every criterion given, in カナ order (search_kana, then
+    atena_number). Name and address match anywhere in their key columns, through the trigram
+    indexes (3 characters or more) or the short-gram indexes (1 or 2); the others are exact or
+    prefix matches on indexed columns. How the page is found (`sorts_from_matches`): sorted from
+    the matches for a name or a short address term, else by walking the (search_kana,
+    atena_number) index, so a term matching thousands is paged without sorting them all; the
+    rows and their order are the same either way. `for_count`: the same rows, in the form the
+    planner counts fastest (for CappedPaginator's count; no order)."""
     queryset = Taxpayer.objects.all()
     if atena_number:
         queryset = queryset.filter(atena_number=atena_number.strip())
@@ -198,6 +215,13 @@ def search_taxpayers(
         elif _KANA_ONLY.match(needle):
             # Kana names (foreign residents, some given names) are in search_kana too.
             queryset = _contains(queryset, "search_kana", needle)
+            if for_count and len(needle) > SHORT_TERM:
+                # The key's first two characters are among its stored short grams whenever it
+                # contains the needle (the same rows), and that condition keeps the count off
+                # the order index: (search_kana, atena_number) holds search_kana, so the planner
+                # would count by reading it from ア until cap + 1 matches, all of a surname's
+                # matches lying at its place in the カナ order (ワタナベ: the whole index).
+                queryset = queryset.filter(kana_grams__contains=[needle[:SHORT_TERM]])
         else:
             queryset = _contains(queryset, "search_name", needle)
     if birth_date:
@@ -215,11 +239,9 @@ def search_taxpayers(
     queryset = queryset.defer(*_GRAMS.values())  # derived arrays the list never shows
     if for_count:
         return queryset.order_by()
-    if uses_short_term(name=name, address=address):
-        # A short term's matches sit together in the カナ order (ヤマ: the ヤ part of the list; 坂本:
-        # サ), which the planner cannot know: walking the order index from ア tested a third of the
-        # city before the first page was full. Its matches are read from the GIN index and the
-        # page taken by a top-N sort instead. NULLS FIRST (search_kana is never null, so the order
-        # is the same) is what keeps the planner off the order index.
+    if sorts_from_matches(name=name, address=address):
+        # NULLS FIRST (search_kana is never null, so the order is the same) is what keeps the
+        # planner off the order index: the matches are read from the GIN index and the page
+        # taken by a top-N sort.
         return queryset.order_by(F("search_kana").asc(nulls_first=True), "atena_number")
     return queryset.order_by("search_kana", "atena_number")
