@@ -152,3 +152,34 @@ def test_the_qr_code_fills_the_same_modules_as_qrcodes_own_image_with_a_shorter_
 def test_qr_runs_make_one_rectangle_per_run_of_dark_modules():
     rows = [[False, True, True, False, True], [True, True, True, True, True], [False] * 5]
     assert payment_codes.qr_runs(rows) == ["M1,0h2v1h-2z", "M4,0h1v1h-1z", "M0,1h5v1h-5z"]
+
+
+@pytest.mark.parametrize("digits", [WORKED_EXAMPLES[0][0] + "3", "91" + "0" * 42, "91" + "9" * 42])
+def test_the_barcode_draws_python_barcodes_bars_as_one_path(digits):
+    """The same bars at the same places (0.2 mm modules, 3 mm quiet zones) and the same size as
+    python-barcode's SVGWriter draws with a <rect> each."""
+    import io
+    import re
+
+    from barcode.codex import Gs1_128
+    from barcode.writer import SVGWriter
+
+    out = io.BytesIO()
+    Gs1_128(digits, writer=SVGWriter()).write(
+        out, options={"module_width": 0.2, "module_height": 10, "quiet_zone": 3, "write_text": False}
+    )
+    theirs, ours = out.getvalue().decode(), _svg(payment_codes.barcode_svg(digits))
+    their_bars = [
+        (round(float(x) / 0.2), round(float(width) / 0.2))
+        for x, width in re.findall(
+            r'<rect x="([\d.]+)mm" y="1.000mm" width="([\d.]+)mm" height="10.000mm"', theirs
+        )
+    ]
+    our_bars = [(int(x), int(width)) for x, width in re.findall(r"M(\d+),5h(\d+)v50h-\d+z", ours)]
+    assert our_bars == their_bars != []
+    size = r'<svg [^>]*width="([\d.]+mm)" height="([\d.]+mm)"'
+    assert re.search(size, ours, re.S).groups() == re.search(size, theirs, re.S).groups()
+    assert ours.count("<rect") == 1 and ours.count("<path") == 1
+    # drawn at its own size like theirs (no viewBox: the form's 64 × 10 mm box does not scale it)
+    assert "viewBox" not in ours and "viewBox" not in theirs
+    assert 'transform="scale(0.755906)"' in ours  # a module of 0.2 mm in CSS pixels (96 per inch)
