@@ -22,14 +22,11 @@ counter terminal or a smartphone can read the payment reference.
 from __future__ import annotations
 
 import base64
-import io
 from dataclasses import dataclass
 from datetime import date
 
 import qrcode
-import qrcode.image.svg
 from barcode.codex import Gs1_128
-from barcode.writer import SVGWriter
 
 AI = "91"
 STORE_LIMIT = 300_000  # ガイドライン: コンビニ収納は1枚30万円以下
@@ -80,18 +77,79 @@ def _data_uri(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
+# The symbol's geometry in modules of 0.2 mm: a quiet zone of 15 modules (3 mm) either side, bars
+# 50 modules (10 mm) high with 5 (1 mm) of white above and below.
+BARCODE_MODULE_MM = 0.2
+BARCODE_QUIET_MODULES = 15
+BARCODE_BAR_MODULES = 50
+BARCODE_MARGIN_MODULES = 5
+
+
 def barcode_svg(digits: str) -> str:
     """A data: URI of the GS1-128 symbol (0.2 mm modules: 58 mm of bars, within the 60 mm
-    scanners the guideline names)."""
-    out = io.BytesIO()
-    Gs1_128(digits, writer=SVGWriter()).write(
-        out, options={"module_width": 0.2, "module_height": 10, "quiet_zone": 3, "write_text": False}
+    scanners the guideline names): python-barcode's modules (`Gs1_128.build`), drawn as one path
+    with a rectangle per bar on a white ground — the bars python-barcode's SVGWriter draws as a
+    <rect> each (about 80 elements WeasyPrint styled and drew one by one on every 納付書 PDF)."""
+    (modules,) = Gs1_128(digits).build()
+    width = len(modules) + 2 * BARCODE_QUIET_MODULES
+    height = BARCODE_BAR_MODULES + 2 * BARCODE_MARGIN_MODULES
+    bars = "".join(
+        f"M{BARCODE_QUIET_MODULES + start},{BARCODE_MARGIN_MODULES}h{length}v{BARCODE_BAR_MODULES}h-{length}z"
+        for start, length in _runs(modules)
     )
-    return _data_uri(out.getvalue())
+    # No viewBox, as python-barcode's: the symbol keeps its size in mm whatever box the form gives
+    # the image (forms.css: 64 × 10 mm), so a module stays 0.2 mm. Without one a user unit is a CSS
+    # pixel (1/96 in); the path, in modules, is scaled to mm by its transform.
+    return _data_uri(
+        (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<svg width="{width * BARCODE_MODULE_MM:.3f}mm"'
+            f' height="{height * BARCODE_MODULE_MM:.3f}mm" version="1.1" xmlns="http://www.w3.org/2000/svg">'
+            f'<rect width="100%" height="100%" fill="white"/>'
+            f'<path fill="black" transform="scale({BARCODE_MODULE_MM * 96 / 25.4:.6f})" d="{bars}"/></svg>'
+        ).encode()
+    )
+
+
+def _runs(modules: str) -> list[tuple[int, int]]:
+    """(start, length) of each run of "1" (a bar) in a module string."""
+    runs, start = [], None
+    for index, module in enumerate(modules + "0"):
+        if module == "1" and start is None:
+            start = index
+        elif module != "1" and start is not None:
+            runs.append((start, index - start))
+            start = None
+    return runs
+
+
+QR_BORDER = 2  # quiet zone, in modules
 
 
 def qr_svg(text: str) -> str:
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    return _data_uri(out.getvalue())
+    """A data: URI of the QR code of `text` (error correction M, the smallest version that holds
+    it, a quiet zone of QR_BORDER modules): one SVG unit and 1 mm per module, as qrcode's
+    SvgPathImage drew it. Each row's run of dark modules is one rectangle of the path (qrcode drew
+    a square per module, about twice the path WeasyPrint has to parse and fill on every 納付書
+    PDF); the filled area is the same modules."""
+    code = qrcode.QRCode(border=QR_BORDER)
+    code.add_data(text)
+    code.make(fit=True)
+    rows = code.get_matrix()  # quiet zone included
+    size = len(rows)
+    return _data_uri(
+        (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<svg width="{size}mm" height="{size}mm" version="1.1"'
+            f' viewBox="0 0 {size} {size}" xmlns="http://www.w3.org/2000/svg">'
+            f'<path d="{"".join(qr_runs(rows))}"/></svg>'
+        ).encode()
+    )
+
+
+def qr_runs(rows: list[list[bool]]) -> list[str]:
+    """The path commands of a module matrix: one closed rectangle per horizontal run of dark
+    modules, `M{x},{y}h{width}v1h-{width}z`, in row order."""
+    return [
+        f"M{start},{y}h{length}v1h-{length}z"
+        for y, row in enumerate(rows)
+        for start, length in _runs("".join("1" if dark else "0" for dark in row))
+    ]

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from taxpayers.ledger import without_paid
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from taxpayers.standing import PAID, TIME_BARRED, WRITTEN_OFF, Standing, standings_for
 from wako_collections.timeline import TimelineEntry
@@ -40,8 +41,15 @@ def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
     an installment 時効完成 is counted apart (`time_barred_*`), its claim extinguished (地方税法第18条),
     as the 収納状況照会's totals leave it out. The nearest 時効 is the
     smallest renewed 時効予定日 (`Standing.prescription_date`) among installments still owed and
-    not already time-barred or written off."""
-    assessments = list(Assessment.objects.filter(taxpayer=taxpayer).order_by("due_date", "id"))
+    not already time-barred or written off.
+
+    Installments stored as paid in full are left out when the stored balance can be trusted on
+    `as_of` (`taxpayers.ledger.without_paid`, one more query): they owe nothing and count in none of
+    the figures, and a long history is mostly such installments (issue 21: the case page computed
+    the standing of every installment of ten years). `standings` holds those computed."""
+    assessments = list(
+        without_paid(Assessment.objects.filter(taxpayer=taxpayer).order_by("due_date", "id"), as_of=as_of)
+    )
     owed = Owed(as_of=as_of)
     nearest: date | None = None
     for assessment, standing in zip(assessments, standings_for(assessments, as_of=as_of), strict=True):

@@ -143,7 +143,7 @@ def exemption_periods_for(
     )
 
 
-class _AnyOf(Lookup):
+class AnyOf(Lookup):
     """column = ANY(array): the ids as one parameter."""
 
     lookup_name = "any_of"
@@ -165,7 +165,7 @@ def exemption_periods_for_ids(
         return {}
     # One array parameter, "= ANY(%s)": an IN list of reconcile's 10,000 ids a chunk took Django and
     # the server longer to build and parse than the query took to run.
-    any_of = _AnyOf(F("assessment_id"), Value(list(ids), output_field=ArrayField(BigIntegerField())))
+    any_of = AnyOf(F("assessment_id"), Value(list(ids), output_field=ArrayField(BigIntegerField())))
     if apps.is_installed("dispositions"):
         _dispositions(ids, any_of, as_of, found, projecting, known_at)
     if apps.is_installed("reductions"):
@@ -175,7 +175,7 @@ def exemption_periods_for_ids(
 
 def _dispositions(
     ids: list[int],
-    any_of: _AnyOf,
+    any_of: AnyOf,
     as_of: date,
     found: dict[int, Reliefs],
     projecting: bool,
@@ -217,7 +217,7 @@ def _dispositions(
 
 
 def _reductions(
-    ids: list[int], any_of: _AnyOf, as_of: date, found: dict[int, Reliefs], known_at: datetime | None
+    ids: list[int], any_of: AnyOf, as_of: date, found: dict[int, Reliefs], known_at: datetime | None
 ) -> None:
     model = apps.get_model("reductions", "LateChargeReduction")
     if known_at is None:

@@ -10,6 +10,7 @@ and allowed. Fonts are Debian's IPAex fonts, found by fontconfig, not fetched.
 from __future__ import annotations
 
 import mimetypes
+import threading
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 BASE_URL = "https://forms.wako-collections.invalid/"
@@ -57,8 +59,6 @@ def render_many(htmls: Sequence[str]) -> bytes:
     every page) counts its own pages; the pages are then joined into one file with one outline
     entry per document (from its bookmark), so the file can be split per taxpayer. Fonts are
     loaded once for all of them."""
-    from weasyprint.text.fonts import FontConfiguration
-
     fonts = FontConfiguration()
     rendered = [
         weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
@@ -70,8 +70,29 @@ def render_many(htmls: Sequence[str]) -> bytes:
     return rendered[0].copy(pages).write_pdf()
 
 
+class _Fonts(threading.local):
+    """This thread's FontConfiguration (fontconfig and Pango's font map, with the IPAex fonts they
+    have loaded), made on the first PDF and kept: WeasyPrint otherwise makes a new one and loads
+    the fonts again for every document (issue 21: ~5–10 % of a 納付書's rendering). The forms name
+    no web fonts (@font-face), so nothing a document says is added to it. Per thread: Pango's font
+    map is not shared across threads."""
+
+    config: FontConfiguration | None = None
+
+
+_fonts = _Fonts()
+
+
+def font_configuration() -> FontConfiguration:
+    if _fonts.config is None:
+        _fonts.config = FontConfiguration()
+    return _fonts.config
+
+
 def render_html(html: str) -> bytes:
-    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
+        font_config=font_configuration()
+    )
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:

@@ -102,3 +102,84 @@ def test_a_slip_over_the_store_limit_prints_no_barcode(officer, ledger, settings
     document = slip(officer)
     assert document.content["slip"]["barcode"] == ""
     assert "コンビニエンスストアでは納付できません" in pdf_text(services.render_document(document))
+
+
+def _svg(uri: str) -> str:
+    import base64
+
+    return base64.b64decode(uri.removeprefix("data:image/svg+xml;base64,")).decode()
+
+
+def _dark_cells(path: str) -> set[tuple[int, int]]:
+    """The unit squares a path of axis-aligned rectangles fills: qrcode's `M2,2H3V3H2z` squares or
+    payment_codes' `M2,2h7v1h-7z` runs."""
+    import re
+
+    cells = set()
+    for x, y, width in re.findall(r"M(\d+),(\d+)H(\d+)V\d+H\d+z", path):
+        cells |= {(column, int(y)) for column in range(int(x), int(width))}
+    for x, y, width in re.findall(r"M(\d+),(\d+)h(\d+)v1h-\d+z", path):
+        cells |= {(column, int(y)) for column in range(int(x), int(x) + int(width))}
+    return cells
+
+
+@pytest.mark.parametrize("text", ["91" + "1" * 44 + " D2026000035", "9" * 44, "D1"])
+def test_the_qr_code_fills_the_same_modules_as_qrcodes_own_image_with_a_shorter_path(text):
+    import io
+    import re
+
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    theirs, ours = out.getvalue().decode(), _svg(payment_codes.qr_svg(text))
+
+    def path(svg):
+        return re.search(r' d="([^"]+)"', svg).group(1)
+
+    def frame(svg):
+        return re.search(r"<svg ([^>]*)>", svg).group(1).split()
+
+    assert _dark_cells(path(ours)) == _dark_cells(path(theirs)) != set()
+    assert sorted(a for a in frame(ours) if a.startswith(("width", "height", "viewBox", "0"))) == sorted(
+        a for a in frame(theirs) if a.startswith(("width", "height", "viewBox", "0"))
+    )
+    assert path(ours).count("M") < path(theirs).count("M") * 0.7
+
+
+def test_qr_runs_make_one_rectangle_per_run_of_dark_modules():
+    rows = [[False, True, True, False, True], [True, True, True, True, True], [False] * 5]
+    assert payment_codes.qr_runs(rows) == ["M1,0h2v1h-2z", "M4,0h1v1h-1z", "M0,1h5v1h-5z"]
+
+
+@pytest.mark.parametrize("digits", [WORKED_EXAMPLES[0][0] + "3", "91" + "0" * 42, "91" + "9" * 42])
+def test_the_barcode_draws_python_barcodes_bars_as_one_path(digits):
+    """The same bars at the same places (0.2 mm modules, 3 mm quiet zones) and the same size as
+    python-barcode's SVGWriter draws with a <rect> each."""
+    import io
+    import re
+
+    from barcode.codex import Gs1_128
+    from barcode.writer import SVGWriter
+
+    out = io.BytesIO()
+    Gs1_128(digits, writer=SVGWriter()).write(
+        out, options={"module_width": 0.2, "module_height": 10, "quiet_zone": 3, "write_text": False}
+    )
+    theirs, ours = out.getvalue().decode(), _svg(payment_codes.barcode_svg(digits))
+    their_bars = [
+        (round(float(x) / 0.2), round(float(width) / 0.2))
+        for x, width in re.findall(
+            r'<rect x="([\d.]+)mm" y="1.000mm" width="([\d.]+)mm" height="10.000mm"', theirs
+        )
+    ]
+    our_bars = [(int(x), int(width)) for x, width in re.findall(r"M(\d+),5h(\d+)v50h-\d+z", ours)]
+    assert our_bars == their_bars != []
+    size = r'<svg [^>]*width="([\d.]+mm)" height="([\d.]+mm)"'
+    assert re.search(size, ours, re.S).groups() == re.search(size, theirs, re.S).groups()
+    assert ours.count("<rect") == 1 and ours.count("<path") == 1
+    # drawn at its own size like theirs (no viewBox: the form's 64 × 10 mm box does not scale it)
+    assert "viewBox" not in ours and "viewBox" not in theirs
+    assert 'transform="scale(0.755906)"' in ours  # a module of 0.2 mm in CSS pixels (96 per inch)

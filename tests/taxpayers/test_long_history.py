@@ -159,3 +159,24 @@ def test_the_casework_forms_cost_the_same_queries_with_more_paid_years(client, o
     assert len(after.captured_queries) == len(before.captured_queries)
     # the 2021 固定資産税 still owed is offered
     assert "210000101" in response.content.decode() or name == "negotiations:case"
+
+
+def test_the_case_summary_computes_only_what_is_owed_with_the_same_figures(
+    client, officer, history, monkeypatch
+):
+    """カルテ's 滞納額 and nearest 時効 (taxpayers.case_panels.owed_on) leave the installments stored
+    as paid in full out of the computation, and show what computing every installment shows."""
+    from dataclasses import asdict
+
+    from taxpayers import case_panels
+
+    today = timezone.localdate()
+    owed = case_panels.owed_on(history, as_of=today)
+    with monkeypatch.context() as every_installment:
+        every_installment.setattr(case_panels, "without_paid", lambda assessments, *, as_of: assessments)
+        everything = case_panels.owed_on(history, as_of=today)
+    assert len(owed.standings) <= len(everything.standings) - 16  # four years of 住民税 paid in full
+    assert owed.principal > 0
+    assert {**asdict(owed), "standings": None} == {**asdict(everything), "standings": None}
+    sign_in(client, officer)
+    assert client.get(reverse("cases:case", args=[ATENA])).context["owed"].total == owed.total

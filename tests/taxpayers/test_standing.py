@@ -312,3 +312,49 @@ def test_the_near_prescription_lists_read_the_balances_alone_and_keep_the_office
     [soon] = prescription_soon(officer=officer, today=DAY, limit=50)
     assert soon.taxpayer.pk == the_installment().taxpayer_id
     assert soon.expires_on == standing_of(the_installment(), as_of=DAY).prescription_date
+
+
+def test_the_holds_statement_answers_as_the_queryset_of_hold_exists_compiled_once(
+    officer, supervisor, ledger
+):
+    """holds_for_ids runs `hold_exists`'s statement compiled once per process with the call's ids and
+    day: the same answer as the queryset built each time, before, during and after a 猶予 and a 差押."""
+    from django.db.models import OuterRef
+
+    from dispositions import services as dispositions
+    from tests.dispositions.test_dispositions import postpone, seize
+
+    def built_each_time(ids, day):
+        rows = (
+            Assessment.objects.filter(pk__in=ids)
+            .annotate(
+                **{s: standing.hold_exists(s, as_of=day, assessment=OuterRef("pk")) for s in standing.HOLDS}
+            )
+            .values_list("pk", *standing.HOLDS)
+        )
+        return {
+            pk: frozenset(s for s, on in zip(standing.HOLDS, flags, strict=True) if on) for pk, *flags in rows
+        }
+
+    postponed = postpone(Actor.for_staff(officer, "T0001"), until=date(2023, 3, 31))
+    dispositions.approve_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"), disposition=postponed, disposed_on=date(2022, 4, 1)
+    )
+    seizure = seize(Actor.for_staff(officer, "T0001"))
+    dispositions.approve_disposition(
+        actor=Actor.for_staff(supervisor, "T0001"), disposition=seizure, disposed_on=date(2021, 7, 5)
+    )
+    ids = list(Assessment.objects.values_list("pk", flat=True))
+    statement = standing._holds_statement()
+    answers = []
+    for day in (date(2022, 3, 31), date(2023, 3, 31), date(2023, 4, 1)):
+        answers.append(standing.holds_for_ids(ids, as_of=day))
+        assert answers[-1] == built_each_time(ids, day)
+        assert standing.holds_for_ids(ids[:1], as_of=day) == built_each_time(ids[:1], day)
+    held = Assessment.objects.get(notice_number="210000101").pk
+    assert [answer[held] for answer in answers] == [
+        {standing.SEIZED, standing.POSTPONED},
+        {standing.SEIZED, standing.POSTPONED},
+        {standing.SEIZED},
+    ]
+    assert standing._holds_statement() is statement

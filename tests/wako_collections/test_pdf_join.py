@@ -85,3 +85,30 @@ def test_memory_does_not_grow_with_the_number_of_pages(chunk, tmp_path):
     assert large < small + 2 * 1024, (small, large)
     print(f"peak growth: 100 pages {small} KiB, 1,000 pages {large} KiB")
     assert (tmp_path / "large.pdf").stat().st_size > 9 * (tmp_path / "small.pdf").stat().st_size
+
+
+def test_single_documents_reuse_this_threads_font_configuration(monkeypatch):
+    """The fonts are loaded once per process thread, not again for every PDF (issue 21)."""
+    import threading
+
+    import weasyprint
+
+    from wako_collections import pdf
+
+    used = []
+    original = weasyprint.HTML.write_pdf
+
+    def write_pdf(self, *args, **kwargs):
+        used.append(kwargs.get("font_config"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", write_pdf)
+    first = pdf.render_html("<p>一</p>")
+    pdf.render_html("<p>二</p>")
+    assert first.startswith(b"%PDF")
+    assert used[0] is not None and used[0] is used[1]
+    other = []
+    thread = threading.Thread(target=lambda: other.append(pdf.font_configuration()))
+    thread.start()
+    thread.join()
+    assert other[0] is not used[0]
