@@ -81,3 +81,35 @@ def add_payment(assessment, actor=SETUP, *, on: date, amount: int, receipt: str)
         stamp(payment, actor)
         payment.save()
     return payment
+
+
+def pledge_and_seize(assessment: Assessment, *, officer, supervisor, day: date, amount: int) -> None:
+    """Holds `assessment` both ways on `day`: a 分納誓約 of one payment of `amount` yen ten days later,
+    and a 差押 (不動産, approved the same day) — for the tests of what a page shows under two holds."""
+    from datetime import timedelta
+
+    from dispositions import services as disposition_services
+    from negotiations.schedules import PlannedPayment
+    from negotiations.services import make_pledge
+    from wako_collections.actors import Actor
+
+    actor, approver = Actor.for_staff(officer, "T0001"), Actor.for_staff(supervisor, "T0002")
+    make_pledge(
+        actor=actor,
+        taxpayer=assessment.taxpayer,
+        assessments=[assessment],
+        schedule=[PlannedPayment(1, day + timedelta(days=10), amount)],
+        pledged_on=day,
+        interval="monthly",
+    )
+    drafted = disposition_services.draft_disposition(
+        actor=actor,
+        taxpayer=assessment.taxpayer,
+        assessment_ids=[assessment.pk],
+        code="01",
+        category="21",
+        reason="テスト",
+        planned_on=day,
+        property_description="和光市下新倉3丁目の土地",
+    )
+    disposition_services.approve_disposition(actor=approver, disposition=drafted, disposed_on=day)

@@ -6,13 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from dispositions import services as disposition_services
-from negotiations.schedules import PlannedPayment
-from negotiations.services import make_pledge
 from taxpayers.models import Taxpayer
 from taxpayers.reconciliation import reconcile
-from tests.assessments import add_assessment
-from wako_collections.actors import Actor
+from tests.assessments import add_assessment, pledge_and_seize
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,26 +29,7 @@ def held_and_barred(ledger, officer, supervisor):
         demand_issued_on=due + timedelta(days=20),
     )
     reconcile(as_of=today)
-    actor, approver = Actor.for_staff(officer, "T0001"), Actor.for_staff(supervisor, "T0002")
-    make_pledge(
-        actor=actor,
-        taxpayer=hanako,
-        assessments=[held],
-        schedule=[PlannedPayment(1, today + timedelta(days=10), 24_000)],
-        pledged_on=today,
-        interval="monthly",
-    )
-    drafted = disposition_services.draft_disposition(
-        actor=actor,
-        taxpayer=hanako,
-        assessment_ids=[held.pk],
-        code="01",
-        category="21",
-        reason="テスト",
-        planned_on=today,
-        property_description="和光市下新倉3丁目の土地",
-    )
-    disposition_services.approve_disposition(actor=approver, disposition=drafted, disposed_on=today)
+    pledge_and_seize(held, officer=officer, supervisor=supervisor, day=today, amount=24_000)
     return held
 
 

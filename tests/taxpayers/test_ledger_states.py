@@ -6,7 +6,7 @@ The ledger fixture: 000000101 owes 35,000円 of its 2021 固定資産税 (210000
 by the part payment of 2021-09-30 — completed on 2026-09-30; 000000102 owes 48,000円 (and a 督促手数料
 of 100円) of its 2021 国民健康保険料 (210000102)."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import time_machine
@@ -18,7 +18,6 @@ from taxpayers.reconciliation import reconcile
 from taxpayers.standing import standing_of
 from tests.assessments import add_payment
 from tests.conftest import sign_in
-from wako_collections.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -87,10 +86,7 @@ def test_the_page_shows_time_barred_and_the_collectible_total(client, officer, l
 def test_each_installment_reads_the_holds_in_force(client, officer, supervisor, ledger):
     """差押 and 分納誓約 on the same 期別: the 収納状況照会 reads 差押中・分納中 there, and 滞納 on an
     installment no hold covers — each 期別 its own, not the taxpayer's."""
-    from dispositions import services as disposition_services
-    from negotiations.schedules import PlannedPayment
-    from negotiations.services import make_pledge
-    from tests.assessments import add_assessment
+    from tests.assessments import add_assessment, pledge_and_seize
 
     day = date(2022, 1, 31)
     reconcile(as_of=day)
@@ -98,27 +94,8 @@ def test_each_installment_reads_the_holds_in_force(client, officer, supervisor, 
     held = hanako.assessments.get()
     free = add_assessment(hanako, "220000901", tax_year=2021, due=date(2021, 10, 31), principal=12_000)
     reconcile(as_of=day)
-    actor, approver = Actor.for_staff(officer, "T0001"), Actor.for_staff(supervisor, "T0002")
     with time_machine.travel(day, tick=False):
-        make_pledge(
-            actor=actor,
-            taxpayer=hanako,
-            assessments=[held],
-            schedule=[PlannedPayment(1, day + timedelta(days=10), 48_100)],
-            pledged_on=day,
-            interval="monthly",
-        )
-        drafted = disposition_services.draft_disposition(
-            actor=actor,
-            taxpayer=hanako,
-            assessment_ids=[held.pk],
-            code="01",
-            category="21",
-            reason="テスト",
-            planned_on=day,
-            property_description="和光市下新倉3丁目の土地",
-        )
-        disposition_services.approve_disposition(actor=approver, disposition=drafted, disposed_on=day)
+        pledge_and_seize(held, officer=officer, supervisor=supervisor, day=day, amount=48_100)
         lines = {line.assessment.pk: line for line in ledger_for(taxpayer=hanako, as_of=day).lines}
         assert lines[held.pk].status == "seized"
         assert lines[held.pk].status_label == "差押中・分納中"
