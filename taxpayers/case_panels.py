@@ -9,6 +9,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from taxpayers.ledger import without_paid
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
 from taxpayers.standing import PAID, TIME_BARRED, WRITTEN_OFF, Standing, standings_for
 from wako_collections.timeline import TimelineEntry
@@ -27,7 +28,7 @@ class Owed:
     held_count: int = 0  # owed installments whose 時効 is held (差押・交付要求・猶予: no date runs)
     time_barred_count: int = 0  # installments whose 時効 completed with something left (不納欠損's to record)
     time_barred_amount: int = 0  # what those still show as owed (in the sums above, as in the ledger)
-    standings: list[Standing] = field(default_factory=list)
+    standings: list[Standing] = field(default_factory=list)  # those computed (not stored as 完納)
 
     @property
     def total(self) -> int:
@@ -35,11 +36,18 @@ class Owed:
 
 
 def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
-    """The sums of every installment's standing on `as_of` (`standings_for`: three queries and
+    """The sums of every installment's standing on `as_of` (`standings_for`: four queries and
     those of the exemptions, whatever the number of installments). The nearest 時効 is the
     smallest renewed 時効予定日 (`Standing.prescription_date`) among installments still owed and
-    not already time-barred or written off."""
-    assessments = list(Assessment.objects.filter(taxpayer=taxpayer).order_by("due_date", "id"))
+    not already time-barred or written off.
+
+    An installment stored as paid in full (完納) adds nothing to any figure here, so it is not
+    computed when the stored balance can be trusted on `as_of` (`ledger.without_paid`, one more
+    query): a long history costs what its open installments cost. `standings` holds the
+    installments computed."""
+    assessments = list(
+        without_paid(Assessment.objects.filter(taxpayer=taxpayer), as_of=as_of).order_by("due_date", "id")
+    )
     owed = Owed(as_of=as_of)
     nearest: date | None = None
     for assessment, standing in zip(assessments, standings_for(assessments, as_of=as_of), strict=True):
@@ -65,11 +73,13 @@ def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
 def payment_entries(taxpayer: Taxpayer, *, limit: int) -> list[TimelineEntry]:
     """収納 rows, newest first (one query)."""
     link = (("収納状況照会", reverse("taxpayers:detail", args=[taxpayer.atena_number])),)
+    # get_channel_display() rebuilds the choices' dict on each of up to `limit` rows
+    channels = {code: str(label) for code, label in Payment.Channel.choices}
     return [
         TimelineEntry(
             payment.received_on,
             "収納",
-            f"{payment.amount:,}円（{payment.get_channel_display()}）",
+            f"{payment.amount:,}円（{channels.get(payment.channel, payment.channel)}）",
             str(payment.assessment),
             links=link,
             menu="payment_status",
