@@ -14,10 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from taxpayers.case_panels import owed_on
 from taxpayers.importing import run_import, start_log
 from taxpayers.ledger import ledger_for, settled_by_reconcile, without_paid
 from taxpayers.models import Assessment, Payment, Taxpayer
 from taxpayers.reconciliation import reconcile
+from taxpayers.standing import PAID, TIME_BARRED, WRITTEN_OFF, standings_for
 from tests.conftest import sign_in
 from tests.taxpayers.conftest import ASSESSMENT_HEADER, PAYMENT_HEADER, csv_text
 from wako_collections.actors import Actor
@@ -25,20 +27,24 @@ from wako_collections.actors import Actor
 ATENA = "000000101"
 
 
-def add_paid_years(years) -> None:
-    """Four 住民税 installments a year for 000000101, each paid in full on its 納期限."""
+def add_paid_years(years, *, paid: bool = True) -> None:
+    """Four 住民税 installments a year for 000000101, each paid in full on its 納期限 (`paid`) or
+    never paid."""
     assessments, payments = [], []
     for year in years:
         for period in range(1, 5):
             due = f"{year}-{period + 5:02d}-30"
             key = f"01,0000,112291,112291,1,{year},{year},{year}9{period},{period}"
             assessments.append(f"{ATENA},{key},{due},{due},20000,,")
-            payments.append(f"H{year}{period},{key},{due},{due},20000,2")
+            if paid:
+                payments.append(f"H{year}{period},{key},{due},{due},20000,2")
     actor = Actor.batch("TEST")
     for kind, header, rows in (
         ("assessments", ASSESSMENT_HEADER, assessments),
         ("payments", PAYMENT_HEADER, payments),
     ):
+        if not rows:
+            continue
         path = Path(tempfile.mkdtemp()) / f"{kind}.csv"
         path.write_text(csv_text(header, rows), encoding="utf-8")
         run_import(
@@ -159,3 +165,41 @@ def test_the_casework_forms_cost_the_same_queries_with_more_paid_years(client, o
     assert len(after.captured_queries) == len(before.captured_queries)
     # the 2021 固定資産税 still owed is offered
     assert "210000101" in response.content.decode() or name == "negotiations:case"
+
+
+def test_the_taxpayer_page_costs_the_same_queries_with_more_owed_years(client, officer, history):
+    """What is owed is computed in one query per kind (standings_for), however many lines owe."""
+    sign_in(client, officer)
+    page(client)
+    with CaptureQueriesContext(connection) as before:
+        page(client)
+    add_paid_years(range(2020, 2024), paid=False)
+    with CaptureQueriesContext(connection) as after:
+        response = page(client)
+    assert len(response.context["ledger"].lines) >= 16
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_the_case_page_sums_what_is_owed_without_computing_what_is_stored_as_paid(client, officer, history):
+    """カルテ's 現在の滞納額 and 最も近い時効 are those of every installment's standing, while only
+    the installments not stored as 完納 are computed."""
+    today = timezone.localdate()
+    everything = list(Assessment.objects.filter(taxpayer=history).order_by("due_date", "id"))
+    standings = standings_for(everything, as_of=today)
+    owing = [s for s in standings if s.status not in (PAID, WRITTEN_OFF, TIME_BARRED) and s.outstanding_total]
+    owed = owed_on(history, as_of=today)
+    assert owed.principal == sum(s.outstanding_principal for s in standings) > 0
+    assert owed.late_charge == sum(s.late_charge for s in standings)
+    assert owed.fee == sum(s.outstanding_fee for s in standings)
+    assert owed.delinquent_count == sum(1 for s in owing if s.installment.due_date < today)
+    nearest = owed.nearest_prescription
+    assert (nearest and nearest.prescription_date) == min(
+        (s.prescription_date for s in owing if s.prescription_date), default=None
+    )
+    assert owed.held_count == sum(1 for s in owing if s.prescription_date is None)
+    # the installments paid in full (2016–2019, 2025) are read as stored, not computed
+    kept = without_paid(Assessment.objects.filter(taxpayer=history), as_of=today).count()
+    assert len(owed.standings) == kept < len(everything) - 15
+    sign_in(client, officer)
+    html = client.get(reverse("cases:case", args=[ATENA])).content.decode()
+    assert f'data-figure="owed-total">{owed.total:,}円' in html
