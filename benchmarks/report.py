@@ -80,8 +80,8 @@ def ledger_rows(table: Table, ledger: dict) -> None:
     )
     table.add(
         "queries per taxpayer page",
-        f"{page['queries'][0]}–{page['queries'][1]}; {fewest[0]} installments → {fewest[1]}, "
-        f"{most[0]} installments → {most[1]}",
+        f"{page['queries'][0]}–{page['queries'][1]}; owing something: {fewest[0]} installments → {fewest[1]}, "
+        f"{most[0]} installments → {most[1]} (owing nothing: every year folded, no line computed, fewer)",
         f"menu page: {base['queries']} queries",
         "does not grow with the history",
         most[1] <= fewest[1],

@@ -240,6 +240,9 @@ class MailingAddress(StampedModel):
         return f"{self.recipient_name} {self.address}"
 
 
+_SUBJECT_LABELS = {code: str(label) for code, label in Subject.choices}
+
+
 class AssessmentQuerySet(models.QuerySet):
     def outstanding(self):
         return self.filter(balance__status=InstallmentBalance.Status.DELINQUENT)
@@ -329,7 +332,10 @@ class Assessment(StampedModel):
         ]
 
     def __str__(self):
-        return f"{self.get_subject_code_display()} {fiscal_year_label(self.tax_year)}分 通知書{self.notice_number} 第{self.logical_period}期"
+        # as get_subject_code_display(), without Django rebuilding the choices' dict on every call:
+        # a ledger, a timeline or a candidate list names hundreds of installments
+        subject = _SUBJECT_LABELS.get(self.subject_code, self.subject_code)
+        return f"{subject} {fiscal_year_label(self.tax_year)}分 通知書{self.notice_number} 第{self.logical_period}期"
 
     @property
     def key(self) -> tuple:

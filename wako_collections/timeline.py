@@ -28,6 +28,11 @@ class TimelineEntry:
         return self.when.date() if isinstance(self.when, datetime) else self.when
 
     @property
+    def time_of_day(self) -> time | None:
+        """The time shown beside the day: a contact's 入力時刻; None for a row that has only its day."""
+        return self.when.time() if isinstance(self.when, datetime) else None
+
+    @property
     def sort_key(self) -> datetime:
         """Newest first sorts on this: a day without a time counts as its start."""
         return self.when if isinstance(self.when, datetime) else datetime.combine(self.when, time.min)

@@ -255,3 +255,27 @@ def test_a_supervisor_reviews_the_memos_history_with_who_and_which_terminal(
     assert review in client.get(URL).content.decode()
     html = client.get(review).content.decode()
     assert "S1001" in html and "T0001" in html and "2名で訪問" in html
+
+
+def test_the_timeline_gives_a_contact_its_time_and_every_other_row_its_day_alone(
+    client, officer, officer_actor, ledger
+):
+    with time_machine.travel("2026-06-01 10:23:00+09:00", tick=False):
+        negotiation_services.record_negotiation(
+            actor=officer_actor,
+            taxpayer=taxpayer(),
+            values={
+                "content": "架電。本人と話す。",
+                "result": "3",
+                "contact_kind": "11",
+                "subject_group_code": "00",
+                "collection_category": "2",
+                "importance": "2",
+            },
+        )
+    sign_in(client, officer)
+    html = client.get(URL).content.decode()
+    rows = re.findall(r'<tr>\s*<td class="nowrap">([^<]*)</td>\s*<td class="nowrap">([^<]*)</td>', html)
+    kinds = {kind: day for day, kind in rows}
+    assert kinds["交渉"].endswith(" 10:23"), rows
+    assert "収納" in kinds and all(":" not in day for day, kind in rows if kind != "交渉"), rows

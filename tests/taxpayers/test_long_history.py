@@ -25,20 +25,24 @@ from wako_collections.actors import Actor
 ATENA = "000000101"
 
 
-def add_paid_years(years) -> None:
-    """Four 住民税 installments a year for 000000101, each paid in full on its 納期限."""
+def add_paid_years(years, *, paid: bool = True) -> None:
+    """Four 住民税 installments a year for 000000101, each paid in full on its 納期限 (`paid`) or
+    never paid."""
     assessments, payments = [], []
     for year in years:
         for period in range(1, 5):
             due = f"{year}-{period + 5:02d}-30"
             key = f"01,0000,112291,112291,1,{year},{year},{year}9{period},{period}"
             assessments.append(f"{ATENA},{key},{due},{due},20000,,")
-            payments.append(f"H{year}{period},{key},{due},{due},20000,2")
+            if paid:
+                payments.append(f"H{year}{period},{key},{due},{due},20000,2")
     actor = Actor.batch("TEST")
     for kind, header, rows in (
         ("assessments", ASSESSMENT_HEADER, assessments),
         ("payments", PAYMENT_HEADER, payments),
     ):
+        if not rows:
+            continue
         path = Path(tempfile.mkdtemp()) / f"{kind}.csv"
         path.write_text(csv_text(header, rows), encoding="utf-8")
         run_import(
@@ -180,3 +184,16 @@ def test_the_case_summary_computes_only_what_is_owed_with_the_same_figures(
     assert {**asdict(owed), "standings": None} == {**asdict(everything), "standings": None}
     sign_in(client, officer)
     assert client.get(reverse("cases:case", args=[ATENA])).context["owed"].total == owed.total
+
+
+def test_the_taxpayer_page_costs_the_same_queries_with_more_owed_years(client, officer, history):
+    """What is owed is computed in one query per kind (standings_for), however many lines owe."""
+    sign_in(client, officer)
+    page(client)
+    with CaptureQueriesContext(connection) as before:
+        page(client)
+    add_paid_years(range(2020, 2024), paid=False)
+    with CaptureQueriesContext(connection) as after:
+        response = page(client)
+    assert len(response.context["ledger"].lines) >= 16
+    assert len(after.captured_queries) == len(before.captured_queries)
