@@ -40,6 +40,7 @@ FUTURE_ALLOWED = {
     ("documents", "document", "deadline"),  # a 催告書's 指定期限
     ("refunds", "overpayment", "interest_from"),  # 還付加算金 runs from a day the law sets
     ("taxpayers", "prescriptionevent", "occurred_on"),  # only the end of a 猶予: checked below
+    ("taxpayers", "changedinputs", "effective_on"),  # reconcile: the day a dated change counts
 }
 
 
