@@ -141,3 +141,23 @@ def test_the_working_list_and_its_export_leave_out_what_is_time_barred(client, o
     )
     assert (row["滞納期別数"], row["合計"], row["時効完成の期別数"]) == (0, 0, 1)
     assert row["時効完成の額"] > 35_000
+
+
+def test_the_search_shows_what_can_be_collected_as_the_list_does(client, officer, ledger):
+    """宛名検索's 滞納額 is the 滞納者一覧's: 時効完成 apart. On 2026-09-30 210000101 (35,000円) is still
+    collectible; on 2026-12-01 it is 時効完成 and the search reads 「—」 with the amount apart."""
+    sign_in(client, officer)
+    for day, collectible in ((COMPLETED, True), (LATER, False)):
+        reconcile(as_of=day)
+        with time_machine.travel(day, tick=False):
+            response = client.get(reverse("taxpayers:search"), {"notice_number": "210000101"})
+        (found,) = response.context["page"]
+        assert (found.owed.installments, found.owed.time_barred.installments) == (
+            (1, 0) if collectible else (0, 1)
+        )
+        html = response.content.decode()
+        cell = html.split('<td class="money">')[-1].split("</td>")[0]
+        if collectible:
+            assert cell == f"{found.owed.total:,}" and found.owed.outstanding_principal == 35_000
+        else:
+            assert cell.startswith("—<br>") and "ほかに時効完成" in cell
