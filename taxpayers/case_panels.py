@@ -11,7 +11,15 @@ from django.urls import reverse
 
 from taxpayers.ledger import without_paid
 from taxpayers.models import Assessment, Payment, PrescriptionEvent, Taxpayer
-from taxpayers.standing import PAID, TIME_BARRED, WRITTEN_OFF, Standing, standings_for
+from taxpayers.standing import (
+    NOT_YET_DUE,
+    PAID,
+    TIME_BARRED,
+    WITHIN_TERM,
+    WRITTEN_OFF,
+    Standing,
+    standings_for,
+)
 from wako_collections.timeline import TimelineEntry
 
 
@@ -28,6 +36,8 @@ class Owed:
     held_count: int = 0  # owed installments whose 時効 is held (差押・交付要求・猶予: no date runs)
     time_barred_count: int = 0  # installments whose 時効 completed with something left (不納欠損's to record)
     time_barred_amount: int = 0  # what those still show as owed (not in the sums above, as in the ledger)
+    not_due_count: int = 0  # installments 未到来 or 納期内 with something to pay (not 滞納 yet)
+    not_due_amount: int = 0  # what those are to pay (not in the sums above, as in the 滞納者一覧)
     standings: list[Standing] = field(default_factory=list)
 
     @property
@@ -39,7 +49,8 @@ def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
     """The sums of every installment's standing on `as_of` (`standings_for`: three queries and
     those of the exemptions, whatever the number of installments): what can still be collected —
     an installment 時効完成 is counted apart (`time_barred_*`), its claim extinguished (地方税法第18条),
-    as the 収納状況照会's totals leave it out. The nearest 時効 is the
+    as the 収納状況照会's totals leave it out; an installment not yet past its 納期限 (未到来・納期内) is
+    counted apart too (`not_due_*`), as the 滞納者一覧 sums only what is 滞納. The nearest 時効 is the
     smallest renewed 時効予定日 (`Standing.prescription_date`) among installments still owed and
     not already time-barred or written off.
 
@@ -59,9 +70,15 @@ def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
                 owed.time_barred_count += 1
                 owed.time_barred_amount += standing.outstanding_total
             continue
-        owed.principal += standing.outstanding_principal
-        owed.late_charge += standing.late_charge
-        owed.fee += standing.outstanding_fee
+        if standing.status in (NOT_YET_DUE, WITHIN_TERM):
+            # not 滞納 yet: apart, as the 滞納者一覧 (which sums what is past its 納期限) leaves it out
+            if standing.outstanding_total:
+                owed.not_due_count += 1
+                owed.not_due_amount += standing.outstanding_total
+        else:
+            owed.principal += standing.outstanding_principal
+            owed.late_charge += standing.late_charge
+            owed.fee += standing.outstanding_fee
         if standing.status in (PAID, WRITTEN_OFF, TIME_BARRED) or standing.outstanding_total == 0:
             continue
         if assessment.due_date < as_of:

@@ -161,3 +161,20 @@ def test_the_search_shows_what_can_be_collected_as_the_list_does(client, officer
             assert cell == f"{found.owed.total:,}" and found.owed.outstanding_principal == 35_000
         else:
             assert cell.startswith("—<br>") and "ほかに時効完成" in cell
+
+
+def test_the_case_summary_counts_as_delinquent_only_what_is_past_its_due_date(client, officer, ledger):
+    """カルテ's 現在の滞納額 is 滞納 — past 納期限 — as the 滞納者一覧's; a 期別 not yet due shows apart (a
+    new user's trial: 327,900円 of 未到来・納期内 本税 were in the 滞納額 beside 「滞納の期別 42件」)."""
+    from taxpayers.case_panels import owed_on
+    from tests.assessments import add_assessment
+
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    add_assessment(taro, "260000991", tax_year=2026, due=date(2026, 10, 31), principal=20_000)
+    with time_machine.travel(COMPLETED, tick=False):  # 2026-09-30: 210000101 still collectible
+        owed = owed_on(taro, as_of=COMPLETED)
+        assert (owed.principal, owed.not_due_count, owed.not_due_amount) == (35_000, 1, 20_000)
+        sign_in(client, officer)
+        html = client.get(reverse("cases:case", args=["000000101"])).content.decode()
+    assert "ほかに納期限前 1件 20,000円" in html
+    assert f'data-figure="owed-total">{owed.total:,}円' in html
