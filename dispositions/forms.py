@@ -32,6 +32,9 @@ class InquiryListForm(forms.Form):
         ],
         blank_label="回答待ち",
     )
+    officer = FilterChoiceField(
+        label="担当", choices=[("mine", "自分の担当の宛名"), ("all", "全職員")], blank_label="全職員"
+    )
 
 
 class DraftPrefillForm(forms.Form):

@@ -38,10 +38,15 @@ def inquiry_list(request):
         rows = rows.filter(answered_on__isnull=True).order_by("answer_due")
     elif view == "answered":
         rows = inquiries.answered_recently(today=today).select_related("taxpayer", "target")
+    mine = form.is_valid() and form.cleaned_data["officer"] == "mine"
+    if mine:  # ホーム's count for an officer: the answers about the taxpayers assigned to them
+        rows = rows.filter(taxpayer__assigned_officer=request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     record_access(request, page="照会一覧", atena_numbers=sorted({i.taxpayer.atena_number for i in page}))
     return render(
-        request, "dispositions/inquiry_list.html", {"page": page, "view": view, "today": today, "form": form}
+        request,
+        "dispositions/inquiry_list.html",
+        {"page": page, "view": view, "today": today, "form": form, "mine": mine},
     )
 
 

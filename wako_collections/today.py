@@ -100,7 +100,7 @@ def todays_work(user, *, today: date, failed_jobs: list | None = None) -> list[W
             counted(
                 f"照会の回答（直近{ANSWERS_RECENT_DAYS}日）{'（全職員）' if everyone else ''}",
                 answered_recently(today=today, officer=None if everyone else user),
-                f"{reverse('dispositions:inquiry_list')}?view=answered",
+                f"{reverse('dispositions:inquiry_list')}?view=answered{'' if everyone else '&officer=mine'}",
             )
         )
     if has_menu(user, "audit") or has_menu(user, "user_admin"):
