@@ -229,3 +229,18 @@ def test_day_after_day_the_daily_run_stores_what_a_full_run_would(
             summary = reconcile()
             assert summary.scope == "diff"
             assert (balances(), totals()) == full_run_would_store(day), day
+
+
+def test_the_command_says_which_run_it_made_in_wareki(ledger):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with time_machine.travel(START, tick=False):
+        outputs = []
+        for options in (["--full"], []):
+            out = StringIO()
+            call_command("reconcile", *options, stdout=out)
+            outputs.append(out.getvalue())
+    assert outputs[0].startswith("消込完了（基準日 令和6年6月24日、全件）: 期別 ")
+    assert outputs[1].startswith("消込完了（基準日 令和6年6月24日、日次）: 期別 ")

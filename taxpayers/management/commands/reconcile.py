@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from taxpayers.reconciliation import reconcile
+from wako_collections.eras import format_date
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         summary = reconcile(as_of=day, full=full)
         scope = "全件" if summary.scope == "all" else "日次"
         self.stdout.write(
-            f"消込完了（基準日 {summary.as_of}、{scope}）: 期別 {summary.installments:,}件を計算"
+            f"消込完了（基準日 {format_date(summary.as_of)}、{scope}）: 期別 {summary.installments:,}件を計算"
             f"（変更 {summary.changed:,}件）、"
             f"滞納 {summary.delinquent_installments:,}期別・{summary.delinquent_taxpayers:,}人、"
             f"滞納本税 {summary.outstanding_principal:,}円"
