@@ -90,25 +90,20 @@ def delinquent_count(request, params: QueryDict) -> Preview:
 
     form = _delinquent_form(params)
     balances = filtered(form.cleaned_data, user=request.user, today=timezone.localdate())
-    return Preview(
-        "滞納者一覧", DELINQUENT_HEADERS, totals_of(balances, today=timezone.localdate()).taxpayers
-    )
+    return Preview("滞納者一覧", DELINQUENT_HEADERS, totals_of(balances).taxpayers)
 
 
 def delinquent(request, params: QueryDict) -> Table:
     """The list's rows as the page shows them: what can be collected, and the installments
-    時効完成 apart (`working_list.collectible`, one query for every row's)."""
-    from taxpayers.working_list import collectible, days_since, filtered, time_barred_of, working_list
+    時効完成 apart (`working_list.collectible`, as reconcile stored them)."""
+    from taxpayers.working_list import collectible, days_since, working_list
 
     form = _delinquent_form(params)
     today = timezone.localdate()
     rows, numbers = [], []
-    barred = time_barred_of(
-        filtered(form.cleaned_data, user=request.user, today=today).values("taxpayer_id"), today=today
-    )
     for balance in working_list(form.cleaned_data, user=request.user, today=today).iterator(chunk_size=2000):
         taxpayer = balance.taxpayer
-        owed = collectible(balance, barred.get(balance.taxpayer_id))
+        owed = collectible(balance)
         numbers.append(taxpayer.atena_number)
         rows.append(
             [

@@ -696,6 +696,20 @@ class TaxpayerBalance(models.Model):
         blank=True,
         db_comment="滞納している期別の「科目コード:年度分」（例 01:2024。昇順、重複なし）",
     )
+    # Of the totals above, what is 時効完成 on the day reconciled to (its renewed 時効予定日 passed: the
+    # standing's TIME_BARRED, 地方税法第18条) — shown apart, not collectible (taxpayers.working_list)
+    time_barred_installments = models.IntegerField(
+        "時効完成期別数", default=0, db_comment="滞納期別のうち基準日に時効が完成している期別の数"
+    )
+    time_barred_principal = models.BigIntegerField(
+        "時効完成の未納本税", default=0, db_comment="時効完成の期別の未納本税の合計"
+    )
+    time_barred_fee = models.BigIntegerField(
+        "時効完成の未納督促手数料", default=0, db_comment="時効完成の期別の未納督促手数料の合計"
+    )
+    time_barred_late_charge = models.BigIntegerField(
+        "時効完成の延滞金", default=0, db_comment="時効完成の期別の延滞金の合計（時効完成日まで）"
+    )
 
     class Meta:
         verbose_name = "宛名別残高"

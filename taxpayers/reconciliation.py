@@ -94,6 +94,10 @@ TOTAL_FIELDS = (
     "delinquent_subjects",
     "delinquent_tax_years",
     "delinquent_subject_years",
+    "time_barred_installments",
+    "time_barred_principal",
+    "time_barred_fee",
+    "time_barred_late_charge",
 )
 CHUNK = 10_000
 ANALYZE_AFTER = 0.1  # the share of installments changed after which reconcile refreshes the statistics
@@ -399,7 +403,11 @@ _TOTALS_COMPUTE = f"""
            d.earliest_prescription_date,
            coalesce(d.delinquent_subjects, ARRAY[]::varchar[]),
            coalesce(d.delinquent_tax_years, ARRAY[]::integer[]),
-           coalesce(d.delinquent_subject_years, ARRAY[]::varchar[])
+           coalesce(d.delinquent_subject_years, ARRAY[]::varchar[]),
+           coalesce(d.time_barred_installments, 0),
+           coalesce(d.time_barred_principal, 0),
+           coalesce(d.time_barred_fee, 0),
+           coalesce(d.time_barred_late_charge, 0)
       FROM ({{payers}}) tp
       LEFT JOIN (
         SELECT a.taxpayer_id,
@@ -417,7 +425,13 @@ _TOTALS_COMPUTE = f"""
                array_agg(DISTINCT a.subject_code ORDER BY a.subject_code) AS delinquent_subjects,
                array_agg(DISTINCT a.tax_year ORDER BY a.tax_year) AS delinquent_tax_years,
                array_agg(DISTINCT a.subject_code || ':' || a.tax_year
-                         ORDER BY a.subject_code || ':' || a.tax_year) AS delinquent_subject_years
+                         ORDER BY a.subject_code || ':' || a.tax_year) AS delinquent_subject_years,
+               -- of them, what is 時効完成 on the run's day (its renewed 時効予定日 passed: the
+               -- standing's TIME_BARRED read from its stored balance), for the lists to show apart
+               count(*) FILTER (WHERE b.prescription_date < %(as_of)s) AS time_barred_installments,
+               sum(b.outstanding_principal) FILTER (WHERE b.prescription_date < %(as_of)s) AS time_barred_principal,
+               sum(b.outstanding_fee) FILTER (WHERE b.prescription_date < %(as_of)s) AS time_barred_fee,
+               sum(b.late_charge) FILTER (WHERE b.prescription_date < %(as_of)s) AS time_barred_late_charge
           FROM taxpayers_installmentbalance b
           JOIN taxpayers_assessment a ON a.id = b.assessment_id
          WHERE b.status = 'delinquent' {{delinquent_scope}}

@@ -46,7 +46,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import BigIntegerField, Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Exists, OuterRef
 from django.utils import timezone
 
 from taxpayers.late_charges import rates_for
@@ -320,15 +320,6 @@ def hold_exists(state: str, *, as_of: date, assessment=None, taxpayer=None) -> E
         else {"disposition__taxpayer": taxpayer, "assessment__balance__status": DELINQUENT}
     )
     return Exists(found.filter(**scope))
-
-
-def stored_time_barred(as_of: date) -> Q:
-    """The stored balances (`InstallmentBalance`, by reconcile from each standing) of the
-    installments 時効完成 on `as_of`, as a filter: still 滞納 by their payments, their renewed
-    時効予定日 (the chain's, which is its completion day once 時効 completed) before `as_of` — the
-    status `TIME_BARRED` read from what reconcile stored, for the lists that total many taxpayers
-    without computing each standing. Read by the index (status, 時効予定日) alone."""
-    return Q(status=DELINQUENT, prescription_date__lt=as_of)
 
 
 def holds_for_ids(ids: Iterable[int], *, as_of: date) -> dict[int, frozenset[str]]:

@@ -76,11 +76,10 @@ def search(request):
             atena_numbers=[t.atena_number for t in page],
             detail=f"検索条件: {conditions}",
         )
-        # 滞納額 as the 滞納者一覧 shows it: what can still be collected, 時効完成 apart (one query)
-        barred = working_list.time_barred_of([t.pk for t in page], today=timezone.localdate())
+        # 滞納額 as the 滞納者一覧 shows it: what can still be collected, 時効完成 apart
         for taxpayer in page:
             balance = _balance_of(taxpayer)
-            taxpayer.owed = working_list.collectible(balance, barred.get(taxpayer.pk)) if balance else None
+            taxpayer.owed = working_list.collectible(balance) if balance else None
     return render(request, "taxpayers/search.html", {"form": form, "page": page})
 
 
@@ -222,15 +221,14 @@ def delinquent(request):
     if form.is_valid():
         balances = working_list.working_list(form.cleaned_data, user=request.user, today=today)
         totals = working_list.totals_of(
-            working_list.filtered(form.cleaned_data, user=request.user, today=today), today=today
+            working_list.filtered(form.cleaned_data, user=request.user, today=today)
         )
         paginator = Paginator(balances, LIST_PAGE_SIZE)
         paginator.count = totals.taxpayers  # the aggregate counted them already
         page = paginator.get_page(request.GET.get("page"))
-        barred = working_list.time_barred_of([b.taxpayer_id for b in page], today=today)
         for balance in page:
             balance.days_since_contact = working_list.days_since(balance.last_contact, today)
-            balance.collectible = working_list.collectible(balance, barred.get(balance.taxpayer_id))
+            balance.collectible = working_list.collectible(balance)
         conditions = "、".join(
             f"{form.fields[k].label}={v}" for k, v in params.items() if k in form.fields and v
         )

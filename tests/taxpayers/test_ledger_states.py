@@ -127,7 +127,7 @@ def test_the_working_list_and_its_export_leave_out_what_is_time_barred(client, o
         from taxpayers.working_list import filtered
 
         reconcile(as_of=COMPLETED)
-        before = totals_of(filtered({"officer": "all"}, user=officer, today=COMPLETED), today=COMPLETED)
+        before = totals_of(filtered({"officer": "all"}, user=officer, today=COMPLETED))
         assert before.outstanding_principal == 35_000 and before.time_barred.installments == 1
         reconcile(as_of=LATER)
         from django.http import QueryDict
