@@ -462,3 +462,13 @@ def test_a_number_typed_into_the_reason_is_refused_and_never_logged(client, offi
     assert "12桁以上の番号を書かないでください" in response.content.decode()
     assert not TaxpayerAccess.objects.filter(page="個人番号表示").exists()
     assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.INDIVIDUAL_NUMBER_SHOWN).exists()
+
+
+@pytest.mark.parametrize("query", [{"phone": "2222"}, {"notice_number": "0000101"}])
+def test_a_partial_phone_or_notice_number_says_how_they_are_searched(client, officer, ledger, query):
+    """A new user's trial: the last four digits of a phone, or part of a 通知書番号, found nothing
+    without saying why."""
+    sign_in(client, officer)
+    response = client.get(reverse("taxpayers:search"), query)
+    assert list(response.context["page"]) == []
+    assert "電話番号は先頭（市外局番）から、通知書番号は全桁で検索します" in response.content.decode()
