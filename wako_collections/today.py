@@ -104,19 +104,17 @@ def todays_work(user, *, today: date, failed_jobs: list | None = None) -> list[W
             )
         )
     if has_menu(user, "dispositions"):
-        from dispositions.writeoffs import stored_candidates
+        from dispositions.writeoffs import newest_open_candidates
 
-        # the nightly job's list (one query for the list itself): what is not yet written off nor
-        # on a 決議 awaiting 決裁 — the page the count opens shows the same
-        extraction, open_ones = stored_candidates()
-        if extraction is not None:
-            items.append(
-                counted(
-                    "不納欠損の候補（決議の起案待ち）",
-                    open_ones.order_by(),
-                    reverse("dispositions:writeoff_candidates"),
-                )
+        # the nightly job's newest list: what is not yet written off nor on a 決議 awaiting 決裁 —
+        # the page the count opens lists the same (0 before the job first ran)
+        items.append(
+            counted(
+                "不納欠損の候補（決議の起案待ち）",
+                newest_open_candidates(),
+                reverse("dispositions:writeoff_candidates"),
             )
+        )
     if has_menu(user, "audit") or has_menu(user, "user_admin"):
         if failed_jobs is None:
             from jobs.status import failed_jobs as read_failed_jobs

@@ -39,13 +39,13 @@ def test_a_page_pays_the_frame_in_four_queries_once_the_access_is_cached(client,
 
 
 def test_home_pays_the_frame_the_failed_jobs_and_one_statement_for_every_count(client, officer):
-    """ホーム for a 徴収担当: the frame, the failed jobs, and its five counts (three 交渉記録, one 時効,
-    one 照会文書) in one statement (wako_collections/counts.py)."""
+    """ホーム for a 徴収担当: the frame, the failed jobs, and its six counts (three 交渉記録, one 時効,
+    one 照会文書, one 不納欠損の候補) in one statement (wako_collections/counts.py)."""
     sign_in(client, officer)
     client.get(reverse("home"))
     queries = queries_for(client, reverse("home"))
     assert len(queries) == FRAME_QUERIES + 2, queries
-    assert queries[-1].count("SELECT COUNT(*)") == 5, queries[-1]
+    assert queries[-1].count("SELECT COUNT(*)") == 6, queries[-1]
 
 
 def test_a_revoked_permission_takes_effect_on_the_very_next_request(client, officer):
