@@ -493,10 +493,11 @@ def _relief_tables() -> list[str]:
 
 def _daily_possible(as_of: date, rules: str) -> bool:
     """Whether the run on `as_of` may compute only the day's installments (`_DAILY_SCOPE`): the latest
-    run over every installment (full or daily) was computed by the same `rules`, the balances are
-    there (a TRUNCATE fires no trigger), no run since then (nor this one) was back-dated (a 基準日 before the day it ran: it took the changes of the day without
-    counting those dated after its 基準日), and no run settled to a day after `as_of`. Otherwise every
-    installment is computed (and the next run may be daily again)."""
+    run over every installment (full or daily) was computed by the same `rules`; the balances are
+    there (a TRUNCATE fires no trigger); no run since then, nor this one, was back-dated (a 基準日
+    before the day it ran: it took the day's changes without counting those dated after its 基準日);
+    and no run settled to a day after `as_of`. Otherwise every installment is computed (and the next
+    run may be daily again)."""
     if as_of < timezone.localdate() or not InstallmentBalance.objects.exists():  # emptied (TRUNCATE)
         return False
     runs = ReconcileRun.objects.order_by("-finished_at", "-id")
