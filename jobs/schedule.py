@@ -45,12 +45,13 @@ class Job:
 
 
 def _reconcile() -> Outcome:
+    from taxpayers.models import ReconcileRun
     from taxpayers.reconciliation import reconcile
 
     # every installment on the 1st of the month (the daily run's result is the same; the full run
     # also rewrites a stored balance changed by anything but reconcile)
     s = reconcile(full=timezone.localdate().day == 1)
-    scope = "全件" if s.scope == "all" else "日次（入力が変わった期別と日々動く期別）"
+    scope = ReconcileRun.Scope(s.scope).label
     return Outcome(
         f"基準日 {format_date(s.as_of)}（{scope}）: 期別 {s.installments:,}件を計算（変更 {s.changed:,}件）、"
         f"滞納 {s.delinquent_taxpayers:,}人",

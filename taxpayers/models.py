@@ -776,7 +776,7 @@ class ReconcileRun(models.Model):
 
     class Scope(models.TextChoices):
         ALL = "all", "全件"
-        DAILY = "diff", "日次（入力が変わった期別と日々動く期別）"
+        DAILY = "diff", "日次（変更のあった期別と、延滞金・状態が日々変わる期別）"
         SOME = "some", "取込分"
 
     as_of = models.DateField("基準日", db_comment="消込の基準日")

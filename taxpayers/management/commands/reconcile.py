@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full",
             action="store_true",
-            help="全期別を計算する（省略時は、できる日は入力が変わった期別と日々動く期別だけを計算する日次実行）",
+            help="全期別を計算する（省略時は、可能な日は変更のあった期別と、延滞金・状態が日々変わる期別だけを計算する日次実行）",
         )
 
     def handle(self, *args, as_of=None, full=False, **options):
