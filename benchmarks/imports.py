@@ -13,7 +13,10 @@ the commit are part of the time) and the parent then deletes what it wrote. Meas
     history, reconciled, committed);
   * the import of a file a quarter of the size, for its peak memory: flat in file size or not;
   * a 更正 file: `--corrections` existing installments with a new 調定額, each updated with its
-    history row ('~'), reconciled and committed.
+    history row ('~'), reconciled and committed. Then (not timed) the installments are put back as
+    they were — their rows from a copy kept before the run, the run's history rows deleted — and
+    reconciled, so the ledger's 滞納, 調定額 and balances are what they were and the next benchmark
+    measures the same ledger (`restore_corrections`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ HEADER = (
     "通知書番号,論理期別,納期限,法定納期限,調定額,督促状発付日,督促手数料"
 )
 PREFIX = "BENCH"  # 通知書番号 of the new rows, deleted after each run
+CORRECTED = "bench_corrected"  # the 更正's installments as they were before it, until put back
 ACTOR = Actor.batch("BENCH")
 
 
@@ -89,24 +93,32 @@ def write_new_rows(path: Path, rows: int) -> Path:
 
 def write_corrections(path: Path, rows: int) -> Path:
     """`rows` existing installments (spread over the table) with their 調定額 raised by 100 yen
-    (a 更正): every other column as stored, so only the amount differs."""
+    (a 更正): every other column as stored, so only the amount differs. The installments are kept
+    as they are now in the table `CORRECTED` (with the latest history id, `bench_history_mark`)
+    for `restore_corrections`."""
     keys = ", ".join(f"a.{name}" for name in ASSESSMENT_KEY_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM taxpayers_assessment")
         total = cursor.fetchone()[0]
         step = max(total // rows, 1)
         cursor.execute(
-            f"SELECT t.atena_number, {keys}, a.due_date, a.statutory_due_date, a.principal, "  # noqa: S608
+            f"SELECT a.id, t.atena_number, {keys}, a.due_date, a.statutory_due_date, a.principal, "  # noqa: S608
             "a.demand_issued_on, a.demand_fee FROM (SELECT *, row_number() OVER (ORDER BY id) AS n "
             "FROM taxpayers_assessment) a JOIN taxpayers_taxpayer t ON t.id = a.taxpayer_id "
             "WHERE a.n %% %s = 0 AND a.notice_number NOT LIKE %s ORDER BY a.id LIMIT %s",
             [step, PREFIX + "%", rows],
         )
         found = cursor.fetchall()
+        history = Assessment.history.model._meta.db_table
+        cursor.execute(
+            f"CREATE TABLE {CORRECTED} AS SELECT a.*, (SELECT max(history_id) FROM {history}) "  # noqa: S608
+            "AS bench_history_mark FROM taxpayers_assessment a WHERE a.id = ANY(%s)",
+            [[row[0] for row in found]],
+        )
     with path.open("w", encoding="utf-8") as handle:
         handle.write(HEADER + "\n")
         for row in found:
-            *head, due, statutory, principal, issued, fee = row
+            _id, *head, due, statutory, principal, issued, fee = row
             cells = [*map(str, head), due.isoformat(), statutory.isoformat(), str(principal + 100)]
             cells += [issued.isoformat() if issued else "", str(fee)]
             handle.write(",".join(cells) + "\n")
@@ -258,6 +270,47 @@ def remove_new_rows() -> None:
     vacuum()
 
 
+def restore_corrections() -> dict:
+    """Puts back the installments a 更正 run changed, as `write_corrections` kept them (every
+    column: 調定額, the update stamps, version), deletes the history rows the run wrote for them (so
+    their history ends, as before, with the row as it stands) and reconciles them: their balances
+    and their taxpayers' totals are then computed from the same inputs as before the run. Nothing
+    to do when no copy is kept (no run, or already put back). One transaction; not timed."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [CORRECTED])
+        if not cursor.fetchone()[0]:
+            return {"restored": 0, "history_deleted": 0, "seconds": 0.0}
+    columns = [field.column for field in Assessment._meta.concrete_fields if not field.primary_key]
+    history = Assessment.history.model._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE taxpayers_assessment a SET {', '.join(f'{name} = s.{name}' for name in columns)} "  # noqa: S608
+            f"FROM {CORRECTED} s WHERE a.id = s.id"
+        )
+        restored = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {history} h USING {CORRECTED} s "  # noqa: S608
+            "WHERE h.id = s.id AND h.history_id > coalesce(s.bench_history_mark, 0)"
+        )
+        deleted = cursor.rowcount
+        cursor.execute(f"ANALYZE {CORRECTED}")
+        reconcile(ids_table=CORRECTED)
+        cursor.execute(f"DROP TABLE {CORRECTED}")
+    return {"restored": restored, "history_deleted": deleted, "seconds": time.perf_counter() - started}
+
+
+def measure_correction(path: Path, rows: int) -> dict:
+    """The 更正 run of `rows` installments (timed, in a fresh process), then the ledger put back
+    (`restore_corrections`, not timed; its figures under "restore")."""
+    fixes = write_corrections(path, rows)
+    try:
+        result = in_fresh_process("import", fixes)
+    finally:
+        restored = restore_corrections()
+    return {**result, "restore": restored}
+
+
 def vacuum() -> None:
     with connection.cursor() as cursor:
         for table in (
@@ -271,10 +324,11 @@ def vacuum() -> None:
 
 def measure(*, rows: int = 1_000_000, small_rows: int = 250_000, corrections: int = 100_000) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    restore_corrections()  # what an interrupted earlier run may have left (before the totals are kept)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_taxpayerbalance")
         cursor.execute("CREATE TABLE bench_taxpayerbalance AS SELECT * FROM taxpayers_taxpayerbalance")
-    remove_new_rows()  # what an interrupted earlier run may have left
+    remove_new_rows()  # likewise
     result: dict = {"rows": rows, "small_rows": small_rows, "corrections": corrections}
 
     def note(name: str, value: dict) -> None:  # each figure as soon as it is known (runs are long)
@@ -289,8 +343,7 @@ def measure(*, rows: int = 1_000_000, small_rows: int = 250_000, corrections: in
         big = write_new_rows(folder / "new.csv", rows)
         note("baseline", in_fresh_process("baseline", big))
         remove_new_rows()
-        fixes = write_corrections(folder / "corrections.csv", corrections)
-        note("correction", in_fresh_process("import", fixes))
+        note("correction", measure_correction(folder / "corrections.csv", corrections))
         small = write_new_rows(folder / "small.csv", small_rows)
         note("small_import", in_fresh_process("import", small))
         remove_new_rows()
