@@ -30,6 +30,7 @@ import ipaddress
 import json
 import os
 import re
+import runpy
 import shutil
 import socket
 import ssl
@@ -193,6 +194,24 @@ def production_environment() -> dict:
         "DATABASE_URL": database_url(connection.settings_dict),
         "INDIVIDUAL_NUMBER_KEYS": ",".join([*keys, f"hmac:{encoded(settings.INDIVIDUAL_NUMBER_HMAC_KEY)}"]),
     }
+
+
+def gunicorn_settings() -> dict:
+    """What ./gunicorn.conf.py gives the server beside the workers (threads, worker class,
+    keep-alive), for the report: the run starts gunicorn in the checkout, which reads that file."""
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return {name: config[name] for name in ("threads", "worker_class", "keepalive")}
+
+
+def server_words(result: dict) -> str:
+    """'gunicorn 5 workers × 4 threads (gthread, keep-alive 15 s)' — or, for a result written
+    before the config file, 'gunicorn 5 workers'."""
+    if "threads" not in result:
+        return f"gunicorn {result['workers']} workers"
+    return (
+        f"gunicorn {result['workers']} workers × {result['threads']} threads "
+        f"({result['worker_class']}, keep-alive {result['keepalive']} s)"
+    )
 
 
 def free_port() -> int:
@@ -449,6 +468,7 @@ def run(
         "users": users,
         "seconds": seconds,
         "workers": workers,
+        **gunicorn_settings(),
         "requests": len(lines),
         "throughput": len(lines) / seconds,
         "locust_cpu_share": locust_cpu / wall,  # of one core
@@ -488,7 +508,13 @@ def knee(*, steps: tuple[int, ...] = (10, 20, 30, 50), minutes: float = 3, worke
             }
         )
     passed = [row["users"] for row in rows if row["pages"]["p95"] > KNEE_P95_MS]
-    return {"steps": rows, "knee": passed[0] if passed else None, "minutes": minutes, "workers": workers}
+    return {
+        "steps": rows,
+        "knee": passed[0] if passed else None,
+        "minutes": minutes,
+        "workers": workers,
+        **gunicorn_settings(),
+    }
 
 
 def main(argv=None) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import django
 from django.db import connection
 
-from benchmarks.load import KNEE_P95_MS
+from benchmarks.load import KNEE_P95_MS, server_words
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
@@ -555,7 +555,7 @@ def knee_rows(knee: dict) -> list[str]:
     lines = [
         "### Load knee (officers at which pages p95 passes 300 ms)",
         "",
-        f"Each step {knee['minutes']} min, gunicorn {knee['workers']} workers; locust pinned to core 0 and "
+        f"Each step {knee['minutes']} min, {server_words(knee)}; locust pinned to core 0 and "
         "gunicorn to core 1 (taskset) where the machine has two cores. **Knee: "
         + (f"{reached} officers**." if reached else "not reached** by the last step."),
         "",
@@ -581,7 +581,7 @@ def knee_rows(knee: dict) -> list[str]:
 def load_details(load: dict, title: str) -> list[str]:
     lines = [
         f"### {title}",
-        f"{load['users']} officers, {load['seconds']} s, gunicorn with {load['workers']} workers; "
+        f"{load['users']} officers, {load['seconds']} s, {server_words(load)}; "
         f"{load['requests']:,} requests (run {load['run']}; request log in {load['folder']}).",
         "",
         "| request | n | failed | p50 ms | p95 ms | max ms |",

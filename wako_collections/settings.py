@@ -155,6 +155,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's default list with its PBKDF2 hasher run below the pages (accounts.passwords; the same
+# hashes). Django's own PBKDF2 class is left out: two hashers of one algorithm, the last listed wins.
+PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS = [
+    "accounts.passwords.BackgroundPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 if ENVIRONMENT == "test":
     # Hashing at full strength would make the suite minutes slower; production keeps PBKDF2.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

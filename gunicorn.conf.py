@@ -1,0 +1,22 @@
+"""gunicorn's settings for wako-collections. gunicorn reads ./gunicorn.conf.py from the folder it is
+started in: the Docker image's /app (Dockerfile, docker-compose.yml) and a checkout (the load run of
+benchmarks/load.py). Options on the command line (--bind, --workers, …) override these.
+
+- workers: WEB_CONCURRENCY (gunicorn's own variable), 5 by default: 2 × cores + 1 for 2 cores.
+- threads: WEB_THREADS per worker, 4 by default (gunicorn's gthread worker). A request waiting on
+  PostgreSQL, on a PDF or a sign-in's password hash (both run at low priority:
+  wako_collections/priority.py) no longer holds one of only five places; the others go on.
+- keepalive: a browser's connection is kept 15 s between requests instead of a new TCP and TLS
+  handshake for every page (the sync worker closed each one; a page's assets came over new ones).
+
+PostgreSQL connections: each thread keeps its own for DATABASE_CONN_MAX_AGE seconds (60 in
+production), so the server holds at most workers × threads (20 by default) — bounded, unlike
+runserver's thread per request; keep it under the server's max_connections with the worker's.
+"""
+
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY", "5"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+worker_class = "gthread"
+keepalive = 15
