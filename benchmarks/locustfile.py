@@ -14,13 +14,14 @@ import itertools
 import json
 import os
 import random
-import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import urllib3
 from django_otp.oath import totp
 from locust import HttpUser, between, events, task
+
+from benchmarks.officer_forms import CSRF, payment_slip
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the run's own self-signed certificate
 
@@ -29,8 +30,6 @@ LOG = Path(os.environ["WAKO_LOAD_LOG"]).open("a", encoding="utf-8", buffering=1)
 ACCOUNTS = itertools.cycle(PLAN["staff"])
 SEQUENCE = itertools.count(1)
 
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-ASSESSMENT = re.compile(r'name="assessments" value="(\d+)"')
 DATABASE_PAGE = "database-unavailable"  # templates/errors/503.html
 
 
@@ -189,20 +188,11 @@ class Officer(HttpUser):
     def payment_slip(self):
         atena = self.rng.choice(PLAN["delinquent"])
         today = date.today()
-
-        def slip(page: str) -> dict | None:  # up to three of the installments the page offers
-            installments = ASSESSMENT.findall(page)
-            if not installments:
-                return None
-            return {
-                "form_code": "01",
-                "issued_on": today.isoformat(),
-                "deadline": (today + timedelta(days=14)).isoformat(),
-                "assessments": installments[:3],
-            }
-
         response, _ = self.submit(
-            f"/documents/cases/{atena}/new/", slip, "納付書の発行", expect_redirect_to="/documents/"
+            f"/documents/cases/{atena}/new/",
+            lambda page: payment_slip(page, today),
+            "納付書の発行",
+            expect_redirect_to="/documents/",
         )
         if response is not None and "/documents/" in response.headers.get("Location", ""):
             self.fetch(response.headers["Location"].rstrip("/") + "/pdf/", "PDF（納付書）", kind="pdf")

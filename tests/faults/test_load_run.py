@@ -19,7 +19,7 @@ def test_officers_sign_in_and_work_against_production_settings_with_nothing_lost
     generate(persons=120, seed=5)
     reconcile()
 
-    result = load.run(users=3, minutes=0.2, workers=2)
+    result = load.run(users=3, minutes=0.5, workers=2)
 
     figures = result["figures"]
     assert figures["login"]["n"] == 3 * 4 and figures["login"]["failed"] == 0  # 2 pages, 2 posts each
