@@ -131,9 +131,10 @@ DATABASES = {
     "default": env_database_url(
         "DATABASE_URL",
         "postgres://postgres@127.0.0.1:5432/wako_collections",
-        # Reused connections only under gunicorn, whose sync workers are a fixed number (WEB_CONCURRENCY):
-        # runserver starts a thread per request and each thread kept its own connection for a minute
-        # (17 idle ones exhausted PostgreSQL). Outside production a connection ends with its request.
+        # Reused connections only under gunicorn, whose threads are a fixed number (gunicorn.conf.py:
+        # workers × threads, 20 by default); runserver starts a thread per request and each thread kept
+        # its own connection for a minute (17 idle ones exhausted PostgreSQL). Outside production a
+        # connection ends with its request.
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if ENVIRONMENT == "production" else 0),
         conn_health_checks=True,
     )
