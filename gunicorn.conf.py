@@ -9,14 +9,25 @@ benchmarks/load.py). Options on the command line (--bind, --workers, …) overri
 - keepalive: a browser's connection is kept 15 s between requests instead of a new TCP and TLS
   handshake for every page (the sync worker closed each one; a page's assets came over new ones).
 
+post_worker_init: once a worker has loaded Django (models, apps, settings), the objects it made are
+moved out of the garbage collector's sight (gc.freeze): they live as long as the worker, and each
+full collection walked them all again (~0.2 s in a loaded worker, a pause for every thread of it;
+measured in one process over 230 requests of the load mix on a loaded machine: the collector's share
+of CPU 3.5 % → 2.5 %, a full collection 0.22 s → 0.04 s).
+
 PostgreSQL connections: each thread keeps its own for DATABASE_CONN_MAX_AGE seconds (60 in
 production), so the server holds at most workers × threads (20 by default) — bounded, unlike
 runserver's thread per request; keep it under the server's max_connections with the worker's.
 """
 
+import gc
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "5"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 keepalive = 15
+
+
+def post_worker_init(worker):
+    gc.freeze()

@@ -31,6 +31,18 @@ def test_threads_keep_alive_and_a_bounded_number_of_database_connections(monkeyp
     assert config.workers * config.threads <= 50
 
 
+def test_a_worker_freezes_what_it_loaded_out_of_the_collectors_sight(monkeypatch):
+    import gc
+
+    config = loaded(monkeypatch)
+    gc.unfreeze()
+    try:
+        config.post_worker_init(object())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_the_environment_sets_workers_and_threads(monkeypatch):
     config = loaded(monkeypatch, WEB_CONCURRENCY="3", WEB_THREADS="8")
     assert (config.workers, config.threads) == (3, 8)
