@@ -218,3 +218,58 @@ def test_the_case_summary_counts_as_delinquent_only_what_is_past_its_due_date(cl
         html = client.get(reverse("cases:case", args=["000000101"])).content.decode()
     assert "ほかに納期限前 1件 20,000円" in html
     assert f'data-figure="owed-total">{owed.total:,}円' in html
+
+
+def _row(html: str, notice_number: str) -> str:
+    start = html.index(f"<td>{notice_number}</td>")
+    return html[html.rindex("<tr", 0, start) : html.index("</tr>", start)]
+
+
+def _prescription_cell(row: str) -> str:
+    return row.split('<td class="prescription">')[1].split("</td>")[0]
+
+
+def test_the_ledger_shows_no_prescription_date_for_an_installment_paid_in_full(client, officer, ledger):
+    """A 完納 期別 has no 時効 to watch: its 時効予定日 reads 「—」 (an officer's trial found the 2025 市民税,
+    paid before its 納期限, showing one); an owed 期別 beside it still shows its renewed date, and so
+    does one 時効完成 (with 時効完成)."""
+    for day in (date(2026, 6, 1), LATER):
+        reconcile(as_of=day)
+        with time_machine.travel(day, tick=False):
+            sign_in(client, officer)
+            html = client.get(reverse("taxpayers:detail", args=["000000101"])).content.decode()
+        paid = _prescription_cell(_row(html, "250000101"))
+        assert "—" in paid and "令和" not in paid, paid
+        owed = _prescription_cell(_row(html, "210000101"))
+        assert "令和8年9月30日" in owed
+        assert ("時効完成" in owed) is (day == LATER)
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    lines = {line.assessment.notice_number: line for line in ledger_for(taxpayer=taro, as_of=LATER).lines}
+    assert not lines["250000101"].watches_prescription and lines["210000101"].watches_prescription
+
+
+def test_the_paid_amount_says_it_includes_the_fee_and_the_late_charge(client, officer, ledger, batch_actor):
+    """収納額 is what was applied to the 期別: 本税 and also 督促手数料・延滞金. When it holds more than
+    本税, the row breaks it down (うち本税 …), so that 調定額 − 本税の分 = 未納本税 can be read; the header
+    and the help say so. A 期別 paid with 本税 alone shows no breakdown."""
+    premium = Assessment.objects.get(notice_number="210000102")
+    add_payment(premium, batch_actor, on=date(2021, 10, 15), amount=10_000, receipt="R0902")
+    day = date(2022, 1, 31)
+    reconcile(as_of=day)
+    hanako = Taxpayer.objects.get(atena_number="000000102")
+    settled = _line(ledger_for(taxpayer=hanako, as_of=day), "210000102").settlement
+    assert settled.paid_fee + settled.paid_late_charge > 0
+    assert settled.paid_principal + settled.paid_fee + settled.paid_late_charge == 10_000
+    with time_machine.travel(day, tick=False):
+        sign_in(client, officer)
+        html = client.get(reverse("taxpayers:detail", args=["000000102"])).content.decode()
+        taro = client.get(reverse("taxpayers:detail", args=["000000101"])).content.decode()
+    row = _row(html, "210000102")
+    assert "10,000" in row and f"うち本税 {settled.paid_principal:,}" in row
+    if settled.paid_fee:
+        assert f"督促手数料 {settled.paid_fee:,}" in row
+    if settled.paid_late_charge:
+        assert f"延滞金 {settled.paid_late_charge:,}" in row
+    assert "収納額<br><span" in html and "（延滞金等を含む）" in html
+    assert "督促手数料・延滞金に充てた分を含みます" in html
+    assert "うち本税" not in _row(taro, "250000101")  # 30,000円, all of it 本税
