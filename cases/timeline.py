@@ -2,8 +2,11 @@
 (no registration lists): contacts and pledges (negotiations), payments and 時効 events (taxpayers),
 documents issued (documents), dispositions, 取立 and 照会 (dispositions).
 
-It opens on today: rows dated after today (scheduled pledge payments, an inquiry's 回答期限 …)
-are `upcoming`, the rest `past`; both newest first."""
+It opens on today. `upcoming` is the case's one list of next dates, soonest first — the summary's
+次の予定 is its head and 今後の予定 the whole of it, so the two cannot disagree: the rows dated after
+today (a 履行中 pledge's payments, an unsent 照会's 回答期限 …), the contacts planned and promises to
+pay (negotiations; a planned contact whose day has passed stays, overdue), and the nearest renewed
+時効予定日 (taxpayers, from the standing). The rest, dated today or before, is `past`, newest first."""
 
 from __future__ import annotations
 
@@ -23,16 +26,20 @@ LIMIT = 300  # rows per source; a case with more shows the newest of each
 @dataclass
 class Timeline:
     today: date
-    upcoming: list[TimelineEntry] = field(default_factory=list)  # after today, newest first
+    upcoming: list[TimelineEntry] = field(default_factory=list)  # next dates, soonest first
     past: list[TimelineEntry] = field(default_factory=list)  # today and before, newest first
 
 
-def case_timeline(taxpayer: Taxpayer, *, today: date, limit: int = LIMIT) -> Timeline:
-    """Every source's rows for the taxpayer, merged newest first and split at today. About ten
-    queries whatever the length of the history (each source is bounded by `limit`)."""
+def case_timeline(
+    taxpayer: Taxpayer, *, today: date, owed: taxpayers_panels.Owed | None = None, limit: int = LIMIT
+) -> Timeline:
+    """Every source's rows for the taxpayer, merged and split at today, and the next dates
+    (`upcoming`: the planned contacts and promises, and with `owed` — `taxpayers.case_panels.owed_on`
+    of the same day — its nearest 時効予定日). About ten queries whatever the length of the history
+    (each source is bounded by `limit`)."""
     entries: list[TimelineEntry] = [
         *negotiations_panels.contact_entries(taxpayer, limit=limit),
-        *negotiations_panels.pledge_entries(taxpayer, limit=limit),
+        *negotiations_panels.pledge_entries(taxpayer, limit=limit, today=today),
         *taxpayers_panels.payment_entries(taxpayer, limit=limit),
         *taxpayers_panels.prescription_entries(taxpayer, limit=limit),
         *documents_panels.document_entries(taxpayer, limit=limit),
@@ -44,4 +51,9 @@ def case_timeline(taxpayer: Taxpayer, *, today: date, limit: int = LIMIT) -> Tim
     timeline = Timeline(today=today)
     for entry in entries:
         (timeline.upcoming if entry.day > today else timeline.past).append(entry)
+    timeline.upcoming += negotiations_panels.planned_entries(taxpayer, today=today)
+    nearest = taxpayers_panels.nearest_prescription_entry(taxpayer, owed) if owed is not None else None
+    if nearest is not None:
+        timeline.upcoming.append(nearest)
+    timeline.upcoming.sort(key=lambda entry: entry.sort_key)
     return timeline

@@ -21,6 +21,8 @@ from taxpayers.models import Taxpayer
 from wako_collections.access import has_menu, menu_required
 from wako_collections.submissions import once_per_submission
 
+NEXT_DATES_SHOWN = 5  # 次の予定 in the summary; 今後の予定 below lists them all
+
 
 def _taxpayer(atena_number: str) -> Taxpayer:
     return get_object_or_404(Taxpayer.objects.select_related("assigned_officer"), atena_number=atena_number)
@@ -36,7 +38,9 @@ def case(request, atena_number):
     taxpayer = _taxpayer(atena_number)
     today = timezone.localdate()
     pledge = negotiations_panels.current_pledge(taxpayer, today=today)
-    timeline = case_timeline(taxpayer, today=today)
+    owed = taxpayers_panels.owed_on(taxpayer, as_of=today)
+    timeline = case_timeline(taxpayer, today=today, owed=owed)
+    upcoming = _visible(timeline.upcoming, request.user)
     memo = CaseMemo.objects.filter(taxpayer=taxpayer).first()
     record_access(request, page="カルテ", atena_numbers=[taxpayer.atena_number])
     return render(
@@ -45,14 +49,16 @@ def case(request, atena_number):
         {
             "taxpayer": taxpayer,
             "today": today,
-            "owed": taxpayers_panels.owed_on(taxpayer, as_of=today),
+            "owed": owed,
             "pledge": pledge,
             "last_contact": negotiations_panels.last_contact(taxpayer, today=today),
-            "next_actions": negotiations_panels.next_actions(taxpayer, today=today, pledge=pledge)[:5],
+            # 次の予定 is the head of 今後の予定: one list (cases.timeline), so the two agree
+            "next_dates": upcoming[:NEXT_DATES_SHOWN],
+            "more_dates": max(len(upcoming) - NEXT_DATES_SHOWN, 0),
             "measures": dispositions_panels.measures_in_progress(taxpayer, today=today),
             "memo": memo,
             "flags": CaseFlag.objects.filter(taxpayer=taxpayer).shown_on(today),
-            "upcoming": _visible(timeline.upcoming, request.user),
+            "upcoming": upcoming,
             "past": _visible(timeline.past, request.user),
             "can_edit_case": has_menu(request.user, "negotiations"),
             "slip_form": FormCode.PAYMENT_SLIP,

@@ -45,17 +45,17 @@ CANDIDATES_PER_PAGE = 100
 @require_http_methods(["GET", "POST"])
 def writeoff_candidates(request):
     """The candidates the nightly job stored (`writeoffs.stored_candidates`, with the time they were
-    computed), less those written off or drafted since, a page of 100; POST drafts a 決議 of the
-    chosen ones of the page for the 年度 given — `draft_writeoff_run` re-checks each against the
+    computed), less those written off or drafted since, a page of 100, none ticked; POST drafts a
+    決議 of the chosen ones of the page for the 年度 given — `draft_writeoff_run` re-checks each against the
     standing of that moment and refuses one no longer extinguished."""
     today = timezone.localdate()
     extraction, candidates = writeoffs.stored_candidates()
     page = Paginator(candidates, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     choices = [(c.assessment.pk, str(c.assessment)) for c in page]
+    # Nothing is ticked until the officer ticks it (or 全て選択): the 起案 says each chosen claim is
+    # extinguished, and the 決裁 writes the whole 決議 at once — the choice of each row is made here.
     form = WriteOffDraftForm(
-        request.POST or None,
-        choices=choices,
-        initial={"fiscal_year": writeoffs.fiscal_year_for(today), "assessments": [pk for pk, _ in choices]},
+        request.POST or None, choices=choices, initial={"fiscal_year": writeoffs.fiscal_year_for(today)}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,10 +71,7 @@ def writeoff_candidates(request):
         else:
             messages.success(request, f"不納欠損決議 {run.number} を起案しました（{run.lines.count()}件）。")
             return redirect("dispositions:writeoff_detail", number=run.number)
-    if form.is_bound:
-        selected = {int(v) for v in form.data.getlist("assessments") if v.isdigit()}
-    else:
-        selected = {pk for pk, _ in choices}
+    selected = {int(v) for v in form.data.getlist("assessments") if v.isdigit()} if form.is_bound else set()
     record_access(
         request,
         page="不納欠損の対象",

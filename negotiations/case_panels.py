@@ -1,5 +1,5 @@
 """The negotiation file's panels of the case page (`cases/`): the pledge in force and its next
-payment, the last contact, the next planned action, and the contacts and pledges of the timeline.
+payment, the last contact, the planned contacts and promises, and the contacts and pledges of the timeline.
 Each function reads this app's records only; the case page calls them one by one."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import Q
 from django.urls import reverse
 
 from negotiations.models import InstallmentPledge, NegotiationRecord, ScheduledPayment
@@ -45,38 +46,35 @@ def last_contact(taxpayer: Taxpayer, *, today: date) -> NegotiationRecord | None
     )
 
 
-@dataclass(frozen=True)
-class PlannedAction:
-    on: date
-    what: str
-    record: NegotiationRecord | None = None
-
-
-def next_actions(
-    taxpayer: Taxpayer, *, today: date, pledge: PledgeStanding | None = None
-) -> list[PlannedAction]:
-    """What is planned next, soonest first: contacts planned (予定) from today on, promises to pay
-    not yet judged, the pledge's next payment. A planned contact whose day has passed is listed too
-    (it is overdue work), dated its own day. Two queries."""
+def planned_entries(taxpayer: Taxpayer, *, today: date) -> list[TimelineEntry]:
+    """What the officer has planned, for the case page's one list of next dates (`cases.timeline`):
+    contacts planned (予定) — one whose day has passed too, dated its own day (it is overdue work) —
+    and promises to pay from today on not yet judged. One query. (The pledge's payments are
+    `pledge_entries`' rows.)"""
     records = NegotiationRecord.objects.active().filter(taxpayer=taxpayer, scheduled_date__isnull=False)
-    actions = [
-        PlannedAction(record.scheduled_date, f"{record.get_contact_kind_display()}の予定", record)
-        for record in records.filter(result=NegotiationRecord.Result.PLANNED)
-    ]
-    actions += [
-        PlannedAction(record.scheduled_date, f"納付の約束 {record.promised_amount:,}円", record)
-        for record in records.filter(result=NegotiationRecord.Result.PROMISED, scheduled_date__gte=today)
-        if record.promised_amount is not None
-    ]
-    if pledge is not None and pledge.next_payment is not None:
-        payment = pledge.next_payment
-        actions.append(
-            PlannedAction(
-                payment.due_date,
-                f"分納 {pledge.pledge.pledge_number} 第{payment.sequence}回 {payment.amount:,}円",
+    entries = []
+    for record in records.filter(
+        Q(result=NegotiationRecord.Result.PLANNED)
+        | Q(
+            result=NegotiationRecord.Result.PROMISED, scheduled_date__gte=today, promised_amount__isnull=False
+        )
+    ):
+        if record.result == NegotiationRecord.Result.PLANNED:
+            title = f"{record.get_contact_kind_display()}の予定"
+        else:
+            title = f"納付の約束 {record.promised_amount:,}円"
+        entries.append(
+            TimelineEntry(
+                record.scheduled_date,
+                "予定",
+                title,
+                record.content,
+                links=(("修正", reverse("negotiations:record_edit", args=[record.record_number])),),
+                menu="negotiations",
+                record=record,
             )
         )
-    return sorted(actions, key=lambda action: action.on)
+    return entries
 
 
 def contact_entries(taxpayer: Taxpayer, *, limit: int) -> list[TimelineEntry]:
@@ -112,8 +110,10 @@ def contact_entries(taxpayer: Taxpayer, *, limit: int) -> list[TimelineEntry]:
     return entries
 
 
-def pledge_entries(taxpayer: Taxpayer, *, limit: int) -> list[TimelineEntry]:
-    """分納誓約 rows and each scheduled payment (分納予定; future ones too), newest first."""
+def pledge_entries(taxpayer: Taxpayer, *, limit: int, today: date) -> list[TimelineEntry]:
+    """分納誓約 rows and each scheduled payment (分納予定), newest first. A payment dated after `today`
+    is a plan only while its pledge is 履行中: those of a pledge broken, completed, revised or
+    cancelled are left out (they will not be made), so the case page's next dates do not list them."""
     entries = []
     for pledge in taxpayer.pledges.prefetch_related("schedule").order_by("-pledged_on")[:limit]:
         link = (("表示", reverse("negotiations:pledge_detail", args=[pledge.pledge_number])),)
@@ -138,5 +138,6 @@ def pledge_entries(taxpayer: Taxpayer, *, limit: int) -> list[TimelineEntry]:
                 record=line,
             )
             for line in pledge.schedule.all()
+            if line.due_date <= today or pledge.status == InstallmentPledge.Status.ACTIVE
         ]
     return entries

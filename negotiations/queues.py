@@ -108,7 +108,8 @@ def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
     # record (2-3 times slower at 100,000 persons; docs/performance-changes.md, branch hW).
     contacted = NegotiationRecord.objects.active().filter(taxpayer_id=OuterRef("taxpayer__atena_number"))
     never = list(
-        TaxpayerBalance.objects.filter(delinquent_installments__gt=0, **mine)
+        TaxpayerBalance.objects.collectible()
+        .filter(**mine)
         .filter(~Exists(contacted))
         .order_by("-outstanding_principal", "taxpayer_id")
         .values_list("taxpayer__atena_number", flat=True)[:limit]
@@ -124,9 +125,8 @@ def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
         )
         latest = records.filter(taxpayer_id=OuterRef("taxpayer__atena_number")).order_by("-input_date")
         quiet = list(
-            TaxpayerBalance.objects.filter(
-                delinquent_installments__gt=0, taxpayer__atena_number__in=quiet_ones, **mine
-            )
+            TaxpayerBalance.objects.collectible()
+            .filter(taxpayer__atena_number__in=quiet_ones, **mine)
             .annotate(last_contact=Subquery(latest.values("input_date")[:1]))
             .order_by("last_contact", "-outstanding_principal", "taxpayer__atena_number")
             .values_list("taxpayer__atena_number", "last_contact")[: limit - len(never)]

@@ -91,6 +91,23 @@ def owed_on(taxpayer: Taxpayer, *, as_of: date) -> Owed:
     return owed
 
 
+def nearest_prescription_entry(taxpayer: Taxpayer, owed: Owed) -> TimelineEntry | None:
+    """The nearest renewed 時効予定日 (`Owed.nearest_prescription`, from the standing) as a row of
+    the case page's next dates, with the chain that gives it; None when no owed 期別 has one."""
+    standing = owed.nearest_prescription
+    if standing is None or standing.prescription_date is None:
+        return None
+    return TimelineEntry(
+        standing.prescription_date,
+        "時効予定日",
+        f"{standing.installment}の時効予定日（最も近いもの）",
+        standing.chain.explained,
+        links=(("時効の経過", reverse("dispositions:prescriptions", args=[taxpayer.atena_number])),),
+        menu="dispositions",
+        record=standing,
+    )
+
+
 def payment_entries(taxpayer: Taxpayer, *, limit: int) -> list[TimelineEntry]:
     """収納 rows, newest first (one query)."""
     link = (("収納状況照会", reverse("taxpayers:detail", args=[taxpayer.atena_number])),)

@@ -70,6 +70,11 @@ class InstallmentLine:
         return self.standing is not None and self.standing.is_time_barred
 
     @property
+    def watches_prescription(self) -> bool:
+        """A 時効予定日 to show: the standing's (`Standing.watches_prescription`) — none once 完納・欠損."""
+        return self.standing is not None and self.standing.watches_prescription
+
+    @property
     def written_off(self) -> WrittenOff | None:
         """The 不納欠損 in force on the ledger's day: 未納 nil, the amounts there."""
         return self.standing.write_off if self.standing else None

@@ -20,7 +20,10 @@ from wako_collections.records import StampedModel, tracked_history
 
 class TaxpayerQuerySet(models.QuerySet):
     def delinquent(self):
-        return self.filter(balance__delinquent_installments__gt=0)
+        """With a 滞納 期別 still collectible (`TaxpayerBalanceQuerySet.collectible`)."""
+        return self.filter(balance__delinquent_installments__gt=0).filter(
+            balance__delinquent_installments__gt=models.F("balance__time_barred_installments")
+        )
 
 
 class ShortGrams(models.Func):
@@ -655,8 +658,25 @@ class WrittenOff(StampedModel):
         return self.principal + self.demand_fee + self.late_charge
 
 
+class TaxpayerBalanceQuerySet(models.QuerySet):
+    def collectible(self):
+        """The taxpayers with a 滞納 期別 that can still be collected: one whose every 滞納 期別 is
+        時効完成 (extinguished, 地方税法第18条: 不納欠損's business) is not delinquent. The condition
+        `delinquent_installments > 0` stays written so the partial indexes serve the query."""
+        return self.filter(delinquent_installments__gt=0).filter(
+            delinquent_installments__gt=models.F("time_barred_installments")
+        )
+
+    def time_barred_only(self):
+        """The taxpayers whose only 滞納 期別 are 時効完成: shown apart, never as delinquent."""
+        return self.filter(
+            delinquent_installments__gt=0, delinquent_installments=models.F("time_barred_installments")
+        )
+
+
 class TaxpayerBalance(models.Model):
-    """Derived per taxpayer by `reconcile`: totals for the delinquent list."""
+    """Derived per taxpayer by `reconcile`: totals for the delinquent list. A taxpayer is delinquent
+    while something of it can be collected (`objects.collectible()`), not while 時効完成 期別 remain."""
 
     taxpayer = models.OneToOneField(
         Taxpayer,
@@ -670,7 +690,9 @@ class TaxpayerBalance(models.Model):
     outstanding_fee = models.BigIntegerField("未納督促手数料", db_comment="未納督促手数料の合計")
     late_charge = models.BigIntegerField("延滞金", db_comment="延滞金の合計（基準日現在）")
     delinquent_installments = models.IntegerField("滞納期別数", db_comment="滞納している期別の数")
-    oldest_due_date = models.DateField("最古納期限", null=True, db_comment="滞納している期別の最も古い納期限")
+    oldest_due_date = models.DateField(
+        "最古納期限", null=True, db_comment="滞納している期別（時効完成を除く）の最も古い納期限"
+    )
     earliest_prescription_date = models.DateField(
         "最短時効予定日", null=True, db_comment="滞納期別の最も近い時効予定日"
     )
@@ -710,6 +732,8 @@ class TaxpayerBalance(models.Model):
     time_barred_late_charge = models.BigIntegerField(
         "時効完成の延滞金", default=0, db_comment="時効完成の期別の延滞金の合計（時効完成日まで）"
     )
+
+    objects = TaxpayerBalanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = "宛名別残高"

@@ -415,7 +415,11 @@ _TOTALS_COMPUTE = f"""
                sum(b.outstanding_fee) AS outstanding_fee,
                sum(b.late_charge) AS late_charge,
                count(*) AS delinquent_installments,
-               min(a.due_date) AS oldest_due_date,
+               -- the oldest 納期限 of what can still be collected: a 期別 時効完成 on the run's day
+               -- (its renewed 時効予定日 passed) is extinguished, and the 滞納者一覧 does not date a
+               -- taxpayer's arrears from it
+               min(a.due_date) FILTER (WHERE b.prescription_date IS NULL OR b.prescription_date >= %(as_of)s)
+                   AS oldest_due_date,
                -- the nearest 時効予定日 still ahead on the run's day: one already passed is 時効完成
                -- (不納欠損's business), and the near-時効 lists, ホーム's count and the work queues
                -- all ask "from today" (negotiations.queues.prescription_soon reads the installments)
@@ -522,6 +526,11 @@ class ReconcileSummary:
     outstanding_principal: int
     as_of: date
     scope: str = "all"  # ReconcileRun.Scope: all, diff (the daily run) or some
+    # the 滞納 figures above are what can still be collected; the 期別 時効完成 on the day (extinguished,
+    # 地方税法第18条, waiting for 不納欠損) are counted here apart, as the 滞納者一覧 shows them
+    time_barred_installments: int = 0
+    time_barred_taxpayers: int = 0  # whose only 滞納 期別 are 時効完成 (not in delinquent_taxpayers)
+    time_barred_principal: int = 0
 
 
 def _settled_row(
@@ -799,13 +808,31 @@ def reconcile(
 
 
 def summarize(as_of: date, *, installments: int, changed: int, scope: str = "all") -> ReconcileSummary:
+    """The run's summary from what it stored (one aggregate over the delinquent balances): the 滞納
+    期別, taxpayers and 本税 that can still be collected, and the 時効完成 ones apart."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*), coalesce(sum(outstanding_principal), 0), coalesce(sum(delinquent_installments), 0) "
-            "FROM taxpayers_taxpayerbalance WHERE delinquent_installments > 0"
+            "SELECT count(*) FILTER (WHERE delinquent_installments > time_barred_installments),"
+            " coalesce(sum(outstanding_principal - time_barred_principal), 0),"
+            " coalesce(sum(delinquent_installments - time_barred_installments), 0),"
+            " count(*) FILTER (WHERE delinquent_installments = time_barred_installments),"
+            " coalesce(sum(time_barred_principal), 0),"
+            " coalesce(sum(time_barred_installments), 0)"
+            " FROM taxpayers_taxpayerbalance WHERE delinquent_installments > 0"
         )
-        payers, principal, delinquent = cursor.fetchone()
-    return ReconcileSummary(installments, changed, int(delinquent), payers, int(principal), as_of, scope)
+        payers, principal, delinquent, barred_payers, barred_principal, barred = cursor.fetchone()
+    return ReconcileSummary(
+        installments,
+        changed,
+        int(delinquent),
+        payers,
+        int(principal),
+        as_of,
+        scope,
+        time_barred_installments=int(barred),
+        time_barred_taxpayers=barred_payers,
+        time_barred_principal=int(barred_principal),
+    )
 
 
 def refresh_prescription_dates(*, assessment_ids: Iterable[int]) -> int:

@@ -231,6 +231,13 @@ class Standing:
         return self.chain.expires_on
 
     @property
+    def watches_prescription(self) -> bool:
+        """Whether the 期別 has a 時効 to watch: something is still owed on it (滞納, held, 時効完成,
+        or not yet due). One paid in full (完納) or written off (欠損) has none, and no page shows a
+        時効予定日 for it."""
+        return self.status not in (PAID, WRITTEN_OFF) and self.outstanding_total > 0
+
+    @property
     def time_barred_on(self) -> date | None:
         """The day 時効 completed when it had by `as_of` (地方税法第18条); None otherwise."""
         completed = self.chain.completed_on

@@ -221,7 +221,9 @@ def delinquent(request):
     if form.is_valid():
         balances = working_list.working_list(form.cleaned_data, user=request.user, today=today)
         totals = working_list.totals_of(
-            working_list.filtered(form.cleaned_data, user=request.user, today=today)
+            working_list.filtered(
+                form.cleaned_data, user=request.user, today=today, with_time_barred_only=True
+            )
         )
         paginator = Paginator(balances, LIST_PAGE_SIZE)
         paginator.count = totals.taxpayers  # the aggregate counted them already

@@ -22,7 +22,11 @@ What can be collected leaves out the installments 時効完成 on the day reconc
 TIME_BARRED read from the stored balances: 滞納 whose renewed 時効予定日 has passed): reconcile stores
 their count and amounts per taxpayer beside the totals (`TaxpayerBalance.time_barred_*`), and the
 totals (`totals_of`, the same one aggregate), each shown row and the export (`collectible`) show
-them apart — no query more (one over the installments cost 60 ms at 100,000 persons).
+them apart — no query more (one over the installments cost 60 ms at 100,000 persons). A taxpayer
+whose every 滞納 期別 is 時効完成 has nothing to collect: it is not listed
+(`TaxpayerBalance.objects.collectible()`), and the totals count such taxpayers apart
+(`Totals.time_barred_only_taxpayers`, in the same aggregate); the stored 最古納期限 is that of the
+collectible 期別 alone (reconcile).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.apps import apps
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from taxpayers.forms import WorkingListForm
@@ -67,7 +71,8 @@ class TimeBarred:
 class Totals:
     """Counts and totals (integer yen) of the filtered set, whatever page is shown: what can still
     be collected — the installments 時効完成 are left out of `installments` and the amounts and
-    summed in `time_barred` (as the 収納状況照会 does). `taxpayers` counts every listed one."""
+    summed in `time_barred` (as the 収納状況照会 does). `taxpayers` counts every listed one: those
+    whose only 滞納 期別 are 時効完成 are not listed and are counted in `time_barred_only_taxpayers`."""
 
     taxpayers: int
     installments: int
@@ -75,6 +80,9 @@ class Totals:
     outstanding_fee: int
     late_charge: int
     time_barred: TimeBarred = TimeBarred()
+    # taxpayers the filter selects whose every 滞納 期別 is 時効完成: not listed (nothing of theirs
+    # can be collected), counted here so the page can say so; their amounts are in `time_barred`
+    time_barred_only_taxpayers: int = 0
 
     @property
     def total(self) -> int:
@@ -115,10 +123,18 @@ def last_contact_subquery():
     )
 
 
-def filtered(cleaned: dict, *, user, today: date) -> QuerySet[TaxpayerBalance]:
-    """The taxpayers with something delinquent that `cleaned` (WorkingListForm.cleaned_data)
-    selects, unordered and without the per-row annotations (for counting and totals)."""
-    balances = TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
+def filtered(
+    cleaned: dict, *, user, today: date, with_time_barred_only: bool = False
+) -> QuerySet[TaxpayerBalance]:
+    """The taxpayers with something collectible that `cleaned` (WorkingListForm.cleaned_data)
+    selects, unordered and without the per-row annotations (for counting and totals).
+    `with_time_barred_only`: also those whose only 滞納 期別 are 時効完成 (for `totals_of` to count
+    them apart; never listed)."""
+    balances = (
+        TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
+        if with_time_barred_only
+        else TaxpayerBalance.objects.collectible()
+    )
     officer = cleaned.get("officer") or WorkingListForm.Officer.MINE
     if officer == WorkingListForm.Officer.MINE:
         balances = balances.filter(taxpayer__assigned_officer=user)
@@ -172,8 +188,10 @@ def working_list(cleaned: dict, *, user, today: date) -> QuerySet[TaxpayerBalanc
 def totals_of(balances: QuerySet[TaxpayerBalance]) -> Totals:
     """One aggregate over the filtered set: what can still be collected, the installments 時効完成
     (stored by reconcile beside the totals) left out and summed apart."""
+    listed = Q(delinquent_installments__gt=F("time_barred_installments"))
     row = balances.order_by().aggregate(
-        taxpayers=Count("pk"),
+        taxpayers=Count("pk", filter=listed),
+        time_barred_only=Count("pk", filter=~listed),
         installments=Coalesce(Sum("delinquent_installments"), 0),
         outstanding_principal=Coalesce(Sum("outstanding_principal"), 0),
         outstanding_fee=Coalesce(Sum("outstanding_fee"), 0),
@@ -193,6 +211,7 @@ def totals_of(balances: QuerySet[TaxpayerBalance]) -> Totals:
         outstanding_fee=row["outstanding_fee"] - barred.outstanding_fee,
         late_charge=row["late_charge"] - barred.late_charge,
         time_barred=barred,
+        time_barred_only_taxpayers=row["time_barred_only"],
     )
 
 
@@ -228,9 +247,7 @@ def prescription_soon_payers(*, officer, today: date, until: date) -> QuerySet:
     """Delinquent taxpayers' balances (the officer's, or everyone's with None) whose earliest renewed
     時効予定日 lies from `today` to `until` — what the list shows with the same 時効予定日 bounds.
     Counted: one range scan of `taxpayers_payerbal_renewed`."""
-    found = TaxpayerBalance.objects.filter(
-        delinquent_installments__gt=0, earliest_prescription_date__range=(today, until)
-    )
+    found = TaxpayerBalance.objects.collectible().filter(earliest_prescription_date__range=(today, until))
     if officer is not None:
         found = found.filter(taxpayer__assigned_officer=officer)
     return found

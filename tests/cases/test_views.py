@@ -119,14 +119,77 @@ def test_the_timeline_opens_on_today_with_the_scheduled_payments_folded_above(
         response = client.get(URL)
     upcoming = [entry for entry, _ in response.context["upcoming"]]
     past = [entry for entry, _ in response.context["past"]]
-    assert [e.kind for e in upcoming] == ["分納予定", "分納予定"]
-    assert upcoming[0].day > upcoming[1].day > DAY  # newest first
+    # the next dates, soonest first: the two payments, then the nearest 時効予定日 (renewed by the 承認)
+    assert [e.kind for e in upcoming] == ["分納予定", "分納予定", "時効予定日"]
+    nearest = response.context["owed"].nearest_prescription.prescription_date
+    assert DAY < upcoming[0].day < upcoming[1].day < upcoming[2].day == nearest
     assert all(e.day <= DAY for e in past) and past[0].kind in ("分納誓約", "時効")
     assert [e.day for e in past] == sorted((e.day for e in past), reverse=True)
     html = response.content.decode()
     assert html.index('<details class="timeline-upcoming">') < html.index("今日（令和8年6月1日）以前")
     summary = response.context["pledge"]
-    assert summary.next_payment.due_date == upcoming[1].day  # the pledge's next payment is the nearest one
+    assert summary.next_payment.due_date == upcoming[0].day  # the pledge's next payment is the nearest one
+
+
+def test_the_next_dates_are_the_head_of_the_planned_list_and_name_the_nearest_prescription(
+    client, officer, officer_actor, ledger
+):
+    """次の予定 (the summary) and 今後の予定 (folded above the timeline) are one list: an officer's trial
+    found 「次の予定 なし」 above 「今後の予定 3件」 — the payments of a pledge no longer 履行中 — and the
+    nearest 時効予定日 in neither. Variants: a 履行中 pledge, the same pledge 不履行, a planned visit
+    whose day has passed, and a taxpayer with nothing planned."""
+    from negotiations.models import InstallmentPledge
+    from wako_collections.eras import format_date
+
+    def dates(response):
+        html = response.content.decode()
+        cell = html.split('data-figure="next-dates">')[1].split("</dd>")[0]
+        upcoming = [entry for entry, _ in response.context["upcoming"]]
+        assert [entry for entry, _ in response.context["next_dates"]] == upcoming[:5]
+        return cell, upcoming, html
+
+    with time_machine.travel(DAY):
+        pledge = negotiation_services.make_pledge(
+            actor=officer_actor,
+            taxpayer=taxpayer(),
+            assessments=[Assessment.objects.get(notice_number="210000101")],
+            schedule=build_schedule(total=35_000, first_date=date(2026, 6, 30), count=3),
+            pledged_on=DAY,
+            interval="monthly",
+        )
+        sign_in(client, officer)
+        response = client.get(URL)
+        cell, upcoming, html = dates(response)
+        assert [e.kind for e in upcoming] == ["分納予定", "分納予定", "分納予定", "時効予定日"]
+        nearest = format_date(response.context["owed"].nearest_prescription.prescription_date)
+        assert "今後の予定 4件" in html and f"{nearest} 時効予定日" in cell
+        assert cell.index("令和8年6月30日 分納予定") < cell.index("時効予定日")
+
+        InstallmentPledge.objects.filter(pk=pledge.pk).update(status=InstallmentPledge.Status.BROKEN)
+        cell, upcoming, html = dates(client.get(URL))
+        assert [e.kind for e in upcoming] == ["時効予定日"]  # a broken pledge's payments are no plan
+        assert "なし" not in cell and "今後の予定 1件" in html
+
+        negotiation_services.record_negotiation(
+            actor=officer_actor,
+            taxpayer=taxpayer(),
+            values={
+                "content": "自宅を訪問する。",
+                "result": "1",  # 予定
+                "contact_kind": "22",  # 臨戸
+                "scheduled_date": date(2026, 5, 25),
+                "subject_group_code": "00",
+                "collection_category": "2",
+                "importance": "2",
+            },
+        )
+        cell, upcoming, html = dates(client.get(URL))
+        assert [e.kind for e in upcoming] == ["予定", "時効予定日"]
+        assert "期日経過" in cell and "今後の予定 2件" in html
+
+        nothing = client.get(reverse("cases:case", args=["000000103"]))
+    cell, upcoming, html = dates(nothing)
+    assert cell == "なし" and upcoming == [] and "今後の予定" not in html
 
 
 def test_the_memo_page_refuses_a_stale_edit_and_keeps_what_was_typed(

@@ -279,3 +279,31 @@ def test_the_candidates_page_reads_a_page_whatever_the_number_of_candidates(clie
     assert few == many == second
     assert "1 / 3 ページ（全250件）" in html
     assert html.count('name="assessments"') == 100
+
+
+def test_no_candidate_is_ticked_until_the_officer_ticks_it(client, officer, company_cases):
+    """The 起案 says each chosen claim is extinguished, and the 決裁 then writes the whole 決議 at once:
+    the page ticks nothing by itself (an officer's trial found every row ticked), offers 全て選択
+    (static/js/select_all.js; without JavaScript each row is ticked by hand), keeps what was ticked
+    when the form is refused, and drafts only the rows ticked — the 決裁's confirmation stays."""
+    url = reverse("dispositions:writeoff_candidates")
+    with time_machine.travel(RUN_DAY, tick=False):
+        sign_in(client, officer)
+        response = client.get(url)
+        html = response.content.decode()
+        boxes = html.count('type="checkbox" name="assessments"')
+        assert boxes == len(response.context["candidates"]) == 4
+        assert " checked" not in html and response.context["selected"] == set()
+        assert "js/select_all.js" in html and "初めはどれも選んでいません" in html
+        # nothing ticked: nothing drafted
+        client.post(url, {"fiscal_year": "R8", "note": "", "assessments": []})
+        assert not WriteOffRun.objects.exists()
+        # a refused form keeps the officer's ticks, and only those
+        x, z = company_cases["x"], company_cases["z"]
+        refused = client.post(url, {"fiscal_year": "", "note": "", "assessments": [x.pk]})
+        assert refused.context["selected"] == {x.pk}
+        assert refused.content.decode().count(" checked") == 1
+        client.post(url, {"fiscal_year": "R8", "note": "", "assessments": [x.pk, z.pk]})
+        run = WriteOffRun.objects.get()
+        assert {line.assessment_id for line in run.lines.all()} == {x.pk, z.pk}
+        assert run.status == "draft" and not WrittenOff.objects.exists()  # the 決裁 is still to come

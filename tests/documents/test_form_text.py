@@ -537,7 +537,7 @@ def test_the_issue_page_offers_select_all_and_an_enclosed_payment_slip(client, o
 
     sign_in(client, officer)
     html = client.get(reverse("documents:issue", args=["000000101"])).content.decode()
-    assert "documents/select_all.js" in html and 'name="enclose_slip"' in html
+    assert "js/select_all.js" in html and 'name="enclose_slip"' in html
     assert "民法第150条" in html and "帳票には印刷しません" in html  # said to staff, not to the taxpayer
 
 

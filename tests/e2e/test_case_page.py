@@ -48,7 +48,9 @@ def test_officer_works_a_case_from_its_page(steps, pledged, officer):
     assert page.locator("[data-figure=owed-total]").inner_text().endswith("円")
     assert pledged.pledge_number in page.locator("section.case-summary").inner_text()
     upcoming = page.locator("details.timeline-upcoming")
-    assert "今後の予定 3件" in upcoming.locator("summary").inner_text()
+    # the pledge's three payments and the nearest 時効予定日 (one list with the summary's 次の予定)
+    assert "今後の予定 4件" in upcoming.locator("summary").inner_text()
+    assert "時効予定日" in page.locator("[data-figure=next-dates]").inner_text()
     assert not upcoming.locator("table").is_visible()  # folded: the page opens on today
     steps.shot("case-opened")
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from negotiations import services
 from taxpayers.models import Taxpayer
 from taxpayers.reconciliation import reconcile
+from tests.assessments import add_assessment
 from tests.conftest import sign_in
 from tests.negotiations.conftest import CONTACT
 
@@ -37,10 +38,18 @@ def test_my_work_lists_planned_contacts_quiet_cases_and_near_prescription(
         sign_in(client, officer)
         queue = client.get(reverse("negotiations:my_work")).context["queue"]
     assert [r.taxpayer.atena_number for r in queue.planned] == ["000000101"]
-    assert "000000102" in [t.atena_number for t in queue.no_contact]  # delinquent, never contacted
+    # 000000102's only 滞納 期別 (its 2021 保険料) is 時効完成: nothing to collect, no quiet case
+    assert "000000102" not in [t.atena_number for t in queue.no_contact]
     assert "000000101" not in [t.atena_number for t in queue.no_contact]  # contacted in December
     # 時効 2026-09-30 (renewed by its 督促 and 一部納付): more than 180 days away
     assert "000000101" not in [b.taxpayer.atena_number for b in queue.prescription_soon]
+    # with a 期別 still owed, 000000102 is delinquent and never contacted
+    hanako = Taxpayer.objects.get(atena_number="000000102")
+    add_assessment(hanako, "250000903", tax_year=2025, due=date(2025, 6, 30), principal=10_000)
+    reconcile(as_of=date(2026, 1, 10))
+    with time_machine.travel(date(2026, 1, 10), tick=False):
+        queue = client.get(reverse("negotiations:my_work")).context["queue"]
+    assert "000000102" in [t.atena_number for t in queue.no_contact]
 
 
 def test_supervisors_reassign_cases_with_history(client, officer, supervisor, ledger):
@@ -98,7 +107,8 @@ def _no_contact_by_one_grouping(officer, today):
 
     from taxpayers.models import TaxpayerBalance
 
-    payers = TaxpayerBalance.objects.filter(delinquent_installments__gt=0)
+    # delinquent: something still collectible (a taxpayer whose 滞納 期別 are all 時効完成 is not)
+    payers = TaxpayerBalance.objects.filter(delinquent_installments__gt=F("time_barred_installments"))
     if officer is not None:
         payers = payers.filter(taxpayer__assigned_officer=officer)
     return [
@@ -142,9 +152,10 @@ def test_quiet_cases_agree_with_grouping_every_delinquent_taxpayer(
         )
     reconcile(as_of=today)
     expected = _no_contact_by_one_grouping(officer, today)
-    # the never contacted first, by amount: 103 (its record cancelled), 102; then 101, quiet since June
-    assert [atena for atena, _ in expected] == ["000000103", "000000102", "000000101"]
-    assert expected[0][1] is None and expected[2][1] == date(2025, 6, 2)
+    # the never contacted first, by amount: 103 (its record cancelled); then 101, quiet since June —
+    # not 102, whose only 滞納 期別 (its 2021 保険料) is 時効完成
+    assert [atena for atena, _ in expected] == ["000000103", "000000101"]
+    assert expected[0][1] is None and expected[1][1] == date(2025, 6, 2)
     for who in (officer, None):
         for limit in (1, 2, 200):
             found = [

@@ -106,11 +106,19 @@ def test_each_installment_reads_the_holds_in_force(client, officer, supervisor, 
 
 
 def test_the_working_list_and_its_export_leave_out_what_is_time_barred(client, officer, ledger):
-    """滞納者一覧 on 2026-12-01: both 2021 期別 are 時効完成 (the 保険料's 2 years long past): nothing
-    is collectible; the list, its totals and its export show them apart."""
-    from exports.sources import DELINQUENT_HEADERS
-    from taxpayers.working_list import totals_of
+    """滞納者一覧 on 2026-12-01: both 2021 期別 are 時効完成 (the 保険料's 2 years long past) and a 2025
+    期別 of 000000101 is still owed. 000000101 is listed for what can be collected, its 最古納期限 that
+    of the 2025 期別 (not 2021's); 000000102, whose only 滞納 期別 is 時効完成, is not listed — counted
+    apart — and the list, its totals and its export show the 時効完成 amounts apart (an officer's trial
+    found a taxpayer with nothing collectible listed, its 最古納期限 a 期別 long extinguished)."""
+    from django.http import QueryDict
 
+    from exports.sources import DELINQUENT_HEADERS, delinquent, delinquent_count
+    from taxpayers.working_list import filtered, totals_of
+    from tests.assessments import add_assessment
+
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    add_assessment(taro, "250000991", tax_year=2025, due=date(2025, 10, 31), principal=12_000)
     reconcile(as_of=LATER)
     taxpayers = Taxpayer.objects.filter(atena_number__in=["000000101", "000000102"])
     taxpayers.update(assigned_officer=officer)
@@ -118,29 +126,61 @@ def test_the_working_list_and_its_export_leave_out_what_is_time_barred(client, o
         sign_in(client, officer)
         response = client.get(reverse("taxpayers:delinquent"))
         totals = response.context["totals"]
-        rows = {b.taxpayer.atena_number: b.collectible for b in response.context["page"]}
-        assert (totals.taxpayers, totals.installments, totals.total) == (2, 0, 0)
+        listed = {b.taxpayer.atena_number: b for b in response.context["page"]}
+        assert list(listed) == ["000000101"]
+        assert (totals.taxpayers, totals.installments, totals.outstanding_principal) == (1, 1, 12_000)
+        assert totals.time_barred_only_taxpayers == 1
         assert totals.time_barred.installments == 2 and totals.time_barred.total > 35_000 + 48_100
-        assert rows["000000101"].total == 0 and rows["000000101"].time_barred.installments == 1
-        assert "ほかに時効完成 2期別" in response.content.decode()
-        # the day before 210000101 completed, the 固定資産税 was still collectible
-        from taxpayers.working_list import filtered
-
-        reconcile(as_of=COMPLETED)
-        before = totals_of(filtered({"officer": "all"}, user=officer, today=COMPLETED))
-        assert before.outstanding_principal == 35_000 and before.time_barred.installments == 1
-        reconcile(as_of=LATER)
-        from django.http import QueryDict
-
-        from exports.sources import delinquent
-
+        taro_row = listed["000000101"]
+        assert taro_row.oldest_due_date == date(2025, 10, 31)
+        assert taro_row.collectible.installments == 1 and taro_row.collectible.time_barred.installments == 1
+        html = response.content.decode()
+        assert "ほかに時効完成 2期別" in html
+        assert "滞納の期別がすべて時効完成の 1人は" in html
+        row = html[html.index(">000000101</a>") : html.index("</tr>", html.index(">000000101</a>"))]
+        assert "令和7年10月31日" in row and "令和3年" not in row
+        # the named filter the other lists read: 000000102 is not delinquent
+        assert list(Taxpayer.objects.delinquent().values_list("atena_number", flat=True)) == ["000000101"]
+        # the export lists the same rows, and its count is the page's
         request = response.wsgi_request
+        assert delinquent_count(request, QueryDict("officer=all")).row_count == 1
         table = delinquent(request, QueryDict("officer=all"))
-    row = dict(
-        zip(DELINQUENT_HEADERS, table.rows[[r[0] for r in table.rows].index("000000101")], strict=True)
+    assert [r[0] for r in table.rows] == ["000000101"]
+    exported = dict(zip(DELINQUENT_HEADERS, table.rows[0], strict=True))
+    assert (exported["滞納期別数"], exported["合計"] > 12_000, exported["時効完成の期別数"]) == (1, True, 1)
+    assert exported["最古納期限"] == date(2025, 10, 31)
+    # the day before 210000101 completed, the 固定資産税 was still collectible and the oldest
+    reconcile(as_of=COMPLETED)
+    before = totals_of(
+        filtered({"officer": "all"}, user=officer, today=COMPLETED, with_time_barred_only=True)
     )
-    assert (row["滞納期別数"], row["合計"], row["時効完成の期別数"]) == (0, 0, 1)
-    assert row["時効完成の額"] > 35_000
+    assert before.outstanding_principal == 35_000 + 12_000 and before.time_barred.installments == 1
+    assert before.time_barred_only_taxpayers == 1  # 000000102's 保険料
+    assert Taxpayer.objects.get(atena_number="000000101").balance.oldest_due_date < date(2022, 1, 1)
+
+
+def test_the_reconcile_summary_counts_time_barred_apart(ledger):
+    """The command's one-line summary: 滞納 is what can be collected; 時効完成 is said apart, with the
+    taxpayers whose only 滞納 期別 are 時効完成 (not in the 滞納 count)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.assessments import add_assessment
+
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    add_assessment(taro, "250000991", tax_year=2025, due=date(2025, 10, 31), principal=12_000)
+    out = StringIO()
+    with time_machine.travel(LATER, tick=False):
+        call_command("reconcile", "--as-of", LATER.isoformat(), stdout=out)
+    line = out.getvalue()
+    assert "滞納 1期別・1人、滞納本税 12,000円（時効完成を除く。" in line, line
+    assert "ほかに時効完成 2期別・本税 83,000円、時効完成の期別のみの宛名 1人）" in line, line
+    # before anything completed: nothing said apart
+    out = StringIO()
+    with time_machine.travel(date(2022, 1, 31), tick=False):
+        call_command("reconcile", "--as-of", "2022-01-31", "--full", stdout=out)
+    assert "時効完成" not in out.getvalue()
 
 
 def test_the_search_shows_what_can_be_collected_as_the_list_does(client, officer, ledger):
@@ -178,3 +218,58 @@ def test_the_case_summary_counts_as_delinquent_only_what_is_past_its_due_date(cl
         html = client.get(reverse("cases:case", args=["000000101"])).content.decode()
     assert "ほかに納期限前 1件 20,000円" in html
     assert f'data-figure="owed-total">{owed.total:,}円' in html
+
+
+def _row(html: str, notice_number: str) -> str:
+    start = html.index(f"<td>{notice_number}</td>")
+    return html[html.rindex("<tr", 0, start) : html.index("</tr>", start)]
+
+
+def _prescription_cell(row: str) -> str:
+    return row.split('<td class="prescription">')[1].split("</td>")[0]
+
+
+def test_the_ledger_shows_no_prescription_date_for_an_installment_paid_in_full(client, officer, ledger):
+    """A 完納 期別 has no 時効 to watch: its 時効予定日 reads 「—」 (an officer's trial found the 2025 市民税,
+    paid before its 納期限, showing one); an owed 期別 beside it still shows its renewed date, and so
+    does one 時効完成 (with 時効完成)."""
+    for day in (date(2026, 6, 1), LATER):
+        reconcile(as_of=day)
+        with time_machine.travel(day, tick=False):
+            sign_in(client, officer)
+            html = client.get(reverse("taxpayers:detail", args=["000000101"])).content.decode()
+        paid = _prescription_cell(_row(html, "250000101"))
+        assert "—" in paid and "令和" not in paid, paid
+        owed = _prescription_cell(_row(html, "210000101"))
+        assert "令和8年9月30日" in owed
+        assert ("時効完成" in owed) is (day == LATER)
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    lines = {line.assessment.notice_number: line for line in ledger_for(taxpayer=taro, as_of=LATER).lines}
+    assert not lines["250000101"].watches_prescription and lines["210000101"].watches_prescription
+
+
+def test_the_paid_amount_says_it_includes_the_fee_and_the_late_charge(client, officer, ledger, batch_actor):
+    """収納額 is what was applied to the 期別: 本税 and also 督促手数料・延滞金. When it holds more than
+    本税, the row breaks it down (うち本税 …), so that 調定額 − 本税の分 = 未納本税 can be read; the header
+    and the help say so. A 期別 paid with 本税 alone shows no breakdown."""
+    premium = Assessment.objects.get(notice_number="210000102")
+    add_payment(premium, batch_actor, on=date(2021, 10, 15), amount=10_000, receipt="R0902")
+    day = date(2022, 1, 31)
+    reconcile(as_of=day)
+    hanako = Taxpayer.objects.get(atena_number="000000102")
+    settled = _line(ledger_for(taxpayer=hanako, as_of=day), "210000102").settlement
+    assert settled.paid_fee + settled.paid_late_charge > 0
+    assert settled.paid_principal + settled.paid_fee + settled.paid_late_charge == 10_000
+    with time_machine.travel(day, tick=False):
+        sign_in(client, officer)
+        html = client.get(reverse("taxpayers:detail", args=["000000102"])).content.decode()
+        taro = client.get(reverse("taxpayers:detail", args=["000000101"])).content.decode()
+    row = _row(html, "210000102")
+    assert "10,000" in row and f"うち本税 {settled.paid_principal:,}" in row
+    if settled.paid_fee:
+        assert f"督促手数料 {settled.paid_fee:,}" in row
+    if settled.paid_late_charge:
+        assert f"延滞金 {settled.paid_late_charge:,}" in row
+    assert "収納額<br><span" in html and "（延滞金等を含む）" in html
+    assert "督促手数料・延滞金に充てた分を含みます" in html
+    assert "うち本税" not in _row(taro, "250000101")  # 30,000円, all of it 本税

@@ -329,9 +329,15 @@ def test_in_a_new_year_whose_rate_is_not_yet_registered_the_office_keeps_working
     """The 延滞金 rate of a year is announced each November and added to the table by hand; until
     it is, 1 January must not stop the ledger: the latest rate is assumed, and pages say so."""
     from taxpayers.late_charges import load_rates
+    from tests.assessments import add_assessment
 
     next_year = max(load_rates()) + 1
     day = date(next_year, 1, 15)
+    # the fixture's 2021 期別 are 時効完成 by then (not 滞納): one of the year before is still owed
+    taro = Taxpayer.objects.get(atena_number="000000101")
+    add_assessment(
+        taro, "990000101", tax_year=next_year - 1, due=date(next_year - 1, 6, 30), principal=20_000
+    )
     summary = reconcile(as_of=day)
     assert summary.delinquent_installments > 0
     with time_machine.travel(day, tick=False):

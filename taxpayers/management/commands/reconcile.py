@@ -29,4 +29,10 @@ class Command(BaseCommand):
             f"（変更 {summary.changed:,}件）、"
             f"滞納 {summary.delinquent_installments:,}期別・{summary.delinquent_taxpayers:,}人、"
             f"滞納本税 {summary.outstanding_principal:,}円"
+            + (
+                f"（時効完成を除く。ほかに時効完成 {summary.time_barred_installments:,}期別・本税 "
+                f"{summary.time_barred_principal:,}円、時効完成の期別のみの宛名 {summary.time_barred_taxpayers:,}人）"
+                if summary.time_barred_installments
+                else ""
+            )
         )
