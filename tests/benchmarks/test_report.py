@@ -143,7 +143,31 @@ def test_a_search_class_growing_2x_or_more_is_not_met_and_listed_short(results, 
 def test_query_counts_that_grow_with_the_city_are_not_met(results, write):
     text = write(results)
     assert row(text, "わたしの仕事, queries")[1:] == ["17", "19", "1.12×", "does not grow", "**no**"]
-    assert row(text, "queries per taxpayer page, most")[-1] == "yes"
+    assert row(text, "queries of the taxpayer page of the longest history")[-1] == "yes"
+
+
+def test_the_taxpayer_page_of_the_longest_history_is_compared_at_each_size(results, write):
+    results["growth"]["page"] |= {"queries": [14, 15], "extremes": {"fewest": [11, 16], "most": [40, 16]}}
+    results["ledger"]["page"] |= {"queries": [14, 16], "extremes": {"fewest": [11, 17], "most": [187, 17]}}
+    cells = row(write(results), "queries of the taxpayer page of the longest history")
+    assert cells == [
+        "queries of the taxpayer page of the longest history (40 installments / 187 installments)",
+        "16",
+        "17",
+        "1.06×",
+        "does not grow",
+        "**no**",
+    ]
+
+
+def test_a_query_count_of_zero_is_a_failed_count_not_an_infinite_growth(results, write):
+    # the 10,000 side of the run of 2026-12-01: the capture's query log was full and counted 0
+    results["growth"]["page"]["extremes"]["most"] = [40, 0]
+    text = write(results)
+    cells = row(text, "queries of the taxpayer page of the longest history")
+    assert cells[1:] == ["0", "16", "—", "does not grow", "**no**"]
+    assert "0 queries counted at 10,000 persons" in short(text)
+    assert "inf×" not in text
 
 
 def test_a_search_growing_exactly_2x_is_not_met(results, write):
