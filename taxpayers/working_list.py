@@ -35,11 +35,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from taxpayers.forms import WorkingListForm
-from taxpayers.models import TaxpayerBalance
+from taxpayers.models import Taxpayer, TaxpayerBalance
 from taxpayers.standing import hold_exists
 
 SORTS = {
@@ -224,7 +225,6 @@ def bind_form(data, *, user=None) -> WorkingListForm:
     地区 it may name: two small queries (the 地区 through `taxpayers_district`)."""
     from accounts.models import Staff
     from accounts.roles import Role
-    from taxpayers.models import Taxpayer
 
     officers = (
         (
@@ -234,13 +234,28 @@ def bind_form(data, *, user=None) -> WorkingListForm:
         .distinct()
         .order_by("staff_number")
     )
-    districts = (
-        Taxpayer.objects.exclude(district="")
-        .order_by("district")
-        .values_list("district", flat=True)
-        .distinct()
-    )
-    return WorkingListForm(data, officers=officers, districts=list(districts))
+    return WorkingListForm(data, officers=officers, districts=districts())
+
+
+def districts() -> list[str]:
+    """Every 地区 a 宛名 is registered in, in order, blank left out: a loose index scan of
+    `taxpayers_district` (one probe per 地区, a dozen in Wako: 4 ms at 100,000 persons), where
+    `SELECT DISTINCT district` read every 宛名 (a sequential scan, 100–175 ms at 100,000 persons:
+    most of 滞納者一覧's and its データの出力's time, issue 21)."""
+    table = Taxpayer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE found(district) AS (
+                SELECT min(district) FROM {table} WHERE district > ''
+                UNION ALL
+                SELECT (SELECT min(district) FROM {table} WHERE district > found.district)
+                FROM found WHERE found.district IS NOT NULL
+            )
+            SELECT district FROM found WHERE district IS NOT NULL
+            """  # noqa: S608 (the table's name from the model, no input)
+        )
+        return [district for (district,) in cursor.fetchall()]
 
 
 def prescription_soon_payers(*, officer, today: date, until: date) -> QuerySet:
