@@ -672,24 +672,41 @@ SUSPENSION_YEARS = 3  # 地方税法第15条の7第4項: 執行停止が3年間�
 
 
 def suspension_watch(*, today: date, within_days: int = 180):
-    """Approved 執行停止 whose 3 years end within `within_days` (or have ended), oldest first."""
+    """Approved 執行停止 whose 3 years end within `within_days` (or have ended), oldest first.
+    One query, bounded in SQL by the last start whose three years end in time
+    (`suspension_started_by`): the rows shown are the rows read. Reading every approved 執行停止
+    (a young one ends three years on) loaded 240 rows with their 処分 and 宛名 to show none at
+    100,000 persons (p95 196 ms, issue 21)."""
+    ends_by = today + timedelta(days=within_days)
     rows = (
         DispositionRow.objects.filter(
             disposition__status=Disposition.Status.APPROVED,
             disposition_code=DispositionCode.SUSPENSION,
             cancelled_on__isnull=True,
+            disposed_on__lte=suspension_started_by(ends_by),
         )
         .select_related("disposition", "disposition__taxpayer")
         .order_by("disposed_on")
     )
     watch = []
     for row in rows:
-        if row.disposed_on is None:  # the filter keeps approved rows, which are dated
+        if row.disposed_on is None:  # the bound leaves undated rows out; for the type
             continue
         ends = suspension_ends_on(row.disposed_on)
-        if ends <= today + timedelta(days=within_days):
+        if ends <= ends_by:  # always, by the bound: the rule stays suspension_ends_on's
             watch.append((row, ends, ends < today))
     return watch
+
+
+def suspension_started_by(ends_by: date) -> date:
+    """The last day a 執行停止 can have begun for its three years to end on or before `ends_by`
+    (the inverse of `suspension_ends_on`, which never decreases): from the same day three years
+    earlier, a few days on, stepped back until it ends in time."""
+    earlier = ends_by.replace(year=ends_by.year - SUSPENSION_YEARS, day=min(ends_by.day, 28))
+    start = earlier + timedelta(days=4)
+    while suspension_ends_on(start) > ends_by:
+        start -= timedelta(days=1)
+    return start
 
 
 def suspension_ends_on(start: date) -> date:

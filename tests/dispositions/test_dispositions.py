@@ -330,3 +330,18 @@ def test_the_near_prescription_page_is_paged_and_logs_the_taxpayers_it_shows(cli
     assert "全1件" in response.content.decode()
     logged = TaxpayerAccess.objects.filter(page="時効が近い期別").latest("pk")
     assert logged.atena_numbers == ["000000101"]
+
+
+def test_the_watch_reads_only_suspensions_whose_three_years_can_end_in_time():
+    """`suspension_started_by` is the exact inverse of `suspension_ends_on` on every day of twelve
+    years (leap days and month ends included): the last start that ends in time ends in time, the
+    next day's does not — so bounding the watch's query by it leaves no row out."""
+    from datetime import timedelta
+
+    day = date(2015, 1, 1)
+    for _ in range(12 * 366):
+        start = services.suspension_started_by(day)
+        assert (
+            services.suspension_ends_on(start) <= day < services.suspension_ends_on(start + timedelta(days=1))
+        )
+        day += timedelta(days=1)
