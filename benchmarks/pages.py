@@ -1,7 +1,7 @@
 """Every URL pattern of the URL × role table (tests/test_url_role_matrix.py), timed at scale
 (issue 21); part of `python -m benchmarks` (the ledger part).
 
-    WAKO_ENV=development .venv/bin/python -m benchmarks.pages [--samples 10]
+    WAKO_ENV=development .venv/bin/python -m benchmarks.pages [--samples 10] [--only taxpayers:delinquent,…]
 
 For each pattern a GET is answered 200 to, one persona that may open it (officer S1001, else
 supervisor S2001, else administrator S9001) requests it `samples` times (more for the pages of
@@ -119,13 +119,16 @@ def timed(client, url: str, samples: int, *, persona: str, target: int) -> dict:
     }
 
 
-def measure(samples: int = 10) -> dict:
+def measure(samples: int = 10, only: frozenset[str] = frozenset()) -> dict:
+    """Every pattern of the table, or those named in `only` (a trial of a few pages)."""
     from tests.test_url_role_matrix import MATRIX
 
     objects = sample_objects()
     clients = {persona: signed_in_client(number) for persona, number in PERSONAS}
     result = {}
     for name, (kwargs_builder, expected) in sorted(MATRIX.items()):
+        if only and name not in only:
+            continue
         persona = next((p for p, _ in PERSONAS if expected.get(p) == 200), None)
         if persona is None:
             continue  # POST-only, or no signed-in persona gets a page (sign-in steps)
@@ -145,6 +148,8 @@ def measure(samples: int = 10) -> dict:
             persona=persona,
             target=target_ms(name),
         )
+    if only and "taxpayers:detail" not in only:
+        return result
     # 収納状況照会 of the longest history opens with its paid-off years folded; complete on request
     url = reverse("taxpayers:detail", kwargs={"atena_number": objects["taxpayer"].atena_number})
     result["taxpayers:detail (すべての年度)"] = timed(
@@ -160,8 +165,10 @@ def measure(samples: int = 10) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=10)
+    parser.add_argument("--only", default="", help="comma-separated URL names (dispositions:suspensions,…)")
     args = parser.parse_args(argv)
-    for name, row in measure(args.samples).items():
+    only = frozenset(name.strip() for name in args.only.split(",") if name.strip())
+    for name, row in measure(args.samples, only).items():
         print(name, row, flush=True)
 
 
