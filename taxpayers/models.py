@@ -167,6 +167,10 @@ class Taxpayer(StampedModel):
             models.Index(fields=["birth_date"], name="taxpayers_birth_date"),
             # 滞納者一覧: the 地区 filter and its list of choices
             models.Index(fields=["district"], name="taxpayers_district"),
+            # 滞納者一覧's totals for one 担当 (working_list.totals_of): the officer's 宛名 read from the
+            # index alone and hashed against the stored 滞納 balances, instead of a heap probe of the
+            # wide 宛名 row per delinquent taxpayer (issue 21: 99 → 30 ms p50 at 100,000 persons)
+            models.Index(fields=["assigned_officer", "id"], name="taxpayers_officer_payers"),
             models.Index(
                 fields=["phone_digits"], name="taxpayers_phone_digits", opclasses=["varchar_pattern_ops"]
             ),
