@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxpayers", "0028_reconcile_run_daily_label"),
+        ("taxpayers", "0029_oldest_due_date_collectible"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
