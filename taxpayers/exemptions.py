@@ -23,7 +23,7 @@ Two queries, whatever the number of installments.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -31,6 +31,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.postgres.fields import ArrayField
+from django.db import connection
 from django.db.models import BigIntegerField, F, Lookup, Value
 
 from taxpayers.late_charges import EXEMPT, FULL_SHARE, POSTPONED, REDUCTION, ReliefPeriod
@@ -158,41 +159,35 @@ def exemption_periods_for_ids(
     ids: list[int], *, as_of: date, projecting: bool = False, known_at: datetime | None = None
 ) -> dict[int, Reliefs]:
     """The same by assessment id (`reconcile`, which reads plain rows): {assessment id: Reliefs}.
-    Two queries, whatever the number of ids (four with `known_at`: the decisions as they stood at
-    that moment, from history — a record deleted by then, or not yet written, counts for nothing)."""
+    Two queries, whatever the number of ids, their SQL compiled once per process (`decided_rows`,
+    `effective_reductions`); four with `known_at`: the decisions as they stood at that moment, from
+    history — a record deleted by then, or not yet written, counts for nothing."""
     found: dict[int, Reliefs] = defaultdict(Reliefs)
     if not ids:
         return {}
-    # One array parameter, "= ANY(%s)": an IN list of reconcile's 10,000 ids a chunk took Django and
-    # the server longer to build and parse than the query took to run.
-    any_of = AnyOf(F("assessment_id"), Value(list(ids), output_field=ArrayField(BigIntegerField())))
     if apps.is_installed("dispositions"):
-        _dispositions(ids, any_of, as_of, found, projecting, known_at)
+        _dispositions(ids, as_of, found, projecting, known_at)
     if apps.is_installed("reductions"):
-        _reductions(ids, any_of, as_of, found, known_at)
+        _reductions(ids, as_of, found, known_at)
     return dict(found)
 
 
 def _dispositions(
     ids: list[int],
-    any_of: AnyOf,
     as_of: date,
     found: dict[int, Reliefs],
     projecting: bool,
     known_at: datetime | None,
 ) -> None:
-    row_model = apps.get_model("dispositions", "DispositionRow")
-    codes = [SUSPENSION_CODE, *POSTPONEMENT_CODES]
     if known_at is None:
-        rows = row_model.objects.filter(
-            any_of,
-            disposed_on__isnull=False,  # set when the disposition is approved (決裁)
-            disposed_on__lte=as_of,
-            disposition_code__in=codes,
-            disposition__status__in=["approved", "cancelled"],
-        ).select_related("disposition")
-        pairs: list[tuple[Any, Any]] = [(row, row.disposition) for row in rows]
+        # Each row read as one _DecidedRow, which is both the row and its disposition's header to
+        # disposition_relief (it has the attributes of each that it reads).
+        pairs: list[tuple[Any, Any]] = [
+            (row, row) for row in map(_DecidedRow._make, _run(decided_rows, ids, as_of))
+        ]
     else:
+        row_model = apps.get_model("dispositions", "DispositionRow")
+        codes = [SUSPENSION_CODE, *POSTPONEMENT_CODES]
         states = states_at(row_model, known_at, assessment_id__in=ids, disposition_code__in=codes)
         headers = states_at(
             apps.get_model("dispositions", "Disposition"),
@@ -216,13 +211,11 @@ def _dispositions(
             found[row.assessment_id].periods.append(relief)
 
 
-def _reductions(
-    ids: list[int], any_of: AnyOf, as_of: date, found: dict[int, Reliefs], known_at: datetime | None
-) -> None:
-    model = apps.get_model("reductions", "LateChargeReduction")
+def _reductions(ids: list[int], as_of: date, found: dict[int, Reliefs], known_at: datetime | None) -> None:
     if known_at is None:
-        effective = list(model.objects.effective_on(as_of).filter(any_of))
+        effective: list[Any] = list(map(_EffectiveReduction._make, _run(effective_reductions, ids, as_of)))
     else:
+        model = apps.get_model("reductions", "LateChargeReduction")
         effective = [
             state
             for state in states_at(model, known_at, assessment_id__in=ids).values()
@@ -237,3 +230,83 @@ def _reductions(
             found[reduction.assessment_id].periods.append(relief)
         else:
             found[reduction.assessment_id].remitted_amount += reduction.decided_amount or 0
+
+
+# The two live statements, compiled once per process: building them through the ORM on every call
+# cost ~9 % of the CPU of the pages officers open all day (issue 21, "Load"), though they depend on
+# nothing but the ids and the day (codes and statuses are constants of the code). The querysets
+# below stay the one definition of what counts; only their SQL is kept, with marks in place of the
+# ids and the day, which each call replaces with its own (as `standing.holds_for_ids` does). The
+# same SQL text each time also lets psycopg prepare it on the server.
+_IDS_MARK = [-202_100_021]  # no installment has a negative id
+# The ids go as one array parameter, "= ANY(%s)": an IN list of reconcile's 10,000 ids a chunk took
+# Django and the server longer to build and parse than the query took to run.
+_IDS_FIELD = ArrayField(BigIntegerField())
+_DAY_MARK = date(1, 1, 2)  # nor is any day of the system's 0001-01-02
+
+_DecidedRow = namedtuple(  # a DispositionRow with its Disposition's number and postponed_until
+    "_DecidedRow",
+    "assessment_id disposition_code disposition_category disposed_on cancelled_on"
+    " cancellation_category number postponed_until",
+)
+_EffectiveReduction = namedtuple(
+    "_EffectiveReduction",
+    "assessment_id number category decided_share decided_amount decided_start decided_end",
+)
+
+
+def decided_rows(ids: Any, as_of: Any):
+    """The 滞納処分ファイル rows that may exempt 延滞金 on `as_of`: approved (処分日 set, on or
+    before `as_of`) with an exempting code, the disposition approved or since cancelled; with their
+    disposition's 処分番号 and 猶予期間の終期, in the model's order (the fields of _DecidedRow)."""
+    row_model = apps.get_model("dispositions", "DispositionRow")
+    return row_model.objects.filter(
+        AnyOf(F("assessment_id"), Value(ids, output_field=_IDS_FIELD)),
+        disposed_on__isnull=False,  # set when the disposition is approved (決裁)
+        disposed_on__lte=as_of,
+        disposition_code__in=[SUSPENSION_CODE, *POSTPONEMENT_CODES],
+        disposition__status__in=["approved", "cancelled"],
+    ).values_list(
+        "assessment_id",
+        "disposition_code",
+        "disposition_category",
+        "disposed_on",
+        "cancelled_on",
+        "cancellation_category",
+        "disposition__number",
+        "disposition__postponed_until",
+    )
+
+
+def effective_reductions(ids: Any, as_of: Any):
+    """The 条例減免 in effect on `as_of` (`LateChargeReduction.objects.effective_on`) of the
+    installments `ids`, in the model's order (the fields of _EffectiveReduction)."""
+    model = apps.get_model("reductions", "LateChargeReduction")
+    return (
+        model.objects.effective_on(as_of)
+        .filter(AnyOf(F("assessment_id"), Value(ids, output_field=_IDS_FIELD)))
+        .values_list(*_EffectiveReduction._fields)
+    )
+
+
+_compiled: dict[Any, tuple[str, list]] = {}
+
+
+def _statement(queryset_for) -> tuple[str, list]:
+    """The SQL and parameters of `queryset_for(ids, day)`, compiled once with the marks."""
+    if queryset_for not in _compiled:
+        sql, params = queryset_for(_IDS_MARK, _DAY_MARK).query.sql_with_params()
+        marks = [param for param in params if param in (_IDS_MARK, _DAY_MARK)]
+        if marks.count(_IDS_MARK) != 1 or _DAY_MARK not in marks:
+            raise RuntimeError(f"exemptions: the compiled statement lost its marks ({params!r})")
+        _compiled[queryset_for] = (sql, list(params))
+    return _compiled[queryset_for]
+
+
+def _run(queryset_for, ids: list[int], as_of: date) -> list[tuple]:
+    sql, params = _statement(queryset_for)
+    array = _IDS_FIELD.get_db_prep_value(list(ids), connection)  # bigint[], as Django sends the mark
+    values = [array if param == _IDS_MARK else as_of if param == _DAY_MARK else param for param in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
