@@ -127,10 +127,6 @@ TEMPLATES = [
     },
 ]
 
-# Django's form renderer, with its <input>, <select> and <textarea> templates written out in Python
-# (the same HTML, a tenth of the CPU: issue 21, "Load").
-FORM_RENDERER = "wako_collections.form_renderer.FormRenderer"
-
 DATABASES = {
     "default": env_database_url(
         "DATABASE_URL",
