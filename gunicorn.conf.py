@@ -4,8 +4,8 @@ benchmarks/load.py). Options on the command line (--bind, --workers, …) overri
 
 - workers: WEB_CONCURRENCY (gunicorn's own variable), 5 by default: 2 × cores + 1 for 2 cores.
 - threads: WEB_THREADS per worker, 4 by default (gunicorn's gthread worker). A request waiting on
-  PostgreSQL, on a PDF or a sign-in's password hash (both run at low priority:
-  wako_collections/priority.py) no longer holds one of only five places; the others go on.
+  PostgreSQL or on a sign-in's password hash (run at low priority: wako_collections/priority.py)
+  no longer holds one of only five places; the others go on.
 - keepalive: a browser's connection is kept 15 s between requests instead of a new TCP and TLS
   handshake for every page (the sync worker closed each one; a page's assets came over new ones).
 

@@ -2,7 +2,7 @@
 settings, on loopback, for a bounded time.
 
     WAKO_ENV=development .venv/bin/python -m benchmarks.load [--users 50] [--minutes 5] [--restart-db] [--pin]
-    WAKO_ENV=development .venv/bin/python -m benchmarks.load --knee 10,20,30,50 [--minutes 3]
+    WAKO_ENV=development .venv/bin/python -m benchmarks.load --knee 10,20,30,50 [--minutes 3] [--pin-server]
 
 Run by `python -m benchmarks` (which builds the 100,000-person dataset first); on its own it uses
 whatever the database holds. It
@@ -435,13 +435,16 @@ def run(
     workers: int = 5,
     port: int = 0,
     pin: bool = False,
+    pin_server: bool = True,
 ) -> dict:
     run_id = ("R" if restart_db else "N") + dt.datetime.now().strftime("%Y%m%d%H%M%S")
     folder = Path(tempfile.mkdtemp(prefix=f"wako-load-{run_id}-"))
     plan_path, log_path = folder / "plan.json", folder / "requests.jsonl"
     plan_path.write_text(json.dumps(build_plan(users, run_id), ensure_ascii=False), encoding="utf-8")
     documents_after = Document.objects.aggregate(last=Max("pk"))["last"] or 0
-    server = Server(port=port or free_port(), workers=workers, folder=folder, core=1 if pin else None)
+    server = Server(
+        port=port or free_port(), workers=workers, folder=folder, core=1 if pin and pin_server else None
+    )
     connection.close()  # the fault must not leave this process holding a dead connection
     server.start()
     seconds = int(minutes * 60)
@@ -473,6 +476,7 @@ def run(
         "throughput": len(lines) / seconds,
         "locust_cpu_share": locust_cpu / wall,  # of one core
         "pinned": bool(pin and pinned(0)),
+        "server_pinned": bool(pin and pin_server and pinned(1)),
         "figures": figures(lines),
         "integrity": integrity(run_id, lines, documents_after),
         "folder": str(folder),
@@ -486,13 +490,20 @@ def run(
 KNEE_P95_MS = 300
 
 
-def knee(*, steps: tuple[int, ...] = (10, 20, 30, 50), minutes: float = 3, workers: int = 5) -> dict:
-    """The load knee: a run per number of officers (locust pinned to one core, gunicorn to the
-    other), each with pages, sign-in and PDF p50/p95, throughput and locust's own CPU share; the
-    knee is the first step whose pages p95 passes KNEE_P95_MS (None: not reached by the last step)."""
+def knee(
+    *,
+    steps: tuple[int, ...] = (10, 20, 30, 50),
+    minutes: float = 3,
+    workers: int = 5,
+    pin_server: bool = False,
+) -> dict:
+    """The load knee: a run per number of officers (locust pinned to core 0; with `pin_server`
+    gunicorn to core 1, as the first measurement had it, otherwise gunicorn and PostgreSQL are free
+    on both cores), each with pages, sign-in and PDF p50/p95, throughput and locust's own CPU share;
+    the knee is the first step whose pages p95 passes KNEE_P95_MS (None: not reached by the last step)."""
     rows = []
     for users in steps:
-        result = run(users=users, minutes=minutes, workers=workers, pin=True)
+        result = run(users=users, minutes=minutes, workers=workers, pin=True, pin_server=pin_server)
         f = result["figures"]
         rows.append(
             {
@@ -504,6 +515,7 @@ def knee(*, steps: tuple[int, ...] = (10, 20, 30, 50), minutes: float = 3, worke
                 "throughput": result["throughput"],
                 "locust_cpu_share": result["locust_cpu_share"],
                 "pinned": result["pinned"],
+                "server_pinned": result["server_pinned"],
                 "run": result["run"],
             }
         )
@@ -513,6 +525,7 @@ def knee(*, steps: tuple[int, ...] = (10, 20, 30, 50), minutes: float = 3, worke
         "knee": passed[0] if passed else None,
         "minutes": minutes,
         "workers": workers,
+        "server_pinned": bool(pin_server and pinned(1)),
         **gunicorn_settings(),
     }
 
@@ -524,14 +537,27 @@ def main(argv=None) -> None:
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--restart-db", action="store_true")
-    parser.add_argument("--pin", action="store_true", help="locust on core 0, gunicorn on core 1")
+    parser.add_argument("--pin", action="store_true", help="locust on core 0")
+    parser.add_argument(
+        "--pin-server", action="store_true", help="and gunicorn on core 1 (with --pin, --knee)"
+    )
     args = parser.parse_args(argv)
     if args.knee:
         steps = tuple(int(n) for n in args.knee.split(","))
-        print(json.dumps(knee(steps=steps, minutes=args.minutes, workers=args.workers), indent=1))
+        print(
+            json.dumps(
+                knee(steps=steps, minutes=args.minutes, workers=args.workers, pin_server=args.pin_server),
+                indent=1,
+            )
+        )
         return
     result = run(
-        users=args.users, minutes=args.minutes, restart_db=args.restart_db, workers=args.workers, pin=args.pin
+        users=args.users,
+        minutes=args.minutes,
+        restart_db=args.restart_db,
+        workers=args.workers,
+        pin=args.pin,
+        pin_server=args.pin_server,
     )
     print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
 

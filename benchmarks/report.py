@@ -572,8 +572,13 @@ def knee_rows(knee: dict) -> list[str]:
     lines = [
         "### Load knee (officers at which pages p95 passes 300 ms)",
         "",
-        f"Each step {knee['minutes']} min, {server_words(knee)}; locust pinned to core 0 and "
-        "gunicorn to core 1 (taskset) where the machine has two cores. **Knee: "
+        f"Each step {knee['minutes']} min, {server_words(knee)}; locust pinned to core 0 "
+        + (
+            "and gunicorn to core 1 (taskset)"
+            if knee.get("server_pinned", True)
+            else "(taskset), gunicorn and PostgreSQL free on both cores"
+        )
+        + " where the machine has two cores. **Knee: "
         + (f"{reached} officers**." if reached else "not reached** by the last step."),
         "",
         "| officers | pages p50 / p95 | pages after every sign-in p50 / p95 (n) | sign-in p50 / p95 | "

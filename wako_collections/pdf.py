@@ -21,8 +21,6 @@ from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from wako_collections.priority import run_in_background_priority
-
 BASE_URL = "https://forms.wako-collections.invalid/"
 
 
@@ -91,17 +89,10 @@ def font_configuration() -> FontConfiguration:
     return _fonts.config
 
 
-def _write_pdf(html: str) -> bytes:
+def render_html(html: str) -> bytes:
     return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
         font_config=font_configuration()
     )
-
-
-def render_html(html: str) -> bytes:
-    """The PDF of one document's HTML, laid out on this process's low-priority thread
-    (wako_collections.priority: an officer's PDF does not hold the pages of the requests beside it);
-    the fonts are that thread's, loaded once."""
-    return run_in_background_priority(_write_pdf, html)
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:

@@ -1,18 +1,20 @@
 """Work an officer expects to take a moment, run below the pages everyone is waiting for.
 
 A sign-in hashes the password (PBKDF2-SHA256, Django's 1,000,000 rounds: ~0.4 s of CPU, slow on
-purpose) and a 納付書 or 催告書 PDF takes WeasyPrint ~0.2 s. On a loaded server these filled the
-core: 50 officers signing in at the start of the day queued every page behind ~20 s of hashing, and
-each PDF held the pages of the requests beside it (issue 21, the load knee). Here such work runs on
-a thread of its own in each server process at a lower CPU priority (nice 10), and the request
-waits for it: when pages need the CPU they get most of it, and the heavy work takes the rest —
-its own answer a little later under load, nobody else's. Nothing about the work changes (the same
-hash, the same rounds, the same PDF bytes).
+purpose): 50 officers signing in at the start of the day queued every page behind ~20 s of hashing
+(issue 21, the load knee). Here the hash runs on a thread of its own in each server process at a
+lower CPU priority (nice 10), and the request waits for it: when pages need the CPU they get most
+of it, and the hashing takes the rest — a sign-in a little later under load, nobody else's page.
+Nothing about the work changes (the same hash, the same rounds).
 
 Why 10 and not the lowest, 19: Linux weighs a nice-10 thread 110 against a page's 1024, so five
 hashes at once (one per process) leave a page ~65 % of the core instead of ~17 %; at 19 (weight 15)
 a hash behind a few busy processes (a batch, PostgreSQL, a test run) got under 1 % of a core and a
 sign-in waited minutes (measured: the load run's test hung on a loaded machine).
+
+Not the PDFs: a 納付書 is waited for at the counter (target p95 ≤ 3 s). Rendered at nice 10, 50
+officers' pages p95 went 479 → 400 ms but the PDF's p95 1.7 → 3.7 s (docs/performance-changes.md,
+this session's load section), so they render at the request's own priority.
 
 The thread is per process, made on first use and again in a forked child (a thread does not
 survive fork). One at a time per process: the server's processes are the parallelism.

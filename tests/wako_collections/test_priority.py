@@ -1,5 +1,5 @@
 """Work that may wait runs on a low-priority thread (wako_collections/priority.py): the password
-hash of a sign-in and a PDF, so that pages are served first on a loaded server (issue 21, the knee)."""
+hash of a sign-in, so that pages are served first on a loaded server (issue 21, the knee)."""
 
 import os
 import threading
@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import hashers
 
 from accounts.passwords import BackgroundPBKDF2PasswordHasher
-from wako_collections import pdf, priority
+from wako_collections import priority
 
 
 def where_and_how_nice():
@@ -73,17 +73,3 @@ def test_production_hashes_with_it_and_no_second_pbkdf2_sha256_hasher_overrides_
     assert set(global_settings.PASSWORD_HASHERS) - set(production) == {
         "django.contrib.auth.hashers.PBKDF2PasswordHasher"
     }
-
-
-def test_a_pdf_is_laid_out_on_the_low_priority_thread(monkeypatch):
-    threads = []
-    real = pdf._write_pdf
-
-    def recording(html):
-        threads.append(threading.current_thread().name)
-        return real(html)
-
-    monkeypatch.setattr(pdf, "_write_pdf", recording)
-    document = pdf.render_html("<html><body><p>納付書</p></body></html>")
-    assert document.startswith(b"%PDF")
-    assert threads == [threads[0]] and threads[0].startswith("background-priority")
