@@ -199,7 +199,10 @@ def production_environment() -> dict:
 def gunicorn_settings() -> dict:
     """What ./gunicorn.conf.py gives the server beside the workers (threads, worker class,
     keep-alive), for the report: the run starts gunicorn in the checkout, which reads that file."""
-    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    path = ROOT / "gunicorn.conf.py"
+    if not path.exists():  # an older checkout, measured as a baseline: gunicorn's defaults (sync)
+        return {}
+    config = runpy.run_path(str(path))
     return {name: config[name] for name in ("threads", "worker_class", "keepalive")}
 
 
