@@ -101,7 +101,7 @@ def nearest_prescription_entry(taxpayer: Taxpayer, owed: Owed) -> TimelineEntry 
         standing.prescription_date,
         "時効予定日",
         f"{standing.installment}の時効予定日（最も近いもの）",
-        standing.chain.explained,
+        standing.chain.explained(),
         links=(("時効の経過", reverse("dispositions:prescriptions", args=[taxpayer.atena_number])),),
         menu="dispositions",
         record=standing,

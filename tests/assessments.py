@@ -1,6 +1,7 @@
 """A 宛名, a 期別 and a 収納 written straight into the ledger for a test, stamped by the test set-up
 actor (or the actor given): `add_taxpayer` (a resident person), `add_assessment` (the city's 市民税
-(01, 0000), 1期) and `add_payment`. For tests that need rows the CSV fixtures do not hold (a year
+(01, 0000), 1期) and `add_payment`; `approve_relief` (a 猶予 or 執行停止, approved, cancelled if asked) and
+`pledge_and_seize` (two holds). For tests that need rows the CSV fixtures do not hold (a year
 long past, a 時効 completed, a 欠損, one more taxpayer)."""
 
 from datetime import date
@@ -113,3 +114,40 @@ def pledge_and_seize(assessment: Assessment, *, officer, supervisor, day: date, 
         property_description="和光市下新倉3丁目の土地",
     )
     disposition_services.approve_disposition(actor=approver, disposition=drafted, disposed_on=day)
+
+
+def approve_relief(officer, supervisor, notice: str, *, code, category, on, until=None, cancelled=None):
+    """A 猶予 or 執行停止 (`code`, `category`) on the installment `notice`, drafted by `officer` and
+    approved by `supervisor` on `on` (a 猶予 runs to `until`); `cancelled`: (day, 処分取消区分) — then
+    its 取消 drafted and approved on that day. Returns the disposition."""
+    import time_machine
+
+    from dispositions import services as disposition_services
+    from wako_collections.actors import Actor
+
+    assessment = Assessment.objects.select_related("taxpayer").get(notice_number=notice)
+    clerk, boss = Actor.for_staff(officer, "T0001"), Actor.for_staff(supervisor, "T0002")
+    with time_machine.travel(on, tick=False):
+        drafted = disposition_services.draft_disposition(
+            actor=clerk,
+            taxpayer=assessment.taxpayer,
+            assessment_ids=[assessment.pk],
+            code=code,
+            category=category,
+            reason="生活困窮のため" if code == "07" else "事業の継続が困難なため",
+            planned_on=on,
+            postponed_until=until,
+        )
+        disposition_services.approve_disposition(actor=boss, disposition=drafted, disposed_on=on)
+    if cancelled:
+        day, kind = cancelled
+        with time_machine.travel(day, tick=False):
+            cancellation = disposition_services.draft_cancellation(
+                actor=clerk,
+                disposition=drafted,
+                category=kind,
+                reason="資力が回復したため" if kind != "2" else "別の滞納者の処分として誤って登録した",
+                cancelled_on=day,
+            )
+            disposition_services.approve_cancellation(actor=boss, cancellation=cancellation)
+    return drafted

@@ -14,7 +14,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dispositions import services
 from dispositions.models import DispositionRow
 from reductions import services as reductions
 from reductions.models import LateChargeReduction
@@ -27,6 +26,7 @@ from taxpayers.exemptions import (
 )
 from taxpayers.late_charges import EXEMPT, FULL_SHARE, POSTPONED, REDUCTION
 from taxpayers.models import Assessment
+from tests.assessments import approve_relief
 from wako_collections.actors import Actor
 
 pytestmark = pytest.mark.django_db
@@ -55,39 +55,6 @@ def through_the_orm(ids, *, as_of, projecting=False):
         else:
             found[reduction.assessment_id].remitted_amount += reduction.decided_amount or 0
     return dict(found)
-
-
-def disposition(officer, supervisor, notice, *, code, category, on, until=None, cancelled=None):
-    """An approved disposition on one installment; `cancelled`: (day, 処分取消区分)."""
-    assessment = Assessment.objects.select_related("taxpayer").get(notice_number=notice)
-    with time_machine.travel(on, tick=False):
-        drafted = services.draft_disposition(
-            actor=Actor.for_staff(officer, "T0001"),
-            taxpayer=assessment.taxpayer,
-            assessment_ids=[assessment.pk],
-            code=code,
-            category=category,
-            reason="生活困窮のため" if code == "07" else "事業の継続が困難なため",
-            planned_on=on,
-            postponed_until=until,
-        )
-        services.approve_disposition(
-            actor=Actor.for_staff(supervisor, "T0002"), disposition=drafted, disposed_on=on
-        )
-    if cancelled:
-        day, category = cancelled
-        with time_machine.travel(day, tick=False):
-            cancellation = services.draft_cancellation(
-                actor=Actor.for_staff(officer, "T0001"),
-                disposition=drafted,
-                category=category,
-                reason="資力が回復したため" if category != "2" else "別の滞納者の処分として誤って登録した",
-                cancelled_on=day,
-            )
-            services.approve_cancellation(
-                actor=Actor.for_staff(supervisor, "T0002"), cancellation=cancellation
-            )
-    return drafted
 
 
 def reduction(officer, supervisor, notice, *, decided_on, **decision):
@@ -131,10 +98,10 @@ def assert_same_every_day(ids, days):
 
 def test_dispositions_across_their_ends_and_cancellations_as_through_the_orm(officer, supervisor, ledger):
     first, second = "210000101", "210000102"
-    postponement = disposition(
+    postponement = approve_relief(
         officer, supervisor, first, code="11", category="00", on=date(2022, 4, 1), until=date(2023, 3, 31)
     )
-    stop = disposition(
+    stop = approve_relief(
         officer,
         supervisor,
         first,
@@ -143,10 +110,10 @@ def test_dispositions_across_their_ends_and_cancellations_as_through_the_orm(off
         on=date(2023, 6, 1),
         cancelled=(date(2024, 4, 1), "9"),
     )
-    disposition(
+    approve_relief(
         officer, supervisor, second, code="10", category="81", on=date(2022, 9, 1), until=date(2023, 8, 31)
     )
-    disposition(  # cancelled as 誤り: it never had effect
+    approve_relief(  # cancelled as 誤り: it never had effect
         officer,
         supervisor,
         second,
@@ -222,7 +189,7 @@ def test_reductions_of_each_category_as_through_the_orm(officer, supervisor, led
 
 
 def test_one_statement_per_reading_compiled_once(officer, supervisor, ledger):
-    disposition(officer, supervisor, "210000101", code="07", category="72", on=date(2023, 6, 1))
+    approve_relief(officer, supervisor, "210000101", code="07", category="72", on=date(2023, 6, 1))
     ids = list(Assessment.objects.values_list("pk", flat=True))
     exemption_periods_for_ids(ids, as_of=date(2024, 6, 28))
     compiled = dict(exemptions._compiled)

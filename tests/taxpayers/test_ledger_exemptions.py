@@ -13,6 +13,7 @@ from taxpayers.exemptions import exemption_periods_for
 from taxpayers.late_charges import EXEMPT, POSTPONED
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Assessment, Taxpayer
+from tests.assessments import approve_relief
 from tests.conftest import sign_in
 from wako_collections.actors import Actor
 
@@ -31,35 +32,18 @@ def field_line(as_of=AS_OF):
 
 
 def approved(officer, supervisor, *, code, category, on, until=None, cancelled_on=None):
-    taxpayer = Taxpayer.objects.get(atena_number="000000101")
-    assessment = Assessment.objects.get(notice_number="210000101")
-    with time_machine.travel(on, tick=False):
-        disposition = services.draft_disposition(
-            actor=Actor.for_staff(officer, "T0001"),
-            taxpayer=taxpayer,
-            assessment_ids=[assessment.pk],
-            code=code,
-            category=category,
-            reason="生活困窮のため" if code == "07" else "事業の継続が困難なため",
-            planned_on=on,
-            postponed_until=until,
-        )
-        services.approve_disposition(
-            actor=Actor.for_staff(supervisor, "T0002"), disposition=disposition, disposed_on=on
-        )
-    if cancelled_on:
-        with time_machine.travel(cancelled_on, tick=False):
-            cancellation = services.draft_cancellation(
-                actor=Actor.for_staff(officer, "T0001"),
-                disposition=disposition,
-                category="9",
-                reason="資力が回復したため",
-                cancelled_on=cancelled_on,
-            )
-            services.approve_cancellation(
-                actor=Actor.for_staff(supervisor, "T0002"), cancellation=cancellation
-            )
-    return disposition
+    """On the fixture's 210000101; a 取消 is 区分 9 (資力の回復)."""
+    cancelled = (cancelled_on, "9") if cancelled_on else None
+    return approve_relief(
+        officer,
+        supervisor,
+        "210000101",
+        code=code,
+        category=category,
+        on=on,
+        until=until,
+        cancelled=cancelled,
+    )
 
 
 def test_without_a_stop_the_ledger_charges_the_whole_delay(ledger):
