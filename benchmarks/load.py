@@ -438,8 +438,12 @@ def run(
     workers: int = 5,
     port: int = 0,
     pin: bool = False,
-    pin_server: bool = True,
+    pin_server: bool = False,
 ) -> dict:
+    """One load run of `users` officers for `minutes` against gunicorn on the benchmark database:
+    figures per request kind, throughput, locust's own CPU share (of one core) and the integrity
+    check. `pin` puts locust on core 0 (taskset), `pin_server` with it gunicorn on core 1 (the first
+    measurement's layout); `restart_db` stops PostgreSQL half-way (the fault run)."""
     run_id = ("R" if restart_db else "N") + dt.datetime.now().strftime("%Y%m%d%H%M%S")
     folder = Path(tempfile.mkdtemp(prefix=f"wako-load-{run_id}-"))
     plan_path, log_path = folder / "plan.json", folder / "requests.jsonl"
@@ -528,7 +532,7 @@ def knee(
         "knee": passed[0] if passed else None,
         "minutes": minutes,
         "workers": workers,
-        "server_pinned": bool(pin_server and pinned(1)),
+        "server_pinned": all(row["server_pinned"] for row in rows),  # as each step found it
         **gunicorn_settings(),
     }
 

@@ -116,10 +116,13 @@ def pledge_and_seize(assessment: Assessment, *, officer, supervisor, day: date, 
     disposition_services.approve_disposition(actor=approver, disposition=drafted, disposed_on=day)
 
 
-def approve_relief(officer, supervisor, notice: str, *, code, category, on, until=None, cancelled=None):
-    """A 猶予 or 執行停止 (`code`, `category`) on the installment `notice`, drafted by `officer` and
-    approved by `supervisor` on `on` (a 猶予 runs to `until`); `cancelled`: (day, 処分取消区分) — then
-    its 取消 drafted and approved on that day. Returns the disposition."""
+def approve_relief(
+    officer, supervisor, notice: str, *, code, category, on, until=None, cancelled=None, reason=None
+):
+    """A 猶予, 執行停止 or 即時消滅 (`code`, `category`) on the installment `notice`, drafted by `officer`
+    and approved by `supervisor` on `on` (a 猶予 runs to `until`; `reason`, else one fitting `code`);
+    `cancelled`: (day, 処分取消区分) — then its 取消 drafted and approved on that day. Returns the
+    disposition."""
     import time_machine
 
     from dispositions import services as disposition_services
@@ -134,7 +137,7 @@ def approve_relief(officer, supervisor, notice: str, *, code, category, on, unti
             assessment_ids=[assessment.pk],
             code=code,
             category=category,
-            reason="生活困窮のため" if code == "07" else "事業の継続が困難なため",
+            reason=reason or ("生活困窮のため" if code == "07" else "事業の継続が困難なため"),
             planned_on=on,
             postponed_until=until,
         )

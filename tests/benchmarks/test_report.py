@@ -215,3 +215,42 @@ def test_each_search_class_names_its_term_and_answer_at_both_sizes(results, writ
     results["ledger"]["search_classes"]["city"] |= {"term": "和光市", "refused": True, "matches": None}
     cells = row(write(results), "search, city alone")
     assert cells[0] == "search, city alone (小川: 35 matches / 和光市: refused), p95"
+
+
+def test_the_knee_is_the_first_step_whose_pages_p95_passes_300_ms_and_says_how_the_server_ran(monkeypatch):
+    """`load.knee` over stubbed load runs (the runs themselves are measured, not tested here): the
+    knee is the first step over KNEE_P95_MS, none when no step passes it, and the server is said to be
+    pinned only when every step found it pinned — the report's table reads those words."""
+    from benchmarks import load
+
+    def figures(p95):
+        row = {"n": 100, "p50": p95 / 2, "p95": p95, "failed": 0}
+        return {"pages": row, "pages_after_sign_in": row, "login": row, "pdf": row}
+
+    def fake_run(p95s, pinned):
+        def run(*, users, minutes, workers, pin, pin_server):
+            assert pin  # locust on its own core in every step
+            return {
+                "figures": figures(p95s[users]),
+                "throughput": users / 3,
+                "locust_cpu_share": 0.05,
+                "pinned": True,
+                "server_pinned": pin_server and pinned,
+                "run": f"N{users}",
+            }
+
+        return run
+
+    monkeypatch.setattr(load, "run", fake_run({10: 150, 20: 310, 30: 290}, pinned=True))
+    found = load.knee(steps=(10, 20, 30), minutes=1)
+    assert found["knee"] == 20 and not found["server_pinned"]  # free server by default
+    assert "gunicorn and PostgreSQL free on both cores" in "\n".join(report.knee_rows(found))
+
+    found = load.knee(steps=(10, 20, 30), minutes=1, pin_server=True)
+    assert found["server_pinned"] and "gunicorn to core 1" in report.knee_rows(found)[2]
+
+    monkeypatch.setattr(load, "run", fake_run({10: 150, 20: 250}, pinned=False))  # taskset refused core 1
+    found = load.knee(steps=(10, 20), minutes=1, pin_server=True)
+    lines = report.knee_rows(found)
+    assert found["knee"] is None and not found["server_pinned"]
+    assert "not reached** by the last step" in lines[2] and lines[7].startswith("| 20 | 125 / 250 ms |")

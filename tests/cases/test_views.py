@@ -103,18 +103,23 @@ def test_an_officer_gets_every_action_of_the_role(client, officer, ledger):
     assert "data-print" in html
 
 
+def pledge_monthly(actor, *, payments):
+    """A 分納誓約 made on DAY over 210000101: 35,000 yen in `payments` monthly payments from 2026-06-30."""
+    return negotiation_services.make_pledge(
+        actor=actor,
+        taxpayer=taxpayer(),
+        assessments=[Assessment.objects.get(notice_number="210000101")],
+        schedule=build_schedule(total=35_000, first_date=date(2026, 6, 30), count=payments),
+        pledged_on=DAY,
+        interval="monthly",
+    )
+
+
 def test_the_timeline_opens_on_today_with_the_scheduled_payments_folded_above(
     client, officer, officer_actor, ledger
 ):
     with time_machine.travel(DAY):
-        negotiation_services.make_pledge(
-            actor=officer_actor,
-            taxpayer=taxpayer(),
-            assessments=[Assessment.objects.get(notice_number="210000101")],
-            schedule=build_schedule(total=35_000, first_date=date(2026, 6, 30), count=2),
-            pledged_on=DAY,
-            interval="monthly",
-        )
+        pledge_monthly(officer_actor, payments=2)
         sign_in(client, officer)
         response = client.get(URL)
     upcoming = [entry for entry, _ in response.context["upcoming"]]
@@ -149,14 +154,7 @@ def test_the_next_dates_are_the_head_of_the_planned_list_and_name_the_nearest_pr
         return cell, upcoming, html
 
     with time_machine.travel(DAY):
-        pledge = negotiation_services.make_pledge(
-            actor=officer_actor,
-            taxpayer=taxpayer(),
-            assessments=[Assessment.objects.get(notice_number="210000101")],
-            schedule=build_schedule(total=35_000, first_date=date(2026, 6, 30), count=3),
-            pledged_on=DAY,
-            interval="monthly",
-        )
+        pledge = pledge_monthly(officer_actor, payments=3)
         sign_in(client, officer)
         response = client.get(URL)
         cell, upcoming, html = dates(response)

@@ -12,7 +12,7 @@ from dispositions import services, writeoffs
 from dispositions.models import WriteOffRun
 from taxpayers.ledger import ledger_for
 from taxpayers.models import Assessment, InstallmentBalance, Payment, Taxpayer, TaxpayerBalance, WrittenOff
-from tests.assessments import add_assessment
+from tests.assessments import add_assessment, approve_relief
 from tests.conftest import SETUP, make_staff
 from wako_collections.actors import Actor, acting_as
 from wako_collections.records import stamp
@@ -38,21 +38,10 @@ def add_installment(taxpayer, notice_number, *, tax_year=2022, due=date(2022, 6,
 
 def stop(officer, supervisor, assessment, *, code, on):
     """An approved 執行停止 (07) or 即時消滅 (08), 第1号, on `on`."""
-    actor = Actor.for_staff(officer, "T0001")
-    with time_machine.travel(on, tick=False):
-        disposition = services.draft_disposition(
-            actor=actor,
-            taxpayer=assessment.taxpayer,
-            assessment_ids=[assessment.pk],
-            code=code,
-            category="71",
-            reason="財産調査の結果、滞納処分をすることができる財産がない",
-            planned_on=on,
-        )
-        services.approve_disposition(
-            actor=Actor.for_staff(supervisor, "T0002"), disposition=disposition, disposed_on=on
-        )
-    return disposition
+    reason = "財産調査の結果、滞納処分をすることができる財産がない"
+    return approve_relief(
+        officer, supervisor, assessment.notice_number, code=code, category="71", on=on, reason=reason
+    )
 
 
 @pytest.fixture
