@@ -145,9 +145,9 @@ def _queue_table(title: str, queue) -> Table:
     for pledge in queue.broken_pledges:
         add("不履行の分納誓約", pledge.taxpayer, pledge.broken_on, pledge.pledge_number)
     for taxpayer in queue.no_contact:
-        add("長期未接触", taxpayer, taxpayer.last_contact, taxpayer.balance.outstanding_principal)
+        add("長期未接触", taxpayer, taxpayer.last_contact, taxpayer.balance.collectible_principal)
     for soon in queue.prescription_soon:
-        add("時効が近い", soon.taxpayer, soon.expires_on, soon.balance.outstanding_principal)
+        add("時効が近い", soon.taxpayer, soon.expires_on, soon.balance.collectible_principal)
     return Table(
         title, ["区分", "宛名番号", "氏名", "担当", "日付", "内容・金額"], rows, sorted(set(numbers))
     )

@@ -39,11 +39,21 @@ class WorkQueue:
 
 
 # What a queue's row shows (the pages and their CSV export): of the taxpayer its 宛名番号, 氏名 and 担当,
-# of the balance its three totals. A taxpayer row also holds the search grams and the enciphered
+# of the balance its totals and the 時効完成 amounts held apart (`collectible_totals`). A taxpayer row also holds the search grams and the enciphered
 # 個人番号, a balance its 科目・年度 arrays: reading and building ~600 whole rows cost a page more than
 # its queries did. Another field read from a row is still loaded, with a query of its own.
 TAXPAYER_SHOWN = ("atena_number", "name", "assigned_officer__full_name")
-BALANCE_SHOWN = ("outstanding_principal", "outstanding_fee", "late_charge")
+BALANCE_SHOWN = (
+    "outstanding_principal",
+    "outstanding_fee",
+    "late_charge",
+    "delinquent_installments",
+    "time_barred_installments",
+    "time_barred_principal",
+    "time_barred_fee",
+    "time_barred_late_charge",
+    "collectible_principal",
+)
 RECORD_SHOWN = (
     "record_number",
     "contact_kind",
@@ -99,7 +109,7 @@ def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
     section's 「続き」 link leads. Each a Taxpayer with `last_contact` (None for never) and its
     balance. Two bounded queries instead of grouping every delinquent taxpayer's records: the never
     contacted ones read down the partial index of delinquent balances by amount
-    (taxpayers_payerbal_amount) until `limit` are found, then the contacted ones from the records
+    (taxpayers_payerbal_collect) until `limit` are found, then the contacted ones from the records
     (grouped by taxpayer) to fill the rest; then one for the taxpayers shown."""
     quiet_since = today - timedelta(days=settings.NO_CONTACT_DAYS)
     mine = {"taxpayer__assigned_officer": officer} if officer is not None else {}
@@ -111,7 +121,7 @@ def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
         TaxpayerBalance.objects.collectible()
         .filter(**mine)
         .filter(~Exists(contacted))
-        .order_by("-outstanding_principal", "taxpayer_id")
+        .order_by("-collectible_principal", "taxpayer_id")
         .values_list("taxpayer__atena_number", flat=True)[:limit]
     )
     quiet: list[tuple[str, date]] = []
@@ -128,7 +138,7 @@ def no_contact(*, officer, today: date, limit: int) -> list[Taxpayer]:
             TaxpayerBalance.objects.collectible()
             .filter(taxpayer__atena_number__in=quiet_ones, **mine)
             .annotate(last_contact=Subquery(latest.values("input_date")[:1]))
-            .order_by("last_contact", "-outstanding_principal", "taxpayer__atena_number")
+            .order_by("last_contact", "-collectible_principal", "taxpayer__atena_number")
             .values_list("taxpayer__atena_number", "last_contact")[: limit - len(never)]
         )
     last = dict(quiet)

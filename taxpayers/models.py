@@ -736,6 +736,16 @@ class TaxpayerBalance(models.Model):
     time_barred_late_charge = models.BigIntegerField(
         "時効完成の延滞金", default=0, db_comment="時効完成の期別の延滞金の合計（時効完成日まで）"
     )
+    # What the 滞納者一覧 sorts and bounds by 未納本税, the queues rank by and the lists show: the 本税
+    # that can still be collected. A taxpayer with 時効完成 期別 beside collectible ones is not ranked
+    # or selected by an amount it can no longer be asked for. Computed by PostgreSQL, never written.
+    collectible_principal = models.GeneratedField(
+        expression=models.F("outstanding_principal") - models.F("time_barred_principal"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        verbose_name="未納本税（時効完成を除く）",
+        db_comment="未納本税の合計から時効完成の期別の未納本税を除いた額（徴収できる本税。自動計算）",
+    )
 
     objects = TaxpayerBalanceQuerySet.as_manager()
 
@@ -745,8 +755,8 @@ class TaxpayerBalance(models.Model):
         db_table_comment = "宛名別の滞納額（reconcile が再計算する）"
         indexes = [
             models.Index(
-                fields=["-outstanding_principal"],
-                name="taxpayers_payerbal_amount",
+                fields=["-collectible_principal"],
+                name="taxpayers_payerbal_collect",
                 condition=models.Q(delinquent_installments__gt=0),
             ),
             # 滞納者一覧: sorted or bounded by the renewed 時効予定日 and by the oldest 納期限
@@ -767,7 +777,16 @@ class TaxpayerBalance(models.Model):
 
     @property
     def total(self) -> int:
+        """未納本税 + 督促手数料 + 延滞金, integer yen, 時効完成 期別 included (see `collectible_totals`)."""
         return self.outstanding_principal + self.outstanding_fee + self.late_charge
+
+    @property
+    def collectible_totals(self):
+        """What can still be collected: `working_list.collectible` (the totals less the 時効完成 期別'
+        amounts, which it holds apart). Reads the `time_barred_*` fields: load them."""
+        from taxpayers.working_list import collectible
+
+        return collectible(self)
 
 
 class ChangedInputs(models.Model):

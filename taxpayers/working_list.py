@@ -44,8 +44,8 @@ from taxpayers.models import Taxpayer, TaxpayerBalance
 from taxpayers.standing import hold_exists
 
 SORTS = {
-    WorkingListForm.Sort.AMOUNT_DESC: (F("outstanding_principal").desc(), "taxpayer_id"),
-    WorkingListForm.Sort.AMOUNT_ASC: (F("outstanding_principal").asc(), "taxpayer_id"),
+    WorkingListForm.Sort.AMOUNT_DESC: (F("collectible_principal").desc(), "taxpayer_id"),
+    WorkingListForm.Sort.AMOUNT_ASC: (F("collectible_principal").asc(), "taxpayer_id"),
     WorkingListForm.Sort.PRESCRIPTION: (F("earliest_prescription_date").asc(nulls_last=True), "taxpayer_id"),
     WorkingListForm.Sort.OLDEST_DUE: (F("oldest_due_date").asc(nulls_last=True), "taxpayer_id"),
     WorkingListForm.Sort.LAST_CONTACT: (F("last_contact").asc(nulls_first=True), "taxpayer_id"),
@@ -153,9 +153,9 @@ def filtered(
     elif tax_year:
         balances = balances.filter(delinquent_tax_years__contains=[tax_year])
     if cleaned.get("amount_min") is not None:
-        balances = balances.filter(outstanding_principal__gte=cleaned["amount_min"])
+        balances = balances.filter(collectible_principal__gte=cleaned["amount_min"])
     if cleaned.get("amount_max") is not None:
-        balances = balances.filter(outstanding_principal__lte=cleaned["amount_max"])
+        balances = balances.filter(collectible_principal__lte=cleaned["amount_max"])
     if cleaned.get("prescription_from"):
         balances = balances.filter(earliest_prescription_date__gte=cleaned["prescription_from"])
     if cleaned.get("prescription_by"):

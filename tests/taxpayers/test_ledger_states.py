@@ -13,7 +13,7 @@ import time_machine
 from django.urls import reverse
 
 from taxpayers.ledger import ledger_for
-from taxpayers.models import Assessment, Taxpayer
+from taxpayers.models import Assessment, Taxpayer, TaxpayerBalance
 from taxpayers.reconciliation import reconcile
 from taxpayers.standing import standing_of
 from tests.assessments import add_payment
@@ -273,3 +273,55 @@ def test_the_paid_amount_says_it_includes_the_fee_and_the_late_charge(client, of
     assert "収納額<br><span" in html and "（延滞金等を含む）" in html
     assert "督促手数料・延滞金に充てた分を含みます" in html
     assert "うち本税" not in _row(taro, "250000101")  # 30,000円, all of it 本税
+
+
+def test_the_amount_a_taxpayer_is_ranked_and_bounded_by_leaves_out_what_is_time_barred(
+    client, officer, ledger
+):
+    """A taxpayer owing 時効完成 期別 beside collectible ones is sorted, bounded (金額の下限・上限) and
+    ranked by the 本税 that can still be collected (the stored `collectible_principal`), not by the
+    whole stored 未納本税: on 2026-12-01 000000101 owes 12,000円 collectible beside its 2021 35,000円
+    (時効完成; 47,000円 stored in all), 000000103 20,000円. Variants: either sort, each bound, the
+    わたしの仕事 queue (接触のない滞納者, the largest first) and its export."""
+    from exports.sources import _queue_table
+    from negotiations.queues import no_contact
+    from tests.assessments import add_assessment
+
+    taro, company = (
+        Taxpayer.objects.get(atena_number="000000101"),
+        Taxpayer.objects.get(atena_number="000000103"),
+    )
+    add_assessment(taro, "250000991", tax_year=2025, due=date(2025, 10, 31), principal=12_000)
+    add_assessment(company, "250000992", tax_year=2025, due=date(2025, 10, 31), principal=20_000)
+    reconcile(as_of=LATER)
+    Taxpayer.objects.all().update(assigned_officer=officer)
+    stored = {b.taxpayer_id: b for b in TaxpayerBalance.objects.filter(taxpayer__in=[taro, company])}
+    assert (stored[taro.pk].outstanding_principal, stored[taro.pk].collectible_principal) == (47_000, 12_000)
+    assert stored[company.pk].collectible_principal == 20_000
+    with time_machine.travel(LATER, tick=False):
+        sign_in(client, officer)
+
+        def listed(**params):
+            response = client.get(reverse("taxpayers:delinquent"), params)
+            return [b.taxpayer.atena_number for b in response.context["page"]]
+
+        assert listed() == ["000000103", "000000101"]
+        assert listed(sort="amount_asc") == ["000000101", "000000103"]
+        assert listed(amount_min=15_000) == ["000000103"]  # 47,000円 stored, 12,000円 collectible
+        assert listed(amount_max=15_000) == ["000000101"]
+        assert listed(amount_min=12_000, amount_max=12_000) == ["000000101"]
+        quiet = no_contact(officer=officer, today=LATER, limit=10)
+        assert [t.atena_number for t in quiet] == ["000000103", "000000101"]
+        taro_owes = quiet[1].balance.collectible_totals
+        assert taro_owes.outstanding_principal == 12_000 and taro_owes.time_barred.installments == 1
+        page = client.get(reverse("negotiations:my_work")).content.decode()
+        row = page[page.index("（000000101）") :]
+        row = row[: row.index("</tr>")]
+        assert f"{taro_owes.total:,}" in row and "47," not in row
+
+        class Queue:
+            promises_due = planned = broken_promises = broken_pledges = prescription_soon = ()
+            no_contact = quiet
+
+        exported = _queue_table("わたしの仕事", Queue).rows
+    assert [(r[1], r[5]) for r in exported] == [("000000103", 20_000), ("000000101", 12_000)]
