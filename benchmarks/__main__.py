@@ -56,8 +56,10 @@ def main(argv=None) -> None:
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5)
-    parser.add_argument("--knee-steps", default="10,20,30,50", help="officers per step of the knee")
-    parser.add_argument("--knee-minutes", type=float, default=3)
+    parser.add_argument(
+        "--knee-steps", default="10,20,30,50,75,100", help="officers per step of the knee (stops past it)"
+    )
+    parser.add_argument("--knee-minutes", type=float, default=2.5)
     parser.add_argument(
         "--report", type=Path, default=report.REPORT, help="where to write the report (docs/performance.md)"
     )

@@ -219,7 +219,7 @@ def test_each_search_class_names_its_term_and_answer_at_both_sizes(results, writ
 
 def test_the_knee_is_the_first_step_whose_pages_p95_passes_300_ms_and_says_how_the_server_ran(monkeypatch):
     """`load.knee` over stubbed load runs (the runs themselves are measured, not tested here): the
-    knee is the first step over KNEE_P95_MS, none when no step passes it, and the server is said to be
+    knee is the first step over KNEE_P95_MS (the steps after it not run), none when no step passes it, and the server is said to be
     pinned only when every step found it pinned — the report's table reads those words."""
     from benchmarks import load
 
@@ -244,6 +244,7 @@ def test_the_knee_is_the_first_step_whose_pages_p95_passes_300_ms_and_says_how_t
     monkeypatch.setattr(load, "run", fake_run({10: 150, 20: 310, 30: 290}, pinned=True))
     found = load.knee(steps=(10, 20, 30), minutes=1)
     assert found["knee"] == 20 and not found["server_pinned"]  # free server by default
+    assert [row["users"] for row in found["steps"]] == [10, 20]  # no step is run past the knee
     assert "gunicorn and PostgreSQL free on both cores" in "\n".join(report.knee_rows(found))
 
     found = load.knee(steps=(10, 20, 30), minutes=1, pin_server=True)
