@@ -566,6 +566,28 @@ def fault_rows(table: Table, run: dict) -> None:
     integrity_rows(table, "restart", run["integrity"])
 
 
+KNEE_TARGET_OFFICERS = 50  # issue 21: 50 officers served with pages p95 ≤ 300 ms and PDF p95 ≤ 3 s
+
+
+def knee_short(knee: dict) -> list[str]:
+    """What the knee fell short of: the step of KNEE_TARGET_OFFICERS over its targets, or no such
+    step measured (the knee came before it, or the steps left it out). The steps past 50 find where
+    the knee is; being over 300 ms there is the knee, not a shortfall."""
+    step = next((s for s in knee["steps"] if s["users"] == KNEE_TARGET_OFFICERS), None)
+    if step is None:
+        return [
+            f"- load: {KNEE_TARGET_OFFICERS} officers not measured (the knee at {knee['knee'] or 'none'} "
+            f"officers; steps {', '.join(str(s['users']) for s in knee['steps'])})."
+        ]
+    pages, pdf = step["pages"]["p95"], step["pdf"]["p95"]
+    if pages <= KNEE_P95_MS and pdf <= 3000:
+        return []
+    return [
+        f"- load: {KNEE_TARGET_OFFICERS} officers, pages p95 {pages:.0f} ms and 納付書 PDF p95 {pdf:.0f} ms "
+        f"(target pages ≤ {KNEE_P95_MS} ms, PDF ≤ 3,000 ms); the knee at {knee['knee'] or 'none'} officers."
+    ]
+
+
 def knee_rows(knee: dict) -> list[str]:
     """The knee table: one row per number of officers (issue 21)."""
     reached = knee["knee"]
@@ -700,14 +722,7 @@ def write(results: dict, started: dt.datetime, seconds: float, path: Path = REPO
         "## What falls short",
     ]
     if (knee := results.get("knee")) and knee["steps"]:
-        most = max(knee["steps"], key=lambda step: step["users"])
-        pages, pdf = most["pages"]["p95"], most["pdf"]["p95"]
-        if pages > KNEE_P95_MS or pdf > 3000:
-            table.short.append(
-                f"- load: {most['users']} officers, pages p95 {pages:.0f} ms and 納付書 PDF p95 {pdf:.0f} ms "
-                f"(target pages ≤ {KNEE_P95_MS} ms, PDF ≤ 3,000 ms); the knee at "
-                f"{knee['knee'] or 'none'} officers."
-            )
+        table.short += knee_short(knee)
     lines += table.short or ["Nothing: every target was met in this run."]
     skipped = [
         name for name in ("ledger", "growth", "documents", "load", "fault", "knee") if name not in results

@@ -255,3 +255,20 @@ def test_the_knee_is_the_first_step_whose_pages_p95_passes_300_ms_and_says_how_t
     lines = report.knee_rows(found)
     assert found["knee"] is None and not found["server_pinned"]
     assert "not reached** by the last step" in lines[2] and lines[7].startswith("| 20 | 125 / 250 ms |")
+
+
+def test_the_knee_falls_short_only_where_50_officers_are_over_their_targets():
+    """Issue 21's load target is 50 officers with pages p95 ≤ 300 ms and PDF p95 ≤ 3 s: a later step
+    over 300 ms is where the knee is, not a shortfall; 50 over either target, or not measured, is."""
+
+    def step(users, pages, pdf=1_000):
+        return {"users": users, "pages": {"p95": pages}, "pdf": {"p95": pdf}}
+
+    assert report.knee_short({"knee": 100, "steps": [step(50, 120), step(75, 250), step(100, 900)]}) == []
+    assert report.knee_short({"knee": None, "steps": [step(10, 80), step(50, 299, pdf=3_000)]}) == []
+    (over,) = report.knee_short({"knee": 50, "steps": [step(30, 200), step(50, 480)]})
+    assert "50 officers, pages p95 480 ms" in over and "the knee at 50 officers" in over
+    (slow_pdf,) = report.knee_short({"knee": None, "steps": [step(50, 100, pdf=3_400)]})
+    assert "納付書 PDF p95 3400 ms" in slow_pdf
+    (missing,) = report.knee_short({"knee": 30, "steps": [step(10, 100), step(30, 400)]})
+    assert missing.startswith("- load: 50 officers not measured") and "steps 10, 30" in missing
