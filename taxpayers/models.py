@@ -89,6 +89,7 @@ class Taxpayer(StampedModel):
         blank=True,
         related_name="assigned_taxpayers",
         db_comment="担当職員",
+        db_index=False,  # served by taxpayers_officer_payers (assigned_officer, id), its leading column
     )
     individual_number_ciphertext = models.TextField(
         "個人番号（暗号文）", blank=True, db_comment="個人番号（AES-256-GCMの暗号文。鍵IDつき）"
