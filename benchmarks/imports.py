@@ -41,7 +41,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from taxpayers.importing import run_import, start_log  # noqa: E402
-from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, Taxpayer  # noqa: E402
+from taxpayers.models import ASSESSMENT_KEY_FIELDS, Assessment, Taxpayer, TaxpayerBalance  # noqa: E402
 from taxpayers.reconciliation import reconcile  # noqa: E402
 from wako_collections.actors import Actor, acting_as  # noqa: E402
 from wako_collections.records import StampedModel, analyze, history_insert_sql, history_values, stamp_values  # noqa: E402
@@ -266,7 +266,13 @@ def remove_new_rows() -> None:
         )
         cursor.execute("DELETE FROM taxpayers_assessment WHERE id IN (SELECT id FROM bench_gone)")
         cursor.execute("DELETE FROM taxpayers_taxpayerbalance")
-        cursor.execute("INSERT INTO taxpayers_taxpayerbalance SELECT * FROM bench_taxpayerbalance")
+        # the stored columns by name: PostgreSQL computes the generated one (collectible_principal)
+        columns = ", ".join(
+            field.column for field in TaxpayerBalance._meta.concrete_fields if not field.generated
+        )
+        cursor.execute(
+            f"INSERT INTO taxpayers_taxpayerbalance ({columns}) SELECT {columns} FROM bench_taxpayerbalance"  # noqa: S608
+        )
     vacuum()
 
 

@@ -88,3 +88,28 @@ def test_an_interrupted_correction_is_put_back_by_the_next_run(tmp_path, fresh_p
     assert imports.restore_corrections()["restored"] == 10
     assert ledger_figures() == before
     assert imports.restore_corrections()["restored"] == 0
+
+
+def test_the_new_rows_of_an_import_run_are_removed_and_the_totals_put_back(
+    tmp_path, fresh_process_on_the_test_database
+):
+    """Between runs the benchmark deletes the installments an import of new rows wrote and puts
+    back the taxpayers' totals it kept — the stored columns by name: a run of session 20 failed
+    here on `INSERT … SELECT *` once TaxpayerBalance had a generated column (collectible_principal)."""
+    generate(persons=30, seed=5)
+    reconcile()
+    before = ledger_figures()
+    collectible = sorted(TaxpayerBalance.objects.values_list("taxpayer_id", "collectible_principal"))
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_taxpayerbalance AS SELECT * FROM taxpayers_taxpayerbalance")
+    try:
+        result = imports.in_fresh_process("import", imports.write_new_rows(tmp_path / "new.csv", 200))
+        assert result["created"] == 200
+        assert Assessment.objects.count() == before["installments"] + 200
+        TaxpayerBalance.objects.all().delete()  # as a run's reconcile would have rewritten them
+        imports.remove_new_rows()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_taxpayerbalance")
+    assert ledger_figures() == before
+    assert sorted(TaxpayerBalance.objects.values_list("taxpayer_id", "collectible_principal")) == collectible
