@@ -39,9 +39,10 @@ class WorkQueue:
 
 
 # What a queue's row shows (the pages and their CSV export): of the taxpayer its 宛名番号, 氏名 and 担当,
-# of the balance its totals and the 時効完成 amounts held apart (`collectible_totals`). A taxpayer row also holds the search grams and the enciphered
-# 個人番号, a balance its 科目・年度 arrays: reading and building ~600 whole rows cost a page more than
-# its queries did. Another field read from a row is still loaded, with a query of its own.
+# of the balance its totals and the 時効完成 amounts held apart (`collectible_totals`). A taxpayer row
+# also holds the search grams and the enciphered 個人番号, a balance its 科目・年度 arrays: reading and
+# building ~600 whole rows cost a page more than its queries did. Another field read from a row is
+# still loaded, with a query of its own.
 TAXPAYER_SHOWN = ("atena_number", "name", "assigned_officer__full_name")
 BALANCE_SHOWN = (
     "outstanding_principal",

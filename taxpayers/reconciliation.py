@@ -654,7 +654,8 @@ def reconcile(
                 # held a few hundred rows in tens of thousands of pages made the planner expect one
                 # row and join the two by a nested loop — 17 minutes of CPU for a 1,000,000-row
                 # import at 100,000 persons (session 20's benchmark). ANALYZE counts this
-                # transaction's own rows.
+                # transaction's own rows; its lock (SHARE UPDATE EXCLUSIVE, to the commit) lets
+                # other transactions write changes and makes a second such run wait to ANALYZE.
                 cursor.execute("ANALYZE taxpayers_changedinputs")
             cursor.execute(_TAKE_CHANGED.format(only=f" AND assessment_id {taken}"), params)
         only = (
