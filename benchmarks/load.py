@@ -500,7 +500,7 @@ KNEE_P95_MS = 300
 def knee(
     *,
     steps: tuple[int, ...] = (10, 20, 30, 50, 75, 100),
-    minutes: float = 3,
+    minutes: float = 2.5,
     workers: int = 5,
     pin_server: bool = False,
 ) -> dict:

@@ -822,7 +822,7 @@ def summarize(as_of: date, *, installments: int, changed: int, scope: str = "all
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FILTER (WHERE delinquent_installments > time_barred_installments),"
-            " coalesce(sum(outstanding_principal - time_barred_principal), 0),"
+            " coalesce(sum(collectible_principal), 0),"
             " coalesce(sum(delinquent_installments - time_barred_installments), 0),"
             " count(*) FILTER (WHERE delinquent_installments = time_barred_installments),"
             " coalesce(sum(time_barred_principal), 0),"

@@ -102,7 +102,9 @@ def time_barred_of(balance: TaxpayerBalance) -> TimeBarred:
 
 
 def collectible(balance: TaxpayerBalance) -> Totals:
-    """One listed taxpayer's stored totals less what is 時効完成 (`time_barred_of`)."""
+    """One listed taxpayer's stored totals less what is 時効完成 (`time_barred_of`). Its 未納本税 is
+    the stored column `collectible_principal` computes the same way in PostgreSQL (for the sort, the
+    amount bounds and their index); the other figures have no column of their own."""
     barred = time_barred_of(balance)
     return Totals(
         taxpayers=1,

@@ -219,8 +219,9 @@ def test_each_search_class_names_its_term_and_answer_at_both_sizes(results, writ
 
 def test_the_knee_is_the_first_step_whose_pages_p95_passes_300_ms_and_says_how_the_server_ran(monkeypatch):
     """`load.knee` over stubbed load runs (the runs themselves are measured, not tested here): the
-    knee is the first step over KNEE_P95_MS (the steps after it not run), none when no step passes it, and the server is said to be
-    pinned only when every step found it pinned — the report's table reads those words."""
+    knee is the first step over KNEE_P95_MS (the steps after it not run), none when no step passes
+    it, and the server is said to be pinned only when every step found it pinned — the report's
+    table reads those words."""
     from benchmarks import load
 
     def figures(p95):
