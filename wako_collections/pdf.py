@@ -5,6 +5,11 @@ under STATIC_URL, from the app's static folders, and refuses everything else (fi
 hosts, …) — so no value printed on a form, however it was typed, can make the renderer read a
 local file or reach the network. data: URLs (inline images such as QR codes) are self-contained
 and allowed. Fonts are Debian's IPAex fonts, found by fontconfig, not fetched.
+
+Every printed form (templates/forms/) is styled by one stylesheet, static/forms/forms.css, which
+the renderer applies (the templates link none): it is parsed once per thread and kept with the
+fonts, where a `<link>` in each document had WeasyPrint fetch and parse it again for every
+document — a quarter of a 催告書's rendering (issue 21).
 """
 
 from __future__ import annotations
@@ -59,10 +64,11 @@ def render_many(htmls: Sequence[str]) -> bytes:
     every page) counts its own pages; the pages are then joined into one file with one outline
     entry per document (from its bookmark), so the file can be split per taxpayer. Fonts are
     loaded once for all of them."""
-    fonts = FontConfiguration()
+    fonts = font_configuration()
+    stylesheets = [forms_stylesheet()]
     rendered = [
         weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
-            font_config=fonts
+            font_config=fonts, stylesheets=stylesheets
         )
         for html in htmls
     ]
@@ -78,9 +84,12 @@ class _Fonts(threading.local):
     map is not shared across threads."""
 
     config: FontConfiguration | None = None
+    stylesheet: weasyprint.CSS | None = None
 
 
 _fonts = _Fonts()
+
+FORMS_STYLESHEET = "forms/forms.css"  # under the static folders: the printed forms' one stylesheet
 
 
 def font_configuration() -> FontConfiguration:
@@ -89,9 +98,25 @@ def font_configuration() -> FontConfiguration:
     return _fonts.config
 
 
+def forms_stylesheet() -> weasyprint.CSS:
+    """static/forms/forms.css parsed (its selectors compiled, its @page rules read), made on this
+    thread's first PDF and kept like its fonts. Applied as the user stylesheet: the forms have no
+    other (no `<link>`, `<style>` or style attribute), so the cascade is the one the document's
+    own link gave, beneath nothing but WeasyPrint's user-agent defaults."""
+    if _fonts.stylesheet is None:
+        found = finders.find(FORMS_STYLESHEET)
+        if not found:  # the app's own file: a missing one is an installation fault
+            raise FileNotFoundError(f"帳票の書式（{FORMS_STYLESHEET}）が見つかりません")
+        _fonts.stylesheet = weasyprint.CSS(
+            filename=found, url_fetcher=StaticOnlyFetcher(), font_config=font_configuration()
+        )
+    return _fonts.stylesheet
+
+
 def render_html(html: str) -> bytes:
+    """One printed form's PDF from its HTML (styled by forms.css, fonts and stylesheet shared)."""
     return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
-        font_config=font_configuration()
+        font_config=font_configuration(), stylesheets=[forms_stylesheet()]
     )
 
 

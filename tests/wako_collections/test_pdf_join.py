@@ -112,3 +112,36 @@ def test_single_documents_reuse_this_threads_font_configuration(monkeypatch):
     thread.start()
     thread.join()
     assert other[0] is not used[0]
+
+
+def test_the_forms_stylesheet_is_parsed_once_and_styles_every_form(monkeypatch):
+    """forms.css is parsed once per thread (not fetched and parsed for every document, issue 21)
+    and applied to single forms and to a chunk alike: its @page rules print 「n／N頁」 and the
+    document's id at each page's foot. No form template links a stylesheet of its own."""
+    import weasyprint
+
+    from wako_collections import pdf
+
+    parsed = []
+    original = weasyprint.CSS.__init__
+
+    def counting_init(self, *args, **kwargs):
+        parsed.append(kwargs.get("filename") or kwargs.get("url") or args)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.CSS, "__init__", counting_init)
+    monkeypatch.setattr(pdf._fonts, "stylesheet", None)
+    page = '<section class="doc" data-page-id="文書番号 X-{n}"><p>本文{n}</p></section>'
+    single = pdf.render_html(page.format(n=1))
+    many = pdf.render_many([page.format(n=2), page.format(n=3)])
+    assert len(parsed) == 1, parsed
+    texts = [p.extract_text() for p in PdfReader(io.BytesIO(single)).pages]
+    texts += [p.extract_text() for p in PdfReader(io.BytesIO(many)).pages]
+    flat = ["".join(t.split()) for t in texts]
+    for n, text in zip((1, 2, 3), flat, strict=True):
+        assert f"文書番号X-{n}" in text and "1／1頁" in text, text
+    templates = Path(__file__).resolve().parents[2] / "templates" / "forms"
+    linked = [
+        t.name for t in templates.glob("*.html") if "<link" in t.read_text() or "<style" in t.read_text()
+    ]
+    assert not linked
