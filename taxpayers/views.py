@@ -27,7 +27,7 @@ from taxpayers.forms import (
 from taxpayers.late_charges import PartialPayment, RateMissingError, compute_late_charge, rates_for
 from taxpayers.ledger import ledger_for
 from taxpayers.models import ImportLog, ReconcileRun, SavedListFilter, Taxpayer, TaxpayerBalance
-from taxpayers.search import search_taxpayers, uses_short_term
+from taxpayers.search import COUNT_PLANNER, search_taxpayers, uses_short_term
 from taxpayers.services import SavedFilterError, delete_list_filter, save_list_filter
 from taxpayers.tasks import import_uploaded_file
 from wako_collections.access import menu_required
@@ -57,6 +57,7 @@ def search(request):
             search_taxpayers(**form.cleaned_data).prefetch_related("balance"),
             PAGE_SIZE,
             count_list=search_taxpayers(**form.cleaned_data, for_count=True),
+            count_planner=COUNT_PLANNER,
         )
         page = paginator.get_page(request.GET.get("page"))  # counts (to the cap); rows not read yet
         if paginator.capped and uses_short_term(**form.cleaned_data):

@@ -9,7 +9,11 @@ search rather than page through thousands.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
+
 from django.core.paginator import Paginator
+from django.db import connections, transaction
 from django.utils.functional import cached_property
 
 SEARCH_COUNT_CAP = 1_000
@@ -20,17 +24,33 @@ class CappedPaginator(Paginator):
     The count is one query, `SELECT count(*) FROM (… LIMIT cap + 1)`, whose cost is bounded by the
     cap on an index that serves the list's order. Pages beyond the cap are not offered."""
 
-    def __init__(self, object_list, per_page, *, cap: int | None = None, count_list=None, **kwargs):
-        """`count_list`: the same rows as `object_list` in a form that counts faster (optional)."""
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        cap: int | None = None,
+        count_list=None,
+        count_planner: Mapping[str, str] | None = None,
+        **kwargs,
+    ):
+        """`count_list`: the same rows as `object_list` in a form that counts faster (optional).
+        `count_planner`: PostgreSQL planner settings for the count query alone ({"random_page_cost":
+        "1.1"}), set for its own transaction (or savepoint) and restored after it."""
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap if cap is not None else SEARCH_COUNT_CAP
         self.count_list = count_list if count_list is not None else object_list
+        self.count_planner = dict(count_planner or {})
 
     @cached_property
     def _seen(self) -> int:
         """Rows counted, at most cap + 1 (without the list's order: a count needs none, and the
         planner may then read the rows any way it likes)."""
-        return self.count_list.order_by()[: self.cap + 1].count()
+        capped = self.count_list.order_by()[: self.cap + 1]
+        if not self.count_planner:
+            return capped.count()
+        with planner_settings(capped.db, self.count_planner):
+            return capped.count()
 
     @cached_property
     def count(self) -> int:
@@ -40,3 +60,23 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         """More matches than the cap: the list shows only the first `cap`."""
         return self._seen > self.cap
+
+
+@contextlib.contextmanager
+def planner_settings(alias: str, settings: Mapping[str, str]):
+    """Runs its block in a transaction (a savepoint inside one) whose planner settings are
+    `settings` (names and values as `SET` takes them), then puts back the values they had, so a
+    request already in a transaction plans its other queries as before (after an error, the
+    rollback of the transaction or savepoint puts them back). One round trip each way."""
+    names = list(settings)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names),
+            [value for name in names for value in (name, name, settings[name])],
+        )
+        before = cursor.fetchone()[::2]
+        yield
+        cursor.execute(
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
+            [value for name, old in zip(names, before, strict=True) for value in (name, old)],
+        )

@@ -165,3 +165,60 @@ def test_a_short_term_with_more_matches_than_the_cap_asks_for_more_and_lists_nob
         reverse("taxpayers:search"), {"name": kana, "birth_date": person.birth_date.isoformat()}
     ).content.decode()
     assert person.atena_number in html and "一覧を表示できません" not in html
+
+
+def test_the_count_plans_with_its_own_settings_and_puts_them_back(city):
+    """count_planner's settings hold for the count query alone: a condition true only while
+    random_page_cost is the one asked for counts every row under them and none without, and the
+    transaction the test runs in plans with its own value afterwards (a savepoint, released)."""
+    from django.db import connection
+    from django.db.models import CharField, Func, Value
+
+    def current():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            return cursor.fetchone()[0]
+
+    before = current()
+    rows = Taxpayer.objects.order_by("search_kana", "atena_number")
+    asked = "1.7" if before != "1.7" else "1.3"
+    setting = Func(Value("random_page_cost"), function="current_setting", output_field=CharField())
+    only_while_set = rows.alias(setting=setting).filter(setting=asked)
+    planned = CappedPaginator(
+        rows, 10, cap=25, count_list=only_while_set, count_planner={"random_page_cost": asked}
+    )
+    assert (planned.count, planned.capped) == (25, True)
+    assert current() == before
+    assert CappedPaginator(rows, 10, cap=25, count_list=only_while_set).count == 0
+
+
+def test_the_search_page_counts_with_the_shipped_planner_settings(client, officer, city):
+    """The search's capped count runs at random_page_cost 1.1 (as docker-compose.yml's server), so a
+    frequent short term is counted from its short-gram index rather than the table (issue 21); the
+    page query after it plans with the server's own value."""
+    from django.db import connection
+
+    from taxpayers.search import COUNT_PLANNER
+
+    assert COUNT_PLANNER == {"random_page_cost": "1.1"}
+    sign_in(client, officer)
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        seen.append((sql, list(params or ())))
+        return execute(sql, params, many, context)
+
+    kana = name_key(city[0].name_kana)[:2]
+    with connection.execute_wrapper(spy):
+        response = client.get(reverse("taxpayers:search"), {"name": kana})
+    assert response.status_code == 200
+    at = next(
+        i for i, (sql, p) in enumerate(seen) if "set_config" in sql and p[-2:] == ["random_page_cost", "1.1"]
+    )
+    count = next(i for i, (sql, _) in enumerate(seen) if "COUNT(" in sql.upper() and "kana_grams" in sql)
+    back = next(i for i, (sql, p) in enumerate(seen) if i > count and "set_config" in sql)
+    page = next(
+        i for i, (sql, _) in enumerate(seen) if i > back and "ORDER BY" in sql and "kana_grams" in sql
+    )
+    assert at < count < back < page
+    assert seen[back][1][0] == "random_page_cost"  # put back (its value: the test above)
