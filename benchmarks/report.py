@@ -45,8 +45,9 @@ def duration(seconds: int) -> str:
     return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
 
 
-def met(ok: bool) -> str:
-    return "yes" if ok else "**no**"
+def met(ok: bool | None) -> str:
+    """The met column: yes, **no**, or — for a figure reported without a target."""
+    return "—" if ok is None else "yes" if ok else "**no**"
 
 
 class Table:
@@ -59,9 +60,10 @@ class Table:
         ]
         self.short: list[str] = []
 
-    def add(self, measure: str, result: str, baseline: str, target: str, ok: bool) -> None:
+    def add(self, measure: str, result: str, baseline: str, target: str, ok: bool | None) -> None:
+        """One row; `ok` None: reported, no target (not counted as short)."""
         self.rows.append(f"| {measure} | {result} | {baseline} | {target} | {met(ok)} |")
-        if not ok:
+        if ok is False:
             self.short.append(f"- {measure}: {result} (target {target}).")
 
 
@@ -442,7 +444,11 @@ def documents_rows(table: Table, pdf: dict) -> None:
         pdf["batch_rate"] >= 25,
     )
     # Two ratios, labelled for what they compare (issue 21): chunking alone (one process against one
-    # process), and chunking with every core against the one-process loop.
+    # process), and chunking with every core against the one-process loop. Reported, not judged: the
+    # issue asks for both honestly labelled, and the ≥ 2× / ≥ 3× this report once set were made when
+    # each single document loaded its own fonts; it shares this thread's fonts and stylesheet now
+    # (wako_collections/pdf.py), so a chunk saves only the per-file write — the throughput and the
+    # memory rows carry the targets.
     if "one_process_rate" in pdf:
         chunking = pdf["one_process_rate"] / pdf["single_rate"]
         table.add(
@@ -450,16 +456,16 @@ def documents_rows(table: Table, pdf: dict) -> None:
             f"{pdf['chunk']}, {pdf['one_process_sample']} documents, against one by one)",
             f"{chunking:.1f}× ({pdf['one_process_rate']:.1f} pages/s)",
             one_by_one,
-            "≥ 2×",
-            chunking >= 2,
+            "— (reported)",
+            None,
         )
     speedup = pdf["batch_rate"] / pdf["single_rate"]
     table.add(
         f"batch speed-up, **{pdf['processes']} renderer processes vs one-by-one in one process**",
         f"{speedup:.1f}×",
         one_by_one,
-        "≥ 3×",
-        speedup >= 3,
+        "— (reported)",
+        None,
     )
     streamed, held = pdf.get("join_streamed"), pdf.get("join_held")
     if streamed and "pages" in streamed:
@@ -758,10 +764,11 @@ METHOD = [
     "  reconcile, commit; no cell or key checks); a quarter of the file for memory at a second size;",
     "  a 更正 file of 100,000 existing installments with a new 調定額.",
     "- **Batch PDF** (benchmarks/documents.py): one-page 催告書 (10,000 by default) rendered the way a",
-    "  batch renders them, next to a sample of 300 rendered one by one with plain WeasyPrint (all 10,000",
-    "  one by one would take most of an hour). Two ratios: chunks in one process against one by one in",
-    "  one process (what chunking gives), and the batch on DOCUMENT_RENDER_PROCESSES renderers against",
-    "  the same one-process loop (chunking and the cores). The chunks go to files and are joined on disk",
+    "  batch renders them, next to a sample of 300 rendered one by one as a single 納付書 is (`render_pdf`,",
+    "  the thread's fonts and forms.css shared; all 10,000 would take most of an hour). Two ratios, reported",
+    "  without a target: chunks in one process against one by one in one process (what chunking gives: the",
+    "  per-file write), and the batch on DOCUMENT_RENDER_PROCESSES renderers against the same one-process",
+    "  loop (chunking and the cores). The chunks go to files and are joined on disk",
     "  (wako_collections/pdf_join.py); the join alone is then timed over the same chunk files repeated to",
     "  60,000 pages, streamed and, as baseline, with pypdf's PdfWriter holding every page, each in a",
     "  fresh process with its own peak (VmHWM). No database in this part.",
