@@ -59,7 +59,7 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--knee-steps", default="10,20,30,50,75,100", help="officers per step of the knee (stops past it)"
     )
-    parser.add_argument("--knee-minutes", type=float, default=2.5)
+    parser.add_argument("--knee-minutes", type=float, default=load.KNEE_MINUTES)
     parser.add_argument(
         "--report", type=Path, default=report.REPORT, help="where to write the report (docs/performance.md)"
     )

@@ -497,10 +497,13 @@ def run(
 KNEE_P95_MS = 300
 
 
+KNEE_MINUTES = 2.5  # each step of the knee, here and in the full run (python -m benchmarks)
+
+
 def knee(
     *,
     steps: tuple[int, ...] = (10, 20, 30, 50, 75, 100),
-    minutes: float = 2.5,
+    minutes: float = KNEE_MINUTES,
     workers: int = 5,
     pin_server: bool = False,
 ) -> dict:
@@ -544,7 +547,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--knee", default="", help="comma-separated officer counts, e.g. 10,20,30,50")
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument(
+        "--minutes", type=float, default=None, help="per run (5) or per knee step (2.5, as the full run)"
+    )
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--restart-db", action="store_true")
     parser.add_argument("--pin", action="store_true", help="locust on core 0")
@@ -556,14 +561,19 @@ def main(argv=None) -> None:
         steps = tuple(int(n) for n in args.knee.split(","))
         print(
             json.dumps(
-                knee(steps=steps, minutes=args.minutes, workers=args.workers, pin_server=args.pin_server),
+                knee(
+                    steps=steps,
+                    minutes=args.minutes if args.minutes is not None else KNEE_MINUTES,
+                    workers=args.workers,
+                    pin_server=args.pin_server,
+                ),
                 indent=1,
             )
         )
         return
     result = run(
         users=args.users,
-        minutes=args.minutes,
+        minutes=args.minutes if args.minutes is not None else 5,
         restart_db=args.restart_db,
         workers=args.workers,
         pin=args.pin,
