@@ -434,15 +434,32 @@ def _figure(value, unit: str) -> str:
     return f"{value:.0f}{unit}"
 
 
+BATCH_SCALING = 0.8  # of renderers × one process's chunk rate: the cores kept busy (same run)
+
+
 def documents_rows(table: Table, pdf: dict) -> None:
     one_by_one = f"one by one: {pdf['single_rate']:.1f} pages/s ({pdf['single_sample']} documents)"
-    table.add(
-        f"batch PDF, {pdf['documents']:,} 催告書 ({pdf['processes']} renderers, {pdf['chunk']} per run)",
-        f"{pdf['batch_rate']:.1f} pages/s ({pdf['batch_seconds']:.0f} s, {pdf['pdf_mib']:.1f} MiB)",
-        one_by_one,
-        "≥ 25 pages/s",
-        pdf["batch_rate"] >= 25,
-    )
+    # The batch is judged against the same run's chunks in one process: that its renderers keep
+    # the cores busy (the main process joins and writes beside them). Pages per second alone are the
+    # machine's: the same code rendered a single 催告書 at 10.7/s on session 20's machine, 8.0/s on
+    # session 21's (the ≥ 25 pages/s once here was one machine's figure).
+    if "one_process_rate" in pdf:
+        expected = BATCH_SCALING * pdf["processes"] * pdf["one_process_rate"]
+        table.add(
+            f"batch PDF, {pdf['documents']:,} 催告書 ({pdf['processes']} renderers, {pdf['chunk']} per run)",
+            f"{pdf['batch_rate']:.1f} pages/s ({pdf['batch_seconds']:.0f} s, {pdf['pdf_mib']:.1f} MiB)",
+            f"chunks in one process: {pdf['one_process_rate']:.1f} pages/s",
+            f"≥ {BATCH_SCALING:.0%} of {pdf['processes']} × that ({expected:.1f} pages/s)",
+            pdf["batch_rate"] >= expected,
+        )
+    else:
+        table.add(
+            f"batch PDF, {pdf['documents']:,} 催告書 ({pdf['processes']} renderers, {pdf['chunk']} per run)",
+            f"{pdf['batch_rate']:.1f} pages/s ({pdf['batch_seconds']:.0f} s, {pdf['pdf_mib']:.1f} MiB)",
+            one_by_one,
+            "— (chunks in one process not measured)",
+            None,
+        )
     # Two ratios, labelled for what they compare (issue 21): chunking alone (one process against one
     # process), and chunking with every core against the one-process loop. Reported, not judged: the
     # issue asks for both honestly labelled, and the ≥ 2× / ≥ 3× this report once set were made when

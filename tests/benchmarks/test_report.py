@@ -277,8 +277,9 @@ def test_the_knee_falls_short_only_where_50_officers_are_over_their_targets():
 
 def test_the_batch_ratios_are_reported_labelled_and_the_throughput_and_memory_judged():
     """Issue 21 asks for both batch ratios, honestly labelled (one process against one process;
-    the renderers against the one-process loop): they are reported without a target; the batch's
-    pages per second and its memory keep theirs and fall short when missed."""
+    the renderers against the one-process loop): they are reported without a target. The batch is
+    judged against the same run (its renderers ≥ 80 % of renderers × one process's chunks) and by
+    its memory, each short when missed."""
     pdf = {
         "documents": 10_000,
         "processes": 2,
@@ -287,7 +288,7 @@ def test_the_batch_ratios_are_reported_labelled_and_the_throughput_and_memory_ju
         "single_sample": 300,
         "one_process_rate": 15.0,
         "one_process_sample": 500,
-        "batch_rate": 24.0,
+        "batch_rate": 23.0,
         "batch_seconds": 417.0,
         "pdf_mib": 34.5,
         "peak_total_mib": 1200.0,
@@ -298,11 +299,11 @@ def test_the_batch_ratios_are_reported_labelled_and_the_throughput_and_memory_ju
     report.documents_rows(table, pdf)
     rows = "\n".join(table.rows)
     assert "**one process vs one process**" in rows and "1.2× (15.0 pages/s) |" in rows
-    assert "**2 renderer processes vs one-by-one in one process** | 2.0× |" in rows
+    assert "**2 renderer processes vs one-by-one in one process** | 1.9× |" in rows
     assert rows.count("| — (reported) | — |") == 2
-    assert table.short == [
-        "- batch PDF, 10,000 催告書 (2 renderers, 250 per run): 24.0 pages/s (417 s, 34.5 MiB) (target ≥ 25 pages/s)."
-    ]
+    judged = "| 23.0 pages/s (417 s, 34.5 MiB) | chunks in one process: 15.0 pages/s | ≥ 80% of 2 × that (24.0 pages/s) | **no** |"
+    assert judged in rows
+    assert len(table.short) == 1 and "23.0 pages/s" in table.short[0]
     table = report.Table()
-    report.documents_rows(table, {**pdf, "batch_rate": 30.0, "peak_total_mib": 2500.0})
+    report.documents_rows(table, {**pdf, "batch_rate": 24.0, "peak_total_mib": 2500.0})
     assert len(table.short) == 1 and table.short[0].startswith("- batch peak memory")
