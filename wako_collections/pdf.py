@@ -62,8 +62,8 @@ class StaticOnlyFetcher(URLFetcher):
 def render_many(htmls: Sequence[str]) -> bytes:
     """Several documents in one PDF, each laid out on its own so that its page counter (n／N on
     every page) counts its own pages; the pages are then joined into one file with one outline
-    entry per document (from its bookmark), so the file can be split per taxpayer. Fonts are
-    loaded once for all of them."""
+    entry per document (from its bookmark), so the file can be split per taxpayer. The thread's
+    fonts and parsed forms.css serve all of them (and the next chunk the same process renders)."""
     fonts = font_configuration()
     stylesheets = [forms_stylesheet()]
     rendered = [
