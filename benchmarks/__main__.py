@@ -55,7 +55,7 @@ def main(argv=None) -> None:
     parser.add_argument("--import-rows", type=int, default=1_000_000)
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--minutes", type=float, default=load.RUN_MINUTES)
     parser.add_argument(
         "--knee-steps", default="10,20,30,50,75,100", help="officers per step of the knee (stops past it)"
     )

@@ -430,10 +430,14 @@ def integrity(run: str, lines: list[dict], documents_after: int) -> dict:
     }
 
 
+RUN_MINUTES = 5  # one load run (the full run's --minutes)
+KNEE_MINUTES = 2.5  # each step of the knee, here and in the full run (python -m benchmarks)
+
+
 def run(
     *,
     users: int = 50,
-    minutes: float = 5,
+    minutes: float = RUN_MINUTES,
     restart_db: bool = False,
     workers: int = 5,
     port: int = 0,
@@ -495,9 +499,6 @@ def run(
 
 
 KNEE_P95_MS = 300
-
-
-KNEE_MINUTES = 2.5  # each step of the knee, here and in the full run (python -m benchmarks)
 
 
 def knee(
@@ -573,7 +574,7 @@ def main(argv=None) -> None:
         return
     result = run(
         users=args.users,
-        minutes=args.minutes if args.minutes is not None else 5,
+        minutes=args.minutes if args.minutes is not None else RUN_MINUTES,
         restart_db=args.restart_db,
         workers=args.workers,
         pin=args.pin,

@@ -443,39 +443,29 @@ def documents_rows(table: Table, pdf: dict) -> None:
     # the cores busy (the main process joins and writes beside them). Pages per second alone are the
     # machine's: the same code rendered a single 催告書 at 10.7/s on session 20's machine, 8.0/s on
     # session 21's (the ≥ 25 pages/s once here was one machine's figure).
-    if "one_process_rate" in pdf:
-        expected = BATCH_SCALING * pdf["processes"] * pdf["one_process_rate"]
-        table.add(
-            f"batch PDF, {pdf['documents']:,} 催告書 ({pdf['processes']} renderers, {pdf['chunk']} per run)",
-            f"{pdf['batch_rate']:.1f} pages/s ({pdf['batch_seconds']:.0f} s, {pdf['pdf_mib']:.1f} MiB)",
-            f"chunks in one process: {pdf['one_process_rate']:.1f} pages/s",
-            f"≥ {BATCH_SCALING:.0%} of {pdf['processes']} × that ({expected:.1f} pages/s)",
-            pdf["batch_rate"] >= expected,
-        )
-    else:
-        table.add(
-            f"batch PDF, {pdf['documents']:,} 催告書 ({pdf['processes']} renderers, {pdf['chunk']} per run)",
-            f"{pdf['batch_rate']:.1f} pages/s ({pdf['batch_seconds']:.0f} s, {pdf['pdf_mib']:.1f} MiB)",
-            one_by_one,
-            "— (chunks in one process not measured)",
-            None,
-        )
+    expected = BATCH_SCALING * pdf["processes"] * pdf["one_process_rate"]
+    table.add(
+        f"batch PDF, {pdf['documents']:,} 催告書 ({pdf['processes']} renderers, {pdf['chunk']} per run)",
+        f"{pdf['batch_rate']:.1f} pages/s ({pdf['batch_seconds']:.0f} s, {pdf['pdf_mib']:.1f} MiB)",
+        f"chunks in one process: {pdf['one_process_rate']:.1f} pages/s",
+        f"≥ {BATCH_SCALING:.0%} of {pdf['processes']} × that ({expected:.1f} pages/s)",
+        pdf["batch_rate"] >= expected,
+    )
     # Two ratios, labelled for what they compare (issue 21): chunking alone (one process against one
     # process), and chunking with every core against the one-process loop. Reported, not judged: the
     # issue asks for both honestly labelled, and the ≥ 2× / ≥ 3× this report once set were made when
     # each single document loaded its own fonts; it shares this thread's fonts and stylesheet now
     # (wako_collections/pdf.py), so a chunk saves only the per-file write — the throughput and the
     # memory rows carry the targets.
-    if "one_process_rate" in pdf:
-        chunking = pdf["one_process_rate"] / pdf["single_rate"]
-        table.add(
-            "batch speed-up, **one process vs one process** (chunks of "
-            f"{pdf['chunk']}, {pdf['one_process_sample']} documents, against one by one)",
-            f"{chunking:.1f}× ({pdf['one_process_rate']:.1f} pages/s)",
-            one_by_one,
-            "— (reported)",
-            None,
-        )
+    chunking = pdf["one_process_rate"] / pdf["single_rate"]
+    table.add(
+        "batch speed-up, **one process vs one process** (chunks of "
+        f"{pdf['chunk']}, {pdf['one_process_sample']} documents, against one by one)",
+        f"{chunking:.1f}× ({pdf['one_process_rate']:.1f} pages/s)",
+        one_by_one,
+        "— (reported)",
+        None,
+    )
     speedup = pdf["batch_rate"] / pdf["single_rate"]
     table.add(
         f"batch speed-up, **{pdf['processes']} renderer processes vs one-by-one in one process**",
@@ -785,7 +775,8 @@ METHOD = [
     "  the thread's fonts and forms.css shared; all 10,000 would take most of an hour). Two ratios, reported",
     "  without a target: chunks in one process against one by one in one process (what chunking gives: the",
     "  per-file write), and the batch on DOCUMENT_RENDER_PROCESSES renderers against the same one-process",
-    "  loop (chunking and the cores). The chunks go to files and are joined on disk",
+    "  loop (chunking and the cores). The batch is judged against the same run: its renderers at least",
+    "  80 % of renderers × the one-process chunk rate. The chunks go to files and are joined on disk",
     "  (wako_collections/pdf_join.py); the join alone is then timed over the same chunk files repeated to",
     "  60,000 pages, streamed and, as baseline, with pypdf's PdfWriter holding every page, each in a",
     "  fresh process with its own peak (VmHWM). No database in this part.",

@@ -67,6 +67,7 @@ from taxpayers.models import InstallmentBalance, ReconcileRun
 from taxpayers.prescription import Event
 from taxpayers.settlement import ReceivedPayment
 from taxpayers.standing import base_prescription_date, standing_from_values
+from wako_collections import planner
 
 logger = logging.getLogger(__name__)
 
@@ -632,7 +633,9 @@ def reconcile(
             # a scan of every balance instead (the diff, the insert of the missing rows and the totals:
             # 5 s of 7 at 100,000 persons); the project's PostgreSQL (docker-compose.yml) is set to 1.1
             # for its SSD, and so is this run's transaction, wherever it runs.
-            cursor.execute("SELECT set_config('random_page_cost', '1.1', true)")
+            cursor.execute(
+                "SELECT set_config('random_page_cost', %s, true)", [planner.SHIPPED["random_page_cost"]]
+            )
             cursor.execute(
                 "CREATE TEMPORARY TABLE IF NOT EXISTS reconcile_scope (id bigint PRIMARY KEY) ON COMMIT DROP"
             )

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db.models import F
 
 from taxpayers.models import Assessment, Taxpayer
+from wako_collections import planner
 
 _HIRAGANA = {chr(code): chr(code + 0x60) for code in range(ord("ぁ"), ord("ゖ") + 1)}
 _KANA_ONLY = re.compile(r"^[ァ-ヺー・]+$")
@@ -195,14 +196,14 @@ def sorts_from_matches(*, name="", address="", **_other) -> bool:
 
 
 # PostgreSQL planner settings for the capped count of a search (views.search, CappedPaginator):
-# random_page_cost 1.1, as the project's PostgreSQL has it (docker-compose.yml), wherever it runs.
+# the project's (wako_collections.planner.SHIPPED: random_page_cost 1.1), wherever it runs.
 # A frequent short term's count reads 1,001 of its matches. With the server's default (4, for
 # spinning disks) the planner costs the short-gram index's heap reads as random disk reads and
 # takes the term from the table in its order instead (ヤマ, 11 % of the city: ~9,000 rows tested
 # for 1,001, 10.5 ms at 100,000 persons against 1 ms at 10,000 — the growth of issue 21); at 1.1 it
 # reads the matches from the index (5.5 ms). A term in nearly every row (和光市) is still counted
 # from the table's first rows, 1 % of it; the other classes measured the same either way.
-COUNT_PLANNER = {"random_page_cost": "1.1"}
+COUNT_PLANNER = planner.SHIPPED
 
 
 def search_taxpayers(

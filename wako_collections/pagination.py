@@ -9,12 +9,12 @@ search rather than page through thousands.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 
 from django.core.paginator import Paginator
-from django.db import connections, transaction
 from django.utils.functional import cached_property
+
+from wako_collections.planner import planner_settings
 
 SEARCH_COUNT_CAP = 1_000
 
@@ -60,23 +60,3 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         """More matches than the cap: the list shows only the first `cap`."""
         return self._seen > self.cap
-
-
-@contextlib.contextmanager
-def planner_settings(alias: str, settings: Mapping[str, str]):
-    """Runs its block in a transaction (a savepoint inside one) whose planner settings are
-    `settings` (names and values as `SET` takes them), then puts back the values they had, so a
-    request already in a transaction plans its other queries as before (after an error, the
-    rollback of the transaction or savepoint puts them back). One round trip each way."""
-    names = list(settings)
-    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names),
-            [value for name in names for value in (name, name, settings[name])],
-        )
-        before = cursor.fetchone()[::2]
-        yield
-        cursor.execute(
-            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
-            [value for name, old in zip(names, before, strict=True) for value in (name, old)],
-        )

@@ -81,7 +81,7 @@ class _Fonts(threading.local):
     have loaded), made on the first PDF and kept: WeasyPrint otherwise makes a new one and loads
     the fonts again for every document (issue 21: ~5–10 % of a 納付書's rendering). The forms name
     no web fonts (@font-face), so nothing a document says is added to it. Per thread: Pango's font
-    map is not shared across threads."""
+    map is not shared across threads. Beside it, forms.css parsed (`forms_stylesheet`)."""
 
     config: FontConfiguration | None = None
     stylesheet: weasyprint.CSS | None = None

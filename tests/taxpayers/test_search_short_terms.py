@@ -196,11 +196,15 @@ def test_the_search_page_counts_with_the_shipped_planner_settings(client, office
     """The search's capped count runs at random_page_cost 1.1 (as docker-compose.yml's server), so a
     frequent short term is counted from its short-gram index rather than the table (issue 21); the
     page query after it plans with the server's own value."""
+    from pathlib import Path
+
     from django.db import connection
 
     from taxpayers.search import COUNT_PLANNER
 
-    assert COUNT_PLANNER == {"random_page_cost": "1.1"}
+    compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    assert COUNT_PLANNER == {"random_page_cost": "1.1"}  # the shipped server's (docker-compose.yml)
+    assert f"random_page_cost={COUNT_PLANNER['random_page_cost']}" in compose
     sign_in(client, officer)
     seen = []
 
