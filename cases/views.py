@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from cases import services
 from cases.forms import CaseFlagForm, CaseMemoForm, RemoveFlagForm
 from cases.models import CaseFlag, CaseMemo
-from cases.timeline import case_timeline
+from cases.timeline import PAST_SHOWN, case_timeline
 from dispositions import case_panels as dispositions_panels
 from documents.catalogue import FormCode
 from negotiations import case_panels as negotiations_panels
@@ -41,6 +41,9 @@ def case(request, atena_number):
     owed = taxpayers_panels.owed_on(taxpayer, as_of=today)
     timeline = case_timeline(taxpayer, today=today, owed=owed)
     upcoming = _visible(timeline.upcoming, request.user)
+    # the newest PAST_SHOWN rows of the past unless every row is asked for (?timeline=all)
+    show_all = request.GET.get("timeline") == "all"
+    past = timeline.past if show_all else timeline.past[:PAST_SHOWN]
     memo = CaseMemo.objects.filter(taxpayer=taxpayer).first()
     record_access(request, page="カルテ", atena_numbers=[taxpayer.atena_number])
     return render(
@@ -59,7 +62,11 @@ def case(request, atena_number):
             "memo": memo,
             "flags": CaseFlag.objects.filter(taxpayer=taxpayer).shown_on(today),
             "upcoming": upcoming,
-            "past": _visible(timeline.past, request.user),
+            "past": _visible(past, request.user),
+            "past_total": len(timeline.past),
+            "past_hidden": len(timeline.past) - len(past),
+            "show_all": show_all,
+            "past_shown": PAST_SHOWN,
             "can_edit_case": has_menu(request.user, "negotiations"),
             "slip_form": FormCode.PAYMENT_SLIP,
             "notice_form": FormCode.NOTICE_GENERAL,

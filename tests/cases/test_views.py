@@ -340,3 +340,40 @@ def test_the_timeline_gives_a_contact_its_time_and_every_other_row_its_day_alone
     kinds = {kind: day for day, kind in rows}
     assert kinds["交渉"].endswith(" 10:23"), rows
     assert "収納" in kinds and all(":" not in day for day, kind in rows if kind != "交渉"), rows
+
+
+def test_a_long_history_opens_on_its_newest_rows_and_shows_every_row_on_request(
+    client, officer, officer_actor, ledger
+):
+    from cases.timeline import PAST_SHOWN, case_timeline
+
+    contact = {
+        "content": "架電。不在。",
+        "result": "3",
+        "contact_kind": "11",
+        "subject_group_code": "00",
+        "collection_category": "2",
+        "importance": "2",
+    }
+    for n in range(PAST_SHOWN + 5):
+        with time_machine.travel(f"2026-0{1 + n // 28}-{1 + n % 28:02d} 09:00:00+09:00", tick=False):
+            negotiation_services.record_negotiation(
+                actor=officer_actor, taxpayer=taxpayer(), values={**contact, "content": f"架電{n}回目"}
+            )
+    sign_in(client, officer)
+    every = case_timeline(taxpayer(), today=date.today()).past
+    assert len(every) > PAST_SHOWN + 5  # the contacts and the ledger's own rows (収納, 時効)
+
+    opened = client.get(URL)
+    shown = [entry for entry, _ in opened.context["past"]]
+    assert shown == every[:PAST_SHOWN]  # the newest, in the same order as the whole timeline
+    html = opened.content.decode()
+    assert f"{len(every)}件のうち新しい{PAST_SHOWN}件" in html
+    assert f"ほかに古い記録が{len(every) - PAST_SHOWN}件あります。" in html
+    assert "架電54回目" in html and "架電0回目" not in html  # the oldest contact is folded away
+
+    everything = client.get(URL, {"timeline": "all"})
+    assert [entry for entry, _ in everything.context["past"]] == every
+    html = everything.content.decode()
+    assert "架電0回目" in html and f"{len(every)}件すべて" in html and "ほかに古い記録" not in html
+    assert f"新しい{PAST_SHOWN}件だけ表示" in html
