@@ -113,7 +113,8 @@ def ledger_rows(table: Table, ledger: dict) -> None:
         ratio = reconcile["seconds"] / aggregate
         table.add(
             f"`reconcile` of {reconcile['installments']:,} installments, the nightly daily run on the next day "
-            f"(no input changed; {reconcile['computed']:,} installments computed: every 滞納, what came due, "
+            f"(no input changed; {reconcile['computed']:,} installments computed: each 滞納 whose balance may move "
+            f"that day — its 延滞金 reaching the next 100円, a new period, its 時効予定日 passed — what came due, "
             f"every relief; {reconcile['changed']:,} balances changed)",
             f"{reconcile['seconds']:.1f} s ({ratio:.1f}× the aggregate)",
             f"{scan}; the same day again: {reconcile['same_day']:.1f} s "

@@ -296,6 +296,9 @@ class LateCharge:
     extension_amount: int = 0  # of `amount`: the 延滞金 for the extension period, rounded on its own
     extension_unrounded: int = 0
     remitted_amount: int = 0  # 条例減免 decided as an amount, taken off the rounded total
+    # The last day to which `until` may move, with no new payment, and `amount` stay the same
+    # (`steady_through`); None where no such day is promised.
+    steady_through: date | None = None
 
     @property
     def exempted(self) -> int:
@@ -420,6 +423,7 @@ def compute_late_charge(
     if principal < 0:
         raise ValueError("principal must not be negative")
     rates = rates or load_rates()
+    payments = tuple(payments)
     reductions = sorted((p for p in payments if p.paid_on < until), key=lambda p: p.paid_on)
     reliefs = tuple(reliefs)
     if remitted_amount < 0:
@@ -467,6 +471,12 @@ def compute_late_charge(
     extension_amount = rounded_result(extension_unrounded)
     ordinary_amount = rounded_result(ordinary_unrounded)
     remitted = min(remitted_amount, ordinary_amount)
+    steady = None
+    if until >= start and not reliefs and not remitted_amount:
+        paid_since = [p.paid_on for p in payments if p.paid_on >= until]  # they cut from the next day
+        steady = _steady_through(
+            until=until, ordinary=ordinary, unrounded=ordinary_unrounded, band_end=band_end, paid=paid_since
+        )
     return LateCharge(
         amount=extension_amount + ordinary_amount - remitted,
         unrounded=extension_unrounded + ordinary_unrounded,
@@ -474,7 +484,38 @@ def compute_late_charge(
         extension_amount=extension_amount,
         extension_unrounded=extension_unrounded,
         remitted_amount=remitted,
+        steady_through=steady,
     )
+
+
+def _steady_through(
+    *, until: date, ordinary: Sequence[Segment], unrounded: int, band_end: date, paid: Sequence[date]
+) -> date:
+    """The last day to which the ordinary 延滞金 counted to `until` can be counted, with no new
+    payment, and still round to the same amount (the extension period's, before 納期限, is fixed
+    by then). No later than the day before the next cut after `until` (the day after the first
+    band, 1 January: a new period with its own rate and its own cut to the yen; the day after a
+    payment made on `until` or later, `paid`: a new base); before it, the
+    last period only grows by `base × rate` per day, and the amount moves on the first day its
+    product, cut to the yen (`Segment.amount`), brings the sum to the next 100円 — or to 1,000円,
+    under which there is none (`rounded_result`). Days counted by the same integers as
+    `Segment.amount`, so it is the very day `compute_late_charge` would first give another amount."""
+    cuts = [
+        day
+        for day in (band_end + ONE_DAY, date(until.year + 1, 1, 1), *(on + ONE_DAY for on in paid))
+        if day > until
+    ]
+    steady = min(cuts) - ONE_DAY
+    last = ordinary[-1] if ordinary else None
+    if last is None or last.end != until or not last.base * last.rate:
+        return steady  # no 延滞金 accrues on these days (the base under 2,000円, or paid down)
+    before = unrounded - last.amount  # the earlier periods' sum
+    target = MINIMUM_RESULT if unrounded < MINIMUM_RESULT else (unrounded // RESULT_UNIT + 1) * RESULT_UNIT
+    per_year = last.base * last.rate
+    # the fewest days n of the last period with before + per_year × n // (365 × 10,000) ≥ target
+    days = -(-(target - before) * DAYS_IN_YEAR * 10_000 // per_year)
+    moves_on = last.start + timedelta(days=days - 1)
+    return min(steady, moves_on - ONE_DAY)
 
 
 def describe(result: LateCharge) -> Sequence[str]:

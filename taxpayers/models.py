@@ -524,6 +524,14 @@ class InstallmentBalance(models.Model):
     due_date = models.DateField(
         "納期限", db_comment="調定の納期限（reconcile が調定から写す。督促状の一括発行の索引用）"
     )
+    # The last day to which this row holds on the same inputs (`Standing.steady_through`): the
+    # daily reconcile computes a 滞納 installment again only after it, or when its inputs change.
+    steady_through = models.DateField(
+        "残高不変の期限",
+        null=True,
+        db_comment="入力が変わらなければこの日まで残高が変わらない日（延滞金の100円単位の次の増加・"
+        "時効予定日の前日まで）。空は毎日再計算",
+    )
 
     class Meta:
         verbose_name = "期別残高"

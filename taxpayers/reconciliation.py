@@ -84,6 +84,7 @@ BALANCE_FIELDS = (
     "last_received_on",
     "taxpayer_id",  # copied from the 調定 for the near-時効 lists' index
     "due_date",  # copied from the 調定 for 督促状の一括発行's index
+    "steady_through",  # a 滞納 row holds to this day on the same inputs (Standing.steady_through)
 )
 TOTAL_FIELDS = (
     "outstanding_principal",
@@ -149,7 +150,8 @@ _WRITTEN_OFF_IDS = (
 )
 _OTHERS_WRITTEN_OFF = """
     UPDATE reconcile_others r
-       SET status = 'written_off', outstanding_principal = 0, outstanding_fee = 0, late_charge = 0
+       SET status = 'written_off', outstanding_principal = 0, outstanding_fee = 0, late_charge = 0,
+           steady_through = NULL
       FROM taxpayers_writtenoff w
      WHERE w.assessment_id = r.assessment_id AND w.written_off_on <= %(as_of)s
        AND (w.cancelled_on IS NULL OR w.cancelled_on > %(as_of)s)
@@ -200,6 +202,7 @@ _COMPUTE = f"""
            g.last AS last_received_on,
            g.taxpayer_id,
            g.due_date,
+           NULL::date AS steady_through,
            {_SIMPLE} AS simple
       FROM (
         SELECT a.id, a.subject_code, a.principal, a.demand_fee, a.due_date, a.statutory_due_date,
@@ -455,7 +458,9 @@ _SOME_PAYERS = "SELECT taxpayer_id AS id FROM reconcile_payers"
 # the ones whose standing moves with the day on unchanged inputs. By the stored status (the payment
 # status of settlement.status_on, which reconcile stores), every value classified here and checked
 # complete by a test:
-#   滞納 (delinquent): 延滞金 grows, 時効 comes — computed every day;
+#   滞納 (delinquent): 延滞金 grows, 時効 comes — computed again the day after its stored
+#     `steady_through` (the day its 延滞金, cut to 100円, next moves or 時効 completes; with a
+#     relief, or 時効完成, none: every day);
 #   未到来 (not_yet_due): becomes 納期内 on the first day of 納期限's month — computed from that day;
 #   納期内 (within_term): becomes 滞納 the day after 納期限 — computed from that day;
 #   完納・欠損 (paid, written_off): owe nothing, fixed while their inputs are (a 欠損 or its
@@ -474,7 +479,8 @@ _DAILY_SCOPE = """
     WITH taken AS ({take} RETURNING assessment_id)
     INSERT INTO reconcile_scope (id)
     SELECT assessment_id FROM taken
-     UNION SELECT assessment_id FROM taxpayers_installmentbalance WHERE status = ANY(%(moving)s)
+     UNION SELECT assessment_id FROM taxpayers_installmentbalance
+            WHERE status = ANY(%(moving)s) AND (steady_through IS NULL OR steady_through < %(as_of)s)
      UNION SELECT assessment_id FROM taxpayers_installmentbalance
             WHERE status = 'not_yet_due' AND due_date < %(next_month)s
      UNION SELECT assessment_id FROM taxpayers_installmentbalance
@@ -579,6 +585,7 @@ def _settled_row(
         result.last_received_on,
         payer,
         due,
+        standing.steady_through,
     )
 
 

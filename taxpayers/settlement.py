@@ -85,6 +85,9 @@ class Settlement:
     # 延滞金の免除 (地方税法第15条の9) and 条例減免 in the 延滞金 above: each with its period and 免除額
     late_charge_reliefs: tuple[ReliefLine, ...] = ()
     late_charge_remitted: int = 0  # 条例減免 decided as an amount
+    # 滞納 only: the last day to which `as_of` may move, with no new payment, and this settlement
+    # stay the same — date.max once 延滞金 is fixed; None where no day is promised (a relief)
+    steady_through: date | None = None
 
     @property
     def late_charge_exempted(self) -> int:
@@ -139,6 +142,7 @@ def settle(
     unpaid_principal, unpaid_fee = principal, fee
     principal_payments: list[PartialPayment] = []
     fixed_late_charge: int | None = None
+    projected_steady: date | None = None
     late_paid = 0
     reliefs = tuple(reliefs)
 
@@ -176,9 +180,10 @@ def settle(
         result.allocations.append(Allocation(payment, taken[FEE], taken[PRINCIPAL], taken[LATE_CHARGE], left))
 
     result.outstanding_principal, result.outstanding_fee = unpaid_principal, unpaid_fee
+    projecting = fixed_late_charge is None and bool(unpaid_principal) and as_of > due_date
     if fixed_late_charge is not None:
         result.late_charge, result.late_charge_fixed = fixed_late_charge - late_paid, True
-    elif unpaid_principal and as_of > due_date:
+    elif projecting:
         projected = compute_late_charge(
             principal=principal,
             due_date=due_date,
@@ -193,7 +198,11 @@ def settle(
         result.late_charge = projected.amount
         result.late_charge_reliefs = projected.relief_lines()
         result.late_charge_remitted = projected.remitted_amount
+        projected_steady = projected.steady_through
     result.status = status_on(as_of, due_date, result.outstanding_total)
+    if result.status == DELINQUENT:
+        # past 納期限 and owing, it stays 滞納 on these payments; only a projected 延滞金 moves
+        result.steady_through = projected_steady if projecting else date.max
     return result
 
 

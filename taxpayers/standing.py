@@ -204,6 +204,26 @@ class Standing:
         return self.settlement.status
 
     @property
+    def steady_through(self) -> date | None:
+        """The last day to which `as_of` may move, on the same inputs (no new payment, 時効 event,
+        欠損 or relief), with what reconcile stores of this standing (its money, payment status and
+        時効予定日) the same — the daily run leaves the installment until the day after
+        (`taxpayers.reconciliation`). 滞納 only: its 延滞金 projected to `as_of` moves on the day
+        `late_charges` gives (date.max once fixed), and no later than the 時効予定日 — the day
+        after it, 時効 completes (地方税法第18条: the 延滞金 stops, the lists count it apart). Once
+        時効 has completed, date.max: settled to that day, nothing of it moves with the day. None
+        where no day is promised (computed every day): not 滞納 (未到来・納期内 change on days of
+        their own), 欠損, or a 延滞金 with a relief (its periods depend on the day)."""
+        if self.settlement.status != DELINQUENT or self.write_off is not None:
+            return None
+        if self.chain.completed_on is not None:
+            return date.max  # settled to the day 時効 completed (`standing_from_values`)
+        steady = self.settlement.steady_through
+        if steady is None or self.chain.expires_on is None:
+            return steady
+        return min(steady, self.chain.expires_on)
+
+    @property
     def outstanding_principal(self) -> int:
         return self.settlement.outstanding_principal
 

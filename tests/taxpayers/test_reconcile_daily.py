@@ -133,13 +133,18 @@ def test_the_daily_run_computes_the_day_and_not_the_settled(ledger, batch_actor,
     monkeypatch.setattr(
         reconciliation, "_settled_row", lambda row, *a: computed.append(row[0]) or original(row, *a)
     )
-    with time_machine.travel(START + timedelta(days=1), tick=False):
+    steady = dict(
+        InstallmentBalance.objects.filter(status="delinquent").values_list("assessment_id", "steady_through")
+    )
+    next_day = START + timedelta(days=1)
+    with time_machine.travel(next_day, tick=False):
         daily = reconcile()
     assert daily.scope == "diff"
-    delinquent = set(
-        InstallmentBalance.objects.filter(status="delinquent").values_list("assessment_id", flat=True)
-    )
-    assert delinquent <= set(computed) and not paid & set(computed)
+    # a 滞納 installment is computed again once its row may have moved (the day after its stored
+    # steady_through, or every day without one), never the paid
+    due = {pk for pk, through in steady.items() if through is None or through < next_day}
+    assert due <= set(computed) and not (steady.keys() - due) & set(computed) and not paid & set(computed)
+    assert steady.keys() - due  # 延滞金 that does not reach the next 100円 the next day is left
     assert daily.installments < first.installments
 
 
@@ -269,3 +274,22 @@ def test_a_run_over_an_ids_table_plans_the_changes_it_takes_with_fresh_statistic
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'taxpayers_changedinputs'")
         assert cursor.fetchone()[0] >= 200 * len(ids)  # the statistics saw the rows of the transaction
         assert not ChangedInputs.objects.filter(assessment_id__in=ids).exists()  # every change taken
+
+
+def test_a_steady_installment_comes_back_the_day_after_its_prescription_date(ledger):
+    """A 滞納 installment whose 延滞金 will not reach the next 100円 for weeks is left by the daily
+    run only to its 時効予定日: the day after, 時効 completes — the 滞納者一覧's totals count it
+    apart — and the daily run computes it again, storing what a full run would."""
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    # 法定納期限 2019-07-01: 時効予定日 2024-07-01 (5 years from the next day); 10,000円 bears
+    # about 2円 a day, so its 延滞金 stays on the same 100円 for weeks
+    old = add_assessment(taxpayer, "199900101", tax_year=2019, due=date(2019, 7, 1), principal=10_000)
+    with time_machine.travel(START, tick=False):
+        reconcile()
+    stored = InstallmentBalance.objects.get(pk=old.pk)
+    assert stored.prescription_date == date(2024, 7, 1) == stored.steady_through
+    for day in (date(2024, 6, 30), date(2024, 7, 1), date(2024, 7, 2), date(2024, 7, 3)):
+        with time_machine.travel(day, tick=False):
+            assert reconcile().scope == "diff"
+            assert (balances(), totals()) == full_run_would_store(day), day
+    assert TaxpayerBalance.objects.get(taxpayer=taxpayer).time_barred_installments >= 1
