@@ -529,8 +529,10 @@ class InstallmentBalance(models.Model):
     steady_through = models.DateField(
         "残高不変の期限",
         null=True,
-        db_comment="入力が変わらなければこの日まで残高が変わらない日（延滞金の100円単位の次の増加・"
-        "時効予定日の前日まで）。空は毎日再計算",
+        db_comment=(
+            "入力が変わらない限り残高が変わらない最後の日（延滞金が次の100円に達する日の前日、遅くとも時効予定日。"
+            "時効完成後は上限なし）。空は毎日再計算"
+        ),
     )
 
     class Meta:

@@ -459,8 +459,8 @@ _SOME_PAYERS = "SELECT taxpayer_id AS id FROM reconcile_payers"
 # status of settlement.status_on, which reconcile stores), every value classified here and checked
 # complete by a test:
 #   滞納 (delinquent): 延滞金 grows, 時効 comes — computed again the day after its stored
-#     `steady_through` (the day its 延滞金, cut to 100円, next moves or 時効 completes; with a
-#     relief, or 時効完成, none: every day);
+#     `steady_through` (the day before its 延滞金, cut to 100円, next moves, or its 時効予定日;
+#     once 時効完成, never on the same inputs; with a relief, none: every day);
 #   未到来 (not_yet_due): becomes 納期内 on the first day of 納期限's month — computed from that day;
 #   納期内 (within_term): becomes 滞納 the day after 納期限 — computed from that day;
 #   完納・欠損 (paid, written_off): owe nothing, fixed while their inputs are (a 欠損 or its

@@ -293,3 +293,53 @@ def test_a_steady_installment_comes_back_the_day_after_its_prescription_date(led
             assert reconcile().scope == "diff"
             assert (balances(), totals()) == full_run_would_store(day), day
     assert TaxpayerBalance.objects.get(taxpayer=taxpayer).time_barred_installments >= 1
+
+
+def test_a_completion_still_ahead_is_not_taken_for_one_already_made(ledger, batch_actor):
+    """A 催告 returned and served by 公示送達 on a day after the 時効予定日 (the 掲示 approved
+    promptly, deemed served seven days on): the chain knows already that 時効 completes on the
+    時効予定日, but until that day the installment is 滞納 and its 延滞金 grows — the daily run
+    stores, day after day, what a full run would (it once took such a completion for one made, and
+    left the row as it stood until the 送達's own day)."""
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    # 法定納期限 2019-06-30: 時効予定日 2024-06-30; 500,000円 moves its 延滞金 by 100円 every day or so
+    old = add_assessment(taxpayer, "199900201", tax_year=2019, due=date(2019, 6, 30), principal=500_000)
+    day = date(2024, 6, 27)
+    with time_machine.travel(day, tick=False):
+        reconcile()
+        for kind, on in (("notice", date(2024, 6, 10)), ("not_delivered", date(2024, 6, 20))):
+            record_prescription_event(actor=batch_actor, assessment=old, kind=kind, on=on, source="催告書")
+        record_prescription_event(
+            actor=batch_actor, assessment=old, kind="deemed_served", on=date(2024, 7, 3), source="催告書"
+        )
+    while day < date(2024, 7, 4):
+        day += timedelta(days=1)
+        with time_machine.travel(day, tick=False):
+            assert reconcile().scope == "diff"
+            assert (balances(), totals()) == full_run_would_store(day), day
+    stored = InstallmentBalance.objects.get(pk=old.pk)
+    assert stored.prescription_date == date(2024, 6, 30) and stored.steady_through == date.max
+
+
+@pytest.mark.parametrize(
+    "first, last",
+    [
+        (date(2024, 7, 29), date(2024, 8, 3)),  # the first band ends 2024-07-31: a new rate from 08-01
+        (date(2025, 12, 28), date(2026, 1, 3)),  # 1 January: the new year's rate (8.7 → 9.1%) and period
+    ],
+)
+def test_the_daily_run_takes_a_steady_installment_up_again_when_a_new_period_starts(ledger, first, last):
+    """10,000円 due 2024-06-30 bears about 2円 a day: its 延滞金 holds for weeks, but a new period
+    (its own rate, its own cut to the yen) starts the day after the first band and on 1 January —
+    the daily run computes it again there, day after day the same as a full run."""
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    add_assessment(taxpayer, "249900301", tax_year=2024, due=date(2024, 6, 30), principal=10_000)
+    add_assessment(taxpayer, "249900302", tax_year=2024, due=date(2024, 6, 30), principal=1_234_000)
+    day = first
+    with time_machine.travel(day, tick=False):
+        reconcile()
+    while day < last:
+        day += timedelta(days=1)
+        with time_machine.travel(day, tick=False):
+            assert reconcile().scope == "diff"
+            assert (balances(), totals()) == full_run_would_store(day), day
