@@ -22,6 +22,17 @@ DAY = date(2026, 6, 1)  # the 2021 固定資産税 is still within its 時効 (i
 URL = reverse("cases:case", args=["000000101"])
 
 
+# a call that found no one (交渉記録's fields as the form posts them)
+CONTACT = {
+    "content": "架電。不在。",
+    "result": "3",
+    "contact_kind": "11",
+    "subject_group_code": "00",
+    "collection_category": "2",
+    "importance": "2",
+}
+
+
 def taxpayer():
     return Taxpayer.objects.get(atena_number="000000101")
 
@@ -273,14 +284,6 @@ def test_the_case_page_costs_the_same_queries_whatever_the_history(client, offic
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    contact = {
-        "content": "架電。不在。",
-        "result": "3",
-        "contact_kind": "11",
-        "subject_group_code": "00",
-        "collection_category": "2",
-        "importance": "2",
-    }
     sign_in(client, officer)
 
     def queries() -> int:
@@ -288,12 +291,12 @@ def test_the_case_page_costs_the_same_queries_whatever_the_history(client, offic
             assert client.get(URL).status_code == 200
         return len(captured)
 
-    negotiation_services.record_negotiation(actor=officer_actor, taxpayer=taxpayer(), values=contact)
+    negotiation_services.record_negotiation(actor=officer_actor, taxpayer=taxpayer(), values=CONTACT)
     services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="abusive")
     queries()  # the frame's permissions are cached after the first request (accounts/access_cache)
     few = queries()
     for _ in range(15):
-        negotiation_services.record_negotiation(actor=officer_actor, taxpayer=taxpayer(), values=contact)
+        negotiation_services.record_negotiation(actor=officer_actor, taxpayer=taxpayer(), values=CONTACT)
         services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="other", text="x")
     assert queries() == few
     print(f"case page: {few} queries")
@@ -347,18 +350,10 @@ def test_a_long_history_opens_on_its_newest_rows_and_shows_every_row_on_request(
 ):
     from cases.timeline import PAST_SHOWN, case_timeline
 
-    contact = {
-        "content": "架電。不在。",
-        "result": "3",
-        "contact_kind": "11",
-        "subject_group_code": "00",
-        "collection_category": "2",
-        "importance": "2",
-    }
     for n in range(PAST_SHOWN + 5):
         with time_machine.travel(f"2026-0{1 + n // 28}-{1 + n % 28:02d} 09:00:00+09:00", tick=False):
             negotiation_services.record_negotiation(
-                actor=officer_actor, taxpayer=taxpayer(), values={**contact, "content": f"架電{n}回目"}
+                actor=officer_actor, taxpayer=taxpayer(), values={**CONTACT, "content": f"架電{n}回目"}
             )
     sign_in(client, officer)
     every = case_timeline(taxpayer(), today=date.today()).past
