@@ -47,6 +47,7 @@ OUT_OF_RANGE = [
 # Read by the view code from request.GET, beyond its own form's fields (url name → names).
 KNOWN = {
     "taxpayers:detail": {"as_of", "subject", "tax_year", "outstanding_only", "all_years"},
+    "cases:case": {"timeline"},
     "taxpayers:search": {"page"},
     "taxpayers:delinquent": {"page"},
     "taxpayers:late_charge": {"amount", "due_date", "paid_on", "first_band_months"},

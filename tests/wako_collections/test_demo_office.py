@@ -32,6 +32,7 @@ FUTURE_ALLOWED = {
     ("taxpayers", "installmentbalance", "base_prescription_date"),
     ("taxpayers", "installmentbalance", "prescription_date"),
     ("taxpayers", "installmentbalance", "due_date"),  # the 調定's 納期限, copied by reconcile
+    ("taxpayers", "installmentbalance", "steady_through"),  # reconcile: the day the balance may move
     ("taxpayers", "taxpayerbalance", "earliest_prescription_date"),
     ("negotiations", "negotiationrecord", "scheduled_date"),  # a promise still to be kept
     ("negotiations", "scheduledpayment", "due_date"),  # a pledge's later scheduled payments
