@@ -493,13 +493,13 @@ def _steady_through(
 ) -> date:
     """The last day to which the ordinary 延滞金 counted to `until` can be counted, with no new
     payment, and still round to the same amount (the extension period's, before 納期限, is fixed
-    by then). No later than the day before the next cut after `until` (the day after the first
-    band, 1 January: a new period with its own rate and its own cut to the yen; the day after a
-    payment made on `until` or later, `paid`: a new base); before it, the
-    last period only grows by `base × rate` per day, and the amount moves on the first day its
-    product, cut to the yen (`Segment.amount`), brings the sum to the next 100円 — or to 1,000円,
-    under which there is none (`rounded_result`). Days counted by the same integers as
-    `Segment.amount`, so it is the very day `compute_late_charge` would first give another amount."""
+    by then). No later than the day before the next cut after `until` — the day after the first
+    band, 1 January (a new period with its own rate and its own cut to the yen), the day after a
+    payment made on `until` or later (`paid`: a new base). Before it the last period only grows by
+    `base × rate` a day, and the amount moves on the first day its product, cut to the yen
+    (`Segment.amount`), brings the sum to the next 100円 — or to 1,000円, under which there is none
+    (`rounded_result`, 地方税法第20条の4の2第3項・第5項). Counted with the same integers as
+    `Segment.amount`: the very day `compute_late_charge` would first give another amount."""
     cuts = [
         day
         for day in (band_end + ONE_DAY, date(until.year + 1, 1, 1), *(on + ONE_DAY for on in paid))
