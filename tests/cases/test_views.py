@@ -68,18 +68,7 @@ def test_read_only_sees_the_case_memo_and_flags_but_no_action(client, read_only,
         actor=officer_actor, taxpayer=taxpayer(), expected_version=0, values={"cautions": "暴言注意"}
     )
     services.add_case_flag(actor=officer_actor, taxpayer=taxpayer(), kind="abusive", text="大声")
-    negotiation_services.record_negotiation(
-        actor=officer_actor,
-        taxpayer=taxpayer(),
-        values={
-            "content": "架電。不在。",
-            "result": "3",
-            "contact_kind": "11",
-            "subject_group_code": "00",
-            "collection_category": "2",
-            "importance": "2",
-        },
-    )
+    negotiation_services.record_negotiation(actor=officer_actor, taxpayer=taxpayer(), values=CONTACT)
     sign_in(client, read_only)
     html = client.get(URL).content.decode()
     assert "暴言注意" in html and "大声" in html and "架電。不在。" in html
