@@ -343,3 +343,26 @@ def test_the_daily_run_takes_a_steady_installment_up_again_when_a_new_period_sta
         with time_machine.travel(day, tick=False):
             assert reconcile().scope == "diff"
             assert (balances(), totals()) == full_run_would_store(day), day
+
+
+def test_a_run_over_some_installments_between_daily_runs_keeps_them_true(ledger, batch_actor):
+    """An import or a 更正 file reconciles its own installments (`reconcile(assessment_ids=…)`)
+    between two nightly runs: what it stores — `steady_through` with the rest — is what a full run
+    would, and the next daily runs take the installments up again on their own days."""
+    taxpayer = Taxpayer.objects.get(atena_number="000000101")
+    slow = add_assessment(taxpayer, "249900401", tax_year=2024, due=date(2024, 4, 30), principal=10_000)
+    fast = add_assessment(taxpayer, "249900402", tax_year=2024, due=date(2024, 4, 30), principal=2_345_000)
+    day = START
+    with time_machine.travel(day, tick=False):
+        reconcile()
+    for step in range(6):
+        day += timedelta(days=3)
+        with time_machine.travel(day, tick=False):
+            target = (slow, fast)[step % 2]
+            # a 更正 between the nightly runs, reconciled at once by the import
+            Assessment.objects.filter(pk=target.pk).update(principal=target.principal + 1_000 * (step + 1))
+            assert reconcile(assessment_ids=[target.pk]).scope == "some"
+            # its own row brought to the day (the others wait for the night)
+            assert balances()[target.pk] == full_run_would_store(day)[0][target.pk], day
+            assert reconcile().scope == "diff"
+            assert (balances(), totals()) == full_run_would_store(day), day
