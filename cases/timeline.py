@@ -21,9 +21,9 @@ from taxpayers.models import Taxpayer
 from wako_collections.timeline import TimelineEntry
 
 LIMIT = 300  # rows per source; a case with more shows the newest of each
-# The case page opens on the newest rows of the past (issue 21: a ten-year history is ~200 rows, and
-# building and drawing all of them on every visit was a third of the page's time); the rest, up to
-# LIMIT per source, on request (「すべて表示」).
+# The case page draws the newest rows of the past (issue 21: a ten-year history is ~200 rows, and
+# drawing them all on every visit was a third of the page's time); the rest, up to LIMIT per source,
+# on request (「すべて表示」). Every row is still built, so the page can say how many are folded.
 PAST_SHOWN = 50
 
 

@@ -142,7 +142,6 @@ def settle(
     unpaid_principal, unpaid_fee = principal, fee
     principal_payments: list[PartialPayment] = []
     fixed_late_charge: int | None = None
-    projected_steady: date | None = None
     late_paid = 0
     reliefs = tuple(reliefs)
 
@@ -180,10 +179,10 @@ def settle(
         result.allocations.append(Allocation(payment, taken[FEE], taken[PRINCIPAL], taken[LATE_CHARGE], left))
 
     result.outstanding_principal, result.outstanding_fee = unpaid_principal, unpaid_fee
-    projecting = fixed_late_charge is None and bool(unpaid_principal) and as_of > due_date
+    result.steady_through = date.max  # on these payments nothing moves with the day, but a projection
     if fixed_late_charge is not None:
         result.late_charge, result.late_charge_fixed = fixed_late_charge - late_paid, True
-    elif projecting:
+    elif unpaid_principal and as_of > due_date:
         projected = compute_late_charge(
             principal=principal,
             due_date=due_date,
@@ -198,11 +197,10 @@ def settle(
         result.late_charge = projected.amount
         result.late_charge_reliefs = projected.relief_lines()
         result.late_charge_remitted = projected.remitted_amount
-        projected_steady = projected.steady_through
+        result.steady_through = projected.steady_through
     result.status = status_on(as_of, due_date, result.outstanding_total)
-    if result.status == DELINQUENT:
-        # past 納期限 and owing, it stays 滞納 on these payments; only a projected 延滞金 moves
-        result.steady_through = projected_steady if projecting else date.max
+    if result.status != DELINQUENT:
+        result.steady_through = None  # 未到来・納期内 move on days of their own; 完納 owes nothing
     return result
 
 

@@ -212,9 +212,8 @@ class Standing:
         `late_charges` gives (date.max once fixed), and no later than the 時効予定日 — the day
         after it, 時効 completes (地方税法第18条: the 延滞金 stops, the lists count it apart). Once
         時効 has completed (before `as_of`), date.max: settled to that day, nothing of it moves with
-        the day. None
-        where no day is promised (computed every day): not 滞納 (未到来・納期内 change on days of
-        their own), 欠損, or a 延滞金 with a relief (its periods depend on the day)."""
+        the day. None where no day is promised (computed every day): not 滞納 (未到来・納期内 change
+        on days of their own), 欠損, or a 延滞金 with a relief (its periods depend on the day)."""
         if self.settlement.status != DELINQUENT or self.write_off is not None:
             return None
         if self.chain.completed_on is not None and self.chain.completed_on < self.as_of:
